@@ -1,0 +1,4 @@
+// Every migration, in order. Never edit one that has shipped: add a new one.
+import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
+
+export const ALL_MIGRATIONS: Function[] = [InitialSchema1764000000000];

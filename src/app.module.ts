@@ -1,0 +1,49 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module';
+import { CommonModule } from './common/common.module';
+import { formatGraphQLError } from './common/errors/graphql-error.formatter';
+import { loggerOptions } from './common/logging';
+import { ConfigModule } from './config/config.module';
+import type { AppConfig } from './config/config.types';
+import { buildDataSourceOptions } from './database/data-source-options';
+import { DelegationsModule } from './delegations/delegations.module';
+import { DirectoryModule } from './directory/directory.module';
+import { HealthModule } from './health/health.module';
+import { PolicyModule } from './policy/policy.module';
+
+@Module({})
+export class AppModule {
+  /** The whole service for one validated configuration (main.ts and the tests build it the same way). */
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerOptions(config)),
+        TypeOrmModule.forRoot({ ...buildDataSourceOptions(config.database), migrationsRun: true }),
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          autoSchemaFile: true,
+          sortSchema: true,
+          path: '/graphql',
+          playground: false,
+          introspection: true,
+          context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
+          formatError: formatGraphQLError,
+        }),
+        TerminusModule,
+        CommonModule,
+        AuthModule,
+        DirectoryModule,
+        PolicyModule,
+        HealthModule,
+        DelegationsModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,21 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
+import { Strategy } from 'passport-custom';
+import { ApiKeysService } from './api-keys.service';
+import { looksLikeJwt, presentedCredential } from './credentials';
+import type { Principal } from './roles';
+
+/** Passport strategy for API keys (issued, static, bootstrap). */
+@Injectable()
+export class ApiKeyStrategy extends PassportStrategy(Strategy, 'api-key') {
+  constructor(private readonly apiKeys: ApiKeysService) {
+    super();
+  }
+
+  async validate(request: Request): Promise<Principal | false> {
+    const token = presentedCredential(request.headers);
+    if (!token || looksLikeJwt(token)) return false;
+    return (await this.apiKeys.verify(token)) ?? false;
+  }
+}

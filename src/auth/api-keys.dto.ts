@@ -1,0 +1,37 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ROLES, type Role } from './roles';
+
+export class CreateApiKeyDto {
+  @ApiProperty({ example: 'servicenow' })
+  @IsString()
+  @Length(1, 100)
+  @Matches(/^[A-Za-z0-9._@-]+$/, { message: 'name may hold letters, digits and . _ @ - only' })
+  name: string;
+
+  @ApiProperty({ enum: ROLES, isArray: true, example: ['requester'] })
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsIn(ROLES, { each: true })
+  roles: Role[];
+
+  @ApiPropertyOptional({ description: 'May file requests on behalf of a person (requestedFor)', default: false })
+  @IsOptional()
+  @IsBoolean()
+  mayActOnBehalf?: boolean;
+}
+
+export class ApiKeyDto {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: ROLES, isArray: true }) roles: Role[];
+  @ApiProperty() mayActOnBehalf: boolean;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() createdBy: string;
+  @ApiProperty({ nullable: true, type: String }) lastUsedAt: string | null;
+}
+
+export class IssuedApiKeyDto extends ApiKeyDto {
+  @ApiProperty({ description: 'The key itself: shown once, stored only as a hash' })
+  key: string;
+}

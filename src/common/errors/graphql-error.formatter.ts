@@ -1,0 +1,25 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { Logger } from '@nestjs/common';
+import type { GraphQLFormattedError } from 'graphql';
+import { mapError } from './error-mapping';
+
+const logger = new Logger('GraphQL');
+const APOLLO_INPUT_CODES = new Set(['GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'GRAPHQL_PARSE_FAILED']);
+
+/** Same codes as REST, in errors[].extensions.code; unexpected errors show no internals. */
+export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const apolloCode = formatted.extensions?.code as string | undefined;
+  if (apolloCode && APOLLO_INPUT_CODES.has(apolloCode)) {
+    return { message: formatted.message, locations: formatted.locations, extensions: { code: 'VALIDATION_FAILED' } };
+  }
+  const original = unwrapResolverError(error);
+  const mapped = mapError(original);
+  if (mapped.unexpected) logger.error({ err: original }, 'Unexpected GraphQL error');
+  const { code, message, details } = mapped.body.error;
+  return {
+    message,
+    path: formatted.path,
+    locations: formatted.locations,
+    extensions: { code, status: mapped.status, ...(details ? { details } : {}) },
+  };
+}

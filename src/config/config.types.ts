@@ -1,0 +1,82 @@
+// The validated, typed configuration the rest of the service reads. Built once at boot by
+// loadConfig() from the environment and the optional YAML file (RBCD_CONFIG).
+
+export interface DomainConfig {
+  /** DNS name of the domain, lower case (contoso.test). */
+  name: string;
+  netbios?: string;
+  /** DC URLs in failover order (ldaps://, or ldap:// with startTls). */
+  urls: string[];
+  baseDn?: string;
+  bindDn?: string;
+  bindPassword?: string;
+  /** PEM bundle that signs the DC certificates; verification is never turned off. */
+  ca?: string;
+  caFile?: string;
+  /** Upgrade ldap:// connections with StartTLS (default true for ldap:// URLs). */
+  startTls: boolean;
+  connectTimeoutMs: number;
+  operationTimeoutMs: number;
+}
+
+export interface PolicyRuleMatch {
+  targetDnSuffix?: string;
+  domain?: string;
+}
+
+export interface PolicyRule {
+  match: PolicyRuleMatch;
+  deny?: string;
+  requiredApprovals?: number;
+  maxDuration?: string;
+  defaultDuration?: string;
+  requireTicket?: boolean;
+}
+
+export interface PolicyConfig {
+  defaults: { requiredApprovals: number; maxDuration: string; defaultDuration?: string; requireTicket: boolean };
+  rules: PolicyRule[];
+}
+
+export interface WebhookConfig {
+  url: string;
+  secret?: string;
+  events: string[];
+}
+
+export interface SlackConfig {
+  signingSecret?: string;
+  notifyUrl?: string;
+  users: Record<string, string[]>;
+}
+
+export interface StaticApiKeyConfig {
+  name: string;
+  roles: string[];
+  sha256: string;
+  mayActOnBehalf?: boolean;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+  rolesClaim: string;
+}
+
+export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  domains: DomainConfig[];
+  adminApiKey?: string;
+  policy: PolicyConfig;
+  webhooks: WebhookConfig[];
+  chat: { slack?: SlackConfig };
+  apiKeys: StaticApiKeyConfig[];
+  oidc?: OidcConfig;
+  jobs: { pollIntervalMs: number; maxAttempts: number; backoffBaseMs: number; leaseMs: number; expiryCheckIntervalMs: number; reconcileIntervalMs: number };
+  logLevel: string;
+}

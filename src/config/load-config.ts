@@ -1,0 +1,335 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { parseIsoDuration } from '../common/iso-duration';
+import { ConfigError } from './config.error';
+import type { AppConfig, DatabaseConfig, DomainConfig, PolicyConfig, PolicyRule, StaticApiKeyConfig, WebhookConfig } from './config.types';
+
+type Env = Record<string, string | undefined>;
+type Yaml = Record<string, unknown>;
+
+const ROLES = ['requester', 'approver', 'admin', 'auditor'];
+const WEBHOOK_EVENTS = [
+  'request.created', 'request.approved', 'request.rejected', 'request.cancelled', 'request.applied',
+  'request.failed', 'request.expired', 'request.revoked', 'drift.detected',
+];
+
+/** Reads the environment and the optional YAML file; throws ConfigError naming the first bad value. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const yaml = readYamlFile(env.RBCD_CONFIG);
+  const oidc = readOidc(env);
+  return {
+    port: readPort(env.PORT),
+    host: env.HOST?.trim() || '0.0.0.0',
+    database: readDatabase(env.DATABASE_URL ?? 'sqlite:./data/rbcd.sqlite'),
+    domains: readDomains(env, yaml),
+    adminApiKey: readAdminKey(env),
+    policy: readPolicy(yaml.policy),
+    webhooks: readWebhooks(yaml.webhooks),
+    chat: { slack: readSlack(env, yaml.chat) },
+    apiKeys: readStaticApiKeys(yaml.apiKeys),
+    ...(oidc ? { oidc } : {}),
+    jobs: {
+      pollIntervalMs: readInt(env, 'RBCD_JOB_POLL_MS', 1000, 10),
+      maxAttempts: readInt(env, 'RBCD_JOB_MAX_ATTEMPTS', 8, 1),
+      backoffBaseMs: readInt(env, 'RBCD_JOB_BACKOFF_MS', 2000, 1),
+      leaseMs: readInt(env, 'RBCD_JOB_LEASE_MS', 60_000, 1000),
+      expiryCheckIntervalMs: readInt(env, 'RBCD_EXPIRY_CHECK_MS', 10_000, 100),
+      reconcileIntervalMs: readInt(env, 'RBCD_RECONCILE_MS', 15 * 60_000, 0),
+    },
+    logLevel: env.LOG_LEVEL?.trim() || 'info',
+  };
+}
+
+function readYamlFile(path: string | undefined): Yaml {
+  if (!path) return {};
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError('RBCD_CONFIG', `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError('RBCD_CONFIG', `${path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError('RBCD_CONFIG', `${path} must hold a mapping`);
+  return doc as Yaml;
+}
+
+function readPort(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 3000;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT', `"${value}" is not a port number`);
+  return port;
+}
+
+function readInt(env: Env, name: string, fallback: number, min: number): number {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(name, `"${value}" must be a whole number >= ${min}`);
+  return n;
+}
+
+export function readDatabase(url: string): DatabaseConfig {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path (sqlite:./data/rbcd.sqlite) or :memory:');
+    return { type: 'sqlite', path };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    try {
+      new URL(url);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a valid postgres:// URL');
+    }
+    return { type: 'postgres', url };
+  }
+  throw new ConfigError('DATABASE_URL', 'must start with sqlite: or postgres://');
+}
+
+function secretFrom(value: unknown, file: unknown, name: string): string | undefined {
+  if (typeof file === 'string' && file.trim() !== '') {
+    try {
+      return readFileSync(file.trim(), 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      throw new ConfigError(name, `cannot read secret file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new ConfigError(name, 'must be a string');
+  return value;
+}
+
+function readCa(file: unknown, name: string): { ca?: string; caFile?: string } {
+  if (file === undefined || file === null || file === '') return {};
+  if (typeof file !== 'string') throw new ConfigError(name, 'must be a file path');
+  try {
+    const ca = readFileSync(file, 'utf8');
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(name, `${file} holds no PEM certificate`);
+    return { ca, caFile: file };
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(name, `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+function readUrls(raw: unknown, name: string): string[] {
+  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [];
+  const urls = list.map((u) => String(u).trim()).filter(Boolean);
+  if (urls.length === 0) throw new ConfigError(name, 'needs at least one ldaps:// or ldap:// URL');
+  for (const url of urls) {
+    if (!/^ldaps?:\/\/[^/\s]+\/?$/i.test(url)) throw new ConfigError(name, `"${url}" is not an ldap:// or ldaps:// URL`);
+  }
+  return urls;
+}
+
+function domainFromBaseDn(baseDn: string | undefined): string | undefined {
+  if (!baseDn) return undefined;
+  const parts = baseDn.split(',').map((p) => p.trim()).filter((p) => /^dc=/i.test(p)).map((p) => p.slice(3));
+  return parts.length ? parts.join('.').toLowerCase() : undefined;
+}
+
+function buildDomain(raw: Record<string, unknown>, label: string): DomainConfig {
+  const urls = readUrls(raw.urls, `${label}.urls`);
+  const baseDn = optionalString(raw.baseDn, `${label}.baseDn`);
+  const name = (optionalString(raw.name, `${label}.name`) ?? domainFromBaseDn(baseDn))?.toLowerCase();
+  if (!name) throw new ConfigError(`${label}.name`, 'the domain DNS name is required (or a baseDn to derive it from)');
+  const timeout = (key: string, fallback: number) => {
+    const v = raw[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || v < 100) throw new ConfigError(`${label}.${key}`, 'must be a number of milliseconds >= 100');
+    return v;
+  };
+  return {
+    name,
+    netbios: optionalString(raw.netbios, `${label}.netbios`)?.toUpperCase(),
+    urls,
+    baseDn,
+    bindDn: optionalString(raw.bindDn, `${label}.bindDn`),
+    bindPassword: secretFrom(raw.bindPassword, raw.bindPasswordFile, `${label}.bindPassword`),
+    ...readCa(raw.caFile, `${label}.caFile`),
+    startTls: raw.startTls === undefined ? true : raw.startTls === true,
+    connectTimeoutMs: timeout('connectTimeoutMs', 5000),
+    operationTimeoutMs: timeout('operationTimeoutMs', 15000),
+  };
+}
+
+function optionalString(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new ConfigError(name, 'must be a string');
+  return value.trim();
+}
+
+function readDomains(env: Env, yaml: Yaml): DomainConfig[] {
+  const domains: DomainConfig[] = [];
+  if (yaml.domains !== undefined) {
+    if (!Array.isArray(yaml.domains)) throw new ConfigError('RBCD_CONFIG domains', 'must be a list');
+    yaml.domains.forEach((d, i) => {
+      if (!d || typeof d !== 'object') throw new ConfigError(`RBCD_CONFIG domains[${i}]`, 'must be a mapping');
+      domains.push(buildDomain(d as Record<string, unknown>, `RBCD_CONFIG domains[${i}]`));
+    });
+  }
+  if (env.LDAP_URL?.trim()) {
+    // The environment describes one domain; it overrides the YAML entry of the same name.
+    const fromEnv = buildDomainFromEnv(env);
+    const index = domains.findIndex((d) => d.name === fromEnv.name);
+    if (index >= 0) domains[index] = { ...domains[index], ...stripUndefined(fromEnv) };
+    else domains.unshift(fromEnv);
+  } else {
+    for (const name of ['LDAP_BASE_DN', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_BIND_PASSWORD_FILE']) {
+      if (env[name] && domains.length === 0) throw new ConfigError('LDAP_URL', `is required when ${name} is set`);
+    }
+  }
+  const seen = new Set<string>();
+  for (const d of domains) {
+    if (seen.has(d.name)) throw new ConfigError('RBCD_CONFIG domains', `domain ${d.name} is configured twice`);
+    seen.add(d.name);
+    if (d.bindDn && d.bindPassword === undefined) {
+      throw new ConfigError(d.name === domains[0]?.name && env.LDAP_URL ? 'LDAP_BIND_PASSWORD' : `domain ${d.name} bindPassword`, 'a bind DN needs a password (or a password file)');
+    }
+  }
+  return domains;
+}
+
+function buildDomainFromEnv(env: Env): DomainConfig {
+  const baseDn = env.LDAP_BASE_DN?.trim() || undefined;
+  const name = env.LDAP_DOMAIN?.trim().toLowerCase() || domainFromBaseDn(baseDn);
+  if (!name) throw new ConfigError('LDAP_DOMAIN', 'set LDAP_DOMAIN (the DNS name) or LDAP_BASE_DN');
+  return {
+    name,
+    netbios: env.LDAP_NETBIOS?.trim().toUpperCase() || undefined,
+    urls: readUrls(env.LDAP_URL, 'LDAP_URL'),
+    baseDn,
+    bindDn: env.LDAP_BIND_DN?.trim() || undefined,
+    bindPassword: secretFrom(env.LDAP_BIND_PASSWORD, env.LDAP_BIND_PASSWORD_FILE, env.LDAP_BIND_PASSWORD_FILE ? 'LDAP_BIND_PASSWORD_FILE' : 'LDAP_BIND_PASSWORD'),
+    ...readCa(env.LDAP_CA_FILE, 'LDAP_CA_FILE'),
+    startTls: env.LDAP_STARTTLS === undefined ? true : env.LDAP_STARTTLS !== 'false',
+    connectTimeoutMs: readInt(env, 'LDAP_CONNECT_TIMEOUT_MS', 5000, 100),
+    operationTimeoutMs: readInt(env, 'LDAP_TIMEOUT_MS', 15000, 100),
+  };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function readAdminKey(env: Env): string | undefined {
+  const key = secretFrom(env.RBCD_ADMIN_API_KEY, env.RBCD_ADMIN_API_KEY_FILE, 'RBCD_ADMIN_API_KEY');
+  if (key !== undefined && key.length < 16) throw new ConfigError('RBCD_ADMIN_API_KEY', 'must be at least 16 characters');
+  return key;
+}
+
+function readDuration(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || parseIsoDuration(value) === undefined) {
+    throw new ConfigError(name, `"${String(value)}" is not an ISO 8601 duration such as PT12H or P30D`);
+  }
+  return value;
+}
+
+function readApprovals(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 10) {
+    throw new ConfigError(name, 'must be a whole number from 1 to 10');
+  }
+  return value;
+}
+
+function readPolicy(raw: unknown): PolicyConfig {
+  const policy = (raw ?? {}) as Record<string, unknown>;
+  if (typeof policy !== 'object' || Array.isArray(policy)) throw new ConfigError('RBCD_CONFIG policy', 'must be a mapping');
+  const d = (policy.defaults ?? {}) as Record<string, unknown>;
+  const defaults = {
+    requiredApprovals: readApprovals(d.requiredApprovals, 'policy.defaults.requiredApprovals') ?? 1,
+    maxDuration: readDuration(d.maxDuration, 'policy.defaults.maxDuration') ?? 'P30D',
+    defaultDuration: readDuration(d.defaultDuration, 'policy.defaults.defaultDuration'),
+    requireTicket: d.requireTicket === true,
+  };
+  const rawRules = policy.rules ?? [];
+  if (!Array.isArray(rawRules)) throw new ConfigError('RBCD_CONFIG policy.rules', 'must be a list');
+  const rules: PolicyRule[] = rawRules.map((r, i) => {
+    const label = `policy.rules[${i}]`;
+    const rule = (r ?? {}) as Record<string, unknown>;
+    const match = (rule.match ?? {}) as Record<string, unknown>;
+    if (!match.targetDnSuffix && !match.domain) throw new ConfigError(`${label}.match`, 'needs targetDnSuffix or domain');
+    return {
+      match: {
+        targetDnSuffix: optionalString(match.targetDnSuffix, `${label}.match.targetDnSuffix`),
+        domain: optionalString(match.domain, `${label}.match.domain`)?.toLowerCase(),
+      },
+      deny: optionalString(rule.deny, `${label}.deny`),
+      requiredApprovals: readApprovals(rule.requiredApprovals, `${label}.requiredApprovals`),
+      maxDuration: readDuration(rule.maxDuration, `${label}.maxDuration`),
+      defaultDuration: readDuration(rule.defaultDuration, `${label}.defaultDuration`),
+      requireTicket: rule.requireTicket === undefined ? undefined : rule.requireTicket === true,
+    };
+  });
+  return { defaults, rules };
+}
+
+function readWebhooks(raw: unknown): WebhookConfig[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw new ConfigError('RBCD_CONFIG webhooks', 'must be a list');
+  return raw.map((w, i) => {
+    const label = `webhooks[${i}]`;
+    const hook = (w ?? {}) as Record<string, unknown>;
+    const url = optionalString(hook.url, `${label}.url`);
+    if (!url || !/^https?:\/\//.test(url)) throw new ConfigError(`${label}.url`, 'must be an http(s) URL');
+    const events = hook.events === undefined ? WEBHOOK_EVENTS : hook.events;
+    if (!Array.isArray(events) || events.some((e) => !WEBHOOK_EVENTS.includes(String(e)))) {
+      throw new ConfigError(`${label}.events`, `must list events from: ${WEBHOOK_EVENTS.join(', ')}`);
+    }
+    return { url, secret: secretFrom(hook.secret, hook.secretFile, `${label}.secret`), events: events.map(String) };
+  });
+}
+
+function readSlack(env: Env, rawChat: unknown): AppConfig['chat']['slack'] {
+  const chat = (rawChat ?? {}) as Record<string, unknown>;
+  const slack = (chat.slack ?? {}) as Record<string, unknown>;
+  const signingSecret =
+    secretFrom(env.SLACK_SIGNING_SECRET, env.SLACK_SIGNING_SECRET_FILE, 'SLACK_SIGNING_SECRET') ??
+    secretFrom(slack.signingSecret, slack.signingSecretFile, 'chat.slack.signingSecret');
+  if (!signingSecret && chat.slack === undefined) return undefined;
+  const users = (slack.users ?? {}) as Record<string, unknown>;
+  if (typeof users !== 'object' || Array.isArray(users)) throw new ConfigError('chat.slack.users', 'must map chat user ids to role lists');
+  const mapped: Record<string, string[]> = {};
+  for (const [user, roles] of Object.entries(users)) {
+    if (!Array.isArray(roles) || roles.some((r) => !ROLES.includes(String(r)))) {
+      throw new ConfigError(`chat.slack.users.${user}`, `must be a list of roles from: ${ROLES.join(', ')}`);
+    }
+    mapped[user] = roles.map(String);
+  }
+  return { signingSecret, notifyUrl: optionalString(slack.notifyUrl, 'chat.slack.notifyUrl'), users: mapped };
+}
+
+function readStaticApiKeys(raw: unknown): StaticApiKeyConfig[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw new ConfigError('RBCD_CONFIG apiKeys', 'must be a list');
+  return raw.map((k, i) => {
+    const label = `apiKeys[${i}]`;
+    const key = (k ?? {}) as Record<string, unknown>;
+    const name = optionalString(key.name, `${label}.name`);
+    if (!name) throw new ConfigError(`${label}.name`, 'is required');
+    const sha256 = optionalString(key.sha256, `${label}.sha256`)?.toLowerCase();
+    if (!sha256 || !/^[0-9a-f]{64}$/.test(sha256)) throw new ConfigError(`${label}.sha256`, 'must be the 64-hex SHA-256 of the key');
+    const roles = key.roles;
+    if (!Array.isArray(roles) || roles.length === 0 || roles.some((r) => !ROLES.includes(String(r)))) {
+      throw new ConfigError(`${label}.roles`, `must be a list of roles from: ${ROLES.join(', ')}`);
+    }
+    return { name, sha256, roles: roles.map(String), mayActOnBehalf: key.mayActOnBehalf === true };
+  });
+}
+
+function readOidc(env: Env): AppConfig['oidc'] {
+  const issuer = env.OIDC_ISSUER?.trim();
+  if (!issuer) return undefined;
+  const audience = env.OIDC_AUDIENCE?.trim();
+  if (!audience) throw new ConfigError('OIDC_AUDIENCE', 'is required when OIDC_ISSUER is set');
+  const jwksUrl = env.OIDC_JWKS_URL?.trim() || `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
+  if (!/^https?:\/\//.test(jwksUrl)) throw new ConfigError('OIDC_JWKS_URL', 'must be an http(s) URL');
+  return { issuer, audience, jwksUrl, rolesClaim: env.OIDC_ROLES_CLAIM?.trim() || 'roles' };
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { DirectoryPort } from '../directory/directory.port';
+import type { DirectoryObject } from '../directory/directory.types';
+import { WELL_KNOWN_SIDS } from '../directory/well-known-sids';
+import { decodeSecurityDescriptor, listPrincipals, SecurityDescriptorError, toSddl, type SecurityDescriptor } from '../security-descriptor';
+import type { AccountRef, DelegationPrincipal, DelegationView, Warning } from './delegation.types';
+
+export interface DecodedRbcd {
+  descriptor: SecurityDescriptor | null;
+  warnings: Warning[];
+}
+
+export function toAccountRef(object: DirectoryObject): AccountRef {
+  return { dn: object.dn, sid: object.sid, samAccountName: object.samAccountName, dnsHostName: object.dnsHostName ?? null, domain: object.domain };
+}
+
+/** Decodes a stored value; an undecodable one is reported (never thrown at a reader). */
+export function decodeStored(raw: Buffer | null | undefined): DecodedRbcd {
+  if (!raw) return { descriptor: null, warnings: [] };
+  try {
+    return { descriptor: decodeSecurityDescriptor(raw), warnings: [] };
+  } catch (error) {
+    if (!(error instanceof SecurityDescriptorError)) throw error;
+    return {
+      descriptor: null,
+      warnings: [{ code: 'INVALID_SECURITY_DESCRIPTOR', message: `The stored value does not decode: ${error.message}. A grant will not overwrite it; clear it deliberately.` }],
+    };
+  }
+}
+
+/** Turns stored RBCD bytes into the API view: principals by name, SDDL, raw bytes, warnings. */
+@Injectable()
+export class DelegationReader {
+  constructor(private readonly directory: DirectoryPort) {}
+
+  async view(target: DirectoryObject): Promise<DelegationView> {
+    const raw = target.rbcd === undefined ? await this.directory.readRbcd(target) : target.rbcd;
+    const decoded = decodeStored(raw);
+    const base = { target: toAccountRef(target), raw: raw ? raw.toString('base64') : null };
+    if (!decoded.descriptor) return { ...base, principals: [], sddl: null, warnings: decoded.warnings };
+    const listed = listPrincipals(decoded.descriptor);
+    const names = await this.directory.resolveSids(listed.principals.map((p) => p.sid));
+    const warnings: Warning[] = [...listed.warnings];
+    const principals: DelegationPrincipal[] = listed.principals.map((p) => {
+      const object = names.get(p.sid.toUpperCase()) ?? null;
+      const wellKnown = WELL_KNOWN_SIDS[p.sid];
+      if (!object && !wellKnown) {
+        warnings.push({ code: 'UNRESOLVED_SID', message: `${p.sid} does not resolve in any configured domain (deleted account or foreign forest)`, sid: p.sid });
+      }
+      return {
+        sid: p.sid,
+        samAccountName: object?.samAccountName ?? wellKnown ?? null,
+        dn: object?.dn ?? null,
+        domain: object?.domain ?? null,
+        resolved: Boolean(object || wellKnown),
+        accessMask: p.accessMask,
+        aceType: String(p.aceType),
+        effective: p.effective,
+      };
+    });
+    return { ...base, principals, sddl: toSddl(decoded.descriptor), warnings };
+  }
+}

@@ -1,0 +1,58 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DelegationPlanner } from './delegation-planner';
+import { DelegationsService } from './delegations.service';
+import { DiagnoseService } from './diagnose.service';
+import { DelegationQueryDto, DiagnoseInputDto, InventoryQueryDto, PlanDelegationInput, PrincipalQueryDto } from './dto/delegation.inputs';
+import { InventoryService } from './inventory.service';
+import { DelegationModel, DiagnoseModel, InventoryPageModel, PlanModel, PrincipalDelegationsModel } from './models/delegation.model';
+
+/** Live, read-only questions about delegation. Any authenticated role may ask. */
+@ApiTags('delegations')
+@ApiBearerAuth()
+@Controller()
+export class DelegationsController {
+  constructor(
+    private readonly delegations: DelegationsService,
+    private readonly inventoryService: InventoryService,
+    private readonly planner: DelegationPlanner,
+    private readonly diagnoser: DiagnoseService,
+  ) {}
+
+  @Get('delegations/:target')
+  @ApiOperation({ summary: 'Who may delegate to this target now (its RBCD list, decoded)' })
+  @ApiOkResponse({ type: DelegationModel })
+  forTarget(@Param('target') target: string, @Query() query: DelegationQueryDto) {
+    return this.delegations.forTarget(target, query.domain);
+  }
+
+  @Get('delegations')
+  @ApiOperation({ summary: 'Where this principal may delegate (directly or through its groups)' })
+  @ApiOkResponse({ type: PrincipalDelegationsModel })
+  forPrincipal(@Query() query: PrincipalQueryDto) {
+    return this.delegations.forPrincipal(query.principal, query.domain);
+  }
+
+  @Get('inventory')
+  @ApiOperation({ summary: 'Every delegation setting under a base, with risk flags' })
+  @ApiOkResponse({ type: InventoryPageModel })
+  inventory(@Query() query: InventoryQueryDto) {
+    return this.inventoryService.inventory(query);
+  }
+
+  @Post('delegations/plan')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Before/after of a grant, revoke or clear; writes nothing' })
+  @ApiOkResponse({ type: PlanModel })
+  plan(@Body() body: PlanDelegationInput) {
+    return this.planner.plan(body);
+  }
+
+  @Post('diagnose')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Why the double hop user → frontEnd → backEnd would fail' })
+  @ApiOkResponse({ type: DiagnoseModel })
+  diagnose(@Body() body: DiagnoseInputDto) {
+    return this.diagnoser.diagnose(body);
+  }
+}

@@ -1,0 +1,112 @@
+// Inputs of the read API, validated at the edge; shared by REST bodies/queries and GraphQL inputs.
+import { Field, InputType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { INVENTORY_KINDS, type InventoryKind } from '../inventory.service';
+
+@InputType()
+export class TargetSearchInput {
+  @ApiProperty({ example: 'OU=Servers,DC=contoso,DC=test' })
+  @Field()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  base: string;
+
+  @ApiPropertyOptional({ example: '(name=WEB*)', description: 'LDAP filter, ANDed with (objectClass=computer)' })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  filter?: string;
+}
+
+@InputType()
+export class PlanDelegationInput {
+  @ApiProperty({ enum: ['grant', 'revoke', 'clear'] })
+  @Field()
+  @IsIn(['grant', 'revoke', 'clear'])
+  action: 'grant' | 'revoke' | 'clear';
+
+  @ApiPropertyOptional({ type: String, isArray: true, example: ['SERVERC'] })
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(5000)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  targets?: string[];
+
+  @ApiPropertyOptional({ type: TargetSearchInput })
+  @Field(() => TargetSearchInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TargetSearchInput)
+  targetSearch?: TargetSearchInput;
+
+  @ApiPropertyOptional({ type: String, isArray: true, example: ['SERVERB$'] })
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  principals?: string[];
+}
+
+@InputType()
+export class DiagnoseInputDto {
+  @ApiProperty({ example: 'alice' }) @Field() @IsString() @IsNotEmpty() @MaxLength(1024) user: string;
+  @ApiProperty({ example: 'SERVERB$' }) @Field() @IsString() @IsNotEmpty() @MaxLength(1024) frontEnd: string;
+  @ApiProperty({ example: 'SERVERC' }) @Field() @IsString() @IsNotEmpty() @MaxLength(1024) backEnd: string;
+  @ApiPropertyOptional({ example: 'cifs/serverc.contoso.test' }) @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(1024) spn?: string;
+}
+
+export class DelegationQueryDto {
+  @ApiPropertyOptional({ description: 'DNS name of the domain to look in' })
+  @IsOptional()
+  @IsString()
+  domain?: string;
+}
+
+export class PrincipalQueryDto {
+  @ApiProperty({ example: 'SERVERB$' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  principal: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  domain?: string;
+}
+
+export class InventoryQueryDto {
+  @ApiPropertyOptional({ example: 'OU=Servers,DC=contoso,DC=test' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  base?: string;
+
+  @ApiPropertyOptional({ description: `Comma-separated: ${INVENTORY_KINDS.join(',')}`, example: 'rbcd,unconstrained' })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((s: string) => s.trim()).filter(Boolean) : value))
+  @IsArray()
+  @IsIn(INVENTORY_KINDS, { each: true })
+  kinds?: InventoryKind[];
+
+  @ApiPropertyOptional({ default: 500, minimum: 1, maximum: 5000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  limit?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}

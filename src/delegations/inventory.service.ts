@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
+import { DirectoryPort } from '../directory/directory.port';
+import { RBCD_ATTRIBUTE, UAC, type DirectoryObject } from '../directory/directory.types';
+import { WELL_KNOWN_SIDS } from '../directory/well-known-sids';
+import { protectedReason } from '../policy/policy.service';
+import { listPrincipals } from '../security-descriptor';
+import type { AccountRef, Warning } from './delegation.types';
+import { decodeStored, toAccountRef } from './delegation-reader';
+
+export const INVENTORY_KINDS = ['rbcd', 'constrained', 'unconstrained', 'protocolTransition'] as const;
+export type InventoryKind = (typeof INVENTORY_KINDS)[number];
+
+export interface InventoryItem extends AccountRef {
+  kinds: InventoryKind[];
+  /** RBCD: SIDs allowed to delegate to this object (effective allow ACEs). */
+  rbcdPrincipals: { sid: string; samAccountName: string | null; effective: boolean; aceType: string }[];
+  /** Classic constrained delegation: SPNs this account may delegate to. */
+  allowedToDelegateTo: string[];
+  risks: Warning[];
+}
+
+export interface InventoryPage {
+  items: InventoryItem[];
+  total: number;
+  nextCursor: string | null;
+}
+
+const KIND_FILTERS: Record<InventoryKind, string> = {
+  rbcd: `(${RBCD_ATTRIBUTE}=*)`,
+  constrained: '(msDS-AllowedToDelegateTo=*)',
+  unconstrained: `(userAccountControl:1.2.840.113556.1.4.803:=${UAC.TRUSTED_FOR_DELEGATION})`,
+  protocolTransition: `(userAccountControl:1.2.840.113556.1.4.803:=${UAC.TRUSTED_TO_AUTH_FOR_DELEGATION})`,
+};
+
+const ATTRIBUTES = ['objectSid', 'objectGUID', 'sAMAccountName', 'dNSHostName', 'objectClass', 'userAccountControl', 'primaryGroupID', 'adminCount', 'msDS-AllowedToDelegateTo', RBCD_ATTRIBUTE];
+
+/** Every delegation setting under a base, with risk flags; one paged LDAP search per domain. */
+@Injectable()
+export class InventoryService {
+  constructor(private readonly directory: DirectoryPort) {}
+
+  async inventory(input: { base?: string; kinds?: InventoryKind[]; limit?: number; cursor?: string }): Promise<InventoryPage> {
+    const kinds = input.kinds?.length ? input.kinds : [...INVENTORY_KINDS];
+    const filter = `(&(objectSid=*)(|${kinds.map((k) => KIND_FILTERS[k]).join('')}))`;
+    const domains = await this.domainsFor(input.base);
+    const objects: DirectoryObject[] = [];
+    for (const domain of domains) {
+      for await (const object of this.directory.search(domain, input.base && domains.length === 1 ? input.base : undefined, { filter, attributes: ATTRIBUTES, pageSize: 1000 })) {
+        objects.push(object);
+      }
+    }
+    objects.sort((a, b) => a.dn.localeCompare(b.dn));
+    const offset = decodeCursor(input.cursor);
+    const limit = Math.min(Math.max(input.limit ?? 500, 1), 5000);
+    const page = objects.slice(offset, offset + limit);
+    const sids = page.flatMap((o) => (o.rbcd ? safePrincipals(o.rbcd).map((p) => p.sid) : []));
+    const names = await this.directory.resolveSids(sids);
+    return {
+      items: page.map((o) => this.item(o, kinds, names)),
+      total: objects.length,
+      nextCursor: offset + limit < objects.length ? encodeCursor(offset + limit) : null,
+    };
+  }
+
+  private async domainsFor(base?: string): Promise<string[]> {
+    const domains = await this.directory.domains();
+    if (!base) return domains.map((d) => d.name);
+    const normalised = base.toLowerCase().replace(/\s*,\s*/g, ',');
+    const owner = domains.find((d) => d.baseDn && normalised.endsWith(d.baseDn.toLowerCase().replace(/\s*,\s*/g, ',')));
+    if (!owner) throw new DomainError('DOMAIN_NOT_CONFIGURED', `${base} is not under the naming context of a configured domain`);
+    return [owner.name];
+  }
+
+  private item(object: DirectoryObject, kinds: InventoryKind[], names: Map<string, DirectoryObject | null>): InventoryItem {
+    const risks: Warning[] = [];
+    const present: InventoryKind[] = [];
+    const isDc = (object.userAccountControl & UAC.SERVER_TRUST_ACCOUNT) !== 0 || object.primaryGroupId === 516 || object.primaryGroupId === 521;
+    if (object.rbcd) present.push('rbcd');
+    if (object.allowedToDelegateTo.length) present.push('constrained');
+    if (object.userAccountControl & UAC.TRUSTED_FOR_DELEGATION) {
+      present.push('unconstrained');
+      if (!isDc) risks.push({ code: 'UNCONSTRAINED_ON_NON_DC', message: `${object.samAccountName} has unconstrained delegation and is not a domain controller: any TGT sent to it can be reused anywhere` });
+    }
+    if (object.userAccountControl & UAC.TRUSTED_TO_AUTH_FOR_DELEGATION) {
+      present.push('protocolTransition');
+      risks.push({ code: 'PROTOCOL_TRANSITION', message: `${object.samAccountName} may impersonate any user without their password (protocol transition)` });
+    }
+    const rbcdPrincipals: InventoryItem['rbcdPrincipals'] = [];
+    if (object.rbcd) {
+      const { descriptor, warnings } = decodeStored(object.rbcd);
+      risks.push(...warnings);
+      const protectedWhy = protectedReason(object);
+      if (protectedWhy) risks.push({ code: 'RBCD_ON_PROTECTED_TARGET', message: `${protectedWhy} and accepts delegation (RBCD): review it` });
+      if (descriptor) {
+        const listed = listPrincipals(descriptor);
+        for (const w of listed.warnings) risks.push(w);
+        for (const p of listed.principals) {
+          const name = names.get(p.sid.toUpperCase())?.samAccountName ?? WELL_KNOWN_SIDS[p.sid] ?? null;
+          if (!name) risks.push({ code: 'ORPHANED_SID', message: `${p.sid} in the RBCD list resolves to no account`, sid: p.sid });
+          rbcdPrincipals.push({ sid: p.sid, samAccountName: name, effective: p.effective, aceType: String(p.aceType) });
+        }
+      }
+    }
+    return {
+      ...toAccountRef(object),
+      kinds: present.filter((k) => kinds.includes(k)),
+      rbcdPrincipals,
+      allowedToDelegateTo: object.allowedToDelegateTo,
+      risks,
+    };
+  }
+}
+
+function safePrincipals(raw: Buffer) {
+  const { descriptor } = decodeStored(raw);
+  return descriptor ? listPrincipals(descriptor).principals : [];
+}
+
+function encodeCursor(offset: number): string {
+  return Buffer.from(`o:${offset}`).toString('base64url');
+}
+
+function decodeCursor(cursor?: string): number {
+  if (!cursor) return 0;
+  const match = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match) throw new DomainError('VALIDATION_FAILED', 'cursor is not valid');
+  return Number(match[1]);
+}

@@ -1,0 +1,122 @@
+// Output shapes of the read API, shared by REST (OpenAPI) and GraphQL (code-first).
+import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+@ObjectType()
+export class AccountRefModel {
+  @ApiProperty({ example: 'CN=SERVERC,OU=Servers,DC=contoso,DC=test' }) @Field() dn: string;
+  @ApiProperty({ example: 'S-1-5-21-1-2-3-1105' }) @Field() sid: string;
+  @ApiProperty({ example: 'SERVERC$' }) @Field() samAccountName: string;
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'serverc.contoso.test' }) @Field(() => String, { nullable: true }) dnsHostName?: string | null;
+  @ApiProperty({ example: 'contoso.test' }) @Field() domain: string;
+}
+
+@ObjectType()
+export class WarningModel {
+  @ApiProperty({ example: 'INEFFECTIVE_MASK' }) @Field() code: string;
+  @ApiProperty() @Field() message: string;
+  @ApiPropertyOptional() @Field({ nullable: true }) sid?: string;
+}
+
+@ObjectType()
+export class DelegationPrincipalModel {
+  @ApiProperty() @Field() sid: string;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) samAccountName: string | null;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) dn: string | null;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) domain: string | null;
+  @ApiProperty() @Field() resolved: boolean;
+  @ApiProperty({ example: 983551 }) @Field(() => Int) accessMask: number;
+  @ApiProperty({ example: 'allow', description: 'allow, deny, or the raw ACE type number' }) @Field() aceType: string;
+  @ApiProperty({ description: 'false for an allow ACE whose mask the KDC ignores' }) @Field() effective: boolean;
+}
+
+@ObjectType()
+export class DelegationModel {
+  @ApiProperty({ type: AccountRefModel }) @Field(() => AccountRefModel) target: AccountRefModel;
+  @ApiProperty({ type: DelegationPrincipalModel, isArray: true }) @Field(() => [DelegationPrincipalModel]) principals: DelegationPrincipalModel[];
+  @ApiProperty({ nullable: true, type: String, example: 'O:BAD:(A;;0xf01ff;;;S-1-5-21-1-2-3-1104)' }) @Field(() => String, { nullable: true }) sddl: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The stored bytes, base64' }) @Field(() => String, { nullable: true }) raw: string | null;
+  @ApiProperty({ type: WarningModel, isArray: true }) @Field(() => [WarningModel]) warnings: WarningModel[];
+}
+
+@ObjectType()
+export class DelegationTargetModel extends AccountRefModel {
+  @ApiProperty({ type: String, isArray: true, example: ['direct'] }) @Field(() => [String]) via: string[];
+}
+
+@ObjectType()
+export class PrincipalDelegationsModel {
+  @ApiProperty({ type: AccountRefModel }) @Field(() => AccountRefModel) principal: AccountRefModel;
+  @ApiProperty({ type: DelegationTargetModel, isArray: true }) @Field(() => [DelegationTargetModel]) targets: DelegationTargetModel[];
+}
+
+@ObjectType()
+export class InventoryPrincipalModel {
+  @ApiProperty() @Field() sid: string;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) samAccountName: string | null;
+  @ApiProperty() @Field() effective: boolean;
+  @ApiProperty() @Field() aceType: string;
+}
+
+@ObjectType()
+export class InventoryItemModel extends AccountRefModel {
+  @ApiProperty({ type: String, isArray: true, example: ['rbcd'] }) @Field(() => [String]) kinds: string[];
+  @ApiProperty({ type: InventoryPrincipalModel, isArray: true }) @Field(() => [InventoryPrincipalModel]) rbcdPrincipals: InventoryPrincipalModel[];
+  @ApiProperty({ type: String, isArray: true }) @Field(() => [String]) allowedToDelegateTo: string[];
+  @ApiProperty({ type: WarningModel, isArray: true }) @Field(() => [WarningModel]) risks: WarningModel[];
+}
+
+@ObjectType()
+export class InventoryPageModel {
+  @ApiProperty({ type: InventoryItemModel, isArray: true }) @Field(() => [InventoryItemModel]) items: InventoryItemModel[];
+  @ApiProperty() @Field(() => Int) total: number;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) nextCursor: string | null;
+}
+
+@ObjectType()
+export class PlanPrincipalsModel {
+  @ApiProperty({ type: DelegationPrincipalModel, isArray: true }) @Field(() => [DelegationPrincipalModel]) principals: DelegationPrincipalModel[];
+}
+
+@ObjectType()
+export class PlanPolicyModel {
+  @ApiProperty() @Field() allowed: boolean;
+  @ApiProperty() @Field(() => Int) requiredApprovals: number;
+  @ApiProperty({ type: String, isArray: true }) @Field(() => [String]) reasons: string[];
+}
+
+@ObjectType()
+export class ItemErrorModel {
+  @ApiProperty() @Field() code: string;
+  @ApiProperty() @Field() message: string;
+}
+
+@ObjectType()
+export class PlanItemModel {
+  @ApiProperty({ type: AccountRefModel }) @Field(() => AccountRefModel) target: AccountRefModel;
+  @ApiProperty() @Field() changed: boolean;
+  @ApiProperty({ type: PlanPrincipalsModel }) @Field(() => PlanPrincipalsModel) before: PlanPrincipalsModel;
+  @ApiProperty({ type: PlanPrincipalsModel }) @Field(() => PlanPrincipalsModel) after: PlanPrincipalsModel;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) sddlBefore: string | null;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) sddlAfter: string | null;
+  @ApiProperty({ type: PlanPolicyModel }) @Field(() => PlanPolicyModel) policy: PlanPolicyModel;
+  @ApiPropertyOptional({ type: ItemErrorModel }) @Field(() => ItemErrorModel, { nullable: true }) error?: ItemErrorModel;
+}
+
+@ObjectType()
+export class PlanModel {
+  @ApiProperty({ type: PlanItemModel, isArray: true }) @Field(() => [PlanItemModel]) items: PlanItemModel[];
+}
+
+@ObjectType()
+export class DiagnoseCheckModel {
+  @ApiProperty({ example: 'RBCD_ACE' }) @Field() id: string;
+  @ApiProperty({ enum: ['pass', 'warn', 'fail'] }) @Field() status: string;
+  @ApiProperty() @Field() message: string;
+}
+
+@ObjectType()
+export class DiagnoseModel {
+  @ApiProperty() @Field() ok: boolean;
+  @ApiProperty({ type: DiagnoseCheckModel, isArray: true }) @Field(() => [DiagnoseCheckModel]) checks: DiagnoseCheckModel[];
+}

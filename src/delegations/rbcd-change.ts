@@ -1,0 +1,66 @@
+import { DomainError } from '../common/errors/domain-error';
+import {
+  addPrincipals,
+  createRbcdDescriptor,
+  decodeSecurityDescriptor,
+  encodeSecurityDescriptor,
+  removePrincipals,
+  type SecurityDescriptor,
+  SecurityDescriptorError,
+} from '../security-descriptor';
+
+export type RbcdAction = 'grant' | 'revoke' | 'clear';
+
+export interface RbcdChange {
+  /** New bytes, null to clear, undefined when nothing needs to change. */
+  next: Buffer | null | undefined;
+  before: SecurityDescriptor | null;
+  after: SecurityDescriptor | null;
+  /** SIDs whose ACE this change adds (grant) or removes (revoke). */
+  affected: string[];
+}
+
+/**
+ * The one place that decides what a grant, revoke or clear does to a stored value. Only the
+ * requested ACEs change; a grant already in force changes nothing; an undecodable stored value is
+ * refused by grant and revoke (an operator must clear it deliberately).
+ */
+export function planRbcdChange(action: RbcdAction, current: Buffer | null, principalSids: string[]): RbcdChange {
+  if (action === 'clear') {
+    const before = current ? tryDecode(current) : null;
+    return { next: current ? null : undefined, before, after: null, affected: [] };
+  }
+  const before = current ? decodeOrRefuse(current) : null;
+  if (action === 'grant') {
+    if (!before) {
+      const after = createRbcdDescriptor(principalSids);
+      return { next: encodeSecurityDescriptor(after), before, after, affected: [...new Set(principalSids.map((s) => s.toUpperCase()))] };
+    }
+    const { descriptor, added } = addPrincipals(before, principalSids);
+    return { next: added.length ? encodeSecurityDescriptor(descriptor) : undefined, before, after: descriptor, affected: added };
+  }
+  if (!before) return { next: undefined, before, after: null, affected: [] };
+  const { descriptor, removed } = removePrincipals(before, principalSids);
+  return { next: removed.length ? encodeSecurityDescriptor(descriptor) : undefined, before, after: descriptor, affected: removed };
+}
+
+function tryDecode(bytes: Buffer): SecurityDescriptor | null {
+  try {
+    return decodeSecurityDescriptor(bytes);
+  } catch {
+    return null;
+  }
+}
+
+function decodeOrRefuse(bytes: Buffer): SecurityDescriptor {
+  try {
+    return decodeSecurityDescriptor(bytes);
+  } catch (error) {
+    if (!(error instanceof SecurityDescriptorError)) throw error;
+    throw new DomainError('INVALID_SECURITY_DESCRIPTOR', `The stored descriptor does not decode (${error.message}); it is not overwritten. Clear it deliberately first.`, {
+      raw: bytes.toString('base64'),
+      field: error.field,
+      offset: error.offset,
+    });
+  }
+}

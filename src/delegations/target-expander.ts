@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { FilterParser } from 'ldapts';
+import { DomainError } from '../common/errors/domain-error';
+import { DirectoryPort } from '../directory/directory.port';
+import type { DirectoryObject } from '../directory/directory.types';
+
+export interface TargetSearch {
+  base: string;
+  /** Optional LDAP filter (validated), ANDed with objectClass=computer. */
+  filter?: string;
+}
+
+export const MAX_TARGETS = Number(process.env.RBCD_MAX_TARGETS ?? 5000);
+
+/** Turns explicit identifiers or an OU search into resolved directory objects (capped). */
+@Injectable()
+export class TargetExpander {
+  constructor(private readonly directory: DirectoryPort) {}
+
+  async targets(input: { targets?: string[]; targetSearch?: TargetSearch }, options: { withRbcd?: boolean } = {}): Promise<DirectoryObject[]> {
+    if (input.targets?.length && input.targetSearch) throw new DomainError('VALIDATION_FAILED', 'Give targets or targetSearch, not both');
+    if (input.targetSearch) return this.search(input.targetSearch, options.withRbcd);
+    if (!input.targets?.length) throw new DomainError('VALIDATION_FAILED', 'targets or targetSearch is required');
+    if (input.targets.length > MAX_TARGETS) throw new DomainError('TOO_MANY_TARGETS', `At most ${MAX_TARGETS} targets per request`);
+    const objects = await mapLimit(input.targets, 8, (t) => this.directory.resolve(t, { kind: 'target', withRbcd: options.withRbcd }));
+    return dedupe(objects);
+  }
+
+  async principals(identifiers: string[]): Promise<DirectoryObject[]> {
+    if (!identifiers.length) throw new DomainError('VALIDATION_FAILED', 'principals must name at least one account');
+    return dedupe(await mapLimit(identifiers, 8, (p) => this.directory.resolve(p, { kind: 'principal' })));
+  }
+
+  private async search(search: TargetSearch, withRbcd?: boolean): Promise<DirectoryObject[]> {
+    if (search.filter) {
+      try {
+        FilterParser.parseString(search.filter);
+      } catch (error) {
+        throw new DomainError('VALIDATION_FAILED', `targetSearch.filter is not a valid LDAP filter: ${(error as Error).message}`);
+      }
+    }
+    const domains = await this.directory.domains();
+    const base = search.base.toLowerCase().replace(/\s*,\s*/g, ',');
+    const domain = domains.find((d) => d.baseDn && base.endsWith(d.baseDn.toLowerCase().replace(/\s*,\s*/g, ',')));
+    if (!domain) throw new DomainError('DOMAIN_NOT_CONFIGURED', `${search.base} is not under the naming context of a configured domain`);
+    const filter = `(&(objectClass=computer)${search.filter ? (search.filter.startsWith('(') ? search.filter : `(${search.filter})`) : ''})`;
+    const found: DirectoryObject[] = [];
+    const attributes = withRbcd ? ['objectSid', 'objectGUID', 'sAMAccountName', 'dNSHostName', 'objectClass', 'userAccountControl', 'primaryGroupID', 'adminCount', 'msDS-AllowedToActOnBehalfOfOtherIdentity'] : undefined;
+    for await (const object of this.directory.search(domain.name, search.base, { filter, ...(attributes ? { attributes } : {}) })) {
+      found.push(object);
+      if (found.length > MAX_TARGETS) throw new DomainError('TOO_MANY_TARGETS', `targetSearch matches more than ${MAX_TARGETS} computers; narrow it`);
+    }
+    if (found.length === 0) throw new DomainError('TARGET_NOT_FOUND', `No computer under ${search.base} matches`, { base: search.base });
+    return found;
+  }
+}
+
+function dedupe(objects: DirectoryObject[]): DirectoryObject[] {
+  const seen = new Map<string, DirectoryObject>();
+  for (const o of objects) if (!seen.has(o.sid)) seen.set(o.sid, o);
+  return [...seen.values()];
+}
+
+/** Promise.all with at most `limit` in flight. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}

@@ -1,0 +1,33 @@
+import type { CasResult, DcStatus, DirectoryObject, DomainInfo, RbcdMutation, SearchOptions } from './directory.types';
+
+/**
+ * Everything the service asks of Active Directory. Implemented by LdapDirectory (ldapts) against
+ * real DCs; unit tests of services use a strict in-memory fake.
+ * Failures are DomainErrors: DIRECTORY_UNAVAILABLE, DIRECTORY_ACCESS_DENIED, *_NOT_FOUND,
+ * AMBIGUOUS_IDENTIFIER, DOMAIN_NOT_CONFIGURED.
+ */
+export abstract class DirectoryPort {
+  /** The configured domains (rootDSE facts filled in once a DC answered). */
+  abstract domains(): Promise<DomainInfo[]>;
+
+  /** Resolves any accepted identifier form to exactly one object. `kind` names the error code. */
+  abstract resolve(identifier: string, options?: { kind?: 'target' | 'principal' | 'user'; domain?: string; withRbcd?: boolean }): Promise<DirectoryObject>;
+
+  /** Looks up SIDs in the domain each belongs to (batched, cached briefly). Unknown SIDs map to null. */
+  abstract resolveSids(sids: string[]): Promise<Map<string, DirectoryObject | null>>;
+
+  /** The SIDs of every group the object belongs to, transitively (tokenGroups), primary group included. */
+  abstract groupSids(object: DirectoryObject): Promise<string[]>;
+
+  /** Reads the stored RBCD value of an object (null when absent). */
+  abstract readRbcd(object: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<Buffer | null>;
+
+  /** Read-modify-write as compare-and-swap: re-reads and retries (bounded) when someone else changed it. */
+  abstract updateRbcd(object: Pick<DirectoryObject, 'dn' | 'domain'>, mutate: RbcdMutation): Promise<CasResult>;
+
+  /** Paged search in one domain (base defaults to the naming context). */
+  abstract search(domain: string, base: string | undefined, options: SearchOptions): AsyncIterable<DirectoryObject>;
+
+  /** Which DC of each domain answers now. */
+  abstract status(): Promise<DcStatus[]>;
+}

@@ -1,0 +1,72 @@
+/** An account (computer, user, gMSA, group) as the service sees it, from any configured domain. */
+export interface DirectoryObject {
+  dn: string;
+  /** DNS name of the domain the object lives in. */
+  domain: string;
+  sid: string;
+  guid: string;
+  samAccountName: string;
+  dnsHostName?: string;
+  userPrincipalName?: string;
+  objectClass: string[];
+  userAccountControl: number;
+  primaryGroupId?: number;
+  adminCount?: number;
+  servicePrincipalNames: string[];
+  /** Classic constrained delegation targets (msDS-AllowedToDelegateTo). */
+  allowedToDelegateTo: string[];
+  /** The raw msDS-AllowedToActOnBehalfOfOtherIdentity value, when it was asked for. */
+  rbcd?: Buffer | null;
+}
+
+export interface DomainInfo {
+  name: string;
+  netbios?: string;
+  baseDn: string;
+  domainSid?: string;
+  domainFunctionality?: number;
+  domainControllerFunctionality?: number;
+}
+
+export interface DcStatus {
+  domain: string;
+  url: string;
+  ok: boolean;
+  error?: string;
+  latencyMs?: number;
+}
+
+/** The result of a compare-and-swap write of the RBCD attribute. */
+export interface CasResult {
+  before: Buffer | null;
+  after: Buffer | null;
+  changed: boolean;
+  attempts: number;
+}
+
+/**
+ * Decides the new attribute value from the value stored now. Return the new bytes, null to clear,
+ * or `undefined` to leave the attribute as it is (nothing to do). Called again after a conflict.
+ */
+export type RbcdMutation = (current: Buffer | null) => Buffer | null | undefined;
+
+export interface SearchOptions {
+  /** LDAP filter, already escaped by the caller (use the filter helpers). */
+  filter: string;
+  scope?: 'base' | 'one' | 'sub';
+  attributes?: string[];
+  sizeLimit?: number;
+  pageSize?: number;
+}
+
+export const UAC = {
+  ACCOUNTDISABLE: 0x2,
+  WORKSTATION_TRUST_ACCOUNT: 0x1000,
+  SERVER_TRUST_ACCOUNT: 0x2000,
+  TRUSTED_FOR_DELEGATION: 0x80000,
+  NOT_DELEGATED: 0x100000,
+  TRUSTED_TO_AUTH_FOR_DELEGATION: 0x1000000,
+  PARTIAL_SECRETS_ACCOUNT: 0x4000000,
+} as const;
+
+export const RBCD_ATTRIBUTE = 'msDS-AllowedToActOnBehalfOfOtherIdentity';

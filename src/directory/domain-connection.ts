@@ -1,0 +1,184 @@
+import { Logger } from '@nestjs/common';
+import { Client } from 'ldapts';
+import { DomainError } from '../common/errors/domain-error';
+import type { DomainConfig } from '../config/config.types';
+import { sidFromBytes } from '../security-descriptor';
+import type { DcStatus, DomainInfo } from './directory.types';
+import { isConnectionError, toDirectoryError } from './ldap-errors';
+
+/** How long a DC that failed is skipped before it is tried again. */
+const DC_COOLDOWN_MS = 30_000;
+
+/**
+ * One domain's connection: a bound ldapts client reused by every operation (ldapts multiplexes
+ * requests on one connection), DC failover in the configured order, and the rootDSE facts.
+ */
+export class DomainConnection {
+  private readonly logger: Logger;
+  private client?: Client;
+  private connecting?: Promise<Client>;
+  private currentUrl?: string;
+  private readonly downUntil = new Map<string, number>();
+  private facts?: DomainInfo;
+
+  constructor(readonly config: DomainConfig) {
+    this.logger = new Logger(`Directory:${config.name}`);
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** rootDSE facts, read on first connect (configured values win). */
+  async info(): Promise<DomainInfo> {
+    if (!this.facts) await this.withClient('connect', async () => undefined);
+    return this.facts as DomainInfo;
+  }
+
+  /** Known facts without connecting (for routing identifiers to domains). */
+  cachedInfo(): DomainInfo | undefined {
+    return this.facts;
+  }
+
+  /**
+   * Runs `operation` on a bound client. On a connection failure the DC is marked down and the
+   * operation is retried once on the next DC; LDAP result errors are mapped, never retried here.
+   */
+  async withClient<T>(operation: string, fn: (client: Client) => Promise<T>, dn?: string): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const client = await this.connect();
+      try {
+        return await fn(client);
+      } catch (error) {
+        if (isConnectionError(error) && !(error instanceof DomainError) && attempt < this.config.urls.length) {
+          this.logger.warn(`${operation} on ${this.currentUrl} failed (${(error as Error).message}); failing over`);
+          this.markDown(this.currentUrl);
+          await this.reset();
+          continue;
+        }
+        throw toDirectoryError(error, { domain: this.name, dn, operation });
+      }
+    }
+  }
+
+  /** Pings each configured DC with a rootDSE read over a fresh connection. */
+  async status(): Promise<DcStatus[]> {
+    return Promise.all(
+      this.config.urls.map(async (url) => {
+        const started = Date.now();
+        const client = this.newClient(url);
+        try {
+          await this.secureAndBind(client, url);
+          await client.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['currentTime'] });
+          return { domain: this.name, url, ok: true, latencyMs: Date.now() - started };
+        } catch (error) {
+          return { domain: this.name, url, ok: false, error: toDirectoryError(error, { domain: this.name, operation: 'ping' }).message };
+        } finally {
+          await client.unbind().catch(() => undefined);
+        }
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.reset();
+  }
+
+  private async connect(): Promise<Client> {
+    if (this.client) return this.client;
+    this.connecting ??= this.openFirstAvailable().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private orderedUrls(): string[] {
+    const now = Date.now();
+    const up = this.config.urls.filter((u) => (this.downUntil.get(u) ?? 0) <= now);
+    const down = this.config.urls.filter((u) => !up.includes(u));
+    return [...up, ...down];
+  }
+
+  private async openFirstAvailable(): Promise<Client> {
+    const failures: string[] = [];
+    for (const url of this.orderedUrls()) {
+      const client = this.newClient(url);
+      try {
+        await this.secureAndBind(client, url);
+        if (!this.facts) this.facts = await this.readFacts(client);
+        this.client = client;
+        this.currentUrl = url;
+        this.downUntil.delete(url);
+        this.logger.log(`connected to ${url}`);
+        return client;
+      } catch (error) {
+        await client.unbind().catch(() => undefined);
+        const mapped = toDirectoryError(error, { domain: this.name, operation: 'bind' });
+        if (mapped.code === 'DIRECTORY_UNAVAILABLE' && /credentials/.test(mapped.message)) throw mapped;
+        failures.push(`${url}: ${(error as Error).message}`);
+        this.markDown(url);
+      }
+    }
+    throw new DomainError('DIRECTORY_UNAVAILABLE', `No domain controller of ${this.name} answered (${failures.join('; ')})`, {
+      domain: this.name,
+    });
+  }
+
+  private newClient(url: string): Client {
+    return new Client({
+      url,
+      timeout: this.config.operationTimeoutMs,
+      connectTimeout: this.config.connectTimeoutMs,
+      tlsOptions: this.tlsOptions(),
+      strictDN: false,
+    });
+  }
+
+  private tlsOptions() {
+    // Verification stays on: only the CA bundle is configurable.
+    return { ...(this.config.ca ? { ca: this.config.ca } : {}), minVersion: 'TLSv1.2' as const };
+  }
+
+  private async secureAndBind(client: Client, url: string): Promise<void> {
+    if (url.toLowerCase().startsWith('ldap://') && this.config.startTls) await client.startTLS(this.tlsOptions());
+    if (this.config.bindDn) await client.bind(this.config.bindDn, this.config.bindPassword ?? '');
+  }
+
+  private async readFacts(client: Client): Promise<DomainInfo> {
+    const { searchEntries } = await client.search('', {
+      scope: 'base',
+      filter: '(objectClass=*)',
+      attributes: ['defaultNamingContext', 'domainFunctionality', 'domainControllerFunctionality'],
+    });
+    const root = searchEntries[0] ?? {};
+    const baseDn = this.config.baseDn ?? String(root.defaultNamingContext ?? '');
+    if (!baseDn) throw new DomainError('DIRECTORY_ERROR', `${this.name}: no base DN configured and rootDSE has no defaultNamingContext`);
+    const base = await client.search(baseDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] });
+    const sidBytes = base.searchEntries[0]?.objectSid;
+    let netbios = this.config.netbios;
+    if (!netbios) {
+      const partitions = await client
+        .search(`CN=Partitions,CN=Configuration,${baseDn}`, { scope: 'one', filter: '(&(objectClass=crossRef)(nETBIOSName=*))', attributes: ['nETBIOSName', 'nCName'] })
+        .catch(() => ({ searchEntries: [] as Record<string, unknown>[] }));
+      const own = partitions.searchEntries.find((e) => String(e.nCName).toLowerCase() === baseDn.toLowerCase());
+      netbios = own ? String(own.nETBIOSName).toUpperCase() : undefined;
+    }
+    return {
+      name: this.name,
+      netbios,
+      baseDn,
+      domainSid: Buffer.isBuffer(sidBytes) ? sidFromBytes(sidBytes) : undefined,
+      domainFunctionality: root.domainFunctionality !== undefined ? Number(root.domainFunctionality) : undefined,
+      domainControllerFunctionality: root.domainControllerFunctionality !== undefined ? Number(root.domainControllerFunctionality) : undefined,
+    };
+  }
+
+  private markDown(url: string | undefined): void {
+    if (url) this.downUntil.set(url, Date.now() + DC_COOLDOWN_MS);
+  }
+
+  private async reset(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.currentUrl = undefined;
+    await client?.unbind().catch(() => undefined);
+  }
+}

@@ -1,0 +1,63 @@
+import type { Entry } from 'ldapts';
+import { sidFromBytes } from '../security-descriptor';
+import type { DirectoryObject } from './directory.types';
+import { RBCD_ATTRIBUTE } from './directory.types';
+import { guidFromBytes } from './identifier';
+
+/** The attributes read for every account object. */
+export const ACCOUNT_ATTRIBUTES = [
+  'objectSid',
+  'objectGUID',
+  'sAMAccountName',
+  'dNSHostName',
+  'userPrincipalName',
+  'objectClass',
+  'userAccountControl',
+  'primaryGroupID',
+  'adminCount',
+  'servicePrincipalName',
+  'msDS-AllowedToDelegateTo',
+];
+
+export const BINARY_ATTRIBUTES = ['objectSid', 'objectGUID', RBCD_ATTRIBUTE, 'tokenGroups'];
+
+function first(value: Entry[string] | undefined): string | Buffer | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function strings(value: Entry[string] | undefined): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+function optionalNumber(value: Entry[string] | undefined): number | undefined {
+  const v = first(value);
+  return v === undefined || v === '' ? undefined : Number(v);
+}
+
+export function toDirectoryObject(entry: Entry, domain: string): DirectoryObject {
+  const sid = first(entry.objectSid);
+  const guid = first(entry.objectGUID);
+  const rbcd = first(entry[RBCD_ATTRIBUTE]);
+  const object: DirectoryObject = {
+    dn: entry.dn,
+    domain,
+    sid: Buffer.isBuffer(sid) ? sidFromBytes(sid) : '',
+    guid: Buffer.isBuffer(guid) ? guidFromBytes(guid) : '',
+    samAccountName: String(first(entry.sAMAccountName) ?? ''),
+    objectClass: strings(entry.objectClass),
+    userAccountControl: optionalNumber(entry.userAccountControl) ?? 0,
+    servicePrincipalNames: strings(entry.servicePrincipalName),
+    allowedToDelegateTo: strings(entry['msDS-AllowedToDelegateTo']),
+  };
+  const dnsHostName = first(entry.dNSHostName);
+  if (dnsHostName) object.dnsHostName = String(dnsHostName);
+  const upn = first(entry.userPrincipalName);
+  if (upn) object.userPrincipalName = String(upn);
+  const primaryGroupId = optionalNumber(entry.primaryGroupID);
+  if (primaryGroupId !== undefined) object.primaryGroupId = primaryGroupId;
+  const adminCount = optionalNumber(entry.adminCount);
+  if (adminCount !== undefined) object.adminCount = adminCount;
+  if (RBCD_ATTRIBUTE in entry) object.rbcd = Buffer.isBuffer(rbcd) ? rbcd : null;
+  return object;
+}

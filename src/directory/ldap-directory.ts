@@ -1,0 +1,294 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Attribute, Change, type Client } from 'ldapts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DomainError } from '../common/errors/domain-error';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config.types';
+import { sidFromBytes, sidToBytes } from '../security-descriptor';
+import { DirectoryPort } from './directory.port';
+import { RBCD_ATTRIBUTE, type CasResult, type DcStatus, type DirectoryObject, type DomainInfo, type RbcdMutation, type SearchOptions } from './directory.types';
+import { DomainConnection } from './domain-connection';
+import { ACCOUNT_ATTRIBUTES, BINARY_ATTRIBUTES, toDirectoryObject } from './entry-mapper';
+import { guidToBytes, parseIdentifier, type ParsedIdentifier } from './identifier';
+import { eq, escapeFilterBytes } from './ldap-escape';
+import { LDAP_RESULT, resultCode, toDirectoryError } from './ldap-errors';
+import { TtlCache } from './sid-cache';
+import { domainSidOf } from './well-known-sids';
+
+const CAS_MAX_ATTEMPTS = 8;
+const SID_CACHE_TTL_MS = 60_000;
+const SID_BATCH = 50;
+
+const NOT_FOUND_CODE = { target: 'TARGET_NOT_FOUND', principal: 'PRINCIPAL_NOT_FOUND', user: 'USER_NOT_FOUND' } as const;
+
+/** DirectoryPort over LDAP (ldapts): every configured domain, each with its own DCs and account. */
+@Injectable()
+export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
+  private readonly logger = new Logger(LdapDirectory.name);
+  private readonly connections: DomainConnection[];
+  private readonly sidCache = new TtlCache<string, DirectoryObject | null>(SID_CACHE_TTL_MS);
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    super();
+    this.connections = config.domains.map((d) => new DomainConnection(d));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all(this.connections.map((c) => c.close()));
+  }
+
+  async domains(): Promise<DomainInfo[]> {
+    return Promise.all(
+      this.connections.map(async (c) => c.info().catch(() => c.cachedInfo() ?? { name: c.name, netbios: c.config.netbios, baseDn: c.config.baseDn ?? '' })),
+    );
+  }
+
+  async status(): Promise<DcStatus[]> {
+    return (await Promise.all(this.connections.map((c) => c.status()))).flat();
+  }
+
+  async resolve(identifier: string, options: { kind?: 'target' | 'principal' | 'user'; domain?: string; withRbcd?: boolean } = {}): Promise<DirectoryObject> {
+    const kind = options.kind ?? 'target';
+    const parsed = parseIdentifier(identifier);
+    if (!parsed) throw new DomainError('VALIDATION_FAILED', `"${identifier}" is not an account identifier`);
+    const attributes = options.withRbcd ? [...ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE] : ACCOUNT_ATTRIBUTES;
+    const candidates = await this.candidateDomains(parsed, options.domain);
+    const found: DirectoryObject[] = [];
+    for (const connection of candidates) {
+      const matches = await this.findIn(connection, parsed, attributes);
+      found.push(...matches);
+    }
+    if (found.length === 0) {
+      throw new DomainError(NOT_FOUND_CODE[kind], `No account matches "${identifier}"`, { identifier, domains: candidates.map((c) => c.name) });
+    }
+    if (found.length > 1) {
+      throw new DomainError('AMBIGUOUS_IDENTIFIER', `"${identifier}" matches ${found.length} accounts; use a DN, SID or DOMAIN\\name`, {
+        identifier,
+        matches: found.slice(0, 10).map((o) => o.dn),
+      });
+    }
+    const object = found[0];
+    if (options.withRbcd) object.rbcd ??= null;
+    this.sidCache.set(object.sid, object);
+    return object;
+  }
+
+  async resolveSids(sids: string[]): Promise<Map<string, DirectoryObject | null>> {
+    const result = new Map<string, DirectoryObject | null>();
+    const pending = new Map<DomainConnection, string[]>();
+    const byDomainSid = await this.connectionsByDomainSid();
+    for (const sid of new Set(sids.map((s) => s.toUpperCase()))) {
+      const cached = this.sidCache.get(sid);
+      if (cached !== undefined) {
+        result.set(sid, cached);
+        continue;
+      }
+      const connection = byDomainSid.get(domainSidOf(sid) ?? '');
+      if (!connection) {
+        result.set(sid, null); // a foreign forest, a builtin SID or garbage: nobody here can name it
+        continue;
+      }
+      pending.set(connection, [...(pending.get(connection) ?? []), sid]);
+    }
+    await Promise.all(
+      [...pending].map(async ([connection, list]) => {
+        for (let i = 0; i < list.length; i += SID_BATCH) {
+          const batch = list.slice(i, i + SID_BATCH);
+          const filter = `(|${batch.map((sid) => `(objectSid=${escapeFilterBytes(sidToBytes(sid))})`).join('')})`;
+          const entries = await this.searchEntries(connection, undefined, { filter, attributes: ACCOUNT_ATTRIBUTES });
+          const found = new Map(entries.map((e) => [e.sid.toUpperCase(), e]));
+          for (const sid of batch) {
+            const object = found.get(sid) ?? null;
+            this.sidCache.set(sid, object);
+            result.set(sid, object);
+          }
+        }
+      }),
+    );
+    return result;
+  }
+
+  async groupSids(object: DirectoryObject): Promise<string[]> {
+    const connection = this.connectionFor(object.domain);
+    return connection.withClient(
+      'tokenGroups read',
+      async (client) => {
+        const { searchEntries } = await client.search(object.dn, {
+          scope: 'base',
+          filter: '(objectClass=*)',
+          attributes: ['tokenGroups'],
+          explicitBufferAttributes: ['tokenGroups'],
+        });
+        const raw = searchEntries[0]?.tokenGroups;
+        const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+        return list.filter(Buffer.isBuffer).map((b) => sidFromBytes(b));
+      },
+      object.dn,
+    );
+  }
+
+  async readRbcd(object: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<Buffer | null> {
+    return this.connectionFor(object.domain).withClient('read', (client) => this.readRaw(client, object.dn), object.dn);
+  }
+
+  async updateRbcd(object: Pick<DirectoryObject, 'dn' | 'domain'>, mutate: RbcdMutation): Promise<CasResult> {
+    const connection = this.connectionFor(object.domain);
+    for (let attempt = 1; attempt <= CAS_MAX_ATTEMPTS; attempt++) {
+      const before = await connection.withClient('read', (client) => this.readRaw(client, object.dn), object.dn);
+      const after = mutate(before);
+      if (after === undefined || (after !== null && before !== null && after.equals(before)) || (after === null && before === null)) {
+        return { before, after: before, changed: false, attempts: attempt };
+      }
+      const changes: Change[] = [];
+      if (before) changes.push(new Change({ operation: 'delete', modification: new Attribute({ type: RBCD_ATTRIBUTE, values: [before] }) }));
+      if (after) changes.push(new Change({ operation: 'add', modification: new Attribute({ type: RBCD_ATTRIBUTE, values: [after] }) }));
+      try {
+        // delete <old value> + add <new value> in one modify is a compare-and-swap on AD (DOMAIN.md).
+        await connection.withClient('write', (client) => this.modifyRaw(client, object.dn, changes), object.dn);
+        return { before, after, changed: true, attempts: attempt };
+      } catch (error) {
+        const code = (error as DomainError).details?.ldapCode;
+        if (code !== LDAP_RESULT.NO_SUCH_ATTRIBUTE && code !== LDAP_RESULT.ATTRIBUTE_OR_VALUE_EXISTS) throw error;
+        this.logger.debug(`concurrent change of ${object.dn} (attempt ${attempt}); re-reading`);
+        await sleep(Math.floor(Math.random() * 20 * attempt));
+      }
+    }
+    throw new DomainError('DESCRIPTOR_CHANGED', `The descriptor of ${object.dn} kept changing under concurrent writers; try again`, { dn: object.dn });
+  }
+
+  async *search(domain: string, base: string | undefined, options: SearchOptions): AsyncIterable<DirectoryObject> {
+    const connection = this.connectionFor(domain);
+    const baseDn = base ?? (await connection.info()).baseDn;
+    const attributes = options.attributes ?? ACCOUNT_ATTRIBUTES;
+    const client = await connection.withClient('search', async (c) => c, baseDn);
+    let count = 0;
+    try {
+      for await (const page of client.searchPaginated(baseDn, {
+        scope: options.scope ?? 'sub',
+        filter: options.filter,
+        attributes,
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+        paged: { pageSize: options.pageSize ?? 500 },
+        sizeLimit: 0,
+      })) {
+        for (const entry of page.searchEntries) {
+          const object = toDirectoryObject(entry, domain);
+          if (attributes.includes(RBCD_ATTRIBUTE)) object.rbcd ??= null;
+          yield object;
+          if (options.sizeLimit && ++count >= options.sizeLimit) return;
+        }
+      }
+    } catch (error) {
+      if (resultCode(error) === LDAP_RESULT.NO_SUCH_OBJECT) throw new DomainError('NOT_FOUND', `No such search base ${baseDn} in ${domain}`, { base: baseDn });
+      throw toDirectoryError(error, { domain, dn: baseDn, operation: 'search' });
+    }
+  }
+
+  private async searchEntries(connection: DomainConnection, base: string | undefined, options: SearchOptions): Promise<DirectoryObject[]> {
+    const list: DirectoryObject[] = [];
+    for await (const object of this.search(connection.name, base, options)) list.push(object);
+    return list;
+  }
+
+  private async readRaw(client: Client, dn: string): Promise<Buffer | null> {
+    const { searchEntries } = await client.search(dn, {
+      scope: 'base',
+      filter: '(objectClass=*)',
+      attributes: [RBCD_ATTRIBUTE],
+      explicitBufferAttributes: [RBCD_ATTRIBUTE],
+    });
+    const value = searchEntries[0]?.[RBCD_ATTRIBUTE];
+    const bytes = Array.isArray(value) ? value[0] : value;
+    return Buffer.isBuffer(bytes) ? bytes : null;
+  }
+
+  private async modifyRaw(client: Client, dn: string, changes: Change[]): Promise<void> {
+    await client.modify(dn, changes);
+  }
+
+  private connectionFor(domain: string): DomainConnection {
+    const connection = this.connections.find((c) => c.name === domain.toLowerCase());
+    if (!connection) throw new DomainError('DOMAIN_NOT_CONFIGURED', `Domain ${domain} is not configured`, { domain });
+    return connection;
+  }
+
+  private async connectionsByDomainSid(): Promise<Map<string, DomainConnection>> {
+    const map = new Map<string, DomainConnection>();
+    await Promise.all(
+      this.connections.map(async (c) => {
+        const info = await c.info().catch(() => c.cachedInfo());
+        if (info?.domainSid) map.set(info.domainSid.toUpperCase(), c);
+      }),
+    );
+    return map;
+  }
+
+  /** Which domains to look in: the one the identifier names, else all of them. */
+  private async candidateDomains(parsed: ParsedIdentifier, domain?: string): Promise<DomainConnection[]> {
+    if (domain) return [this.connectionFor(domain)];
+    if (this.connections.length === 0) throw new DomainError('DIRECTORY_UNAVAILABLE', 'No domain is configured (set LDAP_URL or RBCD_CONFIG domains)');
+    if (this.connections.length === 1) return this.connections;
+    switch (parsed.kind) {
+      case 'sid': {
+        const bySid = await this.connectionsByDomainSid();
+        const owner = bySid.get(domainSidOf(parsed.sid) ?? '');
+        return owner ? [owner] : this.connections;
+      }
+      case 'dn': {
+        const dn = parsed.dn.toLowerCase().replace(/\s*,\s*/g, ',');
+        const infos = await this.domains();
+        const owner = this.connections.find((c, i) => infos[i].baseDn && dn.endsWith(infos[i].baseDn.toLowerCase().replace(/\s*,\s*/g, ',')));
+        return owner ? [owner] : this.connections;
+      }
+      case 'netbios': {
+        const infos = await this.domains();
+        const owner = this.connections.find((c, i) => infos[i].netbios === parsed.netbios || c.name === parsed.netbios.toLowerCase());
+        if (!owner) throw new DomainError('DOMAIN_NOT_CONFIGURED', `No configured domain has the NetBIOS name ${parsed.netbios}`);
+        return [owner];
+      }
+      case 'dnsHostName': {
+        const owner = this.connections.find((c) => parsed.dnsHostName.endsWith(`.${c.name}`));
+        return owner ? [owner] : this.connections;
+      }
+      default:
+        return this.connections;
+    }
+  }
+
+  private async findIn(connection: DomainConnection, parsed: ParsedIdentifier, attributes: string[]): Promise<DirectoryObject[]> {
+    if (parsed.kind === 'dn') {
+      try {
+        return await this.searchEntries(connection, parsed.dn, { filter: '(objectSid=*)', scope: 'base', attributes });
+      } catch (error) {
+        if (error instanceof DomainError && (error.code === 'NOT_FOUND' || error.code === 'TARGET_NOT_FOUND' || error.details?.ldapCode === 34)) return [];
+        throw error;
+      }
+    }
+    const filter = identityFilter(parsed);
+    return this.searchEntries(connection, undefined, { filter: `(&(objectSid=*)${filter})`, attributes, sizeLimit: 11 });
+  }
+}
+
+/** The LDAP filter for one parsed identifier; every caller-provided value is escaped. */
+export function identityFilter(parsed: Exclude<ParsedIdentifier, { kind: 'dn' }>): string {
+  switch (parsed.kind) {
+    case 'sid':
+      return `(objectSid=${escapeFilterBytes(sidToBytes(parsed.sid))})`;
+    case 'guid':
+      return `(objectGUID=${escapeFilterBytes(guidToBytes(parsed.guid))})`;
+    case 'upn':
+      return eq('userPrincipalName', parsed.upn);
+    case 'netbios':
+      return samFilter(parsed.samAccountName);
+    case 'dnsHostName':
+      return `(|${eq('dNSHostName', parsed.dnsHostName)}${samFilter(parsed.dnsHostName)})`;
+    case 'samAccountName':
+      return samFilter(parsed.samAccountName);
+  }
+}
+
+/** `SERVERC` matches SERVERC or SERVERC$ (a computer's account name); `SERVERC$` only itself. */
+function samFilter(name: string): string {
+  return name.endsWith('$') ? eq('sAMAccountName', name) : `(|${eq('sAMAccountName', name)}${eq('sAMAccountName', `${name}$`)})`;
+}
+

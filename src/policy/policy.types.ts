@@ -1,0 +1,13 @@
+export interface PolicyDecision {
+  allowed: boolean;
+  requiredApprovals: number;
+  /** Longest grant the policy allows, in milliseconds. */
+  maxDurationMs: number;
+  /** Duration used when the request names none. */
+  defaultDurationMs: number;
+  requireTicket: boolean;
+  /** Why the decision is what it is (rule matched, built-in protections). */
+  reasons: string[];
+  /** Index of the matching rule in the configuration, when one matched. */
+  rule?: number;
+}

@@ -1,0 +1,53 @@
+import { Column, Entity, Index, PrimaryColumn, VersionColumn } from 'typeorm';
+
+export type RequestStatus = 'pending' | 'approved' | 'applying' | 'applied' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'revoked';
+export type RequestAction = 'grant' | 'revoke';
+
+/** An account as resolved when the request was made (the descriptor stores only the SID). */
+export interface StoredAccount {
+  dn: string;
+  sid: string;
+  samAccountName: string;
+  domain: string;
+  dnsHostName?: string | null;
+}
+
+export interface TargetResult {
+  target: StoredAccount;
+  status: 'pending' | 'applied' | 'unchanged' | 'failed' | 'removed' | 'kept';
+  sddlBefore?: string | null;
+  sddlAfter?: string | null;
+  error?: { code: string; message: string } | null;
+  at?: string;
+}
+
+export interface RequestResult {
+  targets: TargetResult[];
+  error?: { code: string; message: string } | null;
+}
+
+@Entity('requests')
+@Index('IDX_requests_idempotency', ['requester', 'idempotencyKey'], { unique: true })
+@Index('IDX_requests_status', ['status'])
+export class RequestEntity {
+  @PrimaryColumn('varchar', { length: 36 }) id: string;
+  @Column('varchar', { length: 16 }) status: RequestStatus;
+  @Column('varchar', { length: 8 }) action: RequestAction;
+  @Column('simple-json') targets: StoredAccount[];
+  @Column('simple-json') principals: StoredAccount[];
+  @Column('varchar', { length: 200 }) requester: string;
+  @Column('varchar', { name: 'requester_name', length: 200 }) requesterName: string;
+  @Column('varchar', { name: 'requested_for', length: 200, nullable: true }) requestedFor: string | null;
+  @Column('text') justification: string;
+  @Column('simple-json', { nullable: true }) ticket: { system: string; id: string; url?: string } | null;
+  @Column('integer', { name: 'duration_ms', nullable: true }) durationMs: number | null;
+  @Column('varchar', { name: 'expires_at', length: 24, nullable: true }) expiresAt: string | null;
+  @Column('integer', { name: 'required_approvals' }) requiredApprovals: number;
+  @Column('simple-json', { nullable: true }) result: RequestResult | null;
+  @Column('varchar', { name: 'idempotency_key', length: 200, nullable: true }) idempotencyKey: string | null;
+  @Column('varchar', { name: 'created_at', length: 24 }) createdAt: string;
+  @Column('varchar', { name: 'updated_at', length: 24 }) updatedAt: string;
+  @Column('varchar', { name: 'applied_at', length: 24, nullable: true }) appliedAt: string | null;
+  @Column('varchar', { name: 'closed_at', length: 24, nullable: true }) closedAt: string | null;
+  @VersionColumn() version: number;
+}
