@@ -4,6 +4,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
 import { formatGraphQLError } from './common/errors/graphql-error.formatter';
@@ -11,10 +12,14 @@ import { loggerOptions } from './common/logging';
 import { ConfigModule } from './config/config.module';
 import type { AppConfig } from './config/config.types';
 import { buildDataSourceOptions } from './database/data-source-options';
+import { DatabaseModule } from './database/database.module';
 import { DelegationsModule } from './delegations/delegations.module';
 import { DirectoryModule } from './directory/directory.module';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
+import { OutboxModule } from './notifications/outbox.module';
 import { PolicyModule } from './policy/policy.module';
+import { RequestsModule } from './requests/requests.module';
 
 @Module({})
 export class AppModule {
@@ -38,11 +43,16 @@ export class AppModule {
         }),
         TerminusModule,
         CommonModule,
+        DatabaseModule,
+        AuditModule,
+        OutboxModule,
         AuthModule,
         DirectoryModule,
         PolicyModule,
         HealthModule,
         DelegationsModule,
+        RequestsModule,
+        JobsModule,
       ],
     };
   }

@@ -1,0 +1,14 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+export class AuditQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() requestId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1024) target?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() actor?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() type?: string;
+  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' }) @IsOptional() @IsISO8601() since?: string;
+  @ApiPropertyOptional({ default: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() cursor?: string;
+}
+

@@ -1,0 +1,40 @@
+export const AUDIT_EVENT_TYPES = [
+  'request.created',
+  'request.denied',
+  'request.approval',
+  'request.approved',
+  'request.rejected',
+  'request.cancelled',
+  'request.applying',
+  'request.applied',
+  'request.failed',
+  'request.expired',
+  'request.revoked',
+  'directory.write',
+  'directory.write-failed',
+  'apikey.created',
+  'apikey.revoked',
+  'drift.detected',
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number] | string;
+
+export interface NewAuditEvent {
+  actor: string;
+  type: AuditEventType;
+  requestId?: string | null;
+  target?: string | null;
+  data?: Record<string, unknown>;
+}
+
+export interface AuditEventView {
+  seq: number;
+  id: string;
+  at: string;
+  actor: string;
+  type: string;
+  requestId: string | null;
+  target: string | null;
+  data: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}

@@ -1,0 +1,56 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config.types';
+import { Clock } from '../common/clock';
+import { UnitOfWork } from '../database/unit-of-work';
+import { LessThan } from 'typeorm';
+import { RequestEntity } from '../requests/request.entity';
+import { JobQueue } from './job-queue.service';
+
+/**
+ * Finds applied grants past expiresAt (also those that expired while the service was down) and
+ * enqueues their removal through the same durable job path; the job id is derived from the
+ * request, so several replicas enqueue it once.
+ */
+@Injectable()
+export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ExpiryScheduler.name);
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly jobs: JobQueue,
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (process.env.RBCD_WORKER === 'off') return;
+    const tick = () =>
+      this.enqueueDue()
+        .catch((error) => this.logger.error({ err: error }, 'expiry check failed'))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, this.config.jobs.expiryCheckIntervalMs);
+        });
+    this.timer = setTimeout(tick, 0);
+  }
+
+  onApplicationShutdown(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  async enqueueDue(): Promise<number> {
+    const due = await this.uow.manager.getRepository(RequestEntity).find({
+      where: { status: 'applied', action: 'grant', expiresAt: LessThan(this.clock.nowIso()) },
+      order: { expiresAt: 'ASC' },
+      take: 500,
+    });
+    for (const request of due) {
+      await this.uow.run((m) =>
+        this.jobs.enqueue(m, { kind: 'end-grant', requestId: request.id, payload: { reason: 'expired', actor: 'system' }, dedupeKey: `end-grant:${request.id}` }),
+      );
+    }
+    return due.length;
+  }
+}

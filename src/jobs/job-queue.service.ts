@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { type EntityManager, In } from 'typeorm';
+import { Clock } from '../common/clock';
+import { deterministicId } from '../common/deterministic-id';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config.types';
+import { UnitOfWork } from '../database/unit-of-work';
+import { JobEntity, type JobKind } from './job.entity';
+
+export interface NewJob {
+  kind: JobKind;
+  requestId?: string | null;
+  payload?: Record<string, unknown>;
+  /** Same key, same job: a second enqueue is ignored (idempotent outbox). */
+  dedupeKey?: string;
+  runAt?: Date;
+}
+
+/**
+ * The database-backed outbox. Jobs are enqueued in the caller's transaction and leased by workers:
+ * on PostgreSQL with FOR UPDATE SKIP LOCKED (several replicas, each job to exactly one of them);
+ * on SQLite inside the single-writer queue. A lease that runs out (crashed worker) is taken over.
+ */
+@Injectable()
+export class JobQueue {
+  readonly owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async enqueue(manager: EntityManager, job: NewJob): Promise<string> {
+    const now = this.clock.nowIso();
+    const id = job.dedupeKey ? deterministicId(job.dedupeKey) : randomUUID();
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(JobEntity)
+      .values({
+        id,
+        kind: job.kind,
+        requestId: job.requestId ?? null,
+        payload: (job.payload ?? {}) as never,
+        status: 'queued',
+        attempts: 0,
+        runAt: (job.runAt ?? this.clock.now()).toISOString(),
+        leaseOwner: null,
+        leaseUntil: null,
+        lastError: null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .orIgnore()
+      .execute();
+    return id;
+  }
+
+  /** Leases up to `limit` due jobs (of the given kinds) for this worker. */
+  async lease(limit: number, kinds?: JobKind[]): Promise<JobEntity[]> {
+    const now = this.clock.nowIso();
+    const leaseUntil = new Date(this.clock.now().getTime() + this.config.jobs.leaseMs).toISOString();
+    return this.uow.run(async (manager) => {
+      const query = manager
+        .getRepository(JobEntity)
+        .createQueryBuilder('j')
+        .select('j.id', 'id')
+        .where("((j.status = 'queued' AND j.run_at <= :now) OR (j.status = 'running' AND j.lease_until < :now))", { now })
+        .orderBy('j.run_at', 'ASC')
+        .limit(limit);
+      if (kinds?.length) query.andWhere('j.kind IN (:...kinds)', { kinds });
+      if (this.uow.isPostgres) query.setLock('pessimistic_write').setOnLocked('skip_locked');
+      const ids = (await query.getRawMany<{ id: string }>()).map((r) => r.id);
+      if (ids.length === 0) return [];
+      await manager
+        .createQueryBuilder()
+        .update(JobEntity)
+        .set({ status: 'running', leaseOwner: this.owner, leaseUntil, updatedAt: now, attempts: () => 'attempts + 1' })
+        .where({ id: In(ids) })
+        .execute();
+      return manager.getRepository(JobEntity).find({ where: { id: In(ids) }, order: { runAt: 'ASC' } });
+    });
+  }
+
+  async complete(job: JobEntity, manager?: EntityManager): Promise<void> {
+    await this.finish(job, { status: 'done', lastError: null }, manager);
+  }
+
+  async retryLater(job: JobEntity, error: string, delayMs: number): Promise<void> {
+    await this.finish(job, { status: 'queued', lastError: error, runAt: new Date(this.clock.now().getTime() + delayMs).toISOString() });
+  }
+
+  async fail(job: JobEntity, error: string, manager?: EntityManager): Promise<void> {
+    await this.finish(job, { status: 'failed', lastError: error }, manager);
+  }
+
+  /** Gives leased jobs back at shutdown so another replica (or the next start) takes them at once. */
+  async releaseAll(): Promise<void> {
+    await this.uow.run((m) =>
+      m.update(JobEntity, { leaseOwner: this.owner, status: 'running' }, { status: 'queued', leaseOwner: null, leaseUntil: null, attempts: () => 'attempts - 1' }),
+    );
+  }
+
+  backoffMs(attempts: number): number {
+    const base = this.config.jobs.backoffBaseMs * 2 ** Math.max(0, attempts - 1);
+    return Math.min(base, 10 * 60_000) + Math.floor(Math.random() * this.config.jobs.backoffBaseMs);
+  }
+
+  async depth(): Promise<{ queued: number; running: number; failed: number; oldestQueuedAt: string | null }> {
+    const repo = this.uow.manager.getRepository(JobEntity);
+    const [queued, running, failed, oldest] = await Promise.all([
+      repo.count({ where: { status: 'queued' } }),
+      repo.count({ where: { status: 'running' } }),
+      repo.count({ where: { status: 'failed' } }),
+      repo.findOne({ where: { status: 'queued' }, order: { createdAt: 'ASC' } }),
+    ]);
+    return { queued, running, failed, oldestQueuedAt: oldest?.createdAt ?? null };
+  }
+
+  private async finish(job: JobEntity, changes: Partial<JobEntity>, manager?: EntityManager): Promise<void> {
+    const apply = (m: EntityManager) =>
+      m.update(JobEntity, { id: job.id, leaseOwner: this.owner }, { ...changes, leaseOwner: null, leaseUntil: null, updatedAt: this.clock.nowIso() } as never);
+    if (manager) await apply(manager);
+    else await this.uow.run(apply);
+  }
+}

@@ -1,0 +1,99 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config.types';
+import { WebhookSender } from '../notifications/webhook-sender';
+import { GrantApplier, isRetryable } from './grant-applier';
+import type { JobEntity } from './job.entity';
+import { JobQueue } from './job-queue.service';
+
+/**
+ * The worker: leases due jobs and runs them. Directory jobs run one at a time per process (each
+ * job already writes its targets in parallel); webhooks alongside. Started at boot unless
+ * RBCD_WORKER=off; tests drive it with runOnce().
+ */
+@Injectable()
+export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(JobRunner.name);
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly applier: GrantApplier,
+    private readonly webhooks: WebhookSender,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (process.env.RBCD_WORKER === 'off') return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.queue.releaseAll().catch(() => undefined);
+  }
+
+  /** Processes every job that is due now; returns how many ran. */
+  async runOnce(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const jobs = await this.queue.lease(10);
+      if (jobs.length === 0) return total;
+      await Promise.all(jobs.filter((j) => j.kind === 'webhook').map((j) => this.execute(j)));
+      for (const job of jobs.filter((j) => j.kind !== 'webhook')) await this.execute(job);
+      total += jobs.length;
+    }
+  }
+
+  /** Lets a caller (a new approval) wake the loop instead of waiting for the next poll. */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.runOnce();
+      } catch (error) {
+        this.logger.error({ err: error }, 'worker loop failed; retrying');
+      }
+      await Promise.race([sleep(this.config.jobs.pollIntervalMs), new Promise<void>((resolve) => (this.wake = resolve))]);
+    }
+  }
+
+  private async execute(job: JobEntity): Promise<void> {
+    // A grant must end even after a long DC outage: removals are retried for as long as it takes.
+    const lastAttempt = job.kind !== 'end-grant' && job.attempts >= this.config.jobs.maxAttempts;
+    try {
+      switch (job.kind) {
+        case 'apply':
+          await this.applier.apply(job.requestId as string, lastAttempt);
+          break;
+        case 'end-grant':
+          await this.applier.endGrant(job.requestId as string, job.payload.reason === 'revoked' ? 'revoked' : 'expired', String(job.payload.actor ?? 'system'));
+          break;
+        case 'webhook':
+          await this.webhooks.deliver(job.payload as never);
+          break;
+      }
+      await this.queue.complete(job);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const retry = job.kind === 'webhook' || isRetryable(error);
+      if (retry && !lastAttempt) {
+        const delay = this.queue.backoffMs(job.attempts);
+        this.logger.warn(`${job.kind} job ${job.id} failed (attempt ${job.attempts}): ${message}; retry in ${Math.round(delay / 1000)} s`);
+        await this.queue.retryLater(job, message, delay);
+      } else {
+        this.logger.error(`${job.kind} job ${job.id} failed for good: ${message}`);
+        await this.queue.fail(job, message);
+      }
+    }
+  }
+}

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { WebhookSender } from '../notifications/webhook-sender';
+import { ExpiryScheduler } from './expiry.scheduler';
+import { GrantApplier } from './grant-applier';
+import { JobRunner } from './job-runner';
+
+@Module({ providers: [GrantApplier, JobRunner, ExpiryScheduler, WebhookSender], exports: [JobRunner, ExpiryScheduler, GrantApplier] })
+export class JobsModule {}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config.types';
+import { JobQueue } from '../jobs/job-queue.service';
+
+export interface DomainEvent {
+  /** request.created, request.approved, request.applied, ..., drift.detected */
+  type: string;
+  /** A stable id for de-duplication by receivers. */
+  id: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Publishes workflow events durably: one outbox job per configured webhook (and the chat channel)
+ * that wants the event, in the caller's transaction, so a committed state change is always announced.
+ */
+@Injectable()
+export class EventPublisher {
+  constructor(
+    private readonly jobs: JobQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async publish(manager: EntityManager, event: DomainEvent): Promise<void> {
+    for (const [index, hook] of this.config.webhooks.entries()) {
+      if (!hook.events.includes(event.type)) continue;
+      await this.jobs.enqueue(manager, {
+        kind: 'webhook',
+        requestId: typeof event.data.requestId === 'string' ? event.data.requestId : null,
+        payload: { target: 'webhook', index, event },
+        dedupeKey: `webhook:${index}:${event.id}`,
+      });
+    }
+    if (this.config.chat.slack?.notifyUrl && event.type === 'request.created') {
+      await this.jobs.enqueue(manager, {
+        kind: 'webhook',
+        requestId: typeof event.data.requestId === 'string' ? event.data.requestId : null,
+        payload: { target: 'slack', event },
+        dedupeKey: `slack:${event.id}`,
+      });
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import { Field, InputType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUrl, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { TargetSearchInput } from '../../delegations/dto/delegation.inputs';
+
+@InputType()
+export class TicketInput {
+  @ApiProperty({ example: 'servicenow' }) @Field() @IsString() @IsNotEmpty() @MaxLength(100) system: string;
+  @ApiProperty({ example: 'CHG0012345' }) @Field() @IsString() @IsNotEmpty() @MaxLength(200) id: string;
+  @ApiPropertyOptional({ example: 'https://tickets.example.com/CHG0012345' })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsUrl({ require_protocol: true, protocols: ['http', 'https'] })
+  @MaxLength(2048)
+  url?: string;
+}
+
+@InputType()
+export class CreateRequestInput {
+  @ApiProperty({ enum: ['grant', 'revoke'] }) @Field() @IsIn(['grant', 'revoke']) action: 'grant' | 'revoke';
+
+  @ApiPropertyOptional({ type: String, isArray: true, example: ['SERVERC'] })
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(5000)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  targets?: string[];
+
+  @ApiPropertyOptional({ type: TargetSearchInput })
+  @Field(() => TargetSearchInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TargetSearchInput)
+  targetSearch?: TargetSearchInput;
+
+  @ApiProperty({ type: String, isArray: true, example: ['SERVERB$'] })
+  @Field(() => [String])
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  principals: string[];
+
+  @ApiProperty({ example: 'Admins manage SERVERC from the jump box (CHG0012345)' })
+  @Field()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  justification: string;
+
+  @ApiPropertyOptional({ type: TicketInput }) @Field(() => TicketInput, { nullable: true }) @IsOptional() @ValidateNested() @Type(() => TicketInput) ticket?: TicketInput;
+
+  @ApiPropertyOptional({ example: 'PT8H', description: 'ISO 8601 duration, counted from when the grant is applied' })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  duration?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-01T18:00:00Z' }) @Field({ nullable: true }) @IsOptional() @IsISO8601({ strict: true }) expiresAt?: string;
+
+  @ApiPropertyOptional({ example: 'alice@contoso.test', description: 'The person this is filed for (keys that may act on behalf only)' })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  requestedFor?: string;
+}
+
+export class CommentInput {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) comment?: string;
+}
+
+export class RequiredCommentInput {
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(2000) comment: string;
+}
+
+export const REQUEST_STATUSES = ['pending', 'approved', 'applying', 'applied', 'failed', 'rejected', 'cancelled', 'expired', 'revoked'] as const;
+
+@InputType()
+export class RequestFilterInput {
+  @ApiPropertyOptional({ enum: REQUEST_STATUSES }) @Field({ nullable: true }) @IsOptional() @IsIn(REQUEST_STATUSES) status?: (typeof REQUEST_STATUSES)[number];
+  @ApiPropertyOptional() @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(1024) target?: string;
+  @ApiPropertyOptional() @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(1024) principal?: string;
+  @ApiPropertyOptional() @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(200) requester?: string;
+}
+
+export class ListRequestsQuery extends RequestFilterInput {
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() cursor?: string;
+}
+

@@ -1,0 +1,27 @@
+import { DomainError } from '../common/errors/domain-error';
+import type { RequestStatus } from './request.entity';
+
+/** The state machine of API.md; anything else is INVALID_STATE. */
+const TRANSITIONS: Record<RequestStatus, RequestStatus[]> = {
+  pending: ['approved', 'rejected', 'cancelled'],
+  approved: ['applying', 'failed'],
+  applying: ['applied', 'failed'],
+  applied: ['expired', 'revoked'],
+  failed: [],
+  rejected: [],
+  cancelled: [],
+  expired: [],
+  revoked: [],
+};
+
+export const FINAL_STATUSES: RequestStatus[] = ['failed', 'rejected', 'cancelled', 'expired', 'revoked'];
+
+export function canTransition(from: RequestStatus, to: RequestStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function assertTransition(id: string, from: RequestStatus, to: RequestStatus, verb: string): void {
+  if (!canTransition(from, to)) {
+    throw new DomainError('INVALID_STATE', `Request ${id} is ${from}: it cannot be ${verb}`, { status: from, wanted: to });
+  }
+}

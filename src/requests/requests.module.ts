@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { DelegationsModule } from '../delegations/delegations.module';
+import { RequestsController } from './requests.controller';
+import { RequestsResolver } from './requests.resolver';
+import { RequestsService } from './requests.service';
+
+@Module({ imports: [DelegationsModule], controllers: [RequestsController], providers: [RequestsService, RequestsResolver], exports: [RequestsService] })
+export class RequestsModule {}

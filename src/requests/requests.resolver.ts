@@ -1,0 +1,62 @@
+import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import { Roles } from '../auth/roles.decorator';
+import type { Principal } from '../auth/roles';
+import { CreateRequestInput, RequestFilterInput } from './dto/request.inputs';
+import { RequestModel, RequestPageModel } from './models/request.model';
+import { RequestsService } from './requests.service';
+
+@Resolver(() => RequestModel)
+export class RequestsResolver {
+  constructor(private readonly service: RequestsService) {}
+
+  @Query(() => RequestModel)
+  @Roles('requester', 'approver', 'auditor')
+  request(@Args('id') id: string) {
+    return this.service.get(id);
+  }
+
+  @Query(() => RequestPageModel)
+  @Roles('requester', 'approver', 'auditor')
+  requests(
+    @Args('filter', { nullable: true }) filter?: RequestFilterInput,
+    @Args('first', { type: () => Int, nullable: true }) first?: number,
+    @Args('after', { nullable: true }) after?: string,
+  ) {
+    return this.service.list({ ...filter, limit: first, cursor: after });
+  }
+
+  @Mutation(() => RequestModel)
+  @Roles('requester')
+  requestDelegation(
+    @Args('input') input: CreateRequestInput,
+    @CurrentPrincipal() caller: Principal,
+    @Args('idempotencyKey', { nullable: true }) idempotencyKey?: string,
+  ) {
+    return this.service.create(input, caller, idempotencyKey);
+  }
+
+  @Mutation(() => RequestModel)
+  @Roles('approver')
+  approveRequest(@Args('id') id: string, @CurrentPrincipal() caller: Principal, @Args('comment', { nullable: true }) comment?: string) {
+    return this.service.approve(id, caller, comment);
+  }
+
+  @Mutation(() => RequestModel)
+  @Roles('approver')
+  rejectRequest(@Args('id') id: string, @Args('comment') comment: string, @CurrentPrincipal() caller: Principal) {
+    return this.service.reject(id, caller, comment);
+  }
+
+  @Mutation(() => RequestModel)
+  @Roles('requester')
+  cancelRequest(@Args('id') id: string, @CurrentPrincipal() caller: Principal) {
+    return this.service.cancel(id, caller);
+  }
+
+  @Mutation(() => RequestModel)
+  @Roles('requester', 'approver')
+  revokeRequest(@Args('id') id: string, @CurrentPrincipal() caller: Principal, @Args('comment', { nullable: true }) comment?: string) {
+    return this.service.revoke(id, caller, comment);
+  }
+}
