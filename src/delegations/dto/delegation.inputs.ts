@@ -25,7 +25,7 @@ export class TargetSearchInput {
 @InputType()
 export class PlanDelegationInput {
   @ApiProperty({ enum: ['grant', 'revoke', 'clear'] })
-  @Field()
+  @Field(() => String)
   @IsIn(['grant', 'revoke', 'clear'])
   action: 'grant' | 'revoke' | 'clear';
 

@@ -18,7 +18,7 @@ export class TicketInput {
 
 @InputType()
 export class CreateRequestInput {
-  @ApiProperty({ enum: ['grant', 'revoke'] }) @Field() @IsIn(['grant', 'revoke']) action: 'grant' | 'revoke';
+  @ApiProperty({ enum: ['grant', 'revoke'] }) @Field(() => String) @IsIn(["grant", "revoke"]) action: 'grant' | 'revoke';
 
   @ApiPropertyOptional({ type: String, isArray: true, example: ['SERVERC'] })
   @Field(() => [String], { nullable: true })
@@ -83,7 +83,7 @@ export const REQUEST_STATUSES = ['pending', 'approved', 'applying', 'applied', '
 
 @InputType()
 export class RequestFilterInput {
-  @ApiPropertyOptional({ enum: REQUEST_STATUSES }) @Field({ nullable: true }) @IsOptional() @IsIn(REQUEST_STATUSES) status?: (typeof REQUEST_STATUSES)[number];
+  @ApiPropertyOptional({ enum: REQUEST_STATUSES }) @Field(() => String, { nullable: true }) @IsOptional() @IsIn(REQUEST_STATUSES) status?: (typeof REQUEST_STATUSES)[number];
   @ApiPropertyOptional() @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(1024) target?: string;
   @ApiPropertyOptional() @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(1024) principal?: string;
   @ApiPropertyOptional() @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(200) requester?: string;
