@@ -3,7 +3,7 @@ import GraphQLJSON from 'graphql-type-json';
 import { Roles } from '../auth/roles.decorator';
 import { AuditService } from './audit.service';
 
-@ObjectType()
+@ObjectType('AuditEvent')
 export class AuditEventModel {
   @Field(() => Int) seq: number;
   @Field() id: string;
@@ -17,7 +17,7 @@ export class AuditEventModel {
   @Field() hash: string;
 }
 
-@ObjectType()
+@ObjectType('AuditPage')
 export class AuditPageModel {
   @Field(() => [AuditEventModel]) items: AuditEventModel[];
   @Field(() => String, { nullable: true }) nextCursor: string | null;

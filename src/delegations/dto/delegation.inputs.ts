@@ -55,7 +55,7 @@ export class PlanDelegationInput {
   principals?: string[];
 }
 
-@InputType()
+@InputType('DiagnoseInput')
 export class DiagnoseInputDto {
   @ApiProperty({ example: 'alice' }) @Field() @IsString() @IsNotEmpty() @MaxLength(1024) user: string;
   @ApiProperty({ example: 'SERVERB$' }) @Field() @IsString() @IsNotEmpty() @MaxLength(1024) frontEnd: string;

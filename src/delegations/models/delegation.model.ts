@@ -2,7 +2,7 @@
 import { Field, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-@ObjectType()
+@ObjectType('AccountRef')
 export class AccountRefModel {
   @ApiProperty({ example: 'CN=SERVERC,OU=Servers,DC=contoso,DC=test' }) @Field() dn: string;
   @ApiProperty({ example: 'S-1-5-21-1-2-3-1105' }) @Field() sid: string;
@@ -11,14 +11,14 @@ export class AccountRefModel {
   @ApiProperty({ example: 'contoso.test' }) @Field() domain: string;
 }
 
-@ObjectType()
+@ObjectType('Warning')
 export class WarningModel {
   @ApiProperty({ example: 'INEFFECTIVE_MASK' }) @Field() code: string;
   @ApiProperty() @Field() message: string;
   @ApiPropertyOptional() @Field({ nullable: true }) sid?: string;
 }
 
-@ObjectType()
+@ObjectType('DelegationPrincipal')
 export class DelegationPrincipalModel {
   @ApiProperty() @Field() sid: string;
   @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) samAccountName: string | null;
@@ -30,7 +30,7 @@ export class DelegationPrincipalModel {
   @ApiProperty({ description: 'false for an allow ACE whose mask the KDC ignores' }) @Field() effective: boolean;
 }
 
-@ObjectType()
+@ObjectType('Delegation')
 export class DelegationModel {
   @ApiProperty({ type: AccountRefModel }) @Field(() => AccountRefModel) target: AccountRefModel;
   @ApiProperty({ type: DelegationPrincipalModel, isArray: true }) @Field(() => [DelegationPrincipalModel]) principals: DelegationPrincipalModel[];
@@ -39,18 +39,18 @@ export class DelegationModel {
   @ApiProperty({ type: WarningModel, isArray: true }) @Field(() => [WarningModel]) warnings: WarningModel[];
 }
 
-@ObjectType()
+@ObjectType('DelegationTarget')
 export class DelegationTargetModel extends AccountRefModel {
   @ApiProperty({ type: String, isArray: true, example: ['direct'] }) @Field(() => [String]) via: string[];
 }
 
-@ObjectType()
+@ObjectType('PrincipalDelegations')
 export class PrincipalDelegationsModel {
   @ApiProperty({ type: AccountRefModel }) @Field(() => AccountRefModel) principal: AccountRefModel;
   @ApiProperty({ type: DelegationTargetModel, isArray: true }) @Field(() => [DelegationTargetModel]) targets: DelegationTargetModel[];
 }
 
-@ObjectType()
+@ObjectType('InventoryPrincipal')
 export class InventoryPrincipalModel {
   @ApiProperty() @Field() sid: string;
   @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) samAccountName: string | null;
@@ -58,7 +58,7 @@ export class InventoryPrincipalModel {
   @ApiProperty() @Field() aceType: string;
 }
 
-@ObjectType()
+@ObjectType('InventoryItem')
 export class InventoryItemModel extends AccountRefModel {
   @ApiProperty({ type: String, isArray: true, example: ['rbcd'] }) @Field(() => [String]) kinds: string[];
   @ApiProperty({ type: InventoryPrincipalModel, isArray: true }) @Field(() => [InventoryPrincipalModel]) rbcdPrincipals: InventoryPrincipalModel[];
@@ -66,32 +66,32 @@ export class InventoryItemModel extends AccountRefModel {
   @ApiProperty({ type: WarningModel, isArray: true }) @Field(() => [WarningModel]) risks: WarningModel[];
 }
 
-@ObjectType()
+@ObjectType('InventoryPage')
 export class InventoryPageModel {
   @ApiProperty({ type: InventoryItemModel, isArray: true }) @Field(() => [InventoryItemModel]) items: InventoryItemModel[];
   @ApiProperty() @Field(() => Int) total: number;
   @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) nextCursor: string | null;
 }
 
-@ObjectType()
+@ObjectType('PlanPrincipals')
 export class PlanPrincipalsModel {
   @ApiProperty({ type: DelegationPrincipalModel, isArray: true }) @Field(() => [DelegationPrincipalModel]) principals: DelegationPrincipalModel[];
 }
 
-@ObjectType()
+@ObjectType('PlanPolicy')
 export class PlanPolicyModel {
   @ApiProperty() @Field() allowed: boolean;
   @ApiProperty() @Field(() => Int) requiredApprovals: number;
   @ApiProperty({ type: String, isArray: true }) @Field(() => [String]) reasons: string[];
 }
 
-@ObjectType()
+@ObjectType('ItemError')
 export class ItemErrorModel {
   @ApiProperty() @Field() code: string;
   @ApiProperty() @Field() message: string;
 }
 
-@ObjectType()
+@ObjectType('PlanItem')
 export class PlanItemModel {
   @ApiProperty({ type: AccountRefModel }) @Field(() => AccountRefModel) target: AccountRefModel;
   @ApiProperty() @Field() changed: boolean;
@@ -103,19 +103,19 @@ export class PlanItemModel {
   @ApiPropertyOptional({ type: ItemErrorModel }) @Field(() => ItemErrorModel, { nullable: true }) error?: ItemErrorModel;
 }
 
-@ObjectType()
+@ObjectType('DelegationPlan')
 export class PlanModel {
   @ApiProperty({ type: PlanItemModel, isArray: true }) @Field(() => [PlanItemModel]) items: PlanItemModel[];
 }
 
-@ObjectType()
+@ObjectType('DiagnoseCheck')
 export class DiagnoseCheckModel {
   @ApiProperty({ example: 'RBCD_ACE' }) @Field() id: string;
   @ApiProperty({ enum: ['pass', 'warn', 'fail'] }) @Field() status: string;
   @ApiProperty() @Field() message: string;
 }
 
-@ObjectType()
+@ObjectType('DiagnoseResult')
 export class DiagnoseModel {
   @ApiProperty() @Field() ok: boolean;
   @ApiProperty({ type: DiagnoseCheckModel, isArray: true }) @Field(() => [DiagnoseCheckModel]) checks: DiagnoseCheckModel[];

@@ -2,14 +2,14 @@ import { Field, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { AccountRefModel, ItemErrorModel } from '../../delegations/models/delegation.model';
 
-@ObjectType()
+@ObjectType('Ticket')
 export class TicketModel {
   @ApiProperty() @Field() system: string;
   @ApiProperty() @Field() id: string;
   @ApiPropertyOptional() @Field({ nullable: true }) url?: string;
 }
 
-@ObjectType()
+@ObjectType('Approval')
 export class ApprovalModel {
   @ApiProperty() @Field() approver: string;
   @ApiProperty() @Field() approverName: string;
@@ -18,7 +18,7 @@ export class ApprovalModel {
   @ApiProperty() @Field() createdAt: string;
 }
 
-@ObjectType()
+@ObjectType('TargetResult')
 export class TargetResultModel {
   @ApiProperty({ type: AccountRefModel }) @Field(() => AccountRefModel) target: AccountRefModel;
   @ApiProperty({ enum: ['pending', 'applied', 'unchanged', 'failed', 'removed', 'kept'] }) @Field() status: string;
@@ -28,13 +28,13 @@ export class TargetResultModel {
   @ApiPropertyOptional() @Field({ nullable: true }) at?: string;
 }
 
-@ObjectType()
+@ObjectType('RequestResult')
 export class RequestResultModel {
   @ApiProperty({ type: TargetResultModel, isArray: true }) @Field(() => [TargetResultModel]) targets: TargetResultModel[];
   @ApiPropertyOptional({ type: ItemErrorModel, nullable: true }) @Field(() => ItemErrorModel, { nullable: true }) error?: ItemErrorModel | null;
 }
 
-@ObjectType()
+@ObjectType('Request')
 export class RequestModel {
   @ApiProperty() @Field() id: string;
   @ApiProperty({ enum: ['pending', 'approved', 'applying', 'applied', 'failed', 'rejected', 'cancelled', 'expired', 'revoked'] }) @Field() status: string;
@@ -56,7 +56,7 @@ export class RequestModel {
   @ApiProperty({ type: String, isArray: true }) @Field(() => [String]) nextSteps: string[];
 }
 
-@ObjectType()
+@ObjectType('RequestPage')
 export class RequestPageModel {
   @ApiProperty({ type: RequestModel, isArray: true }) @Field(() => [RequestModel]) items: RequestModel[];
   @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) nextCursor: string | null;
