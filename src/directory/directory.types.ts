@@ -1,3 +1,5 @@
+import type { Filter } from 'ldapts';
+
 /** An account (computer, user, gMSA, group) as the service sees it, from any configured domain. */
 export interface DirectoryObject {
   dn: string;
@@ -51,8 +53,8 @@ export interface CasResult {
 export type RbcdMutation = (current: Buffer | null) => Buffer | null | undefined;
 
 export interface SearchOptions {
-  /** LDAP filter, already escaped by the caller (use the filter helpers). */
-  filter: string;
+  /** LDAP filter: a string with every value escaped (ldap-escape.ts), or an ldapts Filter object. */
+  filter: string | Filter;
   scope?: 'base' | 'one' | 'sub';
   attributes?: string[];
   sizeLimit?: number;

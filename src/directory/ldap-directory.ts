@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { Attribute, Change, type Client } from 'ldapts';
+import { AndFilter, Attribute, Change, type Client, EqualityFilter, type Filter, OrFilter, PresenceFilter } from 'ldapts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
@@ -10,7 +10,7 @@ import { RBCD_ATTRIBUTE, type CasResult, type DcStatus, type DirectoryObject, ty
 import { DomainConnection } from './domain-connection';
 import { ACCOUNT_ATTRIBUTES, BINARY_ATTRIBUTES, toDirectoryObject } from './entry-mapper';
 import { guidToBytes, parseIdentifier, type ParsedIdentifier } from './identifier';
-import { eq, escapeFilterBytes } from './ldap-escape';
+import { binaryEquals } from './ldap-escape';
 import { LDAP_RESULT, resultCode, toDirectoryError } from './ldap-errors';
 import { TtlCache } from './sid-cache';
 import { domainSidOf } from './well-known-sids';
@@ -94,7 +94,7 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
       [...pending].map(async ([connection, list]) => {
         for (let i = 0; i < list.length; i += SID_BATCH) {
           const batch = list.slice(i, i + SID_BATCH);
-          const filter = `(|${batch.map((sid) => `(objectSid=${escapeFilterBytes(sidToBytes(sid))})`).join('')})`;
+          const filter = new OrFilter({ filters: batch.map((sid) => binaryEquals('objectSid', sidToBytes(sid))) });
           const entries = await this.searchEntries(connection, undefined, { filter, attributes: ACCOUNT_ATTRIBUTES });
           const found = new Map(entries.map((e) => [e.sid.toUpperCase(), e]));
           for (const sid of batch) {
@@ -264,31 +264,40 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
         throw error;
       }
     }
-    const filter = identityFilter(parsed);
-    return this.searchEntries(connection, undefined, { filter: `(&(objectSid=*)${filter})`, attributes, sizeLimit: 11 });
+    const filter = new AndFilter({ filters: [new PresenceFilter({ attribute: 'objectSid' }), identityFilter(parsed)] });
+    return this.searchEntries(connection, undefined, { filter, attributes, sizeLimit: 11 });
   }
 }
 
-/** The LDAP filter for one parsed identifier; every caller-provided value is escaped. */
-export function identityFilter(parsed: Exclude<ParsedIdentifier, { kind: 'dn' }>): string {
+/**
+ * The LDAP filter for one parsed identifier, built as filter objects: caller-provided values are
+ * never parsed as filter syntax (`SERVER*` or `x)(cn=*` stay literal names) and binary values keep
+ * their bytes.
+ */
+export function identityFilter(parsed: Exclude<ParsedIdentifier, { kind: 'dn' }>): Filter {
   switch (parsed.kind) {
     case 'sid':
-      return `(objectSid=${escapeFilterBytes(sidToBytes(parsed.sid))})`;
+      return binaryEquals('objectSid', sidToBytes(parsed.sid));
     case 'guid':
-      return `(objectGUID=${escapeFilterBytes(guidToBytes(parsed.guid))})`;
+      return binaryEquals('objectGUID', guidToBytes(parsed.guid));
     case 'upn':
-      return eq('userPrincipalName', parsed.upn);
+      return equals('userPrincipalName', parsed.upn);
     case 'netbios':
       return samFilter(parsed.samAccountName);
     case 'dnsHostName':
-      return `(|${eq('dNSHostName', parsed.dnsHostName)}${samFilter(parsed.dnsHostName)})`;
+      return new OrFilter({ filters: [equals('dNSHostName', parsed.dnsHostName), samFilter(parsed.dnsHostName)] });
     case 'samAccountName':
       return samFilter(parsed.samAccountName);
   }
 }
 
-/** `SERVERC` matches SERVERC or SERVERC$ (a computer's account name); `SERVERC$` only itself. */
-function samFilter(name: string): string {
-  return name.endsWith('$') ? eq('sAMAccountName', name) : `(|${eq('sAMAccountName', name)}${eq('sAMAccountName', `${name}$`)})`;
+function equals(attribute: string, value: string): Filter {
+  return new EqualityFilter({ attribute, value });
 }
 
+/** `SERVERC` matches SERVERC or SERVERC$ (a computer's account name); `SERVERC$` only itself. */
+function samFilter(name: string): Filter {
+  return name.endsWith('$')
+    ? equals('sAMAccountName', name)
+    : new OrFilter({ filters: [equals('sAMAccountName', name), equals('sAMAccountName', `${name}$`)] });
+}

@@ -1,14 +1,25 @@
+import { EqualityFilter } from 'ldapts';
+
 // Escaping of values placed in LDAP filters (RFC 4515) and distinguished names (RFC 4514).
 // Every value that comes from a caller goes through one of these: `SERVER*` or `x)(cn=*` stay names.
 
-/** RFC 4515 §3: `*`, `(`, `)`, `\` and NUL as \XX; non-ASCII kept as UTF-8 bytes, escaped too. */
+/**
+ * RFC 4515 §3: `*`, `(`, `)`, `\` and control characters (NUL included) as \XX. Non-ASCII
+ * characters stay as they are: ldapts turns an escape back into one UTF-16 code unit, so escaping
+ * UTF-8 bytes would corrupt them. Binary values never go through a string filter: see binaryEquals.
+ */
 export function escapeFilterValue(value: string): string {
   let out = '';
-  for (const byte of Buffer.from(value, 'utf8')) {
-    const ch = String.fromCharCode(byte);
-    out += byte < 0x20 || byte > 0x7e || '*()\\'.includes(ch) ? `\\${byte.toString(16).padStart(2, '0')}` : ch;
+  for (const ch of value) {
+    const code = ch.codePointAt(0) as number;
+    out += code < 0x20 || code === 0x7f || '*()\\'.includes(ch) ? `\\${code.toString(16).padStart(2, '0')}` : ch;
   }
   return out;
+}
+
+/** An equality filter on a binary attribute (objectSid, objectGUID): the bytes go on the wire as they are. */
+export function binaryEquals(attribute: string, bytes: Buffer): EqualityFilter {
+  return new EqualityFilter({ attribute, value: bytes });
 }
 
 /** Binary values (objectSid, objectGUID) in a filter: every byte as \XX. */
