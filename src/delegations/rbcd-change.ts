@@ -1,6 +1,7 @@
 import { DomainError } from '../common/errors/domain-error';
 import {
   addPrincipals,
+  BUILTIN_ADMINISTRATORS_SID,
   createRbcdDescriptor,
   decodeSecurityDescriptor,
   encodeSecurityDescriptor,
@@ -41,7 +42,22 @@ export function planRbcdChange(action: RbcdAction, current: Buffer | null, princ
   }
   if (!before) return { next: undefined, before, after: null, affected: [] };
   const { descriptor, removed } = removePrincipals(before, principalSids);
-  return { next: removed.length ? encodeSecurityDescriptor(descriptor) : undefined, before, after: descriptor, affected: removed };
+  if (!removed.length) return { next: undefined, before, after: descriptor, affected: removed };
+  // When the last entry goes and nothing else is left (no group, SACL or other owner), the
+  // attribute is cleared rather than left as an empty list: both mean "nobody", and a grant made
+  // on a computer without the attribute is undone byte for byte.
+  if (allowsNobodyAndHoldsNothingElse(descriptor)) return { next: null, before, after: null, affected: removed };
+  return { next: encodeSecurityDescriptor(descriptor), before, after: descriptor, affected: removed };
+}
+
+function allowsNobodyAndHoldsNothingElse(sd: SecurityDescriptor): boolean {
+  return (
+    sd.dacl !== null &&
+    sd.dacl.aces.length === 0 &&
+    sd.group === null &&
+    sd.sacl === null &&
+    (sd.owner === null || sd.owner === BUILTIN_ADMINISTRATORS_SID)
+  );
 }
 
 function tryDecode(bytes: Buffer): SecurityDescriptor | null {
