@@ -43,7 +43,7 @@ export class InitialSchema1764000000000 implements MigrationInterface {
           text('requested_for', 200, true),
           { name: 'justification', type: 'text' },
           json('ticket', true),
-          { name: 'duration_ms', type: 'integer', isNullable: true },
+          { name: 'duration_seconds', type: 'integer', isNullable: true },
           time('expires_at', true),
           { name: 'required_approvals', type: 'integer' },
           json('result', true),

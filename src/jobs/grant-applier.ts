@@ -225,7 +225,7 @@ export class GrantApplier {
   private async finishApplied(request: RequestEntity, results: TargetResult[]): Promise<void> {
     await this.uow.run(async (m) => {
       const now = this.clock.now();
-      const expiresAt = request.durationMs ? new Date(now.getTime() + request.durationMs).toISOString() : request.expiresAt;
+      const expiresAt = request.durationSeconds ? new Date(now.getTime() + request.durationSeconds * 1000).toISOString() : request.expiresAt;
       if (expiresAt !== request.expiresAt) await m.getRepository(GrantEntity).update({ requestId: request.id }, { expiresAt });
       await this.setStatus(m, request, { status: 'applied', appliedAt: now.toISOString(), expiresAt, result: { targets: results } });
       await this.audit.append(m, { actor: 'system', type: 'request.applied', requestId: request.id, data: { expiresAt, targets: results.map((r) => ({ dn: r.target.dn, status: r.status })) } });

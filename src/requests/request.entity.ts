@@ -40,7 +40,7 @@ export class RequestEntity {
   @Column('varchar', { name: 'requested_for', length: 200, nullable: true }) requestedFor: string | null;
   @Column('text') justification: string;
   @Column('simple-json', { nullable: true }) ticket: { system: string; id: string; url?: string } | null;
-  @Column('integer', { name: 'duration_ms', nullable: true }) durationMs: number | null;
+  @Column('integer', { name: 'duration_seconds', nullable: true }) durationSeconds: number | null;
   @Column('varchar', { name: 'expires_at', length: 24, nullable: true }) expiresAt: string | null;
   @Column('integer', { name: 'required_approvals' }) requiredApprovals: number;
   @Column('simple-json', { nullable: true }) result: RequestResult | null;

@@ -87,7 +87,7 @@ export class RequestsService {
       requestedFor: input.requestedFor ?? null,
       justification: input.justification.trim(),
       ticket: input.ticket ?? null,
-      durationMs: decision.durationMs,
+      durationSeconds: decision.durationMs ? Math.ceil(decision.durationMs / 1000) : null,
       expiresAt: decision.durationMs ? new Date(now.getTime() + decision.durationMs).toISOString() : null,
       requiredApprovals: decision.requiredApprovals,
       result: null,

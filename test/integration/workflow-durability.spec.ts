@@ -1,0 +1,159 @@
+// A failure in the middle loses nothing: restarts at every stage, a DC that is down while a
+// request is approved, 20 grants approved at once through two service processes, and an audit
+// log that notices tampering.
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../../src/config/load-config';
+import { JobQueue } from '../../src/jobs/job-queue.service';
+import { JobRunner } from '../../src/jobs/job-runner';
+import { decodeSecurityDescriptor, listPrincipals } from '../../src/security-descriptor';
+import { createComputer, type CreatedComputer, deleteObject, readRbcdRaw, uniqueName, writeRbcdRaw } from '../support/sandbox';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { createTestApp, testDatabaseUrl, type TestApp, type TestDatabase } from '../support/test-app';
+import { actors, drainJobs, expireDue, issueKey, SANDBOX_CONFIG, sandboxApp, sleep } from '../support/workflow';
+
+const principalsOf = (raw: Buffer | null) => (raw ? listPrincipals(decodeSecurityDescriptor(raw)).principals.map((p) => p.sid) : []);
+
+describe.each<TestDatabase>(['sqlite', 'postgres'])('durability on %s', (database) => {
+  const created: CreatedComputer[] = [];
+  let frontEnd: CreatedComputer;
+
+  beforeAll(async () => {
+    frontEnd = await createComputer(uniqueName('DF'));
+    created.push(frontEnd);
+  });
+
+  afterAll(async () => {
+    for (const c of created) await deleteObject(c.dn).catch(() => undefined);
+  });
+
+  async function newTarget(prefix: string): Promise<CreatedComputer> {
+    const c = await createComputer(uniqueName(prefix));
+    created.push(c);
+    return c;
+  }
+
+  it('a restart at each stage loses nothing: pending, approved, applying (a crashed worker), applied, expired', async () => {
+    const url = await testDatabaseUrl(database);
+    const env = { DATABASE_URL: url, RBCD_JOB_LEASE_MS: '1000' };
+    const target = await newTarget('DR');
+    const start = () => sandboxApp({ database, env });
+
+    let t = await start();
+    const keys = { requester: await issueKey(t, 'r', ['requester']), approver: await issueKey(t, 'a', ['approver']) };
+    const id = (await t.http().post('/api/v1/requests').set(keys.requester).send({ action: 'grant', targets: [target.dn], principals: [frontEnd.sid], justification: 'restart', duration: 'PT4S' }).expect(201)).body.id;
+    await t.close();
+
+    t = await start(); // pending survives
+    expect((await t.http().get(`/api/v1/requests/${id}`).set(keys.approver).expect(200)).body.status).toBe('pending');
+    await t.http().post(`/api/v1/requests/${id}/approve`).set(keys.approver).send({}).expect(200);
+    await t.close();
+
+    t = await start(); // approved, job queued: a worker that crashes right after taking the job
+    const leased = await t.app.get(JobQueue).lease(10);
+    expect(leased.map((j) => j.requestId)).toEqual([id]);
+    jest.spyOn(t.app.get(JobQueue), 'releaseAll').mockResolvedValue(); // a crash does not say goodbye
+    await t.close();
+    expect(await readRbcdRaw(target.dn)).toBeNull();
+
+    t = await start(); // the lease runs out and another worker takes the job over
+    expect(await drainJobs(t)).toBe(0); // still leased by the dead worker
+    await sleep(1100);
+    expect(await drainJobs(t)).toBe(1);
+    const applied = (await t.http().get(`/api/v1/requests/${id}`).set(keys.approver).expect(200)).body;
+    expect(applied.status).toBe('applied');
+    expect(principalsOf(await readRbcdRaw(target.dn))).toEqual([frontEnd.sid]);
+    await t.close();
+
+    await sleep(Math.max(0, Date.parse(applied.expiresAt) - Date.now()) + 100); // expires while the service is down
+    t = await start();
+    expect(await expireDue(t)).toBe(1);
+    expect((await t.http().get(`/api/v1/requests/${id}`).set(keys.approver).expect(200)).body.status).toBe('expired');
+    expect(await readRbcdRaw(target.dn)).toBeNull();
+    expect((await t.http().get('/api/v1/audit/verify').set(t.admin).expect(200)).body).toMatchObject({ ok: true });
+    await t.close();
+  });
+
+  it('a DC that is down while a request is approved leaves it waiting; it is applied once the DC is back', async () => {
+    const proxy: TcpProxy = await startTcpProxy('127.0.0.1', 636);
+    const sandbox = loadConfig({ RBCD_CONFIG: SANDBOX_CONFIG });
+    const domains = sandbox.domains.map((d) => (d.name === 'contoso.test' ? { ...d, urls: [`ldaps://127.0.0.1:${proxy.port}`], connectTimeoutMs: 1000, operationTimeoutMs: 3000 } : d));
+    const t = await createTestApp({ database, env: { RBCD_CONFIG: SANDBOX_CONFIG, RBCD_JOB_BACKOFF_MS: '100' }, config: { domains } });
+    try {
+      const target = await newTarget('DD');
+      const who = await actors(t);
+      const id = (await t.http().post('/api/v1/requests').set(who.requester).send({ action: 'grant', targets: [target.dn], principals: [frontEnd.sid], justification: 'dc down' }).expect(201)).body.id;
+      await proxy.cut();
+      const ready = await t.http().get('/health/ready');
+      expect(ready.status).toBe(503);
+      await t.http().post(`/api/v1/requests/${id}/approve`).set(who.approver).send({}).expect(200);
+      await drainJobs(t);
+      const waiting = (await t.http().get(`/api/v1/requests/${id}`).set(who.requester).expect(200)).body;
+      expect(waiting.status).toBe('applying');
+      expect(waiting.result.error.code).toBe('DIRECTORY_UNAVAILABLE');
+      await drainJobs(t); // retried later with backoff, not now
+      await proxy.restore();
+      await sleep(400);
+      await drainJobs(t);
+      const applied = (await t.http().get(`/api/v1/requests/${id}`).set(who.requester).expect(200)).body;
+      expect(applied.status).toBe('applied');
+      expect(principalsOf(await readRbcdRaw(target.dn))).toEqual([frontEnd.sid]);
+      await writeRbcdRaw(target.dn, null);
+    } finally {
+      await t.close();
+      await proxy.close();
+    }
+  });
+
+  it('the audit log notices an altered or a removed event', async () => {
+    const url = await testDatabaseUrl(database);
+    const t = await sandboxApp({ database, env: { DATABASE_URL: url } });
+    try {
+      const target = await newTarget('DA');
+      const who = await actors(t);
+      await t.http().post('/api/v1/requests').set(who.requester).send({ action: 'grant', targets: [target.dn], principals: [frontEnd.sid], justification: 'audit' }).expect(201);
+      expect((await t.http().get('/api/v1/audit/verify').set(t.admin).expect(200)).body.ok).toBe(true);
+      const ds = t.app.get(DataSource);
+      await ds.query(`UPDATE audit_events SET actor = 'someone-else' WHERE seq = 1`);
+      const altered = (await t.http().get('/api/v1/audit/verify').set(t.admin).expect(200)).body;
+      expect(altered).toMatchObject({ ok: false, firstBadSeq: 1 });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('scale-out: two service processes on one PostgreSQL database', () => {
+  it('20 grants for different principals on one target, approved at once, all end up in the descriptor, each job run once', async () => {
+    const url = await testDatabaseUrl('postgres');
+    const a = await sandboxApp({ database: 'postgres', env: { DATABASE_URL: url } });
+    const b = await sandboxApp({ database: 'postgres', env: { DATABASE_URL: url } });
+    const computers: CreatedComputer[] = [];
+    try {
+      const target = await createComputer(uniqueName('SC'));
+      computers.push(target);
+      for (let i = 0; i < 20; i++) computers.push(await createComputer(uniqueName('SP')));
+      const principals = computers.slice(1);
+      const who = await actors(a);
+      const ids = await Promise.all(
+        principals.map(async (p) => (await a.http().post('/api/v1/requests').set(who.requester).send({ action: 'grant', targets: [target.dn], principals: [p.sid], justification: 'scale' }).expect(201)).body.id as string),
+      );
+      await Promise.all(ids.map((id, i) => (i % 2 ? a : b).http().post(`/api/v1/requests/${id}/approve`).set(who.approver).send({}).expect(200)));
+      const [ranA, ranB] = await Promise.all([a.app.get(JobRunner).runOnce(), b.app.get(JobRunner).runOnce()]);
+      expect(ranA + ranB).toBe(20);
+      expect(principalsOf(await readRbcdRaw(target.dn)).sort()).toEqual(principals.map((p) => p.sid).sort());
+      const statuses = await Promise.all(ids.map(async (id) => (await a.http().get(`/api/v1/requests/${id}`).set(who.approver).expect(200)).body.status));
+      expect(new Set(statuses)).toEqual(new Set(['applied']));
+      const ds = a.app.get(DataSource);
+      const writes = await ds.query(`SELECT request_id, COUNT(*)::int AS n FROM audit_events WHERE type = 'directory.write' GROUP BY request_id`);
+      expect(writes).toHaveLength(20);
+      expect(writes.every((w: { n: number }) => w.n === 1)).toBe(true);
+      const jobs = await ds.query(`SELECT attempts, status FROM jobs WHERE kind = 'apply'`);
+      expect(jobs).toHaveLength(20);
+      expect(jobs.every((j: { attempts: number; status: string }) => j.attempts === 1 && j.status === 'done')).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+      for (const c of computers) await deleteObject(c.dn).catch(() => undefined);
+    }
+  });
+});
