@@ -6,6 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { ChatopsModule } from './chatops/chatops.module';
 import { CommonModule } from './common/common.module';
 import { formatGraphQLError } from './common/errors/graphql-error.formatter';
 import { loggerOptions } from './common/logging';
@@ -17,8 +18,10 @@ import { DelegationsModule } from './delegations/delegations.module';
 import { DirectoryModule } from './directory/directory.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { OutboxModule } from './notifications/outbox.module';
 import { PolicyModule } from './policy/policy.module';
+import { ReconcileModule } from './reconcile/reconcile.module';
 import { RequestsModule } from './requests/requests.module';
 
 @Module({})
@@ -53,6 +56,9 @@ export class AppModule {
         DelegationsModule,
         RequestsModule,
         JobsModule,
+        ChatopsModule,
+        MetricsModule,
+        ReconcileModule,
       ],
     };
   }

@@ -27,7 +27,7 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  async revoke(@Param('id', new ParseUUIDPipe()) id: string) {
-    await this.apiKeys.revoke(id);
+  async revoke(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal) {
+    await this.apiKeys.revoke(id, principal);
   }
 }

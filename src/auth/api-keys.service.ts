@@ -1,15 +1,20 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { IsNull } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
+import { UnitOfWork } from '../database/unit-of-work';
 import { ApiKeyEntity } from './api-key.entity';
 import { ROLES, type Principal, type Role } from './roles';
 
+/** `rbcd_<12-char lookup prefix>_<secret>`: the prefix finds the row, the SHA-256 of the whole key proves it. */
 const KEY_PATTERN = /^rbcd_([a-z0-9]{12})_([A-Za-z0-9_-]{32,})$/;
+const BOOTSTRAP_NAME = 'bootstrap-admin';
+/** lastUsedAt is a hint for admins, not an access log: written at most once a minute per key. */
+const LAST_USED_RESOLUTION_MS = 60_000;
 
 export interface IssuedApiKey {
   id: string;
@@ -35,7 +40,8 @@ function sameHash(a: Buffer, hex: string): boolean {
 @Injectable()
 export class ApiKeysService {
   constructor(
-    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
@@ -45,9 +51,10 @@ export class ApiKeysService {
     if (roles.length === 0 || roles.some((r) => !ROLES.includes(r))) {
       throw new DomainError('VALIDATION_FAILED', `roles must be a non-empty list of: ${ROLES.join(', ')}`);
     }
+    if (input.name === BOOTSTRAP_NAME) throw new DomainError('VALIDATION_FAILED', `the name ${BOOTSTRAP_NAME} is reserved`, { fields: { name: ['reserved'] } });
     const prefix = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
-    const key = `rbcd_${prefix}_${randomBytes(24).toString('base64url')}`;
-    const entity = this.keys.create({
+    const key = `rbcd_${prefix}_${randomBytes(32).toString('base64url')}`;
+    const entity: ApiKeyEntity = {
       id: randomUUID(),
       name: input.name,
       roles,
@@ -58,38 +65,52 @@ export class ApiKeysService {
       createdAt: this.clock.nowIso(),
       lastUsedAt: null,
       revokedAt: null,
+    };
+    await this.uow.run(async (m) => {
+      await m.getRepository(ApiKeyEntity).insert(entity);
+      await this.audit.append(m, { actor: createdBy.id, type: 'apikey.created', data: { id: entity.id, name: entity.name, roles, mayActOnBehalf: entity.mayActOnBehalf } });
     });
-    await this.keys.insert(entity);
     return { ...toIssuedKey(entity), key };
   }
 
   async list(): Promise<IssuedApiKey[]> {
-    const rows = await this.keys.find({ where: { revokedAt: IsNull() }, order: { createdAt: 'ASC' } });
+    const rows = await this.uow.manager.getRepository(ApiKeyEntity).find({ where: { revokedAt: IsNull() }, order: { createdAt: 'ASC' } });
     return rows.map(toIssuedKey);
   }
 
-  async revoke(id: string): Promise<void> {
-    const result = await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: this.clock.nowIso() });
-    if (!result.affected) throw new DomainError('API_KEY_NOT_FOUND', `No active API key with id ${id}`);
+  async revoke(id: string, revokedBy: Principal): Promise<void> {
+    await this.uow.run(async (m) => {
+      const repo = m.getRepository(ApiKeyEntity);
+      const row = await repo.findOne({ where: { id, revokedAt: IsNull() } });
+      if (!row) throw new DomainError('API_KEY_NOT_FOUND', `No active API key with id ${id}`);
+      await repo.update({ id }, { revokedAt: this.clock.nowIso() });
+      await this.audit.append(m, { actor: revokedBy.id, type: 'apikey.revoked', data: { id, name: row.name } });
+    });
   }
 
   /** The principal a presented key stands for, or null when it is not a valid key. */
   async verify(presented: string): Promise<Principal | null> {
     const hash = sha256(presented);
     if (this.config.adminApiKey && sameHash(hash, sha256(this.config.adminApiKey).toString('hex'))) {
-      return { id: 'apikey:bootstrap-admin', name: 'bootstrap-admin', roles: ['admin'], via: 'api-key', mayActOnBehalf: true };
+      return { id: `apikey:${BOOTSTRAP_NAME}`, name: BOOTSTRAP_NAME, roles: ['admin'], via: 'api-key', mayActOnBehalf: true };
     }
     for (const key of this.config.apiKeys) {
       if (sameHash(hash, key.sha256)) {
-        return { id: `apikey:${key.name}`, name: key.name, roles: key.roles as Role[], via: 'api-key', mayActOnBehalf: key.mayActOnBehalf };
+        return { id: `apikey:${key.name}`, name: key.name, roles: key.roles as Role[], via: 'api-key', mayActOnBehalf: key.mayActOnBehalf ?? false };
       }
     }
     const match = KEY_PATTERN.exec(presented);
     if (!match) return null;
-    const row = await this.keys.findOne({ where: { prefix: match[1], revokedAt: IsNull() } });
+    const row = await this.uow.manager.getRepository(ApiKeyEntity).findOne({ where: { prefix: match[1], revokedAt: IsNull() } });
     if (!row || !sameHash(hash, row.keyHash)) return null;
-    void this.keys.update({ id: row.id }, { lastUsedAt: this.clock.nowIso() }).catch(() => undefined);
+    this.noteUse(row);
     return { id: `apikey:${row.name}`, name: row.name, roles: row.roles as Role[], via: 'api-key', mayActOnBehalf: row.mayActOnBehalf };
+  }
+
+  private noteUse(row: ApiKeyEntity): void {
+    const now = this.clock.now();
+    if (row.lastUsedAt && now.getTime() - Date.parse(row.lastUsedAt) < LAST_USED_RESOLUTION_MS) return;
+    void this.uow.run((m) => m.getRepository(ApiKeyEntity).update({ id: row.id }, { lastUsedAt: now.toISOString() })).catch(() => undefined);
   }
 }
 

@@ -1,20 +1,30 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { GqlExecutionContext } from '@nestjs/graphql';
 import { AuthGuard } from '@nestjs/passport';
+import type { Response } from 'express';
 import { DomainError } from '../common/errors/domain-error';
 import { requestOf } from './current-principal.decorator';
 import { IS_PUBLIC } from './public.decorator';
+import { RateLimitedError, RateLimiter } from './rate-limiter';
 import { REQUIRED_ROLES } from './roles.decorator';
-import { hasRole, type Principal, type Role } from './roles';
+import { assertRoles, type Principal, type Role } from './roles';
+
+const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * The one guard of every REST route and GraphQL field: authenticate with passport (API key, then
- * OIDC JWT), then check the roles named by @Roles(). No credential or a bad one: UNAUTHENTICATED
- * (401); a valid one without the role: FORBIDDEN (403). Routes marked @Public() skip both.
+ * OIDC JWT), check the roles named by @Roles() (none named: any role), then count mutations
+ * against the caller's rate limit. No credential or a bad one: UNAUTHENTICATED (401); a valid one
+ * without the role: FORBIDDEN (403); too many changes: RATE_LIMITED (429, Retry-After).
+ * Routes marked @Public() skip all three (chat callbacks verify their own signature).
  */
 @Injectable()
 export class ApiAuthGuard extends AuthGuard(['api-key', 'oidc']) {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limiter: RateLimiter,
+  ) {
     super();
   }
 
@@ -22,14 +32,26 @@ export class ApiAuthGuard extends AuthGuard(['api-key', 'oidc']) {
     return requestOf(context);
   }
 
+  getResponse(context: ExecutionContext) {
+    return responseOf(context);
+  }
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     await super.canActivate(context);
     const principal = requestOf(context).user as Principal;
-    const required = this.reflector.getAllAndOverride<Role[]>(REQUIRED_ROLES, targets) ?? [];
-    if (!hasRole(principal, required)) {
-      throw new DomainError('FORBIDDEN', `This needs one of the roles: ${[...required, 'admin'].join(', ')}`);
+    assertRoles(principal, this.reflector.getAllAndOverride<Role[]>(REQUIRED_ROLES, targets) ?? []);
+    if (isMutation(context)) {
+      try {
+        this.limiter.consume(principal.id);
+      } catch (error) {
+        // REST gets the header from the exception filter; GraphQL errors pass no filter.
+        if (error instanceof RateLimitedError && context.getType<string>() === 'graphql') {
+          responseOf(context)?.setHeader?.('Retry-After', String(error.retryAfterSeconds));
+        }
+        throw error;
+      }
     }
     return true;
   }
@@ -39,4 +61,14 @@ export class ApiAuthGuard extends AuthGuard(['api-key', 'oidc']) {
     if (!user) throw new DomainError('UNAUTHENTICATED', 'A valid API key or bearer token is required');
     return user;
   }
+}
+
+function responseOf(context: ExecutionContext): Response | undefined {
+  if (context.getType<string>() === 'graphql') return GqlExecutionContext.create(context).getContext().res;
+  return context.switchToHttp().getResponse();
+}
+
+function isMutation(context: ExecutionContext): boolean {
+  if (context.getType<string>() === 'graphql') return GqlExecutionContext.create(context).getInfo()?.operation?.operation === 'mutation';
+  return MUTATING_METHODS.has(context.switchToHttp().getRequest<{ method: string }>().method);
 }

@@ -1,18 +1,25 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyStrategy } from './api-key.strategy';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
 import { ApiAuthGuard } from './auth.guard';
+import { AUTH_OPTIONS, readAuthOptions } from './auth-options';
 import { OidcStrategy } from './oidc.strategy';
+import { RateLimiter } from './rate-limiter';
 
 @Module({
-  imports: [PassportModule, TypeOrmModule.forFeature([ApiKeyEntity])],
+  imports: [PassportModule],
   controllers: [ApiKeysController],
-  providers: [ApiKeysService, ApiKeyStrategy, OidcStrategy, { provide: APP_GUARD, useClass: ApiAuthGuard }],
-  exports: [ApiKeysService],
+  providers: [
+    { provide: AUTH_OPTIONS, useFactory: () => readAuthOptions(process.env) },
+    ApiKeysService,
+    ApiKeyStrategy,
+    OidcStrategy,
+    RateLimiter,
+    { provide: APP_GUARD, useClass: ApiAuthGuard },
+  ],
+  exports: [ApiKeysService, RateLimiter],
 })
 export class AuthModule {}

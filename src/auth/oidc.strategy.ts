@@ -5,51 +5,65 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { Strategy } from 'passport-custom';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
-import { looksLikeJwt, presentedCredential } from './credentials';
+import { AUTH_OPTIONS, type AuthOptions } from './auth-options';
+import { bearerToken, looksLikeJwt } from './credentials';
 import { ROLES, type Principal, type Role } from './roles';
 
+/** Asymmetric algorithms only: `alg: none` and HMAC tokens (e.g. signed with the public key) are refused. */
+export const OIDC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
 /**
- * Passport strategy for JWTs of the organisation's OIDC provider. Keys come from the JWKS URL
- * (cached; refetched when a token names an unknown key id, so key rotation just works).
- * Only asymmetric algorithms are accepted: `alg: none` and HMAC tokens are refused.
+ * Passport strategy for JWTs of the organisation's OIDC provider, presented as
+ * `Authorization: Bearer`. Keys come from the JWKS URL, cached; a token naming an unknown key id
+ * makes jose refetch the set (at most once per cooldown), so key rotation at the provider just works.
  */
 @Injectable()
 export class OidcStrategy extends PassportStrategy(Strategy, 'oidc') {
   private readonly jwks?: ReturnType<typeof createRemoteJWKSet>;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(AUTH_OPTIONS) options: AuthOptions,
+  ) {
     super();
     if (config.oidc) {
-      this.jwks = createRemoteJWKSet(new URL(config.oidc.jwksUrl), { cacheMaxAge: 10 * 60_000, cooldownDuration: 30_000 });
+      this.jwks = createRemoteJWKSet(new URL(config.oidc.jwksUrl), {
+        cacheMaxAge: options.jwksCacheMaxAgeMs,
+        cooldownDuration: options.jwksCooldownMs,
+        timeoutDuration: 5000,
+      });
     }
   }
 
   async validate(request: Request): Promise<Principal | false> {
     const oidc = this.config.oidc;
-    const token = presentedCredential(request.headers);
+    const token = bearerToken(request.headers);
     if (!oidc || !this.jwks || !token || !looksLikeJwt(token)) return false;
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.jwks, {
         issuer: oidc.issuer,
         audience: oidc.audience,
-        algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'],
+        algorithms: OIDC_ALGORITHMS,
+        requiredClaims: ['exp', 'sub'],
         clockTolerance: 30,
       }));
     } catch {
+      // Expired, wrong issuer/audience, unknown key, bad signature, JWKS unreachable: all 401.
       return false;
     }
+    if (typeof payload.sub !== 'string' || payload.sub === '') return false;
     const claim = readClaim(payload, oidc.rolesClaim);
     const roles = (Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(/[ ,]+/) : [])
       .map(String)
       .filter((r): r is Role => (ROLES as readonly string[]).includes(r));
-    const name = String(payload.preferred_username ?? payload.email ?? payload.sub ?? 'unknown');
-    return { id: `oidc:${payload.sub ?? name}`, name, roles, via: 'oidc' };
+    const name = String(payload.preferred_username ?? payload.email ?? payload.sub);
+    return { id: `oidc:${payload.sub}`, name, roles: [...new Set(roles)], via: 'oidc' };
   }
 }
 
 /** Claims may be nested (`realm_access.roles` in Keycloak). */
-function readClaim(payload: JWTPayload, path: string): unknown {
+export function readClaim(payload: JWTPayload, path: string): unknown {
   if (path in payload) return payload[path];
   return path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), payload);
 }

@@ -1,3 +1,5 @@
+import { DomainError } from '../common/errors/domain-error';
+
 export const ROLES = ['requester', 'approver', 'admin', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -14,7 +16,19 @@ export interface Principal {
 }
 
 export function hasRole(principal: Principal, required: readonly Role[]): boolean {
-  if (required.length === 0) return true;
   if (principal.roles.includes('admin')) return true;
+  if (required.length === 0) return principal.roles.length > 0;
   return required.some((role) => principal.roles.includes(role));
+}
+
+/**
+ * The one authorisation check of every transport (REST and GraphQL through the guard, chat
+ * commands directly): any one of `required` or admin; no list means any role at all.
+ */
+export function assertRoles(principal: Principal, required: readonly Role[]): void {
+  if (hasRole(principal, required)) return;
+  if (principal.roles.length === 0) {
+    throw new DomainError('FORBIDDEN', `${principal.name} is authenticated but holds no role`);
+  }
+  throw new DomainError('FORBIDDEN', `This needs one of the roles: ${[...required, 'admin'].join(', ')}`);
 }

@@ -1,5 +1,15 @@
+import type { DelegationView } from '../delegations/delegation.types';
 import type { DomainEvent } from '../notifications/event-publisher';
 import type { RequestView } from '../requests/request.view';
+import { USAGE } from './chat-command.parser';
+
+/** What a chat endpoint answers (Slack's message shape; `replace_original` for button presses). */
+export interface ChatReply {
+  response_type: 'ephemeral' | 'in_channel';
+  text: string;
+  replace_original?: boolean;
+  blocks?: Record<string, unknown>[];
+}
 
 const names = (list: { samAccountName: string }[]) => list.map((a) => a.samAccountName).join(', ');
 
@@ -7,25 +17,81 @@ const names = (list: { samAccountName: string }[]) => list.map((a) => a.samAccou
 export function describeRequest(request: RequestView): string {
   const verb = request.action === 'grant' ? 'delegate to' : 'lose delegation to';
   const expiry = request.expiresAt ? ` until ${request.expiresAt}` : '';
-  return `Request ${request.id}: ${names(request.principals)} to ${verb} ${names(request.targets)}${request.action === 'grant' ? expiry : ''} — ${request.status} (by ${request.requesterName}${request.ticket ? `, ticket ${request.ticket.id}` : ''}): "${request.justification}"`;
+  const onBehalf = request.requestedFor ? ` for ${request.requestedFor}` : '';
+  return `Request ${request.id}: ${names(request.principals)} to ${verb} ${names(request.targets)}${request.action === 'grant' ? expiry : ''} — ${request.status} (by ${request.requesterName}${onBehalf}${request.ticket ? `, ticket ${request.ticket.id}` : ''}): "${request.justification}"`;
+}
+
+function approvalsLine(request: RequestView): string {
+  const approvals = request.approvals.filter((a) => a.decision === 'approve');
+  const rejection = request.approvals.find((a) => a.decision === 'reject');
+  const parts = [`Approvals: ${approvals.length}/${request.requiredApprovals}${approvals.length ? ` (${approvals.map((a) => a.approverName).join(', ')})` : ''}`];
+  if (rejection) parts.push(`rejected by ${rejection.approverName}${rejection.comment ? `: "${rejection.comment}"` : ''}`);
+  return parts.join('; ');
+}
+
+/** The request in full: summary, approvals, the error if it failed, and what to do next. */
+export function requestDetails(request: RequestView): string {
+  const lines = [describeRequest(request), approvalsLine(request)];
+  const error = request.result?.error?.message;
+  if (error) lines.push(`Error: ${error}`);
+  lines.push(...request.nextSteps.map((step) => `• ${step}`));
+  return lines.join('\n');
+}
+
+/** A request as a Slack message; Approve / Reject buttons while it is pending. */
+export function requestBlocks(request: RequestView, text = describeRequest(request)): Record<string, unknown>[] {
+  const blocks: Record<string, unknown>[] = [{ type: 'section', text: { type: 'mrkdwn', text } }];
+  if (request.status === 'pending') {
+    blocks.push({
+      type: 'actions',
+      block_id: `request:${request.id}`,
+      elements: [
+        { type: 'button', action_id: 'approve', text: { type: 'plain_text', text: 'Approve' }, style: 'primary', value: request.id },
+        { type: 'button', action_id: 'reject', text: { type: 'plain_text', text: 'Reject' }, style: 'danger', value: request.id },
+      ],
+    });
+  }
+  return blocks;
 }
 
 /** The Slack message for a new pending request, with Approve / Reject buttons. */
 export function slackMessageFor(event: DomainEvent): Record<string, unknown> {
   const request = event.data.request as RequestView;
   const text = describeRequest(request);
-  return {
-    text,
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text } },
-      {
-        type: 'actions',
-        block_id: `request:${request.id}`,
-        elements: [
-          { type: 'button', action_id: 'approve', text: { type: 'plain_text', text: 'Approve' }, style: 'primary', value: request.id },
-          { type: 'button', action_id: 'reject', text: { type: 'plain_text', text: 'Reject' }, style: 'danger', value: request.id },
-        ],
-      },
-    ],
-  };
+  return { text, blocks: requestBlocks(request, text) };
+}
+
+/** The answer to `grant` / `revoke`: the id to quote and who has to act next. */
+export function createdReply(request: RequestView): string {
+  return [
+    `:inbox_tray: Filed request ${request.id} — ${request.status}.`,
+    describeRequest(request),
+    request.status === 'pending'
+      ? `Needs ${request.requiredApprovals} approval(s) from someone other than ${request.requesterName}: press Approve, or \`approve ${request.id}\`. Follow it with \`status ${request.id}\`.`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** The answer to `show <target>`: who may delegate to it now. */
+export function delegationReply(view: DelegationView): string {
+  const target = `${view.target.samAccountName} (${view.target.dn})`;
+  const lines =
+    view.principals.length === 0
+      ? [`Nobody may delegate to ${target}: its RBCD list is empty.`]
+      : [
+          `${target} accepts delegation from:`,
+          ...view.principals.map((p) => {
+            const who = p.samAccountName ?? `${p.sid} (unresolved)`;
+            const notes = [p.aceType !== 'allow' ? p.aceType : '', p.aceType === 'allow' && !p.effective ? 'ineffective mask' : ''].filter(Boolean);
+            return `• ${who}${p.domain && p.domain !== view.target.domain ? ` [${p.domain}]` : ''}${notes.length ? ` (${notes.join(', ')})` : ''}`;
+          }),
+        ];
+  lines.push(...view.warnings.map((w) => `:warning: ${w.message}`));
+  return lines.join('\n');
+}
+
+export function helpReply(command = '/rbcd'): string {
+  return [`Commands (${command} <command>):`, ...USAGE.map((u) => `• ${u}`), 'Durations: 8h, 30m, 2d or ISO 8601 (PT8H). Reads are open to everyone; changes need a mapped role.'].join('\n');
 }

@@ -3,20 +3,36 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import type { DomainEvent } from './event-publisher';
+import { redactUrl, splitCredentials } from './webhook-url';
 import { slackMessageFor } from '../chatops/slack-messages';
 
-const TIMEOUT_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
 
+export interface WebhookJobPayload {
+  target: 'webhook' | 'slack';
+  /** Index into the configured webhooks (target 'webhook'). */
+  index?: number;
+  event: DomainEvent;
+}
+
+/** `sha256=<hex HMAC-SHA256 of the exact body bytes>`: what receivers recompute and compare. */
 export function signBody(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-/** Delivers one outbox webhook job: POSTs the event JSON, signed; throws to be retried. */
+/**
+ * Delivers one outbox webhook job: POSTs the event JSON (signed, with its id for de-duplication),
+ * or the Slack message with Approve/Reject buttons. Throws to have the job retried with backoff:
+ * on a non-2xx answer, a network error or a timeout (RBCD_WEBHOOK_TIMEOUT_MS, default 10 s).
+ * Error messages never hold the URL's credentials.
+ */
 @Injectable()
 export class WebhookSender {
+  private readonly timeoutMs = Number(process.env.RBCD_WEBHOOK_TIMEOUT_MS) > 0 ? Number(process.env.RBCD_WEBHOOK_TIMEOUT_MS) : DEFAULT_TIMEOUT_MS;
+
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  async deliver(payload: { target: 'webhook' | 'slack'; index?: number; event: DomainEvent }): Promise<{ status: number }> {
+  async deliver(payload: WebhookJobPayload): Promise<{ status: number }> {
     let url: string;
     let body: string;
     const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'rbcd-broker' };
@@ -33,8 +49,23 @@ export class WebhookSender {
       if (hook.secret) headers['X-RBCD-Signature'] = signBody(hook.secret, body);
     }
     if (!url) return { status: 0 };
-    const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'error' });
-    if (!response.ok) throw new Error(`${url.replace(/\/\/[^/]*@/, '//')} answered ${response.status}`);
+    const shown = redactUrl(url, payload.target);
+    const { url: plainUrl, authorization } = splitCredentials(url);
+    if (authorization) headers.Authorization = authorization;
+    let response: Response;
+    try {
+      response = await fetch(plainUrl, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.timeoutMs), redirect: 'error' });
+    } catch (error) {
+      throw new Error(`${shown}: ${describeFetchError(error, this.timeoutMs)}`);
+    }
+    await response.body?.cancel().catch(() => undefined);
+    if (!response.ok) throw new Error(`${shown} answered ${response.status}`);
     return { status: response.status };
   }
+}
+
+function describeFetchError(error: unknown, timeoutMs: number): string {
+  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(error);
 }

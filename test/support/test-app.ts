@@ -64,7 +64,7 @@ export async function createTestApp(options: {
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   if (options.directory) builder = builder.overrideProvider(DirectoryPort).useValue(options.directory);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = moduleRef.createNestApplication({ logger: false, rawBody: true });
   configureApp(app);
   await app.init();
   if (previousWorker === undefined) delete process.env.RBCD_WORKER;

@@ -1,0 +1,57 @@
+import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { CurrentPrincipal } from '../auth/current-principal.decorator';
+import { Roles } from '../auth/roles.decorator';
+import type { Principal } from '../auth/roles';
+import { WebhookDeliveriesService } from './webhook-deliveries.service';
+
+const STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+
+export class WebhookDeliveriesQuery {
+  @ApiPropertyOptional({ enum: STATUSES }) @IsOptional() @IsIn(STATUSES) status?: (typeof STATUSES)[number];
+  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+}
+
+export class WebhookDeliveryDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: ['webhook', 'slack'] }) target: string;
+  @ApiProperty({ example: 'request.created' }) eventType: string;
+  @ApiProperty({ description: 'Sent as X-RBCD-Event-Id; the same on every retry' }) eventId: string;
+  @ApiProperty({ nullable: true, type: String }) requestId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Without credentials' }) url: string | null;
+  @ApiProperty({ enum: STATUSES }) status: string;
+  @ApiProperty() attempts: number;
+  @ApiProperty({ nullable: true, type: String }) lastError: string | null;
+  @ApiProperty({ description: 'When the next attempt is due (queued) or was made' }) runAt: string;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+}
+
+export class WebhookDeliveryPageDto {
+  @ApiProperty({ type: WebhookDeliveryDto, isArray: true }) items: WebhookDeliveryDto[];
+}
+
+@ApiTags('webhooks')
+@ApiBearerAuth()
+@Roles('admin')
+@Controller('webhooks')
+export class WebhookDeliveriesController {
+  constructor(private readonly deliveries: WebhookDeliveriesService) {}
+
+  @Get('deliveries')
+  @ApiOperation({ summary: 'Outbound webhook and chat deliveries with their attempts (admin)' })
+  @ApiOkResponse({ type: WebhookDeliveryPageDto })
+  list(@Query() query: WebhookDeliveriesQuery) {
+    return this.deliveries.list(query);
+  }
+
+  @Post('deliveries/:id/retry')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Queue a failed delivery (retries exhausted) again (admin)' })
+  @ApiOkResponse({ type: WebhookDeliveryDto })
+  retry(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal) {
+    return this.deliveries.retry(id, caller);
+  }
+}

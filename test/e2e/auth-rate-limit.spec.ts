@@ -1,0 +1,85 @@
+// Mutations are rate limited per identity (sliding minute): REST POST/DELETE and GraphQL
+// mutations; reads are not. RBCD_RATE_LIMIT_PER_MINUTE is read when the app is built.
+import { createHmac } from 'node:crypto';
+import { StrictFakeDirectory } from '../support/strict-fake-directory';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { issueKey, type Headers } from '../support/workflow';
+
+const PLAN = { action: 'grant', targets: ['SERVERC'], principals: ['SERVERB$'] };
+const LIMIT = 3;
+const SLACK_SECRET = 'rate-limit-slack-secret';
+
+function slash(t: TestApp, userId: string, text: string) {
+  const body = new URLSearchParams({ user_id: userId, user_name: userId.toLowerCase(), command: '/rbcd', text }).toString();
+  const ts = String(Math.floor(Date.now() / 1000));
+  const signature = `v0=${createHmac('sha256', SLACK_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+  return t.http().post('/api/v1/chatops/slack/commands').type('form').set('X-Slack-Request-Timestamp', ts).set('X-Slack-Signature', signature).send(body);
+}
+
+describe('rate limiting of mutations', () => {
+  let t: TestApp;
+  let first: Headers;
+  let second: Headers;
+
+  beforeAll(async () => {
+    const previous = process.env.RBCD_RATE_LIMIT_PER_MINUTE;
+    process.env.RBCD_RATE_LIMIT_PER_MINUTE = String(LIMIT);
+    try {
+      t = await createTestApp({
+        directory: new StrictFakeDirectory(),
+        config: { chat: { slack: { signingSecret: SLACK_SECRET, users: { UCHATTY: ['requester'] } } } },
+      });
+    } finally {
+      if (previous === undefined) delete process.env.RBCD_RATE_LIMIT_PER_MINUTE;
+      else process.env.RBCD_RATE_LIMIT_PER_MINUTE = previous;
+    }
+    first = await issueKey(t, 'busy-client', ['requester', 'approver']);
+    second = await issueKey(t, 'other-client', ['requester']);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('answers 429 RATE_LIMITED with Retry-After once an identity used its mutations for the minute', async () => {
+    for (let i = 0; i < LIMIT; i++) await t.http().post('/api/v1/delegations/plan').set(first).send(PLAN).expect(200);
+    const refused = await t.http().post('/api/v1/delegations/plan').set(first).send(PLAN).expect(429);
+    expect(refused.body.error).toMatchObject({ code: 'RATE_LIMITED', details: { limitPerMinute: LIMIT } });
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60).toBe(true);
+    expect(refused.body.error.details.retryAfterSeconds).toBe(retryAfter);
+    // DELETE counts too: the bootstrap admin issued two keys, so its third mutation is the last one.
+    await t.http().delete('/api/v1/api-keys/00000000-0000-4000-8000-000000000000').set(t.admin).expect(404);
+    const deleteRefused = await t.http().delete('/api/v1/api-keys/00000000-0000-4000-8000-000000000000').set(t.admin).expect(429);
+    expect(deleteRefused.body.error.code).toBe('RATE_LIMITED');
+  });
+
+  it('does not limit reads, nor other identities', async () => {
+    for (let i = 0; i < LIMIT + 2; i++) await t.http().get('/api/v1/requests').set(first).expect(200);
+    await t.http().post('/api/v1/delegations/plan').set(second).send(PLAN).expect(200);
+  });
+
+  it('limits GraphQL mutations of the same identity (code and Retry-After), not queries', async () => {
+    const mutation = await t
+      .http()
+      .post('/graphql')
+      .set(first)
+      .send({ query: 'mutation { cancelRequest(id: "00000000-0000-4000-8000-000000000000") { id } }' })
+      .expect(200);
+    expect(mutation.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', status: 429 });
+    expect(Number(mutation.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    const query = await t.http().post('/graphql').set(first).send({ query: '{ requests { items { id } } }' }).expect(200);
+    expect(query.body.errors).toBeUndefined();
+  });
+
+  it('limits chat changes per chat identity the same way; chat reads are not counted', async () => {
+    for (let i = 0; i < LIMIT; i++) {
+      const filed = await slash(t, 'UCHATTY', `grant SERVERB$ -> SERVERC because chatty ${i}`).expect(200);
+      expect(filed.body.text).toMatch(/^:inbox_tray: Filed request/);
+    }
+    const refused = await slash(t, 'UCHATTY', 'grant SERVERB$ -> SERVERC because one too many').expect(200);
+    expect(refused.body).toEqual({ response_type: 'ephemeral', text: expect.stringMatching(/^:hourglass: Too many changes: at most 3 per minute/) });
+    const read = await slash(t, 'UCHATTY', 'show SERVERC').expect(200);
+    expect(read.body.text).toContain('Nobody may delegate to SERVERC$');
+  });
+});
