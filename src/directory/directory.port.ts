@@ -22,8 +22,12 @@ export abstract class DirectoryPort {
   /** Reads the stored RBCD value of an object (null when absent). */
   abstract readRbcd(object: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<Buffer | null>;
 
-  /** Read-modify-write as compare-and-swap: re-reads and retries (bounded) when someone else changed it. */
-  abstract updateRbcd(object: Pick<DirectoryObject, 'dn' | 'domain'>, mutate: RbcdMutation): Promise<CasResult>;
+  /**
+   * Read-modify-write as compare-and-swap: re-reads and retries (bounded) when someone else changed
+   * it. `current`, when given, is the value the caller just read: the first attempt starts from it
+   * instead of reading again (a stale one only costs a retry).
+   */
+  abstract updateRbcd(object: Pick<DirectoryObject, 'dn' | 'domain'>, mutate: RbcdMutation, options?: { current?: Buffer | null }): Promise<CasResult>;
 
   /** Paged search in one domain (base defaults to the naming context). */
   abstract search(domain: string, base: string | undefined, options: SearchOptions): AsyncIterable<DirectoryObject>;

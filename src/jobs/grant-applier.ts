@@ -8,11 +8,15 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { planRbcdChange } from '../delegations/rbcd-change';
 import { mapLimit } from '../delegations/target-expander';
 import { DirectoryPort } from '../directory/directory.port';
+import { RBCD_ATTRIBUTE, type DirectoryObject } from '../directory/directory.types';
+import { ACCOUNT_ATTRIBUTES } from '../directory/entry-mapper';
+import { binaryEquals } from '../directory/ldap-escape';
+import { OrFilter } from 'ldapts';
 import { EventPublisher } from '../notifications/event-publisher';
 import { PolicyService } from '../policy/policy.service';
 import { toRequestView } from '../requests/request.view';
 import { RequestEntity, type RequestResult, type StoredAccount, type TargetResult } from '../requests/request.entity';
-import { decodeSecurityDescriptor, listPrincipals, toSddl } from '../security-descriptor';
+import { decodeSecurityDescriptor, listPrincipals, sidToBytes, toSddl } from '../security-descriptor';
 import { GrantEntity } from './grant.entity';
 
 /** Errors worth waiting out (the job is retried with backoff); anything else fails the request. */
@@ -21,6 +25,7 @@ export function isRetryable(error: unknown): boolean {
 }
 
 const TARGET_CONCURRENCY = 8;
+const FETCH_BATCH = 100;
 
 function sddlOf(bytes: Buffer | null): string | null {
   if (!bytes) return null;
@@ -71,9 +76,10 @@ export class GrantApplier {
     }
     const results: TargetResult[] = request.targets.map((target) => ({ target, status: 'pending' }));
     try {
-      await mapLimit(request.targets, TARGET_CONCURRENCY, async (target, ) => {
+      const fresh = request.action === 'grant' ? await this.fetchTargets(request.targets) : new Map<string, DirectoryObject>();
+      await mapLimit(request.targets, TARGET_CONCURRENCY, async (target) => {
         const index = request.targets.indexOf(target);
-        results[index] = request.action === 'grant' ? await this.grantOnTarget(request, target) : await this.revokeOnTarget(request, target);
+        results[index] = request.action === 'grant' ? await this.grantOnTarget(request, target, fresh.get(target.sid.toUpperCase())) : await this.revokeOnTarget(request, target);
       });
     } catch (error) {
       const failed = error instanceof DomainError ? { code: error.code, message: error.message } : { code: 'INTERNAL_ERROR', message: 'Unexpected error while applying' };
@@ -100,7 +106,7 @@ export class GrantApplier {
     });
   }
 
-  private async grantOnTarget(request: RequestEntity, target: StoredAccount): Promise<TargetResult> {
+  private async grantOnTarget(request: RequestEntity, target: StoredAccount, fresh: DirectoryObject | undefined): Promise<TargetResult> {
     const principalSids = request.principals.map((p) => p.sid.toUpperCase());
     return this.uow.run(async (m) => {
       await this.lockTarget(m, target.sid);
@@ -109,13 +115,17 @@ export class GrantApplier {
       if (mine.length === principalSids.length && mine.every((g) => g.state === 'active')) {
         return { target, status: 'applied', at: this.clock.nowIso() }; // done in an earlier run
       }
-      await this.recheckPolicy(target);
+      this.recheckPolicy(target, fresh);
       const others = await grants.find({ where: { targetSid: target.sid, principalSid: In(principalSids), state: 'active', requestId: Not(request.id) } });
       let inForceBefore = new Set<string>();
-      const cas = await this.directory.updateRbcd(target, (current) => {
-        inForceBefore = effectiveSids(current);
-        return planRbcdChange('grant', current, principalSids).next;
-      });
+      const cas = await this.directory.updateRbcd(
+        target,
+        (current) => {
+          inForceBefore = effectiveSids(current);
+          return planRbcdChange('grant', current, principalSids).next;
+        },
+        { current: fresh?.rbcd ?? null },
+      );
       const now = this.clock.nowIso();
       for (const sid of principalSids) {
         if (mine.some((g) => g.principalSid === sid)) continue;
@@ -199,9 +209,28 @@ export class GrantApplier {
     });
   }
 
+  /**
+   * Fresh copies of the targets (the attributes policy needs, and the stored value the first
+   * compare-and-swap attempt starts from), in a few batched searches instead of one per target.
+   */
+  private async fetchTargets(targets: StoredAccount[]): Promise<Map<string, DirectoryObject>> {
+    const found = new Map<string, DirectoryObject>();
+    const byDomain = new Map<string, StoredAccount[]>();
+    for (const t of targets) byDomain.set(t.domain, [...(byDomain.get(t.domain) ?? []), t]);
+    for (const [domain, list] of byDomain) {
+      for (let i = 0; i < list.length; i += FETCH_BATCH) {
+        const filter = new OrFilter({ filters: list.slice(i, i + FETCH_BATCH).map((t) => binaryEquals('objectSid', sidToBytes(t.sid))) });
+        for await (const object of this.directory.search(domain, undefined, { filter, attributes: [...ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE] })) {
+          found.set(object.sid.toUpperCase(), object);
+        }
+      }
+    }
+    return found;
+  }
+
   /** Policy is checked again right before the write, against the target as it is now. */
-  private async recheckPolicy(target: StoredAccount): Promise<void> {
-    const fresh = await this.directory.resolve(target.sid, { kind: 'target', domain: target.domain });
+  private recheckPolicy(target: StoredAccount, fresh: DirectoryObject | undefined): void {
+    if (!fresh) throw new DomainError('TARGET_NOT_FOUND', `${target.samAccountName} (${target.sid}) no longer exists in ${target.domain}`);
     const decision = this.policy.evaluate(fresh);
     if (!decision.allowed) throw new DomainError('POLICY_DENIED', `${target.samAccountName}: ${decision.reasons.slice(1).join('; ')}`, { reasons: decision.reasons });
   }
