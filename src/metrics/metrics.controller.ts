@@ -1,0 +1,22 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Public } from '../auth/public.decorator';
+import { MetricsService } from './metrics.service';
+
+@ApiTags('metrics')
+@Public()
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Prometheus metrics: HTTP, directory operations, job queue, requests, grants, drift' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string' } })
+  async scrape(@Res() res: Response): Promise<void> {
+    const body = await this.metrics.render();
+    res.setHeader('Content-Type', this.metrics.contentType);
+    res.send(body);
+  }
+}

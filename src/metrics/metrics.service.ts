@@ -1,0 +1,165 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Clock } from '../common/clock';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config.types';
+import { UnitOfWork } from '../database/unit-of-work';
+import { directoryOperationObservers, type DirectoryOperationEvent } from '../directory/domain-connection';
+import { GrantEntity } from '../jobs/grant.entity';
+import { JobQueue } from '../jobs/job-queue.service';
+import { RequestEntity, type RequestStatus } from '../requests/request.entity';
+
+const REQUEST_STATUSES: RequestStatus[] = ['pending', 'approved', 'applying', 'applied', 'failed', 'rejected', 'cancelled', 'expired', 'revoked'];
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/**
+ * The Prometheus metrics of one application instance, in a registry of its own (not prom-client's
+ * global one), so several instances in one process (tests) do not collide. Counters and histograms
+ * are fed as things happen; the workflow gauges (jobs, requests, grants) are read from the database
+ * at scrape time.
+ */
+@Injectable()
+export class MetricsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(MetricsService.name);
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly directoryDuration = new Histogram({
+    name: 'rbcd_directory_operation_duration_seconds',
+    help: 'Latency of directory (LDAP) operations by domain, operation and outcome',
+    labelNames: ['domain', 'operation', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly directoryErrors = new Counter({
+    name: 'rbcd_directory_operation_errors_total',
+    help: 'Failed directory operations by domain, operation and error code',
+    labelNames: ['domain', 'operation', 'code'] as const,
+    registers: [this.registry],
+  });
+  readonly jobs = new Gauge({ name: 'rbcd_jobs', help: 'Jobs in the durable queue by status', labelNames: ['status'] as const, registers: [this.registry] });
+  readonly oldestJobAge = new Gauge({
+    name: 'rbcd_job_queue_oldest_age_seconds',
+    help: 'Age of the oldest queued job (0 when the queue is empty)',
+    registers: [this.registry],
+  });
+  readonly requests = new Gauge({ name: 'rbcd_requests', help: 'Requests by status', labelNames: ['status'] as const, registers: [this.registry] });
+  readonly activeGrants = new Gauge({ name: 'rbcd_active_grants', help: 'Active grants ((target, principal) pairs in force)', registers: [this.registry] });
+  readonly driftFindingsTotal = new Counter({
+    name: 'rbcd_drift_findings_total',
+    help: 'Drift findings reported by the reconciler, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly driftFindings = new Gauge({
+    name: 'rbcd_drift_findings',
+    help: 'Drift findings of the last reconciliation, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly reconcileRuns = new Counter({
+    name: 'rbcd_reconcile_runs_total',
+    help: 'Reconciliation runs by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly reconcileLastRun = new Gauge({
+    name: 'rbcd_reconcile_last_run_timestamp_seconds',
+    help: 'When the last reconciliation finished (Unix time)',
+    registers: [this.registry],
+  });
+
+  private readonly observer = (event: DirectoryOperationEvent) => this.observeDirectory(event);
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly queue: JobQueue,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  onModuleInit(): void {
+    directoryOperationObservers.add(this.observer);
+  }
+
+  onModuleDestroy(): void {
+    directoryOperationObservers.delete(this.observer);
+  }
+
+  observeHttp(method: string, route: string, status: number, seconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, seconds);
+  }
+
+  /** Records a reconciliation: the findings of this run by kind. */
+  observeReconcile(kinds: string[], allKinds: readonly string[], failed = false): void {
+    this.reconcileRuns.inc({ outcome: failed ? 'error' : 'ok' });
+    if (failed) return;
+    this.reconcileLastRun.set(this.clock.now().getTime() / 1000);
+    for (const kind of allKinds) this.driftFindings.set({ kind }, 0);
+    for (const kind of kinds) {
+      this.driftFindings.inc({ kind });
+      this.driftFindingsTotal.inc({ kind });
+    }
+  }
+
+  /** The exposition text, with the database gauges read now. */
+  async render(): Promise<string> {
+    try {
+      await this.refreshGauges();
+    } catch (error) {
+      this.logger.warn(`metrics: database gauges not refreshed (${(error as Error).message})`);
+    }
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private observeDirectory(event: DirectoryOperationEvent): void {
+    // Only this instance's domains (several applications may share one process in tests).
+    if (!this.config.domains.includes(event.domain)) return;
+    const domain = event.domain.name;
+    this.directoryDuration.observe({ domain, operation: event.operation, outcome: event.error ? 'error' : 'ok' }, event.seconds);
+    if (event.error) this.directoryErrors.inc({ domain, operation: event.operation, code: event.error });
+  }
+
+  private async refreshGauges(): Promise<void> {
+    const manager = this.uow.manager;
+    const [depth, byStatus, grants] = await Promise.all([
+      this.queue.depth(),
+      manager
+        .getRepository(RequestEntity)
+        .createQueryBuilder('r')
+        .select('r.status', 'status')
+        .addSelect('COUNT(*)', 'count')
+        .groupBy('r.status')
+        .getRawMany<{ status: string; count: string | number }>(),
+      manager.getRepository(GrantEntity).count({ where: { state: 'active' } }),
+    ]);
+    this.jobs.set({ status: 'queued' }, depth.queued);
+    this.jobs.set({ status: 'running' }, depth.running);
+    this.jobs.set({ status: 'failed' }, depth.failed);
+    const oldest = depth.oldestQueuedAt ? Date.parse(depth.oldestQueuedAt) : NaN;
+    this.oldestJobAge.set(Number.isFinite(oldest) ? Math.max(0, (this.clock.now().getTime() - oldest) / 1000) : 0);
+    for (const status of REQUEST_STATUSES) this.requests.set({ status }, 0);
+    for (const row of byStatus) this.requests.set({ status: row.status }, Number(row.count));
+    this.activeGrants.set(grants);
+  }
+}

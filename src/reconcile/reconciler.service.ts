@@ -1,0 +1,228 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { In } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { DomainError } from '../common/errors/domain-error';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config.types';
+import { UnitOfWork } from '../database/unit-of-work';
+import { planRbcdChange } from '../delegations/rbcd-change';
+import { mapLimit } from '../delegations/target-expander';
+import { DirectoryPort } from '../directory/directory.port';
+import { GrantEntity } from '../jobs/grant.entity';
+import { MetricsService } from '../metrics/metrics.service';
+import { EventPublisher } from '../notifications/event-publisher';
+import { decodeSecurityDescriptor, toSddl } from '../security-descriptor';
+import { DRIFT_KINDS, type DriftKind, findDrift, REPAIRABLE_KINDS } from './drift';
+
+const TARGET_CONCURRENCY = 8;
+const IN_CHUNK = 500;
+
+export interface ReconcileTarget {
+  dn: string;
+  sid: string;
+  domain: string;
+}
+
+export interface ReconcileFinding {
+  target: ReconcileTarget;
+  kind: DriftKind;
+  sid?: string;
+  message: string;
+  /** Set when repair is on and the finding is repairable: whether the ACE is back. */
+  repaired?: boolean;
+}
+
+export interface ReconcileReport {
+  checkedTargets: number;
+  findings: ReconcileFinding[];
+  /** Targets that could not be read now (directory unavailable, access denied): checked next time. */
+  errors: { target: ReconcileTarget; code: string; message: string }[];
+}
+
+interface TargetGrants {
+  target: ReconcileTarget;
+  active: Set<string>;
+  known: Set<string>;
+}
+
+/** RBCD_DRIFT_REPAIR=true: the reconciler puts missing grants back (other drift is only reported). */
+export function driftRepairEnabled(env: Record<string, string | undefined> = process.env): boolean {
+  return env.RBCD_DRIFT_REPAIR?.trim().toLowerCase() === 'true';
+}
+
+function sddlOf(bytes: Buffer | null): string | null {
+  if (!bytes) return null;
+  try {
+    return toSddl(decodeSecurityDescriptor(bytes));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Watches the directory for changes made behind the service's back: reads the descriptor of every
+ * target with an active grant (on a schedule, jobs.reconcileIntervalMs, and on demand) and reports
+ * drift as `drift.detected` audit events and webhooks. With RBCD_DRIFT_REPAIR=true it re-adds the
+ * ACEs of active grants through the same compare-and-swap write as the worker; it never removes an
+ * ACE. A finding identical to one of the previous run (same target, kind, principal, stored value)
+ * is not audited or announced again.
+ */
+@Injectable()
+export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(Reconciler.name);
+  readonly repair = driftRepairEnabled();
+  private timer?: NodeJS.Timeout;
+  private chain: Promise<unknown> = Promise.resolve();
+  private previous = new Set<string>();
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly directory: DirectoryPort,
+    private readonly audit: AuditService,
+    private readonly events: EventPublisher,
+    private readonly metrics: MetricsService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const interval = this.config.jobs.reconcileIntervalMs;
+    if (process.env.RBCD_WORKER === 'off' || interval <= 0) return;
+    const tick = () =>
+      this.reconcile('system')
+        .catch((error) => this.logger.error({ err: error }, 'reconciliation failed'))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, interval);
+        });
+    this.timer = setTimeout(tick, interval);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.chain.catch(() => undefined);
+  }
+
+  /** Whether the schedule runs (for tests and diagnostics). */
+  get scheduled(): boolean {
+    return this.timer !== undefined;
+  }
+
+  /** One reconciliation of every target with an active grant; runs are serialised per process. */
+  reconcile(actor: string): Promise<ReconcileReport> {
+    const run = this.chain.catch(() => undefined).then(() => this.runOnce(actor));
+    this.chain = run;
+    return run;
+  }
+
+  private async runOnce(actor: string): Promise<ReconcileReport> {
+    let targets: TargetGrants[];
+    try {
+      targets = await this.loadTargets();
+    } catch (error) {
+      this.metrics.observeReconcile([], DRIFT_KINDS, true);
+      throw error;
+    }
+    const current = new Set<string>();
+    const report: ReconcileReport = { checkedTargets: 0, findings: [], errors: [] };
+    await mapLimit(targets, TARGET_CONCURRENCY, async (t) => {
+      let raw: Buffer | null;
+      let target = t.target;
+      try {
+        const object = await this.directory.resolve(t.target.sid, { kind: 'target', domain: t.target.domain, withRbcd: true });
+        raw = object.rbcd ?? null;
+        target = { dn: object.dn, sid: t.target.sid, domain: object.domain };
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'TARGET_NOT_FOUND') {
+          report.checkedTargets++;
+          const finding: ReconcileFinding = { target, kind: 'target-missing', message: `the target no longer exists (or moved out of reach); ${t.active.size} grant(s) are active on it` };
+          report.findings.push(finding);
+          await this.record(actor, [finding], 'missing', current);
+          return;
+        }
+        const code = error instanceof DomainError ? error.code : 'INTERNAL_ERROR';
+        report.errors.push({ target, code, message: (error as Error).message });
+        this.logger.warn(`reconcile: ${target.dn} not read (${code})`);
+        return;
+      }
+      report.checkedTargets++;
+      const items = findDrift({ raw, activeSids: t.active, knownSids: t.known });
+      if (items.length === 0) return;
+      const findings: ReconcileFinding[] = items.map((i) => ({ target, ...i }));
+      if (this.repair) await this.repairTarget(actor, target, findings);
+      report.findings.push(...findings);
+      await this.record(actor, findings, raw ? raw.toString('base64') : 'null', current);
+    });
+    this.previous = current;
+    this.metrics.observeReconcile(report.findings.map((f) => f.kind), DRIFT_KINDS);
+    return report;
+  }
+
+  /** Active grants grouped by target, with every principal that ever had a grant there. */
+  private async loadTargets(): Promise<TargetGrants[]> {
+    const repo = this.uow.manager.getRepository(GrantEntity);
+    const active = await repo.find({ where: { state: 'active' }, order: { createdAt: 'ASC' } });
+    const byTarget = new Map<string, TargetGrants>();
+    for (const g of active) {
+      const key = g.targetSid.toUpperCase();
+      const entry = byTarget.get(key) ?? { target: { dn: g.targetDn, sid: g.targetSid, domain: g.targetDomain }, active: new Set(), known: new Set() };
+      entry.active.add(g.principalSid.toUpperCase());
+      byTarget.set(key, entry);
+    }
+    const sids = [...new Set(active.map((g) => g.targetSid))];
+    for (let i = 0; i < sids.length; i += IN_CHUNK) {
+      const rows = await repo.find({ select: { targetSid: true, principalSid: true }, where: { targetSid: In(sids.slice(i, i + IN_CHUNK)) } });
+      for (const row of rows) byTarget.get(row.targetSid.toUpperCase())?.known.add(row.principalSid.toUpperCase());
+    }
+    return [...byTarget.values()];
+  }
+
+  /** Re-adds the ACEs of grants that are still active, in the target's serialised transaction. */
+  private async repairTarget(actor: string, target: ReconcileTarget, findings: ReconcileFinding[]): Promise<void> {
+    const repairable = findings.filter((f) => REPAIRABLE_KINDS.includes(f.kind) && f.sid);
+    if (repairable.length === 0) return;
+    try {
+      const restored = await this.uow.run(async (m) => {
+        if (this.uow.isPostgres) await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [target.sid.toUpperCase()]);
+        const wanted = repairable.map((f) => f.sid as string);
+        const still = await m.getRepository(GrantEntity).find({ where: { targetSid: target.sid, state: 'active' } });
+        const sids = wanted.filter((sid) => still.some((g) => g.principalSid.toUpperCase() === sid));
+        if (sids.length === 0) return new Set<string>();
+        const cas = await this.directory.updateRbcd(target, (current) => planRbcdChange('grant', current, sids).next);
+        await this.audit.append(m, {
+          actor,
+          type: 'directory.write',
+          target: target.dn,
+          data: { action: 'repair', reason: 'drift', changed: cas.changed, principals: sids, sddlBefore: sddlOf(cas.before), sddlAfter: sddlOf(cas.after), attempts: cas.attempts },
+        });
+        return new Set(sids);
+      });
+      for (const f of repairable) f.repaired = restored.has(f.sid as string);
+    } catch (error) {
+      this.logger.error({ err: error }, `reconcile: repair of ${target.dn} failed`);
+      for (const f of repairable) {
+        f.repaired = false;
+        f.message += ` (repair failed: ${(error as Error).message})`;
+      }
+    }
+  }
+
+  /** One audit event and one webhook per new finding, in one transaction per target. */
+  private async record(actor: string, findings: ReconcileFinding[], value: string, current: Set<string>): Promise<void> {
+    const fresh = findings.filter((f) => {
+      const fingerprint = createHash('sha256').update([f.target.sid.toUpperCase(), f.kind, f.sid ?? '', value].join('|')).digest('hex');
+      if (!f.repaired) current.add(fingerprint); // a repaired finding that comes back is new again
+      return !this.previous.has(fingerprint);
+    });
+    if (fresh.length === 0) return;
+    await this.uow.run(async (m) => {
+      for (const f of fresh) {
+        const data = { kind: f.kind, sid: f.sid ?? null, message: f.message, targetSid: f.target.sid, domain: f.target.domain, ...(f.repaired !== undefined ? { repaired: f.repaired } : {}) };
+        const event = await this.audit.append(m, { actor, type: 'drift.detected', target: f.target.dn, data });
+        await this.events.publish(m, { type: 'drift.detected', id: `drift.detected:${event.id}`, at: this.clock.nowIso(), data: { target: f.target, ...data } });
+      }
+    });
+  }
+}

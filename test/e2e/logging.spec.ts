@@ -1,0 +1,132 @@
+// Structured JSON logs with request ids, and no secret in any log line: the real logger options
+// (redaction included) at LOG_LEVEL=info, written to a captured stream instead of stdout.
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
+import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
+import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import type { Options } from 'pino-http';
+import request from 'supertest';
+import { AppModule } from '../../src/app.module';
+import { loggerOptions } from '../../src/common/logging';
+import { loadConfig } from '../../src/config/load-config';
+import { configureApp } from '../../src/configure-app';
+import { sandboxDir, sandboxDomain, svcPassword } from '../support/sandbox';
+import { testDatabaseUrl } from '../support/test-app';
+
+const ADMIN_KEY = 'log-admin-key-Zq8vW3xY7uT5sR1p';
+const WRONG_KEY = 'log-wrong-key-Kj4hG6fD2sA9lP0o';
+const BODY_PASSWORD = 'Body-Pa55word-Mn3bV5cX7zL9kJ1h';
+const WRONG_LDAP_PASSWORD = 'Ldap-Wr0ng-Pw-Qa2sW4eD6rF8tG0y';
+
+describe('logs', () => {
+  let app: INestApplication;
+  const output: string[] = [];
+  const http = () => request(app.getHttpServer());
+  const text = () => output.join('');
+  const lines = () => output.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+  let issuedKey = '';
+
+  beforeAll(async () => {
+    const contoso = sandboxDomain('contoso.test');
+    const config = loadConfig({
+      DATABASE_URL: await testDatabaseUrl('sqlite'),
+      RBCD_ADMIN_API_KEY: ADMIN_KEY,
+      LOG_LEVEL: 'info',
+      RBCD_CONFIG: path.join(sandboxDir(), 'rbcd.yaml'),
+      // A third domain on the CONTOSO DC whose bind password is wrong: its failures get logged.
+      LDAP_URL: contoso.url,
+      LDAP_DOMAIN: 'wrongpw.test',
+      LDAP_BASE_DN: contoso.baseDn,
+      LDAP_BIND_DN: contoso.svcDn,
+      LDAP_BIND_PASSWORD: WRONG_LDAP_PASSWORD,
+      LDAP_CA_FILE: contoso.caFile,
+    });
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        output.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const params = loggerOptions(config);
+    __resetOutOfContextForTests(); // nestjs-pino keeps its out-of-request logger per process
+    const previousWorker = process.env.RBCD_WORKER;
+    process.env.RBCD_WORKER = 'off';
+    try {
+      const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+        .overrideProvider(PARAMS_PROVIDER_TOKEN)
+        .useValue({ ...params, pinoHttp: [params.pinoHttp as Options, stream] } satisfies Params)
+        .compile();
+      app = moduleRef.createNestApplication({ bufferLogs: true });
+      configureApp(app, { bufferLogs: true });
+      await app.init();
+    } finally {
+      if (previousWorker === undefined) delete process.env.RBCD_WORKER;
+      else process.env.RBCD_WORKER = previousWorker;
+    }
+
+    // Traffic carrying every kind of secret.
+    await http().get('/api/v1/requests').set('Authorization', `Bearer ${ADMIN_KEY}`).set('X-Request-Id', 'log-test-bearer').expect(200);
+    await http().get('/api/v1/requests').set('X-API-Key', ADMIN_KEY).set('X-Request-Id', 'log-test-x-api-key').expect(200);
+    const issued = await http().post('/api/v1/api-keys').set('X-API-Key', ADMIN_KEY).send({ name: 'log-test', roles: ['auditor'] }).expect(201);
+    issuedKey = issued.body.key;
+    await http().get('/api/v1/audit').set('Authorization', `Bearer ${issuedKey}`).set('Cookie', `session=${issuedKey}`).expect(200);
+    await http().get('/api/v1/requests').set('Authorization', `Bearer ${WRONG_KEY}`).expect(401);
+    await http().get('/api/v1/requests').set('X-API-Key', WRONG_KEY).expect(401);
+    await http()
+      .post('/api/v1/api-keys')
+      .set('Authorization', `Bearer ${ADMIN_KEY}`)
+      .set('X-Request-Id', 'log-test-password-body')
+      .send({ name: 'x', roles: ['requester'], password: BODY_PASSWORD, secret: BODY_PASSWORD })
+      .expect(400);
+    await http().post('/graphql').set('Authorization', `Bearer ${ADMIN_KEY}`).send({ query: 'query($p: String!) { request(id: $p) { id } }', variables: { p: BODY_PASSWORD } });
+    await http().get('/api/v1/delegations/CONTOSO%5CSERVERC%24').set('Authorization', `Bearer ${ADMIN_KEY}`).expect(200); // binds with the svc-rbcd password
+    await http().get('/health/ready').expect(503); // wrongpw.test does not bind: logged as a failed check
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('writes one JSON object per line (level, time, message); request lines name the service', () => {
+    expect(lines().length).toBeGreaterThanOrEqual(8);
+    for (const line of lines()) expect(line).toMatchObject({ level: expect.any(Number), time: expect.any(Number), msg: expect.any(String) });
+    const requestLines = lines().filter((l) => l.req);
+    expect(requestLines.length).toBeGreaterThanOrEqual(7);
+    for (const line of requestLines) expect(line.service).toBe('rbcd-broker');
+  });
+
+  it('never writes an API key, a password from a body, or an LDAP bind password', () => {
+    const all = text();
+    expect(issuedKey).toMatch(/.{16,}/);
+    for (const secret of [ADMIN_KEY, WRONG_KEY, issuedKey, BODY_PASSWORD, WRONG_LDAP_PASSWORD, svcPassword('contoso.test'), svcPassword('fabrikam.test')]) {
+      expect(all).not.toContain(secret);
+    }
+  });
+
+  it('logs each request with its id and the credential headers redacted', () => {
+    const byId = (id: string) => lines().find((l) => l.req?.id === id);
+    const bearer = byId('log-test-bearer');
+    expect(bearer).toMatchObject({ msg: 'request completed', req: { method: 'GET', url: '/api/v1/requests', headers: { authorization: '[redacted]' } }, res: { statusCode: 200 } });
+    expect(byId('log-test-x-api-key')).toMatchObject({ req: { headers: { 'x-api-key': '[redacted]' } } });
+    expect(byId('log-test-password-body')).toMatchObject({ res: { statusCode: 400 } });
+    const withCookie = lines().find((l) => l.req?.url === '/api/v1/audit');
+    expect(withCookie).toMatchObject({ req: { headers: { authorization: '[redacted]', cookie: '[redacted]' } } });
+  });
+
+  it('generates a request id when the caller sends none, and returns it', async () => {
+    const res = await http().get('/api/v1/requests').set('X-API-Key', ADMIN_KEY).expect(200);
+    const id = res.headers['x-request-id'];
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines().filter((l) => l.req?.id === id)).toHaveLength(1);
+    const bad = await http().get('/api/v1/requests').set('X-API-Key', ADMIN_KEY).set('X-Request-Id', 'not ok; <script>').expect(200);
+    expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('logs the failed directory bind without the password', () => {
+    expect(text()).toMatch(/wrongpw\.test/);
+  });
+});
