@@ -36,7 +36,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       expiryCheckIntervalMs: readInt(env, 'RBCD_EXPIRY_CHECK_MS', 10_000, 100),
       reconcileIntervalMs: readInt(env, 'RBCD_RECONCILE_MS', 15 * 60_000, 0),
     },
-    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    logLevel: readLogLevel(env.LOG_LEVEL),
   };
 }
 
@@ -57,6 +57,28 @@ function readYamlFile(path: string | undefined): Yaml {
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError('RBCD_CONFIG', `${path} must hold a mapping`);
   return doc as Yaml;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function readLogLevel(value: string | undefined): string {
+  const level = value?.trim().toLowerCase() || 'info';
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
+
+function readBoolean(value: unknown, name: string): boolean | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'boolean') return value;
+  const text = String(value).trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(text)) return true;
+  if (['false', '0', 'no', 'off'].includes(text)) return false;
+  throw new ConfigError(name, 'must be true or false');
+}
+
+/** A URL as it may appear in an error message: no user, password or query string. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^/@\s]*@/, '//***@').replace(/\?.*$/, '?***');
 }
 
 function readPort(value: string | undefined): number {
@@ -122,7 +144,7 @@ function readUrls(raw: unknown, name: string): string[] {
   const urls = list.map((u) => String(u).trim()).filter(Boolean);
   if (urls.length === 0) throw new ConfigError(name, 'needs at least one ldaps:// or ldap:// URL');
   for (const url of urls) {
-    if (!/^ldaps?:\/\/[^/\s]+\/?$/i.test(url)) throw new ConfigError(name, `"${url}" is not an ldap:// or ldaps:// URL`);
+    if (!/^ldaps?:\/\/[^/\s@?]+\/?$/i.test(url)) throw new ConfigError(name, `"${redactUrl(url)}" is not an ldap:// or ldaps:// URL (scheme, host and port only)`);
   }
   return urls;
 }
@@ -152,7 +174,7 @@ function buildDomain(raw: Record<string, unknown>, label: string): DomainConfig 
     bindDn: optionalString(raw.bindDn, `${label}.bindDn`),
     bindPassword: secretFrom(raw.bindPassword, raw.bindPasswordFile, `${label}.bindPassword`),
     ...readCa(raw.caFile, `${label}.caFile`),
-    startTls: raw.startTls === undefined ? true : raw.startTls === true,
+    startTls: readBoolean(raw.startTls, `${label}.startTls`) ?? true,
     connectTimeoutMs: timeout('connectTimeoutMs', 5000),
     operationTimeoutMs: timeout('operationTimeoutMs', 15000),
   };
@@ -174,11 +196,12 @@ function readDomains(env: Env, yaml: Yaml): DomainConfig[] {
     });
   }
   if (env.LDAP_URL?.trim()) {
-    // The environment describes one domain; it overrides the YAML entry of the same name.
-    const fromEnv = buildDomainFromEnv(env);
+    // The environment describes one domain; what it sets overrides the YAML entry of the same name
+    // (and only that: an unset LDAP_TIMEOUT_MS keeps the file's operationTimeoutMs).
+    const fromEnv = stripUndefined(buildDomainFromEnv(env)) as Partial<DomainConfig> & Pick<DomainConfig, 'name' | 'urls'>;
     const index = domains.findIndex((d) => d.name === fromEnv.name);
-    if (index >= 0) domains[index] = { ...domains[index], ...stripUndefined(fromEnv) };
-    else domains.unshift(fromEnv);
+    if (index >= 0) domains[index] = { ...domains[index], ...fromEnv };
+    else domains.unshift({ ...DOMAIN_DEFAULTS, ...fromEnv });
   } else {
     for (const name of ['LDAP_BASE_DN', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_BIND_PASSWORD_FILE']) {
       if (env[name] && domains.length === 0) throw new ConfigError('LDAP_URL', `is required when ${name} is set`);
@@ -195,7 +218,10 @@ function readDomains(env: Env, yaml: Yaml): DomainConfig[] {
   return domains;
 }
 
-function buildDomainFromEnv(env: Env): DomainConfig {
+const DOMAIN_DEFAULTS = { startTls: true, connectTimeoutMs: 5000, operationTimeoutMs: 15000 };
+
+/** The domain the LDAP_* variables describe; what they leave unset is undefined. */
+function buildDomainFromEnv(env: Env): Partial<DomainConfig> & Pick<DomainConfig, 'name' | 'urls'> {
   const baseDn = env.LDAP_BASE_DN?.trim() || undefined;
   const name = env.LDAP_DOMAIN?.trim().toLowerCase() || domainFromBaseDn(baseDn);
   if (!name) throw new ConfigError('LDAP_DOMAIN', 'set LDAP_DOMAIN (the DNS name) or LDAP_BASE_DN');
@@ -207,9 +233,9 @@ function buildDomainFromEnv(env: Env): DomainConfig {
     bindDn: env.LDAP_BIND_DN?.trim() || undefined,
     bindPassword: secretFrom(env.LDAP_BIND_PASSWORD, env.LDAP_BIND_PASSWORD_FILE, env.LDAP_BIND_PASSWORD_FILE ? 'LDAP_BIND_PASSWORD_FILE' : 'LDAP_BIND_PASSWORD'),
     ...readCa(env.LDAP_CA_FILE, 'LDAP_CA_FILE'),
-    startTls: env.LDAP_STARTTLS === undefined ? true : env.LDAP_STARTTLS !== 'false',
-    connectTimeoutMs: readInt(env, 'LDAP_CONNECT_TIMEOUT_MS', 5000, 100),
-    operationTimeoutMs: readInt(env, 'LDAP_TIMEOUT_MS', 15000, 100),
+    startTls: readBoolean(env.LDAP_STARTTLS, 'LDAP_STARTTLS'),
+    connectTimeoutMs: env.LDAP_CONNECT_TIMEOUT_MS?.trim() ? readInt(env, 'LDAP_CONNECT_TIMEOUT_MS', 5000, 100) : undefined,
+    operationTimeoutMs: env.LDAP_TIMEOUT_MS?.trim() ? readInt(env, 'LDAP_TIMEOUT_MS', 15000, 100) : undefined,
   };
 }
 

@@ -4,6 +4,7 @@ import { RBCD_ATTRIBUTE } from '../directory/directory.types';
 import { listPrincipals } from '../security-descriptor';
 import type { AccountRef, DelegationView } from './delegation.types';
 import { decodeStored, DelegationReader, toAccountRef } from './delegation-reader';
+import { deniesWholeObject, frontEndToken } from './front-end-token';
 
 export interface PrincipalTargets {
   principal: AccountRef;
@@ -23,13 +24,14 @@ export class DelegationsService {
     return this.reader.view(object);
   }
 
-  /** Targets whose descriptor lets the principal delegate, directly or through a group it belongs to. */
+  /**
+   * Targets whose descriptor lets the principal delegate: an effective allow ACE for it, one of its
+   * groups or a SID every token holds (Everyone...), and no deny ACE for any of them.
+   */
   async forPrincipal(principal: string, domain?: string): Promise<PrincipalTargets> {
     const object = await this.directory.resolve(principal, { kind: 'principal', domain });
-    const groups = await this.directory.groupSids(object).catch(() => []);
-    const identities = new Map<string, string>([[object.sid.toUpperCase(), 'direct']]);
-    const groupNames = await this.directory.resolveSids(groups);
-    for (const sid of groups) identities.set(sid.toUpperCase(), `group ${groupNames.get(sid.toUpperCase())?.samAccountName ?? sid}`);
+    // No catch: an answer computed without the groups would look complete and be wrong.
+    const token = await frontEndToken(this.directory, object);
     const targets: PrincipalTargets['targets'] = [];
     for (const info of await this.directory.domains()) {
       for await (const candidate of this.directory.search(info.name, undefined, {
@@ -38,10 +40,10 @@ export class DelegationsService {
       })) {
         const { descriptor } = decodeStored(candidate.rbcd);
         if (!descriptor) continue;
-        const entries = listPrincipals(descriptor).principals;
-        const denied = entries.some((p) => p.aceType === 'deny' && identities.has(p.sid.toUpperCase()));
-        const via = entries.filter((p) => p.effective && identities.has(p.sid.toUpperCase())).map((p) => identities.get(p.sid.toUpperCase()) as string);
-        if (via.length && !denied) targets.push({ ...toAccountRef(candidate), via: [...new Set(via)] });
+        const entries = listPrincipals(descriptor).principals.filter((p) => token.has(p.sid.toUpperCase()));
+        if (entries.some(deniesWholeObject)) continue;
+        const via = entries.filter((p) => p.effective).map((p) => token.get(p.sid.toUpperCase()) as string);
+        if (via.length) targets.push({ ...toAccountRef(candidate), via: [...new Set(via)] });
       }
     }
     return { principal: toAccountRef(object), targets };

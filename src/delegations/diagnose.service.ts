@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DirectoryPort } from '../directory/directory.port';
 import { UAC, type DirectoryObject, type DomainInfo } from '../directory/directory.types';
 import { ridOf } from '../directory/well-known-sids';
-import { listPrincipals } from '../security-descriptor';
+import { AceFlag, AceType, listPrincipals, type RbcdPrincipalEntry } from '../security-descriptor';
 import { decodeStored } from './delegation-reader';
+import { deniesWholeObject, frontEndToken } from './front-end-token';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 export interface DiagnoseCheck {
@@ -109,18 +110,17 @@ export class DiagnoseService {
     const { descriptor, warnings } = decodeStored(backEnd.rbcd);
     if (!backEnd.rbcd) return { id, status: 'fail', message: `${backEnd.samAccountName} has no msDS-AllowedToActOnBehalfOfOtherIdentity: nobody may delegate to it. Request a grant for ${frontEnd.samAccountName}` };
     if (!descriptor) return { id, status: 'fail', message: warnings[0]?.message ?? 'The stored descriptor does not decode' };
-    const groups = await this.directory.groupSids(frontEnd).catch(() => [] as string[]);
-    const identities = new Set([frontEnd.sid.toUpperCase(), ...groups.map((g) => g.toUpperCase())]);
-    const entries = listPrincipals(descriptor).principals.filter((p) => identities.has(p.sid.toUpperCase()));
-    if (entries.some((p) => p.aceType === 'deny')) return { id, status: 'fail', message: `A deny ACE on ${backEnd.samAccountName} names ${frontEnd.samAccountName} (or a group of it)` };
+    const token = await frontEndToken(this.directory, frontEnd).catch(() => undefined);
+    if (!token) return { id, status: 'warn', message: `Could not read the group memberships of ${frontEnd.samAccountName}: the ACEs of ${backEnd.samAccountName} were not evaluated` };
+    const entries = listPrincipals(descriptor).principals.filter((p) => token.has(p.sid.toUpperCase()));
+    if (entries.some(deniesWholeObject)) return { id, status: 'fail', message: `A deny ACE on ${backEnd.samAccountName} names ${frontEnd.samAccountName} (or a group of it)` };
     const effective = entries.filter((p) => p.effective);
     if (effective.length) {
-      const via = effective.some((p) => p.sid.toUpperCase() === frontEnd.sid.toUpperCase()) ? 'directly' : 'through a group';
+      const direct = effective.find((p) => p.sid.toUpperCase() === frontEnd.sid.toUpperCase());
+      const via = direct ? 'directly' : `through ${token.get(effective[0].sid.toUpperCase())}`;
       return { id, status: 'pass', message: `${backEnd.samAccountName} allows ${frontEnd.samAccountName} to delegate to it (${via})` };
     }
-    if (entries.length) {
-      return { id, status: 'fail', message: `The ACE for ${frontEnd.samAccountName} has mask 0x${entries[0].accessMask.toString(16)}, which the KDC ignores (no control-access bit 0x100, e.g. GENERIC_ALL); it needs 0xf01ff` };
-    }
+    if (entries.length) return { id, status: 'fail', message: `The ACE for ${frontEnd.samAccountName} on ${backEnd.samAccountName} ${whyIneffective(entries[0])}` };
     return { id, status: 'fail', message: `${backEnd.samAccountName}'s RBCD list does not include ${frontEnd.samAccountName} or any of its groups` };
   }
 
@@ -135,4 +135,12 @@ export class DiagnoseService {
         : { id: 'FUNCTIONAL_LEVEL', status: 'fail' as const, message: `${name} is at domain functional level ${level}: RBCD needs Windows Server 2012 (5) or newer KDCs` };
     });
   }
+}
+
+/** Why the KDC ignores an ACE that names the front-end (listPrincipals marked it not effective). */
+function whyIneffective(entry: RbcdPrincipalEntry): string {
+  if (entry.objectType) return `is an object ACE restricted to object type ${entry.objectType}, which the KDC does not honour; it needs a plain allow ACE with mask 0xf01ff`;
+  if (entry.aceType !== 'allow' && entry.aceTypeCode !== AceType.ACCESS_ALLOWED_OBJECT) return `is of ACE type ${entry.aceTypeCode}, which the KDC does not honour; it needs a plain allow ACE with mask 0xf01ff`;
+  if (entry.flags & AceFlag.INHERIT_ONLY) return 'is inherit-only: it does not apply to the account itself';
+  return `has mask 0x${(entry.accessMask >>> 0).toString(16)}, which the KDC ignores (no control-access bit 0x100, e.g. GENERIC_ALL); it needs 0xf01ff`;
 }

@@ -3,7 +3,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { DirectoryPort } from '../directory/directory.port';
 import { RBCD_ATTRIBUTE, UAC, type DirectoryObject } from '../directory/directory.types';
 import { WELL_KNOWN_SIDS } from '../directory/well-known-sids';
-import { protectedReason } from '../policy/policy.service';
+import { PolicyService } from '../policy/policy.service';
 import { listPrincipals } from '../security-descriptor';
 import type { AccountRef, Warning } from './delegation.types';
 import { decodeStored, toAccountRef } from './delegation-reader';
@@ -38,10 +38,17 @@ const ATTRIBUTES = ['objectSid', 'objectGUID', 'sAMAccountName', 'dNSHostName', 
 /** Every delegation setting under a base, with risk flags; one paged LDAP search per domain. */
 @Injectable()
 export class InventoryService {
-  constructor(private readonly directory: DirectoryPort) {}
+  constructor(
+    private readonly directory: DirectoryPort,
+    private readonly policy: PolicyService,
+  ) {}
 
   async inventory(input: { base?: string; kinds?: InventoryKind[]; limit?: number; cursor?: string }): Promise<InventoryPage> {
+    // Checked here, not only in the REST DTO: GraphQL passes kinds through as plain strings.
+    const unknown = (input.kinds ?? []).filter((k) => !INVENTORY_KINDS.includes(k));
+    if (unknown.length) throw new DomainError('VALIDATION_FAILED', `kinds: ${unknown.join(', ')} is not one of ${INVENTORY_KINDS.join(', ')}`, { kinds: unknown });
     const kinds = input.kinds?.length ? input.kinds : [...INVENTORY_KINDS];
+    const offset = decodeCursor(input.cursor);
     const filter = `(&(objectSid=*)(|${kinds.map((k) => KIND_FILTERS[k]).join('')}))`;
     const domains = await this.domainsFor(input.base);
     const objects: DirectoryObject[] = [];
@@ -51,7 +58,6 @@ export class InventoryService {
       }
     }
     objects.sort((a, b) => a.dn.localeCompare(b.dn));
-    const offset = decodeCursor(input.cursor);
     const limit = Math.min(Math.max(input.limit ?? 500, 1), 5000);
     const page = objects.slice(offset, offset + limit);
     const sids = page.flatMap((o) => (o.rbcd ? safePrincipals(o.rbcd).map((p) => p.sid) : []));
@@ -90,8 +96,12 @@ export class InventoryService {
     if (object.rbcd) {
       const { descriptor, warnings } = decodeStored(object.rbcd);
       risks.push(...warnings);
-      const protectedWhy = protectedReason(object);
-      if (protectedWhy) risks.push({ code: 'RBCD_ON_PROTECTED_TARGET', message: `${protectedWhy} and accepts delegation (RBCD): review it` });
+      // Protected by the built-in rules (DC, adminCount=1) or by a policy rule (e.g. OU=Tier0): no grant
+      // would be allowed there, so an RBCD value found on it is worth a look.
+      const decision = this.policy.evaluate(object);
+      if (!decision.allowed) {
+        risks.push({ code: 'RBCD_ON_PROTECTED_TARGET', message: `${object.samAccountName} accepts delegation (RBCD) although policy protects it (${decision.reasons.slice(1).join('; ')}): review it` });
+      }
       if (descriptor) {
         const listed = listPrincipals(descriptor);
         for (const w of listed.warnings) risks.push(w);

@@ -9,6 +9,18 @@ import { isConnectionError, toDirectoryError } from './ldap-errors';
 /** How long a DC that failed is skipped before it is tried again. */
 const DC_COOLDOWN_MS = 30_000;
 
+/** One finished directory operation, as reported to observers (metrics). */
+export interface DirectoryOperationEvent {
+  domain: DomainConfig;
+  operation: string;
+  seconds: number;
+  /** The error code when the operation failed. */
+  error?: string;
+}
+
+/** Observers of every withClient operation (the metrics module registers one); framework-free. */
+export const directoryOperationObservers = new Set<(event: DirectoryOperationEvent) => void>();
+
 /**
  * One domain's connection: a bound ldapts client reused by every operation (ldapts multiplexes
  * requests on one connection), DC failover in the configured order, and the rootDSE facts.
@@ -45,6 +57,26 @@ export class DomainConnection {
    * operation is retried once on the next DC; LDAP result errors are mapped, never retried here.
    */
   async withClient<T>(operation: string, fn: (client: Client) => Promise<T>, dn?: string): Promise<T> {
+    if (directoryOperationObservers.size === 0) return this.runWithClient(operation, fn, dn);
+    const started = performance.now();
+    try {
+      const result = await this.runWithClient(operation, fn, dn);
+      this.report(operation, started);
+      return result;
+    } catch (error) {
+      this.report(operation, started, error);
+      throw error;
+    }
+  }
+
+  /** Tells the observers (metrics) about an operation that ran outside withClient (a paged search). */
+  report(operation: string, started: number, error?: unknown): void {
+    if (directoryOperationObservers.size === 0) return;
+    const event = { domain: this.config, operation, seconds: (performance.now() - started) / 1000, error: error === undefined ? undefined : ((error as DomainError).code ?? 'ERROR') };
+    for (const observer of directoryOperationObservers) observer(event);
+  }
+
+  private async runWithClient<T>(operation: string, fn: (client: Client) => Promise<T>, dn?: string): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const client = await this.connect();
       try {
@@ -84,10 +116,34 @@ export class DomainConnection {
     await this.reset();
   }
 
+  /**
+   * A bound client for an operation that cannot run inside withClient (a paged search that yields as
+   * it goes). When it fails, call failedOver(error) to learn whether a retry on another DC makes sense.
+   */
+  acquire(): Promise<Client> {
+    return this.connect();
+  }
+
+  /** After a connection failure outside withClient: marks the DC down and drops the client. */
+  async failedOver(error: unknown): Promise<boolean> {
+    if (error instanceof DomainError || !isConnectionError(error)) return false;
+    this.logger.warn(`search on ${this.currentUrl} failed (${(error as Error).message}); failing over`);
+    this.markDown(this.currentUrl);
+    await this.reset();
+    return true;
+  }
+
   private async connect(): Promise<Client> {
-    if (this.client) return this.client;
+    if (this.client && this.usable(this.client)) return this.client;
+    // The DC closed the connection (idle timeout, restart): ldapts would silently reconnect it
+    // *unbound*, and every request would then run anonymously. Open and bind a new one instead.
+    if (this.client) await this.reset();
     this.connecting ??= this.openFirstAvailable().finally(() => (this.connecting = undefined));
     return this.connecting;
+  }
+
+  private usable(client: Client): boolean {
+    return client.isConnected && (!this.config.bindDn || client.isBound);
   }
 
   private orderedUrls(): string[] {
@@ -127,18 +183,21 @@ export class DomainConnection {
       url,
       timeout: this.config.operationTimeoutMs,
       connectTimeout: this.config.connectTimeoutMs,
-      tlsOptions: this.tlsOptions(),
+      // ldapts opens TLS at once whenever tlsOptions are given: only for ldaps:// (ldap:// upgrades with StartTLS).
+      ...(isLdaps(url) ? { tlsOptions: this.tlsOptions() } : {}),
       strictDN: false,
     });
   }
 
-  private tlsOptions() {
-    // Verification stays on: only the CA bundle is configurable.
-    return { ...(this.config.ca ? { ca: this.config.ca } : {}), minVersion: 'TLSv1.2' as const };
+  private tlsOptions(url?: string) {
+    // Verification stays on: only the CA bundle is configurable. StartTLS upgrades a socket Node did
+    // not open itself, so the host name to verify must be given (Node would check "localhost").
+    const host = url ? new URL(url).hostname.replace(/^\[(.*)\]$/, '$1') : undefined;
+    return { ...(this.config.ca ? { ca: this.config.ca } : {}), minVersion: 'TLSv1.2' as const, ...(host ? { host } : {}) };
   }
 
   private async secureAndBind(client: Client, url: string): Promise<void> {
-    if (url.toLowerCase().startsWith('ldap://') && this.config.startTls) await client.startTLS(this.tlsOptions());
+    if (!isLdaps(url) && this.config.startTls) await client.startTLS(this.tlsOptions(url));
     if (this.config.bindDn) await client.bind(this.config.bindDn, this.config.bindPassword ?? '');
   }
 
@@ -181,4 +240,8 @@ export class DomainConnection {
     this.currentUrl = undefined;
     await client?.unbind().catch(() => undefined);
   }
+}
+
+function isLdaps(url: string): boolean {
+  return url.toLowerCase().startsWith('ldaps://');
 }

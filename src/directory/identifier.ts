@@ -1,4 +1,4 @@
-import { isSidString } from '../security-descriptor';
+import { canonicalSid, isSidString } from '../security-descriptor';
 
 /** What kind of identifier a caller gave, parsed but not yet looked up. */
 export type ParsedIdentifier =
@@ -20,7 +20,7 @@ const DN = /^(CN|OU|DC)=.+,(DC|OU|CN)=/i;
 export function parseIdentifier(raw: string): ParsedIdentifier | undefined {
   const text = raw.trim();
   if (!text || text.length > 1024) return undefined;
-  if (isSidString(text)) return { kind: 'sid', sid: text.toUpperCase() };
+  if (isSidString(text)) return { kind: 'sid', sid: canonicalSid(text) };
   const guid = GUID.exec(text);
   if (guid) return { kind: 'guid', guid: guid[1].toLowerCase() };
   if (DN.test(text)) return { kind: 'dn', dn: text };

@@ -52,7 +52,7 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     const parsed = parseIdentifier(identifier);
     if (!parsed) throw new DomainError('VALIDATION_FAILED', `"${identifier}" is not an account identifier`);
     const attributes = options.withRbcd ? [...ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE] : ACCOUNT_ATTRIBUTES;
-    const candidates = await this.candidateDomains(parsed, options.domain);
+    const candidates = await this.candidateDomains(parsed, kind, options.domain);
     const found: DirectoryObject[] = [];
     for (const connection of candidates) {
       const matches = await this.findIn(connection, parsed, attributes);
@@ -131,10 +131,11 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     return this.connectionFor(object.domain).withClient('read', (client) => this.readRaw(client, object.dn), object.dn);
   }
 
-  async updateRbcd(object: Pick<DirectoryObject, 'dn' | 'domain'>, mutate: RbcdMutation): Promise<CasResult> {
+  async updateRbcd(object: Pick<DirectoryObject, 'dn' | 'domain'>, mutate: RbcdMutation, options: { current?: Buffer | null } = {}): Promise<CasResult> {
     const connection = this.connectionFor(object.domain);
     for (let attempt = 1; attempt <= CAS_MAX_ATTEMPTS; attempt++) {
-      const before = await connection.withClient('read', (client) => this.readRaw(client, object.dn), object.dn);
+      const before =
+        attempt === 1 && options.current !== undefined ? options.current : await connection.withClient('read', (client) => this.readRaw(client, object.dn), object.dn);
       const after = mutate(before);
       if (after === undefined || (after !== null && before !== null && after.equals(before)) || (after === null && before === null)) {
         return { before, after: before, changed: false, attempts: attempt };
@@ -160,27 +161,41 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     const connection = this.connectionFor(domain);
     const baseDn = base ?? (await connection.info()).baseDn;
     const attributes = options.attributes ?? ACCOUNT_ATTRIBUTES;
-    const client = await connection.withClient('search', async (c) => c, baseDn);
+    const started = performance.now();
     let count = 0;
-    try {
-      for await (const page of client.searchPaginated(baseDn, {
-        scope: options.scope ?? 'sub',
-        filter: options.filter,
-        attributes,
-        explicitBufferAttributes: BINARY_ATTRIBUTES,
-        paged: { pageSize: options.pageSize ?? 500 },
-        sizeLimit: 0,
-      })) {
-        for (const entry of page.searchEntries) {
-          const object = toDirectoryObject(entry, domain);
-          if (attributes.includes(RBCD_ATTRIBUTE)) object.rbcd ??= null;
-          yield object;
-          if (options.sizeLimit && ++count >= options.sizeLimit) return;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const client = await connection.acquire();
+        for await (const page of client.searchPaginated(baseDn, {
+          scope: options.scope ?? 'sub',
+          filter: options.filter,
+          attributes,
+          explicitBufferAttributes: BINARY_ATTRIBUTES,
+          paged: { pageSize: options.pageSize ?? 500 },
+          sizeLimit: 0,
+        })) {
+          for (const entry of page.searchEntries) {
+            const object = toDirectoryObject(entry, domain);
+            if (attributes.includes(RBCD_ATTRIBUTE)) object.rbcd ??= null;
+            count++;
+            yield object;
+            if (options.sizeLimit && count >= options.sizeLimit) break;
+          }
+          if (options.sizeLimit && count >= options.sizeLimit) break;
         }
+        connection.report('search', started);
+        return;
+      } catch (error) {
+        if (resultCode(error) === LDAP_RESULT.NO_SUCH_OBJECT) {
+          connection.report('search', started);
+          throw new DomainError('NOT_FOUND', `No such search base ${baseDn} in ${domain}`, { base: baseDn });
+        }
+        // A search that broke before it yielded anything is retried on the next DC (as withClient does).
+        if (count === 0 && attempt < connection.config.urls.length && (await connection.failedOver(error))) continue;
+        const mapped = toDirectoryError(error, { domain, dn: baseDn, operation: 'search' });
+        connection.report('search', started, mapped);
+        throw mapped;
       }
-    } catch (error) {
-      if (resultCode(error) === LDAP_RESULT.NO_SUCH_OBJECT) throw new DomainError('NOT_FOUND', `No such search base ${baseDn} in ${domain}`, { base: baseDn });
-      throw toDirectoryError(error, { domain, dn: baseDn, operation: 'search' });
     }
   }
 
@@ -224,9 +239,20 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   }
 
   /** Which domains to look in: the one the identifier names, else all of them. */
-  private async candidateDomains(parsed: ParsedIdentifier, domain?: string): Promise<DomainConnection[]> {
-    if (domain) return [this.connectionFor(domain)];
+  private async candidateDomains(parsed: ParsedIdentifier, kind: keyof typeof NOT_FOUND_CODE, domain?: string): Promise<DomainConnection[]> {
     if (this.connections.length === 0) throw new DomainError('DIRECTORY_UNAVAILABLE', 'No domain is configured (set LDAP_URL or RBCD_CONFIG domains)');
+    if (parsed.kind === 'netbios') {
+      // DOMAIN\name names its domain: never look for `name` anywhere else (even with one domain).
+      const infos = await this.domains();
+      const owner = this.connections.find((c, i) => infos[i].netbios === parsed.netbios || c.name === parsed.netbios.toLowerCase());
+      if (!owner || (domain && owner !== this.connectionFor(domain))) {
+        throw new DomainError(NOT_FOUND_CODE[kind], `No account matches "${parsed.netbios}\\${parsed.samAccountName}": no configured domain has the NetBIOS name ${parsed.netbios}`, {
+          netbios: parsed.netbios,
+        });
+      }
+      return [owner];
+    }
+    if (domain) return [this.connectionFor(domain)];
     if (this.connections.length === 1) return this.connections;
     switch (parsed.kind) {
       case 'sid': {
@@ -239,12 +265,6 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
         const infos = await this.domains();
         const owner = this.connections.find((c, i) => infos[i].baseDn && dn.endsWith(infos[i].baseDn.toLowerCase().replace(/\s*,\s*/g, ',')));
         return owner ? [owner] : this.connections;
-      }
-      case 'netbios': {
-        const infos = await this.domains();
-        const owner = this.connections.find((c, i) => infos[i].netbios === parsed.netbios || c.name === parsed.netbios.toLowerCase());
-        if (!owner) throw new DomainError('DOMAIN_NOT_CONFIGURED', `No configured domain has the NetBIOS name ${parsed.netbios}`);
-        return [owner];
       }
       case 'dnsHostName': {
         const owner = this.connections.find((c) => parsed.dnsHostName.endsWith(`.${c.name}`));

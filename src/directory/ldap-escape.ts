@@ -29,10 +29,16 @@ export function escapeFilterBytes(bytes: Uint8Array): string {
 
 /** RFC 4514 §2.4: escapes one attribute value for use inside a DN. */
 export function escapeDnValue(value: string): string {
-  let out = value.replace(/[\\,+"<>;=\0]/g, (c) => (c === '\0' ? '\\00' : `\\${c}`));
-  if (out.startsWith(' ') || out.startsWith('#')) out = `\\${out}`;
-  if (out.endsWith(' ') && !out.endsWith('\\ ')) out = `${out.slice(0, -1)}\\ `;
-  return out;
+  const chars = [...value];
+  return chars
+    .map((c, i) => {
+      if (c === '\0') return '\\00';
+      if ('\\,+"<>;='.includes(c)) return `\\${c}`;
+      // Decided on the value, not on the escaped text: `a\ ` must end in an escaped space too.
+      if ((i === 0 && (c === ' ' || c === '#')) || (i === chars.length - 1 && c === ' ')) return `\\${c}`;
+      return c;
+    })
+    .join('');
 }
 
 /** `(attr=value)` with the value escaped. */

@@ -2,6 +2,7 @@
 export const WELL_KNOWN_SIDS: Record<string, string> = {
   'S-1-1-0': 'Everyone',
   'S-1-3-0': 'CREATOR OWNER',
+  'S-1-5-2': 'NETWORK',
   'S-1-5-7': 'ANONYMOUS LOGON',
   'S-1-5-9': 'ENTERPRISE DOMAIN CONTROLLERS',
   'S-1-5-10': 'SELF',
@@ -13,7 +14,18 @@ export const WELL_KNOWN_SIDS: Record<string, string> = {
   'S-1-5-32-549': 'BUILTIN\\Server Operators',
   'S-1-5-32-550': 'BUILTIN\\Print Operators',
   'S-1-5-32-551': 'BUILTIN\\Backup Operators',
+  'S-1-5-32-554': 'BUILTIN\\Pre-Windows 2000 Compatible Access',
+  'S-1-18-1': 'Authentication authority asserted identity',
 };
+
+/**
+ * SIDs in every front-end's token when the KDC checks an RBCD descriptor, on top of the account's
+ * own SID and tokenGroups: an ACE for one of them lets any front-end delegate. Each was checked
+ * against the sandbox KDC (S4U2Proxy allowed by an ACE for that SID alone). Builtin aliases that
+ * contain them (BUILTIN\Users, Pre-Windows 2000 Compatible Access) count too on a KDC, but are not
+ * expanded here.
+ */
+export const IMPLICIT_TOKEN_SIDS = ['S-1-1-0', 'S-1-5-2', 'S-1-5-11', 'S-1-18-1'];
 
 /** `S-1-5-21-a-b-c-RID` → `S-1-5-21-a-b-c` (undefined for SIDs outside a domain). */
 export function domainSidOf(sid: string): string | undefined {

@@ -1,5 +1,5 @@
 // Output shapes of the read API, shared by REST (OpenAPI) and GraphQL (code-first).
-import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 @ObjectType('AccountRef')
@@ -25,7 +25,8 @@ export class DelegationPrincipalModel {
   @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) dn: string | null;
   @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) domain: string | null;
   @ApiProperty() @Field() resolved: boolean;
-  @ApiProperty({ example: 983551 }) @Field(() => Int) accessMask: number;
+  // Float, not Int: GraphQL Int is signed 32-bit and masks with GENERIC_READ (0x80000000) set exceed it.
+  @ApiProperty({ example: 983551 }) @Field(() => Float, { description: 'ACCESS_MASK as an unsigned 32-bit number' }) accessMask: number;
   @ApiProperty({ example: 'allow', description: 'allow, deny, or the raw ACE type number' }) @Field() aceType: string;
   @ApiProperty({ description: 'false for an allow ACE whose mask the KDC ignores' }) @Field() effective: boolean;
 }

@@ -1,0 +1,185 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from './config.error';
+import { loadConfig } from './load-config';
+
+const dir = mkdtempSync(join(tmpdir(), 'rbcd-config-'));
+let files = 0;
+function file(content: string): string {
+  const path = join(dir, `f${++files}`);
+  writeFileSync(path, content);
+  return path;
+}
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+const BASE = { DATABASE_URL: 'sqlite::memory:' };
+
+/** The ConfigError loadConfig throws for this environment (fails the test when it does not throw). */
+function configError(env: Record<string, string | undefined>): ConfigError {
+  let caught: unknown;
+  try {
+    loadConfig({ ...BASE, ...env });
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(ConfigError);
+  return caught as ConfigError;
+}
+
+describe('loadConfig', () => {
+  it('has working defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, host: '0.0.0.0', database: { type: 'sqlite', path: './data/rbcd.sqlite' }, domains: [], logLevel: 'info' });
+    expect(config.policy.defaults).toEqual({ requiredApprovals: 1, maxDuration: 'P30D', defaultDuration: undefined, requireTicket: false });
+    expect(config.adminApiKey).toBeUndefined();
+    expect(config.oidc).toBeUndefined();
+  });
+
+  it('reads one domain from LDAP_* with failover URLs, a password file and the CA', () => {
+    const config = loadConfig({
+      ...BASE,
+      LDAP_URL: 'ldaps://dc1.contoso.test:636, ldaps://dc2.contoso.test:636',
+      LDAP_BASE_DN: 'DC=contoso,DC=test',
+      LDAP_BIND_DN: 'CN=svc,DC=contoso,DC=test',
+      LDAP_BIND_PASSWORD_FILE: file('pw-from-file\n'),
+      LDAP_CA_FILE: file(PEM),
+      LDAP_CONNECT_TIMEOUT_MS: '700',
+    });
+    expect(config.domains).toEqual([
+      expect.objectContaining({
+        name: 'contoso.test',
+        urls: ['ldaps://dc1.contoso.test:636', 'ldaps://dc2.contoso.test:636'],
+        baseDn: 'DC=contoso,DC=test',
+        bindPassword: 'pw-from-file',
+        ca: PEM,
+        startTls: true,
+        connectTimeoutMs: 700,
+        operationTimeoutMs: 15000,
+      }),
+    ]);
+  });
+
+  it('reads several domains from RBCD_CONFIG; the environment overrides only what it sets', () => {
+    const yaml = file(`
+domains:
+  - name: Contoso.Test
+    urls: [ldaps://dc1.contoso.test:636]
+    bindDn: CN=svc,DC=contoso,DC=test
+    bindPasswordFile: ${file('yaml-secret')}
+    connectTimeoutMs: 1500
+    operationTimeoutMs: 2500
+  - baseDn: DC=fabrikam,DC=test
+    urls: ldaps://dc2.fabrikam.test
+    startTls: false
+`);
+    const config = loadConfig({ ...BASE, RBCD_CONFIG: yaml, LDAP_URL: 'ldaps://other.contoso.test', LDAP_DOMAIN: 'contoso.test' });
+    expect(config.domains.map((d) => [d.name, d.urls, d.bindPassword, d.connectTimeoutMs, d.operationTimeoutMs, d.startTls])).toEqual([
+      ['contoso.test', ['ldaps://other.contoso.test'], 'yaml-secret', 1500, 2500, true],
+      ['fabrikam.test', ['ldaps://dc2.fabrikam.test'], undefined, 5000, 15000, false],
+    ]);
+  });
+
+  it('reads policy, webhooks, chat users and static API keys', () => {
+    const yaml = file(`
+policy:
+  defaults: {requiredApprovals: 2, maxDuration: PT12H, requireTicket: true}
+  rules:
+    - match: {targetDnSuffix: "OU=Tier0,DC=contoso,DC=test"}
+      deny: Tier 0 assets never accept delegation
+webhooks:
+  - url: https://tickets.example.com/hook
+    secretFile: ${file('hook-secret\n')}
+    events: [request.created]
+chat:
+  slack:
+    signingSecret: slack-secret
+    users: {U1: [requester, approver]}
+apiKeys:
+  - {name: servicenow, roles: [requester], sha256: "${'A'.repeat(64)}"}
+`);
+    const config = loadConfig({ ...BASE, RBCD_CONFIG: yaml });
+    expect(config.policy).toEqual({
+      defaults: { requiredApprovals: 2, maxDuration: 'PT12H', defaultDuration: undefined, requireTicket: true },
+      rules: [expect.objectContaining({ match: { targetDnSuffix: 'OU=Tier0,DC=contoso,DC=test', domain: undefined }, deny: 'Tier 0 assets never accept delegation' })],
+    });
+    expect(config.webhooks).toEqual([{ url: 'https://tickets.example.com/hook', secret: 'hook-secret', events: ['request.created'] }]);
+    expect(config.chat.slack).toEqual({ signingSecret: 'slack-secret', notifyUrl: undefined, users: { U1: ['requester', 'approver'] } });
+    expect(config.apiKeys).toEqual([{ name: 'servicenow', roles: ['requester'], sha256: 'a'.repeat(64), mayActOnBehalf: false }]);
+  });
+
+  describe('bad values: a ConfigError that names the variable', () => {
+    it.each<[string, Record<string, string>, string]>([
+      ['PORT', { PORT: 'eighty' }, 'PORT'],
+      ['PORT range', { PORT: '70000' }, 'PORT'],
+      ['DATABASE_URL scheme', { DATABASE_URL: 'mysql://db/rbcd' }, 'DATABASE_URL'],
+      ['DATABASE_URL empty sqlite path', { DATABASE_URL: 'sqlite:' }, 'DATABASE_URL'],
+      ['LDAP_URL scheme', { LDAP_URL: 'https://dc1', LDAP_DOMAIN: 'contoso.test' }, 'LDAP_URL'],
+      ['LDAP_URL path', { LDAP_URL: 'ldaps://dc1/DC=contoso', LDAP_DOMAIN: 'contoso.test' }, 'LDAP_URL'],
+      ['LDAP_URL empty list', { LDAP_URL: ' , ', LDAP_DOMAIN: 'contoso.test' }, 'LDAP_URL'],
+      ['no domain name', { LDAP_URL: 'ldaps://dc1' }, 'LDAP_DOMAIN'],
+      ['LDAP_BIND_DN without LDAP_URL', { LDAP_BIND_DN: 'CN=svc' }, 'LDAP_URL'],
+      ['bind DN without password', { LDAP_URL: 'ldaps://dc1', LDAP_DOMAIN: 'contoso.test', LDAP_BIND_DN: 'CN=svc' }, 'LDAP_BIND_PASSWORD'],
+      ['unreadable password file', { LDAP_URL: 'ldaps://dc1', LDAP_DOMAIN: 'c.test', LDAP_BIND_DN: 'CN=svc', LDAP_BIND_PASSWORD_FILE: '/nonexistent/pw' }, 'LDAP_BIND_PASSWORD_FILE'],
+      ['CA file without a certificate', { LDAP_URL: 'ldaps://dc1', LDAP_DOMAIN: 'c.test', LDAP_CA_FILE: '/etc/hostname' }, 'LDAP_CA_FILE'],
+      ['LDAP_TIMEOUT_MS', { LDAP_URL: 'ldaps://dc1', LDAP_DOMAIN: 'c.test', LDAP_TIMEOUT_MS: '5' }, 'LDAP_TIMEOUT_MS'],
+      ['LDAP_STARTTLS', { LDAP_URL: 'ldap://dc1', LDAP_DOMAIN: 'c.test', LDAP_STARTTLS: 'maybe' }, 'LDAP_STARTTLS'],
+      ['RBCD_JOB_MAX_ATTEMPTS', { RBCD_JOB_MAX_ATTEMPTS: '0' }, 'RBCD_JOB_MAX_ATTEMPTS'],
+      ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
+      ['OIDC without audience', { OIDC_ISSUER: 'https://login.example.com' }, 'OIDC_AUDIENCE'],
+      ['RBCD_CONFIG missing file', { RBCD_CONFIG: '/nonexistent/rbcd.yaml' }, 'RBCD_CONFIG'],
+    ])('%s', (_label, env, variable) => {
+      const error = configError(env);
+      expect(error.variable).toBe(variable);
+      expect(error.message).toContain(variable);
+    });
+
+    it.each<[string, string, string]>([
+      ['not YAML', 'domains: [ {', 'RBCD_CONFIG'],
+      ['not a mapping', '- a\n- b\n', 'RBCD_CONFIG'],
+      ['domains not a list', 'domains: {a: 1}', 'RBCD_CONFIG domains'],
+      ['domain without URL', 'domains: [{name: contoso.test}]', 'RBCD_CONFIG domains[0].urls'],
+      ['domain without name', 'domains: [{urls: [ldaps://dc1]}]', 'RBCD_CONFIG domains[0].name'],
+      ['same domain twice', 'domains: [{name: a.test, urls: [ldaps://a]}, {name: A.TEST, urls: [ldaps://b]}]', 'RBCD_CONFIG domains'],
+      ['timeout not a number', 'domains: [{name: a.test, urls: [ldaps://a], connectTimeoutMs: soon}]', 'RBCD_CONFIG domains[0].connectTimeoutMs'],
+      ['startTls not a boolean', 'domains: [{name: a.test, urls: [ldap://a], startTls: perhaps}]', 'RBCD_CONFIG domains[0].startTls'],
+      ['bad duration', 'policy: {rules: [{match: {domain: a.test}, maxDuration: 12 hours}]}', 'policy.rules[0].maxDuration'],
+      ['rule without match', 'policy: {rules: [{deny: no}]}', 'policy.rules[0].match'],
+      ['approvals out of range', 'policy: {defaults: {requiredApprovals: 0}}', 'policy.defaults.requiredApprovals'],
+      ['webhook URL', 'webhooks: [{url: ftp://x}]', 'webhooks[0].url'],
+      ['webhook event', 'webhooks: [{url: https://x, events: [request.exploded]}]', 'webhooks[0].events'],
+      ['chat role', 'chat: {slack: {users: {U1: [king]}}}', 'chat.slack.users.U1'],
+      ['API key hash', 'apiKeys: [{name: k, roles: [admin], sha256: abc}]', 'apiKeys[0].sha256'],
+      ['API key role', `apiKeys: [{name: k, roles: [king], sha256: "${'a'.repeat(64)}"}]`, 'apiKeys[0].roles'],
+    ])('RBCD_CONFIG: %s', (_label, yaml, variable) => {
+      const error = configError({ RBCD_CONFIG: file(yaml) });
+      expect(error.variable).toBe(variable);
+      expect(error.message).toContain(variable);
+    });
+  });
+
+  describe('secrets never appear in messages', () => {
+    const SECRET = 'Sup3r-Secret-Value-0042';
+
+    it.each<[string, Record<string, string>]>([
+      ['a short admin key', { RBCD_ADMIN_API_KEY: 'short-Secret' }],
+      ['credentials inside an LDAP URL', { LDAP_URL: `ldaps://svc:${SECRET}@dc1/`, LDAP_DOMAIN: 'c.test' }],
+      ['a query string in an LDAP URL', { LDAP_URL: `ldaps://dc1:636/?password=${SECRET}`, LDAP_DOMAIN: 'c.test' }],
+      ['a PostgreSQL URL that does not parse', { DATABASE_URL: `postgres://rbcd:${SECRET}@db:99999999/rbcd` }],
+      ['a MySQL URL', { DATABASE_URL: `mysql://root:${SECRET}@db/rbcd` }],
+    ])('%s', (_label, env) => {
+      const error = configError(env);
+      expect(error.message).not.toContain(SECRET);
+      expect(error.message).not.toContain('short-Secret');
+    });
+
+    it.each<[string, string]>([
+      ['a password that is not a string', `domains: [{name: a.test, urls: [ldaps://a], bindDn: x, bindPassword: [${SECRET}]}]`],
+      ['YAML that breaks on the secret line', `domains:\n  - name: a.test\n    bindPassword: "${SECRET}\n    urls: [ldaps://a]\n`],
+      ['a webhook URL that carries a token', `webhooks: [{url: "hooks.example.com/services/${SECRET}"}]`],
+      ['a Slack secret next to a bad user', `chat: {slack: {signingSecret: ${SECRET}, users: {U1: [king]}}}`],
+    ])('RBCD_CONFIG: %s', (_label, yaml) => {
+      const error = configError({ RBCD_CONFIG: file(yaml) });
+      expect(error.message).not.toContain(SECRET);
+    });
+  });
+});
