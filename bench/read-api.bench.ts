@@ -1,19 +1,49 @@
-// Read API: GET /api/v1/delegations/{target} at 50 concurrent clients (keep-alive HTTP), against
-// the same question asked of the DC directly in the same run:
+// Read API: GET /api/v1/delegations/{target} at 50 concurrent clients: the built service
+// (node dist/src/main.js, LOG_LEVEL=info to /dev/null) in its own process, loaded by wrk (Debian's
+// package, installed when missing) from another; against the same question asked of the DC
+// directly in the same run:
 //   (a) raw ldapsearch processes (one per query, 50 at a time), what a script does today, and
 //   (b) ldapts on one connection (the directory's own latency, no HTTP, no decoding).
 // Target: p99 under 25 ms.            npm run bench:read-api   (BENCH_SECONDS, default 10)
-import { spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRbcdDescriptor, encodeSecurityDescriptor } from '../src/security-descriptor';
 import { createComputer, deleteObject, sandboxDomain, svcClient, uniqueName, writeRbcdRaw } from '../test/support/sandbox';
-import { closedLoop, formatLoad } from './support/load';
-import { sandboxApp } from '../test/support/workflow';
+import { SANDBOX_CONFIG, sleep } from '../test/support/workflow';
+import { closedLoop, formatLoad, type LoadResult } from './support/load';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const ATTR = 'msDS-AllowedToActOnBehalfOfOtherIdentity';
+const KEY = 'bench-admin-key-0123456789abcdef';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** wrk's output, in the units LoadResult uses. */
+function runWrk(url: string, concurrency = CONCURRENCY): LoadResult {
+  if (spawnSync('which', ['wrk']).status !== 0) spawnSync('apt-get', ['install', '-y', '-q', 'wrk'], { stdio: 'inherit' });
+  const run = spawnSync('wrk', ['-t2', `-c${concurrency}`, `-d${SECONDS}s`, '--latency', '-H', `Authorization: Bearer ${KEY}`, url], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(run.stderr);
+  const ms = (label: string) => {
+    const m = new RegExp(`^\\s+${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(run.stdout);
+    if (!m) return NaN;
+    return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
+  };
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(run.stdout)?.[1]);
+  const requests = Number(/(\d+) requests in/.exec(run.stdout)?.[1]);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(run.stdout)?.[1] ?? 0);
+  return { requests, errors: non2xx, seconds: SECONDS, throughput: rps, p50: ms('50'), p90: ms('90'), p99: ms('99'), max: NaN };
+}
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL = 'silent';
@@ -22,23 +52,24 @@ async function main(): Promise<void> {
   const principals = [await createComputer(uniqueName('RP')), await createComputer(uniqueName('RP'))];
   await writeRbcdRaw(target.dn, encodeSecurityDescriptor(createRbcdDescriptor(principals.map((p) => p.sid))));
   const name = target.samAccountName.replace(/\$$/, '');
-  const t = await sandboxApp();
-  await t.app.listen(0, '127.0.0.1');
-  const port = (t.app.getHttpServer().address() as AddressInfo).port;
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const get = () =>
-    new Promise<boolean>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: `/api/v1/delegations/${name}`, agent, headers: t.admin }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve(res.statusCode === 200 && JSON.parse(Buffer.concat(chunks).toString()).principals.length === 2));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+  if (spawnSync('npx', ['nest', 'build'], { stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+  const port = await freePort();
+  const service = spawn('node', ['dist/src/main.js'], {
+    env: { ...process.env, RBCD_CONFIG: SANDBOX_CONFIG, DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'bench-')), 'rbcd.sqlite')}`, RBCD_ADMIN_API_KEY: KEY, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}/api/v1/delegations/${name}`;
   try {
-    await closedLoop(CONCURRENCY, 2, get); // warm-up: connections, SID cache
-    const service = await closedLoop(CONCURRENCY, SECONDS, get);
+    for (let i = 0; i < 100; i++) {
+      const ok = await fetch(url, { headers: { Authorization: `Bearer ${KEY}` } }).then((r) => r.ok).catch(() => false);
+      if (ok) break;
+      await sleep(200);
+    }
+    const body = (await (await fetch(url, { headers: { Authorization: `Bearer ${KEY}` } })).json()) as { principals: unknown[] };
+    if (body.principals.length !== 2) throw new Error(`unexpected answer ${JSON.stringify(body)}`);
+    runWrk(url.replace(/delegations\/.*/, 'delegations/SERVERC')); // warm-up (JIT, connections)
+    const serviceResult = runWrk(url);
+    const serviceAt10 = runWrk(url, 10);
 
     const ldap = await svcClient();
     const direct = await closedLoop(CONCURRENCY, SECONDS, async () => {
@@ -60,13 +91,13 @@ async function main(): Promise<void> {
     );
 
     console.log(`\nRead API: who may delegate to ${name} (2 principals), ${CONCURRENCY} concurrent clients, ${SECONDS} s each`);
-    console.log(formatLoad('GET /api/v1/delegations/{target} (rbcd-broker)', service));
+    console.log(formatLoad('GET /api/v1/delegations/{target} (rbcd-broker, wrk)', serviceResult));
+    console.log(formatLoad('  the same at 10 concurrent clients', serviceAt10));
     console.log(formatLoad('ldapsearch process per query (baseline)', ldapsearch));
     console.log(formatLoad('ldapts search on one connection (DC floor)', direct));
-    console.log(`  rbcd-broker p99 ${service.p99.toFixed(1)} ms (target < 25 ms); ${(service.throughput / ldapsearch.throughput).toFixed(1)}x the throughput of ldapsearch, ${(service.throughput / direct.throughput).toFixed(2)}x the raw LDAP search`);
+    console.log(`  rbcd-broker p99 ${serviceResult.p99.toFixed(1)} ms (target < 25 ms); ${(serviceResult.throughput / ldapsearch.throughput).toFixed(1)}x the throughput of ldapsearch, ${(serviceResult.throughput / direct.throughput).toFixed(2)}x the raw LDAP search`);
   } finally {
-    agent.destroy();
-    await t.close();
+    service.kill('SIGTERM');
     for (const c of [target, ...principals]) await deleteObject(c.dn);
   }
 }

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import { DirectoryPort } from '../directory/directory.port';
+import { TtlCache } from '../directory/sid-cache';
 import { RBCD_ATTRIBUTE, UAC, type DirectoryObject } from '../directory/directory.types';
 import { WELL_KNOWN_SIDS } from '../directory/well-known-sids';
 import { PolicyService } from '../policy/policy.service';
@@ -38,6 +40,9 @@ const ATTRIBUTES = ['objectSid', 'objectGUID', 'sAMAccountName', 'dNSHostName', 
 /** Every delegation setting under a base, with risk flags; one paged LDAP search per domain. */
 @Injectable()
 export class InventoryService {
+  /** Scans kept for the pages after the first (two minutes, a few at a time). */
+  private readonly snapshots = new TtlCache<string, { query: string; objects: DirectoryObject[] }>(120_000, 8);
+
   constructor(
     private readonly directory: DirectoryPort,
     private readonly policy: PolicyService,
@@ -48,16 +53,17 @@ export class InventoryService {
     const unknown = (input.kinds ?? []).filter((k) => !INVENTORY_KINDS.includes(k));
     if (unknown.length) throw new DomainError('VALIDATION_FAILED', `kinds: ${unknown.join(', ')} is not one of ${INVENTORY_KINDS.join(', ')}`, { kinds: unknown });
     const kinds = input.kinds?.length ? input.kinds : [...INVENTORY_KINDS];
-    const offset = decodeCursor(input.cursor);
-    const filter = `(&(objectSid=*)(|${kinds.map((k) => KIND_FILTERS[k]).join('')}))`;
-    const domains = await this.domainsFor(input.base);
-    const objects: DirectoryObject[] = [];
-    for (const domain of domains) {
-      for await (const object of this.directory.search(domain, input.base && domains.length === 1 ? input.base : undefined, { filter, attributes: ATTRIBUTES, pageSize: 1000 })) {
-        objects.push(object);
-      }
-    }
-    objects.sort((a, b) => a.dn.localeCompare(b.dn));
+    const cursor = decodeCursor(input.cursor);
+    const query = `${input.base ?? ''}|${[...kinds].sort().join(',')}`;
+    const snapshot = cursor.snapshot ? this.snapshots.get(cursor.snapshot) : undefined;
+    if (snapshot && snapshot.query !== query) throw new DomainError('VALIDATION_FAILED', 'cursor belongs to another inventory query');
+    // Later pages read the snapshot the first page scanned: one directory scan per listing, and
+    // pages that do not shift while the directory changes. Without it (expired, other replica),
+    // the directory is scanned again.
+    const objects = snapshot?.objects ?? (await this.scan(input.base, kinds));
+    const snapshotId = snapshot ? (cursor.snapshot as string) : randomUUID();
+    if (!snapshot) this.snapshots.set(snapshotId, { query, objects });
+    const offset = cursor.offset;
     const limit = Math.min(Math.max(input.limit ?? 500, 1), 5000);
     const page = objects.slice(offset, offset + limit);
     const sids = page.flatMap((o) => (o.rbcd ? safePrincipals(o.rbcd).map((p) => p.sid) : []));
@@ -65,8 +71,20 @@ export class InventoryService {
     return {
       items: page.map((o) => this.item(o, kinds, names)),
       total: objects.length,
-      nextCursor: offset + limit < objects.length ? encodeCursor(offset + limit) : null,
+      nextCursor: offset + limit < objects.length ? encodeCursor(snapshotId, offset + limit) : null,
     };
+  }
+
+  private async scan(base: string | undefined, kinds: InventoryKind[]): Promise<DirectoryObject[]> {
+    const filter = `(&(objectSid=*)(|${kinds.map((k) => KIND_FILTERS[k]).join('')}))`;
+    const domains = await this.domainsFor(base);
+    const objects: DirectoryObject[] = [];
+    for (const domain of domains) {
+      for await (const object of this.directory.search(domain, base && domains.length === 1 ? base : undefined, { filter, attributes: ATTRIBUTES, pageSize: 1000 })) {
+        objects.push(object);
+      }
+    }
+    return objects.sort((a, b) => a.dn.localeCompare(b.dn));
   }
 
   private async domainsFor(base?: string): Promise<string[]> {
@@ -127,13 +145,13 @@ function safePrincipals(raw: Buffer) {
   return descriptor ? listPrincipals(descriptor).principals : [];
 }
 
-function encodeCursor(offset: number): string {
-  return Buffer.from(`o:${offset}`).toString('base64url');
+function encodeCursor(snapshot: string, offset: number): string {
+  return Buffer.from(`s:${snapshot}:${offset}`).toString('base64url');
 }
 
-function decodeCursor(cursor?: string): number {
-  if (!cursor) return 0;
-  const match = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+function decodeCursor(cursor?: string): { snapshot?: string; offset: number } {
+  if (!cursor) return { offset: 0 };
+  const match = /^(?:s:([0-9a-f-]{36}):|o:)(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
   if (!match) throw new DomainError('VALIDATION_FAILED', 'cursor is not valid');
-  return Number(match[1]);
+  return { snapshot: match[1], offset: Number(match[2]) };
 }

@@ -27,6 +27,8 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   private readonly logger = new Logger(LdapDirectory.name);
   private readonly connections: DomainConnection[];
   private readonly sidCache = new TtlCache<string, DirectoryObject | null>(SID_CACHE_TTL_MS);
+  /** Which domain a name was last found in (uniquely), so the next look-up asks that domain only. */
+  private readonly homes = new TtlCache<string, string>(SID_CACHE_TTL_MS);
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     super();
@@ -53,11 +55,15 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     if (!parsed) throw new DomainError('VALIDATION_FAILED', `"${identifier}" is not an account identifier`);
     const attributes = options.withRbcd ? [...ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE] : ACCOUNT_ATTRIBUTES;
     const candidates = await this.candidateDomains(parsed, kind, options.domain);
-    const found: DirectoryObject[] = [];
-    for (const connection of candidates) {
-      const matches = await this.findIn(connection, parsed, attributes);
-      found.push(...matches);
+    const homeKey = `${kind}|${identifier.trim().toLowerCase()}`;
+    const home = candidates.length > 1 ? this.homes.get(homeKey) : undefined;
+    if (home) {
+      // Found in this domain a moment ago and unique then: ask it alone (one search, not one per domain).
+      const again = await this.findIn(this.connectionFor(home), parsed, attributes);
+      if (again.length === 1) return this.resolved(again[0], options.withRbcd);
     }
+    // Every candidate domain is asked at once: a name must be unique across all of them.
+    const found = (await Promise.all(candidates.map((connection) => this.findIn(connection, parsed, attributes)))).flat();
     if (found.length === 0) {
       throw new DomainError(NOT_FOUND_CODE[kind], `No account matches "${identifier}"`, { identifier, domains: candidates.map((c) => c.name) });
     }
@@ -67,8 +73,12 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
         matches: found.slice(0, 10).map((o) => o.dn),
       });
     }
-    const object = found[0];
-    if (options.withRbcd) object.rbcd ??= null;
+    if (candidates.length > 1) this.homes.set(homeKey, found[0].domain);
+    return this.resolved(found[0], options.withRbcd);
+  }
+
+  private resolved(object: DirectoryObject, withRbcd?: boolean): DirectoryObject {
+    if (withRbcd) object.rbcd ??= null;
     this.sidCache.set(object.sid, object);
     return object;
   }
