@@ -299,7 +299,7 @@ start_dc() {
   stop_dc "$dc" # clears stale PID files and stray workers of a samba that died
   if port_busy "$dc"; then
     ss -Hltnp "( sport = :88 or sport = :389 or sport = :636 )" >&2 || true
-    die "$dc: LDAP/Kerberos ports on ${IP[$dc]} are taken by another process (not ours; see above)"
+    die "$dc: LDAP/Kerberos ports on ${IP[$dc]} are taken by another process (not ours; see above). If it is the sandbox of another checkout, stop it there: bash <that checkout>/scripts/sandbox-dc.sh down"
   fi
   log "$dc: starting samba on ${IP[$dc]}"
   mkdir -p "$D/samba/run/winbindd" "$D/samba/run/ntp_signd"
