@@ -6,7 +6,7 @@
 // Targets: within 1.5x of ldapmodify, at least 10x faster than the loop.
 //   npm run bench:bulk-grant           (BENCH_DB=sqlite|postgres, default both)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Attribute, Change } from 'ldapts';

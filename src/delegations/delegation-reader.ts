@@ -14,6 +14,12 @@ export function toAccountRef(object: DirectoryObject): AccountRef {
   return { dn: object.dn, sid: object.sid, samAccountName: object.samAccountName, dnsHostName: object.dnsHostName ?? null, domain: object.domain };
 }
 
+/** SDDL of a stored value, or null when it is absent or does not decode (for audit records). */
+export function storedSddl(raw: Buffer | null | undefined): string | null {
+  const { descriptor } = decodeStored(raw);
+  return descriptor ? toSddl(descriptor) : null;
+}
+
 /** Decodes a stored value; an undecodable one is reported (never thrown at a reader). */
 export function decodeStored(raw: Buffer | null | undefined): DecodedRbcd {
   if (!raw) return { descriptor: null, warnings: [] };

@@ -16,7 +16,8 @@ import { EventPublisher } from '../notifications/event-publisher';
 import { PolicyService } from '../policy/policy.service';
 import { toRequestView } from '../requests/request.view';
 import { RequestEntity, type RequestResult, type StoredAccount, type TargetResult } from '../requests/request.entity';
-import { decodeSecurityDescriptor, listPrincipals, sidToBytes, toSddl } from '../security-descriptor';
+import { decodeSecurityDescriptor, listPrincipals, sidToBytes } from '../security-descriptor';
+import { storedSddl } from '../delegations/delegation-reader';
 import { GrantEntity } from './grant.entity';
 
 /** Errors worth waiting out (the job is retried with backoff); anything else fails the request. */
@@ -27,14 +28,6 @@ export function isRetryable(error: unknown): boolean {
 const TARGET_CONCURRENCY = 8;
 const FETCH_BATCH = 100;
 
-function sddlOf(bytes: Buffer | null): string | null {
-  if (!bytes) return null;
-  try {
-    return toSddl(decodeSecurityDescriptor(bytes));
-  } catch {
-    return null;
-  }
-}
 
 function effectiveSids(bytes: Buffer | null): Set<string> {
   if (!bytes) return new Set();
@@ -144,7 +137,7 @@ export class GrantApplier {
           endedAt: null,
         });
       }
-      const result: TargetResult = { target, status: cas.changed ? 'applied' : 'unchanged', sddlBefore: sddlOf(cas.before), sddlAfter: sddlOf(cas.after), at: now };
+      const result: TargetResult = { target, status: cas.changed ? 'applied' : 'unchanged', sddlBefore: storedSddl(cas.before), sddlAfter: storedSddl(cas.after), at: now };
       await this.audit.append(m, {
         actor: 'system',
         type: 'directory.write',
@@ -164,7 +157,7 @@ export class GrantApplier {
       const cas = await this.directory.updateRbcd(target, (current) => planRbcdChange('revoke', current, principalSids).next);
       const now = this.clock.nowIso();
       await m.getRepository(GrantEntity).update({ targetSid: target.sid, principalSid: In(principalSids), state: 'active' }, { state: 'ended', endedAt: now });
-      const result: TargetResult = { target, status: cas.changed ? 'removed' : 'unchanged', sddlBefore: sddlOf(cas.before), sddlAfter: sddlOf(cas.after), at: now };
+      const result: TargetResult = { target, status: cas.changed ? 'removed' : 'unchanged', sddlBefore: storedSddl(cas.before), sddlAfter: storedSddl(cas.after), at: now };
       await this.audit.append(m, {
         actor: 'system',
         type: 'directory.write',
@@ -203,9 +196,9 @@ export class GrantApplier {
         type: 'directory.write',
         requestId: request.id,
         target: target.dn,
-        data: { action: 'end-grant', changed: cas.changed, removed: toRemove, kept, sddlBefore: sddlOf(cas.before), sddlAfter: sddlOf(cas.after) },
+        data: { action: 'end-grant', changed: cas.changed, removed: toRemove, kept, sddlBefore: storedSddl(cas.before), sddlAfter: storedSddl(cas.after) },
       });
-      return { target, status: toRemove.length ? 'removed' : 'kept', sddlBefore: sddlOf(cas.before), sddlAfter: sddlOf(cas.after), at: now };
+      return { target, status: toRemove.length ? 'removed' : 'kept', sddlBefore: storedSddl(cas.before), sddlAfter: storedSddl(cas.after), at: now };
     });
   }
 

@@ -13,7 +13,7 @@ import { DirectoryPort } from '../directory/directory.port';
 import { GrantEntity } from '../jobs/grant.entity';
 import { MetricsService } from '../metrics/metrics.service';
 import { EventPublisher } from '../notifications/event-publisher';
-import { decodeSecurityDescriptor, toSddl } from '../security-descriptor';
+import { storedSddl } from '../delegations/delegation-reader';
 import { DRIFT_KINDS, type DriftKind, findDrift, REPAIRABLE_KINDS } from './drift';
 
 const TARGET_CONCURRENCY = 8;
@@ -52,14 +52,6 @@ export function driftRepairEnabled(env: Record<string, string | undefined> = pro
   return env.RBCD_DRIFT_REPAIR?.trim().toLowerCase() === 'true';
 }
 
-function sddlOf(bytes: Buffer | null): string | null {
-  if (!bytes) return null;
-  try {
-    return toSddl(decodeSecurityDescriptor(bytes));
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Watches the directory for changes made behind the service's back: reads the descriptor of every
@@ -195,7 +187,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
           actor,
           type: 'directory.write',
           target: target.dn,
-          data: { action: 'repair', reason: 'drift', changed: cas.changed, principals: sids, sddlBefore: sddlOf(cas.before), sddlAfter: sddlOf(cas.after), attempts: cas.attempts },
+          data: { action: 'repair', reason: 'drift', changed: cas.changed, principals: sids, sddlBefore: storedSddl(cas.before), sddlAfter: storedSddl(cas.after), attempts: cas.attempts },
         });
         return new Set(sids);
       });

@@ -12,7 +12,7 @@ import { JobEntity } from '../../src/jobs/job.entity';
 import { JobQueue } from '../../src/jobs/job-queue.service';
 import { Reconciler } from '../../src/reconcile/reconciler.service';
 import { sandboxDir } from '../support/sandbox';
-import { createTestApp, type TestApp } from '../support/test-app';
+import { createTestApp } from '../support/test-app';
 
 const RBCD_CONFIG = path.join(sandboxDir(), 'rbcd.yaml');
 

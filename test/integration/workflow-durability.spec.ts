@@ -8,7 +8,7 @@ import { JobRunner } from '../../src/jobs/job-runner';
 import { decodeSecurityDescriptor, listPrincipals } from '../../src/security-descriptor';
 import { createComputer, type CreatedComputer, deleteObject, readRbcdRaw, uniqueName, writeRbcdRaw } from '../support/sandbox';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
-import { createTestApp, testDatabaseUrl, type TestApp, type TestDatabase } from '../support/test-app';
+import { createTestApp, testDatabaseUrl, type TestDatabase } from '../support/test-app';
 import { actors, drainJobs, expireDue, issueKey, SANDBOX_CONFIG, sandboxApp, sleep } from '../support/workflow';
 
 const principalsOf = (raw: Buffer | null) => (raw ? listPrincipals(decodeSecurityDescriptor(raw)).principals.map((p) => p.sid) : []);
