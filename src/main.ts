@@ -2,13 +2,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { ConfigError } from './config/config.error';
+import { discoverDomainNames } from './config/discover-domains';
 import { loadConfig } from './config/load-config';
 import { configureApp } from './configure-app';
 
 async function bootstrap(): Promise<void> {
   let config;
   try {
-    config = loadConfig();
+    config = await discoverDomainNames(loadConfig());
   } catch (error) {
     if (error instanceof ConfigError) {
       // One clear line naming the variable; never the value of a secret.

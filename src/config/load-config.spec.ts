@@ -116,7 +116,6 @@ apiKeys:
       ['LDAP_URL scheme', { LDAP_URL: 'https://dc1', LDAP_DOMAIN: 'contoso.test' }, 'LDAP_URL'],
       ['LDAP_URL path', { LDAP_URL: 'ldaps://dc1/DC=contoso', LDAP_DOMAIN: 'contoso.test' }, 'LDAP_URL'],
       ['LDAP_URL empty list', { LDAP_URL: ' , ', LDAP_DOMAIN: 'contoso.test' }, 'LDAP_URL'],
-      ['no domain name', { LDAP_URL: 'ldaps://dc1' }, 'LDAP_DOMAIN'],
       ['LDAP_BIND_DN without LDAP_URL', { LDAP_BIND_DN: 'CN=svc' }, 'LDAP_URL'],
       ['bind DN without password', { LDAP_URL: 'ldaps://dc1', LDAP_DOMAIN: 'contoso.test', LDAP_BIND_DN: 'CN=svc' }, 'LDAP_BIND_PASSWORD'],
       ['unreadable password file', { LDAP_URL: 'ldaps://dc1', LDAP_DOMAIN: 'c.test', LDAP_BIND_DN: 'CN=svc', LDAP_BIND_PASSWORD_FILE: '/nonexistent/pw' }, 'LDAP_BIND_PASSWORD_FILE'],
@@ -181,5 +180,12 @@ apiKeys:
       const error = configError({ RBCD_CONFIG: file(yaml) });
       expect(error.message).not.toContain(SECRET);
     });
+  });
+});
+
+describe('LDAP_URL alone', () => {
+  it('leaves the domain name to be read from the DC at boot', () => {
+    const config = loadConfig({ LDAP_URL: 'ldaps://dc1.contoso.test' });
+    expect(config.domains).toEqual([expect.objectContaining({ name: '', urls: ['ldaps://dc1.contoso.test'] })]);
   });
 });

@@ -223,8 +223,8 @@ const DOMAIN_DEFAULTS = { startTls: true, connectTimeoutMs: 5000, operationTimeo
 /** The domain the LDAP_* variables describe; what they leave unset is undefined. */
 function buildDomainFromEnv(env: Env): Partial<DomainConfig> & Pick<DomainConfig, 'name' | 'urls'> {
   const baseDn = env.LDAP_BASE_DN?.trim() || undefined;
-  const name = env.LDAP_DOMAIN?.trim().toLowerCase() || domainFromBaseDn(baseDn);
-  if (!name) throw new ConfigError('LDAP_DOMAIN', 'set LDAP_DOMAIN (the DNS name) or LDAP_BASE_DN');
+  // Neither given: the name is read from the DC's rootDSE at boot (discoverDomainNames).
+  const name = env.LDAP_DOMAIN?.trim().toLowerCase() || domainFromBaseDn(baseDn) || '';
   return {
     name,
     netbios: env.LDAP_NETBIOS?.trim().toUpperCase() || undefined,

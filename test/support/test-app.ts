@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import type { AppConfig } from '../../src/config/config.types';
+import { discoverDomainNames } from '../../src/config/discover-domains';
 import { loadConfig } from '../../src/config/load-config';
 import { configureApp } from '../../src/configure-app';
 import { DirectoryPort } from '../../src/directory/directory.port';
@@ -58,7 +59,7 @@ export async function createTestApp(options: {
     RBCD_JOB_BACKOFF_MS: '50',
     ...options.env,
   };
-  const config = { ...loadConfig(env), ...options.config };
+  const config = await discoverDomainNames({ ...loadConfig(env), ...options.config });
   const previousWorker = process.env.RBCD_WORKER;
   if (!options.worker) process.env.RBCD_WORKER = 'off';
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
