@@ -24,6 +24,15 @@ import { PolicyModule } from './policy/policy.module';
 import { ReconcileModule } from './reconcile/reconcile.module';
 import { RequestsModule } from './requests/requests.module';
 
+/**
+ * SQLite migrates at start (one process, zero set-up). PostgreSQL migrates as an explicit deploy
+ * step (`npm run migration:run`, the compose `migrate` service) so that N replicas never race;
+ * RBCD_MIGRATE_ON_START=true opts in (tests, single-instance installs).
+ */
+function migrateOnStart(config: AppConfig): boolean {
+  return config.migrateOnStart;
+}
+
 @Module({})
 export class AppModule {
   /** The whole service for one validated configuration (main.ts and the tests build it the same way). */
@@ -33,7 +42,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerOptions(config)),
-        TypeOrmModule.forRoot({ ...buildDataSourceOptions(config.database), migrationsRun: true }),
+        TypeOrmModule.forRoot({ ...buildDataSourceOptions(config.database), migrationsRun: migrateOnStart(config) }),
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,
           autoSchemaFile: true,

@@ -7,20 +7,18 @@ import { loadConfig } from './config/load-config';
 import { configureApp } from './configure-app';
 
 async function bootstrap(): Promise<void> {
-  let config;
-  try {
-    config = await discoverDomainNames(loadConfig());
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      // One clear line naming the variable; never the value of a secret.
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78);
-    }
-    throw error;
-  }
+  const config = await discoverDomainNames(loadConfig());
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, rawBody: true });
   configureApp(app, { bufferLogs: true });
   await app.listen(config.port, config.host);
 }
 
-void bootstrap();
+bootstrap().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    // One clear line naming the variable; never the value of a secret.
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78);
+  }
+  process.stderr.write(`rbcd-broker failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

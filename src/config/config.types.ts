@@ -70,6 +70,8 @@ export interface AppConfig {
   port: number;
   host: string;
   database: DatabaseConfig;
+  /** Run pending migrations at start: SQLite by default; PostgreSQL only with RBCD_MIGRATE_ON_START=true. */
+  migrateOnStart: boolean;
   domains: DomainConfig[];
   adminApiKey?: string;
   policy: PolicyConfig;

@@ -21,6 +21,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: readPort(env.PORT),
     host: env.HOST?.trim() || '0.0.0.0',
     database: readDatabase(env.DATABASE_URL ?? 'sqlite:./data/rbcd.sqlite'),
+    migrateOnStart: readMigrateOnStart(env),
     domains: readDomains(env, yaml),
     adminApiKey: readAdminKey(env),
     policy: readPolicy(yaml.policy),
@@ -79,6 +80,13 @@ function readBoolean(value: unknown, name: string): boolean | undefined {
 /** A URL as it may appear in an error message: no user, password or query string. */
 function redactUrl(url: string): string {
   return url.replace(/\/\/[^/@\s]*@/, '//***@').replace(/\?.*$/, '?***');
+}
+
+function readMigrateOnStart(env: Env): boolean {
+  const value = env.RBCD_MIGRATE_ON_START?.trim().toLowerCase();
+  if (value === undefined || value === '') return !(env.DATABASE_URL ?? 'sqlite:').startsWith('postgres');
+  if (value !== 'true' && value !== 'false') throw new ConfigError('RBCD_MIGRATE_ON_START', 'must be true or false');
+  return value === 'true';
 }
 
 function readPort(value: string | undefined): number {

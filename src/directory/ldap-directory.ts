@@ -105,7 +105,17 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
         for (let i = 0; i < list.length; i += SID_BATCH) {
           const batch = list.slice(i, i + SID_BATCH);
           const filter = new OrFilter({ filters: batch.map((sid) => binaryEquals('objectSid', sidToBytes(sid))) });
-          const entries = await this.searchEntries(connection, undefined, { filter, attributes: ACCOUNT_ATTRIBUTES });
+          let entries: DirectoryObject[];
+          try {
+            entries = await this.searchEntries(connection, undefined, { filter, attributes: ACCOUNT_ATTRIBUTES });
+          } catch (error) {
+            // A domain that is down leaves its SIDs unnamed (not cached): the answer about the
+            // target still comes, with those principals unresolved, instead of failing whole.
+            if (!(error instanceof DomainError) || error.code !== 'DIRECTORY_UNAVAILABLE') throw error;
+            this.logger.warn(`cannot name ${batch.length} SID(s) of ${connection.name}: ${error.message}`);
+            for (const sid of batch) result.set(sid, null);
+            continue;
+          }
           const found = new Map(entries.map((e) => [e.sid.toUpperCase(), e]));
           for (const sid of batch) {
             const object = found.get(sid) ?? null;

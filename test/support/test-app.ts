@@ -55,6 +55,7 @@ export async function createTestApp(options: {
     DATABASE_URL: await testDatabaseUrl(options.database),
     RBCD_ADMIN_API_KEY: TEST_ADMIN_KEY,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    RBCD_MIGRATE_ON_START: 'true',
     RBCD_JOB_POLL_MS: '100',
     RBCD_JOB_BACKOFF_MS: '50',
     ...options.env,
@@ -67,9 +68,15 @@ export async function createTestApp(options: {
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ logger: false, rawBody: true });
   configureApp(app);
-  await app.init();
-  if (previousWorker === undefined) delete process.env.RBCD_WORKER;
-  else process.env.RBCD_WORKER = previousWorker;
+  try {
+    await app.init();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  } finally {
+    if (previousWorker === undefined) delete process.env.RBCD_WORKER;
+    else process.env.RBCD_WORKER = previousWorker;
+  }
   return {
     app,
     config,
