@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   if (spawnSync('npx', ['nest', 'build'], { stdio: 'inherit' }).status !== 0) throw new Error('build failed');
   const port = await freePort();
   const service = spawn('node', ['dist/src/main.js'], {
-    env: { ...process.env, RBCD_CONFIG: SANDBOX_CONFIG, DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'bench-')), 'rbcd.sqlite')}`, RBCD_ADMIN_API_KEY: KEY, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    env: { ...process.env, NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '', RBCD_CONFIG: SANDBOX_CONFIG, DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'bench-')), 'rbcd.sqlite')}`, RBCD_ADMIN_API_KEY: KEY, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}/api/v1/delegations/${name}`;

@@ -14,12 +14,27 @@ export interface PrincipalTargets {
 /** Live questions: who may delegate to a target, and where a principal may delegate. */
 @Injectable()
 export class DelegationsService {
+  private readonly inFlight = new Map<string, Promise<DelegationView>>();
+
   constructor(
     private readonly directory: DirectoryPort,
     private readonly reader: DelegationReader,
   ) {}
 
-  async forTarget(target: string, domain?: string): Promise<DelegationView> {
+  /**
+   * Identical questions asked while one is being answered share that answer (one directory read,
+   * started after the first of them arrived): a burst of pollers costs the DC one search.
+   */
+  forTarget(target: string, domain?: string): Promise<DelegationView> {
+    const key = `${domain ?? ''}|${target.trim().toLowerCase()}`;
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    const answer = this.readTarget(target, domain).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, answer);
+    return answer;
+  }
+
+  private async readTarget(target: string, domain?: string): Promise<DelegationView> {
     const object = await this.directory.resolve(target, { kind: 'target', domain, withRbcd: true });
     return this.reader.view(object);
   }
