@@ -1,10 +1,8 @@
 // A failure in the middle loses nothing: restarts at every stage, a DC that is down while a
-// request is approved, 20 grants approved at once through two service processes, and an audit
-// log that notices tampering.
+// request is approved, and an audit log that notices tampering. (Scale-out: scale-out.spec.ts.)
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/load-config';
 import { JobQueue } from '../../src/jobs/job-queue.service';
-import { JobRunner } from '../../src/jobs/job-runner';
 import { decodeSecurityDescriptor, listPrincipals } from '../../src/security-descriptor';
 import { createComputer, type CreatedComputer, deleteObject, readRbcdRaw, uniqueName, writeRbcdRaw } from '../support/sandbox';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
@@ -119,42 +117,6 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('durability on %s', (databas
       expect(altered).toMatchObject({ ok: false, firstBadSeq: 1 });
     } finally {
       await t.close();
-    }
-  });
-});
-
-describe('scale-out: two service processes on one PostgreSQL database', () => {
-  it('20 grants for different principals on one target, approved at once, all end up in the descriptor, each job run once', async () => {
-    const url = await testDatabaseUrl('postgres');
-    const a = await sandboxApp({ database: 'postgres', env: { DATABASE_URL: url } });
-    const b = await sandboxApp({ database: 'postgres', env: { DATABASE_URL: url } });
-    const computers: CreatedComputer[] = [];
-    try {
-      const target = await createComputer(uniqueName('SC'));
-      computers.push(target);
-      for (let i = 0; i < 20; i++) computers.push(await createComputer(uniqueName('SP')));
-      const principals = computers.slice(1);
-      const who = await actors(a);
-      const ids = await Promise.all(
-        principals.map(async (p) => (await a.http().post('/api/v1/requests').set(who.requester).send({ action: 'grant', targets: [target.dn], principals: [p.sid], justification: 'scale' }).expect(201)).body.id as string),
-      );
-      await Promise.all(ids.map((id, i) => (i % 2 ? a : b).http().post(`/api/v1/requests/${id}/approve`).set(who.approver).send({}).expect(200)));
-      const [ranA, ranB] = await Promise.all([a.app.get(JobRunner).runOnce(), b.app.get(JobRunner).runOnce()]);
-      expect(ranA + ranB).toBe(20);
-      expect(principalsOf(await readRbcdRaw(target.dn)).sort()).toEqual(principals.map((p) => p.sid).sort());
-      const statuses = await Promise.all(ids.map(async (id) => (await a.http().get(`/api/v1/requests/${id}`).set(who.approver).expect(200)).body.status));
-      expect(new Set(statuses)).toEqual(new Set(['applied']));
-      const ds = a.app.get(DataSource);
-      const writes = await ds.query(`SELECT request_id, COUNT(*)::int AS n FROM audit_events WHERE type = 'directory.write' GROUP BY request_id`);
-      expect(writes).toHaveLength(20);
-      expect(writes.every((w: { n: number }) => w.n === 1)).toBe(true);
-      const jobs = await ds.query(`SELECT attempts, status FROM jobs WHERE kind = 'apply'`);
-      expect(jobs).toHaveLength(20);
-      expect(jobs.every((j: { attempts: number; status: string }) => j.attempts === 1 && j.status === 'done')).toBe(true);
-    } finally {
-      await a.close();
-      await b.close();
-      for (const c of computers) await deleteObject(c.dn).catch(() => undefined);
     }
   });
 });
