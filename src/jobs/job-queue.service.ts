@@ -120,8 +120,11 @@ export class JobQueue {
   }
 
   private async finish(job: JobEntity, changes: Partial<JobEntity>, manager?: EntityManager): Promise<void> {
+    // A finished job keeps the worker that ran it (who did what, for operators); a job going back
+    // to the queue belongs to nobody.
+    const leaseOwner = changes.status === 'queued' ? null : this.owner;
     const apply = (m: EntityManager) =>
-      m.update(JobEntity, { id: job.id, leaseOwner: this.owner }, { ...changes, leaseOwner: null, leaseUntil: null, updatedAt: this.clock.nowIso() } as never);
+      m.update(JobEntity, { id: job.id, leaseOwner: this.owner }, { ...changes, leaseOwner, leaseUntil: null, updatedAt: this.clock.nowIso() } as never);
     if (manager) await apply(manager);
     else await this.uow.run(apply);
   }

@@ -122,7 +122,7 @@ describe('graceful shutdown (PostgreSQL)', () => {
       expect(early).toBe('waiting'); // close waits for the job in flight
       release();
       await closing;
-      expect((await jobRows(databaseUrl))[id]).toMatchObject({ status: 'done', lease_owner: null });
+      expect((await jobRows(databaseUrl))[id]).toMatchObject({ status: 'done', lease_until: null }); // done: the owner stays as the record of who ran it
     } finally {
       release();
       await new Promise((resolve) => server.close(resolve));

@@ -82,6 +82,7 @@ describe('scale-out: two service processes on one PostgreSQL database', () => {
     const jobs = await ds.query(`SELECT attempts, status, lease_owner FROM jobs WHERE kind = 'apply'`);
     expect(jobs).toHaveLength(ids.length);
     expect(jobs.every((j: { attempts: number; status: string }) => j.attempts === 1 && j.status === 'done')).toBe(true);
+    expect(new Set(jobs.map((j: { lease_owner: string }) => j.lease_owner)).size).toBe(2); // both processes did work
     const verify = (await (await fetch(`${services[0].url}/api/v1/audit/verify`, { headers: { Authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json()) as { ok: boolean };
     expect(verify.ok).toBe(true);
   }, 240_000);
