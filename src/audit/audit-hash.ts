@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { AuditEventView } from './audit.types';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -12,16 +13,8 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-export interface HashedFields {
-  seq: number;
-  id: string;
-  at: string;
-  actor: string;
-  type: string;
-  requestId: string | null;
-  target: string | null;
-  data: Record<string, unknown>;
-}
+/** What the hash covers: every field of the event but the chain links themselves. */
+export type HashedFields = Omit<AuditEventView, 'prevHash' | 'hash'>;
 
 export function eventHash(prevHash: string, event: HashedFields): string {
   const { seq, id, at, actor, type, requestId, target, data } = event;

@@ -8,7 +8,7 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { planRbcdChange } from '../delegations/rbcd-change';
 import { mapLimit } from '../delegations/target-expander';
 import { DirectoryPort } from '../directory/directory.port';
-import { RBCD_ATTRIBUTE, type DirectoryObject } from '../directory/directory.types';
+import { RBCD_ATTRIBUTE, type CasResult, type DirectoryObject } from '../directory/directory.types';
 import { ACCOUNT_ATTRIBUTES } from '../directory/entry-mapper';
 import { binaryEquals } from '../directory/ldap-escape';
 import { OrFilter } from 'ldapts';
@@ -137,15 +137,7 @@ export class GrantApplier {
           endedAt: null,
         });
       }
-      const result: TargetResult = { target, status: cas.changed ? 'applied' : 'unchanged', sddlBefore: storedSddl(cas.before), sddlAfter: storedSddl(cas.after), at: now };
-      await this.audit.append(m, {
-        actor: 'system',
-        type: 'directory.write',
-        requestId: request.id,
-        target: target.dn,
-        data: { action: 'grant', changed: cas.changed, principals: principalSids, sddlBefore: result.sddlBefore, sddlAfter: result.sddlAfter, attempts: cas.attempts },
-      });
-      return result;
+      return this.recordWrite(m, request, target, 'grant', principalSids, cas, now);
     });
   }
 
@@ -157,16 +149,22 @@ export class GrantApplier {
       const cas = await this.directory.updateRbcd(target, (current) => planRbcdChange('revoke', current, principalSids).next);
       const now = this.clock.nowIso();
       await m.getRepository(GrantEntity).update({ targetSid: target.sid, principalSid: In(principalSids), state: 'active' }, { state: 'ended', endedAt: now });
-      const result: TargetResult = { target, status: cas.changed ? 'removed' : 'unchanged', sddlBefore: storedSddl(cas.before), sddlAfter: storedSddl(cas.after), at: now };
-      await this.audit.append(m, {
-        actor: 'system',
-        type: 'directory.write',
-        requestId: request.id,
-        target: target.dn,
-        data: { action: 'revoke', changed: cas.changed, principals: principalSids, sddlBefore: result.sddlBefore, sddlAfter: result.sddlAfter, attempts: cas.attempts },
-      });
-      return result;
+      return this.recordWrite(m, request, target, 'revoke', principalSids, cas, now);
     });
+  }
+
+  /** The target's result and its `directory.write` audit event (SDDL before and after). */
+  private async recordWrite(m: EntityManager, request: RequestEntity, target: StoredAccount, action: 'grant' | 'revoke', principals: string[], cas: CasResult, at: string): Promise<TargetResult> {
+    const done = action === 'grant' ? 'applied' : 'removed';
+    const result: TargetResult = { target, status: cas.changed ? done : 'unchanged', sddlBefore: storedSddl(cas.before), sddlAfter: storedSddl(cas.after), at };
+    await this.audit.append(m, {
+      actor: 'system',
+      type: 'directory.write',
+      requestId: request.id,
+      target: target.dn,
+      data: { action, changed: cas.changed, principals, sddlBefore: result.sddlBefore, sddlAfter: result.sddlAfter, attempts: cas.attempts },
+    });
+    return result;
   }
 
   private async removeGrantFromTarget(request: RequestEntity, target: StoredAccount, actor: string): Promise<TargetResult> {

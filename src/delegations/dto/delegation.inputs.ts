@@ -1,8 +1,9 @@
 // Inputs of the read API, validated at the edge; shared by REST bodies/queries and GraphQL inputs.
+import { applyDecorators } from '@nestjs/common';
 import { Field, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { INVENTORY_KINDS, type InventoryKind } from '../inventory.service';
 
 @InputType()
@@ -22,6 +23,23 @@ export class TargetSearchInput {
   filter?: string;
 }
 
+/** A list of account identifiers (names, DNs, SIDs ...): REST schema, GraphQL field and validation in one. */
+export function IdentifierListField(options: { required?: boolean; max: number; example: string[] }) {
+  const openApi = { type: String, isArray: true, example: options.example };
+  return applyDecorators(
+    ...(options.required ? [ApiProperty(openApi), Field(() => [String]), ArrayNotEmpty()] : [ApiPropertyOptional(openApi), Field(() => [String], { nullable: true }), IsOptional()]),
+    IsArray(),
+    ArrayMaxSize(options.max),
+    IsString({ each: true }),
+    IsNotEmpty({ each: true }),
+  );
+}
+
+/** The optional `targetSearch` (an OU to expand into computers). */
+export function TargetSearchField() {
+  return applyDecorators(ApiPropertyOptional({ type: TargetSearchInput }), Field(() => TargetSearchInput, { nullable: true }), IsOptional(), ValidateNested(), Type(() => TargetSearchInput));
+}
+
 @InputType()
 export class PlanDelegationInput {
   @ApiProperty({ enum: ['grant', 'revoke', 'clear'] })
@@ -29,29 +47,13 @@ export class PlanDelegationInput {
   @IsIn(['grant', 'revoke', 'clear'])
   action: 'grant' | 'revoke' | 'clear';
 
-  @ApiPropertyOptional({ type: String, isArray: true, example: ['SERVERC'] })
-  @Field(() => [String], { nullable: true })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(5000)
-  @IsString({ each: true })
-  @IsNotEmpty({ each: true })
+  @IdentifierListField({ max: 5000, example: ['SERVERC'] })
   targets?: string[];
 
-  @ApiPropertyOptional({ type: TargetSearchInput })
-  @Field(() => TargetSearchInput, { nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => TargetSearchInput)
+  @TargetSearchField()
   targetSearch?: TargetSearchInput;
 
-  @ApiPropertyOptional({ type: String, isArray: true, example: ['SERVERB$'] })
-  @Field(() => [String], { nullable: true })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @IsNotEmpty({ each: true })
+  @IdentifierListField({ max: 100, example: ['SERVERB$'] })
   principals?: string[];
 }
 

@@ -1,8 +1,8 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUrl, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { TargetSearchInput } from '../../delegations/dto/delegation.inputs';
+import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUrl, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IdentifierListField, TargetSearchField, TargetSearchInput } from '../../delegations/dto/delegation.inputs';
 
 @InputType()
 export class TicketInput {
@@ -20,29 +20,13 @@ export class TicketInput {
 export class CreateRequestInput {
   @ApiProperty({ enum: ['grant', 'revoke'] }) @Field(() => String) @IsIn(["grant", "revoke"]) action: 'grant' | 'revoke';
 
-  @ApiPropertyOptional({ type: String, isArray: true, example: ['SERVERC'] })
-  @Field(() => [String], { nullable: true })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(5000)
-  @IsString({ each: true })
-  @IsNotEmpty({ each: true })
+  @IdentifierListField({ max: 5000, example: ['SERVERC'] })
   targets?: string[];
 
-  @ApiPropertyOptional({ type: TargetSearchInput })
-  @Field(() => TargetSearchInput, { nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => TargetSearchInput)
+  @TargetSearchField()
   targetSearch?: TargetSearchInput;
 
-  @ApiProperty({ type: String, isArray: true, example: ['SERVERB$'] })
-  @Field(() => [String])
-  @IsArray()
-  @ArrayNotEmpty()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @IsNotEmpty({ each: true })
+  @IdentifierListField({ required: true, max: 100, example: ['SERVERB$'] })
   principals: string[];
 
   @ApiProperty({ example: 'Admins manage SERVERC from the jump box (CHG0012345)' })
