@@ -90,7 +90,10 @@ export class GrantApplier {
   async endGrant(requestId: string, reason: 'expired' | 'revoked', actor: string): Promise<void> {
     const request = await this.uow.manager.getRepository(RequestEntity).findOne({ where: { id: requestId } });
     if (!request || request.status !== 'applied') return;
-    const results = await mapLimit(request.targets, TARGET_CONCURRENCY, (target) => this.removeGrantFromTarget(request, target, actor));
+    // Read first, outside any transaction: a DC that is down fails the job here (retried with
+    // backoff) instead of holding a database transaction open while LDAP times out.
+    const fresh = await this.fetchTargets(request.targets);
+    const results = await mapLimit(request.targets, TARGET_CONCURRENCY, (target) => this.removeGrantFromTarget(request, target, actor, fresh.get(target.sid.toUpperCase()) ?? null));
     await this.uow.run(async (m) => {
       const now = this.clock.nowIso();
       await this.setStatus(m, request, { status: reason, closedAt: now, result: { targets: results } });
@@ -167,7 +170,8 @@ export class GrantApplier {
     return result;
   }
 
-  private async removeGrantFromTarget(request: RequestEntity, target: StoredAccount, actor: string): Promise<TargetResult> {
+  /** `fresh`: the target as just read; null when it no longer exists (its grants simply end). */
+  private async removeGrantFromTarget(request: RequestEntity, target: StoredAccount, actor: string, fresh?: DirectoryObject | null): Promise<TargetResult> {
     return this.uow.run(async (m) => {
       await this.lockTarget(m, target.sid);
       const grants = m.getRepository(GrantEntity);
@@ -183,8 +187,8 @@ export class GrantApplier {
           toRemove.push(grant.principalSid);
         }
       }
-      const cas = toRemove.length
-        ? await this.directory.updateRbcd(target, (current) => planRbcdChange('revoke', current, toRemove).next)
+      const cas = toRemove.length && fresh !== null
+        ? await this.directory.updateRbcd(target, (current) => planRbcdChange('revoke', current, toRemove).next, fresh ? { current: fresh.rbcd ?? null } : {})
         : { before: null, after: null, changed: false, attempts: 0 };
       const now = this.clock.nowIso();
       await grants.update({ id: In(mine.map((g) => g.id)) }, { state: 'ended', endedAt: now });
@@ -194,7 +198,7 @@ export class GrantApplier {
         type: 'directory.write',
         requestId: request.id,
         target: target.dn,
-        data: { action: 'end-grant', changed: cas.changed, removed: toRemove, kept, sddlBefore: storedSddl(cas.before), sddlAfter: storedSddl(cas.after) },
+        data: { action: 'end-grant', changed: cas.changed, removed: toRemove, kept, sddlBefore: storedSddl(cas.before), sddlAfter: storedSddl(cas.after), ...(fresh === null ? { targetGone: true } : {}) },
       });
       return { target, status: toRemove.length ? 'removed' : 'kept', sddlBefore: storedSddl(cas.before), sddlAfter: storedSddl(cas.after), at: now };
     });

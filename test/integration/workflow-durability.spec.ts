@@ -103,6 +103,27 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('durability on %s', (databas
     }
   });
 
+  it('a target deleted from the directory while granted: the grant still ends at expiry', async () => {
+    const t = await sandboxApp({ database });
+    try {
+      const target = await newTarget('DG');
+      const who = await actors(t);
+      const created = await t.http().post('/api/v1/requests').set(who.requester).send({ action: 'grant', targets: [target.dn], principals: [frontEnd.sid], justification: 'gone', duration: 'PT2S' }).expect(201);
+      await t.http().post(`/api/v1/requests/${created.body.id}/approve`).set(who.approver).send({}).expect(200);
+      await drainJobs(t);
+      const applied = (await t.http().get(`/api/v1/requests/${created.body.id}`).set(who.requester).expect(200)).body;
+      expect(applied.status).toBe('applied');
+      await deleteObject(target.dn);
+      await sleep(Math.max(0, Date.parse(applied.expiresAt) - Date.now()) + 50);
+      expect(await expireDue(t)).toBe(1);
+      expect((await t.http().get(`/api/v1/requests/${created.body.id}`).set(who.requester).expect(200)).body.status).toBe('expired');
+      const audit = await t.http().get(`/api/v1/audit?requestId=${created.body.id}&type=directory.write`).set(t.admin).expect(200);
+      expect(audit.body.items[0].data).toMatchObject({ action: 'end-grant', targetGone: true });
+    } finally {
+      await t.close();
+    }
+  });
+
   it('the audit log notices an altered or a removed event', async () => {
     const url = await testDatabaseUrl(database);
     const t = await sandboxApp({ database, env: { DATABASE_URL: url } });
