@@ -4,7 +4,28 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
+/**
+ * Each PostgreSQL test makes a database of its own (rbcd_test_<random>); the ones earlier runs
+ * left behind are dropped here, before this run makes new ones. No PostgreSQL: nothing to do.
+ */
+async function dropOldTestDatabases(): Promise<void> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test', connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'rbcd\\_test\\_%'");
+    for (const { datname } of rows) {
+      if (/^rbcd_test_[0-9a-f]+$/.test(datname)) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    }
+  } catch {
+    // PostgreSQL is not reachable: the tests that need it will say so.
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 export default async function globalSetup(): Promise<void> {
+  await dropOldTestDatabases();
   if (process.env.RBCD_SKIP_SANDBOX === '1') return;
   const script = path.resolve(__dirname, '../../scripts/sandbox-dc.sh');
   const result = spawnSync(script, ['up'], { stdio: 'inherit', env: process.env });
