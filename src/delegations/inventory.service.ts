@@ -66,10 +66,11 @@ export class InventoryService {
     const offset = cursor.offset;
     const limit = Math.min(Math.max(input.limit ?? 500, 1), 5000);
     const page = objects.slice(offset, offset + limit);
-    const sids = page.flatMap((o) => (o.rbcd ? safePrincipals(o.rbcd).map((p) => p.sid) : []));
-    const names = await this.directory.resolveSids(sids);
+    // Each descriptor is decoded once: for the SIDs to name, then for the item.
+    const decoded = page.map((object) => ({ object, ...decodeRbcd(object.rbcd) }));
+    const names = await this.directory.resolveSids(decoded.flatMap((d) => d.listed?.principals.map((p) => p.sid) ?? []));
     return {
-      items: page.map((o) => this.item(o, kinds, names)),
+      items: decoded.map((d) => this.item(d, kinds, names)),
       total: objects.length,
       nextCursor: offset + limit < objects.length ? encodeCursor(snapshotId, offset + limit) : null,
     };
@@ -96,7 +97,7 @@ export class InventoryService {
     return [owner.name];
   }
 
-  private item(object: DirectoryObject, kinds: InventoryKind[], names: Map<string, DirectoryObject | null>): InventoryItem {
+  private item({ object, warnings, listed }: DecodedObject, kinds: InventoryKind[], names: Map<string, DirectoryObject | null>): InventoryItem {
     const risks: Warning[] = [];
     const present: InventoryKind[] = [];
     const isDc = (object.userAccountControl & UAC.SERVER_TRUST_ACCOUNT) !== 0 || object.primaryGroupId === 516 || object.primaryGroupId === 521;
@@ -112,7 +113,6 @@ export class InventoryService {
     }
     const rbcdPrincipals: InventoryItem['rbcdPrincipals'] = [];
     if (object.rbcd) {
-      const { descriptor, warnings } = decodeStored(object.rbcd);
       risks.push(...warnings);
       // Protected by the built-in rules (DC, adminCount=1) or by a policy rule (e.g. OU=Tier0): no grant
       // would be allowed there, so an RBCD value found on it is worth a look.
@@ -120,8 +120,7 @@ export class InventoryService {
       if (!decision.allowed) {
         risks.push({ code: 'RBCD_ON_PROTECTED_TARGET', message: `${object.samAccountName} accepts delegation (RBCD) although policy protects it (${decision.reasons.slice(1).join('; ')}): review it` });
       }
-      if (descriptor) {
-        const listed = listPrincipals(descriptor);
+      if (listed) {
         for (const w of listed.warnings) risks.push(w);
         for (const p of listed.principals) {
           const name = names.get(p.sid.toUpperCase())?.samAccountName ?? WELL_KNOWN_SIDS[p.sid] ?? null;
@@ -140,9 +139,15 @@ export class InventoryService {
   }
 }
 
-function safePrincipals(raw: Buffer) {
-  const { descriptor } = decodeStored(raw);
-  return descriptor ? listPrincipals(descriptor).principals : [];
+interface DecodedObject {
+  object: DirectoryObject;
+  warnings: Warning[];
+  listed: ReturnType<typeof listPrincipals> | null;
+}
+
+function decodeRbcd(raw: Buffer | null | undefined): Omit<DecodedObject, 'object'> {
+  const { descriptor, warnings } = decodeStored(raw);
+  return { warnings, listed: descriptor ? listPrincipals(descriptor) : null };
 }
 
 function encodeCursor(snapshot: string, offset: number): string {

@@ -253,20 +253,25 @@ export class GrantApplier {
       if (expiresAt !== request.expiresAt) await m.getRepository(GrantEntity).update({ requestId: request.id }, { expiresAt });
       await this.setStatus(m, request, { status: 'applied', appliedAt: now.toISOString(), expiresAt, result: { targets: results } });
       await this.audit.append(m, { actor: 'system', type: 'request.applied', requestId: request.id, data: { expiresAt, targets: results.map((r) => ({ dn: r.target.dn, status: r.status })) } });
-      if (request.action === 'revoke') await this.closeEndedGrants(m);
+      if (request.action === 'revoke') await this.closeEndedGrants(m, request);
       await this.publish(m, 'request.applied', request);
     });
   }
 
-  /** Grant requests all of whose grants a revoke-action request ended are now `revoked`. */
-  private async closeEndedGrants(m: EntityManager): Promise<void> {
-    const applied = await m.getRepository(RequestEntity).find({ where: { status: 'applied', action: 'grant' } });
-    for (const request of applied) {
-      const active = await m.getRepository(GrantEntity).count({ where: { requestId: request.id, state: 'active' } });
-      if (active === 0) {
-        await this.setStatus(m, request, { status: 'revoked', closedAt: this.clock.nowIso() });
-        await this.audit.append(m, { actor: 'system', type: 'request.revoked', requestId: request.id, data: { by: 'revoke request' } });
-      }
+  /** Grant requests whose every grant this revoke-action request ended are now `revoked`. */
+  private async closeEndedGrants(m: EntityManager, revoke: RequestEntity): Promise<void> {
+    const grants = m.getRepository(GrantEntity);
+    const touched = await grants.find({
+      select: { requestId: true },
+      where: { state: 'ended', targetSid: In(revoke.targets.map((t) => t.sid)), principalSid: In(revoke.principals.map((p) => p.sid.toUpperCase())) },
+    });
+    const ids = [...new Set(touched.map((g) => g.requestId))];
+    if (ids.length === 0) return;
+    const candidates = await m.getRepository(RequestEntity).find({ where: { id: In(ids), status: 'applied', action: 'grant' } });
+    for (const request of candidates) {
+      if ((await grants.count({ where: { requestId: request.id, state: 'active' } })) > 0) continue;
+      await this.setStatus(m, request, { status: 'revoked', closedAt: this.clock.nowIso() });
+      await this.audit.append(m, { actor: 'system', type: 'request.revoked', requestId: request.id, data: { by: 'revoke request' } });
     }
   }
 

@@ -1,20 +1,16 @@
 // POST /api/v1/diagnose against the sandbox, checked against the real KDC (test/support/kerberos.ts):
 // what the diagnosis says about a double hop is what the KDC does, except where Samba's KDC is known
 // to be more permissive than Windows (Protected Users), where the diagnosis must still say fail.
-import { Attribute, Change } from 'ldapts';
 import { canDelegate, enableProtocolTransition, forgetKeytab } from '../support/kerberos';
 import {
-  adminClient,
+  createGroup,
   createComputer,
   CreatedComputer,
   deleteObject,
-  readEntry,
   referenceRbcdDescriptor,
   REPO_ROOT,
-  sidToString,
   uniqueName,
   withAceMask,
-  withClient,
   writeRbcdRaw,
 } from '../support/sandbox';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -49,11 +45,7 @@ describe('POST /diagnose, checked against the KDC', () => {
     backEnd = await createComputer(backName, { spns: [spn] });
     const name = uniqueName('DG');
     group = { dn: `CN=${name},OU=Servers,DC=contoso,DC=test`, name, sid: '' };
-    await withClient(adminClient(), async (c) => {
-      await c.add(group.dn, [new Attribute({ type: 'objectClass', values: ['group'] }), new Attribute({ type: 'sAMAccountName', values: [name] })]);
-      await c.modify(group.dn, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [frontEnd.dn] }) }));
-    });
-    group.sid = sidToString((await readEntry(group.dn, ['objectSid'])).objectSid as Buffer);
+    group.sid = await createGroup(group.dn, name, [frontEnd.dn]);
   });
 
   afterAll(async () => {

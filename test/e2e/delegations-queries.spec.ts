@@ -7,6 +7,7 @@ import { Attribute, Change, Control } from 'ldapts';
 import { enableProtocolTransition } from '../support/kerberos';
 import {
   adminClient,
+  createGroup,
   deleteObject,
   domainOfDn,
   readEntry,
@@ -108,11 +109,7 @@ describe('live delegation queries: principal, inventory, plan (REST)', () => {
     [frontEnd] = await addComputers(ou, ['FE']);
     const name = uniqueName('G');
     group = { dn: `CN=${name},${ou}`, name, sid: '' };
-    await withClient(adminClient(), async (c) => {
-      await c.add(group.dn, [new Attribute({ type: 'objectClass', values: ['group'] }), new Attribute({ type: 'sAMAccountName', values: [name] })]);
-      await c.modify(group.dn, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [frontEnd.dn] }) }));
-    });
-    group.sid = sidToString((await readEntry(group.dn, ['objectSid'])).objectSid as Buffer);
+    group.sid = await createGroup(group.dn, name, [frontEnd.dn]);
   });
 
   afterAll(async () => {

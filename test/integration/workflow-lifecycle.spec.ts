@@ -112,6 +112,23 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('grant lifecycle on %s', (da
     expect(principalsOf(await readRbcdRaw(backEnd.dn))).toEqual([]);
   });
 
+  it('a revoke request ends the active grants it removes: their requests end `revoked`, others stay', async () => {
+    const other = await createComputer(uniqueName('WR'));
+    created.push(other);
+    const mine = await grantApproved(t, who, { targets: [backEnd.dn], principals: [frontEnd.sid], duration: 'PT1H' });
+    const theirs = await grantApproved(t, who, { targets: [backEnd.dn], principals: [other.sid], duration: 'PT1H' });
+    await drainJobs(t);
+    const revoke = await t.http().post('/api/v1/requests').set(who.requester).send({ action: 'revoke', targets: [backEnd.dn], principals: [frontEnd.sid], justification: 'leaver' }).expect(201);
+    await t.http().post(`/api/v1/requests/${revoke.body.id}/approve`).set(who.approver).send({}).expect(200);
+    await drainJobs(t);
+    expect((await t.http().get(`/api/v1/requests/${mine}`).set(who.requester).expect(200)).body.status).toBe('revoked');
+    expect((await t.http().get(`/api/v1/requests/${theirs}`).set(who.requester).expect(200)).body.status).toBe('applied');
+    expect(principalsOf(await readRbcdRaw(backEnd.dn))).toEqual([other.sid]);
+    await t.http().post(`/api/v1/requests/${theirs}/revoke`).set(who.approver).send({}).expect(200);
+    await drainJobs(t);
+    expect(await readRbcdRaw(backEnd.dn)).toBeNull();
+  });
+
   it('expiry never removes an ACE that was there before the service; an explicit revoke request does', async () => {
     const other = await createComputer(uniqueName('WO'));
     created.push(other);

@@ -209,6 +209,15 @@ export async function createComputer(name: string, opts: CreateComputerOptions =
   return { dn, sid: await getSid(dn), samAccountName: `${cn}$`, dnsHostName, password, domain: d };
 }
 
+/** Creates a security group (as Administrator) with these members; returns its SID. */
+export async function createGroup(dn: string, name: string, memberDns: string[]): Promise<string> {
+  await withClient(adminClient(domainOfDn(dn).name), async (c) => {
+    await c.add(dn, [new Attribute({ type: 'objectClass', values: ['group'] }), new Attribute({ type: 'sAMAccountName', values: [name] })]);
+    if (memberDns.length) await c.modify(dn, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: memberDns }) }));
+  });
+  return sidToString((await readEntry(dn, ['objectSid'])).objectSid as Buffer);
+}
+
 /** Deletes an object (as Administrator); an object that is already gone is fine. */
 export async function deleteObject(dn: string): Promise<void> {
   await withClient(adminClient(domainOfDn(dn).name), async (c) => {
