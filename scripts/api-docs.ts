@@ -8,12 +8,13 @@ import { printSchema } from 'graphql';
 import { AppModule } from '../src/app.module';
 import { loadConfig } from '../src/config/load-config';
 import { configureApp } from '../src/configure-app';
+import { createHttpAdapter } from '../src/http-adapter';
 
 export async function renderApiDocs(): Promise<{ openapi: string; graphql: string }> {
   const previousWorker = process.env.RBCD_WORKER;
   process.env.RBCD_WORKER = 'off';
   const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' });
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger: false, abortOnError: false });
+  const app = await NestFactory.create(AppModule.forRoot(config), createHttpAdapter(), { logger: false, abortOnError: false });
   try {
     const document = configureApp(app);
     await app.init();

@@ -50,7 +50,8 @@ export class AppModule {
           path: '/graphql',
           playground: false,
           introspection: true,
-          context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
+          // Apollo's Fastify integration passes (request, reply): guards read them as req / res.
+          context: (request: unknown, reply: unknown) => ({ req: request, res: reply }),
           formatError: formatGraphQLError,
         }),
         TerminusModule,

@@ -11,11 +11,17 @@ export function configureApp(app: INestApplication, options: { bufferLogs?: bool
   if (options.bufferLogs) app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics', 'graphql'] });
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new AllExceptionsFilter());
+  app.useGlobalFilters(new AllExceptionsFilter(app.getHttpAdapter()));
   app.enableShutdownHooks();
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   return document;
+}
+
+/** Initialises the modules and waits until Fastify has registered every route (supertest needs this). */
+export async function initApp(app: INestApplication): Promise<void> {
+  await app.init();
+  await (app.getHttpAdapter().getInstance() as { ready(): PromiseLike<unknown> }).ready();
 }
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {

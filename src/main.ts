@@ -1,14 +1,16 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { ConfigError } from './config/config.error';
 import { discoverDomainNames } from './config/discover-domains';
 import { loadConfig } from './config/load-config';
 import { configureApp } from './configure-app';
+import { createHttpAdapter } from './http-adapter';
 
 async function bootstrap(): Promise<void> {
   const config = await discoverDomainNames(loadConfig());
-  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, rawBody: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createHttpAdapter(), { bufferLogs: true, rawBody: true });
   configureApp(app, { bufferLogs: true });
   await app.listen(config.port, config.host);
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-custom';
 import { ApiKeysService } from './api-keys.service';
 import { looksLikeJwt, presentedCredential } from './credentials';
@@ -13,7 +13,7 @@ export class ApiKeyStrategy extends PassportStrategy(Strategy, 'api-key') {
     super();
   }
 
-  async validate(request: Request): Promise<Principal | false> {
+  async validate(request: FastifyRequest): Promise<Principal | false> {
     const token = presentedCredential(request.headers);
     if (!token || looksLikeJwt(token)) return false;
     return (await this.apiKeys.verify(token)) ?? false;

@@ -2,7 +2,6 @@ import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { AuthGuard } from '@nestjs/passport';
-import type { Response } from 'express';
 import { DomainError } from '../common/errors/domain-error';
 import { requestOf } from './current-principal.decorator';
 import { IS_PUBLIC } from './public.decorator';
@@ -48,7 +47,7 @@ export class ApiAuthGuard extends AuthGuard(['api-key', 'oidc']) {
       } catch (error) {
         // REST gets the header from the exception filter; GraphQL errors pass no filter.
         if (error instanceof RateLimitedError && context.getType<string>() === 'graphql') {
-          responseOf(context)?.setHeader?.('Retry-After', String(error.retryAfterSeconds));
+          responseOf(context)?.header('Retry-After', String(error.retryAfterSeconds));
         }
         throw error;
       }
@@ -63,7 +62,8 @@ export class ApiAuthGuard extends AuthGuard(['api-key', 'oidc']) {
   }
 }
 
-function responseOf(context: ExecutionContext): Response | undefined {
+/** The reply (Fastify's, for REST and GraphQL alike). */
+function responseOf(context: ExecutionContext): { header(name: string, value: string): unknown } | undefined {
   if (context.getType<string>() === 'graphql') return GqlExecutionContext.create(context).getContext().res;
   return context.switchToHttp().getResponse();
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { Strategy } from 'passport-custom';
 import { APP_CONFIG } from '../config/config.module';
@@ -35,7 +35,7 @@ export class OidcStrategy extends PassportStrategy(Strategy, 'oidc') {
     }
   }
 
-  async validate(request: Request): Promise<Principal | false> {
+  async validate(request: FastifyRequest): Promise<Principal | false> {
     const oidc = this.config.oidc;
     const token = bearerToken(request.headers);
     if (!oidc || !this.jwks || !token || !looksLikeJwt(token)) return false;

@@ -1,5 +1,5 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger, type RawBodyRequest } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
@@ -25,7 +25,7 @@ export class SlackSignatureGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const secret = this.config.chat.slack?.signingSecret;
     if (!secret) throw new DomainError('NOT_FOUND', 'Chat is not enabled (no Slack signing secret is configured)');
-    const request = context.switchToHttp().getRequest<RawBodyRequest<Request>>();
+    const request = context.switchToHttp().getRequest<RawBodyRequest<FastifyRequest>>();
     if (!Buffer.isBuffer(request.rawBody)) {
       this.logger.warn('No raw body on a chat callback: the app must be created with { rawBody: true } and the body be form-encoded');
       throw new DomainError('UNAUTHENTICATED', 'The signature cannot be verified: send the body form-encoded');

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { AppConfig } from '../config/config.types';
+import { requestIdOf } from '../http-adapter';
 
 /** Paths pino removes from every log line: credentials must never reach a log. */
 export const REDACTED_PATHS = [
@@ -19,19 +19,14 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
-/** Structured JSON logs with a request id (taken from X-Request-Id when sane, else generated). */
+/** Structured JSON logs with a request id (taken from X-Request-Id when sane, else generated: see requestIdOf). */
 export function loggerOptions(config: AppConfig): Params {
   return {
     forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
     pinoHttp: {
       level: config.logLevel,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      genReqId: (req: IncomingMessage, res) => {
-        const header = req.headers['x-request-id'];
-        const id = typeof header === 'string' && /^[A-Za-z0-9._-]{1,100}$/.test(header) ? header : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
+      genReqId: (req: IncomingMessage) => requestIdOf(req),
       autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
       customProps: () => ({ service: 'rbcd-broker' }),
     },

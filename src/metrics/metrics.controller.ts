@@ -1,6 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/public.decorator';
 import { MetricsService } from './metrics.service';
 
@@ -14,9 +14,8 @@ export class MetricsController {
   @ApiOperation({ summary: 'Prometheus metrics: HTTP, directory operations, job queue, requests, grants, drift' })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string' } })
-  async scrape(@Res() res: Response): Promise<void> {
+  async scrape(@Res() reply: FastifyReply): Promise<void> {
     const body = await this.metrics.render();
-    res.setHeader('Content-Type', this.metrics.contentType);
-    res.send(body);
+    await reply.header('Content-Type', this.metrics.contentType).send(body);
   }
 }

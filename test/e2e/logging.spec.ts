@@ -11,7 +11,8 @@ import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { loggerOptions } from '../../src/common/logging';
 import { loadConfig } from '../../src/config/load-config';
-import { configureApp } from '../../src/configure-app';
+import { configureApp, initApp } from '../../src/configure-app';
+import { createHttpAdapter } from '../../src/http-adapter';
 import { sandboxDir, sandboxDomain, svcPassword } from '../support/sandbox';
 import { testDatabaseUrl } from '../support/test-app';
 
@@ -58,9 +59,9 @@ describe('logs', () => {
         .overrideProvider(PARAMS_PROVIDER_TOKEN)
         .useValue({ ...params, pinoHttp: [params.pinoHttp as Options, stream] } satisfies Params)
         .compile();
-      app = moduleRef.createNestApplication({ bufferLogs: true });
+      app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true });
       configureApp(app, { bufferLogs: true });
-      await app.init();
+      await initApp(app);
     } finally {
       if (previousWorker === undefined) delete process.env.RBCD_WORKER;
       else process.env.RBCD_WORKER = previousWorker;

@@ -9,7 +9,8 @@ import { AppModule } from '../../src/app.module';
 import type { AppConfig } from '../../src/config/config.types';
 import { discoverDomainNames } from '../../src/config/discover-domains';
 import { loadConfig } from '../../src/config/load-config';
-import { configureApp } from '../../src/configure-app';
+import { configureApp, initApp } from '../../src/configure-app';
+import { createHttpAdapter } from '../../src/http-adapter';
 import { DirectoryPort } from '../../src/directory/directory.port';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -66,10 +67,10 @@ export async function createTestApp(options: {
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   if (options.directory) builder = builder.overrideProvider(DirectoryPort).useValue(options.directory);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication({ logger: false, rawBody: true });
+  const app = moduleRef.createNestApplication(createHttpAdapter(), { logger: false, rawBody: true });
   configureApp(app);
   try {
-    await app.init();
+    await initApp(app);
   } catch (error) {
     await app.close().catch(() => undefined);
     throw error;
