@@ -3,13 +3,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatopsModule } from './chatops/chatops.module';
 import { CommonModule } from './common/common.module';
 import { formatGraphQLError } from './common/errors/graphql-error.formatter';
-import { loggerOptions } from './common/logging';
 import { ConfigModule } from './config/config.module';
 import type { AppConfig } from './config/config.types';
 import { buildDataSourceOptions } from './database/data-source-options';
@@ -18,6 +16,7 @@ import { DelegationsModule } from './delegations/delegations.module';
 import { DirectoryModule } from './directory/directory.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OutboxModule } from './notifications/outbox.module';
 import { PolicyModule } from './policy/policy.module';
@@ -41,7 +40,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerOptions(config)),
+        LoggingModule,
         TypeOrmModule.forRoot({ ...buildDataSourceOptions(config.database), migrationsRun: migrateOnStart(config) }),
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,

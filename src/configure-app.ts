@@ -1,14 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { createValidationPipe } from './common/errors/validation';
+import { NestPinoLogger } from './logging/nest-logger.service';
 
 export const API_PREFIX = 'api/v1';
 
 /** Everything main.ts and the HTTP tests set on the application, in one place. */
 export function configureApp(app: INestApplication, options: { bufferLogs?: boolean } = {}): OpenAPIObject {
-  if (options.bufferLogs) app.useLogger(app.get(Logger));
+  if (options.bufferLogs) app.useLogger(app.get(NestPinoLogger));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics', 'graphql'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(app.getHttpAdapter()));

@@ -8,16 +8,12 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 /**
- * The request id: the caller's X-Request-Id when it is sane, otherwise a new UUID. Stored on the
- * raw request too, where the request logger (pino-http) picks it up, so one id is in the response
- * header, every log line of the request and the error body.
+ * The request id (Fastify's request.id): the caller's X-Request-Id when it is sane, otherwise a
+ * new UUID. The same id is in the response header, the request's log line and any error body.
  */
-export function requestIdOf(req: IncomingMessage & { id?: unknown }): string {
-  if (typeof req.id === 'string') return req.id;
+export function requestIdOf(req: IncomingMessage): string {
   const header = req.headers['x-request-id'];
-  const id = typeof header === 'string' && SANE_REQUEST_ID.test(header) ? header : randomUUID();
-  req.id = id;
-  return id;
+  return typeof header === 'string' && SANE_REQUEST_ID.test(header) ? header : randomUUID();
 }
 
 /**

@@ -1,18 +1,16 @@
-// Structured JSON logs with request ids, and no secret in any log line: the real logger options
-// (redaction included) at LOG_LEVEL=info, written to a captured stream instead of stdout.
+// Structured JSON logs with request ids, and no secret in any log line: the real logger (redaction
+// included) at LOG_LEVEL=info, written to a captured stream instead of stdout.
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
-import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import type { Options } from 'pino-http';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
-import { loggerOptions } from '../../src/common/logging';
 import { loadConfig } from '../../src/config/load-config';
 import { configureApp, initApp } from '../../src/configure-app';
 import { createHttpAdapter } from '../../src/http-adapter';
+import { LOG_DESTINATION } from '../../src/logging/logging.module';
+import { createRootLogger } from '../../src/logging/root-logger';
 import { sandboxDir, sandboxDomain, svcPassword } from '../support/sandbox';
 import { testDatabaseUrl } from '../support/test-app';
 
@@ -50,14 +48,12 @@ describe('logs', () => {
         done();
       },
     });
-    const params = loggerOptions(config);
-    __resetOutOfContextForTests(); // nestjs-pino keeps its out-of-request logger per process
     const previousWorker = process.env.RBCD_WORKER;
     process.env.RBCD_WORKER = 'off';
     try {
       const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
-        .overrideProvider(PARAMS_PROVIDER_TOKEN)
-        .useValue({ ...params, pinoHttp: [params.pinoHttp as Options, stream] } satisfies Params)
+        .overrideProvider(LOG_DESTINATION)
+        .useValue(stream)
         .compile();
       app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true });
       configureApp(app, { bufferLogs: true });
@@ -91,12 +87,10 @@ describe('logs', () => {
     await app?.close();
   });
 
-  it('writes one JSON object per line (level, time, message); request lines name the service', () => {
+  it('writes one JSON object per line (level, time, message), each naming the service', () => {
     expect(lines().length).toBeGreaterThanOrEqual(8);
-    for (const line of lines()) expect(line).toMatchObject({ level: expect.any(Number), time: expect.any(Number), msg: expect.any(String) });
-    const requestLines = lines().filter((l) => l.req);
-    expect(requestLines.length).toBeGreaterThanOrEqual(7);
-    for (const line of requestLines) expect(line.service).toBe('rbcd-broker');
+    for (const line of lines()) expect(line).toMatchObject({ level: expect.any(Number), time: expect.any(Number), msg: expect.any(String), service: 'rbcd-broker' });
+    expect(lines().filter((l) => l.req).length).toBeGreaterThanOrEqual(7);
   });
 
   it('never writes an API key, a password from a body, or an LDAP bind password', () => {
@@ -107,14 +101,22 @@ describe('logs', () => {
     }
   });
 
-  it('logs each request with its id and the credential headers redacted', () => {
-    const byId = (id: string) => lines().find((l) => l.req?.id === id);
-    const bearer = byId('log-test-bearer');
-    expect(bearer).toMatchObject({ msg: 'request completed', req: { method: 'GET', url: '/api/v1/requests', headers: { authorization: '[redacted]' } }, res: { statusCode: 200 } });
-    expect(byId('log-test-x-api-key')).toMatchObject({ req: { headers: { 'x-api-key': '[redacted]' } } });
-    expect(byId('log-test-password-body')).toMatchObject({ res: { statusCode: 400 } });
-    const withCookie = lines().find((l) => l.req?.url === '/api/v1/audit');
-    expect(withCookie).toMatchObject({ req: { headers: { authorization: '[redacted]', cookie: '[redacted]' } } });
+  it('logs each request once, with its id, method, URL, status and duration, and no headers', () => {
+    const byId = (id: string) => lines().filter((l) => l.req?.id === id);
+    expect(byId('log-test-bearer')).toEqual([
+      expect.objectContaining({ msg: 'request completed', req: { id: 'log-test-bearer', method: 'GET', url: '/api/v1/requests', remoteAddress: expect.any(String) }, res: { statusCode: 200 }, responseTime: expect.any(Number) }),
+    ]);
+    expect(byId('log-test-x-api-key')).toHaveLength(1);
+    expect(byId('log-test-password-body')).toEqual([expect.objectContaining({ res: { statusCode: 400 } })]);
+    for (const line of lines().filter((l) => l.req)) expect(line.req.headers).toBeUndefined();
+  });
+
+  it('redacts credentials in objects logged by the code (defence in depth)', () => {
+    const captured: string[] = [];
+    const logger = createRootLogger('info', new Writable({ write: (chunk: Buffer, _e, done) => (captured.push(chunk.toString()), done()) }));
+    logger.info({ req: { headers: { authorization: `Bearer ${ADMIN_KEY}`, cookie: 'c', 'x-api-key': ADMIN_KEY } }, ldap: { bindPassword: WRONG_LDAP_PASSWORD }, slack: { signingSecret: BODY_PASSWORD } }, 'x');
+    expect(captured.join('')).not.toMatch(new RegExp(`${ADMIN_KEY}|${WRONG_LDAP_PASSWORD}|${BODY_PASSWORD}`));
+    expect(JSON.parse(captured[0])).toMatchObject({ req: { headers: { authorization: '[redacted]', cookie: '[redacted]', 'x-api-key': '[redacted]' } }, ldap: { bindPassword: '[redacted]' } });
   });
 
   it('generates a request id when the caller sends none, and returns it', async () => {
