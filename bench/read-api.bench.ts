@@ -4,6 +4,8 @@
 // directly in the same run:
 //   (a) raw ldapsearch processes (one per query, 50 at a time), what a script does today, and
 //   (b) ldapts on one connection (the directory's own latency, no HTTP, no decoding).
+// The service is measured in BENCH_ROUNDS rounds (default 3) and judged on the median round's p99,
+// since one round on a shared 2-core machine can catch the DC or another process busy.
 // Target: p99 under 25 ms.            npm run bench:read-api   (BENCH_SECONDS, default 10)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { closedLoop, formatLoad, type LoadResult } from './support/load';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const ATTR = 'msDS-AllowedToActOnBehalfOfOtherIdentity';
 const KEY = 'bench-admin-key-0123456789abcdef';
 
@@ -68,7 +71,8 @@ async function main(): Promise<void> {
     const body = (await (await fetch(url, { headers: { Authorization: `Bearer ${KEY}` } })).json()) as { principals: unknown[] };
     if (body.principals.length !== 2) throw new Error(`unexpected answer ${JSON.stringify(body)}`);
     runWrk(url.replace(/delegations\/.*/, 'delegations/SERVERC')); // warm-up (JIT, connections)
-    const serviceResult = runWrk(url);
+    const rounds = Array.from({ length: ROUNDS }, () => runWrk(url));
+    const serviceResult = [...rounds].sort((a, b) => a.p99 - b.p99)[Math.floor(ROUNDS / 2)];
     const serviceAt10 = runWrk(url, 10);
 
     const ldap = await svcClient();
@@ -91,11 +95,11 @@ async function main(): Promise<void> {
     );
 
     console.log(`\nRead API: who may delegate to ${name} (2 principals), ${CONCURRENCY} concurrent clients, ${SECONDS} s each`);
-    console.log(formatLoad('GET /api/v1/delegations/{target} (rbcd-broker, wrk)', serviceResult));
+    rounds.forEach((round, i) => console.log(formatLoad(`GET /api/v1/delegations/{target} (rbcd-broker, wrk) #${i + 1}`, round)));
     console.log(formatLoad('  the same at 10 concurrent clients', serviceAt10));
     console.log(formatLoad('ldapsearch process per query (baseline)', ldapsearch));
     console.log(formatLoad('ldapts search on one connection (DC floor)', direct));
-    console.log(`  rbcd-broker p99 ${serviceResult.p99.toFixed(1)} ms (target < 25 ms); ${(serviceResult.throughput / ldapsearch.throughput).toFixed(1)}x the throughput of ldapsearch, ${(serviceResult.throughput / direct.throughput).toFixed(2)}x the raw LDAP search`);
+    console.log(`  rbcd-broker p99 ${serviceResult.p99.toFixed(1)} ms in the median of ${ROUNDS} rounds (target < 25 ms; rounds: ${rounds.map((r) => r.p99.toFixed(1)).join(', ')} ms); ${(serviceResult.throughput / ldapsearch.throughput).toFixed(1)}x the throughput of ldapsearch, ${(serviceResult.throughput / direct.throughput).toFixed(2)}x the raw LDAP search`);
   } finally {
     service.kill('SIGTERM');
     for (const c of [target, ...principals]) await deleteObject(c.dn);

@@ -46,5 +46,5 @@ export async function closedLoop(concurrency: number, seconds: number, once: () 
 }
 
 export function formatLoad(name: string, r: LoadResult): string {
-  return `  ${name.padEnd(48)} ${r.throughput.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p90 ${r.p90.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  errors ${r.errors}`;
+  return `  ${name.padEnd(56)} ${r.throughput.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p90 ${r.p90.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  errors ${r.errors}`;
 }

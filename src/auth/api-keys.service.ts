@@ -39,12 +39,17 @@ function sameHash(a: Buffer, hex: string): boolean {
 /** Issues, lists, revokes and verifies API keys (issued, static from YAML, and the bootstrap admin key). */
 @Injectable()
 export class ApiKeysService {
+  /** SHA-256 of the bootstrap admin key, computed once (not per request). */
+  private readonly adminKeyHash: string | null;
+
   constructor(
     private readonly uow: UnitOfWork,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.adminKeyHash = config.adminApiKey ? sha256(config.adminApiKey).toString('hex') : null;
+  }
 
   async issue(input: { name: string; roles: Role[]; mayActOnBehalf?: boolean }, createdBy: Principal): Promise<IssuedApiKey> {
     const roles = [...new Set(input.roles)];
@@ -91,7 +96,7 @@ export class ApiKeysService {
   /** The principal a presented key stands for, or null when it is not a valid key. */
   async verify(presented: string): Promise<Principal | null> {
     const hash = sha256(presented);
-    if (this.config.adminApiKey && sameHash(hash, sha256(this.config.adminApiKey).toString('hex'))) {
+    if (this.adminKeyHash && sameHash(hash, this.adminKeyHash)) {
       return { id: `apikey:${BOOTSTRAP_NAME}`, name: BOOTSTRAP_NAME, roles: ['admin'], via: 'api-key', mayActOnBehalf: true };
     }
     for (const key of this.config.apiKeys) {
