@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { mapError } from './common/errors/error-mapping';
 
 /** The largest request body accepted (JSON or form), in bytes: larger ones get 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -24,6 +26,11 @@ export function createHttpAdapter(): FastifyAdapter {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: (req: IncomingMessage) => requestIdOf(req),
+    // Errors the router raises before any route runs (a malformed %-escape): the same error body.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      const mapped = mapError(error, request.id);
+      void reply.code(mapped.status).header('X-Request-Id', request.id).send(mapped.body);
+    },
     // Long path parameters reach validation (400 with a code) instead of the router's bare 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 8192 },
   });

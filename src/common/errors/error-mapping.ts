@@ -36,10 +36,9 @@ export function mapError(error: unknown, requestId?: string): MappedError {
     return { status, body: body(code, message), unexpected: false };
   }
   if (isRequestParsingError(error)) {
-    // Raised by the HTTP platform before any handler ran: bad JSON, too large, unsupported type.
+    // Raised by the HTTP platform before any handler ran: bad URL or JSON, too large, unsupported type.
     const status = error.statusCode;
-    const message = status === 400 ? 'The request body is not valid JSON' : error.message;
-    return { status, body: body(HTTP_STATUS_CODES[status] ?? 'VALIDATION_FAILED', message), unexpected: false };
+    return { status, body: body(HTTP_STATUS_CODES[status] ?? 'VALIDATION_FAILED', error.message), unexpected: false };
   }
   return {
     status: 500,
@@ -57,7 +56,7 @@ function isCodedError(error: unknown): error is Error & { code: string; field?: 
   return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && ((error as unknown) as { code: string }).code in ERROR_STATUS;
 }
 
-/** Fastify's own client errors (FST_ERR_CTP_*: invalid JSON, body too large, unsupported media type). */
+/** Fastify's own client errors (FST_ERR_*: malformed URL, invalid JSON, body too large, unsupported media type). */
 function isRequestParsingError(error: unknown): error is Error & { statusCode: number } {
   const { code, statusCode } = error as { code?: unknown; statusCode?: unknown };
   return error instanceof Error && typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
