@@ -11,9 +11,7 @@ import { configureApp } from '../src/configure-app';
 import { createHttpAdapter } from '../src/http-adapter';
 
 export async function renderApiDocs(): Promise<{ openapi: string; graphql: string }> {
-  const previousWorker = process.env.RBCD_WORKER;
-  process.env.RBCD_WORKER = 'off';
-  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' });
+  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent', RBCD_WORKER: 'off' });
   const app = await NestFactory.create(AppModule.forRoot(config), createHttpAdapter(), { logger: false, abortOnError: false });
   try {
     const document = configureApp(app);
@@ -22,7 +20,5 @@ export async function renderApiDocs(): Promise<{ openapi: string; graphql: strin
     return { openapi: `${JSON.stringify(document, null, 2)}\n`, graphql: `${printSchema(schema)}\n` };
   } finally {
     await app.close();
-    if (previousWorker === undefined) delete process.env.RBCD_WORKER;
-    else process.env.RBCD_WORKER = previousWorker;
   }
 }

@@ -5,7 +5,6 @@ import { ApiKeyStrategy } from './api-key.strategy';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
 import { ApiAuthGuard } from './auth.guard';
-import { AUTH_OPTIONS, readAuthOptions } from './auth-options';
 import { OidcStrategy } from './oidc.strategy';
 import { RateLimiter } from './rate-limiter';
 
@@ -13,7 +12,6 @@ import { RateLimiter } from './rate-limiter';
   imports: [PassportModule],
   controllers: [ApiKeysController],
   providers: [
-    { provide: AUTH_OPTIONS, useFactory: () => readAuthOptions(process.env) },
     ApiKeysService,
     ApiKeyStrategy,
     OidcStrategy,

@@ -5,7 +5,6 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { Strategy } from 'passport-custom';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
-import { AUTH_OPTIONS, type AuthOptions } from './auth-options';
 import { bearerToken, looksLikeJwt } from './credentials';
 import { ROLES, type Principal, type Role } from './roles';
 
@@ -23,13 +22,12 @@ export class OidcStrategy extends PassportStrategy(Strategy, 'oidc') {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(AUTH_OPTIONS) options: AuthOptions,
   ) {
     super();
     if (config.oidc) {
       this.jwks = createRemoteJWKSet(new URL(config.oidc.jwksUrl), {
-        cacheMaxAge: options.jwksCacheMaxAgeMs,
-        cooldownDuration: options.jwksCooldownMs,
+        cacheMaxAge: config.oidc.jwksCacheMaxAgeMs,
+        cooldownDuration: config.oidc.jwksCooldownMs,
         timeoutDuration: 5000,
       });
     }

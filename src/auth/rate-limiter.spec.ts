@@ -12,7 +12,7 @@ class FakeClock {
 }
 
 function limiter(perMinute: number, clock = new FakeClock()) {
-  return { clock, limiter: new RateLimiter({ rateLimitPerMinute: perMinute, jwksCooldownMs: 0, jwksCacheMaxAgeMs: 0 }, clock as unknown as Clock) };
+  return { clock, limiter: new RateLimiter({ limits: { maxTargets: 1, mutationsPerMinute: perMinute } }, clock as unknown as Clock) };
 }
 
 function refusal(fn: () => void): RateLimitedError {

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
-import { AUTH_OPTIONS, type AuthOptions } from './auth-options';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config.types';
 
 const WINDOW_MS = 60_000;
 /** Identities are swept from memory once this many are tracked (only their stale entries go). */
@@ -26,13 +27,13 @@ export class RateLimiter {
   private readonly hits = new Map<string, number[]>();
 
   constructor(
-    @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'limits'>,
     private readonly clock: Clock,
   ) {}
 
   /** Counts one mutation by `identity`, or throws RateLimitedError when the window is full. */
   consume(identity: string): void {
-    const limit = this.options.rateLimitPerMinute;
+    const limit = this.config.limits.mutationsPerMinute;
     if (limit <= 0) return;
     const now = this.clock.now().getTime();
     const recent = (this.hits.get(identity) ?? []).filter((at) => at > now - WINDOW_MS);

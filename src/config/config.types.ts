@@ -62,6 +62,10 @@ export interface OidcConfig {
   audience: string;
   jwksUrl: string;
   rolesClaim: string;
+  /** OIDC_JWKS_CACHE_MS: how long a fetched JWKS is trusted before it is refetched. */
+  jwksCacheMaxAgeMs: number;
+  /** OIDC_JWKS_COOLDOWN_MS: least time between two refetches caused by an unknown key id. */
+  jwksCooldownMs: number;
 }
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
@@ -81,4 +85,16 @@ export interface AppConfig {
   oidc?: OidcConfig;
   jobs: { pollIntervalMs: number; maxAttempts: number; backoffBaseMs: number; leaseMs: number; expiryCheckIntervalMs: number; reconcileIntervalMs: number };
   logLevel: string;
+  /** RBCD_WORKER: this process runs the job worker, the expiry scheduler and the reconciler. */
+  worker: boolean;
+  limits: {
+    /** RBCD_MAX_TARGETS: most targets in one request or plan. */
+    maxTargets: number;
+    /** RBCD_RATE_LIMIT_PER_MINUTE: changes per identity per sliding minute; 0 = no limit. */
+    mutationsPerMinute: number;
+  };
+  /** RBCD_WEBHOOK_TIMEOUT_MS: timeout of one webhook delivery. */
+  webhookTimeoutMs: number;
+  /** RBCD_DRIFT_REPAIR: the reconciler puts missing grants back. */
+  driftRepair: boolean;
 }

@@ -188,4 +188,38 @@ describe('LDAP_URL alone', () => {
     const config = loadConfig({ LDAP_URL: 'ldaps://dc1.contoso.test' });
     expect(config.domains).toEqual([expect.objectContaining({ name: '', urls: ['ldaps://dc1.contoso.test'] })]);
   });
+
+  it('reads the tuning variables, with defaults, through the same validation', () => {
+    expect(loadConfig(BASE)).toMatchObject({ worker: true, limits: { maxTargets: 5000, mutationsPerMinute: 120 }, webhookTimeoutMs: 10_000, driftRepair: false });
+    const tuned = loadConfig({
+      ...BASE,
+      RBCD_WORKER: 'off',
+      RBCD_MAX_TARGETS: '40',
+      RBCD_RATE_LIMIT_PER_MINUTE: '0',
+      RBCD_WEBHOOK_TIMEOUT_MS: '2500',
+      RBCD_DRIFT_REPAIR: 'true',
+      OIDC_ISSUER: 'https://idp.example',
+      OIDC_AUDIENCE: 'rbcd',
+      OIDC_JWKS_CACHE_MS: '60000',
+      OIDC_JWKS_COOLDOWN_MS: '0',
+    });
+    expect(tuned).toMatchObject({ worker: false, limits: { maxTargets: 40, mutationsPerMinute: 0 }, webhookTimeoutMs: 2500, driftRepair: true });
+    expect(tuned.oidc).toMatchObject({ jwksUrl: 'https://idp.example/.well-known/jwks.json', jwksCacheMaxAgeMs: 60_000, jwksCooldownMs: 0 });
+    expect(loadConfig({ ...BASE, RBCD_WORKER: 'on' }).worker).toBe(true);
+  });
+
+  it.each([
+    ['RBCD_WORKER', 'sometimes'],
+    ['RBCD_MAX_TARGETS', '0'],
+    ['RBCD_RATE_LIMIT_PER_MINUTE', '-1'],
+    ['RBCD_RATE_LIMIT_PER_MINUTE', 'lots'],
+    ['RBCD_WEBHOOK_TIMEOUT_MS', '1.5'],
+    ['RBCD_DRIFT_REPAIR', 'maybe'],
+  ])('refuses %s=%s at boot, naming the variable', (variable, value) => {
+    expect(configError({ [variable]: value }).variable).toBe(variable);
+  });
+
+  it('refuses a bad OIDC_JWKS_CACHE_MS once OIDC is on', () => {
+    expect(configError({ OIDC_ISSUER: 'https://idp.example', OIDC_AUDIENCE: 'rbcd', OIDC_JWKS_CACHE_MS: 'ten' }).variable).toBe('OIDC_JWKS_CACHE_MS');
+  });
 });

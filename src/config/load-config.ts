@@ -38,7 +38,26 @@ export function loadConfig(env: Env = process.env): AppConfig {
       reconcileIntervalMs: readInt(env, 'RBCD_RECONCILE_MS', 15 * 60_000, 0),
     },
     logLevel: readLogLevel(env.LOG_LEVEL),
+    worker: readOnOff(env.RBCD_WORKER, 'RBCD_WORKER') ?? true,
+    limits: {
+      maxTargets: readInt(env, 'RBCD_MAX_TARGETS', 5000, 1),
+      mutationsPerMinute: readInt(env, 'RBCD_RATE_LIMIT_PER_MINUTE', 120, 0),
+    },
+    webhookTimeoutMs: readInt(env, 'RBCD_WEBHOOK_TIMEOUT_MS', 10_000, 100),
+    driftRepair: readBoolean(env.RBCD_DRIFT_REPAIR, 'RBCD_DRIFT_REPAIR') ?? false,
   };
+}
+
+/** on/off (and the true/false spellings readBoolean takes). */
+function readOnOff(value: string | undefined, name: string): boolean | undefined {
+  const text = value?.trim().toLowerCase();
+  if (text === 'on') return true;
+  if (text === 'off') return false;
+  try {
+    return readBoolean(value, name);
+  } catch {
+    throw new ConfigError(name, 'must be on or off');
+  }
 }
 
 function readYamlFile(path: string | undefined): Yaml {
@@ -365,5 +384,12 @@ function readOidc(env: Env): AppConfig['oidc'] {
   if (!audience) throw new ConfigError('OIDC_AUDIENCE', 'is required when OIDC_ISSUER is set');
   const jwksUrl = env.OIDC_JWKS_URL?.trim() || `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
   if (!/^https?:\/\//.test(jwksUrl)) throw new ConfigError('OIDC_JWKS_URL', 'must be an http(s) URL');
-  return { issuer, audience, jwksUrl, rolesClaim: env.OIDC_ROLES_CLAIM?.trim() || 'roles' };
+  return {
+    issuer,
+    audience,
+    jwksUrl,
+    rolesClaim: env.OIDC_ROLES_CLAIM?.trim() || 'roles',
+    jwksCacheMaxAgeMs: readInt(env, 'OIDC_JWKS_CACHE_MS', 10 * 60_000, 0),
+    jwksCooldownMs: readInt(env, 'OIDC_JWKS_COOLDOWN_MS', 30_000, 0),
+  };
 }

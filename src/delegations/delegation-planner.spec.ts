@@ -27,7 +27,7 @@ const SDDL_WEB = `(A;;0xf01ff;;;${web.sid})`;
 /** A planner over the strict fake: it may look accounts up and search, never read again or write. */
 function planner(objects: DirectoryObject[]) {
   const directory = new FakeDirectory({ domains: [CONTOSO, FABRIKAM], objects: [web, app, remote, ...objects] }, ['resolve', 'resolveSids', 'domains', 'search']);
-  return { directory, planner: new DelegationPlanner(new TargetExpander(directory), new DelegationReader(directory), new PolicyService(config)) };
+  return { directory, planner: new DelegationPlanner(new TargetExpander(directory, { limits: { maxTargets: 5000, mutationsPerMinute: 0 } }), new DelegationReader(directory), new PolicyService(config)) };
 }
 const names = (principals: { samAccountName: string | null }[]) => principals.map((p) => p.samAccountName);
 

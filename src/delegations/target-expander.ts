@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { FilterParser } from 'ldapts';
 import { DomainError } from '../common/errors/domain-error';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config.types';
 import { DirectoryPort } from '../directory/directory.port';
 import type { DirectoryObject } from '../directory/directory.types';
 
@@ -10,18 +12,23 @@ export interface TargetSearch {
   filter?: string;
 }
 
-export const MAX_TARGETS = Number(process.env.RBCD_MAX_TARGETS ?? 5000);
-
 /** Turns explicit identifiers or an OU search into resolved directory objects (capped). */
 @Injectable()
 export class TargetExpander {
-  constructor(private readonly directory: DirectoryPort) {}
+  private readonly maxTargets: number;
+
+  constructor(
+    private readonly directory: DirectoryPort,
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'limits'>,
+  ) {
+    this.maxTargets = config.limits.maxTargets;
+  }
 
   async targets(input: { targets?: string[]; targetSearch?: TargetSearch }, options: { withRbcd?: boolean } = {}): Promise<DirectoryObject[]> {
     if (input.targets?.length && input.targetSearch) throw new DomainError('VALIDATION_FAILED', 'Give targets or targetSearch, not both');
     if (input.targetSearch) return this.search(input.targetSearch, options.withRbcd);
     if (!input.targets?.length) throw new DomainError('VALIDATION_FAILED', 'targets or targetSearch is required');
-    if (input.targets.length > MAX_TARGETS) throw new DomainError('TOO_MANY_TARGETS', `At most ${MAX_TARGETS} targets per request`);
+    if (input.targets.length > this.maxTargets) throw new DomainError('TOO_MANY_TARGETS', `At most ${this.maxTargets} targets per request`);
     const objects = await mapLimit(input.targets, 8, (t) => this.directory.resolve(t, { kind: 'target', withRbcd: options.withRbcd }));
     return dedupe(objects);
   }
@@ -48,7 +55,7 @@ export class TargetExpander {
     const attributes = withRbcd ? ['objectSid', 'objectGUID', 'sAMAccountName', 'dNSHostName', 'objectClass', 'userAccountControl', 'primaryGroupID', 'adminCount', 'msDS-AllowedToActOnBehalfOfOtherIdentity'] : undefined;
     for await (const object of this.directory.search(domain.name, search.base, { filter, ...(attributes ? { attributes } : {}) })) {
       found.push(object);
-      if (found.length > MAX_TARGETS) throw new DomainError('TOO_MANY_TARGETS', `targetSearch matches more than ${MAX_TARGETS} computers; narrow it`);
+      if (found.length > this.maxTargets) throw new DomainError('TOO_MANY_TARGETS', `targetSearch matches more than ${this.maxTargets} computers; narrow it`);
     }
     if (found.length === 0) throw new DomainError('TARGET_NOT_FOUND', `No computer under ${search.base} matches`, { base: search.base });
     return found;

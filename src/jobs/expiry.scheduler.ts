@@ -25,7 +25,7 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    if (process.env.RBCD_WORKER === 'off') return;
+    if (!this.config.worker) return;
     const tick = () =>
       this.enqueueDue()
         .catch((error) => this.logger.error({ err: error }, 'expiry check failed'))

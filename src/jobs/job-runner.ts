@@ -27,7 +27,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   ) {}
 
   onApplicationBootstrap(): void {
-    if (process.env.RBCD_WORKER === 'off') return;
+    if (!this.config.worker) return;
     this.running = true;
     this.loop = this.run();
   }

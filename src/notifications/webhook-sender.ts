@@ -6,7 +6,6 @@ import type { DomainEvent } from './event-publisher';
 import { redactUrl, splitCredentials } from './webhook-url';
 import { slackMessageFor } from '../chatops/slack-messages';
 
-const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface WebhookJobPayload {
   target: 'webhook' | 'slack';
@@ -28,8 +27,6 @@ export function signBody(secret: string, body: string): string {
  */
 @Injectable()
 export class WebhookSender {
-  private readonly timeoutMs = Number(process.env.RBCD_WEBHOOK_TIMEOUT_MS) > 0 ? Number(process.env.RBCD_WEBHOOK_TIMEOUT_MS) : DEFAULT_TIMEOUT_MS;
-
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   async deliver(payload: WebhookJobPayload): Promise<{ status: number }> {
@@ -54,9 +51,9 @@ export class WebhookSender {
     if (authorization) headers.Authorization = authorization;
     let response: Response;
     try {
-      response = await fetch(plainUrl, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.timeoutMs), redirect: 'error' });
+      response = await fetch(plainUrl, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.config.webhookTimeoutMs), redirect: 'error' });
     } catch (error) {
-      throw new Error(`${shown}: ${describeFetchError(error, this.timeoutMs)}`);
+      throw new Error(`${shown}: ${describeFetchError(error, this.config.webhookTimeoutMs)}`);
     }
     await response.body?.cancel().catch(() => undefined);
     if (!response.ok) throw new Error(`${shown} answered ${response.status}`);

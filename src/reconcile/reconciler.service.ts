@@ -47,11 +47,6 @@ interface TargetGrants {
   known: Set<string>;
 }
 
-/** RBCD_DRIFT_REPAIR=true: the reconciler puts missing grants back (other drift is only reported). */
-export function driftRepairEnabled(env: Record<string, string | undefined> = process.env): boolean {
-  return env.RBCD_DRIFT_REPAIR?.trim().toLowerCase() === 'true';
-}
-
 
 /**
  * Watches the directory for changes made behind the service's back: reads the descriptor of every
@@ -64,7 +59,6 @@ export function driftRepairEnabled(env: Record<string, string | undefined> = pro
 @Injectable()
 export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(Reconciler.name);
-  readonly repair = driftRepairEnabled();
   private timer?: NodeJS.Timeout;
   private chain: Promise<unknown> = Promise.resolve();
   private previous = new Set<string>();
@@ -81,7 +75,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
 
   onApplicationBootstrap(): void {
     const interval = this.config.jobs.reconcileIntervalMs;
-    if (process.env.RBCD_WORKER === 'off' || interval <= 0) return;
+    if (!this.config.worker || interval <= 0) return;
     const tick = () =>
       this.reconcile('system')
         .catch((error) => this.logger.error({ err: error }, 'reconciliation failed'))
@@ -143,7 +137,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
       const items = findDrift({ raw, activeSids: t.active, knownSids: t.known });
       if (items.length === 0) return;
       const findings: ReconcileFinding[] = items.map((i) => ({ target, ...i }));
-      if (this.repair) await this.repairTarget(actor, target, findings);
+      if (this.config.driftRepair) await this.repairTarget(actor, target, findings);
       report.findings.push(...findings);
       await this.record(actor, findings, raw ? raw.toString('base64') : 'null', current);
     });

@@ -56,20 +56,11 @@ function token(key: SigningKey, claims: Record<string, unknown> = {}, options: {
 const bearer = (jwt: string) => ({ Authorization: `Bearer ${jwt}` });
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-async function appFor(jwksUrl: string, env: Record<string, string> = {}): Promise<TestApp> {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    return await createTestApp({
-      directory: new StrictFakeDirectory(),
-      env: { OIDC_ISSUER: ISSUER, OIDC_AUDIENCE: AUDIENCE, OIDC_JWKS_URL: jwksUrl, OIDC_ROLES_CLAIM: 'realm_access.roles' },
-    });
-  } finally {
-    for (const name of Object.keys(env)) {
-      if (saved[name] === undefined) delete process.env[name];
-      else process.env[name] = saved[name];
-    }
-  }
+function appFor(jwksUrl: string, env: Record<string, string> = {}): Promise<TestApp> {
+  return createTestApp({
+    directory: new StrictFakeDirectory(),
+    env: { OIDC_ISSUER: ISSUER, OIDC_AUDIENCE: AUDIENCE, OIDC_JWKS_URL: jwksUrl, OIDC_ROLES_CLAIM: 'realm_access.roles', ...env },
+  });
 }
 
 describe('OIDC bearer tokens', () => {

@@ -1,5 +1,5 @@
 // Mutations are rate limited per identity (sliding minute): REST POST/DELETE and GraphQL
-// mutations; reads are not. RBCD_RATE_LIMIT_PER_MINUTE is read when the app is built.
+// mutations; reads are not. RBCD_RATE_LIMIT_PER_MINUTE sets the limit.
 import { createHmac } from 'node:crypto';
 import { StrictFakeDirectory } from '../support/strict-fake-directory';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -22,17 +22,11 @@ describe('rate limiting of mutations', () => {
   let second: Headers;
 
   beforeAll(async () => {
-    const previous = process.env.RBCD_RATE_LIMIT_PER_MINUTE;
-    process.env.RBCD_RATE_LIMIT_PER_MINUTE = String(LIMIT);
-    try {
-      t = await createTestApp({
-        directory: new StrictFakeDirectory(),
-        config: { chat: { slack: { signingSecret: SLACK_SECRET, users: { UCHATTY: ['requester'] } } } },
-      });
-    } finally {
-      if (previous === undefined) delete process.env.RBCD_RATE_LIMIT_PER_MINUTE;
-      else process.env.RBCD_RATE_LIMIT_PER_MINUTE = previous;
-    }
+    t = await createTestApp({
+      directory: new StrictFakeDirectory(),
+      env: { RBCD_RATE_LIMIT_PER_MINUTE: String(LIMIT) },
+      config: { chat: { slack: { signingSecret: SLACK_SECRET, users: { UCHATTY: ['requester'] } } } },
+    });
     first = await issueKey(t, 'busy-client', ['requester', 'approver']);
     second = await issueKey(t, 'other-client', ['requester']);
   });

@@ -33,6 +33,7 @@ describe('logs', () => {
       DATABASE_URL: await testDatabaseUrl('sqlite'),
       RBCD_ADMIN_API_KEY: ADMIN_KEY,
       LOG_LEVEL: 'info',
+      RBCD_WORKER: 'off',
       RBCD_CONFIG: path.join(sandboxDir(), 'rbcd.yaml'),
       // A third domain on the CONTOSO DC whose bind password is wrong: its failures get logged.
       LDAP_URL: contoso.url,
@@ -48,20 +49,13 @@ describe('logs', () => {
         done();
       },
     });
-    const previousWorker = process.env.RBCD_WORKER;
-    process.env.RBCD_WORKER = 'off';
-    try {
-      const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
-        .overrideProvider(LOG_DESTINATION)
-        .useValue(stream)
-        .compile();
-      app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true });
-      configureApp(app, { bufferLogs: true });
-      await initApp(app);
-    } finally {
-      if (previousWorker === undefined) delete process.env.RBCD_WORKER;
-      else process.env.RBCD_WORKER = previousWorker;
-    }
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+      .overrideProvider(LOG_DESTINATION)
+      .useValue(stream)
+      .compile();
+    app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true });
+    configureApp(app, { bufferLogs: true });
+    await initApp(app);
 
     // Traffic carrying every kind of secret.
     await http().get('/api/v1/requests').set('Authorization', `Bearer ${ADMIN_KEY}`).set('X-Request-Id', 'log-test-bearer').expect(200);

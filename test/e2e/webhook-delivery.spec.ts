@@ -66,21 +66,15 @@ function expectSigned(r: Received): Record<string, unknown> {
 }
 
 async function appWithHook(url: string, options: { databaseUrl?: string; timeoutMs?: number; maxAttempts?: number } = {}): Promise<TestApp> {
-  const previous = process.env.RBCD_WEBHOOK_TIMEOUT_MS;
-  if (options.timeoutMs) process.env.RBCD_WEBHOOK_TIMEOUT_MS = String(options.timeoutMs);
-  try {
-    return await createTestApp({
-      directory: new StrictFakeDirectory(),
-      env: {
-        ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
-        ...(options.maxAttempts ? { RBCD_JOB_MAX_ATTEMPTS: String(options.maxAttempts) } : {}),
-      },
-      config: { webhooks: [{ url, secret: SECRET, events: ['request.created', 'request.cancelled'] }] },
-    });
-  } finally {
-    if (previous === undefined) delete process.env.RBCD_WEBHOOK_TIMEOUT_MS;
-    else process.env.RBCD_WEBHOOK_TIMEOUT_MS = previous;
-  }
+  return createTestApp({
+    directory: new StrictFakeDirectory(),
+    env: {
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+      ...(options.maxAttempts ? { RBCD_JOB_MAX_ATTEMPTS: String(options.maxAttempts) } : {}),
+      ...(options.timeoutMs ? { RBCD_WEBHOOK_TIMEOUT_MS: String(options.timeoutMs) } : {}),
+    },
+    config: { webhooks: [{ url, secret: SECRET, events: ['request.created', 'request.cancelled'] }] },
+  });
 }
 
 async function fileRequest(t: TestApp): Promise<string> {

@@ -7,7 +7,6 @@ import { AuditService } from '../../src/audit/audit.service';
 import { UnitOfWork } from '../../src/database/unit-of-work';
 import { JobEntity } from '../../src/jobs/job.entity';
 import { JobRunner } from '../../src/jobs/job-runner';
-import { Reconciler } from '../../src/reconcile/reconciler.service';
 import { decodeSecurityDescriptor, listPrincipals } from '../../src/security-descriptor';
 import {
   createComputer,
@@ -76,7 +75,7 @@ describe('reconciler (sandbox DC, PostgreSQL)', () => {
   });
 
   it('finds no drift while the directory matches the grants', async () => {
-    expect(t.app.get(Reconciler).repair).toBe(false);
+    expect(t.config.driftRepair).toBe(false);
     await expect(reconcile(t)).resolves.toEqual({ checkedTargets: 1, findings: [], errors: [] });
     expect(await driftEvents(t)).toHaveLength(0);
   });
@@ -131,17 +130,9 @@ describe('reconciler (sandbox DC, PostgreSQL)', () => {
 
   it('with RBCD_DRIFT_REPAIR=true puts the missing ACE back (and only that), audited as directory.write', async () => {
     await writeRbcdRaw(target.dn, referenceRbcdDescriptor([extra.sid]));
-    const previous = process.env.RBCD_DRIFT_REPAIR;
-    process.env.RBCD_DRIFT_REPAIR = 'true';
-    let repairing: TestApp;
-    try {
-      repairing = await createTestApp({ env: { DATABASE_URL: databaseUrl, RBCD_CONFIG } });
-    } finally {
-      if (previous === undefined) delete process.env.RBCD_DRIFT_REPAIR;
-      else process.env.RBCD_DRIFT_REPAIR = previous;
-    }
+    const repairing = await createTestApp({ env: { DATABASE_URL: databaseUrl, RBCD_CONFIG, RBCD_DRIFT_REPAIR: 'true' } });
     apps.push(repairing);
-    expect(repairing.app.get(Reconciler).repair).toBe(true);
+    expect(repairing.config.driftRepair).toBe(true);
 
     const report = await reconcile(repairing);
     expect(byKind(report.findings).map((f) => [f.kind, f.sid, f.repaired])).toEqual([

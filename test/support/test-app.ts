@@ -59,11 +59,10 @@ export async function createTestApp(options: {
     RBCD_MIGRATE_ON_START: 'true',
     RBCD_JOB_POLL_MS: '100',
     RBCD_JOB_BACKOFF_MS: '50',
+    RBCD_WORKER: options.worker ? 'on' : 'off',
     ...options.env,
   };
   const config = await discoverDomainNames({ ...loadConfig(env), ...options.config });
-  const previousWorker = process.env.RBCD_WORKER;
-  if (!options.worker) process.env.RBCD_WORKER = 'off';
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   if (options.directory) builder = builder.overrideProvider(DirectoryPort).useValue(options.directory);
   const moduleRef = await builder.compile();
@@ -74,9 +73,6 @@ export async function createTestApp(options: {
   } catch (error) {
     await app.close().catch(() => undefined);
     throw error;
-  } finally {
-    if (previousWorker === undefined) delete process.env.RBCD_WORKER;
-    else process.env.RBCD_WORKER = previousWorker;
   }
   return {
     app,
