@@ -63,7 +63,11 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
       if (again.length === 1) return this.resolved(again[0], options.withRbcd);
     }
     // Every candidate domain is asked at once: a name must be unique across all of them.
-    const found = (await Promise.all(candidates.map((connection) => this.findIn(connection, parsed, attributes)))).flat();
+    const answers = await Promise.allSettled(candidates.map((connection) => this.findIn(connection, parsed, attributes)));
+    const found = answers.flatMap((a) => (a.status === 'fulfilled' ? a.value : []));
+    const failed = candidates.filter((_, i) => answers[i].status === 'rejected');
+    if (failed.length === candidates.length) throw (answers[0] as PromiseRejectedResult).reason;
+    if (failed.length > 0 && found.length <= 1) throw this.partialAnswerError(identifier, found, failed, answers);
     if (found.length === 0) {
       throw new DomainError(NOT_FOUND_CODE[kind], `No account matches "${identifier}"`, { identifier, domains: candidates.map((c) => c.name) });
     }
@@ -75,6 +79,23 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     }
     if (candidates.length > 1) this.homes.set(homeKey, found[0].domain);
     return this.resolved(found[0], options.withRbcd);
+  }
+
+  /**
+   * A name searched in several domains while some did not answer: neither "not found" nor a unique
+   * match can be told (the silent domain may hold an account of that name). Not a guess: 503, and
+   * how to name the account so that one domain is asked (DOMAIN\name, DN, SID, DNS host name).
+   */
+  private partialAnswerError(identifier: string, found: DirectoryObject[], failed: DomainConnection[], answers: PromiseSettledResult<unknown>[]): Error {
+    const reasons = answers.flatMap((a) => (a.status === 'rejected' ? [a.reason as unknown] : []));
+    const notAvailability = reasons.find((reason) => !(reason instanceof DomainError && reason.code === 'DIRECTORY_UNAVAILABLE'));
+    if (notAvailability) return notAvailability as Error;
+    const silent = failed.map((c) => c.name);
+    const how = 'name it as DOMAIN\\name, a DN, a SID or a DNS host name so that one domain is asked';
+    const message = found.length
+      ? `"${identifier}" was found in ${found[0].domain}, but ${silent.join(', ')} did not answer, so it cannot be told apart from an account of the same name there; ${how}`
+      : `No answering domain has "${identifier}", and ${silent.join(', ')} did not answer; ${how}`;
+    return new DomainError('DIRECTORY_UNAVAILABLE', message, { identifier, foundIn: found.map((o) => o.domain), unreachable: silent });
   }
 
   private resolved(object: DirectoryObject, withRbcd?: boolean): DirectoryObject {

@@ -32,13 +32,17 @@ function directory(...domains: DomainConfig[]): LdapDirectory {
 
 const grant = (sid: string): RbcdMutation => (current) => planRbcdChange('grant', current, [sid]).next;
 
-/** A TCP relay to the contoso DC that the test can cut, or one that accepts and never answers. */
+/**
+ * A TCP relay to a sandbox DC (contoso by default) that the test can cut, or one that accepts and
+ * never answers. It listens on the DC's own loopback address, so the DC certificate still matches.
+ */
 interface Relay {
   url: string;
   drop: () => void;
   close: () => Promise<void>;
 }
-async function relay(mode: 'forward' | 'silent' = 'forward'): Promise<Relay> {
+async function relay(mode: 'forward' | 'silent' = 'forward', domain = 'contoso.test'): Promise<Relay> {
+  const { ip } = sandboxDomain(domain);
   const sockets = new Set<Socket>();
   const track = (s: Socket) => {
     sockets.add(s);
@@ -48,16 +52,16 @@ async function relay(mode: 'forward' | 'silent' = 'forward'): Promise<Relay> {
   const server = createServer((client) => {
     track(client);
     if (mode === 'silent') return;
-    const upstream = tcpConnect(636, sandboxDomain('contoso.test').ip);
+    const upstream = tcpConnect(636, ip);
     track(upstream);
     client.pipe(upstream).pipe(client);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, ip, resolve));
   const drop = () => sockets.forEach((s) => s.destroy());
   return {
-    url: `ldaps://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `ldaps://${ip}:${(server.address() as AddressInfo).port}`,
     drop,
     close: () =>
       new Promise<void>((resolve) => {
@@ -250,6 +254,33 @@ describe('LdapDirectory: two domains', () => {
   it('a NetBIOS name that no configured domain has matches nothing, even with one domain', async () => {
     await expectDomainError(directory(contoso).resolve('FABRIKAM\\SERVERC$'), 'TARGET_NOT_FOUND');
     await expectDomainError(directory(contoso, fabrikam).resolve('NOPE\\SERVERC$', { kind: 'principal' }), 'PRINCIPAL_NOT_FOUND');
+  });
+
+  it('a bare name while the other domain is down: 503 with where it was found and how to name it; qualified names still resolve', async () => {
+    const dir = directory(contoso, { ...fabrikam, urls: ['ldaps://127.0.0.2:1'], connectTimeoutMs: 500 });
+    const found = await expectDomainError(dir.resolve('SERVERC'), 'DIRECTORY_UNAVAILABLE');
+    expect(found.details).toEqual({ identifier: 'SERVERC', foundIn: ['contoso.test'], unreachable: ['fabrikam.test'] });
+    expect(found.message).toMatch(/found in contoso\.test.*fabrikam\.test did not answer.*DOMAIN\\name/);
+    const missing = await expectDomainError(dir.resolve('NO-SUCH-HOST', { kind: 'principal' }), 'DIRECTORY_UNAVAILABLE');
+    expect(missing.details).toMatchObject({ foundIn: [], unreachable: ['fabrikam.test'] });
+    // Each of these names its domain, so only contoso is asked.
+    for (const name of ['CONTOSO\\SERVERC$', 'serverc.contoso.test', 'CN=SERVERC,OU=Servers,DC=contoso,DC=test']) {
+      expect((await dir.resolve(name)).dn).toBe('CN=SERVERC,OU=Servers,DC=contoso,DC=test');
+    }
+    expect((await dir.resolve('SERVERC', { domain: 'contoso.test' })).domain).toBe('contoso.test');
+  });
+
+  it('a bare name found unique a moment ago is asked of its own domain alone, so it resolves while the other is down', async () => {
+    const link = await relay('forward', 'fabrikam.test');
+    try {
+      const dir = directory(contoso, { ...fabrikam, urls: [link.url], connectTimeoutMs: 500 });
+      expect((await dir.resolve('SERVERD')).domain).toBe('contoso.test');
+      await link.close();
+      expect((await dir.resolve('SERVERD')).domain).toBe('contoso.test');
+      await expectDomainError(dir.resolve('SERVERB'), 'DIRECTORY_UNAVAILABLE'); // not seen before: cannot be told
+    } finally {
+      await link.close();
+    }
   });
 
   it('group SIDs come from tokenGroups, transitively, with the primary group', async () => {
