@@ -1,4 +1,5 @@
 // Every migration, in order. Never edit one that has shipped: add a new one.
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
+import { SharedLimits1764100000000 } from './1764100000000-shared-limits';
 
-export const ALL_MIGRATIONS: Function[] = [InitialSchema1764000000000];
+export const ALL_MIGRATIONS: Function[] = [InitialSchema1764000000000, SharedLimits1764100000000];

@@ -43,7 +43,7 @@ export class ApiAuthGuard extends AuthGuard(['api-key', 'oidc']) {
     assertRoles(principal, this.reflector.getAllAndOverride<Role[]>(REQUIRED_ROLES, targets) ?? []);
     if (isMutation(context)) {
       try {
-        this.limiter.consume(principal.id);
+        await this.limiter.consume(principal.id);
       } catch (error) {
         // REST gets the header from the exception filter; GraphQL errors pass no filter.
         if (error instanceof RateLimitedError && context.getType<string>() === 'graphql') {

@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { LessThanOrEqual, MoreThan } from 'typeorm';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
+import { UnitOfWork } from '../database/unit-of-work';
+import { RateLimitHitEntity } from './rate-limit-hit.entity';
 
 const WINDOW_MS = 60_000;
-/** Identities are swept from memory once this many are tracked (only their stale entries go). */
-const SWEEP_AT = 10_000;
 
 /** 429: carries Retry-After for the REST filter (and the GraphQL response header set by the guard). */
 export class RateLimitedError extends DomainError {
@@ -19,36 +21,34 @@ export class RateLimitedError extends DomainError {
 }
 
 /**
- * Mutations per identity in a sliding one-minute window, in memory (per process: with several
- * replicas the effective limit is per replica, which is enough to stop a runaway client).
+ * Changes per identity in a sliding one-minute window, counted in the database, so the limit holds
+ * across every replica. Each check runs in one transaction, serialised per identity (an advisory
+ * lock on PostgreSQL; SQLite has one writer), and deletes that identity's hits older than the window.
  */
 @Injectable()
 export class RateLimiter {
-  private readonly hits = new Map<string, number[]>();
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'limits'>,
     private readonly clock: Clock,
+    private readonly uow: UnitOfWork,
   ) {}
 
-  /** Counts one mutation by `identity`, or throws RateLimitedError when the window is full. */
-  consume(identity: string): void {
+  /** Counts one change by `identity`, or throws RateLimitedError when the window is full. */
+  async consume(identity: string): Promise<void> {
     const limit = this.config.limits.mutationsPerMinute;
     if (limit <= 0) return;
     const now = this.clock.now().getTime();
-    const recent = (this.hits.get(identity) ?? []).filter((at) => at > now - WINDOW_MS);
-    if (recent.length >= limit) {
-      this.hits.set(identity, recent);
-      throw new RateLimitedError(Math.max(1, Math.ceil((recent[0] + WINDOW_MS - now) / 1000)), limit);
-    }
-    recent.push(now);
-    this.hits.set(identity, recent);
-    if (this.hits.size > SWEEP_AT) this.sweep(now);
-  }
-
-  private sweep(now: number): void {
-    for (const [identity, times] of this.hits) {
-      if (times[times.length - 1] <= now - WINDOW_MS) this.hits.delete(identity);
-    }
+    const windowStart = new Date(now - WINDOW_MS).toISOString();
+    await this.uow.run(async (m) => {
+      if (this.uow.isPostgres) await m.query("SELECT pg_advisory_xact_lock(hashtext('rate-limit:' || $1))", [identity]);
+      const hits = m.getRepository(RateLimitHitEntity);
+      await hits.delete({ identity, at: LessThanOrEqual(windowStart) });
+      const recent = await hits.find({ where: { identity, at: MoreThan(windowStart) }, order: { at: 'ASC' }, take: limit });
+      if (recent.length >= limit) {
+        const oldest = Date.parse(recent[0].at);
+        throw new RateLimitedError(Math.max(1, Math.ceil((oldest + WINDOW_MS - now) / 1000)), limit);
+      }
+      await hits.insert({ id: randomUUID(), identity, at: new Date(now).toISOString() });
+    });
   }
 }

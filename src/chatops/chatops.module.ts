@@ -4,6 +4,7 @@ import { DelegationsModule } from '../delegations/delegations.module';
 import { DelegationsService } from '../delegations/delegations.service';
 import { RequestsModule } from '../requests/requests.module';
 import { ChatopsService } from './chatops.service';
+import { ReplayGuard } from './replay-guard';
 import { SlackController } from './slack.controller';
 import { SlackSignatureGuard } from './slack-signature.guard';
 
@@ -12,6 +13,6 @@ import { SlackSignatureGuard } from './slack-signature.guard';
   imports: [AuthModule, RequestsModule, DelegationsModule],
   controllers: [SlackController],
   // DelegationsModule does not export its service; it is stateless, so chat holds its own instance.
-  providers: [ChatopsService, SlackSignatureGuard, DelegationsService],
+  providers: [ChatopsService, SlackSignatureGuard, ReplayGuard, DelegationsService],
 })
 export class ChatopsModule {}

@@ -83,7 +83,7 @@ export class ChatopsService {
         : { kind: 'reject', id, reason: `Rejected in chat by ${principal.name}` };
     let reply: ChatReply;
     try {
-      this.authorise(command.kind, principal);
+      await this.authorise(command.kind, principal);
       const request = command.kind === 'approve' ? await this.requests.approve(id, principal) : await this.requests.reject(id, principal, command.reason);
       const text = `${decisionLine(command.kind, request, principal)}\n${describeRequest(request)}`;
       reply = { response_type: 'in_channel', replace_original: true, text, blocks: requestBlocks(request, text) };
@@ -95,7 +95,7 @@ export class ChatopsService {
   }
 
   private async run(command: ChatCommand, principal: Principal, slashCommand: string): Promise<ChatReply> {
-    this.authorise(command.kind, principal);
+    await this.authorise(command.kind, principal);
     switch (command.kind) {
       case 'help':
         return ephemeral(helpReply(slashCommand));
@@ -131,11 +131,11 @@ export class ChatopsService {
   }
 
   /** The roles check of every transport, then the per-identity rate limit for changes. */
-  private authorise(kind: ChatCommandKind, principal: Principal): void {
+  private async authorise(kind: ChatCommandKind, principal: Principal): Promise<void> {
     const required = CHAT_COMMAND_ROLES[kind];
     if (required === null) return;
     assertRoles(principal, required);
-    this.limiter.consume(principal.id);
+    await this.limiter.consume(principal.id);
   }
 
   private explain(error: unknown, principal: Principal, kind: ChatCommandKind): string {

@@ -4,25 +4,25 @@ import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
+import { ReplayGuard } from './replay-guard';
 import { MAX_SIGNATURE_AGE_SECONDS, verifySlackSignature } from './slack-signature';
 
 /**
  * Guards the chat callbacks (which are @Public: Slack holds no API key): the signing secret over
  * the raw body, a fresh timestamp, and each signature accepted once (an exact replay inside the
- * five-minute window is refused too). Chat not configured: 404.
+ * five-minute window is refused too, by every replica). Chat not configured: 404.
  */
 @Injectable()
 export class SlackSignatureGuard implements CanActivate {
   private readonly logger = new Logger(SlackSignatureGuard.name);
-  /** signature → when it may be forgotten (ms); per process. */
-  private readonly seen = new Map<string, number>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly replays: ReplayGuard,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const secret = this.config.chat.slack?.signingSecret;
     if (!secret) throw new DomainError('NOT_FOUND', 'Chat is not enabled (no Slack signing secret is configured)');
     const request = context.switchToHttp().getRequest<RawBodyRequest<FastifyRequest>>();
@@ -44,17 +44,10 @@ export class SlackSignatureGuard implements CanActivate {
       nowSeconds: Math.floor(now / 1000),
     });
     if (!check.ok) throw new DomainError('UNAUTHENTICATED', check.reason);
-    this.rememberOnce(signature as string, now);
-    return true;
-  }
-
-  private rememberOnce(signature: string, now: number): void {
-    const until = this.seen.get(signature);
-    if (until !== undefined && until > now) throw new DomainError('UNAUTHENTICATED', 'This signed request was already received (replay)');
-    if (this.seen.size > 10_000) {
-      for (const [key, expiry] of this.seen) if (expiry <= now) this.seen.delete(key);
-    }
     // Timestamps up to five minutes in the future are accepted, so remember for both halves.
-    this.seen.set(signature, now + 2 * MAX_SIGNATURE_AGE_SECONDS * 1000);
+    if (!(await this.replays.firstSighting(signature as string, 2 * MAX_SIGNATURE_AGE_SECONDS * 1000))) {
+      throw new DomainError('UNAUTHENTICATED', 'This signed request was already received (replay)');
+    }
+    return true;
   }
 }

@@ -9,12 +9,21 @@ const PLAN = { action: 'grant', targets: ['SERVERC'], principals: ['SERVERB$'] }
 const LIMIT = 3;
 const SLACK_SECRET = 'rate-limit-slack-secret';
 
-function slash(t: TestApp, userId: string, text: string) {
+/** A signed slash command, as Slack sends it; `send` posts the very same bytes to an app. */
+function signedSlash(userId: string, text: string) {
   const body = new URLSearchParams({ user_id: userId, user_name: userId.toLowerCase(), command: '/rbcd', text }).toString();
   const ts = String(Math.floor(Date.now() / 1000));
   const signature = `v0=${createHmac('sha256', SLACK_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-  return t.http().post('/api/v1/chatops/slack/commands').type('form').set('X-Slack-Request-Timestamp', ts).set('X-Slack-Signature', signature).send(body);
+  return {
+    send: (t: TestApp) => t.http().post('/api/v1/chatops/slack/commands').type('form').set('X-Slack-Request-Timestamp', ts).set('X-Slack-Signature', signature).send(body),
+  };
 }
+
+function slash(t: TestApp, userId: string, text: string) {
+  return signedSlash(userId, text).send(t);
+}
+
+const CHAT = { chat: { slack: { signingSecret: SLACK_SECRET, users: { UCHATTY: ['requester'] } } } };
 
 describe('rate limiting of mutations', () => {
   let t: TestApp;
@@ -25,7 +34,7 @@ describe('rate limiting of mutations', () => {
     t = await createTestApp({
       directory: new StrictFakeDirectory(),
       env: { RBCD_RATE_LIMIT_PER_MINUTE: String(LIMIT) },
-      config: { chat: { slack: { signingSecret: SLACK_SECRET, users: { UCHATTY: ['requester'] } } } },
+      config: CHAT,
     });
     first = await issueKey(t, 'busy-client', ['requester', 'approver']);
     second = await issueKey(t, 'other-client', ['requester']);
@@ -75,5 +84,40 @@ describe('rate limiting of mutations', () => {
     expect(refused.body).toEqual({ response_type: 'ephemeral', text: expect.stringMatching(/^:hourglass: Too many changes: at most 3 per minute/) });
     const read = await slash(t, 'UCHATTY', 'show SERVERC').expect(200);
     expect(read.body.text).toContain('Nobody may delegate to SERVERC$');
+  });
+});
+
+describe('limits shared by every replica (two apps on one PostgreSQL database)', () => {
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    const env = { RBCD_RATE_LIMIT_PER_MINUTE: String(LIMIT) };
+    a = await createTestApp({ directory: new StrictFakeDirectory(), database: 'postgres', env, config: CHAT });
+    const url = (a.config.database as { url: string }).url;
+    b = await createTestApp({ directory: new StrictFakeDirectory(), env: { ...env, DATABASE_URL: url }, config: CHAT });
+  });
+
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+  });
+
+  it('counts one identity\'s changes across replicas: the fourth, on either, is refused', async () => {
+    const caller = await issueKey(a, 'spread-client', ['requester']);
+    await a.http().post('/api/v1/delegations/plan').set(caller).send(PLAN).expect(200);
+    await b.http().post('/api/v1/delegations/plan').set(caller).send(PLAN).expect(200);
+    await a.http().post('/api/v1/delegations/plan').set(caller).send(PLAN).expect(200);
+    const refused = await b.http().post('/api/v1/delegations/plan').set(caller).send(PLAN).expect(429);
+    expect(refused.body.error.code).toBe('RATE_LIMITED');
+    await a.http().post('/api/v1/delegations/plan').set(caller).send(PLAN).expect(429);
+  });
+
+  it('accepts a signed chat request once in the whole deployment: the same bytes sent to the other replica are a replay', async () => {
+    const request = signedSlash('UCHATTY', 'show SERVERC');
+    const accepted = await request.send(a).expect(200);
+    expect(accepted.body.text).toContain('SERVERC$');
+    const replayed = await request.send(b).expect(401);
+    expect(replayed.body.error).toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/replay/) });
+    await request.send(a).expect(401);
   });
 });
