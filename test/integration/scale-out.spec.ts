@@ -29,7 +29,9 @@ describe('scale-out: two service processes on one PostgreSQL database', () => {
     ds = new DataSource(buildDataSourceOptions(readDatabase(url)));
     await ds.initialize();
     await ds.runMigrations(); // the deploy step; the processes then start on a current schema
-    const env = { DATABASE_URL: url, RBCD_CONFIG: SANDBOX_CONFIG };
+    // One ticketing key files all 200 requests: above the default 120 changes a minute, which the
+    // replicas now enforce together.
+    const env = { DATABASE_URL: url, RBCD_CONFIG: SANDBOX_CONFIG, RBCD_RATE_LIMIT_PER_MINUTE: '1000' };
     services.push(...(await Promise.all([startServiceProcess(env), startServiceProcess(env)])));
 
     const targets: CreatedComputer[] = [];

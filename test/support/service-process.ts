@@ -1,5 +1,5 @@
-// The service as its own OS process (src/main.ts through ts-node + SWC), for tests that need
-// several real replicas. The worker runs in each, as in production.
+// The service as its own OS process: src/main.ts through ts-node + SWC (tests that need several
+// real replicas; the worker runs in each, as in production), or a built dist/src/main.js.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -19,11 +19,13 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+/** `built`: run `node dist/src/main.js` in that folder (a production install) instead of the sources. */
+export async function startServiceProcess(env: Record<string, string>, built?: { cwd: string }): Promise<ServiceProcess> {
   const port = await freePort();
   const root = join(__dirname, '..', '..');
-  const child: ChildProcess = spawn(process.execPath, ['-r', 'ts-node/register', join(root, 'src', 'main.ts')], {
-    cwd: root,
+  const args = built ? [join(built.cwd, 'dist', 'src', 'main.js')] : ['-r', 'ts-node/register', join(root, 'src', 'main.ts')];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: built?.cwd ?? root,
     env: {
       ...process.env,
       TS_NODE_TRANSPILE_ONLY: 'true',
