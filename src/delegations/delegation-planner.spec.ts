@@ -100,6 +100,15 @@ describe('DelegationPlanner', () => {
     expect(items.every((i) => i.changed)).toBe(true);
   });
 
+  it('a grant to a group every computer is in (Domain Computers) is denied on every target; revoking it is not', async () => {
+    const domainComputers = account('Domain Computers', 515, { ou: 'CN=Users', user: true, samAccountName: 'Domain Computers', objectClass: ['top', 'group'] });
+    const { planner: p } = planner([domainComputers]);
+    const granted = await p.plan({ action: 'grant', targets: ['APP01'], principals: [domainComputers.dn] });
+    expect(granted.items[0].policy).toMatchObject({ allowed: false, reasons: expect.arrayContaining([expect.stringMatching(/^Domain Computers \(S-1-5-21-1-2-3-515\) is held by any account/)]) });
+    const revoked = await p.plan({ action: 'revoke', targets: ['APP01'], principals: [domainComputers.dn] });
+    expect(revoked.items[0].policy.allowed).toBe(true);
+  });
+
   it('a targetSearch lists the computers under the base (with the filter ANDed) in the base\'s domain', async () => {
     const a = account('S1', 5001, { ou: 'OU=Batch,OU=Servers' });
     const b = account('S2', 5002, { ou: 'OU=Batch,OU=Servers' });

@@ -41,9 +41,10 @@ export class DelegationPlanner {
     const principals = input.action === 'clear' ? [] : await this.expander.principals(input.principals ?? []);
     const targets = await this.expander.targets(input, { withRbcd: true });
     const sids = principals.map((p) => p.sid);
+    const refusals = input.action === 'grant' ? principals.flatMap((p) => this.policy.principalRefusal(p) ?? []) : [];
     const items = await mapLimit(targets, 8, async (target): Promise<PlanItem> => {
       const decision = this.policy.evaluate(target);
-      const policy = { allowed: decision.allowed, requiredApprovals: decision.requiredApprovals, reasons: decision.reasons };
+      const policy = { allowed: decision.allowed && refusals.length === 0, requiredApprovals: decision.requiredApprovals, reasons: [...decision.reasons, ...refusals] };
       const beforeView = await this.reader.view(target);
       const base = { target: toAccountRef(target), policy, before: { principals: beforeView.principals }, sddlBefore: beforeView.sddl };
       try {

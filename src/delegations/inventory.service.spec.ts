@@ -50,7 +50,10 @@ describe('InventoryService', () => {
     expect(byName['APP03$']).toMatchObject({ kinds: ['rbcd'], risks: [], rbcdPrincipals: [{ sid: web.sid, samAccountName: 'WEB01$', effective: true, aceType: 'allow' }] });
     expect(codes(byName['APP04$'])).toEqual(['INEFFECTIVE_MASK']);
     expect(codes(byName['APP05$'])).toEqual(['DENY_ACE']);
-    expect(byName['APP06$'].risks).toEqual([expect.objectContaining({ code: 'ORPHANED_SID', sid: `${CONTOSO.domainSid}-9999` })]);
+    expect(byName['APP06$'].risks).toEqual([
+      expect.objectContaining({ code: 'ORPHANED_SID', sid: `${CONTOSO.domainSid}-9999` }),
+      expect.objectContaining({ code: 'RBCD_OPEN_TO_ANY_ACCOUNT', sid: 'S-1-1-0', message: expect.stringContaining('Everyone may delegate to APP06$') }),
+    ]);
     expect(byName['APP06$'].rbcdPrincipals.map((p) => p.samAccountName)).toEqual([null, 'Everyone']);
     expect(codes(byName['APP07$'])).toEqual(['INVALID_SECURITY_DESCRIPTOR']);
     expect(byName['PAW01$'].risks).toEqual([expect.objectContaining({ code: 'RBCD_ON_PROTECTED_TARGET', message: expect.stringContaining('Tier 0 assets never accept delegation') })]);
@@ -101,5 +104,16 @@ describe('InventoryService', () => {
     const { directory, service } = inventory(all);
     await expect(service.inventory(input)).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     expect(directory.calls).toEqual([]);
+  });
+
+  it('flags an RBCD entry any account holds (Domain Computers, BUILTIN\\Users), not a deny for one', async () => {
+    const computers = account('APP09', 2009, { rbcd: rbcdValue(`${CONTOSO.domainSid}-515`) });
+    const users = account('APP10', 2010, { rbcd: rbcdValue('S-1-5-32-545') });
+    const deny = account('APP11', 2011, { rbcd: rbcdValue({ sid: 'S-1-5-11', type: 'deny' }, web.sid) });
+    const { service } = inventory([computers, users, deny]);
+    const byName = Object.fromEntries((await service.inventory({})).items.map((i) => [i.samAccountName, codes(i)]));
+    expect(byName.APP09$).toContain('RBCD_OPEN_TO_ANY_ACCOUNT'); // (and ORPHANED_SID: the fake has no Domain Computers group)
+    expect(byName.APP10$).toEqual(['RBCD_OPEN_TO_ANY_ACCOUNT']);
+    expect(byName.APP11$).not.toContain('RBCD_OPEN_TO_ANY_ACCOUNT');
   });
 });

@@ -4,7 +4,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { DirectoryPort } from '../directory/directory.port';
 import { TtlCache } from '../directory/sid-cache';
 import { RBCD_ATTRIBUTE, UAC, type DirectoryObject } from '../directory/directory.types';
-import { WELL_KNOWN_SIDS } from '../directory/well-known-sids';
+import { heldByAnyAccount, WELL_KNOWN_SIDS } from '../directory/well-known-sids';
 import { PolicyService } from '../policy/policy.service';
 import { listPrincipals } from '../security-descriptor';
 import type { AccountRef, Warning } from './delegation.types';
@@ -125,6 +125,10 @@ export class InventoryService {
         for (const p of listed.principals) {
           const name = names.get(p.sid.toUpperCase())?.samAccountName ?? WELL_KNOWN_SIDS[p.sid] ?? null;
           if (!name) risks.push({ code: 'ORPHANED_SID', message: `${p.sid} in the RBCD list resolves to no account`, sid: p.sid });
+          const anyAccount = p.effective ? heldByAnyAccount(p.sid) : undefined;
+          if (anyAccount) {
+            risks.push({ code: 'RBCD_OPEN_TO_ANY_ACCOUNT', message: `${anyAccount} may delegate to ${object.samAccountName}: so may any account, including a computer account anyone can create`, sid: p.sid });
+          }
           rbcdPrincipals.push({ sid: p.sid, samAccountName: name, effective: p.effective, aceType: String(p.aceType) });
         }
       }

@@ -16,7 +16,10 @@ export abstract class DirectoryPort {
   /** Looks up SIDs in the domain each belongs to (batched, cached briefly). Unknown SIDs map to null. */
   abstract resolveSids(sids: string[]): Promise<Map<string, DirectoryObject | null>>;
 
-  /** The SIDs of every group the object belongs to, transitively (tokenGroups), primary group included. */
+  /**
+   * The SIDs of every group the object belongs to, as a KDC token has them: transitively
+   * (tokenGroups, primary group included) plus the BUILTIN aliases of its domain that it reaches.
+   */
   abstract groupSids(object: DirectoryObject): Promise<string[]>;
 
   /** Reads the stored RBCD value of an object (null when absent). */

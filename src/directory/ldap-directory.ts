@@ -8,12 +8,13 @@ import { sidFromBytes, sidToBytes } from '../security-descriptor';
 import { DirectoryPort } from './directory.port';
 import { RBCD_ATTRIBUTE, type CasResult, type DcStatus, type DirectoryObject, type DomainInfo, type RbcdMutation, type SearchOptions } from './directory.types';
 import { DomainConnection } from './domain-connection';
+import { aliasesReached, type BuiltinAlias, readBuiltinAliases } from './builtin-aliases';
 import { ACCOUNT_ATTRIBUTES, BINARY_ATTRIBUTES, toDirectoryObject } from './entry-mapper';
 import { guidToBytes, parseIdentifier, type ParsedIdentifier } from './identifier';
 import { binaryEquals } from './ldap-escape';
 import { LDAP_RESULT, resultCode, toDirectoryError } from './ldap-errors';
 import { TtlCache } from './sid-cache';
-import { domainSidOf } from './well-known-sids';
+import { domainSidOf, IMPLICIT_TOKEN_SIDS } from './well-known-sids';
 
 const CAS_MAX_ATTEMPTS = 8;
 const SID_CACHE_TTL_MS = 60_000;
@@ -29,6 +30,8 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   private readonly sidCache = new TtlCache<string, DirectoryObject | null>(SID_CACHE_TTL_MS);
   /** Which domain a name was last found in (uniquely), so the next look-up asks that domain only. */
   private readonly homes = new TtlCache<string, string>(SID_CACHE_TTL_MS);
+  /** Each domain's BUILTIN groups with their members' SIDs (by domain name). */
+  private readonly builtinAliases = new TtlCache<string, BuiltinAlias[]>(SID_CACHE_TTL_MS);
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     super();
@@ -151,7 +154,7 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
 
   async groupSids(object: DirectoryObject): Promise<string[]> {
     const connection = this.connectionFor(object.domain);
-    return connection.withClient(
+    const groups = await connection.withClient(
       'tokenGroups read',
       async (client) => {
         const { searchEntries } = await client.search(object.dn, {
@@ -166,6 +169,19 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
       },
       object.dn,
     );
+    // tokenGroups leaves out BUILTIN aliases; the KDC's token has those the account reaches
+    // (BUILTIN\Users through Authenticated Users, for one), so they are added from the domain's own.
+    const aliases = await this.builtinAliasesOf(connection);
+    return [...groups, ...aliasesReached([object.sid, ...groups, ...IMPLICIT_TOKEN_SIDS], aliases)];
+  }
+
+  private async builtinAliasesOf(connection: DomainConnection): Promise<BuiltinAlias[]> {
+    const cached = this.builtinAliases.get(connection.name);
+    if (cached) return cached;
+    const { baseDn } = await connection.info();
+    const aliases = await connection.withClient('builtin aliases read', (client) => readBuiltinAliases(client, baseDn));
+    this.builtinAliases.set(connection.name, aliases);
+    return aliases;
   }
 
   async readRbcd(object: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<Buffer | null> {

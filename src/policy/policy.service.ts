@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig, PolicyRule } from '../config/config.types';
 import type { DirectoryObject } from '../directory/directory.types';
 import { UAC } from '../directory/directory.types';
+import { heldByAnyAccount } from '../directory/well-known-sids';
 import type { PolicyDecision } from './policy.types';
 
 const DC_PRIMARY_GROUPS = new Set([516, 521]);
@@ -32,6 +33,16 @@ export function protectedReason(target: DirectoryObject): string | undefined {
 @Injectable()
 export class PolicyService {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /**
+   * Why a principal may never be granted delegation (built in, not configurable): a SID that any
+   * account holds or can obtain (Authenticated Users, Domain Computers, ...). Undefined when allowed.
+   */
+  principalRefusal(principal: Pick<DirectoryObject, 'sid' | 'samAccountName'>): string | undefined {
+    const name = heldByAnyAccount(principal.sid);
+    if (!name) return undefined;
+    return `${principal.samAccountName || name} (${principal.sid}) is held by any account, or by any computer account anyone may create: granting it lets every such account delegate`;
+  }
 
   evaluate(target: DirectoryObject): PolicyDecision {
     const { defaults, rules } = this.config.policy;

@@ -66,7 +66,7 @@ export class RequestsService {
     if (!input.justification?.trim()) throw new DomainError('VALIDATION_FAILED', 'justification is required');
     const [targets, principals] = await Promise.all([this.expander.targets(input), this.expander.principals(input.principals)]);
     const now = this.clock.now();
-    const decision = this.decide(input, targets, now);
+    const decision = this.decide(input, targets, principals, now);
     if (!decision.allowed) {
       await this.audit.record({
         actor: caller.id,
@@ -216,11 +216,18 @@ export class RequestsService {
     return this.get(id);
   }
 
-  private decide(input: CreateRequestInput, targets: DirectoryObject[], now: Date) {
+  private decide(input: CreateRequestInput, targets: DirectoryObject[], principals: DirectoryObject[], now: Date) {
     const decisions = targets.map((t) => ({ target: t, decision: this.policy.evaluate(t) }));
     const reasons: string[] = [];
     let allowed = true;
     if (input.action === 'grant') {
+      for (const principal of principals) {
+        const refusal = this.policy.principalRefusal(principal);
+        if (refusal) {
+          allowed = false;
+          reasons.push(refusal);
+        }
+      }
       for (const { target, decision } of decisions) {
         if (!decision.allowed) {
           allowed = false;

@@ -116,6 +116,25 @@ describe('POST /diagnose, checked against the KDC', () => {
     expect((await kdc('alice')).allowed).toBe(true);
   });
 
+  it.each([
+    ['S-1-5-32-545', 'BUILTIN\\Users'],
+    ['S-1-5-32-554', 'BUILTIN\\Pre-Windows 2000 Compatible Access'],
+  ])('an ACE for the BUILTIN alias %s: passes through the alias, and the KDC agrees', async (sid, name) => {
+    await writeRbcdRaw(backEnd.dn, referenceRbcdDescriptor([sid]));
+    const body = await diagnose('alice');
+    expect(check(body, 'RBCD_ACE')).toMatchObject({ status: 'pass', message: expect.stringContaining(name) });
+    expect((await kdc('alice')).allowed).toBe(true);
+    const where = await t.http().get('/api/v1/delegations').query({ principal: frontEnd.samAccountName }).set(t.admin).expect(200);
+    expect(where.body.targets).toEqual(expect.arrayContaining([expect.objectContaining({ dn: backEnd.dn, via: [`group ${name}`] })]));
+  });
+
+  it('an ACE for This Organization (S-1-5-15), which is not in the token: fails, and the KDC refuses', async () => {
+    await writeRbcdRaw(backEnd.dn, referenceRbcdDescriptor(['S-1-5-15']));
+    const body = await diagnose('alice');
+    expect(failed(body)).toEqual(['RBCD_ACE']);
+    expect((await kdc('alice')).allowed).toBe(false);
+  });
+
   it('an ACE for another account only: fails, and the KDC refuses', async () => {
     await writeRbcdRaw(backEnd.dn, referenceRbcdDescriptor([backEnd.sid]));
     const body = await diagnose('alice');

@@ -85,6 +85,17 @@ describe('requests: policy and state machine', () => {
     expect(JSON.stringify(audit.body.items)).toMatch(/Tier 0 assets/);
   });
 
+  it('a grant to what any account holds (Domain Computers, Authenticated Users) is refused whatever the target (built in)', async () => {
+    for (const principal of ['CONTOSO\\Domain Computers', 'CN=S-1-5-11,CN=ForeignSecurityPrincipals,DC=contoso,DC=test']) {
+      const res = await file(who.requester, { targets: [target.dn], principals: [principal] }).expect(422);
+      expect(res.body.error).toMatchObject({ code: 'POLICY_DENIED', message: expect.stringMatching(/is held by any account/) });
+    }
+    const plan = await t.http().post('/api/v1/delegations/plan').set(who.requester).send({ action: 'grant', targets: [target.dn], principals: ['CONTOSO\\Domain Users'] }).expect(200);
+    expect(plan.body.items[0].policy).toMatchObject({ allowed: false, reasons: expect.arrayContaining([expect.stringContaining('Domain Users')]) });
+    const audit = await t.http().get('/api/v1/audit?type=request.denied').set(t.admin).expect(200);
+    expect(JSON.stringify(audit.body.items)).toMatch(/S-1-5-11/);
+  });
+
   it('the same Idempotency-Key from the same caller returns the first request, never a second one', async () => {
     const key = `ticket-${Date.now()}`;
     const [a, b] = await Promise.all([file(who.requester, { targets: [target.dn] }, key), file(who.requester, { targets: [target.dn] }, key)]);
