@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRbcdDescriptor, decodeSecurityDescriptor, encodeSecurityDescriptor } from '../src/security-descriptor';
+import { ensureDebianPackage } from './support/debian';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
@@ -54,6 +55,7 @@ function measureOurs(d: Descriptor): Result {
 }
 
 function measureImpacket(list: Descriptor[]): { impacket: string; python: string; results: Result[] } {
+  if (!process.env.BENCH_PYTHON) ensureDebianPackage('python3-impacket', () => spawnSync(PYTHON, ['-c', 'import impacket']).status === 0);
   const child = spawnSync(PYTHON, [join(__dirname, 'codec_impacket.py')], {
     input: JSON.stringify({ seconds: SECONDS, descriptors: list }),
     encoding: 'utf8',

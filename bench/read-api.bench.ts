@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { createRbcdDescriptor, encodeSecurityDescriptor } from '../src/security-descriptor';
 import { createComputer, deleteObject, sandboxDomain, svcClient, uniqueName, writeRbcdRaw } from '../test/support/sandbox';
 import { SANDBOX_CONFIG, sleep } from '../test/support/workflow';
+import { ensureDebianPackage } from './support/debian';
 import { closedLoop, formatLoad, type LoadResult } from './support/load';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -34,7 +35,7 @@ function freePort(): Promise<number> {
 
 /** wrk's output, in the units LoadResult uses. */
 function runWrk(url: string, concurrency = CONCURRENCY): LoadResult {
-  if (spawnSync('which', ['wrk']).status !== 0) spawnSync('apt-get', ['install', '-y', '-q', 'wrk'], { stdio: 'inherit' });
+  ensureDebianPackage('wrk', () => spawnSync('which', ['wrk']).status === 0);
   const run = spawnSync('wrk', ['-t2', `-c${concurrency}`, `-d${SECONDS}s`, '--latency', '-H', `Authorization: Bearer ${KEY}`, url], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(run.stderr);
   const ms = (label: string) => {
