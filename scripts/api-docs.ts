@@ -12,7 +12,7 @@ import { createHttpAdapter } from '../src/http-adapter';
 
 export async function renderApiDocs(): Promise<{ openapi: string; graphql: string }> {
   const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent', RBCD_WORKER: 'off' });
-  const app = await NestFactory.create(AppModule.forRoot(config), createHttpAdapter(), { logger: false, abortOnError: false });
+  const app = await NestFactory.create(AppModule.forRoot(config), createHttpAdapter(config), { logger: false, abortOnError: false });
   try {
     const document = configureApp(app);
     await app.init();

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { mapError } from './common/errors/error-mapping';
+import type { AppConfig } from './config/config.types';
 
 /** The largest request body accepted (JSON or form), in bytes: larger ones get 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -20,11 +21,13 @@ export function requestIdOf(req: IncomingMessage): string {
 
 /**
  * The HTTP platform: Fastify (about five times the request rate of Express under Nest on the same
- * core, see bench/read-api). Trailing slashes are ignored, as Express did.
+ * core, see bench/read-api). Trailing slashes are ignored, as Express did. `trustProxy` says whose
+ * X-Forwarded-For gives the client address (RBCD_TRUST_PROXY; nobody's by default).
  */
-export function createHttpAdapter(): FastifyAdapter {
+export function createHttpAdapter(options: { trustProxy?: AppConfig['trustProxy'] } = {}): FastifyAdapter {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: options.trustProxy ?? false,
     genReqId: (req: IncomingMessage) => requestIdOf(req),
     // Errors the router raises before any route runs (a malformed %-escape): the same error body.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {

@@ -10,7 +10,7 @@ import { createHttpAdapter } from './http-adapter';
 
 async function bootstrap(): Promise<void> {
   const config = await discoverDomainNames(loadConfig());
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createHttpAdapter(), { bufferLogs: true, rawBody: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createHttpAdapter(config), { bufferLogs: true, rawBody: true });
   configureApp(app, { bufferLogs: true });
   await app.listen(config.port, config.host);
 }

@@ -97,4 +97,9 @@ export interface AppConfig {
   webhookTimeoutMs: number;
   /** RBCD_DRIFT_REPAIR: the reconciler puts missing grants back. */
   driftRepair: boolean;
+  /**
+   * RBCD_TRUST_PROXY: whose X-Forwarded-For to believe for the client address (logs): false (no
+   * one), true (any hop), a hop count, or the proxies' addresses / CIDR ranges.
+   */
+  trustProxy: boolean | number | string[];
 }

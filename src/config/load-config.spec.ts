@@ -222,4 +222,12 @@ describe('LDAP_URL alone', () => {
   it('refuses a bad OIDC_JWKS_CACHE_MS once OIDC is on', () => {
     expect(configError({ OIDC_ISSUER: 'https://idp.example', OIDC_AUDIENCE: 'rbcd', OIDC_JWKS_CACHE_MS: 'ten' }).variable).toBe('OIDC_JWKS_CACHE_MS');
   });
+
+  it('reads RBCD_TRUST_PROXY as false, true, a hop count or a list of addresses and ranges', () => {
+    expect(loadConfig(BASE).trustProxy).toBe(false);
+    expect(loadConfig({ ...BASE, RBCD_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ ...BASE, RBCD_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ ...BASE, RBCD_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1, fd00::/8' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8']);
+    for (const bad of ['proxy.example', '10.0.0.0/33', '10.0.0.1/8/9', 'yes']) expect(configError({ RBCD_TRUST_PROXY: bad }).variable).toBe('RBCD_TRUST_PROXY');
+  });
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { parseIsoDuration } from '../common/iso-duration';
 import { ConfigError } from './config.error';
@@ -45,7 +46,26 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     webhookTimeoutMs: readInt(env, 'RBCD_WEBHOOK_TIMEOUT_MS', 10_000, 100),
     driftRepair: readBoolean(env.RBCD_DRIFT_REPAIR, 'RBCD_DRIFT_REPAIR') ?? false,
+    trustProxy: readTrustProxy(env.RBCD_TRUST_PROXY),
   };
+}
+
+/** `true`/`false`, a hop count, or a comma-separated list of IP addresses and CIDR ranges. */
+function readTrustProxy(value: string | undefined): AppConfig['trustProxy'] {
+  const text = value?.trim();
+  if (!text || text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 4 ? 32 : 128;
+    if (!family || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))) {
+      throw new ConfigError('RBCD_TRUST_PROXY', `"${entry}" is not an IP address or CIDR range (or use true, false, or a hop count)`);
+    }
+  }
+  return entries;
 }
 
 /** on/off (and the true/false spellings readBoolean takes). */

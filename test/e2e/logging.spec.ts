@@ -53,7 +53,7 @@ describe('logs', () => {
       .overrideProvider(LOG_DESTINATION)
       .useValue(stream)
       .compile();
-    app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true });
+    app = moduleRef.createNestApplication(createHttpAdapter(config), { bufferLogs: true });
     configureApp(app, { bufferLogs: true });
     await initApp(app);
 

@@ -66,7 +66,7 @@ export async function createTestApp(options: {
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   if (options.directory) builder = builder.overrideProvider(DirectoryPort).useValue(options.directory);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication(createHttpAdapter(), { logger: false, rawBody: true });
+  const app = moduleRef.createNestApplication(createHttpAdapter(config), { logger: false, rawBody: true });
   configureApp(app);
   try {
     await initApp(app);
