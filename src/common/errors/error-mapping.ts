@@ -58,6 +58,7 @@ function isCodedError(error: unknown): error is Error & { code: string; field?: 
 
 /** Fastify's own client errors (FST_ERR_*: malformed URL, invalid JSON, body too large, unsupported media type). */
 function isRequestParsingError(error: unknown): error is Error & { statusCode: number } {
+  if (!(error instanceof Error)) return false; // also a thrown null or string: never a crash here
   const { code, statusCode } = error as { code?: unknown; statusCode?: unknown };
-  return error instanceof Error && typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
+  return typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
 }
