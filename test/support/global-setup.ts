@@ -3,9 +3,11 @@
 // when the DCs are managed by hand or a run needs no directory.
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { testDatabasePrefix } from './test-database-prefix';
 
 /**
- * Each PostgreSQL test makes a database of its own (rbcd_test_<random>); the ones earlier runs
+ * Each PostgreSQL test makes a database of its own (<prefix><random>, prefix rbcd_test_ unless
+ * TEST_DB_PREFIX says otherwise: two checkouts testing at once use two prefixes); the ones earlier runs
  * left behind are dropped here, before this run makes new ones. No PostgreSQL: nothing to do.
  */
 async function dropOldTestDatabases(): Promise<void> {
@@ -13,9 +15,10 @@ async function dropOldTestDatabases(): Promise<void> {
   const client = new Client({ connectionString: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test', connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
-    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'rbcd\\_test\\_%'");
+    const prefix = testDatabasePrefix();
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
     for (const { datname } of rows) {
-      if (/^rbcd_test_[0-9a-f]+$/.test(datname)) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+      if (new RegExp(`^${prefix}[0-9a-f]+$`).test(datname)) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     }
   } catch {
     // PostgreSQL is not reachable: the tests that need it will say so.

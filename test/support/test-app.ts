@@ -11,6 +11,7 @@ import { discoverDomainNames } from '../../src/config/discover-domains';
 import { loadConfig } from '../../src/config/load-config';
 import { configureApp, initApp } from '../../src/configure-app';
 import { createHttpAdapter } from '../../src/http-adapter';
+import { testDatabasePrefix } from './test-database-prefix';
 import { DirectoryPort } from '../../src/directory/directory.port';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -22,7 +23,7 @@ export async function testDatabaseUrl(kind: TestDatabase = 'sqlite'): Promise<st
   if (kind === 'sqlite') return `sqlite:${join(mkdtempSync(join(tmpdir(), 'rbcd-test-')), 'rbcd.sqlite')}`;
   const { Client } = await import('pg');
   const admin = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const name = `rbcd_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const name = `${testDatabasePrefix()}${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const client = new Client({ connectionString: admin });
   await client.connect();
   await client.query(`CREATE DATABASE ${name}`);
