@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DirectoryPort } from '../directory/directory.port';
 import type { DirectoryObject } from '../directory/directory.types';
-import { WELL_KNOWN_SIDS } from '../directory/well-known-sids';
+import { IMPLICIT_TOKEN_SIDS, WELL_KNOWN_SIDS } from '../directory/well-known-sids';
 import { decodeSecurityDescriptor, listPrincipals, SecurityDescriptorError, toSddl, type SecurityDescriptor } from '../security-descriptor';
 import type { AccountRef, DelegationPrincipal, DelegationView, Warning } from './delegation.types';
 
@@ -44,7 +44,7 @@ export class DelegationReader {
     const decoded = decodeStored(raw);
     const base = { target: toAccountRef(target), raw: raw ? raw.toString('base64') : null };
     if (!decoded.descriptor) return { ...base, principals: [], sddl: null, warnings: decoded.warnings };
-    const listed = listPrincipals(decoded.descriptor);
+    const listed = listPrincipals(decoded.descriptor, { everyTokenSids: IMPLICIT_TOKEN_SIDS });
     const names = await this.directory.resolveSids(listed.principals.map((p) => p.sid));
     const warnings: Warning[] = [...listed.warnings];
     const principals: DelegationPrincipal[] = listed.principals.map((p) => {

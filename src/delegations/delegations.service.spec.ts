@@ -107,12 +107,27 @@ describe('DelegationsService.forPrincipal', () => {
     ]);
   });
 
+  it('decides as the KDC: the first plain ACE with 0x100 in the token wins; object ACEs are ignored', async () => {
+    const objects = [
+      serverd,
+      frontEnds,
+      account('DENYAFTER', 2001, { rbcd: rbcdValue(serverd.sid, { sid: frontEnds.sid, type: 'deny' }) }),
+      account('DENYOBJ', 2002, { rbcd: rbcdValue({ sid: serverd.sid, type: 'denyObject' }, serverd.sid) }),
+      account('UNTYPED', 2003, { rbcd: rbcdValue({ sid: serverd.sid, type: 'allowObject' }) }),
+      account('EVERYONEDENY', 2004, { rbcd: rbcdValue({ sid: 'S-1-1-0', type: 'deny', mask: 0x100 }, serverd.sid) }),
+    ];
+    const { service: s } = service(objects, allow, groupsOf);
+    expect((await s.forPrincipal('SERVERD')).targets.map((x) => [x.samAccountName, x.via])).toEqual([
+      ['DENYAFTER$', ['direct']],
+      ['DENYOBJ$', ['direct']],
+    ]);
+  });
+
   it('leaves out targets that deny the principal or a group of it, ignore its ACE, do not name it, or do not decode', async () => {
     const objects = [
       serverd,
       frontEnds,
       account('DENIED', 2001, { rbcd: rbcdValue({ sid: frontEnds.sid, type: 'deny' }, serverd.sid) }),
-      account('DENYOBJ', 2002, { rbcd: rbcdValue({ sid: serverd.sid, type: 'denyObject' }, serverd.sid) }),
       account('GENERIC', 2003, { rbcd: rbcdValue({ sid: serverd.sid, mask: GENERIC_ALL }) }),
       account('TYPED', 2004, { rbcd: rbcdValue({ sid: serverd.sid, type: 'allowObject', mask: 0x100, objectType: '3f78c3e5-f79a-46bd-a0b8-9d18116ddc79' }) }),
       account('OTHER', 2005, { rbcd: rbcdValue(serverb.sid) }),

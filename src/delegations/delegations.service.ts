@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DirectoryPort } from '../directory/directory.port';
 import { RBCD_ATTRIBUTE } from '../directory/directory.types';
-import { listPrincipals } from '../security-descriptor';
+import { isEffectiveAllowAce } from '../security-descriptor';
 import type { AccountRef, DelegationView } from './delegation.types';
 import { decodeStored, DelegationReader, toAccountRef } from './delegation-reader';
-import { deniesWholeObject, frontEndToken } from './front-end-token';
+import { decideForToken, frontEndToken } from './front-end-token';
 
 export interface PrincipalTargets {
   principal: AccountRef;
@@ -40,8 +40,8 @@ export class DelegationsService {
   }
 
   /**
-   * Targets whose descriptor lets the principal delegate: an effective allow ACE for it, one of its
-   * groups or a SID every token holds (Everyone...), and no deny ACE for any of them.
+   * Targets whose descriptor lets the principal delegate, decided as the KDC does: the first plain
+   * ACE with 0x100 naming it, one of its groups or a SID every token holds (Everyone...) is an allow.
    */
   async forPrincipal(principal: string, domain?: string): Promise<PrincipalTargets> {
     const object = await this.directory.resolve(principal, { kind: 'principal', domain });
@@ -55,10 +55,10 @@ export class DelegationsService {
       })) {
         const { descriptor } = decodeStored(candidate.rbcd);
         if (!descriptor) continue;
-        const entries = listPrincipals(descriptor).principals.filter((p) => token.has(p.sid.toUpperCase()));
-        if (entries.some(deniesWholeObject)) continue;
-        const via = entries.filter((p) => p.effective).map((p) => token.get(p.sid.toUpperCase()) as string);
-        if (via.length) targets.push({ ...toAccountRef(candidate), via: [...new Set(via)] });
+        if (!decideForToken(descriptor, token).allowed) continue;
+        // Allowed: every plain allow ACE with 0x100 in the token grants it (the first one decided).
+        const via = (descriptor.dacl?.aces ?? []).filter((ace) => isEffectiveAllowAce(ace) && token.has((ace as { sid: string }).sid.toUpperCase()));
+        targets.push({ ...toAccountRef(candidate), via: [...new Set(via.map((ace) => token.get((ace as { sid: string }).sid.toUpperCase()) as string))] });
       }
     }
     return { principal: toAccountRef(object), targets };

@@ -4,7 +4,7 @@ import { UAC, type DirectoryObject, type DomainInfo } from '../directory/directo
 import { ridOf } from '../directory/well-known-sids';
 import { AceFlag, AceType, listPrincipals, type RbcdPrincipalEntry } from '../security-descriptor';
 import { decodeStored } from './delegation-reader';
-import { deniesWholeObject, frontEndToken } from './front-end-token';
+import { decideForToken, frontEndToken } from './front-end-token';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 export interface DiagnoseCheck {
@@ -112,14 +112,17 @@ export class DiagnoseService {
     if (!descriptor) return { id, status: 'fail', message: warnings[0]?.message ?? 'The stored descriptor does not decode' };
     const token = await frontEndToken(this.directory, frontEnd).catch(() => undefined);
     if (!token) return { id, status: 'warn', message: `Could not read the group memberships of ${frontEnd.samAccountName}: the ACEs of ${backEnd.samAccountName} were not evaluated` };
-    const entries = listPrincipals(descriptor).principals.filter((p) => token.has(p.sid.toUpperCase()));
-    if (entries.some(deniesWholeObject)) return { id, status: 'fail', message: `A deny ACE on ${backEnd.samAccountName} names ${frontEnd.samAccountName} (or a group of it)` };
-    const effective = entries.filter((p) => p.effective);
-    if (effective.length) {
-      const direct = effective.find((p) => p.sid.toUpperCase() === frontEnd.sid.toUpperCase());
-      const via = direct ? 'directly' : `through ${token.get(effective[0].sid.toUpperCase())}`;
+    const decision = decideForToken(descriptor, token);
+    const aces = descriptor.dacl?.aces ?? [];
+    if (decision.allowed && decision.sid) {
+      const via = decision.sid.toUpperCase() === frontEnd.sid.toUpperCase() ? 'directly' : `through ${token.get(decision.sid.toUpperCase())}`;
       return { id, status: 'pass', message: `${backEnd.samAccountName} allows ${frontEnd.samAccountName} to delegate to it (${via})` };
     }
+    if (decision.sid) {
+      const via = decision.sid.toUpperCase() === frontEnd.sid.toUpperCase() ? frontEnd.samAccountName : `${frontEnd.samAccountName}'s ${token.get(decision.sid.toUpperCase())}`;
+      return { id, status: 'fail', message: `A deny ACE (ACE ${(decision.index ?? 0) + 1} of ${aces.length}) on ${backEnd.samAccountName} names ${via} and covers 0x100: it decides before any allow, so the KDC refuses` };
+    }
+    const entries = listPrincipals(descriptor).principals.filter((p) => token.has(p.sid.toUpperCase()) && p.aceType !== 'deny');
     if (entries.length) return { id, status: 'fail', message: `The ACE for ${frontEnd.samAccountName} on ${backEnd.samAccountName} ${whyIneffective(entries[0])}` };
     return { id, status: 'fail', message: `${backEnd.samAccountName}'s RBCD list does not include ${frontEnd.samAccountName} or any of its groups` };
   }
@@ -139,8 +142,11 @@ export class DiagnoseService {
 
 /** Why the KDC ignores an ACE that names the front-end (listPrincipals marked it not effective). */
 function whyIneffective(entry: RbcdPrincipalEntry): string {
-  if (entry.objectType) return `is an object ACE restricted to object type ${entry.objectType}, which the KDC does not honour; it needs a plain allow ACE with mask 0xf01ff`;
-  if (entry.aceType !== 'allow' && entry.aceTypeCode !== AceType.ACCESS_ALLOWED_OBJECT) return `is of ACE type ${entry.aceTypeCode}, which the KDC does not honour; it needs a plain allow ACE with mask 0xf01ff`;
+  if (entry.aceTypeCode === AceType.ACCESS_ALLOWED_OBJECT || entry.aceTypeCode === AceType.ACCESS_DENIED_OBJECT) {
+    const restricted = entry.objectType ? ` (restricted to object type ${entry.objectType})` : ' (without an object type)';
+    return `is an object ACE of type ${entry.aceTypeCode}${restricted}: the KDC ignores object ACEs; it needs a plain allow ACE (type 0) with mask 0xf01ff`;
+  }
+  if (entry.aceType !== 'allow') return `is of ACE type ${entry.aceTypeCode}, which the KDC does not honour; it needs a plain allow ACE (type 0) with mask 0xf01ff`;
   if (entry.flags & AceFlag.INHERIT_ONLY) return 'is inherit-only: it does not apply to the account itself';
   return `has mask 0x${(entry.accessMask >>> 0).toString(16)}, which the KDC ignores (no control-access bit 0x100, e.g. GENERIC_ALL); it needs 0xf01ff`;
 }

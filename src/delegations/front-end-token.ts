@@ -1,7 +1,7 @@
 import type { DirectoryPort } from '../directory/directory.port';
 import type { DirectoryObject } from '../directory/directory.types';
 import { IMPLICIT_TOKEN_SIDS, WELL_KNOWN_SIDS } from '../directory/well-known-sids';
-import { AceType, type RbcdPrincipalEntry } from '../security-descriptor';
+import { kdcDecision, type KdcDecision, type SecurityDescriptor } from '../security-descriptor';
 
 /**
  * The SIDs the KDC matches against a descriptor when `account` asks for S4U2Proxy: its own SID, its
@@ -18,7 +18,7 @@ export async function frontEndToken(directory: DirectoryPort, account: Directory
   return token;
 }
 
-/** A deny ACE for the whole object: a plain deny, or an object deny without an object type. */
-export function deniesWholeObject(entry: RbcdPrincipalEntry): boolean {
-  return entry.aceType === 'deny' || (entry.aceTypeCode === AceType.ACCESS_DENIED_OBJECT && entry.objectType === undefined);
+/** What the KDC decides for this token (the first type 0/1 ACE with 0x100 whose SID the token holds). */
+export function decideForToken(descriptor: SecurityDescriptor, token: Map<string, string>): KdcDecision {
+  return kdcDecision(descriptor, (sid) => token.has(sid.toUpperCase()));
 }

@@ -49,7 +49,7 @@ describe('InventoryService', () => {
     expect(byName['APP02$']).toMatchObject({ kinds: ['constrained', 'protocolTransition'], allowedToDelegateTo: ['cifs/fs01.contoso.test'], risks: [{ code: 'PROTOCOL_TRANSITION' }] });
     expect(byName['APP03$']).toMatchObject({ kinds: ['rbcd'], risks: [], rbcdPrincipals: [{ sid: web.sid, samAccountName: 'WEB01$', effective: true, aceType: 'allow' }] });
     expect(codes(byName['APP04$'])).toEqual(['INEFFECTIVE_MASK']);
-    expect(codes(byName['APP05$'])).toEqual(['DENY_ACE']);
+    expect(codes(byName['APP05$'])).toEqual(['DENY_ACE', 'DENIED_EARLIER']);
     expect(byName['APP06$'].risks).toEqual([
       expect.objectContaining({ code: 'ORPHANED_SID', sid: `${CONTOSO.domainSid}-9999` }),
       expect.objectContaining({ code: 'RBCD_OPEN_TO_ANY_ACCOUNT', sid: 'S-1-1-0', message: expect.stringContaining('Everyone may delegate to APP06$') }),

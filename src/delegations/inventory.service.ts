@@ -4,7 +4,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { DirectoryPort } from '../directory/directory.port';
 import { TtlCache } from '../directory/sid-cache';
 import { RBCD_ATTRIBUTE, UAC, type DirectoryObject } from '../directory/directory.types';
-import { heldByAnyAccount, WELL_KNOWN_SIDS } from '../directory/well-known-sids';
+import { heldByAnyAccount, IMPLICIT_TOKEN_SIDS, WELL_KNOWN_SIDS } from '../directory/well-known-sids';
 import { PolicyService } from '../policy/policy.service';
 import { listPrincipals } from '../security-descriptor';
 import type { AccountRef, Warning } from './delegation.types';
@@ -151,7 +151,7 @@ interface DecodedObject {
 
 function decodeRbcd(raw: Buffer | null | undefined): Omit<DecodedObject, 'object'> {
   const { descriptor, warnings } = decodeStored(raw);
-  return { warnings, listed: descriptor ? listPrincipals(descriptor) : null };
+  return { warnings, listed: descriptor ? listPrincipals(descriptor, { everyTokenSids: IMPLICIT_TOKEN_SIDS }) : null };
 }
 
 function encodeCursor(snapshot: string, offset: number): string {

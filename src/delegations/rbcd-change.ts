@@ -5,12 +5,20 @@ import {
   createRbcdDescriptor,
   decodeSecurityDescriptor,
   encodeSecurityDescriptor,
+  removeAllAllowAces,
   removePrincipals,
   type SecurityDescriptor,
   SecurityDescriptorError,
 } from '../security-descriptor';
 
 export type RbcdAction = 'grant' | 'revoke' | 'clear';
+/**
+ * `revoke` is an explicit revoke: every ACE that could allow the principal goes (type 0 with any
+ * mask, object and callback allow ACEs), so nothing the KDC or a later reader might honour stays.
+ * `end-grant` is the end of one grant (expiry, or a revoke ending it): only the plain allow ACEs
+ * (type 0) a grant writes go, anything else stays as it was.
+ */
+export type RbcdChangeAction = RbcdAction | 'end-grant';
 
 export interface RbcdChange {
   /** New bytes, null to clear, undefined when nothing needs to change. */
@@ -26,7 +34,7 @@ export interface RbcdChange {
  * requested ACEs change; a grant already in force changes nothing; an undecodable stored value is
  * refused by grant and revoke (an operator must clear it deliberately).
  */
-export function planRbcdChange(action: RbcdAction, current: Buffer | null, principalSids: string[]): RbcdChange {
+export function planRbcdChange(action: RbcdChangeAction, current: Buffer | null, principalSids: string[]): RbcdChange {
   if (action === 'clear') {
     const before = current ? tryDecode(current) : null;
     return { next: current ? null : undefined, before, after: null, affected: [] };
@@ -41,7 +49,7 @@ export function planRbcdChange(action: RbcdAction, current: Buffer | null, princ
     return { next: added.length ? encodeSecurityDescriptor(descriptor) : undefined, before, after: descriptor, affected: added };
   }
   if (!before) return { next: undefined, before, after: null, affected: [] };
-  const { descriptor, removed } = removePrincipals(before, principalSids);
+  const { descriptor, removed } = action === 'revoke' ? removeAllAllowAces(before, principalSids) : removePrincipals(before, principalSids);
   if (!removed.length) return { next: undefined, before, after: descriptor, affected: removed };
   // When the last entry goes and nothing else is left (no group, SACL or other owner), the
   // attribute is cleared rather than left as an empty list: both mean "nobody", and a grant made

@@ -188,7 +188,7 @@ export class GrantApplier {
         }
       }
       const cas = toRemove.length && fresh !== null
-        ? await this.directory.updateRbcd(target, (current) => planRbcdChange('revoke', current, toRemove).next, fresh ? { current: fresh.rbcd ?? null } : {})
+        ? await this.directory.updateRbcd(target, (current) => planRbcdChange('end-grant', current, toRemove).next, fresh ? { current: fresh.rbcd ?? null } : {})
         : { before: null, after: null, changed: false, attempts: 0 };
       const now = this.clock.nowIso();
       await grants.update({ id: In(mine.map((g) => g.id)) }, { state: 'ended', endedAt: now });

@@ -13,12 +13,14 @@ export { ACL_REVISION, ACL_REVISION_DS, emptyAcl } from './acl';
 export type { SecurityDescriptor, SecurityDescriptorPart } from './security-descriptor';
 export { SdControl, decodeSecurityDescriptor, encodeSecurityDescriptor } from './security-descriptor';
 export { toSddl } from './sddl';
-export type { RbcdPrincipalEntry, RbcdWarning, RbcdWarningCode } from './rbcd';
+export type { IneffectiveReason, KdcDecision, RbcdPrincipalEntry, RbcdWarning, RbcdWarningCode } from './rbcd';
 export {
   BUILTIN_ADMINISTRATORS_SID,
   createRbcdDescriptor,
   addPrincipals,
   removePrincipals,
+  removeAllAllowAces,
+  kdcDecision,
   listPrincipals,
   isEffectiveAllowAce,
 } from './rbcd';

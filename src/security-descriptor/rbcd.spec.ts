@@ -1,7 +1,7 @@
 import vectors from '../../test/fixtures/security-descriptors.json';
 import { AccessAce, Ace } from './ace';
 import { InvalidSidError } from './errors';
-import { addPrincipals, createRbcdDescriptor, isEffectiveAllowAce, listPrincipals, removePrincipals } from './rbcd';
+import { addPrincipals, createRbcdDescriptor, isEffectiveAllowAce, kdcDecision, listPrincipals, removeAllAllowAces, removePrincipals } from './rbcd';
 import { SecurityDescriptor, decodeSecurityDescriptor, encodeSecurityDescriptor } from './security-descriptor';
 
 const P1102 = 'S-1-5-21-1544822996-929305224-3231428034-1102';
@@ -82,10 +82,10 @@ describe('RBCD operations', () => {
       expect(addPrincipals(withIo, [P1102]).added).toEqual([P1102]);
     });
 
-    it('counts an unrestricted object allow ACE with 0x100 as effective', () => {
+    it('does not count an object allow ACE (type 5) as effective, even without an ObjectType: the KDC ignores it', () => {
       const sd = createRbcdDescriptor([]);
-      const objectAce: Ace = { kind: 'object', type: 5, flags: 0, mask: 0x100, objectFlags: 0, sid: P1102, trailing: new Uint8Array(0) };
-      expect(addPrincipals({ ...sd, dacl: { ...sd.dacl!, aces: [objectAce] } }, [P1102]).added).toEqual([]);
+      const objectAce: Ace = { kind: 'object', type: 5, flags: 0, mask: 0xf01ff, objectFlags: 0, sid: P1102, trailing: new Uint8Array(0) };
+      expect(addPrincipals({ ...sd, dacl: { ...sd.dacl!, aces: [objectAce] } }, [P1102]).added).toEqual([P1102]);
     });
 
     it('raises DACL revision 2 to 4', () => {
@@ -184,7 +184,7 @@ describe('RBCD operations', () => {
       const body = Buffer.from('00010000' + '010100000000000512000000', 'hex');
       const listed = listPrincipals({ ...sd, dacl: { ...sd.dacl!, aces: [{ kind: 'raw', type: 9, flags: 0, body }, { kind: 'raw', type: 0x42, flags: 0, body }] } });
       expect(listed.warnings.map((w) => w.code)).toEqual(['UNKNOWN_ACE_TYPE', 'UNKNOWN_ACE_TYPE']);
-      expect(listed.principals).toEqual([{ sid: 'S-1-5-18', accessMask: 0x100, aceType: 9, aceTypeCode: 9, flags: 0, effective: false }]);
+      expect(listed.principals).toEqual([{ sid: 'S-1-5-18', accessMask: 0x100, aceType: 9, aceTypeCode: 9, flags: 0, effective: false, ineffective: 'UNKNOWN_ACE_TYPE' }]);
     });
 
     it('warns INHERIT_ONLY_ACE for an inherit-only allow ACE', () => {
@@ -194,4 +194,73 @@ describe('RBCD operations', () => {
       expect(isEffectiveAllowAce(ace)).toBe(false);
     });
   });
+
+  describe('the KDC rule (checked on the sandbox KDC with hand-written values)', () => {
+    const ace = (sid: string, type: 0 | 1 | 5 | 6, mask = 0xf01ff, flags = 0): Ace =>
+      type === 0 || type === 1
+        ? { kind: 'access', type, flags, mask, sid, trailing: new Uint8Array(0) }
+        : { kind: 'object', type, flags, mask, objectFlags: 0, sid, trailing: new Uint8Array(0) };
+    const sdOf = (...aces: Ace[]): SecurityDescriptor => {
+      const sd = createRbcdDescriptor([]);
+      return { ...sd, dacl: { ...sd.dacl!, aces } };
+    };
+    const token = (...sids: string[]) => (sid: string) => sids.includes(sid);
+
+    it.each([
+      ['type 0 with 0xf01ff', [ace(P1102, 0)], true],
+      ['type 5 (object allow) without ObjectType', [ace(P1102, 5)], false],
+      ['deny 0x100 before the allow', [ace(P1102, 1, 0x100), ace(P1102, 0)], false],
+      ['deny 0x100 after the allow', [ace(P1102, 0), ace(P1102, 1, 0x100)], true],
+      ['deny without 0x100 before the allow', [ace(P1102, 1, 0x10), ace(P1102, 0)], true],
+      ['an object deny before the allow (ignored)', [ace(P1102, 6), ace(P1102, 0)], true],
+      ['an inherit-only deny before the allow (ignored)', [ace(P1102, 1, 0x100, 0x08), ace(P1102, 0)], true],
+      ['GENERIC_ALL only', [ace(P1102, 0, 0x10000000)], false],
+      ['a deny for another SID, then the allow', [ace(P1105, 1), ace(P1102, 0)], true],
+    ] as const)('%s: allowed %s', (_name, aces, allowed) => {
+      expect(kdcDecision(sdOf(...aces), token(P1102)).allowed).toBe(allowed);
+    });
+
+    it('names the deciding ACE; a deny for a group the token holds decides too', () => {
+      expect(kdcDecision(sdOf(ace(P1105, 1), ace(P1102, 0)), token(P1102, P1105))).toEqual({ allowed: false, index: 0, sid: P1105 });
+      expect(kdcDecision(sdOf(ace(P1105, 0)), token(P1102))).toEqual({ allowed: false });
+    });
+
+    it('lists an allow after a deny for the same SID (or Everyone) as not effective, with DENIED_EARLIER', () => {
+      const listed = listPrincipals(sdOf(ace(P1102, 1, 0x100), ace(P1102, 0)));
+      expect(listed.principals.map((p) => [p.effective, p.ineffective])).toEqual([[false, 'DENY_ACE'], [false, 'DENIED_EARLIER']]);
+      expect(listed.warnings.map((w) => w.code)).toEqual(['DENY_ACE', 'DENIED_EARLIER']);
+      const everyone = sdOf(ace('S-1-1-0', 1, 0x100), ace(P1102, 0));
+      expect(listPrincipals(everyone).principals[1].effective).toBe(true);
+      expect(listPrincipals(everyone, { everyTokenSids: ['S-1-1-0'] }).principals[1]).toMatchObject({ effective: false, ineffective: 'DENIED_EARLIER' });
+      expect(listPrincipals(sdOf(ace(P1102, 0), ace(P1102, 1, 0x100))).principals[0].effective).toBe(true);
+    });
+
+    it('lists an object allow ACE as not effective with OBJECT_ACE, with or without ObjectType', () => {
+      const listed = listPrincipals(sdOf(ace(P1102, 5)));
+      expect(listed.principals[0]).toMatchObject({ effective: false, ineffective: 'OBJECT_ACE' });
+      expect(listed.warnings).toEqual([expect.objectContaining({ code: 'OBJECT_ACE', sid: P1102, message: expect.stringContaining('the KDC ignores object ACEs') })]);
+    });
+
+    it('removeAllAllowAces (explicit revoke) removes type 0 of any mask, object and callback allows; keeps denies and other SIDs', () => {
+      const callback: Ace = { kind: 'raw', type: 9, flags: 0, body: Buffer.concat([Buffer.from('00010000', 'hex'), Buffer.from(sidBytes(P1102))]) };
+      const sd = sdOf(ace(P1102, 1, 0x100), ace(P1102, 0), ace(P1102, 0, 0x10000000), ace(P1102, 5), callback, ace(P1105, 0), ace(P1102, 6));
+      const { descriptor, removed } = removeAllAllowAces(sd, [P1102]);
+      expect(removed).toEqual([P1102]);
+      expect(descriptor.dacl!.aces).toEqual([ace(P1102, 1, 0x100), ace(P1105, 0), ace(P1102, 6)]);
+      expect(removeAllAllowAces(sd, [NEW])).toEqual({ descriptor: sd, removed: [] });
+      // The end of a grant removes only the plain allow ACEs a grant writes.
+      expect(removePrincipals(sd, [P1102]).descriptor.dacl!.aces).toEqual([ace(P1102, 1, 0x100), ace(P1102, 5), callback, ace(P1105, 0), ace(P1102, 6)]);
+    });
+  });
 });
+
+function sidBytes(sid: string): Uint8Array {
+  const parts = sid.split('-').slice(2).map(Number);
+  const [authority, ...subs] = parts;
+  const out = Buffer.alloc(8 + subs.length * 4);
+  out[0] = 1;
+  out[1] = subs.length;
+  out.writeUIntBE(authority, 2, 6);
+  subs.forEach((v, i) => out.writeUInt32LE(v, 8 + i * 4));
+  return out;
+}

@@ -1,7 +1,11 @@
 // RBCD operations on the value of msDS-AllowedToActOnBehalfOfOtherIdentity. Pure functions over the
 // decoded model: what they do not change keeps its bytes (other ACEs, owner, group, SACL, layout).
-// "Effective" follows what the KDC honours for S4U2Proxy: an allow ACE applying to the object itself
-// whose mask carries the control-access right 0x100 (GENERIC_ALL alone is not mapped by the KDC).
+// "Effective" follows what the KDC honours for S4U2Proxy (checked on the Samba 4.22 KDC, DOMAIN.md):
+// only an ACCESS_ALLOWED ACE (type 0) applying to the object itself whose mask carries the
+// control-access right 0x100 (GENERIC_ALL alone is not mapped), and only when no deny ACE covering
+// 0x100 decided the bit before it (the first ACE that decides the bit wins). Object ACEs (types 5
+// and 6) are ignored by the KDC, with or without an ObjectType. Windows evaluates the same value
+// with its own access check; that it agrees ACE for ACE is not confirmed here (no Windows KDC).
 
 import { Ace, AceFlag, AceType, accessAllowedAce, readRawAceMaskAndSid } from './ace';
 import { ADS_RIGHT_DS_CONTROL_ACCESS, RBCD_ACCESS_MASK, formatAccessMask } from './access-mask';
@@ -11,6 +15,9 @@ import { canonicalSid } from './sid';
 
 export const BUILTIN_ADMINISTRATORS_SID = 'S-1-5-32-544';
 
+/** Why the KDC does not honour an ACE for S4U2Proxy. */
+export type IneffectiveReason = 'DENY_ACE' | 'OBJECT_ACE' | 'INEFFECTIVE_MASK' | 'INHERIT_ONLY_ACE' | 'DENIED_EARLIER' | 'UNKNOWN_ACE_TYPE';
+
 export interface RbcdPrincipalEntry {
   sid: string;
   accessMask: number;
@@ -18,6 +25,8 @@ export interface RbcdPrincipalEntry {
   aceTypeCode: number;
   flags: number;
   effective: boolean;
+  /** Set when not effective: the first reason the KDC ignores this entry. */
+  ineffective?: IneffectiveReason;
   objectType?: string;
 }
 
@@ -29,6 +38,7 @@ export type RbcdWarningCode =
   | 'OBJECT_ACE'
   | 'UNKNOWN_ACE_TYPE'
   | 'INHERIT_ONLY_ACE'
+  | 'DENIED_EARLIER'
   | 'DACL_NOT_PRESENT';
 
 export interface RbcdWarning {
@@ -101,7 +111,62 @@ export function removePrincipals(sd: SecurityDescriptor, sids: string[]): { desc
   return { descriptor: { ...sd, dacl: { ...sd.dacl, aces } }, removed };
 }
 
-export function listPrincipals(sd: SecurityDescriptor): { principals: RbcdPrincipalEntry[]; warnings: RbcdWarning[] } {
+/** ACE types that deny: a revoke never removes them (that could widen what a group of the SID allows). */
+const DENY_TYPES = new Set<number>([AceType.ACCESS_DENIED, AceType.ACCESS_DENIED_OBJECT, AceType.ACCESS_DENIED_CALLBACK, AceType.ACCESS_DENIED_CALLBACK_OBJECT]);
+
+/**
+ * What an explicit revoke does: removes every ACE that names these SIDs and could allow anything,
+ * whether the KDC honours it or not (type 0 with any mask or flags, object allow ACEs, allow
+ * callback ACEs). Deny ACEs stay: removing one could let the SID through an allow for its group.
+ * Returns the same descriptor object when nothing was removed.
+ */
+export function removeAllAllowAces(sd: SecurityDescriptor, sids: string[]): { descriptor: SecurityDescriptor; removed: string[] } {
+  const requested = canonicalUnique(sids);
+  if (sd.dacl === null || requested.length === 0) return { descriptor: sd, removed: [] };
+  const targets = new Set(requested);
+  const hit = new Set<string>();
+  const aces = sd.dacl.aces.filter((ace) => {
+    if (DENY_TYPES.has(ace.type)) return true;
+    const sid = ace.kind === 'raw' ? readRawAceMaskAndSid(ace)?.sid : ace.sid;
+    if (sid === undefined || !targets.has(sid)) return true;
+    hit.add(sid);
+    return false;
+  });
+  const removed = requested.filter((sid) => hit.has(sid));
+  if (removed.length === 0) return { descriptor: sd, removed };
+  return { descriptor: { ...sd, dacl: { ...sd.dacl, aces } }, removed };
+}
+
+/** The KDC's answer for one token: the first ACE (in order) that decides the control-access bit. */
+export interface KdcDecision {
+  allowed: boolean;
+  /** Index of the deciding ACE in the DACL; undefined when no ACE decided (refused). */
+  index?: number;
+  sid?: string;
+}
+
+/**
+ * Evaluates the value as the KDC does for S4U2Proxy (Samba 4.22, checked with hand-written values):
+ * ACEs in order, skipping inherit-only and object ACEs and those whose SID is not in the token; the
+ * first type 0 or type 1 ACE whose mask holds 0x100 decides. No DACL or no deciding ACE: refused.
+ */
+export function kdcDecision(sd: SecurityDescriptor, inToken: (sid: string) => boolean): KdcDecision {
+  const aces = sd.dacl?.aces ?? [];
+  for (let index = 0; index < aces.length; index++) {
+    const ace = aces[index];
+    if (ace.kind !== 'access' || ace.flags & AceFlag.INHERIT_ONLY || !(ace.mask & ADS_RIGHT_DS_CONTROL_ACCESS)) continue;
+    if (!inToken(ace.sid)) continue;
+    return { allowed: ace.type === AceType.ACCESS_ALLOWED, index, sid: ace.sid };
+  }
+  return { allowed: false };
+}
+
+/**
+ * Lists every ACE with its SID and whether the KDC honours it. An allow entry is not effective when
+ * a deny ACE covering 0x100 comes before it for the same SID, or for one of `everyTokenSids` (SIDs
+ * every front-end's token holds, such as Everyone): that deny decides first for anyone the allow names.
+ */
+export function listPrincipals(sd: SecurityDescriptor, options: { everyTokenSids?: readonly string[] } = {}): { principals: RbcdPrincipalEntry[]; warnings: RbcdWarning[] } {
   const principals: RbcdPrincipalEntry[] = [];
   const warnings: RbcdWarning[] = [];
   if (sd.dacl === null) {
@@ -118,6 +183,8 @@ export function listPrincipals(sd: SecurityDescriptor): { principals: RbcdPrinci
     warnings.push({ code: 'EMPTY_DACL', message: 'the DACL has no ACEs: no principal may delegate to this account' });
   }
 
+  const universal = new Set((options.everyTokenSids ?? []).map((sid) => sid.toUpperCase()));
+  const deniedSoFar = new Set<string>();
   for (const ace of sd.dacl.aces) {
     if (ace.kind === 'raw') {
       const maskAndSid = readRawAceMaskAndSid(ace);
@@ -127,33 +194,37 @@ export function listPrincipals(sd: SecurityDescriptor): { principals: RbcdPrinci
         ...(maskAndSid && { sid: maskAndSid.sid }),
       });
       if (maskAndSid) {
-        principals.push({ sid: maskAndSid.sid, accessMask: maskAndSid.mask, aceType: ace.type, aceTypeCode: ace.type, flags: ace.flags, effective: false });
+        principals.push({ sid: maskAndSid.sid, accessMask: maskAndSid.mask, aceType: ace.type, aceTypeCode: ace.type, flags: ace.flags, effective: false, ineffective: 'UNKNOWN_ACE_TYPE' });
       }
       continue;
     }
 
-    const effective = isEffectiveAllowAce(ace);
     const isDeny = ace.type === AceType.ACCESS_DENIED || ace.type === AceType.ACCESS_DENIED_OBJECT;
+    const sid = ace.sid;
+    const deniedEarlier = !isDeny && (deniedSoFar.has(sid) || [...universal].some((u) => deniedSoFar.has(u)));
+    const ineffective = ineffectiveReason(ace, deniedEarlier);
     principals.push({
-      sid: ace.sid,
+      sid,
       accessMask: ace.mask,
       aceType: ace.type === AceType.ACCESS_ALLOWED ? 'allow' : ace.type === AceType.ACCESS_DENIED ? 'deny' : ace.type,
       aceTypeCode: ace.type,
       flags: ace.flags,
-      effective,
+      effective: ineffective === undefined,
+      ...(ineffective && { ineffective }),
       ...(ace.kind === 'object' && ace.objectType !== undefined && { objectType: ace.objectType }),
     });
+    if (ace.type === AceType.ACCESS_DENIED && ace.mask & ADS_RIGHT_DS_CONTROL_ACCESS && !(ace.flags & AceFlag.INHERIT_ONLY)) deniedSoFar.add(sid);
 
-    const sid = ace.sid;
     const mask = formatAccessMask(ace.mask);
     if (isDeny) {
       warnings.push({ code: 'DENY_ACE', sid, message: `deny ACE (mask ${mask}) for ${sid}: it can override allow ACEs` });
     }
-    if (ace.kind === 'object' && ace.objectType !== undefined) {
+    if (ace.kind === 'object') {
+      const restricted = ace.objectType !== undefined ? ` restricted to object type ${ace.objectType}` : ' without an object type';
       warnings.push({
         code: 'OBJECT_ACE',
         sid,
-        message: `object ACE for ${sid} restricted to object type ${ace.objectType}: not evaluated by the KDC`,
+        message: `object ACE (type ${ace.type})${restricted} for ${sid}: the KDC ignores object ACEs, so it neither allows nor denies delegation; write a plain allow ACE (type 0) with 0xf01ff`,
       });
     } else if (!isDeny && !(ace.mask & ADS_RIGHT_DS_CONTROL_ACCESS)) {
       warnings.push({
@@ -165,16 +236,25 @@ export function listPrincipals(sd: SecurityDescriptor): { principals: RbcdPrinci
     if (!isDeny && ace.flags & AceFlag.INHERIT_ONLY) {
       warnings.push({ code: 'INHERIT_ONLY_ACE', sid, message: `allow ACE for ${sid} is inherit-only: it does not apply to this account` });
     }
+    if (ineffective === 'DENIED_EARLIER') {
+      warnings.push({ code: 'DENIED_EARLIER', sid, message: `allow ACE for ${sid} comes after a deny ACE covering 0x100 for the same SID (or one every token holds): the deny decides first, the KDC refuses` });
+    }
   }
   return { principals, warnings };
 }
 
-/** An allow ACE that lets its SID use S4U2Proxy to this account. */
+/** An allow ACE that lets its SID use S4U2Proxy to this account (unless a deny decided before it). */
 export function isEffectiveAllowAce(ace: Ace): boolean {
-  const allows =
-    (ace.kind === 'access' && ace.type === AceType.ACCESS_ALLOWED) ||
-    (ace.kind === 'object' && ace.type === AceType.ACCESS_ALLOWED_OBJECT && ace.objectType === undefined);
-  return allows && (ace.mask & ADS_RIGHT_DS_CONTROL_ACCESS) !== 0 && (ace.flags & AceFlag.INHERIT_ONLY) === 0;
+  return ace.kind === 'access' && ace.type === AceType.ACCESS_ALLOWED && (ace.mask & ADS_RIGHT_DS_CONTROL_ACCESS) !== 0 && (ace.flags & AceFlag.INHERIT_ONLY) === 0;
+}
+
+function ineffectiveReason(ace: Exclude<Ace, { kind: 'raw' }>, deniedEarlier: boolean): IneffectiveReason | undefined {
+  if (ace.type === AceType.ACCESS_DENIED) return 'DENY_ACE';
+  if (ace.kind === 'object') return 'OBJECT_ACE';
+  if (!(ace.mask & ADS_RIGHT_DS_CONTROL_ACCESS)) return 'INEFFECTIVE_MASK';
+  if (ace.flags & AceFlag.INHERIT_ONLY) return 'INHERIT_ONLY_ACE';
+  if (deniedEarlier) return 'DENIED_EARLIER';
+  return undefined;
 }
 
 /** Canonical SID strings, first occurrence kept; throws InvalidSidError on a malformed one. */
