@@ -201,7 +201,7 @@ export function listPrincipals(sd: SecurityDescriptor, options: { everyTokenSids
 
     const isDeny = ace.type === AceType.ACCESS_DENIED || ace.type === AceType.ACCESS_DENIED_OBJECT;
     const sid = ace.sid;
-    const deniedEarlier = !isDeny && (deniedSoFar.has(sid) || [...universal].some((u) => deniedSoFar.has(u)));
+    const deniedEarlier = !isDeny && deniedSoFar.size > 0 && (deniedSoFar.has(sid) || [...universal].some((u) => deniedSoFar.has(u)));
     const ineffective = ineffectiveReason(ace, deniedEarlier);
     principals.push({
       sid,
