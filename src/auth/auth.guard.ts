@@ -6,6 +6,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { requestOf } from './current-principal.decorator';
 import { IS_PUBLIC } from './public.decorator';
 import { RateLimitedError, RateLimiter } from './rate-limiter';
+import { READS_ONLY } from './reads-only.decorator';
 import { REQUIRED_ROLES } from './roles.decorator';
 import { assertRoles, type Principal, type Role } from './roles';
 
@@ -14,7 +15,7 @@ const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /**
  * The one guard of every REST route and GraphQL field: authenticate with passport (API key, then
  * OIDC JWT), check the roles named by @Roles() (none named: any role), then count mutations
- * against the caller's rate limit. No credential or a bad one: UNAUTHENTICATED (401); a valid one
+ * against the caller's rate limit (POST routes marked @ReadsOnly() are reads). No credential or a bad one: UNAUTHENTICATED (401); a valid one
  * without the role: FORBIDDEN (403); too many changes: RATE_LIMITED (429, Retry-After).
  * Routes marked @Public() skip all three (chat callbacks verify their own signature).
  */
@@ -41,7 +42,7 @@ export class ApiAuthGuard extends AuthGuard(['api-key', 'oidc']) {
     await super.canActivate(context);
     const principal = requestOf(context).user as Principal;
     assertRoles(principal, this.reflector.getAllAndOverride<Role[]>(REQUIRED_ROLES, targets) ?? []);
-    if (isMutation(context)) {
+    if (isMutation(context) && !this.reflector.getAllAndOverride<boolean>(READS_ONLY, targets)) {
       try {
         await this.limiter.consume(principal.id);
       } catch (error) {

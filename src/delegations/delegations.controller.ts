@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ReadsOnly } from '../auth/reads-only.decorator';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DelegationPlanner } from './delegation-planner';
 import { DelegationsService } from './delegations.service';
@@ -41,6 +42,7 @@ export class DelegationsController {
   }
 
   @Post('delegations/plan')
+  @ReadsOnly()
   @HttpCode(200)
   @ApiOperation({ summary: 'Before/after of a grant, revoke or clear; writes nothing' })
   @ApiOkResponse({ type: PlanModel })
@@ -49,6 +51,7 @@ export class DelegationsController {
   }
 
   @Post('diagnose')
+  @ReadsOnly()
   @HttpCode(200)
   @ApiOperation({ summary: 'Why the double hop user → frontEnd → backEnd would fail' })
   @ApiOkResponse({ type: DiagnoseModel })

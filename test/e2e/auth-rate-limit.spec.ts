@@ -1,11 +1,16 @@
-// Mutations are rate limited per identity (sliding minute): REST POST/DELETE and GraphQL
-// mutations; reads are not. RBCD_RATE_LIMIT_PER_MINUTE sets the limit.
+// Changes are rate limited per identity (sliding minute): REST POST/DELETE and GraphQL
+// mutations; reads are not, and POST /delegations/plan and POST /diagnose are reads.
+// RBCD_RATE_LIMIT_PER_MINUTE sets the limit.
 import { createHmac } from 'node:crypto';
 import { StrictFakeDirectory } from '../support/strict-fake-directory';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { issueKey, type Headers } from '../support/workflow';
 
 const PLAN = { action: 'grant', targets: ['SERVERC'], principals: ['SERVERB$'] };
+const DIAGNOSE = { user: 'alice', frontEnd: 'SERVERB$', backEnd: 'SERVERC' };
+const NO_SUCH_REQUEST = '00000000-0000-4000-8000-000000000000';
+/** A change (cancel) of a request that does not exist: 404, but counted like any change. */
+const cancelNothing = (t: TestApp, caller: Headers) => t.http().post(`/api/v1/requests/${NO_SUCH_REQUEST}/cancel`).set(caller).send({});
 const LIMIT = 3;
 const SLACK_SECRET = 'rate-limit-slack-secret';
 
@@ -45,8 +50,8 @@ describe('rate limiting of mutations', () => {
   });
 
   it('answers 429 RATE_LIMITED with Retry-After once an identity used its mutations for the minute', async () => {
-    for (let i = 0; i < LIMIT; i++) await t.http().post('/api/v1/delegations/plan').set(first).send(PLAN).expect(200);
-    const refused = await t.http().post('/api/v1/delegations/plan').set(first).send(PLAN).expect(429);
+    for (let i = 0; i < LIMIT; i++) await cancelNothing(t, first).expect(404);
+    const refused = await cancelNothing(t, first).expect(429);
     expect(refused.body.error).toMatchObject({ code: 'RATE_LIMITED', details: { limitPerMinute: LIMIT } });
     const retryAfter = Number(refused.headers['retry-after']);
     expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60).toBe(true);
@@ -59,7 +64,14 @@ describe('rate limiting of mutations', () => {
 
   it('does not limit reads, nor other identities', async () => {
     for (let i = 0; i < LIMIT + 2; i++) await t.http().get('/api/v1/requests').set(first).expect(200);
-    await t.http().post('/api/v1/delegations/plan').set(second).send(PLAN).expect(200);
+    await cancelNothing(t, second).expect(404);
+  });
+
+  it('counts neither POST /delegations/plan nor POST /diagnose: they are reads, also for a caller already limited', async () => {
+    for (let i = 0; i < LIMIT + 2; i++) {
+      await t.http().post('/api/v1/delegations/plan').set(first).send(PLAN).expect(200);
+      await t.http().post('/api/v1/diagnose').set(first).send(DIAGNOSE).expect(200);
+    }
   });
 
   it('limits GraphQL mutations of the same identity (code and Retry-After), not queries', async () => {
@@ -87,6 +99,29 @@ describe('rate limiting of mutations', () => {
   });
 });
 
+describe('the default limit (120 changes a minute) and reads', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ directory: new StrictFakeDirectory() });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('121 diagnose calls and 10 plans in a minute leave the caller free to approve', async () => {
+    expect(t.config.limits.mutationsPerMinute).toBe(120);
+    const requester = await issueKey(t, 'ticketing', ['requester']);
+    const approver = await issueKey(t, 'busy-approver', ['approver']);
+    for (let i = 0; i < 121; i++) await t.http().post('/api/v1/diagnose').set(approver).send(DIAGNOSE).expect(200);
+    for (let i = 0; i < 10; i++) await t.http().post('/api/v1/delegations/plan').set(approver).send(PLAN).expect(200);
+    const filed = await t.http().post('/api/v1/requests').set(requester).send({ ...PLAN, justification: 'after many reads', duration: 'PT1H' }).expect(201);
+    const approved = await t.http().post(`/api/v1/requests/${filed.body.id}/approve`).set(approver).send({}).expect(200);
+    expect(approved.body.status).toBe('approved');
+  });
+});
+
 describe('limits shared by every replica (two apps on one PostgreSQL database)', () => {
   let a: TestApp;
   let b: TestApp;
@@ -104,12 +139,12 @@ describe('limits shared by every replica (two apps on one PostgreSQL database)',
 
   it('counts one identity\'s changes across replicas: the fourth, on either, is refused', async () => {
     const caller = await issueKey(a, 'spread-client', ['requester']);
-    await a.http().post('/api/v1/delegations/plan').set(caller).send(PLAN).expect(200);
-    await b.http().post('/api/v1/delegations/plan').set(caller).send(PLAN).expect(200);
-    await a.http().post('/api/v1/delegations/plan').set(caller).send(PLAN).expect(200);
-    const refused = await b.http().post('/api/v1/delegations/plan').set(caller).send(PLAN).expect(429);
+    await cancelNothing(a, caller).expect(404);
+    await cancelNothing(b, caller).expect(404);
+    await cancelNothing(a, caller).expect(404);
+    const refused = await cancelNothing(b, caller).expect(429);
     expect(refused.body.error.code).toBe('RATE_LIMITED');
-    await a.http().post('/api/v1/delegations/plan').set(caller).send(PLAN).expect(429);
+    await cancelNothing(a, caller).expect(429);
   });
 
   it('accepts a signed chat request once in the whole deployment: the same bytes sent to the other replica are a replay', async () => {
