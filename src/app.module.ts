@@ -14,6 +14,8 @@ import { buildDataSourceOptions } from './database/data-source-options';
 import { DatabaseModule } from './database/database.module';
 import { DelegationsModule } from './delegations/delegations.module';
 import { DirectoryModule } from './directory/directory.module';
+import { GraphqlLimitsModule } from './graphql-limits/graphql-limits.module';
+import { queryLimitsPlugin } from './graphql-limits/query-limits.plugin';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
@@ -52,7 +54,11 @@ export class AppModule {
           // Apollo's Fastify integration passes (request, reply): guards read them as req / res.
           context: (request: unknown, reply: unknown) => ({ req: request, res: reply }),
           formatError: formatGraphQLError,
+          // Depth, aliases, fields and directory look-ups per operation (RBCD_GRAPHQL_*): checked before
+          // Apollo parses (GraphqlLimitsModule) and again on the resolved operation (this plugin).
+          plugins: [queryLimitsPlugin(config.graphql)],
         }),
+        GraphqlLimitsModule,
         TerminusModule,
         CommonModule,
         DatabaseModule,

@@ -1,5 +1,6 @@
 // The validated, typed configuration the rest of the service reads. Built once at boot by
 // loadConfig() from the environment and the optional YAML file (RBCD_CONFIG).
+import type { GraphqlLimits } from '../graphql-limits/query-complexity';
 
 export interface DomainConfig {
   /** DNS name of the domain, lower case (contoso.test). */
@@ -17,6 +18,8 @@ export interface DomainConfig {
   startTls: boolean;
   connectTimeoutMs: number;
   operationTimeoutMs: number;
+  /** LDAP_POOL_SIZE (or the domain's poolSize): bound connections kept to the domain's DC; loadConfig always sets it. */
+  poolSize?: number;
 }
 
 export interface PolicyRuleMatch {
@@ -93,6 +96,8 @@ export interface AppConfig {
     /** RBCD_RATE_LIMIT_PER_MINUTE: changes per identity per sliding minute; 0 = no limit. */
     mutationsPerMinute: number;
   };
+  /** RBCD_GRAPHQL_MAX_DEPTH, _MAX_ALIASES, _MAX_FIELDS, _MAX_LOOKUPS: what one GraphQL operation may ask. */
+  graphql: GraphqlLimits;
   /** RBCD_WEBHOOK_TIMEOUT_MS: timeout of one webhook delivery. */
   webhookTimeoutMs: number;
   /** RBCD_DRIFT_REPAIR: the reconciler puts missing grants back. */

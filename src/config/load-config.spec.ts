@@ -219,6 +219,27 @@ describe('LDAP_URL alone', () => {
     expect(configError({ [variable]: value }).variable).toBe(variable);
   });
 
+  it('reads the GraphQL limits and LDAP_POOL_SIZE, with defaults', () => {
+    const defaults = loadConfig({ ...BASE, LDAP_URL: 'ldaps://dc1.contoso.test' });
+    expect(defaults.graphql).toEqual({ maxDepth: 15, maxAliases: 100, maxFields: 1000, maxDirectoryLookups: 200 });
+    expect(defaults.domains.map((d) => d.poolSize)).toEqual([4]);
+    const tuned = loadConfig({ ...BASE, RBCD_GRAPHQL_MAX_DEPTH: '6', RBCD_GRAPHQL_MAX_ALIASES: '0', RBCD_GRAPHQL_MAX_FIELDS: '50', RBCD_GRAPHQL_MAX_LOOKUPS: '20', LDAP_URL: 'ldaps://dc1.contoso.test', LDAP_POOL_SIZE: '1' });
+    expect(tuned.graphql).toEqual({ maxDepth: 6, maxAliases: 0, maxFields: 50, maxDirectoryLookups: 20 });
+    expect(tuned.domains.map((d) => d.poolSize)).toEqual([1]);
+  });
+
+  it.each([
+    ['RBCD_GRAPHQL_MAX_DEPTH', '0'],
+    ['RBCD_GRAPHQL_MAX_ALIASES', '-1'],
+    ['RBCD_GRAPHQL_MAX_FIELDS', 'many'],
+    ['RBCD_GRAPHQL_MAX_LOOKUPS', '0'],
+    ['LDAP_POOL_SIZE', '0'],
+    ['LDAP_POOL_SIZE', '33'],
+    ['LDAP_POOL_SIZE', '2.5'],
+  ])('refuses %s=%s at boot, naming the variable', (variable, value) => {
+    expect(configError({ [variable]: value }).variable).toBe(variable);
+  });
+
   it('refuses a bad OIDC_JWKS_CACHE_MS once OIDC is on', () => {
     expect(configError({ OIDC_ISSUER: 'https://idp.example', OIDC_AUDIENCE: 'rbcd', OIDC_JWKS_CACHE_MS: 'ten' }).variable).toBe('OIDC_JWKS_CACHE_MS');
   });

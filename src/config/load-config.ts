@@ -23,7 +23,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: env.HOST?.trim() || '0.0.0.0',
     database: readDatabase(env.DATABASE_URL ?? 'sqlite:./data/rbcd.sqlite'),
     migrateOnStart: readMigrateOnStart(env),
-    domains: readDomains(env, yaml),
+    domains: withPoolSize(readDomains(env, yaml), env),
     adminApiKey: readAdminKey(env),
     policy: readPolicy(yaml.policy),
     webhooks: readWebhooks(yaml.webhooks),
@@ -43,6 +43,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     limits: {
       maxTargets: readInt(env, 'RBCD_MAX_TARGETS', 5000, 1),
       mutationsPerMinute: readInt(env, 'RBCD_RATE_LIMIT_PER_MINUTE', 120, 0),
+    },
+    graphql: {
+      maxDepth: readInt(env, 'RBCD_GRAPHQL_MAX_DEPTH', 15, 1),
+      maxAliases: readInt(env, 'RBCD_GRAPHQL_MAX_ALIASES', 100, 0),
+      maxFields: readInt(env, 'RBCD_GRAPHQL_MAX_FIELDS', 1000, 1),
+      maxDirectoryLookups: readInt(env, 'RBCD_GRAPHQL_MAX_LOOKUPS', 200, 1),
     },
     webhookTimeoutMs: readInt(env, 'RBCD_WEBHOOK_TIMEOUT_MS', 10_000, 100),
     driftRepair: readBoolean(env.RBCD_DRIFT_REPAIR, 'RBCD_DRIFT_REPAIR') ?? false,
@@ -224,7 +230,16 @@ function buildDomain(raw: Record<string, unknown>, label: string): DomainConfig 
     startTls: readBoolean(raw.startTls, `${label}.startTls`) ?? true,
     connectTimeoutMs: timeout('connectTimeoutMs', 5000),
     operationTimeoutMs: timeout('operationTimeoutMs', 15000),
+    ...readPoolSize(raw.poolSize, `${label}.poolSize`),
   };
+}
+
+function readPoolSize(value: unknown, name: string): { poolSize?: number } {
+  if (value === undefined) return {};
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_POOL_SIZE) {
+    throw new ConfigError(name, `must be a whole number from 1 to ${MAX_POOL_SIZE}`);
+  }
+  return { poolSize: value };
 }
 
 function optionalString(value: unknown, name: string): string | undefined {
@@ -264,6 +279,18 @@ function readDomains(env: Env, yaml: Yaml): DomainConfig[] {
   }
   return domains;
 }
+
+/** The largest LDAP_POOL_SIZE: more connections than this only queue at the DC. */
+const MAX_POOL_SIZE = 32;
+
+/** LDAP_POOL_SIZE applies to every domain (a domain's YAML `poolSize` wins for that domain). */
+function withPoolSize(domains: DomainConfig[], env: Env): DomainConfig[] {
+  const fromEnv = readInt(env, 'LDAP_POOL_SIZE', DEFAULT_POOL_SIZE, 1);
+  if (fromEnv > MAX_POOL_SIZE) throw new ConfigError('LDAP_POOL_SIZE', `"${fromEnv}" must be at most ${MAX_POOL_SIZE}`);
+  return domains.map((d) => ({ ...d, poolSize: d.poolSize ?? fromEnv }));
+}
+
+const DEFAULT_POOL_SIZE = 4;
 
 const DOMAIN_DEFAULTS = { startTls: true, connectTimeoutMs: 5000, operationTimeoutMs: 15000 };
 

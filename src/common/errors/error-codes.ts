@@ -2,6 +2,7 @@
 // DomainError with one of these; each transport maps it once (REST filter, GraphQL formatter, chat).
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
+  QUERY_TOO_COMPLEX: 400,
   INVALID_SECURITY_DESCRIPTOR: 422,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,

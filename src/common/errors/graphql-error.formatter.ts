@@ -1,6 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { mapError } from './error-mapping';
 
 const logger = new Logger('GraphQL');
@@ -13,7 +13,9 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
   if (apolloCode && APOLLO_INPUT_CODES.has(apolloCode)) {
     return { message: formatted.message, locations: formatted.locations, extensions: { code: 'VALIDATION_FAILED' } };
   }
-  const original = unwrapResolverError(error);
+  const unwrapped = unwrapResolverError(error);
+  // A plugin's refusal (QUERY_TOO_COMPLEX) arrives as a GraphQLError around the DomainError.
+  const original = unwrapped instanceof GraphQLError && unwrapped.originalError ? unwrapped.originalError : unwrapped;
   const mapped = mapError(original);
   if (mapped.unexpected) logger.error({ err: original }, 'Unexpected GraphQL error');
   const { code, message, details } = mapped.body.error;
