@@ -29,6 +29,7 @@ describe('the runtime image contents (production dependencies + dist)', () => {
 
   beforeAll(async () => {
     for (const file of ['package.json', 'package-lock.json']) cpSync(join(REPO_ROOT, file), join(image, file));
+    cpSync(join(REPO_ROOT, 'bin'), join(image, 'bin'), { recursive: true });
     // Native addons are not rebuilt here (the image compiles better-sqlite3 in prod-deps): the
     // checkout's build of it is copied in, so the test needs no compiler and stays fast.
     execFileSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: image, stdio: 'pipe' });
@@ -69,5 +70,13 @@ describe('the runtime image contents (production dependencies + dist)', () => {
     expect(await graphql.json()).toEqual({ data: { delegation: { target: { samAccountName: 'SERVERC$' } } } });
     expect((await fetch(`${service.url}/api/docs/`)).status).toBe(200);
     expect((await fetch(`${service.url}/metrics`)).status).toBe(200);
+
+    // The CLI from dist (the package bin, no sources and no ts-node in the image): export, verify offline.
+    const cli = (...args: string[]) =>
+      execFileSync(process.execPath, [join(image, 'bin', 'rbcd.js'), ...args], { cwd: image, env: { PATH: process.env.PATH, RBCD_URL: service?.url, RBCD_API_KEY: TEST_ADMIN_KEY, RBCD_CREDENTIALS: join(image, 'none.json') }, encoding: 'utf8' });
+    const exported = join(image, 'audit.jsonl');
+    cli('audit', 'export', '--output', exported);
+    expect(cli('audit', 'verify', exported, '--json')).toContain('"ok": true');
+    expect(JSON.parse(cli('who', 'SERVERC', '--json')).target.samAccountName).toBe('SERVERC$');
   });
 });

@@ -1,7 +1,9 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Readable } from 'node:stream';
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Roles } from '../auth/roles.decorator';
-import { AuditQueryDto } from './audit.dto';
+import { AuditExportQueryDto, AuditQueryDto } from './audit.dto';
 import { AuditService } from './audit.service';
 
 @ApiTags('audit')
@@ -19,5 +21,19 @@ export class AuditController {
   @Get('verify')
   verify() {
     return this.audit.verify();
+  }
+
+  @Get('export')
+  @ApiOperation({ summary: 'The chain from a starting point to its end, oldest first, as JSON Lines (verifiable offline with `rbcd audit verify`)' })
+  @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({ description: 'One audit event per line, in chain order, with no gap', schema: { type: 'string' } })
+  async export(@Query() query: AuditExportQueryDto, @Res() reply: FastifyReply): Promise<void> {
+    const events = this.audit.export(query);
+    const lines = Readable.from(
+      (async function* () {
+        for await (const event of events) yield `${JSON.stringify(event)}\n`;
+      })(),
+    );
+    await reply.header('Content-Type', 'application/x-ndjson; charset=utf-8').send(lines);
   }
 }

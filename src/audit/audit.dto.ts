@@ -12,3 +12,16 @@ export class AuditQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() cursor?: string;
 }
 
+
+export class AuditExportQueryDto {
+  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z', description: 'start at the first event written at or after this time' })
+  @IsOptional()
+  @IsISO8601()
+  since?: string;
+  @ApiPropertyOptional({ minimum: 1, description: 'start at this sequence number' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  fromSeq?: number;
+}

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { type EntityManager, LessThan, MoreThanOrEqual, type FindOptionsWhere } from 'typeorm';
+import { Between, type EntityManager, LessThan, MoreThanOrEqual, type FindOptionsWhere } from 'typeorm';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { UnitOfWork } from '../database/unit-of-work';
 import { AuditEventEntity } from './audit-event.entity';
+import { ChainVerifier, type ChainResult } from './audit-chain';
 import { eventHash, GENESIS_HASH } from './audit-hash';
 import type { AuditEventView, NewAuditEvent } from './audit.types';
 
@@ -21,12 +22,16 @@ export interface AuditQuery {
   cursor?: string;
 }
 
-export interface AuditVerification {
-  ok: boolean;
-  events: number;
-  firstBadSeq?: number;
-  reason?: string;
+export type AuditVerification = Pick<ChainResult, 'ok' | 'events' | 'firstBadSeq' | 'reason'>;
+
+export interface AuditExportQuery {
+  /** First event by time: the export starts at the first event written at or after it. */
+  since?: string;
+  /** First event by position in the chain. */
+  fromSeq?: number;
 }
+
+const EXPORT_PAGE = 1000;
 
 /** The append-only, hash-chained audit log. Appends happen in the caller's transaction. */
 @Injectable()
@@ -83,22 +88,50 @@ export class AuditService {
 
   /** Recomputes the chain from the first event; any altered, removed or reordered event breaks it. */
   async verify(): Promise<AuditVerification> {
-    const repo = this.uow.manager.getRepository(AuditEventEntity);
-    let prevHash = GENESIS_HASH;
-    let expectedSeq = 1;
-    let count = 0;
-    for (;;) {
-      const batch = await repo.find({ where: { seq: MoreThanOrEqual(expectedSeq) }, order: { seq: 'ASC' }, take: 1000 });
-      if (batch.length === 0) break;
-      for (const row of batch) {
-        if (row.seq !== expectedSeq) return { ok: false, events: count, firstBadSeq: expectedSeq, reason: `event ${expectedSeq} is missing` };
-        if (row.prevHash !== prevHash) return { ok: false, events: count, firstBadSeq: row.seq, reason: `event ${row.seq} does not link to the event before it` };
-        if (eventHash(prevHash, row) !== row.hash) return { ok: false, events: count, firstBadSeq: row.seq, reason: `event ${row.seq} was altered after it was written` };
-        prevHash = row.hash;
-        expectedSeq++;
-        count++;
-      }
+    const verifier = new ChainVerifier({ fromGenesis: true });
+    for await (const row of this.eventsFrom(1)) {
+      if (verifier.push(row)) break;
     }
-    return { ok: true, events: count };
+    const { ok, events, firstBadSeq, reason } = verifier.result();
+    return ok ? { ok, events } : { ok, events, firstBadSeq, reason };
   }
+
+  /**
+   * The chain from a starting point to its end, oldest first, with no gap: what `rbcd audit
+   * export` writes as JSON Lines and `rbcd audit verify` checks offline.
+   */
+  async *export(query: AuditExportQuery): AsyncGenerator<AuditEventView> {
+    let from = query.fromSeq ?? 1;
+    if (query.since) {
+      const first = await this.uow.manager
+        .getRepository(AuditEventEntity)
+        .findOne({ where: { at: MoreThanOrEqual(new Date(query.since).toISOString()) }, order: { seq: 'ASC' } });
+      if (!first) return;
+      from = Math.max(from, first.seq);
+    }
+    yield* this.eventsFrom(from);
+  }
+
+  /** The last event's position (0 when the log is empty). */
+  async headSeq(): Promise<number> {
+    const last = await this.uow.manager.getRepository(AuditEventEntity).find({ order: { seq: 'DESC' }, take: 1 });
+    return last[0]?.seq ?? 0;
+  }
+
+  /** Events with seq in [from, to], oldest first, read a page at a time. */
+  async *eventsFrom(from: number, to?: number): AsyncGenerator<AuditEventView> {
+    const repo = this.uow.manager.getRepository(AuditEventEntity);
+    let next = from;
+    for (;;) {
+      const batch = await repo.find({ where: { seq: to === undefined ? MoreThanOrEqual(next) : Between(next, to) }, order: { seq: 'ASC' }, take: EXPORT_PAGE });
+      for (const row of batch) yield toView(row);
+      if (batch.length < EXPORT_PAGE) return;
+      next = batch[batch.length - 1].seq + 1;
+    }
+  }
+}
+
+function toView(row: AuditEventEntity): AuditEventView {
+  const { seq, id, at, actor, type, requestId, target, data, prevHash, hash } = row;
+  return { seq, id, at, actor, type, requestId, target, data, prevHash, hash };
 }

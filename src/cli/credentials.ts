@@ -1,0 +1,41 @@
+// Where `rbcd login` keeps the service URL and API key: one JSON file, mode 0600, in
+// $RBCD_CREDENTIALS or $XDG_CONFIG_HOME/rbcd/credentials.json (~/.config/rbcd/credentials.json).
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { CliFailure, EXIT } from './exit-codes';
+
+export interface Credentials {
+  url: string;
+  apiKey: string;
+}
+
+export function credentialsPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.RBCD_CREDENTIALS) return env.RBCD_CREDENTIALS;
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'rbcd', 'credentials.json');
+}
+
+export function saveCredentials(credentials: Credentials, path = credentialsPath()): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  writeFileSync(path, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  // writeFileSync keeps the mode of a file that already exists: tighten it too.
+  chmodSync(path, 0o600);
+}
+
+/** RBCD_URL / RBCD_API_KEY (automation) win over the file. */
+export function loadCredentials(env: NodeJS.ProcessEnv = process.env, urlOverride?: string): Credentials {
+  let stored: Partial<Credentials> = {};
+  const path = credentialsPath(env);
+  try {
+    const mode = statSync(path).mode & 0o077;
+    if (mode !== 0) throw new CliFailure(`${path} is readable by other users (mode ${(statSync(path).mode & 0o777).toString(8)}): run chmod 600 ${path}`, EXIT.failed, 'CREDENTIALS_EXPOSED');
+    stored = JSON.parse(readFileSync(path, 'utf8')) as Partial<Credentials>;
+  } catch (error) {
+    if (error instanceof CliFailure) throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new CliFailure(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  const url = urlOverride ?? env.RBCD_URL ?? stored.url;
+  const apiKey = env.RBCD_API_KEY ?? stored.apiKey;
+  if (!url || !apiKey) throw new CliFailure('not signed in: run `rbcd login <url>` first (or set RBCD_URL and RBCD_API_KEY)', EXIT.failed, 'NOT_SIGNED_IN');
+  return { url, apiKey };
+}
