@@ -204,8 +204,36 @@ def main_fixtures(db, lp, secrets_dir):
         for group in groups:
             add_member(db, base, "CN=%s,CN=Users,%s" % (group, base), name)
 
+    issue11_fixtures(db, netbios, base, dns_domain, password_for)
+
     save_passwords()
     print("fixtures ok: %s (%s), svc %s" % (netbios, realm, svc_sid))
+
+
+# --- Issue 11: a computer registered the way Windows registers one ---------------------------
+# A domain join gives a computer only HOST/<name> and HOST/<fqdn> (plus a dNSHostName); the KDC
+# reaches it for cifs/, http/ and the other sPNMappings aliases. SERVERW is such a computer (no
+# other SPN), for the diagnose examples in the README and for trying the SPN look-up by hand.
+ISSUE11_COMPUTERS = {
+    "CONTOSO": [("SERVERW", "OU=Servers")],
+}
+
+
+def issue11_fixtures(db, netbios, base, dns_domain, password_for):
+    for name, ou_rdn in ISSUE11_COMPUTERS.get(netbios, []):
+        dn = "CN=%s,%s,%s" % (name, ou_rdn, base)
+        if exists(db, dn):
+            continue
+        fqdn = "%s.%s" % (name.lower(), dns_domain)
+        db.add({
+            "dn": dn,
+            "objectClass": "computer",
+            "sAMAccountName": name + "$",
+            "dNSHostName": fqdn,
+            "servicePrincipalName": ["HOST/%s" % name, "HOST/%s" % fqdn],
+            "userAccountControl": str(UF_WORKSTATION_TRUST_ACCOUNT),
+            "unicodePwd": utf16_password(password_for(name + "$")),
+        })
 
 
 def ndr_sid(db, dn):

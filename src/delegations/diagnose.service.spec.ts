@@ -1,7 +1,7 @@
 import { DomainError } from '../common/errors/domain-error';
 import { UAC, type DirectoryObject } from '../directory/directory.types';
 import { account, CONTOSO, FABRIKAM, rbcdValue } from '../directory/testing/accounts';
-import { FakeDirectory } from '../directory/testing/fake-directory';
+import { type DirectoryMethod, FakeDirectory, type FakeDirectoryState } from '../directory/testing/fake-directory';
 import { DiagnoseService, type DiagnoseResult } from './diagnose.service';
 
 const PROTECTED_USERS = `${CONTOSO.domainSid}-525`;
@@ -11,15 +11,12 @@ const GROUP = account('RBCD-FrontEnds', 1111, { objectClass: ['group'], samAccou
 const alice = account('alice', 1201, { user: true });
 const frontEnd = account('WEB01', 1301, { userAccountControl: UAC.WORKSTATION_TRUST_ACCOUNT | UAC.TRUSTED_TO_AUTH_FOR_DELEGATION });
 const backEnd = (rbcd: Buffer | null, overrides: Partial<DirectoryObject> = {}) =>
-  account('SQL01', 1401, { rbcd, servicePrincipalNames: ['HOST/SQL01', 'MSSQLSvc/sql01.contoso.test:1433'], ...overrides });
+  account('SQL01', 1401, { rbcd, servicePrincipalNames: ['HOST/SQL01', 'HOST/sql01.contoso.test', 'MSSQLSvc/sql01.contoso.test:1433'], ...overrides });
 
-function diagnoser(objects: DirectoryObject[], groups: Record<string, string[]> = {}, domains = [CONTOSO, FABRIKAM]) {
-  const directory = new FakeDirectory({ domains, objects: [...objects, GROUP], groups: { [alice.sid]: [DOMAIN_USERS], [frontEnd.sid]: [`${CONTOSO.domainSid}-515`], ...groups } }, [
-    'resolve',
-    'groupSids',
-    'resolveSids',
-    'domains',
-  ]);
+const READS: DirectoryMethod[] = ['resolve', 'groupSids', 'resolveSids', 'domains', 'search', 'spnMappings', 'dcFunctionalLevels', 'accountState'];
+
+function diagnoser(objects: DirectoryObject[], groups: Record<string, string[]> = {}, domains = [CONTOSO, FABRIKAM], extra: Partial<FakeDirectoryState> = {}) {
+  const directory = new FakeDirectory({ domains, objects: [...objects, GROUP], groups: { [alice.sid]: [DOMAIN_USERS], [frontEnd.sid]: [`${CONTOSO.domainSid}-515`], ...groups }, ...extra }, READS);
   return { directory, service: new DiagnoseService(directory) };
 }
 const run = (objects: DirectoryObject[], input: { user?: string; spn?: string } = {}, groups: Record<string, string[]> = {}, domains = [CONTOSO, FABRIKAM]) =>
@@ -37,7 +34,10 @@ describe('DiagnoseService', () => {
       BACK_END_ENABLED: 'pass',
       USER_DELEGABLE: 'pass',
       USER_NOT_PROTECTED_USERS: 'pass',
+      USER_ACCOUNT_USABLE: 'pass',
+      FRONT_END_SPN: 'pass',
       BACKEND_SPN: 'pass',
+      BACKEND_ENCRYPTION: 'pass',
       RBCD_ACE: 'pass',
       FUNCTIONAL_LEVEL: 'pass',
       NEGATIVE_CACHE: 'warn',
@@ -72,9 +72,8 @@ describe('DiagnoseService', () => {
     ['disabled user', 'USER_ENABLED', () => [[account('dan', 1204, { user: true, userAccountControl: 0x202 }), frontEnd, backEnd(rbcdValue(frontEnd.sid))], { user: 'dan' }], /disabled/],
     ['disabled front-end', 'FRONT_END_ENABLED', () => [[alice, { ...frontEnd, userAccountControl: frontEnd.userAccountControl | UAC.ACCOUNTDISABLE }, backEnd(rbcdValue(frontEnd.sid))]], /disabled/],
     ['disabled back-end', 'BACK_END_ENABLED', () => [[alice, frontEnd, backEnd(rbcdValue(frontEnd.sid), { userAccountControl: UAC.WORKSTATION_TRUST_ACCOUNT | UAC.ACCOUNTDISABLE })]], /disabled/],
-    ['back-end without SPN', 'BACKEND_SPN', () => [[alice, frontEnd, backEnd(rbcdValue(frontEnd.sid), { servicePrincipalNames: [] })]], /no servicePrincipalName/],
-    ['SPN asked for not registered', 'BACKEND_SPN', () => [[alice, frontEnd, backEnd(rbcdValue(frontEnd.sid))], { spn: 'cifs/sql01.contoso.test' }], /not registered/],
-    ['functional level below 2012', 'FUNCTIONAL_LEVEL', () => [[alice, frontEnd, backEnd(rbcdValue(frontEnd.sid))], {}, {}, [{ ...CONTOSO, domainFunctionality: 4 }]], /Windows Server 2012/],
+    ['back-end without SPN (spn derived from dNSHostName)', 'BACKEND_SPN', () => [[alice, frontEnd, backEnd(rbcdValue(frontEnd.sid), { servicePrincipalNames: [] })]], /Nobody .* has cifs\/sql01\.contoso\.test .*derived from SQL01\$'s dNSHostName/],
+    ['an SPN nobody has, nor its host/ form', 'BACKEND_SPN', () => [[alice, frontEnd, backEnd(rbcdValue(frontEnd.sid))], { spn: 'cifs/nowhere.contoso.test' }], /Nobody in the configured domains has cifs\/nowhere\.contoso\.test/],
   ])('%s: not ok, %s fails', async (_label, id, args, why) => {
     const result = await run(...args());
     expect(result.ok).toBe(false);
@@ -98,16 +97,121 @@ describe('DiagnoseService', () => {
     directory.failures.set('groupSids', new DomainError('DIRECTORY_ACCESS_DENIED', 'no read'));
     const result = await service.diagnose({ user: 'alice', frontEnd: 'WEB01$', backEnd: 'SQL01' });
     expect(status(result)).toMatchObject({ USER_NOT_PROTECTED_USERS: 'warn', RBCD_ACE: 'warn' });
+    expect(message(result, 'USER_NOT_PROTECTED_USERS')).toContain('(no read)');
+    expect(message(result, 'RBCD_ACE')).toContain('(no read)');
+    expect(result.checks.filter((c) => c.status === 'pass').map((c) => c.id)).not.toContain('RBCD_ACE');
+  });
+
+  describe('the SPN, found as the KDC finds it (sPNMappings, owner, duplicates)', () => {
+    const serverd = account('SERVERD', 1501, { rbcd: rbcdValue(frontEnd.sid) });
+    it.each(['cifs/serverd.contoso.test', 'cifs/SERVERD', 'http/serverd.contoso.test', 'HOST/serverd.contoso.test'])('%s reaches a HOST-only computer', async (spn) => {
+      const { service } = diagnoser([alice, frontEnd, serverd]);
+      const result = await service.diagnose({ user: 'alice', frontEnd: 'WEB01$', backEnd: 'SERVERD', spn });
+      expect(result.ok).toBe(true);
+      expect(status(result).BACKEND_SPN).toBe('pass');
+      if (!spn.startsWith('HOST')) expect(message(result, 'BACKEND_SPN')).toMatch(/through sPNMappings \((cifs|http) → host: host\/(serverd\.contoso\.test|SERVERD)\)/);
+    });
+
+    it('without spn: derives cifs/<dNSHostName> and says so', async () => {
+      const { service } = diagnoser([alice, frontEnd, serverd]);
+      const result = await service.diagnose({ user: 'alice', frontEnd: 'WEB01$', backEnd: 'SERVERD' });
+      expect(message(result, 'BACKEND_SPN')).toMatch(/cifs\/serverd\.contoso\.test reaches SERVERD\$ through sPNMappings .*no spn given: derived from SERVERD\$'s dNSHostName/);
+    });
+
+    it('an alias the forest does not map is not mapped', async () => {
+      const { service } = diagnoser([alice, frontEnd, serverd], {}, [CONTOSO, FABRIKAM], { spnMappings: { 'contoso.test': ['host=http'] } });
+      const result = await service.diagnose({ user: 'alice', frontEnd: 'WEB01$', backEnd: 'SERVERD', spn: 'cifs/serverd.contoso.test' });
+      expect(status(result).BACKEND_SPN).toBe('fail');
+    });
+
+    it('an SPN owned by another account (a gMSA): says which, and checks that account\'s attribute', async () => {
+      const gmsa = account('svc-web', 1601, { objectClass: ['top', 'msDS-GroupManagedServiceAccount'], servicePrincipalNames: ['http/web.contoso.test'], rbcd: null });
+      const { service } = diagnoser([alice, frontEnd, serverd, gmsa]);
+      const result = await service.diagnose({ user: 'alice', frontEnd: 'WEB01$', backEnd: 'SERVERD', spn: 'http/web.contoso.test' });
+      expect(status(result)).toMatchObject({ BACKEND_SPN: 'warn', RBCD_ACE: 'fail' });
+      expect(message(result, 'BACKEND_SPN')).toMatch(/belongs to svc-web\$ \(contoso\.test\), not to SERVERD\$/);
+      expect(message(result, 'RBCD_ACE')).toContain('svc-web$');
+      const allowed = diagnoser([alice, frontEnd, serverd, { ...gmsa, rbcd: rbcdValue(frontEnd.sid) }]);
+      expect((await allowed.service.diagnose({ user: 'alice', frontEnd: 'WEB01$', backEnd: 'SERVERD', spn: 'http/web.contoso.test' })).ok).toBe(true);
+    });
+
+    it('a duplicated SPN fails and names both accounts (across domains too)', async () => {
+      const twin = account('TWIN', 1701, { domain: 'fabrikam.test', servicePrincipalNames: ['cifs/serverd.contoso.test'] });
+      const other = account('OTHER', 1702, { servicePrincipalNames: ['cifs/serverd.contoso.test'] });
+      const { service } = diagnoser([alice, frontEnd, serverd, twin, other]);
+      const result = await service.diagnose({ user: 'alice', frontEnd: 'WEB01$', backEnd: 'SERVERD', spn: 'cifs/serverd.contoso.test' });
+      expect(status(result).BACKEND_SPN).toBe('fail');
+      expect(message(result, 'BACKEND_SPN')).toMatch(/registered on 2 accounts \(OTHER\$ in contoso\.test, TWIN\$ in fabrikam\.test\)/);
+    });
+
+    it('a domain that does not answer: warn, never "nobody has it"', async () => {
+      const { directory, service } = diagnoser([alice, frontEnd, serverd]);
+      directory.failures.set('search', new DomainError('DIRECTORY_UNAVAILABLE', 'DC down'));
+      const result = await service.diagnose({ user: 'alice', frontEnd: 'WEB01$', backEnd: 'SERVERD', spn: 'cifs/serverd.contoso.test' });
+      expect(status(result).BACKEND_SPN).toBe('warn');
+      expect(message(result, 'BACKEND_SPN')).toMatch(/did not answer/);
+    });
+
+    it('not an SPN: warn with the reason', async () => {
+      const { service } = diagnoser([alice, frontEnd, serverd]);
+      const result = await service.diagnose({ user: 'alice', frontEnd: 'WEB01$', backEnd: 'SERVERD', spn: 'no-slash' });
+      expect(status(result).BACKEND_SPN).toBe('warn');
+      expect(message(result, 'BACKEND_SPN')).toMatch(/not a service principal name/);
+    });
+  });
+
+  describe('tokens, accounts and levels', () => {
+    const DOMAIN_LOCAL = account('DL-FrontEnds', 1801, { objectClass: ['group'], samAccountName: 'DL-FrontEnds', ou: 'CN=Users', groupType: 0x80000004 });
+    const GLOBAL = account('GG-FrontEnds', 1802, { objectClass: ['group'], samAccountName: 'GG-FrontEnds', ou: 'CN=Users', groupType: 0x80000002 });
+
+    it('reached only through a domain-local or BUILTIN group: passes (Samba) with a warning to use a global group', async () => {
+      for (const sid of [DOMAIN_LOCAL.sid, 'S-1-5-32-545']) {
+        const result = await run([alice, frontEnd, backEnd(rbcdValue(sid)), DOMAIN_LOCAL], {}, { [frontEnd.sid]: [DOMAIN_LOCAL.sid, 'S-1-5-32-545'] });
+        expect(status(result)).toMatchObject({ RBCD_ACE: 'pass', RBCD_ACE_GROUP_SCOPE: 'warn' });
+        expect(message(result, 'RBCD_ACE_GROUP_SCOPE')).toMatch(/TGT PAC.*global or universal group.*Checked on Samba only/);
+        expect(result.ok).toBe(true);
+      }
+    });
+
+    it('no scope warning when a global group (or the account) also grants it', async () => {
+      const result = await run([alice, frontEnd, backEnd(rbcdValue(DOMAIN_LOCAL.sid, GLOBAL.sid)), DOMAIN_LOCAL, GLOBAL], {}, { [frontEnd.sid]: [DOMAIN_LOCAL.sid, GLOBAL.sid] });
+      expect(status(result).RBCD_ACE_GROUP_SCOPE).toBeUndefined();
+      expect(message(result, 'RBCD_ACE')).toContain('group DL-FrontEnds');
+    });
+
+    it.each([
+      [{ lockedOut: true }, /locked out/],
+      [{ expired: true, accountExpires: '2020-01-01T00:00:00.000Z' }, /expired on 2020-01-01/],
+    ])('a user %j: USER_ACCOUNT_USABLE fails', async (state, why) => {
+      const { service } = diagnoser([alice, frontEnd, backEnd(rbcdValue(frontEnd.sid))], {}, [CONTOSO, FABRIKAM], { accountStates: { [alice.dn]: state } });
+      const result = await service.diagnose({ user: 'alice', frontEnd: 'WEB01$', backEnd: 'SQL01' });
+      expect(result.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual(['USER_ACCOUNT_USABLE']);
+      expect(message(result, 'USER_ACCOUNT_USABLE')).toMatch(why);
+    });
+
+    it('a DES-only back-end, a front-end without SPN, a DC front-end: warnings', async () => {
+      const dc = account('DC9', 1901, { userAccountControl: UAC.SERVER_TRUST_ACCOUNT, primaryGroupId: 516, servicePrincipalNames: [] });
+      const target = backEnd(rbcdValue(dc.sid));
+      const { service } = diagnoser([alice, dc, target], {}, [CONTOSO, FABRIKAM], { accountStates: { [target.dn]: { supportedEncryptionTypes: 0x3 } } });
+      const result = await service.diagnose({ user: 'alice', frontEnd: 'DC9$', backEnd: 'SQL01', spn: 'MSSQLSvc/sql01.contoso.test:1433' });
+      expect(status(result)).toMatchObject({ FRONT_END_SPN: 'warn', FRONT_END_NOT_DC: 'warn', BACKEND_ENCRYPTION: 'warn', RBCD_ACE: 'pass' });
+      expect(message(result, 'BACKEND_ENCRYPTION')).toMatch(/only DES/);
+    });
+
+    it('functional level: pass when a DC is 2012 or newer, warn (not fail) when none is, warn when unreadable', async () => {
+      const levels = async (dcLevels: Record<string, { dc: string; level: number }[]>) => {
+        const { service } = diagnoser([alice, frontEnd, backEnd(rbcdValue(frontEnd.sid))], {}, [CONTOSO, FABRIKAM], { dcLevels });
+        return (await service.diagnose({ user: 'alice', frontEnd: 'WEB01$', backEnd: 'SQL01', spn: 'HOST/SQL01' })).checks.find((c) => c.id === 'FUNCTIONAL_LEVEL');
+      };
+      expect(await levels({ 'contoso.test': [{ dc: 'DC1', level: 4 }, { dc: 'DC2', level: 7 }] })).toMatchObject({ status: 'pass' });
+      expect(await levels({ 'contoso.test': [{ dc: 'DC1', level: 4 }] })).toMatchObject({ status: 'warn', message: expect.stringContaining('DC1 4') });
+      expect(await levels({ 'contoso.test': [] })).toMatchObject({ status: 'warn' });
+    });
   });
 
   it('a front-end in another domain: both functional levels are checked; classic constrained delegation is mentioned', async () => {
     const remote = account('WEB02', 1302, { domain: 'fabrikam.test', allowedToDelegateTo: ['MSSQLSvc/sql01.contoso.test:1433'] });
-    const directory = new FakeDirectory({ domains: [CONTOSO, { ...FABRIKAM, domainFunctionality: undefined }], objects: [alice, remote, backEnd(rbcdValue(remote.sid))], groups: {} }, [
-      'resolve',
-      'groupSids',
-      'resolveSids',
-      'domains',
-    ]);
+    const directory = new FakeDirectory({ domains: [CONTOSO, { ...FABRIKAM, domainFunctionality: undefined }], objects: [alice, remote, backEnd(rbcdValue(remote.sid))], groups: {} }, READS);
     const result = await new DiagnoseService(directory).diagnose({ user: 'alice', frontEnd: 'FABRIKAM\\WEB02$', backEnd: 'SQL01' });
     expect(result.checks.filter((c) => c.id === 'FUNCTIONAL_LEVEL').map((c) => c.status)).toEqual(['warn', 'pass']);
     expect(status(result)).toMatchObject({ RBCD_ACE: 'pass', CLASSIC_CONSTRAINED_DELEGATION: 'warn' });

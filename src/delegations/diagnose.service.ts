@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DirectoryPort } from '../directory/directory.port';
-import { UAC, type DirectoryObject, type DomainInfo } from '../directory/directory.types';
+import { UAC, type DirectoryObject } from '../directory/directory.types';
 import { ridOf } from '../directory/well-known-sids';
-import { AceFlag, AceType, listPrincipals, type RbcdPrincipalEntry } from '../security-descriptor';
+import { type Ace, AceFlag, AceType, isEffectiveAllowAce, listPrincipals, type RbcdPrincipalEntry } from '../security-descriptor';
 import { decodeStored } from './delegation-reader';
-import { decideForToken, frontEndToken } from './front-end-token';
+import { decideForToken, frontEndTokenEntries, type TokenEntry } from './front-end-token';
+import { findSpnOwners, type SpnOwnership } from './spn-owner';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 export interface DiagnoseCheck {
@@ -25,8 +26,18 @@ export interface DiagnoseResult {
 
 const PROTECTED_USERS_RID = 525;
 const WINDOWS_2012_LEVEL = 5;
+const DC_PRIMARY_GROUPS = new Set([516, 521]);
+const UF_USE_DES_KEY_ONLY = 0x200000;
+const DES_TYPES = 0x3;
+const NON_DES_TYPES = 0x1c;
 
-/** Why the double hop user → frontEnd → backEnd would fail, check by check (what the KDC would decide). */
+const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Why the double hop user → frontEnd → backEnd would fail, check by check: what the KDC would decide
+ * (checked against the sandbox KDC, test/e2e/diagnose-kdc-matrix.spec.ts). A check that could not
+ * read what it depends on is `warn` with the reason, never `pass`.
+ */
 @Injectable()
 export class DiagnoseService {
   constructor(private readonly directory: DirectoryPort) {}
@@ -38,11 +49,16 @@ export class DiagnoseService {
       this.directory.resolve(input.backEnd, { kind: 'target', withRbcd: true }),
     ]);
     const checks: DiagnoseCheck[] = [];
-    checks.push(...this.accountChecks(user, frontEnd, backEnd));
-    checks.push(await this.protectedUsersCheck(user));
-    checks.push(this.spnCheck(backEnd, input.spn));
-    checks.push(await this.aceCheck(frontEnd, backEnd));
-    checks.push(...(await this.functionalLevelChecks(frontEnd, backEnd)));
+    const spn = await this.spnCheck(backEnd, input.spn);
+    // The KDC checks the attribute of the account that owns the SPN: the rest is about that account.
+    const service = spn.owner && spn.owner.sid.toUpperCase() !== backEnd.sid.toUpperCase() ? spn.owner : backEnd;
+    checks.push(...this.enabledChecks(user, frontEnd, service));
+    checks.push(...(await this.userChecks(user)));
+    checks.push(...this.frontEndChecks(frontEnd));
+    checks.push(spn.check);
+    checks.push(...(await this.backEndChecks(service)));
+    checks.push(...(await this.aceChecks(frontEnd, service)));
+    checks.push(...(await this.functionalLevelChecks(frontEnd, service)));
     if (frontEnd.allowedToDelegateTo.length) {
       checks.push({
         id: 'CLASSIC_CONSTRAINED_DELEGATION',
@@ -63,7 +79,7 @@ export class DiagnoseService {
     return { ok: !checks.some((c) => c.status === 'fail'), checks };
   }
 
-  private accountChecks(user: DirectoryObject, frontEnd: DirectoryObject, backEnd: DirectoryObject): DiagnoseCheck[] {
+  private enabledChecks(user: DirectoryObject, frontEnd: DirectoryObject, backEnd: DirectoryObject): DiagnoseCheck[] {
     const checks: DiagnoseCheck[] = [];
     for (const [role, account] of [['user', user], ['front-end', frontEnd], ['back-end', backEnd]] as const) {
       const disabled = (account.userAccountControl & UAC.ACCOUNTDISABLE) !== 0;
@@ -73,70 +89,185 @@ export class DiagnoseService {
         message: disabled ? `The ${role} account ${account.samAccountName} is disabled` : `The ${role} account ${account.samAccountName} is enabled`,
       });
     }
-    const notDelegated = (user.userAccountControl & UAC.NOT_DELEGATED) !== 0;
-    checks.push({
-      id: 'USER_DELEGABLE',
-      status: notDelegated ? 'fail' : 'pass',
-      message: notDelegated
-        ? `${user.samAccountName} is marked "Account is sensitive and cannot be delegated" (NOT_DELEGATED): no KDC will delegate it`
-        : `${user.samAccountName} may be delegated (NOT_DELEGATED is not set)`,
-    });
     return checks;
   }
 
-  private async protectedUsersCheck(user: DirectoryObject): Promise<DiagnoseCheck> {
-    const groups = await this.directory.groupSids(user).catch(() => undefined);
-    if (!groups) return { id: 'USER_NOT_PROTECTED_USERS', status: 'warn', message: `Could not read the group memberships of ${user.samAccountName}` };
-    const member = groups.some((sid) => ridOf(sid) === PROTECTED_USERS_RID && sid.startsWith('S-1-5-21-'));
-    return member
-      ? { id: 'USER_NOT_PROTECTED_USERS', status: 'fail', message: `${user.samAccountName} is a member of Protected Users: Windows KDCs never delegate its credentials` }
-      : { id: 'USER_NOT_PROTECTED_USERS', status: 'pass', message: `${user.samAccountName} is not in Protected Users` };
-  }
-
-  private spnCheck(backEnd: DirectoryObject, spn?: string): DiagnoseCheck {
-    if (spn) {
-      const has = backEnd.servicePrincipalNames.some((s) => s.toLowerCase() === spn.toLowerCase());
-      return has
-        ? { id: 'BACKEND_SPN', status: 'pass', message: `${spn} is registered on ${backEnd.samAccountName}` }
-        : { id: 'BACKEND_SPN', status: 'fail', message: `${spn} is not registered on ${backEnd.samAccountName} (it has: ${backEnd.servicePrincipalNames.slice(0, 8).join(', ') || 'none'})` };
+  /** NOT_DELEGATED, Protected Users (transitively: tokenGroups), locked out, expired. */
+  private async userChecks(user: DirectoryObject): Promise<DiagnoseCheck[]> {
+    const notDelegated = (user.userAccountControl & UAC.NOT_DELEGATED) !== 0;
+    const checks: DiagnoseCheck[] = [
+      {
+        id: 'USER_DELEGABLE',
+        status: notDelegated ? 'fail' : 'pass',
+        message: notDelegated
+          ? `${user.samAccountName} is marked "Account is sensitive and cannot be delegated" (NOT_DELEGATED): no KDC will delegate it`
+          : `${user.samAccountName} may be delegated (NOT_DELEGATED is not set)`,
+      },
+    ];
+    const [groups, state] = await Promise.allSettled([this.directory.groupSids(user), this.directory.accountState(user)]);
+    if (groups.status === 'rejected') {
+      checks.push({ id: 'USER_NOT_PROTECTED_USERS', status: 'warn', message: `Could not read the group memberships of ${user.samAccountName} (${reason(groups.reason)}): Protected Users was not checked` });
+    } else {
+      const member = groups.value.some((sid) => ridOf(sid) === PROTECTED_USERS_RID && sid.toUpperCase().startsWith('S-1-5-21-'));
+      checks.push(
+        member
+          ? { id: 'USER_NOT_PROTECTED_USERS', status: 'fail', message: `${user.samAccountName} is a member of Protected Users (directly or through nested groups): Windows KDCs never delegate its credentials` }
+          : { id: 'USER_NOT_PROTECTED_USERS', status: 'pass', message: `${user.samAccountName} is not in Protected Users, not even through nested groups` },
+      );
     }
-    return backEnd.servicePrincipalNames.length
-      ? { id: 'BACKEND_SPN', status: 'pass', message: `${backEnd.samAccountName} has ${backEnd.servicePrincipalNames.length} SPN(s)` }
-      : { id: 'BACKEND_SPN', status: 'fail', message: `${backEnd.samAccountName} has no servicePrincipalName: there is no service ticket to delegate to` };
+    if (state.status === 'rejected') {
+      checks.push({ id: 'USER_ACCOUNT_USABLE', status: 'warn', message: `Could not read the lockout and expiry of ${user.samAccountName} (${reason(state.reason)})` });
+    } else if (state.value.lockedOut) {
+      checks.push({ id: 'USER_ACCOUNT_USABLE', status: 'fail', message: `${user.samAccountName} is locked out: the KDC refuses tickets for it until the lockout ends or an admin unlocks it` });
+    } else if (state.value.expired) {
+      checks.push({ id: 'USER_ACCOUNT_USABLE', status: 'fail', message: `${user.samAccountName} expired on ${state.value.accountExpires}: the KDC refuses tickets for it` });
+    } else if (state.value.lockedOut === undefined) {
+      checks.push({ id: 'USER_ACCOUNT_USABLE', status: 'warn', message: `The lockout state of ${user.samAccountName} could not be read (msDS-User-Account-Control-Computed missing)` });
+    } else {
+      checks.push({ id: 'USER_ACCOUNT_USABLE', status: 'pass', message: `${user.samAccountName} is neither locked out nor expired` });
+    }
+    return checks;
   }
 
-  private async aceCheck(frontEnd: DirectoryObject, backEnd: DirectoryObject): Promise<DiagnoseCheck> {
+  private frontEndChecks(frontEnd: DirectoryObject): DiagnoseCheck[] {
+    const checks: DiagnoseCheck[] = [];
+    checks.push(
+      frontEnd.servicePrincipalNames.length
+        ? { id: 'FRONT_END_SPN', status: 'pass', message: `${frontEnd.samAccountName} has ${frontEnd.servicePrincipalNames.length} SPN(s)` }
+        : { id: 'FRONT_END_SPN', status: 'warn', message: `${frontEnd.samAccountName} has no servicePrincipalName: Windows KDCs expect the account asking for S4U2Self/S4U2Proxy to be a service with an SPN` },
+    );
+    const isDc = (frontEnd.userAccountControl & UAC.SERVER_TRUST_ACCOUNT) !== 0 || DC_PRIMARY_GROUPS.has(frontEnd.primaryGroupId ?? 0);
+    if (isDc) {
+      checks.push({ id: 'FRONT_END_NOT_DC', status: 'warn', message: `${frontEnd.samAccountName} is a domain controller (Tier 0): DCs already hold unconstrained delegation, and a grant to a DC widens Tier 0; use a member server` });
+    }
+    return checks;
+  }
+
+  /** The SPN the client asks for, its owner (the account whose attribute counts) and how it was found. */
+  private async spnCheck(backEnd: DirectoryObject, given?: string): Promise<{ check: DiagnoseCheck; owner?: DirectoryObject }> {
+    const id = 'BACKEND_SPN';
+    const derived = !given;
+    const spn = given ?? (backEnd.dnsHostName ? `cifs/${backEnd.dnsHostName}` : undefined);
+    if (!spn) {
+      return {
+        check: { id, status: 'warn', message: `No spn was given and ${backEnd.samAccountName} has no dNSHostName to derive one from: give the SPN the client asks for (e.g. http/web.contoso.test)` },
+      };
+    }
+    let found: SpnOwnership;
+    try {
+      found = await findSpnOwners(this.directory, spn);
+    } catch (error) {
+      return { check: { id, status: 'warn', message: `Could not look up who owns ${spn} (${reason(error)})` } };
+    }
+    const origin = derived ? ` (no spn given: derived from ${backEnd.samAccountName}'s dNSHostName, what Test-Path \\\\${backEnd.dnsHostName}\\C$ asks for)` : '';
+    const notes: string[] = [];
+    if (found.defaultMappings.length) notes.push(`sPNMappings of ${found.defaultMappings.map((m) => `${m.forest} (${m.error ?? 'unreadable'})`).join(', ')} could not be read: Windows' default aliases were used`);
+    if (found.unreachable.length) notes.push(`${found.unreachable.join(', ')} did not answer, so an owner there is unknown`);
+    const note = notes.length ? `; ${notes.join('; ')}` : '';
+    const how = found.mapping ? ` through sPNMappings (${found.mapping.alias} → ${found.mapping.target}: ${found.matched})` : '';
+    if (found.owners.length === 0) {
+      return {
+        check: {
+          id,
+          status: found.unreachable.length ? 'warn' : 'fail',
+          message: `Nobody in the configured domains has ${spn} or its sPNMappings form: the KDC cannot issue a ticket to it${origin}${note}`,
+        },
+      };
+    }
+    if (found.owners.length > 1) {
+      return { check: { id, status: 'fail', message: `${spn}${how} is registered on ${found.owners.length} accounts (${found.owners.map((o) => `${o.samAccountName} in ${o.domain}`).join(', ')}): the KDC refuses a duplicated SPN; remove it from all but one${origin}` } };
+    }
+    const [owner] = found.owners;
+    const status = notes.length ? 'warn' : 'pass';
+    if (owner.sid.toUpperCase() === backEnd.sid.toUpperCase()) {
+      return { check: { id, status, message: `${spn} reaches ${backEnd.samAccountName}${how || ' (registered on it)'}${origin}${note}` }, owner: backEnd };
+    }
+    return {
+      check: {
+        id,
+        status: 'warn',
+        message: `${spn}${how} belongs to ${owner.samAccountName} (${owner.domain}), not to ${backEnd.samAccountName}: the KDC checks ${owner.samAccountName}'s msDS-AllowedToActOnBehalfOfOtherIdentity (for example a gMSA or account the service runs as), so the checks below are about ${owner.samAccountName}${origin}${note}`,
+      },
+      owner,
+    };
+  }
+
+  /** The account whose ticket is issued: encryption types it can use. */
+  private async backEndChecks(service: DirectoryObject): Promise<DiagnoseCheck[]> {
+    const state = await this.directory.accountState(service).catch((error: unknown) => error as Error);
+    if (state instanceof Error) return [{ id: 'BACKEND_ENCRYPTION', status: 'warn', message: `Could not read the encryption types of ${service.samAccountName} (${state.message})` }];
+    const types = state.supportedEncryptionTypes;
+    const desOnly = (service.userAccountControl & UF_USE_DES_KEY_ONLY) !== 0 || (types !== undefined && (types & DES_TYPES) !== 0 && (types & NON_DES_TYPES) === 0);
+    return desOnly
+      ? [{ id: 'BACKEND_ENCRYPTION', status: 'warn', message: `${service.samAccountName} allows only DES (msDS-SupportedEncryptionTypes ${types ?? 'unset'}, USE_DES_KEY_ONLY ${(service.userAccountControl & UF_USE_DES_KEY_ONLY) !== 0}): current KDCs no longer issue DES tickets; allow AES (0x18)` }]
+      : [{ id: 'BACKEND_ENCRYPTION', status: 'pass', message: `${service.samAccountName} does not depend on DES${types === undefined ? ' (msDS-SupportedEncryptionTypes unset: the domain default applies)' : ` (msDS-SupportedEncryptionTypes 0x${types.toString(16)})`}` }];
+  }
+
+  private async aceChecks(frontEnd: DirectoryObject, backEnd: DirectoryObject): Promise<DiagnoseCheck[]> {
     const id = 'RBCD_ACE';
-    const { descriptor, warnings } = decodeStored(backEnd.rbcd);
-    if (!backEnd.rbcd) return { id, status: 'fail', message: `${backEnd.samAccountName} has no msDS-AllowedToActOnBehalfOfOtherIdentity: nobody may delegate to it. Request a grant for ${frontEnd.samAccountName}` };
-    if (!descriptor) return { id, status: 'fail', message: warnings[0]?.message ?? 'The stored descriptor does not decode' };
-    const token = await frontEndToken(this.directory, frontEnd).catch(() => undefined);
-    if (!token) return { id, status: 'warn', message: `Could not read the group memberships of ${frontEnd.samAccountName}: the ACEs of ${backEnd.samAccountName} were not evaluated` };
+    const raw = backEnd.rbcd === undefined ? await this.directory.readRbcd(backEnd) : backEnd.rbcd;
+    const { descriptor, warnings } = decodeStored(raw);
+    if (!raw) return [{ id, status: 'fail', message: `${backEnd.samAccountName} has no msDS-AllowedToActOnBehalfOfOtherIdentity: nobody may delegate to it. Request a grant for ${frontEnd.samAccountName}` }];
+    if (!descriptor) return [{ id, status: 'fail', message: warnings[0]?.message ?? 'The stored descriptor does not decode' }];
+    let token: Map<string, TokenEntry>;
+    try {
+      token = await frontEndTokenEntries(this.directory, frontEnd);
+    } catch (error) {
+      return [{ id, status: 'warn', message: `Could not read the group memberships of ${frontEnd.samAccountName} (${reason(error)}): the ACEs of ${backEnd.samAccountName} were not evaluated` }];
+    }
     const decision = decideForToken(descriptor, token);
     const aces = descriptor.dacl?.aces ?? [];
     if (decision.allowed && decision.sid) {
-      const via = decision.sid.toUpperCase() === frontEnd.sid.toUpperCase() ? 'directly' : `through ${token.get(decision.sid.toUpperCase())}`;
-      return { id, status: 'pass', message: `${backEnd.samAccountName} allows ${frontEnd.samAccountName} to delegate to it (${via})` };
+      const entry = token.get(decision.sid.toUpperCase()) as TokenEntry;
+      const via = entry.scope === 'self' ? 'directly' : `through ${entry.label}`;
+      const checks: DiagnoseCheck[] = [{ id, status: 'pass', message: `${backEnd.samAccountName} allows ${frontEnd.samAccountName} to delegate to it (${via})` }];
+      const scoped = this.groupScopeCheck(frontEnd, token, aces);
+      if (scoped) checks.push(scoped);
+      return checks;
     }
     if (decision.sid) {
-      const via = decision.sid.toUpperCase() === frontEnd.sid.toUpperCase() ? frontEnd.samAccountName : `${frontEnd.samAccountName}'s ${token.get(decision.sid.toUpperCase())}`;
-      return { id, status: 'fail', message: `A deny ACE (ACE ${(decision.index ?? 0) + 1} of ${aces.length}) on ${backEnd.samAccountName} names ${via} and covers 0x100: it decides before any allow, so the KDC refuses` };
+      const entry = token.get(decision.sid.toUpperCase()) as TokenEntry;
+      const via = entry.scope === 'self' ? frontEnd.samAccountName : `${frontEnd.samAccountName}'s ${entry.label}`;
+      return [{ id, status: 'fail', message: `A deny ACE (ACE ${(decision.index ?? 0) + 1} of ${aces.length}) on ${backEnd.samAccountName} names ${via} and covers 0x100: it decides before any allow, so the KDC refuses` }];
     }
     const entries = listPrincipals(descriptor).principals.filter((p) => token.has(p.sid.toUpperCase()) && p.aceType !== 'deny');
-    if (entries.length) return { id, status: 'fail', message: `The ACE for ${frontEnd.samAccountName} on ${backEnd.samAccountName} ${whyIneffective(entries[0])}` };
-    return { id, status: 'fail', message: `${backEnd.samAccountName}'s RBCD list does not include ${frontEnd.samAccountName} or any of its groups` };
+    if (entries.length) return [{ id, status: 'fail', message: `The ACE for ${frontEnd.samAccountName} on ${backEnd.samAccountName} ${whyIneffective(entries[0])}` }];
+    return [{ id, status: 'fail', message: `${backEnd.samAccountName}'s RBCD list does not include ${frontEnd.samAccountName} or any of its groups` }];
   }
 
+  /**
+   * Allowed only through a domain-local or BUILTIN group (or one whose type could not be read): a
+   * Windows KDC checks S4U2Proxy against the front-end's TGT PAC, which carries its global and
+   * universal groups, so Windows may refuse what Samba's KDC allows. Checked on Samba only.
+   */
+  private groupScopeCheck(frontEnd: DirectoryObject, token: Map<string, TokenEntry>, aces: readonly Ace[]): DiagnoseCheck | undefined {
+    const granting = aces.filter(isEffectiveAllowAce).map((ace) => token.get((ace as { sid: string }).sid.toUpperCase())).filter((e): e is TokenEntry => e !== undefined);
+    if (granting.some((e) => e.scope === 'self' || e.scope === 'implicit' || e.scope === 'global' || e.scope === 'universal')) return undefined;
+    const names = granting.map((e) => `${e.label} (${e.scope})`).join(', ');
+    return {
+      id: 'RBCD_ACE_GROUP_SCOPE',
+      status: 'warn',
+      message: `${frontEnd.samAccountName} reaches the ACE only through ${names}. A Windows KDC checks S4U2Proxy against the front-end's TGT PAC, which carries global and universal groups: use a global or universal group (or the account itself). Checked on Samba only, whose KDC allows it`,
+    };
+  }
+
+  /** Windows Server 2012 (5) or newer on at least one DC of the front-end's and of the back-end's domain. */
   private async functionalLevelChecks(frontEnd: DirectoryObject, backEnd: DirectoryObject): Promise<DiagnoseCheck[]> {
-    const domains = await this.directory.domains();
-    const levels = new Map<string, DomainInfo>(domains.map((d) => [d.name, d]));
-    return [...new Set([frontEnd.domain, backEnd.domain])].map((name) => {
-      const level = levels.get(name)?.domainFunctionality;
-      if (level === undefined) return { id: 'FUNCTIONAL_LEVEL', status: 'warn' as const, message: `Could not read the functional level of ${name}` };
-      return level >= WINDOWS_2012_LEVEL
-        ? { id: 'FUNCTIONAL_LEVEL', status: 'pass' as const, message: `${name} is at domain functional level ${level} (RBCD needs 5 = Windows Server 2012 or newer)` }
-        : { id: 'FUNCTIONAL_LEVEL', status: 'fail' as const, message: `${name} is at domain functional level ${level}: RBCD needs Windows Server 2012 (5) or newer KDCs` };
-    });
+    return Promise.all(
+      [...new Set([frontEnd.domain, backEnd.domain])].map(async (name): Promise<DiagnoseCheck> => {
+        let levels;
+        try {
+          levels = await this.directory.dcFunctionalLevels(name);
+        } catch (error) {
+          return { id: 'FUNCTIONAL_LEVEL', status: 'warn', message: `Could not read the DCs of ${name} (nTDSDSA msDS-Behavior-Version: ${reason(error)})` };
+        }
+        if (!levels.length) return { id: 'FUNCTIONAL_LEVEL', status: 'warn', message: `No DC of ${name} could be read (nTDSDSA objects)` };
+        const list = levels.map((l) => `${l.dc} ${l.level}`).join(', ');
+        return levels.some((l) => l.level >= WINDOWS_2012_LEVEL)
+          ? { id: 'FUNCTIONAL_LEVEL', status: 'pass', message: `${name} has DCs at Windows Server 2012 (5) or newer (msDS-Behavior-Version: ${list})` }
+          : { id: 'FUNCTIONAL_LEVEL', status: 'warn', message: `No DC of ${name} is at Windows Server 2012 (5) or newer (msDS-Behavior-Version: ${list}): RBCD needs such a KDC` };
+      }),
+    );
   }
 }
 

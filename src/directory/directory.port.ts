@@ -1,4 +1,4 @@
-import type { CasResult, DcStatus, DirectoryObject, DomainInfo, RbcdMutation, SearchOptions } from './directory.types';
+import type { AccountState, CasResult, DcFunctionalLevel, DcStatus, DirectoryObject, DomainInfo, RbcdMutation, SearchOptions, SpnMappings } from './directory.types';
 
 /**
  * Everything the service asks of Active Directory. Implemented by LdapDirectory (ldapts) against
@@ -37,4 +37,13 @@ export abstract class DirectoryPort {
 
   /** Which DC of each domain answers now. */
   abstract status(): Promise<DcStatus[]>;
+
+  /** The SPN aliases (sPNMappings) of the forest the domain belongs to; read once per forest, cached. */
+  abstract spnMappings(domain: string): Promise<SpnMappings>;
+
+  /** The DCs of a domain with their msDS-Behavior-Version (nTDSDSA objects in the configuration). */
+  abstract dcFunctionalLevels(domain: string): Promise<DcFunctionalLevel[]>;
+
+  /** Lockout, expiry and encryption types of an account. */
+  abstract accountState(object: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<AccountState>;
 }

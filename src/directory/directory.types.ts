@@ -14,6 +14,8 @@ export interface DirectoryObject {
   userAccountControl: number;
   primaryGroupId?: number;
   adminCount?: number;
+  /** groupType of a group (0x2 global, 0x4 domain local, 0x8 universal, 0x1 BUILTIN; 0x80000000 security). */
+  groupType?: number;
   servicePrincipalNames: string[];
   /** Classic constrained delegation targets (msDS-AllowedToDelegateTo). */
   allowedToDelegateTo: string[];
@@ -28,6 +30,32 @@ export interface DomainInfo {
   domainSid?: string;
   domainFunctionality?: number;
   domainControllerFunctionality?: number;
+  /** configurationNamingContext of the forest the domain belongs to. */
+  configurationDn?: string;
+}
+
+/** The forest's SPN aliases (sPNMappings): alias service class → target class, lower case. */
+export interface SpnMappings {
+  forest: string;
+  /** `directory`: read from the forest; `default`: Windows' default list, because the read failed. */
+  source: 'directory' | 'default';
+  aliases: Map<string, string>;
+  error?: string;
+}
+
+/** One DC of a domain (its nTDSDSA object) and its msDS-Behavior-Version. */
+export interface DcFunctionalLevel {
+  dc: string;
+  level: number;
+}
+
+/** Lockout, expiry and Kerberos encryption types of an account (undefined: not readable). */
+export interface AccountState {
+  lockedOut?: boolean;
+  passwordExpired?: boolean;
+  expired?: boolean;
+  accountExpires?: string;
+  supportedEncryptionTypes?: number;
 }
 
 export interface DcStatus {

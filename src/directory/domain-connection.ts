@@ -205,7 +205,7 @@ export class DomainConnection {
     const { searchEntries } = await client.search('', {
       scope: 'base',
       filter: '(objectClass=*)',
-      attributes: ['defaultNamingContext', 'domainFunctionality', 'domainControllerFunctionality'],
+      attributes: ['defaultNamingContext', 'domainFunctionality', 'domainControllerFunctionality', 'configurationNamingContext'],
     });
     const root = searchEntries[0] ?? {};
     const baseDn = this.config.baseDn ?? String(root.defaultNamingContext ?? '');
@@ -227,6 +227,7 @@ export class DomainConnection {
       domainSid: Buffer.isBuffer(sidBytes) ? sidFromBytes(sidBytes) : undefined,
       domainFunctionality: root.domainFunctionality !== undefined ? Number(root.domainFunctionality) : undefined,
       domainControllerFunctionality: root.domainControllerFunctionality !== undefined ? Number(root.domainControllerFunctionality) : undefined,
+      configurationDn: root.configurationNamingContext ? String(root.configurationNamingContext) : undefined,
     };
   }
 

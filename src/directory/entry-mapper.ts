@@ -17,6 +17,7 @@ export const ACCOUNT_ATTRIBUTES = [
   'adminCount',
   'servicePrincipalName',
   'msDS-AllowedToDelegateTo',
+  'groupType',
 ];
 
 export const BINARY_ATTRIBUTES = ['objectSid', 'objectGUID', RBCD_ATTRIBUTE, 'tokenGroups'];
@@ -58,6 +59,8 @@ export function toDirectoryObject(entry: Entry, domain: string): DirectoryObject
   if (primaryGroupId !== undefined) object.primaryGroupId = primaryGroupId;
   const adminCount = optionalNumber(entry.adminCount);
   if (adminCount !== undefined) object.adminCount = adminCount;
+  const groupType = optionalNumber(entry.groupType);
+  if (groupType !== undefined) object.groupType = groupType;
   if (RBCD_ATTRIBUTE in entry) object.rbcd = Buffer.isBuffer(rbcd) ? rbcd : null;
   return object;
 }

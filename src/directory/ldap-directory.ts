@@ -6,7 +6,8 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { sidFromBytes, sidToBytes } from '../security-descriptor';
 import { DirectoryPort } from './directory.port';
-import { RBCD_ATTRIBUTE, type CasResult, type DcStatus, type DirectoryObject, type DomainInfo, type RbcdMutation, type SearchOptions } from './directory.types';
+import { RBCD_ATTRIBUTE, type AccountState, type CasResult, type DcFunctionalLevel, type DcStatus, type DirectoryObject, type DomainInfo, type RbcdMutation, type SearchOptions, type SpnMappings } from './directory.types';
+import { DEFAULT_SPN_MAPPINGS, parseSpnMappings, readAccountState, readDcFunctionalLevels, readSpnMappings } from './forest-facts';
 import { DomainConnection } from './domain-connection';
 import { aliasesReached, type BuiltinAlias, readBuiltinAliases } from './builtin-aliases';
 import { ACCOUNT_ATTRIBUTES, BINARY_ATTRIBUTES, toDirectoryObject } from './entry-mapper';
@@ -19,6 +20,7 @@ import { domainSidOf, IMPLICIT_TOKEN_SIDS } from './well-known-sids';
 const CAS_MAX_ATTEMPTS = 8;
 const SID_CACHE_TTL_MS = 60_000;
 const SID_BATCH = 50;
+const SPN_MAPPINGS_TTL_MS = 3_600_000;
 
 const NOT_FOUND_CODE = { target: 'TARGET_NOT_FOUND', principal: 'PRINCIPAL_NOT_FOUND', user: 'USER_NOT_FOUND' } as const;
 
@@ -32,6 +34,9 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   private readonly homes = new TtlCache<string, string>(SID_CACHE_TTL_MS);
   /** Each domain's BUILTIN groups with their members' SIDs (by domain name). */
   private readonly builtinAliases = new TtlCache<string, BuiltinAlias[]>(SID_CACHE_TTL_MS);
+
+  /** sPNMappings by forest (configuration DN): read once, kept for an hour. */
+  private readonly spnMappingsByForest = new TtlCache<string, SpnMappings>(SPN_MAPPINGS_TTL_MS);
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     super();
@@ -276,6 +281,37 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
 
   private async modifyRaw(client: Client, dn: string, changes: Change[]): Promise<void> {
     await client.modify(dn, changes);
+  }
+
+  async spnMappings(domain: string): Promise<SpnMappings> {
+    const connection = this.connectionFor(domain);
+    const configurationDn = await this.configurationDnOf(connection);
+    const cached = this.spnMappingsByForest.get(configurationDn.toLowerCase());
+    if (cached) return cached;
+    try {
+      const mappings = await connection.withClient('sPNMappings read', (client) => readSpnMappings(client, configurationDn, configurationDn));
+      this.spnMappingsByForest.set(configurationDn.toLowerCase(), mappings);
+      return mappings;
+    } catch (error) {
+      // Not cached: the next question tries the forest again.
+      return { forest: configurationDn, source: 'default', aliases: parseSpnMappings(DEFAULT_SPN_MAPPINGS), error: (error as Error).message };
+    }
+  }
+
+  async dcFunctionalLevels(domain: string): Promise<DcFunctionalLevel[]> {
+    const connection = this.connectionFor(domain);
+    const configurationDn = await this.configurationDnOf(connection);
+    const { baseDn } = await connection.info();
+    return connection.withClient('nTDSDSA read', (client) => readDcFunctionalLevels(client, configurationDn, baseDn));
+  }
+
+  async accountState(object: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<AccountState> {
+    return this.connectionFor(object.domain).withClient('account state read', (client) => readAccountState(client, object.dn), object.dn);
+  }
+
+  private async configurationDnOf(connection: DomainConnection): Promise<string> {
+    const info = await connection.info();
+    return info.configurationDn ?? `CN=Configuration,${info.baseDn}`;
   }
 
   private connectionFor(domain: string): DomainConnection {

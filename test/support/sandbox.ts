@@ -210,12 +210,33 @@ export async function createComputer(name: string, opts: CreateComputerOptions =
 }
 
 /** Creates a security group (as Administrator) with these members; returns its SID. */
-export async function createGroup(dn: string, name: string, memberDns: string[]): Promise<string> {
+export async function createGroup(dn: string, name: string, memberDns: string[], groupType?: number): Promise<string> {
   await withClient(adminClient(domainOfDn(dn).name), async (c) => {
-    await c.add(dn, [new Attribute({ type: 'objectClass', values: ['group'] }), new Attribute({ type: 'sAMAccountName', values: [name] })]);
+    await c.add(dn, [
+      new Attribute({ type: 'objectClass', values: ['group'] }),
+      new Attribute({ type: 'sAMAccountName', values: [name] }),
+      ...(groupType === undefined ? [] : [new Attribute({ type: 'groupType', values: [String(groupType | 0)] })]),
+    ]);
     if (memberDns.length) await c.modify(dn, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: memberDns }) }));
   });
   return sidToString((await readEntry(dn, ['objectSid'])).objectSid as Buffer);
+}
+
+/** Creates an enabled user in CN=Users (as Administrator); `attributes` adds e.g. accountExpires. Returns DN and SID. */
+export async function createUser(name: string, attributes: Record<string, string> = {}, domain = 'contoso.test'): Promise<{ dn: string; sid: string; name: string }> {
+  const d = sandboxDomain(domain);
+  const dn = `CN=${name},CN=Users,${d.baseDn}`;
+  await withClient(adminClient(d.name), (c) =>
+    c.add(dn, [
+      new Attribute({ type: 'objectClass', values: ['top', 'person', 'organizationalPerson', 'user'] }),
+      new Attribute({ type: 'sAMAccountName', values: [name] }),
+      new Attribute({ type: 'userPrincipalName', values: [`${name}@${d.name}`] }),
+      new Attribute({ type: 'unicodePwd', values: [unicodePwd(randomPassword())] }),
+      new Attribute({ type: 'userAccountControl', values: ['512'] }),
+      ...Object.entries(attributes).map(([type, value]) => new Attribute({ type, values: [value] })),
+    ]),
+  );
+  return { dn, sid: await getSid(dn), name };
 }
 
 /** Deletes an object (as Administrator); an object that is already gone is fine. */

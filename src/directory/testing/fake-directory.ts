@@ -5,15 +5,22 @@
 import { AndFilter, EqualityFilter, ExtensibleFilter, type Filter, FilterParser, NotFilter, OrFilter, PresenceFilter } from 'ldapts';
 import { DomainError } from '../../common/errors/domain-error';
 import { DirectoryPort } from '../directory.port';
-import { RBCD_ATTRIBUTE, type CasResult, type DcStatus, type DirectoryObject, type DomainInfo, type RbcdMutation, type SearchOptions } from '../directory.types';
+import { RBCD_ATTRIBUTE, type AccountState, type CasResult, type DcFunctionalLevel, type DcStatus, type DirectoryObject, type DomainInfo, type RbcdMutation, type SearchOptions, type SpnMappings } from '../directory.types';
+import { DEFAULT_SPN_MAPPINGS, parseSpnMappings } from '../forest-facts';
 
-export type DirectoryMethod = 'domains' | 'resolve' | 'resolveSids' | 'groupSids' | 'readRbcd' | 'updateRbcd' | 'search' | 'status';
+export type DirectoryMethod = 'domains' | 'resolve' | 'resolveSids' | 'groupSids' | 'readRbcd' | 'updateRbcd' | 'search' | 'status' | 'spnMappings' | 'dcFunctionalLevels' | 'accountState';
 
 export interface FakeDirectoryState {
   domains?: DomainInfo[];
   objects?: DirectoryObject[];
   /** tokenGroups by object SID. */
   groups?: Record<string, string[]>;
+  /** sPNMappings values by domain (default: Windows' default list). */
+  spnMappings?: Record<string, string[]>;
+  /** DC functional levels by domain (default: one DC at the domain's domainFunctionality). */
+  dcLevels?: Record<string, DcFunctionalLevel[]>;
+  /** Account state by DN (default: nothing special). */
+  accountStates?: Record<string, AccountState>;
 }
 
 const NOT_FOUND = { target: 'TARGET_NOT_FOUND', principal: 'PRINCIPAL_NOT_FOUND', user: 'USER_NOT_FOUND' } as const;
@@ -102,6 +109,22 @@ export class FakeDirectory extends DirectoryPort {
     }
   }
 
+  async spnMappings(domain: string): Promise<SpnMappings> {
+    this.use('spnMappings', [domain]);
+    return { forest: domain, source: 'directory', aliases: parseSpnMappings(this.state.spnMappings?.[domain] ?? DEFAULT_SPN_MAPPINGS) };
+  }
+
+  async dcFunctionalLevels(domain: string): Promise<DcFunctionalLevel[]> {
+    this.use('dcFunctionalLevels', [domain]);
+    const level = this.state.domains?.find((d) => d.name === domain)?.domainFunctionality;
+    return this.state.dcLevels?.[domain] ?? (level === undefined ? [] : [{ dc: 'DC1', level }]);
+  }
+
+  async accountState(object: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<AccountState> {
+    this.use('accountState', [object]);
+    return { expired: false, lockedOut: false, passwordExpired: false, ...this.state.accountStates?.[object.dn] };
+  }
+
   private objects(): DirectoryObject[] {
     return this.state.objects ?? [];
   }
@@ -170,6 +193,10 @@ function values(object: DirectoryObject, attribute: string): string[] | undefine
       return [String(object.userAccountControl)];
     case 'admincount':
       return object.adminCount === undefined ? undefined : [String(object.adminCount)];
+    case 'serviceprincipalname':
+      return object.servicePrincipalNames.length ? object.servicePrincipalNames : undefined;
+    case 'grouptype':
+      return object.groupType === undefined ? undefined : [String(object.groupType)];
     case 'msds-allowedtodelegateto':
       return object.allowedToDelegateTo.length ? object.allowedToDelegateTo : undefined;
     case RBCD_ATTRIBUTE.toLowerCase():
