@@ -73,7 +73,8 @@ export async function readAccountState(client: Client, dn: string, now = new Dat
   const e = searchEntries[0] ?? {};
   const text = (name: string) => {
     const v = e[name];
-    return v === undefined ? undefined : String(Array.isArray(v) ? v[0] : v);
+    const one = Array.isArray(v) ? v[0] : v;
+    return one === undefined || one === null ? undefined : String(one);
   };
   const computed = text('msDS-User-Account-Control-Computed');
   const expires = fileTimeToDate(text('accountExpires'));
@@ -81,6 +82,6 @@ export async function readAccountState(client: Client, dn: string, now = new Dat
   return {
     ...(computed !== undefined ? { lockedOut: (Number(computed) & UF_LOCKOUT) !== 0, passwordExpired: (Number(computed) & UF_PASSWORD_EXPIRED) !== 0 } : {}),
     ...(expires ? { accountExpires: expires.toISOString(), expired: expires.getTime() <= now.getTime() } : { expired: false }),
-    ...(enc !== undefined && enc !== '' ? { supportedEncryptionTypes: Number(enc) } : {}),
+    ...(enc !== undefined && enc !== '' && Number.isFinite(Number(enc)) ? { supportedEncryptionTypes: Number(enc) } : {}),
   };
 }
