@@ -18,6 +18,12 @@ export interface DomainConfig {
   startTls: boolean;
   connectTimeoutMs: number;
   operationTimeoutMs: number;
+  /**
+   * After the DC refused the service account's bind, the least time before the next bind attempt
+   * (default 60000: at most one try a minute, so the service never locks its own account out). Not
+   * an operator setting: tests shorten it to prove the throttle without waiting minutes.
+   */
+  bindRetryAfterMs?: number;
   /** LDAP_POOL_SIZE (or the domain's poolSize): bound connections kept to the domain's DC; loadConfig always sets it. */
   poolSize?: number;
 }

@@ -1,11 +1,13 @@
-import { Client } from 'ldapts';
+import { DomainError } from '../common/errors/domain-error';
+import { DomainConnection } from '../directory/domain-connection';
 import { ConfigError } from './config.error';
 import type { AppConfig, DomainConfig } from './config.types';
 
 /**
  * Fills in what only the DC can say: a domain configured by LDAP_URL alone gets its DNS name and
- * base DN from the rootDSE (defaultNamingContext) of the first DC that answers, over the same
- * verified TLS and bind the service uses. Runs once at boot, before the application is built.
+ * base DN from the rootDSE (defaultNamingContext) of the first DC that answers. It connects through
+ * the service's own DomainConnection (ldaps://, or ldap:// upgraded with StartTLS; verified TLS; the
+ * same bind and bind throttle). Runs once at boot, before the application is built.
  */
 export async function discoverDomainNames(config: AppConfig): Promise<AppConfig> {
   if (config.domains.every((d) => d.name)) return config;
@@ -18,29 +20,39 @@ export async function discoverDomainNames(config: AppConfig): Promise<AppConfig>
   return { ...config, domains };
 }
 
+/** `DC=contoso,DC=test` → `contoso.test`. */
+export function dnsNameOf(baseDn: string): string {
+  return baseDn
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => /^dc=/i.test(p))
+    .map((p) => p.slice(3))
+    .join('.')
+    .toLowerCase();
+}
+
 async function discover(domain: DomainConfig): Promise<DomainConfig> {
-  const failures: string[] = [];
-  for (const url of domain.urls) {
-    const client = new Client({ url, timeout: domain.operationTimeoutMs, connectTimeout: domain.connectTimeoutMs, tlsOptions: { ...(domain.ca ? { ca: domain.ca } : {}), minVersion: 'TLSv1.2' } });
-    try {
-      if (url.toLowerCase().startsWith('ldap://') && domain.startTls) await client.startTLS({ ...(domain.ca ? { ca: domain.ca } : {}), servername: new URL(url).hostname });
-      if (domain.bindDn) await client.bind(domain.bindDn, domain.bindPassword ?? '');
-      const { searchEntries } = await client.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['defaultNamingContext'] });
-      const baseDn = String(searchEntries[0]?.defaultNamingContext ?? '');
-      const name = baseDn
-        .split(',')
-        .map((p) => p.trim())
-        .filter((p) => /^dc=/i.test(p))
-        .map((p) => p.slice(3))
-        .join('.')
-        .toLowerCase();
-      if (name) return { ...domain, name, baseDn: domain.baseDn ?? baseDn };
-      failures.push(`${url}: rootDSE has no defaultNamingContext`);
-    } catch (error) {
-      failures.push(`${url}: ${(error as Error).message}`);
-    } finally {
-      await client.unbind().catch(() => undefined);
-    }
+  // Named after its first URL until the DC says which domain it serves (logs, error messages).
+  const connection = new DomainConnection({ ...domain, name: domain.name || safeHost(domain.urls[0]) });
+  let reason: string;
+  try {
+    const { baseDn } = await connection.info();
+    const name = dnsNameOf(baseDn);
+    if (name) return { ...domain, name, baseDn: domain.baseDn ?? baseDn };
+    reason = 'rootDSE has no defaultNamingContext';
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'DIRECTORY_CREDENTIALS_REFUSED') throw new ConfigError('LDAP_BIND_DN', error.message.replace(/^Cannot bind to [^:]+: /, ''));
+    reason = error instanceof Error ? error.message : String(error);
+  } finally {
+    await connection.close();
   }
-  throw new ConfigError('LDAP_DOMAIN', `not set, and no DC of LDAP_URL told it (${failures.join('; ')}); set LDAP_DOMAIN or LDAP_BASE_DN`);
+  throw new ConfigError('LDAP_DOMAIN', `not set, and no DC of LDAP_URL told it (${reason}); set LDAP_DOMAIN or LDAP_BASE_DN`);
+}
+
+function safeHost(url: string | undefined): string {
+  try {
+    return url ? new URL(url).hostname : 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }

@@ -250,11 +250,13 @@ function optionalString(value: unknown, name: string): string | undefined {
 
 function readDomains(env: Env, yaml: Yaml): DomainConfig[] {
   const domains: DomainConfig[] = [];
+  const labels = new Map<string, string>();
   if (yaml.domains !== undefined) {
     if (!Array.isArray(yaml.domains)) throw new ConfigError('RBCD_CONFIG domains', 'must be a list');
     yaml.domains.forEach((d, i) => {
       if (!d || typeof d !== 'object') throw new ConfigError(`RBCD_CONFIG domains[${i}]`, 'must be a mapping');
       domains.push(buildDomain(d as Record<string, unknown>, `RBCD_CONFIG domains[${i}]`));
+      labels.set(domains[domains.length - 1].name, `RBCD_CONFIG domains[${i}]`);
     });
   }
   if (env.LDAP_URL?.trim()) {
@@ -273,8 +275,17 @@ function readDomains(env: Env, yaml: Yaml): DomainConfig[] {
   for (const d of domains) {
     if (seen.has(d.name)) throw new ConfigError('RBCD_CONFIG domains', `domain ${d.name} is configured twice`);
     seen.add(d.name);
+    const fromEnv = d === domains[0] && Boolean(env.LDAP_URL?.trim());
     if (d.bindDn && d.bindPassword === undefined) {
-      throw new ConfigError(d.name === domains[0]?.name && env.LDAP_URL ? 'LDAP_BIND_PASSWORD' : `domain ${d.name} bindPassword`, 'a bind DN needs a password (or a password file)');
+      throw new ConfigError(fromEnv ? 'LDAP_BIND_PASSWORD' : `domain ${d.name} bindPassword`, 'a bind DN needs a password (or a password file)');
+    }
+    // A simple bind on ldap:// without StartTLS sends the password in clear: never.
+    const cleartext = d.bindDn && !d.startTls ? d.urls.find((url) => url.toLowerCase().startsWith('ldap://')) : undefined;
+    if (cleartext) {
+      throw new ConfigError(
+        fromEnv ? 'LDAP_STARTTLS' : `${labels.get(d.name) ?? `domain ${d.name}`}.startTls`,
+        `is false while ${cleartext} is ldap:// and a bind DN is set: the service account's password would cross the network in clear; use ldaps:// or leave StartTLS on`,
+      );
     }
   }
   return domains;

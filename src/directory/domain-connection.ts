@@ -4,10 +4,12 @@ import { DomainError } from '../common/errors/domain-error';
 import type { DomainConfig } from '../config/config.types';
 import { sidFromBytes } from '../security-descriptor';
 import type { DcStatus, DomainInfo } from './directory.types';
-import { isConnectionError, toDirectoryError } from './ldap-errors';
+import { isConnectionError, LDAP_RESULT, resultCode, toDirectoryError } from './ldap-errors';
 
 /** How long a DC that failed is skipped before it is tried again. */
 const DC_COOLDOWN_MS = 30_000;
+/** After a refused bind, the least time before the next bind attempt (DomainConfig.bindRetryAfterMs). */
+export const DEFAULT_BIND_RETRY_AFTER_MS = 60_000;
 
 /** One finished directory operation, as reported to observers (metrics). */
 export interface DirectoryOperationEvent {
@@ -32,6 +34,9 @@ export class DomainConnection {
   private currentUrl?: string;
   private readonly downUntil = new Map<string, number>();
   private facts?: DomainInfo;
+  /** Set when a DC refused the bind: no bind is tried again before `until` (one try per window). */
+  private refused?: { until: number; error: DomainError };
+  private bindQueue: Promise<void> = Promise.resolve();
 
   constructor(readonly config: DomainConfig) {
     this.logger = new Logger(`Directory:${config.name}`);
@@ -98,6 +103,11 @@ export class DomainConnection {
     return Promise.all(
       this.config.urls.map(async (url) => {
         const started = Date.now();
+        try {
+          this.throwIfRefused();
+        } catch (error) {
+          return { domain: this.name, url, ok: false, error: (error as DomainError).message };
+        }
         const client = this.newClient(url);
         try {
           await this.secureAndBind(client, url);
@@ -135,6 +145,7 @@ export class DomainConnection {
 
   private async connect(): Promise<Client> {
     if (this.client && this.usable(this.client)) return this.client;
+    this.throwIfRefused();
     // The DC closed the connection (idle timeout, restart): ldapts would silently reconnect it
     // *unbound*, and every request would then run anonymously. Open and bind a new one instead.
     if (this.client) await this.reset();
@@ -163,12 +174,14 @@ export class DomainConnection {
         this.client = client;
         this.currentUrl = url;
         this.downUntil.delete(url);
+        if (this.refused) this.logger.log(`the bind to ${this.name} is accepted again`);
+        this.refused = undefined;
         this.logger.log(`connected to ${url}`);
         return client;
       } catch (error) {
         await client.unbind().catch(() => undefined);
         const mapped = toDirectoryError(error, { domain: this.name, operation: 'bind' });
-        if (mapped.code === 'DIRECTORY_UNAVAILABLE' && /credentials/.test(mapped.message)) throw mapped;
+        if (mapped.code === 'DIRECTORY_CREDENTIALS_REFUSED') throw mapped;
         failures.push(`${url}: ${(error as Error).message}`);
         this.markDown(url);
       }
@@ -198,7 +211,26 @@ export class DomainConnection {
 
   private async secureAndBind(client: Client, url: string): Promise<void> {
     if (!isLdaps(url) && this.config.startTls) await client.startTLS(this.tlsOptions(url));
-    if (this.config.bindDn) await client.bind(this.config.bindDn, this.config.bindPassword ?? '');
+    const { bindDn } = this.config;
+    if (bindDn) await this.oneBindAtATime(() => client.bind(bindDn, this.config.bindPassword ?? ''));
+  }
+
+  /**
+   * Binds of this domain run one at a time (connections, health pings): after a refusal, those
+   * queued behind it fail at once instead of each costing the account a bad password.
+   */
+  private oneBindAtATime(bind: () => Promise<void>): Promise<void> {
+    const run = this.bindQueue.then(async () => {
+      this.throwIfRefused();
+      try {
+        await bind();
+      } catch (error) {
+        if (resultCode(error) === LDAP_RESULT.INVALID_CREDENTIALS) throw this.bindRefused(toDirectoryError(error, { domain: this.name, operation: 'bind' }));
+        throw error;
+      }
+    });
+    this.bindQueue = run.catch(() => undefined);
+    return run;
   }
 
   private async readFacts(client: Client): Promise<DomainInfo> {
@@ -229,6 +261,23 @@ export class DomainConnection {
       domainControllerFunctionality: root.domainControllerFunctionality !== undefined ? Number(root.domainControllerFunctionality) : undefined,
       configurationDn: root.configurationNamingContext ? String(root.configurationNamingContext) : undefined,
     };
+  }
+
+  /**
+   * The same account binds to every DC of the domain: one refusal stands for all of them, and no
+   * bind is tried (by operations, health probes or jobs) until the window has passed.
+   */
+  private bindRefused(error: DomainError): DomainError {
+    const retryAfterMs = this.config.bindRetryAfterMs ?? DEFAULT_BIND_RETRY_AFTER_MS;
+    this.refused = { until: Date.now() + retryAfterMs, error };
+    this.logger.error(`${error.message} (next bind attempt in ${Math.round(retryAfterMs / 1000)} s)`);
+    return error;
+  }
+
+  private throwIfRefused(): void {
+    if (!this.refused || Date.now() >= this.refused.until) return;
+    const { error, until } = this.refused;
+    throw new DomainError('DIRECTORY_CREDENTIALS_REFUSED', error.message, { ...error.details, retryAfterSeconds: Math.max(1, Math.ceil((until - Date.now()) / 1000)) });
   }
 
   private markDown(url: string | undefined): void {

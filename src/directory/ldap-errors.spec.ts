@@ -10,7 +10,7 @@ describe('toDirectoryError', () => {
     ['Samba "can only be modified as system"', new ConstraintViolationError('msDS-AllowedToActOnBehalfOfOtherIdentity can only be modified as system'), 'DIRECTORY_ACCESS_DENIED'],
     ['another constraint violation', new ConstraintViolationError('value too long'), 'DIRECTORY_ERROR'],
     ['noSuchObject (32)', new NoSuchObjectError('no such object'), 'TARGET_NOT_FOUND'],
-    ['invalidCredentials (49)', new InvalidCredentialsError('80090308: LdapErr: DSID-0C09041C'), 'DIRECTORY_UNAVAILABLE'],
+    ['invalidCredentials (49)', new InvalidCredentialsError('80090308: LdapErr: DSID-0C09041C'), 'DIRECTORY_CREDENTIALS_REFUSED'],
     ['busy (51)', new BusyError('busy'), 'DIRECTORY_UNAVAILABLE'],
     ['unavailable (52)', new UnavailableError('unavailable'), 'DIRECTORY_UNAVAILABLE'],
     ['a socket error', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:636'), { code: 'ECONNREFUSED' }), 'DIRECTORY_UNAVAILABLE'],
@@ -32,7 +32,9 @@ describe('toDirectoryError', () => {
 
   it('says nothing of the password when the bind is refused', () => {
     const mapped = toDirectoryError(new InvalidCredentialsError('invalid credentials'), { domain: 'contoso.test', operation: 'bind' });
-    expect(mapped.message).toBe("Cannot bind to contoso.test: the service account's credentials were refused");
+    expect(mapped.code).toBe('DIRECTORY_CREDENTIALS_REFUSED');
+    expect(mapped.message).toMatch(/^Cannot bind to contoso\.test: the service account's credentials were refused\. Check .*at most once a minute/);
+    expect(mapped.message).not.toMatch(/invalid credentials/);
   });
 
   it('passes a DomainError through unchanged', () => {

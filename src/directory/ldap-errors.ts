@@ -28,6 +28,15 @@ export function isConnectionError(error: unknown): boolean {
   return (typeof errno === 'string' && errno.startsWith('E')) || /timeout|timed out|closed|socket|connect|reset|not connected/i.test(error.message);
 }
 
+/** What an operator reads when the DC refuses the service account's bind (never the password). */
+export function credentialsRefusedMessage(domain: string): string {
+  return (
+    `Cannot bind to ${domain}: the service account's credentials were refused. Check that the account (LDAP_BIND_DN or the domain's bindDn) is enabled, ` +
+    `not locked out, and has the configured password (LDAP_BIND_PASSWORD(_FILE) or bindPasswordFile); after changing the configured password, restart. ` +
+    `The service tries the bind at most once a minute per domain, so it does not lock the account out, and recovers by itself once the DC accepts it`
+  );
+}
+
 /** Never lets a raw ldapts error out: maps it to the contract's codes with the DC's own words. */
 export function toDirectoryError(error: unknown, context: { domain: string; dn?: string; operation: string }): DomainError {
   if (error instanceof DomainError) return error;
@@ -41,7 +50,7 @@ export function toDirectoryError(error: unknown, context: { domain: string; dn?:
     return new DomainError('TARGET_NOT_FOUND', `No object ${context.dn ?? ''} in ${context.domain}`.trim(), details);
   }
   if (code === LDAP_RESULT.INVALID_CREDENTIALS) {
-    return new DomainError('DIRECTORY_UNAVAILABLE', `Cannot bind to ${context.domain}: the service account's credentials were refused`, details);
+    return new DomainError('DIRECTORY_CREDENTIALS_REFUSED', credentialsRefusedMessage(context.domain), details);
   }
   if ((code === undefined && isConnectionError(error)) || code === LDAP_RESULT.BUSY || code === LDAP_RESULT.UNAVAILABLE) {
     return new DomainError('DIRECTORY_UNAVAILABLE', `No domain controller of ${context.domain} answered the ${context.operation}: ${message}`, details);

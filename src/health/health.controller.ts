@@ -1,4 +1,5 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator';
@@ -23,7 +24,39 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   @ApiOperation({ summary: 'The database and each configured domain controller answer' })
-  ready() {
-    return this.health.check([() => this.db.pingCheck('database', { timeout: 3000 }), () => this.directory.check()]);
+  async ready() {
+    try {
+      return await this.health.check([() => this.db.pingCheck('database', { timeout: 3000 }), () => this.directory.check()]);
+    } catch (error) {
+      throw notReady(error);
+    }
   }
+}
+
+/**
+ * A failed check as the contract's error body (503 NOT_READY), with every component's state in
+ * `details` (database, directory by domain) and the failing ones named in the message: an operator
+ * reads the reason from the probe itself, not only from the log.
+ */
+function notReady(error: unknown): unknown {
+  if (!(error instanceof ServiceUnavailableException)) return error;
+  const result = error.getResponse() as { details?: Record<string, Record<string, unknown>>; error?: Record<string, Record<string, unknown>> };
+  const details = result.details ?? {};
+  const failing = Object.entries(result.error ?? {}).map(([component, state]) => `${component} (${describe(state)})`);
+  return new DomainError('NOT_READY', `Not ready: ${failing.join('; ') || 'a check failed'}`, details);
+}
+
+function describe(state: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(state)) {
+    if (key === 'status') continue;
+    if (value && typeof value === 'object') {
+      const inner = value as { status?: string; error?: string; message?: string };
+      if (inner.status === 'up') continue;
+      parts.push(`${key}: ${inner.error ?? inner.message ?? inner.status ?? 'down'}`);
+    } else {
+      parts.push(`${key}: ${String(value)}`);
+    }
+  }
+  return parts.join('; ') || String(state.status ?? 'down');
 }

@@ -20,9 +20,12 @@ import { decodeSecurityDescriptor, listPrincipals, sidToBytes } from '../securit
 import { storedSddl } from '../delegations/delegation-reader';
 import { GrantEntity } from './grant.entity';
 
-/** Errors worth waiting out (the job is retried with backoff); anything else fails the request. */
+/**
+ * Errors worth waiting out; anything else fails the request. An outage or a concurrent change is
+ * retried with backoff; refused credentials make the job wait for an operator (JobRunner).
+ */
 export function isRetryable(error: unknown): boolean {
-  return error instanceof DomainError && (error.code === 'DIRECTORY_UNAVAILABLE' || error.code === 'DESCRIPTOR_CHANGED');
+  return error instanceof DomainError && (error.code === 'DIRECTORY_UNAVAILABLE' || error.code === 'DESCRIPTOR_CHANGED' || error.code === 'DIRECTORY_CREDENTIALS_REFUSED');
 }
 
 const TARGET_CONCURRENCY = 8;

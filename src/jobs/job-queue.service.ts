@@ -92,6 +92,11 @@ export class JobQueue {
     await this.finish(job, { status: 'queued', lastError: error, runAt: new Date(this.clock.now().getTime() + delayMs).toISOString() });
   }
 
+  /** Back to the queue without using up an attempt: the job waits for something an operator must fix. */
+  async waitLater(job: JobEntity, error: string, delayMs: number): Promise<void> {
+    await this.finish(job, { status: 'queued', lastError: error, runAt: new Date(this.clock.now().getTime() + delayMs).toISOString(), attempts: (() => 'attempts - 1') as never });
+  }
+
   async fail(job: JobEntity, error: string, manager?: EntityManager): Promise<void> {
     await this.finish(job, { status: 'failed', lastError: error }, manager);
   }

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
+import { DEFAULT_BIND_RETRY_AFTER_MS } from '../directory/domain-connection';
 import type { AppConfig } from '../config/config.types';
 import { WebhookSender } from '../notifications/webhook-sender';
 import { GrantApplier, isRetryable } from './grant-applier';
@@ -85,6 +87,13 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       await this.queue.complete(job);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof DomainError && error.code === 'DIRECTORY_CREDENTIALS_REFUSED') {
+        // Not an outage: backoff and attempts would only lock the account out or fail the request.
+        // The job waits, without using an attempt, until the credentials are fixed (one try a minute).
+        this.logger.error(`${job.kind} job ${job.id} waits: ${message}`);
+        await this.queue.waitLater(job, message, this.credentialsWaitMs());
+        return;
+      }
       const retry = job.kind === 'webhook' || isRetryable(error);
       if (retry && !lastAttempt) {
         const delay = this.queue.backoffMs(job.attempts);
@@ -95,5 +104,10 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         await this.queue.fail(job, message);
       }
     }
+  }
+
+  /** How long a job waits after refused credentials: the shortest bind window of the domains. */
+  private credentialsWaitMs(): number {
+    return Math.min(DEFAULT_BIND_RETRY_AFTER_MS, ...this.config.domains.map((d) => d.bindRetryAfterMs ?? DEFAULT_BIND_RETRY_AFTER_MS));
   }
 }

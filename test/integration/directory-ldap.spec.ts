@@ -209,8 +209,8 @@ describe('LdapDirectory: domain controllers that fail', () => {
     }
   });
 
-  it('refused credentials: DIRECTORY_UNAVAILABLE that names no password', async () => {
-    const error = await expectDomainError(directory({ ...contoso, bindPassword: 'wrong-Password-123' }).resolve('SERVERC'), 'DIRECTORY_UNAVAILABLE');
+  it('refused credentials: DIRECTORY_CREDENTIALS_REFUSED that names no password', async () => {
+    const error = await expectDomainError(directory({ ...contoso, bindPassword: 'wrong-Password-123' }).resolve('SERVERC'), 'DIRECTORY_CREDENTIALS_REFUSED');
     expect(error.message).toMatch(/credentials/);
     expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain('wrong-Password-123');
   });

@@ -14,6 +14,20 @@ describe('domain discovery from rootDSE', () => {
     expect(config.domains).toEqual([expect.objectContaining({ name: 'contoso.test', baseDn: 'DC=contoso,DC=test' })]);
   });
 
+  it('over ldap:// with StartTLS (the service\'s own connection): verified against the CA', async () => {
+    const config = await discoverDomainNames(loadConfig({ ...env, LDAP_URL: d.ldapUrl }));
+    expect(config.domains).toEqual([expect.objectContaining({ name: 'contoso.test', baseDn: 'DC=contoso,DC=test', urls: [d.ldapUrl] })]);
+    // Without the CA the StartTLS upgrade fails verification: no silent cleartext fallback.
+    await expect(discoverDomainNames(loadConfig({ LDAP_URL: d.ldapUrl, LDAP_BIND_DN: d.svcDn, LDAP_BIND_PASSWORD_FILE: d.svcPasswordFile }))).rejects.toThrow(/LDAP_DOMAIN.*certificate/i);
+  });
+
+  it('refused credentials: a ConfigError that names LDAP_BIND_DN and no password', async () => {
+    const error = await discoverDomainNames(loadConfig({ ...env, LDAP_BIND_PASSWORD_FILE: undefined, LDAP_BIND_PASSWORD: 'wrong-Password-123' } as never)).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(/LDAP_BIND_DN.*credentials were refused/);
+    expect((error as ConfigError).message).not.toContain('wrong-Password-123');
+  });
+
   it('the service then answers for that domain', async () => {
     const t = await createTestApp({ env });
     try {

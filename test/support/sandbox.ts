@@ -223,7 +223,7 @@ export async function createGroup(dn: string, name: string, memberDns: string[],
 }
 
 /** Creates an enabled user in CN=Users (as Administrator); `attributes` adds e.g. accountExpires. Returns DN and SID. */
-export async function createUser(name: string, attributes: Record<string, string> = {}, domain = 'contoso.test'): Promise<{ dn: string; sid: string; name: string }> {
+export async function createUser(name: string, attributes: Record<string, string> = {}, domain = 'contoso.test', password = randomPassword()): Promise<{ dn: string; sid: string; name: string; password: string }> {
   const d = sandboxDomain(domain);
   const dn = `CN=${name},CN=Users,${d.baseDn}`;
   await withClient(adminClient(d.name), (c) =>
@@ -231,12 +231,17 @@ export async function createUser(name: string, attributes: Record<string, string
       new Attribute({ type: 'objectClass', values: ['top', 'person', 'organizationalPerson', 'user'] }),
       new Attribute({ type: 'sAMAccountName', values: [name] }),
       new Attribute({ type: 'userPrincipalName', values: [`${name}@${d.name}`] }),
-      new Attribute({ type: 'unicodePwd', values: [unicodePwd(randomPassword())] }),
+      new Attribute({ type: 'unicodePwd', values: [unicodePwd(password)] }),
       new Attribute({ type: 'userAccountControl', values: ['512'] }),
       ...Object.entries(attributes).map(([type, value]) => new Attribute({ type, values: [value] })),
     ]),
   );
-  return { dn, sid: await getSid(dn), name };
+  return { dn, sid: await getSid(dn), name, password };
+}
+
+/** Sets an account's password as Administrator (an admin reset). */
+export async function setPassword(dn: string, password: string): Promise<void> {
+  await withClient(adminClient(domainOfDn(dn).name), (c) => c.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(password)] }) })));
 }
 
 /** Deletes an object (as Administrator); an object that is already gone is fine. */
