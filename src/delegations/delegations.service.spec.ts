@@ -123,6 +123,36 @@ describe('DelegationsService.forPrincipal', () => {
     ]);
   });
 
+  it('lists apart, with the reason, the targets that name the principal but where the KDC refuses it', async () => {
+    const objects = [
+      serverd,
+      frontEnds,
+      account('DENIED', 2001, { rbcd: rbcdValue({ sid: frontEnds.sid, type: 'deny' }, serverd.sid) }),
+      account('GENERIC', 2003, { rbcd: rbcdValue({ sid: serverd.sid, mask: GENERIC_ALL }) }),
+      account('UNTYPED', 2004, { rbcd: rbcdValue({ sid: frontEnds.sid, type: 'allowObject' }) }),
+      account('OTHER', 2005, { rbcd: rbcdValue(serverb.sid) }),
+    ];
+    const { service: s } = service(objects, allow, groupsOf);
+    const result = await s.forPrincipal('SERVERD');
+    expect(result.targets).toEqual([]);
+    expect(result.ignored.map((x) => [x.samAccountName, x.via, x.warnings.map((w) => w.code)])).toEqual([
+      ['DENIED$', ['group RBCD-FrontEnds', 'direct'], ['DENY_ACE']],
+      ['GENERIC$', ['direct'], ['INEFFECTIVE_MASK']],
+      ['UNTYPED$', ['group RBCD-FrontEnds'], ['OBJECT_ACE']],
+    ]);
+  });
+
+  it('warns when only a domain-local or BUILTIN group grants it (a Windows KDC reads the TGT PAC)', async () => {
+    const local = account('DL-Front', 1120, { objectClass: ['group'], samAccountName: 'DL-Front', ou: 'CN=Users', groupType: 0x80000004 });
+    const objects = [serverd, local, account('LOCAL', 2001, { rbcd: rbcdValue(local.sid) }), account('BOTH', 2002, { rbcd: rbcdValue(local.sid, serverd.sid) })];
+    const { service: s } = service(objects, allow, { [serverd.sid]: [local.sid] });
+    const result = await s.forPrincipal('SERVERD');
+    expect(result.targets.map((x) => [x.samAccountName, x.warnings.map((w) => w.code)])).toEqual([
+      ['LOCAL$', ['RBCD_ACE_GROUP_SCOPE']],
+      ['BOTH$', []],
+    ]);
+  });
+
   it('leaves out targets that deny the principal or a group of it, ignore its ACE, do not name it, or do not decode', async () => {
     const objects = [
       serverd,

@@ -1,14 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { DirectoryPort } from '../directory/directory.port';
 import { RBCD_ATTRIBUTE } from '../directory/directory.types';
-import { isEffectiveAllowAce } from '../security-descriptor';
-import type { AccountRef, DelegationView } from './delegation.types';
+import { IMPLICIT_TOKEN_SIDS } from '../directory/well-known-sids';
+import { isEffectiveAllowAce, listPrincipals } from '../security-descriptor';
+import type { AccountRef, DelegationView, Warning } from './delegation.types';
 import { decodeStored, DelegationReader, toAccountRef } from './delegation-reader';
-import { decideForToken, frontEndToken } from './front-end-token';
+import { decideForToken, frontEndTokenEntries, grantedOnlyOutsideTgtPac, groupScopeWarning } from './front-end-token';
+
+export type PrincipalTarget = AccountRef & { via: string[]; warnings: Warning[] };
 
 export interface PrincipalTargets {
   principal: AccountRef;
-  targets: (AccountRef & { via: string[] })[];
+  /** Targets the KDC lets the principal delegate to. */
+  targets: PrincipalTarget[];
+  /** Targets whose value names the principal (or a group of it) but the KDC refuses: warnings say why. */
+  ignored: PrincipalTarget[];
 }
 
 /** Live questions: who may delegate to a target, and where a principal may delegate. */
@@ -41,13 +47,15 @@ export class DelegationsService {
 
   /**
    * Targets whose descriptor lets the principal delegate, decided as the KDC does: the first plain
-   * ACE with 0x100 naming it, one of its groups or a SID every token holds (Everyone...) is an allow.
+   * ACE with 0x100 naming it, one of its groups or a SID every token holds (Everyone...) decides.
+   * Targets that name it but where the KDC refuses are listed apart (`ignored`), with the reason.
    */
   async forPrincipal(principal: string, domain?: string): Promise<PrincipalTargets> {
     const object = await this.directory.resolve(principal, { kind: 'principal', domain });
     // No catch: an answer computed without the groups would look complete and be wrong.
-    const token = await frontEndToken(this.directory, object);
-    const targets: PrincipalTargets['targets'] = [];
+    const token = await frontEndTokenEntries(this.directory, object);
+    const targets: PrincipalTarget[] = [];
+    const ignored: PrincipalTarget[] = [];
     for (const info of await this.directory.domains()) {
       for await (const candidate of this.directory.search(info.name, undefined, {
         filter: `(${RBCD_ATTRIBUTE}=*)`,
@@ -55,12 +63,22 @@ export class DelegationsService {
       })) {
         const { descriptor } = decodeStored(candidate.rbcd);
         if (!descriptor) continue;
-        if (!decideForToken(descriptor, token).allowed) continue;
-        // Allowed: every plain allow ACE with 0x100 in the token grants it (the first one decided).
-        const via = (descriptor.dacl?.aces ?? []).filter((ace) => isEffectiveAllowAce(ace) && token.has((ace as { sid: string }).sid.toUpperCase()));
-        targets.push({ ...toAccountRef(candidate), via: [...new Set(via.map((ace) => token.get((ace as { sid: string }).sid.toUpperCase()) as string))] });
+        const label = (sid: string) => token.get(sid.toUpperCase())?.label as string;
+        if (decideForToken(descriptor, token).allowed) {
+          // Every plain allow ACE with 0x100 in the token grants it (the first one decided).
+          const via = (descriptor.dacl?.aces ?? []).filter((ace) => isEffectiveAllowAce(ace) && token.has((ace as { sid: string }).sid.toUpperCase()));
+          const outside = grantedOnlyOutsideTgtPac(descriptor, token);
+          const warnings = outside ? [{ code: 'RBCD_ACE_GROUP_SCOPE', message: groupScopeWarning(object.samAccountName, outside) }] : [];
+          targets.push({ ...toAccountRef(candidate), via: [...new Set(via.map((ace) => label((ace as { sid: string }).sid)))], warnings });
+          continue;
+        }
+        const listed = listPrincipals(descriptor, { everyTokenSids: IMPLICIT_TOKEN_SIDS });
+        const naming = listed.principals.filter((p) => token.has(p.sid.toUpperCase()));
+        if (!naming.length) continue;
+        const warnings = listed.warnings.filter((w) => w.sid && token.has(w.sid.toUpperCase())).map((w) => ({ code: w.code, message: w.message, sid: w.sid }));
+        ignored.push({ ...toAccountRef(candidate), via: [...new Set(naming.map((p) => label(p.sid)))], warnings });
       }
     }
-    return { principal: toAccountRef(object), targets };
+    return { principal: toAccountRef(object), targets, ignored };
   }
 }

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DirectoryPort } from '../directory/directory.port';
 import { UAC, type DirectoryObject } from '../directory/directory.types';
 import { ridOf } from '../directory/well-known-sids';
-import { type Ace, AceFlag, AceType, isEffectiveAllowAce, listPrincipals, type RbcdPrincipalEntry } from '../security-descriptor';
+import { AceFlag, AceType, listPrincipals, type RbcdPrincipalEntry, type SecurityDescriptor } from '../security-descriptor';
 import { decodeStored } from './delegation-reader';
-import { decideForToken, frontEndTokenEntries, type TokenEntry } from './front-end-token';
+import { decideForToken, frontEndTokenEntries, grantedOnlyOutsideTgtPac, groupScopeWarning, type TokenEntry } from './front-end-token';
 import { findSpnOwners, type SpnOwnership } from './spn-owner';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
@@ -221,7 +221,7 @@ export class DiagnoseService {
       const entry = token.get(decision.sid.toUpperCase()) as TokenEntry;
       const via = entry.scope === 'self' ? 'directly' : `through ${entry.label}`;
       const checks: DiagnoseCheck[] = [{ id, status: 'pass', message: `${backEnd.samAccountName} allows ${frontEnd.samAccountName} to delegate to it (${via})` }];
-      const scoped = this.groupScopeCheck(frontEnd, token, aces);
+      const scoped = this.groupScopeCheck(frontEnd, descriptor, token);
       if (scoped) checks.push(scoped);
       return checks;
     }
@@ -235,20 +235,10 @@ export class DiagnoseService {
     return [{ id, status: 'fail', message: `${backEnd.samAccountName}'s RBCD list does not include ${frontEnd.samAccountName} or any of its groups` }];
   }
 
-  /**
-   * Allowed only through a domain-local or BUILTIN group (or one whose type could not be read): a
-   * Windows KDC checks S4U2Proxy against the front-end's TGT PAC, which carries its global and
-   * universal groups, so Windows may refuse what Samba's KDC allows. Checked on Samba only.
-   */
-  private groupScopeCheck(frontEnd: DirectoryObject, token: Map<string, TokenEntry>, aces: readonly Ace[]): DiagnoseCheck | undefined {
-    const granting = aces.filter(isEffectiveAllowAce).map((ace) => token.get((ace as { sid: string }).sid.toUpperCase())).filter((e): e is TokenEntry => e !== undefined);
-    if (granting.some((e) => e.scope === 'self' || e.scope === 'implicit' || e.scope === 'global' || e.scope === 'universal')) return undefined;
-    const names = granting.map((e) => `${e.label} (${e.scope})`).join(', ');
-    return {
-      id: 'RBCD_ACE_GROUP_SCOPE',
-      status: 'warn',
-      message: `${frontEnd.samAccountName} reaches the ACE only through ${names}. A Windows KDC checks S4U2Proxy against the front-end's TGT PAC, which carries global and universal groups: use a global or universal group (or the account itself). Checked on Samba only, whose KDC allows it`,
-    };
+  /** Allowed only through groups a Windows KDC does not see in the TGT PAC: warn (checked on Samba only). */
+  private groupScopeCheck(frontEnd: DirectoryObject, descriptor: SecurityDescriptor, token: Map<string, TokenEntry>): DiagnoseCheck | undefined {
+    const granting = grantedOnlyOutsideTgtPac(descriptor, token);
+    return granting && { id: 'RBCD_ACE_GROUP_SCOPE', status: 'warn', message: groupScopeWarning(frontEnd.samAccountName, granting) };
   }
 
   /** Windows Server 2012 (5) or newer on at least one DC of the front-end's and of the back-end's domain. */

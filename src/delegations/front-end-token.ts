@@ -1,7 +1,7 @@
 import type { DirectoryPort } from '../directory/directory.port';
 import type { DirectoryObject } from '../directory/directory.types';
 import { IMPLICIT_TOKEN_SIDS, WELL_KNOWN_SIDS } from '../directory/well-known-sids';
-import { kdcDecision, type KdcDecision, type SecurityDescriptor } from '../security-descriptor';
+import { isEffectiveAllowAce, kdcDecision, type KdcDecision, type SecurityDescriptor } from '../security-descriptor';
 
 /** How an account holds a SID of its token; a Windows KDC's PAC carries only some of these. */
 export const TOKEN_SCOPES = ['self', 'implicit', 'global', 'universal', 'domain-local', 'builtin', 'unknown'] as const;
@@ -33,12 +33,6 @@ export async function frontEndTokenEntries(directory: DirectoryPort, account: Di
   return token;
 }
 
-/** The same token as labels only (SID, upper case → `direct`, `group NAME`, `implicit NAME`). */
-export async function frontEndToken(directory: DirectoryPort, account: DirectoryObject): Promise<Map<string, string>> {
-  const entries = await frontEndTokenEntries(directory, account);
-  return new Map([...entries].map(([sid, entry]) => [sid, entry.label]));
-}
-
 function scopeOf(sid: string, group: DirectoryObject | undefined): TokenScope {
   if (sid.toUpperCase().startsWith('S-1-5-32-')) return 'builtin';
   const type = group?.groupType;
@@ -53,4 +47,26 @@ function scopeOf(sid: string, group: DirectoryObject | undefined): TokenScope {
 /** What the KDC decides for this token (the first type 0/1 ACE with 0x100 whose SID the token holds). */
 export function decideForToken(descriptor: SecurityDescriptor, token: Map<string, unknown>): KdcDecision {
   return kdcDecision(descriptor, (sid) => token.has(sid.toUpperCase()));
+}
+
+/** Token entries a Windows KDC finds in the front-end's TGT PAC: its own SID, implicit SIDs, global and universal groups. */
+const IN_TGT_PAC = new Set<TokenScope>(['self', 'implicit', 'global', 'universal']);
+
+/**
+ * The entries through which the token is granted, when every one of them is a domain-local,
+ * BUILTIN or unreadable group; undefined when one of them is in the TGT PAC (or nothing grants).
+ * A Windows KDC checks S4U2Proxy against the TGT PAC, so it may refuse what Samba's KDC allows.
+ */
+export function grantedOnlyOutsideTgtPac(descriptor: SecurityDescriptor, token: Map<string, TokenEntry>): TokenEntry[] | undefined {
+  const granting = (descriptor.dacl?.aces ?? [])
+    .filter(isEffectiveAllowAce)
+    .map((ace) => token.get((ace as { sid: string }).sid.toUpperCase()))
+    .filter((e): e is TokenEntry => e !== undefined);
+  if (!granting.length || granting.some((e) => IN_TGT_PAC.has(e.scope))) return undefined;
+  return granting;
+}
+
+export function groupScopeWarning(principal: string, granting: TokenEntry[]): string {
+  const names = granting.map((e) => `${e.label} (${e.scope})`).join(', ');
+  return `${principal} reaches the ACE only through ${names}. A Windows KDC checks S4U2Proxy against the front-end's TGT PAC, which carries global and universal groups: use a global or universal group (or the account itself). Checked on Samba only, whose KDC allows it`;
 }

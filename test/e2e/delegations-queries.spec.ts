@@ -135,11 +135,14 @@ describe('live delegation queries: principal, inventory, plan (REST)', () => {
       const found = res.body.targets.filter((x: { dn: string }) => mine.has(x.dn)).sort((a: { dn: string }, b: { dn: string }) => a.dn.localeCompare(b.dn));
       expect(found).toEqual(
         [
-          { dn: direct.dn, sid: direct.sid, samAccountName: direct.samAccountName, dnsHostName: direct.dnsHostName, domain: 'contoso.test', via: ['direct'] },
-          { dn: viaGroup.dn, sid: viaGroup.sid, samAccountName: viaGroup.samAccountName, dnsHostName: viaGroup.dnsHostName, domain: 'contoso.test', via: [`group ${group.name}`] },
-          { dn: remote.dn, sid: remote.sid, samAccountName: remote.samAccountName, dnsHostName: remote.dnsHostName, domain: 'fabrikam.test', via: ['direct'] },
+          { dn: direct.dn, sid: direct.sid, samAccountName: direct.samAccountName, dnsHostName: direct.dnsHostName, domain: 'contoso.test', via: ['direct'], warnings: [] },
+          { dn: viaGroup.dn, sid: viaGroup.sid, samAccountName: viaGroup.samAccountName, dnsHostName: viaGroup.dnsHostName, domain: 'contoso.test', via: [`group ${group.name}`], warnings: [] },
+          { dn: remote.dn, sid: remote.sid, samAccountName: remote.samAccountName, dnsHostName: remote.dnsHostName, domain: 'fabrikam.test', via: ['direct'], warnings: [] },
         ].sort((a, b) => a.dn.localeCompare(b.dn)),
       );
+      // The denied and the GENERIC_ALL ones name it, but the KDC refuses: listed apart, with the reason.
+      const ignored = res.body.ignored.filter((x: { dn: string }) => mine.has(x.dn)).map((x: { dn: string; warnings: { code: string }[] }) => [x.dn, x.warnings.map((w) => w.code)]);
+      expect(ignored.sort()).toEqual([[denied.dn, ['DENY_ACE']], [ineffective.dn, ['INEFFECTIVE_MASK']]].sort());
 
     });
   });

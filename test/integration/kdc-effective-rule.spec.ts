@@ -57,8 +57,13 @@ describe('the effective-ACE rule follows the KDC (hand-written values)', () => {
       ok: boolean;
       checks: { id: string; status: string; message: string }[];
     };
-  const listedFor = async () =>
-    ((await t.http().get('/api/v1/delegations').query({ principal: frontEnd.sid }).set(t.admin).expect(200)).body.targets as { dn: string }[]).some((x) => x.dn === backEnd.dn);
+  const listedFor = async () => {
+    const body = (await t.http().get('/api/v1/delegations').query({ principal: frontEnd.sid }).set(t.admin).expect(200)).body as { targets: { dn: string }[]; ignored: { dn: string; warnings: { code: string }[] }[] };
+    const listed = body.targets.some((x) => x.dn === backEnd.dn);
+    // Named but refused by the KDC: listed apart, with the reason.
+    expect(body.ignored.some((x) => x.dn === backEnd.dn && x.warnings.length > 0)).toBe(!listed);
+    return listed;
+  };
 
   it.each([
     ['a type 0 allow with 0xf01ff', true, [], () => valueOf(allow(frontEnd.sid))],

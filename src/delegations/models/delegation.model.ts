@@ -28,7 +28,7 @@ export class DelegationPrincipalModel {
   // Float, not Int: GraphQL Int is signed 32-bit and masks with GENERIC_READ (0x80000000) set exceed it.
   @ApiProperty({ example: 983551 }) @Field(() => Float, { description: 'ACCESS_MASK as an unsigned 32-bit number' }) accessMask: number;
   @ApiProperty({ example: 'allow', description: 'allow, deny, or the raw ACE type number' }) @Field() aceType: string;
-  @ApiProperty({ description: 'false for an allow ACE whose mask the KDC ignores' }) @Field() effective: boolean;
+  @ApiProperty({ description: 'true only for what the KDC honours: a plain allow ACE (type 0) with 0x100, not decided earlier by a deny; otherwise a warning says why' }) @Field() effective: boolean;
 }
 
 @ObjectType('Delegation')
@@ -43,12 +43,16 @@ export class DelegationModel {
 @ObjectType('DelegationTarget')
 export class DelegationTargetModel extends AccountRefModel {
   @ApiProperty({ type: String, isArray: true, example: ['direct'] }) @Field(() => [String]) via: string[];
+  @ApiProperty({ type: WarningModel, isArray: true, description: 'Why the KDC ignores the entries (ignored targets), or RBCD_ACE_GROUP_SCOPE' }) @Field(() => [WarningModel]) warnings: WarningModel[];
 }
 
 @ObjectType('PrincipalDelegations')
 export class PrincipalDelegationsModel {
   @ApiProperty({ type: AccountRefModel }) @Field(() => AccountRefModel) principal: AccountRefModel;
-  @ApiProperty({ type: DelegationTargetModel, isArray: true }) @Field(() => [DelegationTargetModel]) targets: DelegationTargetModel[];
+  @ApiProperty({ type: DelegationTargetModel, isArray: true, description: 'Targets the KDC lets the principal delegate to' }) @Field(() => [DelegationTargetModel]) targets: DelegationTargetModel[];
+  @ApiProperty({ type: DelegationTargetModel, isArray: true, description: 'Targets whose value names the principal (or a group of it) but the KDC refuses it; warnings say why' })
+  @Field(() => [DelegationTargetModel])
+  ignored: DelegationTargetModel[];
 }
 
 @ObjectType('InventoryPrincipal')
