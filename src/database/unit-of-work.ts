@@ -10,6 +10,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 @Injectable()
 export class UnitOfWork {
   private queue: Promise<unknown> = Promise.resolve();
+  /** What to run once the transaction of a manager (from run()) has committed. */
+  private readonly afterCommitHooks = new WeakMap<EntityManager, (() => void)[]>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -22,9 +24,26 @@ export class UnitOfWork {
   }
 
   run<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.isPostgres) return this.dataSource.transaction(fn);
-    const result = this.queue.then(() => this.dataSource.transaction(fn));
-    this.queue = result.catch(() => undefined);
-    return result;
+    const hooks: (() => void)[] = [];
+    const body = (manager: EntityManager) => {
+      this.afterCommitHooks.set(manager, hooks);
+      return fn(manager).finally(() => this.afterCommitHooks.delete(manager));
+    };
+    const committed = this.isPostgres ? this.dataSource.transaction(body) : this.queue.then(() => this.dataSource.transaction(body));
+    if (!this.isPostgres) this.queue = committed.catch(() => undefined);
+    return committed.then((result) => {
+      for (const hook of hooks) hook();
+      return result;
+    });
+  }
+
+  /**
+   * Runs `hook` once the transaction `manager` belongs to has committed (never when it rolls back).
+   * A manager outside run() writes at once: the hook runs on the next microtask.
+   */
+  afterCommit(manager: EntityManager, hook: () => void): void {
+    const hooks = this.afterCommitHooks.get(manager);
+    if (hooks) hooks.push(hook);
+    else queueMicrotask(hook);
   }
 }

@@ -20,24 +20,18 @@ export interface PrincipalTargets {
 /** Live questions: who may delegate to a target, and where a principal may delegate. */
 @Injectable()
 export class DelegationsService {
-  private readonly inFlight = new Map<string, Promise<DelegationView>>();
-
   constructor(
     private readonly directory: DirectoryPort,
     private readonly reader: DelegationReader,
   ) {}
 
   /**
-   * Identical questions asked while one is being answered share that answer (one directory read,
-   * started after the first of them arrived): a burst of pollers costs the DC one search.
+   * A live read. Questions asked at the same moment share one directory search (the directory
+   * batches look-ups); an answer is never shared with a question asked after its search was sent,
+   * so a read that starts after a write sees it.
    */
   forTarget(target: string, domain?: string): Promise<DelegationView> {
-    const key = `${domain ?? ''}|${target.trim().toLowerCase()}`;
-    const running = this.inFlight.get(key);
-    if (running) return running;
-    const answer = this.readTarget(target, domain).finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, answer);
-    return answer;
+    return this.readTarget(target, domain);
   }
 
   private async readTarget(target: string, domain?: string): Promise<DelegationView> {

@@ -23,15 +23,24 @@ export interface DirectoryOperationEvent {
 /** Observers of every withClient operation (the metrics module registers one); framework-free. */
 export const directoryOperationObservers = new Set<(event: DirectoryOperationEvent) => void>();
 
+/** One pooled connection: its bound client (once open) and the DC it is bound to. */
+interface PoolSlot {
+  client?: Client;
+  connecting?: Promise<Client>;
+  url?: string;
+}
+
 /**
- * One domain's connection: a bound ldapts client reused by every operation (ldapts multiplexes
- * requests on one connection), DC failover in the configured order, and the rootDSE facts.
+ * One domain's connections: a small pool (poolSize, LDAP_POOL_SIZE) of bound ldapts clients, each
+ * multiplexing the operations handed to it, taken in turn; DC failover in the configured order for
+ * the whole pool; and the rootDSE facts. Any directory read or write (identity look-ups, attribute
+ * reads, descriptors with controls, tokens) runs through withClient and so spreads over the pool.
  */
 export class DomainConnection {
   private readonly logger: Logger;
-  private client?: Client;
-  private connecting?: Promise<Client>;
-  private currentUrl?: string;
+  private readonly slots: PoolSlot[];
+  private nextSlot = 0;
+  private readonly urlOfClient = new WeakMap<Client, string>();
   private readonly downUntil = new Map<string, number>();
   private facts?: DomainInfo;
   /** Set when a DC refused the bind: no bind is tried again before `until` (one try per window). */
@@ -40,10 +49,16 @@ export class DomainConnection {
 
   constructor(readonly config: DomainConfig) {
     this.logger = new Logger(`Directory:${config.name}`);
+    this.slots = Array.from({ length: Math.max(1, config.poolSize ?? 1) }, () => ({}));
   }
 
   get name(): string {
     return this.config.name;
+  }
+
+  /** How many connections this domain keeps (LDAP_POOL_SIZE). */
+  get poolSize(): number {
+    return this.slots.length;
   }
 
   /** rootDSE facts, read on first connect (configured values win). */
@@ -88,9 +103,7 @@ export class DomainConnection {
         return await fn(client);
       } catch (error) {
         if (isConnectionError(error) && !(error instanceof DomainError) && attempt < this.config.urls.length) {
-          this.logger.warn(`${operation} on ${this.currentUrl} failed (${(error as Error).message}); failing over`);
-          this.markDown(this.currentUrl);
-          await this.reset();
+          await this.dropDc(client, operation, error);
           continue;
         }
         throw toDirectoryError(error, { domain: this.name, dn, operation });
@@ -123,7 +136,7 @@ export class DomainConnection {
   }
 
   async close(): Promise<void> {
-    await this.reset();
+    await Promise.all(this.slots.map((slot) => this.reset(slot)));
   }
 
   /**
@@ -134,23 +147,34 @@ export class DomainConnection {
     return this.connect();
   }
 
-  /** After a connection failure outside withClient: marks the DC down and drops the client. */
-  async failedOver(error: unknown): Promise<boolean> {
+  /**
+   * After a connection failure outside withClient (`client` is the one acquire() gave): marks its
+   * DC down and drops every pooled connection to it.
+   */
+  async failedOver(error: unknown, client?: Client): Promise<boolean> {
     if (error instanceof DomainError || !isConnectionError(error)) return false;
-    this.logger.warn(`search on ${this.currentUrl} failed (${(error as Error).message}); failing over`);
-    this.markDown(this.currentUrl);
-    await this.reset();
+    await this.dropDc(client, 'search', error);
     return true;
   }
 
+  /** A connection to a DC failed: that DC is skipped for a while and no pooled connection to it is reused. */
+  private async dropDc(client: Client | undefined, operation: string, error: unknown): Promise<void> {
+    const url = client ? this.urlOfClient.get(client) : undefined;
+    this.logger.warn(`${operation} on ${url ?? 'the current DC'} failed (${(error as Error).message}); failing over`);
+    this.markDown(url);
+    await Promise.all(this.slots.filter((slot) => url === undefined || slot.url === url || slot.client === client).map((slot) => this.reset(slot)));
+  }
+
+  /** The next pooled connection in turn, opened (and bound) when it is not yet, or no longer. */
   private async connect(): Promise<Client> {
-    if (this.client && this.usable(this.client)) return this.client;
+    const slot = this.slots[this.nextSlot++ % this.slots.length];
+    if (slot.client && this.usable(slot.client)) return slot.client;
     this.throwIfRefused();
     // The DC closed the connection (idle timeout, restart): ldapts would silently reconnect it
     // *unbound*, and every request would then run anonymously. Open and bind a new one instead.
-    if (this.client) await this.reset();
-    this.connecting ??= this.openFirstAvailable().finally(() => (this.connecting = undefined));
-    return this.connecting;
+    if (slot.client) await this.reset(slot);
+    slot.connecting ??= this.openFirstAvailable(slot).finally(() => (slot.connecting = undefined));
+    return slot.connecting;
   }
 
   private usable(client: Client): boolean {
@@ -164,15 +188,16 @@ export class DomainConnection {
     return [...up, ...down];
   }
 
-  private async openFirstAvailable(): Promise<Client> {
+  private async openFirstAvailable(slot: PoolSlot): Promise<Client> {
     const failures: string[] = [];
     for (const url of this.orderedUrls()) {
       const client = this.newClient(url);
       try {
         await this.secureAndBind(client, url);
         if (!this.facts) this.facts = await this.readFacts(client);
-        this.client = client;
-        this.currentUrl = url;
+        slot.client = client;
+        slot.url = url;
+        this.urlOfClient.set(client, url);
         this.downUntil.delete(url);
         if (this.refused) this.logger.log(`the bind to ${this.name} is accepted again`);
         this.refused = undefined;
@@ -284,10 +309,10 @@ export class DomainConnection {
     if (url) this.downUntil.set(url, Date.now() + DC_COOLDOWN_MS);
   }
 
-  private async reset(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    this.currentUrl = undefined;
+  private async reset(slot: PoolSlot): Promise<void> {
+    const client = slot.client;
+    slot.client = undefined;
+    slot.url = undefined;
     await client?.unbind().catch(() => undefined);
   }
 }

@@ -12,6 +12,8 @@ import { DomainConnection } from './domain-connection';
 import { aliasesReached, type BuiltinAlias, readBuiltinAliases } from './builtin-aliases';
 import { ACCOUNT_ATTRIBUTES, BINARY_ATTRIBUTES, toDirectoryObject } from './entry-mapper';
 import { guidToBytes, parseIdentifier, type ParsedIdentifier } from './identifier';
+import { identityKey, matchesIdentity, type SearchableIdentifier } from './identity-match';
+import { ReadBatcher } from './read-batcher';
 import { binaryEquals } from './ldap-escape';
 import { LDAP_RESULT, resultCode, toDirectoryError } from './ldap-errors';
 import { TtlCache } from './sid-cache';
@@ -19,8 +21,15 @@ import { domainSidOf, IMPLICIT_TOKEN_SIDS } from './well-known-sids';
 
 const CAS_MAX_ATTEMPTS = 8;
 const SID_CACHE_TTL_MS = 60_000;
-const SID_BATCH = 50;
 const SPN_MAPPINGS_TTL_MS = 3_600_000;
+/** Most identifiers in one batched look-up (one OR filter). */
+const LOOKUP_BATCH = 50;
+/** Batched look-ups out at once per pooled connection; more wait and join the next batch. */
+const LOOKUPS_IN_FLIGHT_PER_CONNECTION = 2;
+/** What a look-up reads: the account, and its RBCD value (small; callers who did not ask drop it). */
+const LOOKUP_ATTRIBUTES = [...ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE];
+/** Most entries one identifier may match (more than one is AMBIGUOUS_IDENTIFIER; ten are shown). */
+const MATCHES_KEPT = 11;
 
 const NOT_FOUND_CODE = { target: 'TARGET_NOT_FOUND', principal: 'PRINCIPAL_NOT_FOUND', user: 'USER_NOT_FOUND' } as const;
 
@@ -34,6 +43,8 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   private readonly homes = new TtlCache<string, string>(SID_CACHE_TTL_MS);
   /** Each domain's BUILTIN groups with their members' SIDs (by domain name). */
   private readonly builtinAliases = new TtlCache<string, BuiltinAlias[]>(SID_CACHE_TTL_MS);
+  /** Per domain: identity look-ups (names, SIDs, GUIDs...) asked in the same tick, as one search. */
+  private readonly lookups = new Map<DomainConnection, ReadBatcher<SearchableIdentifier, DirectoryObject[]>>();
 
   /** sPNMappings by forest (configuration DN): read once, kept for an hour. */
   private readonly spnMappingsByForest = new TtlCache<string, SpnMappings>(SPN_MAPPINGS_TTL_MS);
@@ -108,7 +119,11 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
 
   private resolved(object: DirectoryObject, withRbcd?: boolean): DirectoryObject {
     if (withRbcd) object.rbcd ??= null;
-    this.sidCache.set(object.sid, object);
+    else delete object.rbcd;
+    // The name cache keeps names, never a descriptor value (that is read fresh every time).
+    const named = { ...object };
+    delete named.rbcd;
+    this.sidCache.set(object.sid, named);
     return object;
   }
 
@@ -131,27 +146,24 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     }
     await Promise.all(
       [...pending].map(async ([connection, list]) => {
-        for (let i = 0; i < list.length; i += SID_BATCH) {
-          const batch = list.slice(i, i + SID_BATCH);
-          const filter = new OrFilter({ filters: batch.map((sid) => binaryEquals('objectSid', sidToBytes(sid))) });
-          let entries: DirectoryObject[];
-          try {
-            entries = await this.searchEntries(connection, undefined, { filter, attributes: ACCOUNT_ATTRIBUTES });
-          } catch (error) {
+        const batcher = this.lookupBatcher(connection);
+        const answers = await Promise.allSettled(list.map((sid) => batcher.load({ kind: 'sid', sid })));
+        answers.forEach((answer, i) => {
+          const sid = list[i];
+          if (answer.status === 'rejected') {
             // A domain that is down leaves its SIDs unnamed (not cached): the answer about the
             // target still comes, with those principals unresolved, instead of failing whole.
+            const error = answer.reason as unknown;
             if (!(error instanceof DomainError) || error.code !== 'DIRECTORY_UNAVAILABLE') throw error;
-            this.logger.warn(`cannot name ${batch.length} SID(s) of ${connection.name}: ${error.message}`);
-            for (const sid of batch) result.set(sid, null);
-            continue;
+            this.logger.warn(`cannot name ${sid} of ${connection.name}: ${error.message}`);
+            result.set(sid, null);
+            return;
           }
-          const found = new Map(entries.map((e) => [e.sid.toUpperCase(), e]));
-          for (const sid of batch) {
-            const object = found.get(sid) ?? null;
-            this.sidCache.set(sid, object);
-            result.set(sid, object);
-          }
-        }
+          const object = answer.value[0] ?? null;
+          if (object) delete object.rbcd;
+          this.sidCache.set(sid, object);
+          result.set(sid, object);
+        });
       }),
     );
     return result;
@@ -226,8 +238,9 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     const started = performance.now();
     let count = 0;
     for (let attempt = 0; ; attempt++) {
+      let client: Client | undefined;
       try {
-        const client = await connection.acquire();
+        client = await connection.acquire();
         for await (const page of client.searchPaginated(baseDn, {
           scope: options.scope ?? 'sub',
           filter: options.filter,
@@ -253,7 +266,7 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
           throw new DomainError('NOT_FOUND', `No such search base ${baseDn} in ${domain}`, { base: baseDn });
         }
         // A search that broke before it yielded anything is retried on the next DC (as withClient does).
-        if (count === 0 && attempt < connection.config.urls.length && (await connection.failedOver(error))) continue;
+        if (count === 0 && attempt < connection.config.urls.length && (await connection.failedOver(error, client))) continue;
         const mapped = toDirectoryError(error, { domain, dn: baseDn, operation: 'search' });
         connection.report('search', started, mapped);
         throw mapped;
@@ -377,8 +390,53 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
         throw error;
       }
     }
-    const filter = new AndFilter({ filters: [new PresenceFilter({ attribute: 'objectSid' }), identityFilter(parsed)] });
-    return this.searchEntries(connection, undefined, { filter, attributes, sizeLimit: 11 });
+    return this.lookupBatcher(connection).load(parsed);
+  }
+
+  /**
+   * The domain's look-up batcher: identifiers asked in the same tick (REST requests in flight,
+   * GraphQL aliases, a plan's targets, SID naming) become one search, an OR of up to LOOKUP_BATCH
+   * identity filters, each caller answered with its own copies of the entries it matches.
+   */
+  private lookupBatcher(connection: DomainConnection): ReadBatcher<SearchableIdentifier, DirectoryObject[]> {
+    let batcher = this.lookups.get(connection);
+    if (!batcher) {
+      batcher = new ReadBatcher((items) => this.lookupBatch(connection, items), LOOKUP_BATCH, connection.poolSize * LOOKUPS_IN_FLIGHT_PER_CONNECTION);
+      this.lookups.set(connection, batcher);
+    }
+    return batcher;
+  }
+
+  private async lookupBatch(connection: DomainConnection, items: SearchableIdentifier[]): Promise<DirectoryObject[][]> {
+    const distinct = new Map<string, SearchableIdentifier>();
+    for (const item of items) distinct.set(identityKey(item), item);
+    const questions = [...distinct.values()];
+    const found = await this.searchIdentities(connection, questions);
+    const answers = new Map(questions.map((q) => [identityKey(q), found.filter((o) => matchesIdentity(q, o)).slice(0, MATCHES_KEPT)]));
+    const unclaimed = found.some((o) => !questions.some((q) => matchesIdentity(q, o)));
+    if (unclaimed && questions.length > 1) {
+      // An entry none of our comparisons claims (a collation AD knows better): the identifiers
+      // left without an answer are asked one by one, so no caller is told "not found" wrongly.
+      for (const q of questions.filter((q) => answers.get(identityKey(q))?.length === 0)) {
+        answers.set(identityKey(q), (await this.searchIdentities(connection, [q])).slice(0, MATCHES_KEPT));
+      }
+    }
+    return items.map((item) => (answers.get(identityKey(item)) ?? []).map((o) => ({ ...o })));
+  }
+
+  /** One subtree search for accounts matching any of the identifiers (filter objects: values never parsed as filter syntax). */
+  private async searchIdentities(connection: DomainConnection, questions: SearchableIdentifier[]): Promise<DirectoryObject[]> {
+    const identities = questions.length === 1 ? identityFilter(questions[0]) : new OrFilter({ filters: questions.map(identityFilter) });
+    const filter = new AndFilter({ filters: [new PresenceFilter({ attribute: 'objectSid' }), identities] });
+    const { baseDn } = await connection.info();
+    return connection.withClient('lookup', async (client) => {
+      const { searchEntries } = await client.search(baseDn, { scope: 'sub', filter, attributes: LOOKUP_ATTRIBUTES, explicitBufferAttributes: BINARY_ATTRIBUTES });
+      return searchEntries.map((entry) => {
+        const object = toDirectoryObject(entry, connection.name);
+        object.rbcd ??= null;
+        return object;
+      });
+    });
   }
 }
 

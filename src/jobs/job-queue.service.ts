@@ -25,6 +25,7 @@ export interface NewJob {
 @Injectable()
 export class JobQueue {
   readonly owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  private readonly enqueuedListeners = new Set<() => void>();
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -55,7 +56,14 @@ export class JobQueue {
       })
       .orIgnore()
       .execute();
+    // This process's worker starts at once, not at its next poll (other replicas poll).
+    this.uow.afterCommit(manager, () => this.enqueuedListeners.forEach((listener) => listener()));
     return id;
+  }
+
+  /** `listener` runs after each transaction that enqueued a job has committed (the worker's wake-up). */
+  onEnqueued(listener: () => void): void {
+    this.enqueuedListeners.add(listener);
   }
 
   /** Leases up to `limit` due jobs (of the given kinds) for this worker. */

@@ -20,13 +20,18 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** A nudge that came while the loop was busy: the loop runs again instead of sleeping. */
+  private nudged = false;
 
   constructor(
     private readonly queue: JobQueue,
     private readonly applier: GrantApplier,
     private readonly webhooks: WebhookSender,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    // A job enqueued here (an approval, a revoke, a webhook) wakes this worker once it is committed.
+    queue.onEnqueued(() => this.nudge());
+  }
 
   onApplicationBootstrap(): void {
     if (!this.config.worker) return;
@@ -55,7 +60,8 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /** Lets a caller (a new approval) wake the loop instead of waiting for the next poll. */
   nudge(): void {
-    this.wake?.();
+    if (this.wake) this.wake();
+    else this.nudged = true;
   }
 
   private async run(): Promise<void> {
@@ -65,7 +71,12 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       } catch (error) {
         this.logger.error({ err: error }, 'worker loop failed; retrying');
       }
+      if (this.nudged) {
+        this.nudged = false;
+        continue;
+      }
       await Promise.race([sleep(this.config.jobs.pollIntervalMs), new Promise<void>((resolve) => (this.wake = resolve))]);
+      this.wake = undefined;
     }
   }
 

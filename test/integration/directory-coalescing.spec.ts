@@ -1,0 +1,112 @@
+// Directory reads coalesced against the sandbox DC: identity look-ups asked together become one
+// search per domain (an OR of identity filters built as filter objects), each caller gets exactly its
+// own account, hostile names stay names, and an answer is never shared across a write.
+import type { AppConfig, DomainConfig } from '../../src/config/config.types';
+import { loadConfig } from '../../src/config/load-config';
+import { DomainError } from '../../src/common/errors/domain-error';
+import { directoryOperationObservers, type DirectoryOperationEvent } from '../../src/directory/domain-connection';
+import { LdapDirectory } from '../../src/directory/ldap-directory';
+import { DelegationReader } from '../../src/delegations/delegation-reader';
+import { DelegationsService } from '../../src/delegations/delegations.service';
+import { createRbcdDescriptor, encodeSecurityDescriptor } from '../../src/security-descriptor';
+import { createComputer, type CreatedComputer, deleteObject, REPO_ROOT, uniqueName } from '../support/sandbox';
+
+const base: AppConfig = loadConfig({ RBCD_CONFIG: `${REPO_ROOT}/.sandbox/rbcd.yaml`, DATABASE_URL: 'sqlite::memory:', LDAP_POOL_SIZE: '3' });
+const contoso = base.domains.find((d) => d.name === 'contoso.test') as DomainConfig;
+const fabrikam = base.domains.find((d) => d.name === 'fabrikam.test') as DomainConfig;
+
+/** Counts the directory operations of each kind while `fn` runs. */
+async function counting<T>(fn: () => Promise<T>): Promise<{ result: T; ops: Record<string, number> }> {
+  const ops: Record<string, number> = {};
+  const observer = (e: DirectoryOperationEvent) => (ops[e.operation] = (ops[e.operation] ?? 0) + 1);
+  directoryOperationObservers.add(observer);
+  try {
+    return { result: await fn(), ops };
+  } finally {
+    directoryOperationObservers.delete(observer);
+  }
+}
+
+describe('coalesced directory reads (sandbox DC)', () => {
+  let directory: LdapDirectory;
+  const computers: CreatedComputer[] = [];
+
+  beforeAll(async () => {
+    expect(contoso.poolSize).toBe(3);
+    directory = new LdapDirectory({ ...base, domains: [contoso, fabrikam] });
+    for (let i = 0; i < 12; i++) computers.push(await createComputer(uniqueName('CO')));
+    await directory.domains();
+  });
+
+  afterAll(async () => {
+    await directory?.onModuleDestroy();
+    for (const c of computers) await deleteObject(c.dn).catch(() => undefined);
+  });
+
+  it('answers 48 look-ups asked together (names, NAME$, SIDs, DNS names) with a few searches, each its own account', async () => {
+    const asked = computers.flatMap((c) => [c.samAccountName.replace(/\$$/, ''), c.samAccountName.toLowerCase(), c.sid, c.dnsHostName]);
+    const { result, ops } = await counting(() => Promise.all(asked.map((id) => directory.resolve(`CONTOSO\\${id}`.replace(/^CONTOSO\\(S-1-|.*\.contoso\.test$)/, '$1'), { kind: 'target' }))));
+    result.forEach((object, i) => expect(object.dn).toBe(computers[Math.floor(i / 4)].dn));
+    expect(ops.lookup).toBeLessThanOrEqual(6);
+    expect(ops.lookup).toBeGreaterThanOrEqual(1);
+  });
+
+  it('names SIDs asked by several callers at once in shared searches', async () => {
+    const fresh = new LdapDirectory({ ...base, domains: [contoso, fabrikam] }); // empty SID cache
+    try {
+      await fresh.domains();
+      const { result, ops } = await counting(() => Promise.all(computers.map((c) => fresh.resolveSids([c.sid]))));
+      result.forEach((names, i) => expect(names.get(computers[i].sid.toUpperCase())?.dn).toBe(computers[i].dn));
+      expect(ops.lookup).toBeLessThanOrEqual(2);
+    } finally {
+      await fresh.onModuleDestroy();
+    }
+  });
+
+  it('keeps hostile names literal inside a batch: they match nothing, the real ones still resolve', async () => {
+    const hostile = ['*', `${computers[0].samAccountName.slice(0, 3)}*`, 'x)(objectSid=*', '\\2a', `${computers[1].samAccountName.slice(0, -1)})(|(cn=*`];
+    const answers = await Promise.allSettled([...hostile, computers[2].samAccountName].map((id) => directory.resolve(id, { kind: 'target' })));
+    hostile.forEach((_, i) => {
+      expect(answers[i].status).toBe('rejected');
+      expect(((answers[i] as PromiseRejectedResult).reason as DomainError).code).toBe('TARGET_NOT_FOUND');
+    });
+    expect((answers[hostile.length] as PromiseFulfilledResult<{ dn: string }>).value.dn).toBe(computers[2].dn);
+  });
+
+  it('still tells a name that matches nothing apart in a batch, and reads the RBCD value only for who asked', async () => {
+    const [found, missing, plain] = await Promise.allSettled([
+      directory.resolve(computers[3].samAccountName, { withRbcd: true }),
+      directory.resolve('NO-SUCH-HOST-42', {}),
+      directory.resolve(computers[3].sid, {}),
+    ]);
+    expect(found.status === 'fulfilled' && found.value.rbcd).toBeNull();
+    expect(missing.status === 'rejected' && (missing.reason as DomainError).code).toBe('TARGET_NOT_FOUND');
+    expect(plain.status === 'fulfilled' && 'rbcd' in plain.value).toBe(false);
+  });
+
+  it('a read that starts after a write sees it, while other reads of the same target are in flight', async () => {
+    const target = { dn: computers[4].dn, domain: 'contoso.test' };
+    const name = computers[4].samAccountName;
+    const principals = computers.slice(5, 11);
+    const delegations = new DelegationsService(directory, new DelegationReader(directory));
+    // 20 readers that never pause: whenever the write ends, reads of the target sent before it are out.
+    let hammering = true;
+    const hammer = Promise.all(
+      Array.from({ length: 20 }, async () => {
+        while (hammering) await delegations.forTarget(name);
+      }),
+    );
+    try {
+      for (let round = 0; round < 3 * principals.length; round++) {
+        const value = encodeSecurityDescriptor(createRbcdDescriptor(principals.slice(0, (round % principals.length) + 1).map((p) => p.sid)));
+        await directory.updateRbcd(target, () => value);
+        const [seen, view] = await Promise.all([directory.resolve(name, { withRbcd: true }), delegations.forTarget(name)]);
+        expect(seen.rbcd?.equals(value)).toBe(true);
+        expect(view.raw).toBe(value.toString('base64'));
+      }
+    } finally {
+      hammering = false;
+      await hammer;
+    }
+  });
+});
