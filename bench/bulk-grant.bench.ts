@@ -1,9 +1,13 @@
-// Bulk grant: one request over an OU of 1,000 computers, from approval to `applied`, against
+// Bulk grant: one request over an OU of 1,000 computers, timed from the approve call returning to a
+// client that polls GET /requests/{id} every 100 ms and sees `applied` (the service runs its worker,
+// as in production: the approval wakes it). Against, in the same run:
 //   (a) one ldapmodify process streaming the same 1,000 modifications to the same DC (the directory's
 //       own limit; it writes blindly, with no read, no compare-and-swap, no audit), and
 //   (b) a loop of `samba-tool delegation add-principal`, what admins script today (one process per
-//       computer; measured on BENCH_LOOP_SAMPLE computers and scaled to 1,000).
-// Targets: within 1.5x of ldapmodify, at least 10x faster than the loop.
+//       computer; measured once on BENCH_LOOP_SAMPLE computers and scaled to 1,000; 0 skips it).
+// BENCH_REPEAT rounds (default 3), each measuring ldapmodify and the service on each database back to
+// back; the ratio of each round, and their median and spread, are reported.
+// Targets: <= 1.0x ldapmodify on SQLite and PostgreSQL; at least 10x faster than the loop.
 //   npm run bench:bulk-grant           (BENCH_DB=sqlite|postgres, default both)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -13,11 +17,13 @@ import { Attribute, Change } from 'ldapts';
 import { createRbcdDescriptor, encodeSecurityDescriptor } from '../src/security-descriptor';
 import { adminClient, loadSandbox, readRbcdRaw, sandboxDomain, withClient } from '../test/support/sandbox';
 import type { TestDatabase } from '../test/support/test-app';
-import { actors, drainJobs, sandboxApp } from '../test/support/workflow';
+import { actors, sandboxApp, sleep } from '../test/support/workflow';
 import { ensureComputers, type Population } from './support/population';
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 1000);
 const LOOP_SAMPLE = Number(process.env.BENCH_LOOP_SAMPLE ?? 20);
+const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
+const POLL_MS = 100;
 const DATABASES = (process.env.BENCH_DB ?? 'sqlite,postgres').split(',') as TestDatabase[];
 const ATTR = 'msDS-AllowedToActOnBehalfOfOtherIdentity';
 
@@ -87,47 +93,62 @@ function sambaToolLoop(pop: Population): number {
 }
 
 async function service(pop: Population, database: TestDatabase): Promise<number> {
-  const t = await sandboxApp({ database });
+  const t = await sandboxApp({ database, env: { RBCD_WORKER: 'on' } });
   try {
     const who = await actors(t);
     const created = await t.http().post('/api/v1/requests').set(who.requester).send({ action: 'grant', targetSearch: { base: pop.ouDn }, principals: ['SERVERB$'], justification: 'bulk', duration: 'P1D' });
     if (created.status !== 201) throw new Error(`create failed: ${JSON.stringify(created.body)}`);
     if (created.body.targets.length !== pop.computers.length) throw new Error(`expected ${pop.computers.length} targets`);
-    const start = process.hrtime.bigint();
     await t.http().post(`/api/v1/requests/${created.body.id}/approve`).set(who.approver).send({}).expect(200);
-    await drainJobs(t);
-    const took = seconds(start);
-    const done = await t.http().get(`/api/v1/requests/${created.body.id}`).set(who.requester);
-    if (done.body.status !== 'applied') throw new Error(`request ended ${done.body.status}: ${JSON.stringify(done.body.result?.error)}`);
-    return took;
+    const start = process.hrtime.bigint(); // the approve call has returned
+    for (;;) {
+      const seen = await t.http().get(`/api/v1/requests/${created.body.id}`).set(who.requester);
+      if (seen.body.status === 'applied') return seconds(start);
+      if (!['approved', 'applying'].includes(seen.body.status)) throw new Error(`request ended ${seen.body.status}: ${JSON.stringify(seen.body.result?.error)}`);
+      await sleep(POLL_MS);
+    }
   } finally {
     await t.close();
   }
 }
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 async function main(): Promise<void> {
   process.env.LOG_LEVEL = 'silent';
   const pop = await ensureComputers("BenchBulk", "BLK", COUNT);
   const sid = await principalSid();
-  const rows: [string, number][] = [];
-
-  await clearAll(pop);
-  rows.push(['ldapmodify (one process, 1,000 blind adds)', ldapmodify(pop, sid)]);
-  if (!(await readRbcdRaw(pop.computers[0].dn))) throw new Error('ldapmodify wrote nothing');
-  await clearAll(pop);
-  rows.push([`samba-tool add-principal loop (${LOOP_SAMPLE} measured, scaled to ${COUNT})`, sambaToolLoop(pop)]);
-  await clearAll(pop);
-  for (const database of DATABASES) {
-    rows.push([`rbcd-broker on ${database} (approval -> applied)`, await service(pop, database)]);
+  const rounds: Record<string, number>[] = [];
+  let loop = NaN;
+  if (LOOP_SAMPLE > 0) {
     await clearAll(pop);
+    loop = sambaToolLoop(pop);
   }
+  for (let round = 0; round < REPEAT; round++) {
+    const row: Record<string, number> = {};
+    await clearAll(pop);
+    row.ldapmodify = ldapmodify(pop, sid);
+    if (!(await readRbcdRaw(pop.computers[0].dn))) throw new Error('ldapmodify wrote nothing');
+    for (const database of DATABASES) {
+      await clearAll(pop);
+      row[database] = await service(pop, database);
+    }
+    rounds.push(row);
+  }
+  await clearAll(pop);
 
-  const baseline = rows[0][1];
-  const loop = rows[1][1];
-  console.log(`\nBulk grant of SERVERB$ on ${COUNT} computers (${pop.ouDn})`);
-  for (const [name, s] of rows) console.log(`  ${name.padEnd(62)} ${s.toFixed(2).padStart(8)} s   ${(COUNT / s).toFixed(0).padStart(6)} targets/s`);
-  for (const [name, s] of rows.slice(2)) {
-    console.log(`  ${name}: ${(s / baseline).toFixed(2)}x ldapmodify (target <= 1.5x), ${(loop / s).toFixed(1)}x faster than the samba-tool loop (target >= 10x)`);
+  console.log(`\nBulk grant of SERVERB$ on ${COUNT} computers (${pop.ouDn}): approve call returned -> a client polling every ${POLL_MS} ms sees applied`);
+  rounds.forEach((row, i) => {
+    const parts = [`ldapmodify ${row.ldapmodify.toFixed(2)} s`, ...DATABASES.map((db) => `rbcd-broker on ${db} ${row[db].toFixed(2)} s (${(row[db] / row.ldapmodify).toFixed(2)}x)`)];
+    console.log(`  round ${i + 1}: ${parts.join(' · ')}`);
+  });
+  for (const db of DATABASES) {
+    const ratios = rounds.map((row) => row[db] / row.ldapmodify);
+    const secondsOf = rounds.map((row) => row[db]);
+    console.log(
+      `  ${db}: median ${median(ratios).toFixed(2)}x ldapmodify (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; target <= 1.0x), ${median(secondsOf).toFixed(2)} s` +
+        (Number.isFinite(loop) ? `; ${(loop / median(secondsOf)).toFixed(0)}x faster than the samba-tool loop (${loop.toFixed(0)} s scaled)` : ''),
+    );
   }
 }
 

@@ -1,29 +1,32 @@
-// Read API: GET /api/v1/delegations/{target} at 50 concurrent clients: the built service
-// (node dist/src/main.js, LOG_LEVEL=info to /dev/null) in its own process, loaded by wrk (Debian's
-// package, installed when missing) from another; against the same question asked of the DC
-// directly in the same run:
-//   (a) raw ldapsearch processes (one per query, 50 at a time), what a script does today, and
-//   (b) ldapts on one connection (the directory's own latency, no HTTP, no decoding).
-// A second scenario asks about 50 distinct targets in turn (a wrk Lua script), so that no answer
-// is shared with another request in flight: each is a directory read, against (b) on the same 50.
-// The service is measured in BENCH_ROUNDS rounds (default 3) and judged on the median round's p99,
-// since one round on a shared 2-core machine can catch the DC or another process busy.
-// Target: p99 under 25 ms.            npm run bench:read-api   (BENCH_SECONDS, default 10)
+// Read API: GET /api/v1/delegations/{target} against a bare ldapts client, side by side in one run,
+// with the same load generator (bench/support/load.ts closedLoop, in this process) and the same
+// number of concurrent clients (BENCH_CONCURRENCY, default 50):
+//   - the service: the built service (node dist/src/main.js) in its own process, 50 keep-alive HTTP
+//     connections, each client sending its next request as soon as the previous one answered;
+//   - the bare client: 50 ldapts connections (one per client), each searching the target by
+//     sAMAccountName for its RBCD value and SID (no HTTP, no decoding, no naming of the principals).
+// Two scenarios: 200 distinct targets (each client walks them in turn; BENCH_TARGETS), and one hot
+// target everybody asks about. Each scenario runs BENCH_ROUNDS (default 3) rounds of BENCH_SECONDS
+// (default 10) per side, alternating service and bare client; the report gives each round's ratio and
+// the median and spread. Targets: distinct >= 1.0x the bare client's throughput with a p99 no worse;
+// hot >= 1.5x.          npm run bench:read-api
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Attribute, Change, type Client } from 'ldapts';
 import { createRbcdDescriptor, encodeSecurityDescriptor } from '../src/security-descriptor';
-import { createComputer, type CreatedComputer, deleteObject, sandboxDomain, svcClient, uniqueName, writeRbcdRaw } from '../test/support/sandbox';
+import { adminClient, sandboxDomain, svcClient, withClient } from '../test/support/sandbox';
 import { SANDBOX_CONFIG, sleep } from '../test/support/workflow';
-import { ensureDebianPackage } from './support/debian';
 import { closedLoop, formatLoad, type LoadResult } from './support/load';
+import { ensureComputers } from './support/population';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
-const DISTINCT_TARGETS = 50;
+const TARGETS = Number(process.env.BENCH_TARGETS ?? 200);
 const ATTR = 'msDS-AllowedToActOnBehalfOfOtherIdentity';
 const KEY = 'bench-admin-key-0123456789abcdef';
 
@@ -36,103 +39,117 @@ function freePort(): Promise<number> {
   });
 }
 
-/** wrk's output, in the units LoadResult uses. */
-/** A wrk script that asks for each path in turn. */
-function roundRobinScript(paths: string[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'bench-wrk-')), 'round-robin.lua');
-  writeFileSync(file, `paths = {${paths.map((p) => JSON.stringify(p)).join(',')}}\nn = 0\nrequest = function()\n  n = n + 1\n  return wrk.format("GET", paths[(n % #paths) + 1])\nend\n`);
-  return file;
+/** GET path on the service over a keep-alive agent; true when the answer is 200. */
+function get(agent: Agent, port: number, path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, agent, headers: { Authorization: `Bearer ${KEY}` } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200));
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
 }
 
-function runWrk(url: string, concurrency = CONCURRENCY, script?: string): LoadResult {
-  ensureDebianPackage('wrk', () => spawnSync('which', ['wrk']).status === 0);
-  const scriptArgs = script ? ['-s', script] : [];
-  const run = spawnSync('wrk', ['-t2', `-c${concurrency}`, `-d${SECONDS}s`, '--latency', ...scriptArgs, '-H', `Authorization: Bearer ${KEY}`, url], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(run.stderr);
-  const ms = (label: string) => {
-    const m = new RegExp(`^\\s+${label}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(run.stdout);
-    if (!m) return NaN;
-    return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
+/** `concurrency` clients, each walking `names` in turn from its own offset. */
+function walker(names: string[], ask: (client: number, name: string) => Promise<boolean>): () => Promise<boolean> {
+  const turns = Array.from({ length: CONCURRENCY }, (_, i) => Math.floor((i * names.length) / CONCURRENCY));
+  let next = 0;
+  return () => {
+    const client = next++ % CONCURRENCY;
+    const name = names[turns[client]++ % names.length];
+    return ask(client, name);
   };
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(run.stdout)?.[1]);
-  const requests = Number(/(\d+) requests in/.exec(run.stdout)?.[1]);
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(run.stdout)?.[1] ?? 0);
-  return { requests, errors: non2xx, seconds: SECONDS, throughput: rps, p50: ms('50'), p90: ms('90'), p99: ms('99'), max: NaN };
 }
+
+async function serviceLoad(port: number, names: string[]): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  try {
+    return await closedLoop(CONCURRENCY, SECONDS, walker(names, (_, name) => get(agent, port, `/api/v1/delegations/${name}`)));
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function bareLoad(clients: Client[], baseDn: string, names: string[]): Promise<LoadResult> {
+  let next = 0;
+  const turns = Array.from({ length: CONCURRENCY }, (_, i) => Math.floor((i * names.length) / CONCURRENCY));
+  return closedLoop(CONCURRENCY, SECONDS, async () => {
+    const client = next++ % CONCURRENCY;
+    const name = names[turns[client]++ % names.length];
+    const { searchEntries } = await clients[client].search(baseDn, { filter: `(sAMAccountName=${name}$)`, attributes: [ATTR, 'objectSid'], explicitBufferAttributes: [ATTR, 'objectSid'] });
+    return searchEntries.length === 1;
+  });
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const spread = (values: number[]) => `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL = 'silent';
   const d = sandboxDomain();
-  const target = await createComputer(uniqueName('RB'));
-  const principals = [await createComputer(uniqueName('RP')), await createComputer(uniqueName('RP'))];
-  await writeRbcdRaw(target.dn, encodeSecurityDescriptor(createRbcdDescriptor(principals.map((p) => p.sid))));
-  const name = target.samAccountName.replace(/\$$/, '');
-  const distinct: CreatedComputer[] = [];
-  for (let i = 0; i < DISTINCT_TARGETS; i++) {
-    distinct.push(await createComputer(uniqueName('RM')));
-    await writeRbcdRaw(distinct[i].dn, encodeSecurityDescriptor(createRbcdDescriptor(principals.map((p) => p.sid))));
-  }
-  const distinctNames = distinct.map((c) => c.samAccountName.replace(/\$$/, ''));
+  const pop = await ensureComputers('BenchRead', 'RD', TARGETS);
+  const principals = await ensureComputers('BenchReadP', 'RDP', 2);
+  const sids = await withClient(svcClient(), async (c) =>
+    Promise.all(principals.computers.map(async (p) => {
+      const { searchEntries } = await c.search(p.dn, { scope: 'base', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] });
+      const { sidFromBytes } = await import('../src/security-descriptor');
+      return sidFromBytes(searchEntries[0].objectSid as Buffer);
+    })),
+  );
+  const value = encodeSecurityDescriptor(createRbcdDescriptor(sids));
+  await withClient(adminClient(), async (c) => {
+    for (const computer of pop.computers) await c.modify(computer.dn, [new Change({ operation: 'replace', modification: new Attribute({ type: ATTR, values: [value] }) })]);
+  });
+  const names = pop.computers.map((c) => c.name);
   if (spawnSync('npx', ['nest', 'build'], { stdio: 'inherit' }).status !== 0) throw new Error('build failed');
   const port = await freePort();
   const service = spawn('node', ['dist/src/main.js'], {
-    env: { ...process.env, NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '', RBCD_CONFIG: SANDBOX_CONFIG, DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'bench-')), 'rbcd.sqlite')}`, RBCD_ADMIN_API_KEY: KEY, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      RBCD_CONFIG: SANDBOX_CONFIG,
+      DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'bench-')), 'rbcd.sqlite')}`,
+      RBCD_ADMIN_API_KEY: KEY,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...(process.env.BENCH_POOL_SIZE ? { LDAP_POOL_SIZE: process.env.BENCH_POOL_SIZE } : {}),
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const url = `http://127.0.0.1:${port}/api/v1/delegations/${name}`;
+  const clients = await Promise.all(Array.from({ length: CONCURRENCY }, () => svcClient()));
   try {
-    for (let i = 0; i < 100; i++) {
-      const ok = await fetch(url, { headers: { Authorization: `Bearer ${KEY}` } }).then((r) => r.ok).catch(() => false);
-      if (ok) break;
-      await sleep(200);
+    const agent = new Agent({ keepAlive: true });
+    for (let i = 0; i < 100 && !(await get(agent, port, `/api/v1/delegations/${names[0]}`)); i++) await sleep(200);
+    agent.destroy();
+    const scenarios: [string, string[]][] = [
+      [`${names.length} distinct targets`, names],
+      ['one hot target', [names[0]]],
+    ];
+    const report: string[] = [];
+    for (const [label, list] of scenarios) {
+      await serviceLoad(port, list); // warm-up: JIT, connections, the domain of each name
+      const ratios: number[] = [];
+      const p99s: [number, number][] = [];
+      const lines: string[] = [];
+      for (let round = 1; round <= ROUNDS; round++) {
+        const mine = await serviceLoad(port, list);
+        const bare = await bareLoad(clients, d.baseDn, list);
+        ratios.push(mine.throughput / bare.throughput);
+        p99s.push([mine.p99, bare.p99]);
+        lines.push(formatLoad(`#${round} rbcd-broker GET /delegations/{target}`, mine), formatLoad(`#${round} bare ldapts, ${CONCURRENCY} connections`, bare));
+      }
+      report.push(
+        `\n${label}, ${CONCURRENCY} concurrent clients, ${SECONDS} s per side, ${ROUNDS} rounds`,
+        ...lines,
+        `  throughput ratio (rbcd-broker / bare ldapts): median ${median(ratios).toFixed(2)}x (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; spread ${spread(ratios)})`,
+        `  p99 rbcd-broker vs bare: ${p99s.map(([a, b]) => `${a.toFixed(1)} vs ${b.toFixed(1)} ms`).join('; ')} (median ratio ${median(p99s.map(([a, b]) => a / b)).toFixed(2)})`,
+      );
     }
-    const body = (await (await fetch(url, { headers: { Authorization: `Bearer ${KEY}` } })).json()) as { principals: unknown[] };
-    if (body.principals.length !== 2) throw new Error(`unexpected answer ${JSON.stringify(body)}`);
-    runWrk(url.replace(/delegations\/.*/, 'delegations/SERVERC')); // warm-up (JIT, connections)
-    const rounds = Array.from({ length: ROUNDS }, () => runWrk(url));
-    const serviceResult = [...rounds].sort((a, b) => a.p99 - b.p99)[Math.floor(ROUNDS / 2)];
-    const serviceAt10 = runWrk(url, 10);
-    const script = roundRobinScript(distinctNames.map((n) => `/api/v1/delegations/${n}`));
-    runWrk(url.replace(/\/api\/.*/, ''), CONCURRENCY, script); // warm-up: each target's domain is learnt
-    const serviceDistinct = runWrk(url.replace(/\/api\/.*/, ''), CONCURRENCY, script);
-
-    const ldap = await svcClient();
-    const direct = await closedLoop(CONCURRENCY, SECONDS, async () => {
-      const { searchEntries } = await ldap.search(d.baseDn, { filter: `(sAMAccountName=${name}$)`, attributes: [ATTR, 'objectSid'], explicitBufferAttributes: [ATTR, 'objectSid'] });
-      return searchEntries.length === 1;
-    });
-    let turn = 0;
-    const directDistinct = await closedLoop(CONCURRENCY, SECONDS, async () => {
-      const other = distinctNames[turn++ % distinctNames.length];
-      const { searchEntries } = await ldap.search(d.baseDn, { filter: `(sAMAccountName=${other}$)`, attributes: [ATTR, 'objectSid'], explicitBufferAttributes: [ATTR, 'objectSid'] });
-      return searchEntries.length === 1;
-    });
-    await ldap.unbind();
-
-    const ldapsearch = await closedLoop(CONCURRENCY, SECONDS, () =>
-      new Promise<boolean>((resolve) => {
-        const child = spawn('ldapsearch', ['-LLL', '-x', '-H', d.url, '-D', d.svcDn, '-y', d.svcPasswordFile, '-b', d.baseDn, `(sAMAccountName=${name}$)`, ATTR], {
-          env: { ...process.env, LDAPTLS_CACERT: d.caFile },
-          stdio: ['ignore', 'pipe', 'ignore'],
-        });
-        let out = '';
-        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-        child.on('close', (code) => resolve(code === 0 && out.includes(ATTR)));
-      }),
-    );
-
-    console.log(`\nRead API: who may delegate to ${name} (2 principals), ${CONCURRENCY} concurrent clients, ${SECONDS} s each`);
-    rounds.forEach((round, i) => console.log(formatLoad(`GET /api/v1/delegations/{target} (rbcd-broker, wrk) #${i + 1}`, round)));
-    console.log(formatLoad('  the same at 10 concurrent clients', serviceAt10));
-    console.log(formatLoad('ldapsearch process per query (baseline)', ldapsearch));
-    console.log(formatLoad('ldapts search on one connection (DC floor)', direct));
-    console.log(`\n${DISTINCT_TARGETS} distinct targets in turn (no answer shared: each is a directory read), ${CONCURRENCY} concurrent clients`);
-    console.log(formatLoad('GET /api/v1/delegations/{target} (rbcd-broker, wrk)', serviceDistinct));
-    console.log(formatLoad('ldapts search on one connection (DC floor)', directDistinct));
-    console.log(`\n  rbcd-broker p99 ${serviceResult.p99.toFixed(1)} ms in the median of ${ROUNDS} rounds (target < 25 ms; rounds: ${rounds.map((r) => r.p99.toFixed(1)).join(', ')} ms); ${(serviceResult.throughput / ldapsearch.throughput).toFixed(1)}x the throughput of ldapsearch, ${(serviceResult.throughput / direct.throughput).toFixed(2)}x the raw LDAP search`);
+    console.log(report.join('\n'));
   } finally {
     service.kill('SIGTERM');
-    for (const c of [target, ...principals, ...distinct]) await deleteObject(c.dn);
+    await Promise.all(clients.map((c) => c.unbind().catch(() => undefined)));
   }
 }
 

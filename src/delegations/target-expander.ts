@@ -12,6 +12,9 @@ export interface TargetSearch {
   filter?: string;
 }
 
+/** Look-ups of one list asked at once: the directory answers them in batched searches of up to 50. */
+const RESOLVE_CONCURRENCY = 50;
+
 /** Turns explicit identifiers or an OU search into resolved directory objects (capped). */
 @Injectable()
 export class TargetExpander {
@@ -29,13 +32,13 @@ export class TargetExpander {
     if (input.targetSearch) return this.search(input.targetSearch, options.withRbcd);
     if (!input.targets?.length) throw new DomainError('VALIDATION_FAILED', 'targets or targetSearch is required');
     if (input.targets.length > this.maxTargets) throw new DomainError('TOO_MANY_TARGETS', `At most ${this.maxTargets} targets per request`);
-    const objects = await mapLimit(input.targets, 8, (t) => this.directory.resolve(t, { kind: 'target', withRbcd: options.withRbcd }));
+    const objects = await mapLimit(input.targets, RESOLVE_CONCURRENCY, (t) => this.directory.resolve(t, { kind: 'target', withRbcd: options.withRbcd }));
     return dedupe(objects);
   }
 
   async principals(identifiers: string[]): Promise<DirectoryObject[]> {
     if (!identifiers.length) throw new DomainError('VALIDATION_FAILED', 'principals must name at least one account');
-    return dedupe(await mapLimit(identifiers, 8, (p) => this.directory.resolve(p, { kind: 'principal' })));
+    return dedupe(await mapLimit(identifiers, RESOLVE_CONCURRENCY, (p) => this.directory.resolve(p, { kind: 'principal' })));
   }
 
   private async search(search: TargetSearch, withRbcd?: boolean): Promise<DirectoryObject[]> {
