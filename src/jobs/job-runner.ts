@@ -75,6 +75,8 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         this.nudged = false;
         continue;
       }
+      // Shutdown may have come while runOnce was busy (no wake to call then): never sleep after it.
+      if (!this.running) break;
       await Promise.race([sleep(this.config.jobs.pollIntervalMs), new Promise<void>((resolve) => (this.wake = resolve))]);
       this.wake = undefined;
     }
