@@ -2,6 +2,7 @@ import { EqualityFilter } from 'ldapts';
 import { DomainError } from '../common/errors/domain-error';
 import type { DirectoryPort } from '../directory/directory.port';
 import { RBCD_ATTRIBUTE, type DirectoryObject, type SpnMappings } from '../directory/directory.types';
+import { isDomainOutOfReach } from '../directory/ldap-errors';
 
 /** What an SPN search reads of each owner: enough to run the checks on it, its RBCD value included. */
 const OWNER_ATTRIBUTES = ['objectSid', 'objectGUID', 'sAMAccountName', 'dNSHostName', 'userPrincipalName', 'objectClass', 'userAccountControl', 'primaryGroupID', 'servicePrincipalName', RBCD_ATTRIBUTE];
@@ -70,7 +71,7 @@ async function searchAll(directory: DirectoryPort, domains: string[], spnIn: (do
         const filter = new EqualityFilter({ attribute: 'servicePrincipalName', value: spnIn(domain) });
         for await (const object of directory.search(domain, undefined, { filter, attributes: OWNER_ATTRIBUTES, sizeLimit: 10 })) found.push(object);
       } catch (error) {
-        if (!(error instanceof DomainError) || error.code !== 'DIRECTORY_UNAVAILABLE') throw error;
+        if (!isDomainOutOfReach(error)) throw error;
         unreachable.push(domain);
       }
     }),

@@ -15,7 +15,7 @@ import { guidToBytes, parseIdentifier, type ParsedIdentifier } from './identifie
 import { identityKey, matchesIdentity, type SearchableIdentifier } from './identity-match';
 import { ReadBatcher } from './read-batcher';
 import { binaryEquals } from './ldap-escape';
-import { LDAP_RESULT, resultCode, toDirectoryError } from './ldap-errors';
+import { isDomainOutOfReach, LDAP_RESULT, resultCode, toDirectoryError } from './ldap-errors';
 import { TtlCache } from './sid-cache';
 import { domainSidOf, IMPLICIT_TOKEN_SIDS } from './well-known-sids';
 
@@ -107,7 +107,7 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
    */
   private partialAnswerError(identifier: string, found: DirectoryObject[], failed: DomainConnection[], answers: PromiseSettledResult<unknown>[]): Error {
     const reasons = answers.flatMap((a) => (a.status === 'rejected' ? [a.reason as unknown] : []));
-    const notAvailability = reasons.find((reason) => !(reason instanceof DomainError && reason.code === 'DIRECTORY_UNAVAILABLE'));
+    const notAvailability = reasons.find((reason) => !isDomainOutOfReach(reason));
     if (notAvailability) return notAvailability as Error;
     const silent = failed.map((c) => c.name);
     const how = 'name it as DOMAIN\\name, a DN, a SID or a DNS host name so that one domain is asked';
@@ -154,7 +154,7 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
             // A domain that is down leaves its SIDs unnamed (not cached): the answer about the
             // target still comes, with those principals unresolved, instead of failing whole.
             const error = answer.reason as unknown;
-            if (!(error instanceof DomainError) || error.code !== 'DIRECTORY_UNAVAILABLE') throw error;
+            if (!isDomainOutOfReach(error)) throw error;
             this.logger.warn(`cannot name ${sid} of ${connection.name}: ${error.message}`);
             result.set(sid, null);
             return;

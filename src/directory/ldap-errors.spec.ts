@@ -1,6 +1,6 @@
 import { BusyError, ConstraintViolationError, InsufficientAccessError, InvalidCredentialsError, NoSuchAttributeError, NoSuchObjectError, UnavailableError } from 'ldapts';
 import { DomainError } from '../common/errors/domain-error';
-import { isConnectionError, toDirectoryError } from './ldap-errors';
+import { isConnectionError, isDomainOutOfReach, toDirectoryError } from './ldap-errors';
 
 const context = { domain: 'contoso.test', dn: 'CN=PAW01,OU=Tier0,DC=contoso,DC=test', operation: 'write' };
 
@@ -56,5 +56,12 @@ describe('isConnectionError', () => {
     ['a string', false],
   ])('%p → %p', (error, expected) => {
     expect(isConnectionError(error)).toBe(expected);
+  });
+
+  it('a domain is out of reach when its DCs do not answer or refuse the service account, not on other errors', () => {
+    expect(isDomainOutOfReach(new DomainError('DIRECTORY_UNAVAILABLE', 'down'))).toBe(true);
+    expect(isDomainOutOfReach(new DomainError('DIRECTORY_CREDENTIALS_REFUSED', 'refused'))).toBe(true);
+    expect(isDomainOutOfReach(new DomainError('DIRECTORY_ACCESS_DENIED', 'no'))).toBe(false);
+    expect(isDomainOutOfReach(new Error('x'))).toBe(false);
   });
 });

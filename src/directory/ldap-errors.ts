@@ -28,6 +28,11 @@ export function isConnectionError(error: unknown): boolean {
   return (typeof errno === 'string' && errno.startsWith('E')) || /timeout|timed out|closed|socket|connect|reset|not connected/i.test(error.message);
 }
 
+/** A domain the service cannot ask right now: its DCs do not answer, or refuse the service account. */
+export function isDomainOutOfReach(error: unknown): error is DomainError {
+  return error instanceof DomainError && (error.code === 'DIRECTORY_UNAVAILABLE' || error.code === 'DIRECTORY_CREDENTIALS_REFUSED');
+}
+
 /** What an operator reads when the DC refuses the service account's bind (never the password). */
 export function credentialsRefusedMessage(domain: string): string {
   return (
