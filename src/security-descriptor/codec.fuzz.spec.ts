@@ -114,7 +114,6 @@ describe('codec fuzz', () => {
     const random = prng(SEED);
     let decoded = 0;
     let rejected = 0;
-    const started = Date.now();
     for (let i = 0; i < ITERATIONS; i++) {
       const input = mutate(random);
       let model: SecurityDescriptor;
@@ -144,7 +143,6 @@ describe('codec fuzz', () => {
     expect(decoded).toBeGreaterThan(ITERATIONS * 0.1);
     expect(rejected).toBeGreaterThan(ITERATIONS * 0.1);
     expect(decoded + rejected).toBe(ITERATIONS);
-    expect(Date.now() - started).toBeLessThan(20_000);
   });
 });
 
