@@ -42,7 +42,7 @@ export async function startServiceProcess(env: Record<string, string>, built?: {
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000; // ts-node start-up on a loaded 2-core machine
   for (;;) {
     if (child.exitCode !== null) throw new Error(`service exited: ${stderr}`);
     const ok = await fetch(`${url}/health/live`).then((r) => r.ok).catch(() => false);
