@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { createValidationPipe } from './common/errors/validation';
+import { ErrorResponse } from './common/openapi/error-response.model';
 import { NestPinoLogger } from './logging/nest-logger.service';
 
 export const API_PREFIX = 'api/v1';
@@ -32,8 +33,13 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'approvals, atomic writes, expiry and audit. Errors: {"error": {"code", "message", "details"}}.',
     )
     .setVersion('1')
+    // 3.1: JSON Schema 2020-12, so a field that may be null says so unambiguously (oneOf [..., {type: null}]).
+    .setOpenAPIVersion('3.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key or OIDC JWT' })
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
     .build();
-  return SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+  return SwaggerModule.createDocument(app, config, {
+    extraModels: [ErrorResponse],
+    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+  });
 }

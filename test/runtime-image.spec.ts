@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { contractFetch } from './support/contract-http';
 import { startServiceProcess, type ServiceProcess } from './support/service-process';
 import { REPO_ROOT } from './support/sandbox';
 import { TEST_ADMIN_KEY, testDatabaseUrl } from './support/test-app';
@@ -36,8 +37,14 @@ describe('the runtime image contents (production dependencies + dist)', () => {
     cpSync(join(REPO_ROOT, 'node_modules', 'better-sqlite3', 'build'), join(image, 'node_modules', 'better-sqlite3', 'build'), { recursive: true });
     // npm also installs a few devDependencies that are optional peers of production packages
     // (ts-node for typeorm, and what it pulls): removed, so the service must start without any.
+    // A devDependency that production packages need too (ajv, for Fastify) stays: the lock does not mark it dev.
     const { devDependencies } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
-    for (const name of Object.keys(devDependencies)) rmSync(join(image, 'node_modules', name), { recursive: true, force: true });
+    const { packages } = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; devOptional?: boolean }> };
+    for (const name of Object.keys(devDependencies)) {
+      const locked = packages[`node_modules/${name}`];
+      if (locked && !locked.dev && !locked.devOptional) continue;
+      rmSync(join(image, 'node_modules', name), { recursive: true, force: true });
+    }
     execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json', '--outDir', join(image, 'dist')], { cwd: REPO_ROOT, stdio: 'pipe' });
     databaseUrl = await testDatabaseUrl('postgres');
   });
@@ -57,19 +64,19 @@ describe('the runtime image contents (production dependencies + dist)', () => {
       { cwd: image },
     );
     const auth = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
-    const ready = await fetch(`${service.url}/health/ready`);
+    const ready = await contractFetch(`${service.url}/health/ready`);
     expect(ready.status).toBe(200);
-    const rest = await fetch(`${service.url}/api/v1/delegations/SERVERC`, { headers: auth });
+    const rest = await contractFetch(`${service.url}/api/v1/delegations/SERVERC`, { headers: auth });
     expect(rest.status).toBe(200);
     expect(((await rest.json()) as { target: { samAccountName: string } }).target.samAccountName).toBe('SERVERC$');
-    const graphql = await fetch(`${service.url}/graphql`, {
+    const graphql = await contractFetch(`${service.url}/graphql`, {
       method: 'POST',
       headers: { ...auth, 'Content-Type': 'application/json' },
       body: JSON.stringify({ query: '{ delegation(target: "SERVERC") { target { samAccountName } } }' }),
     });
     expect(await graphql.json()).toEqual({ data: { delegation: { target: { samAccountName: 'SERVERC$' } } } });
-    expect((await fetch(`${service.url}/api/docs/`)).status).toBe(200);
-    expect((await fetch(`${service.url}/metrics`)).status).toBe(200);
+    expect((await contractFetch(`${service.url}/api/docs/`)).status).toBe(200);
+    expect((await contractFetch(`${service.url}/metrics`)).status).toBe(200);
 
     // The CLI from dist (the package bin, no sources and no ts-node in the image): export, verify offline.
     const cli = (...args: string[]) =>

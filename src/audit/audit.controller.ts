@@ -3,22 +3,30 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../auth/roles.decorator';
+import { ApiErrors, AUTHENTICATED } from '../common/openapi/api-errors.decorator';
 import { AuditExportQueryDto, AuditQueryDto } from './audit.dto';
+import { AuditPageModel, AuditVerificationModel } from './audit.models';
 import { AuditService } from './audit.service';
 
 @ApiTags('audit')
 @ApiBearerAuth()
+@ApiErrors(...AUTHENTICATED)
 @Roles('auditor')
 @Controller('audit')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
+  @ApiOperation({ summary: 'Audit events, newest first, filtered and paged (auditor)' })
+  @ApiOkResponse({ type: AuditPageModel })
+  @ApiErrors(400)
   list(@Query() query: AuditQueryDto) {
     return this.audit.query(query);
   }
 
   @Get('verify')
+  @ApiOperation({ summary: 'Recompute the hash chain from the first event: ok, or where it breaks (auditor)' })
+  @ApiOkResponse({ type: AuditVerificationModel })
   verify() {
     return this.audit.verify();
   }
@@ -27,6 +35,7 @@ export class AuditController {
   @ApiOperation({ summary: 'The chain from a starting point to its end, oldest first, as JSON Lines (verifiable offline with `rbcd audit verify`)' })
   @ApiProduces('application/x-ndjson')
   @ApiOkResponse({ description: 'One audit event per line, in chain order, with no gap', schema: { type: 'string' } })
+  @ApiErrors(400)
   async export(@Query() query: AuditExportQueryDto, @Res() reply: FastifyReply): Promise<void> {
     const events = this.audit.export(query);
     const lines = Readable.from(

@@ -1,27 +1,7 @@
-import { Args, Field, Int, ObjectType, Query, Resolver } from '@nestjs/graphql';
-import GraphQLJSON from 'graphql-type-json';
+import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { Roles } from '../auth/roles.decorator';
+import { AuditPageModel } from './audit.models';
 import { AuditService } from './audit.service';
-
-@ObjectType('AuditEvent')
-export class AuditEventModel {
-  @Field(() => Int) seq: number;
-  @Field() id: string;
-  @Field() at: string;
-  @Field() actor: string;
-  @Field() type: string;
-  @Field(() => String, { nullable: true }) requestId: string | null;
-  @Field(() => String, { nullable: true }) target: string | null;
-  @Field(() => GraphQLJSON) data: Record<string, unknown>;
-  @Field() prevHash: string;
-  @Field() hash: string;
-}
-
-@ObjectType('AuditPage')
-export class AuditPageModel {
-  @Field(() => [AuditEventModel]) items: AuditEventModel[];
-  @Field(() => String, { nullable: true }) nextCursor: string | null;
-}
 
 @Resolver()
 export class AuditResolver {

@@ -10,13 +10,16 @@ export const AUDIT_EVENT_TYPES = [
   'request.failed',
   'request.expired',
   'request.revoked',
+  'request.revoke-requested',
   'directory.write',
   'directory.write-failed',
   'apikey.created',
   'apikey.revoked',
   'drift.detected',
+  'webhook.retried',
 ] as const;
-export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number] | string;
+/** Every event type the service writes: the audit API documents them as an enum. */
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
 export interface NewAuditEvent {
   actor: string;

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, AUTHENTICATED, CHANGE, WITH_BODY } from '../common/openapi/api-errors.decorator';
 import { ApiKeyDto, CreateApiKeyDto, IssuedApiKeyDto } from './api-keys.dto';
 import { ApiKeysService } from './api-keys.service';
 import { CurrentPrincipal } from './current-principal.decorator';
@@ -8,18 +9,22 @@ import type { Principal } from './roles';
 
 @ApiTags('api-keys')
 @ApiBearerAuth()
+@ApiErrors(...AUTHENTICATED)
 @Roles('admin')
 @Controller('api-keys')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Issue an API key with roles (admin); the key is in this answer only, stored as a hash' })
   @ApiCreatedResponse({ type: IssuedApiKeyDto })
+  @ApiErrors(...WITH_BODY, ...CHANGE)
   create(@Body() body: CreateApiKeyDto, @CurrentPrincipal() principal: Principal) {
     return this.apiKeys.issue(body, principal);
   }
 
   @Get()
+  @ApiOperation({ summary: 'The API keys issued through the API (admin); never the keys themselves' })
   @ApiOkResponse({ type: ApiKeyDto, isArray: true })
   list() {
     return this.apiKeys.list();
@@ -27,6 +32,9 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke an API key (admin): it stops working at once' })
+  @ApiNoContentResponse({ description: 'Revoked' })
+  @ApiErrors(400, 404, ...CHANGE)
   async revoke(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal) {
     await this.apiKeys.revoke(id, principal);
   }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { ROLES, type Role } from './roles';
+import { ApiNullableProperty } from '../common/openapi/api-nullable-property.decorator';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'servicenow' })
@@ -22,13 +23,13 @@ export class CreateApiKeyDto {
 }
 
 export class ApiKeyDto {
-  @ApiProperty() id: string;
+  @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() name: string;
   @ApiProperty({ enum: ROLES, isArray: true }) roles: Role[];
   @ApiProperty() mayActOnBehalf: boolean;
-  @ApiProperty() createdAt: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty() createdBy: string;
-  @ApiProperty({ nullable: true, type: String }) lastUsedAt: string | null;
+  @ApiNullableProperty('string', { format: 'date-time' }) lastUsedAt: string | null;
 }
 
 export class IssuedApiKeyDto extends ApiKeyDto {

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiErrors, WITH_BODY } from '../common/openapi/api-errors.decorator';
 import { Public } from '../auth/public.decorator';
 import { DomainError } from '../common/errors/domain-error';
 import { type BlockActionsPayload, ChatopsService } from './chatops.service';
@@ -8,6 +9,9 @@ import { SlackSignatureGuard } from './slack-signature.guard';
 export class ChatReplyDto {
   @ApiProperty({ enum: ['ephemeral', 'in_channel'] }) response_type: string;
   @ApiProperty() text: string;
+  @ApiPropertyOptional({ description: 'Button presses: whether the message with the buttons is replaced' }) replace_original?: boolean;
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Slack Block Kit blocks (the request with Approve/Reject buttons)' })
+  blocks?: Record<string, unknown>[];
 }
 
 /**
@@ -18,6 +22,8 @@ export class ChatReplyDto {
 @ApiTags('chatops')
 @ApiHeader({ name: 'X-Slack-Signature', required: true, description: 'v0=<hex HMAC-SHA256 of "v0:{timestamp}:{raw body}">' })
 @ApiHeader({ name: 'X-Slack-Request-Timestamp', required: true, description: 'Unix seconds; older than 5 minutes is refused' })
+@ApiExtraModels(ChatReplyDto)
+@ApiErrors(...WITH_BODY, 401, 404, 500)
 @Public()
 @UseGuards(SlackSignatureGuard)
 @Controller('chatops/slack')
@@ -28,7 +34,7 @@ export class SlackController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Slash command (form-encoded: user_id, user_name, command, text)' })
   @ApiConsumes('application/x-www-form-urlencoded')
-  @ApiOkResponse({ type: ChatReplyDto })
+  @ApiOkResponse({ description: "The reply; {} to Slack's ssl_check", schema: { oneOf: [{ $ref: getSchemaPath(ChatReplyDto) }, { type: 'object', maxProperties: 0 }] } })
   command(@Body() body: Record<string, unknown>) {
     if (body.ssl_check) return {};
     const userId = field(body, 'user_id');

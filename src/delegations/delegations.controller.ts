@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ReadsOnly } from '../auth/reads-only.decorator';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, AUTHENTICATED, CHANGE, DIRECTORY, WITH_BODY } from '../common/openapi/api-errors.decorator';
 import { DelegationPlanner } from './delegation-planner';
 import { DelegationsService } from './delegations.service';
 import { DiagnoseService } from './diagnose.service';
@@ -11,6 +12,7 @@ import { DelegationModel, DiagnoseModel, InventoryPageModel, PlanModel, Principa
 /** Live, read-only questions about delegation. Any authenticated role may ask. */
 @ApiTags('delegations')
 @ApiBearerAuth()
+@ApiErrors(...AUTHENTICATED, 400, ...DIRECTORY)
 @Controller()
 export class DelegationsController {
   constructor(
@@ -46,6 +48,7 @@ export class DelegationsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Before/after of a grant, revoke or clear; writes nothing' })
   @ApiOkResponse({ type: PlanModel })
+  @ApiErrors(...WITH_BODY, 422, ...CHANGE)
   plan(@Body() body: PlanDelegationInput) {
     return this.planner.plan(body);
   }
@@ -55,6 +58,7 @@ export class DelegationsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Why the double hop user → frontEnd → backEnd would fail' })
   @ApiOkResponse({ type: DiagnoseModel })
+  @ApiErrors(...WITH_BODY, ...CHANGE)
   diagnose(@Body() body: DiagnoseInputDto) {
     return this.diagnoser.diagnose(body);
   }

@@ -1,9 +1,11 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator';
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { DirectoryHealthIndicator } from './directory.health';
+import { LivenessModel, ReadinessModel } from './health.models';
 
 @ApiTags('health')
 @Public()
@@ -17,13 +19,16 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'The process is up' })
+  @ApiOkResponse({ type: LivenessModel })
   live() {
     return { status: 'ok' };
   }
 
   @Get('ready')
-  @HealthCheck()
-  @ApiOperation({ summary: 'The database and each configured domain controller answer' })
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ summary: 'The database and each configured domain controller answer; 503 NOT_READY names what does not, with every component in details' })
+  @ApiOkResponse({ type: ReadinessModel })
+  @ApiErrors(503, 500)
   async ready() {
     try {
       return await this.health.check([() => this.db.pingCheck('database', { timeout: 3000 }), () => this.directory.check()]);

@@ -22,7 +22,7 @@ export class ReconcileErrorModel {
 }
 
 export class ReconcileReportModel {
-  @ApiProperty({ description: 'Targets with an active grant whose descriptor was read' }) checkedTargets: number;
+  @ApiProperty({ type: 'integer', description: 'Targets with an active grant whose descriptor was read' }) checkedTargets: number;
   @ApiProperty({ type: DriftFindingModel, isArray: true }) findings: DriftFindingModel[];
   @ApiProperty({ type: ReconcileErrorModel, isArray: true, description: 'Targets that could not be read now' }) errors: ReconcileErrorModel[];
 }

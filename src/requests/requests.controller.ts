@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, AUTHENTICATED, CHANGE, DIRECTORY, WITH_BODY } from '../common/openapi/api-errors.decorator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { Roles } from '../auth/roles.decorator';
 import type { Principal } from '../auth/roles';
@@ -10,6 +11,7 @@ import { RequestsService } from './requests.service';
 
 @ApiTags('requests')
 @ApiBearerAuth()
+@ApiErrors(...AUTHENTICATED, 400)
 @Controller('requests')
 export class RequestsController {
   constructor(private readonly requests: RequestsService) {}
@@ -17,8 +19,13 @@ export class RequestsController {
   @Post()
   @Roles('requester')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'The same key from the same caller returns the first request' })
+  @ApiOperation({ summary: 'File a grant or revoke request; policy says how many approvals it needs (or denies it now)' })
   @ApiCreatedResponse({ type: RequestModel })
-  create(@Body() body: CreateRequestInput, @CurrentPrincipal() caller: Principal, @Headers('idempotency-key') idempotencyKey?: string) {
+  @ApiErrors(...WITH_BODY, ...DIRECTORY, 422, ...CHANGE)
+  create(@Body() body: CreateRequestInput, @CurrentPrincipal() caller: Principal, @Headers() headers: Record<string, string | string[] | undefined>) {
+    // Read from all headers (not @Headers('idempotency-key')), so the spec holds the one optional header above.
+    const raw = headers['idempotency-key'];
+    const idempotencyKey = Array.isArray(raw) ? raw.join(', ') : raw;
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
       throw new DomainError('VALIDATION_FAILED', 'Idempotency-Key must be 1-200 visible ASCII characters');
     }
@@ -27,6 +34,7 @@ export class RequestsController {
 
   @Get()
   @Roles('requester', 'approver', 'auditor')
+  @ApiOperation({ summary: 'Requests, newest first, filtered and paged' })
   @ApiOkResponse({ type: RequestPageModel })
   list(@Query() query: ListRequestsQuery) {
     return this.requests.list(query);
@@ -34,7 +42,9 @@ export class RequestsController {
 
   @Get(':id')
   @Roles('requester', 'approver', 'auditor')
+  @ApiOperation({ summary: 'One request: status, approvals, per-target result and next steps' })
   @ApiOkResponse({ type: RequestModel })
+  @ApiErrors(404)
   get(@Param('id') id: string) {
     return this.requests.get(id);
   }
@@ -42,7 +52,9 @@ export class RequestsController {
   @Post(':id/approve')
   @HttpCode(200)
   @Roles('approver')
+  @ApiOperation({ summary: 'Approve (never your own request, or one filed for you); the quorum met, it is written to the directory' })
   @ApiOkResponse({ type: RequestModel })
+  @ApiErrors(...WITH_BODY, 404, 409, ...CHANGE)
   approve(@Param('id') id: string, @Body() body: CommentInput, @CurrentPrincipal() caller: Principal) {
     return this.requests.approve(id, caller, body.comment);
   }
@@ -50,7 +62,9 @@ export class RequestsController {
   @Post(':id/reject')
   @HttpCode(200)
   @Roles('approver')
+  @ApiOperation({ summary: 'Reject a pending request, with a reason' })
   @ApiOkResponse({ type: RequestModel })
+  @ApiErrors(...WITH_BODY, 404, 409, ...CHANGE)
   reject(@Param('id') id: string, @Body() body: RequiredCommentInput, @CurrentPrincipal() caller: Principal) {
     return this.requests.reject(id, caller, body.comment);
   }
@@ -58,7 +72,9 @@ export class RequestsController {
   @Post(':id/cancel')
   @HttpCode(200)
   @Roles('requester')
+  @ApiOperation({ summary: 'Withdraw a pending request (its requester)' })
   @ApiOkResponse({ type: RequestModel })
+  @ApiErrors(404, 409, ...CHANGE)
   cancel(@Param('id') id: string, @CurrentPrincipal() caller: Principal) {
     return this.requests.cancel(id, caller);
   }
@@ -66,7 +82,9 @@ export class RequestsController {
   @Post(':id/revoke')
   @HttpCode(200)
   @Roles('requester', 'approver')
+  @ApiOperation({ summary: 'End an applied grant before it expires: its ACEs are removed unless another grant needs them' })
   @ApiOkResponse({ type: RequestModel })
+  @ApiErrors(...WITH_BODY, 404, 409, ...CHANGE)
   revoke(@Param('id') id: string, @Body() body: CommentInput, @CurrentPrincipal() caller: Principal) {
     return this.requests.revoke(id, caller, body.comment);
   }

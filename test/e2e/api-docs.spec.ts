@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { renderApiDocs } from '../../scripts/api-docs';
 
 describe('committed API descriptions', () => {
-  it('openapi/openapi.json and openapi/schema.graphql match the code (run `npm run openapi` when this fails)', async () => {
-    const { openapi, graphql } = await renderApiDocs();
+  it('openapi/openapi.json, openapi.d.ts and schema.graphql match the code (run `npm run openapi` when this fails)', async () => {
+    const { openapi, openapiTypes, graphql } = await renderApiDocs();
     const dir = join(__dirname, '..', '..', 'openapi');
     expect(readFileSync(join(dir, 'openapi.json'), 'utf8')).toBe(openapi);
+    expect(readFileSync(join(dir, 'openapi.d.ts'), 'utf8')).toBe(openapiTypes);
     expect(readFileSync(join(dir, 'schema.graphql'), 'utf8')).toBe(graphql);
   });
 

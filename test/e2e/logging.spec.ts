@@ -12,6 +12,7 @@ import { createHttpAdapter } from '../../src/http-adapter';
 import { LOG_DESTINATION } from '../../src/logging/logging.module';
 import { createRootLogger } from '../../src/logging/root-logger';
 import { sandboxDir, sandboxDomain, svcPassword } from '../support/sandbox';
+import { contractChecked } from '../support/contract-http';
 import { testDatabaseUrl } from '../support/test-app';
 
 const ADMIN_KEY = 'log-admin-key-Zq8vW3xY7uT5sR1p';
@@ -22,7 +23,7 @@ const WRONG_LDAP_PASSWORD = 'Ldap-Wr0ng-Pw-Qa2sW4eD6rF8tG0y';
 describe('logs', () => {
   let app: INestApplication;
   const output: string[] = [];
-  const http = () => request(app.getHttpServer());
+  const http = () => contractChecked(request(app.getHttpServer()));
   const text = () => output.join('');
   const lines = () => output.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
   let issuedKey = '';

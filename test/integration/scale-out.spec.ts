@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { readDatabase } from '../../src/config/load-config';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { decodeSecurityDescriptor, listPrincipals } from '../../src/security-descriptor';
+import { contractFetch } from '../support/contract-http';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { createComputer, type CreatedComputer, deleteObject, readRbcdRaw, uniqueName } from '../support/sandbox';
 import { TEST_ADMIN_KEY, testDatabaseUrl } from '../support/test-app';
@@ -41,7 +42,7 @@ describe('scale-out: two service processes on one PostgreSQL database', () => {
     computers.push(...targets, ...principals);
 
     const call = async (service: ServiceProcess, path: string, key: string, body: unknown, expected: number) => {
-      const res = await fetch(`${service.url}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await contractFetch(`${service.url}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       const json = (await res.json()) as Record<string, unknown>;
       if (res.status !== expected) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
       return json;
@@ -85,7 +86,7 @@ describe('scale-out: two service processes on one PostgreSQL database', () => {
     expect(jobs).toHaveLength(ids.length);
     expect(jobs.every((j: { attempts: number; status: string }) => j.attempts === 1 && j.status === 'done')).toBe(true);
     expect(new Set(jobs.map((j: { lease_owner: string }) => j.lease_owner)).size).toBe(2); // both processes did work
-    const verify = (await (await fetch(`${services[0].url}/api/v1/audit/verify`, { headers: { Authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json()) as { ok: boolean };
+    const verify = (await (await contractFetch(`${services[0].url}/api/v1/audit/verify`, { headers: { Authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json()) as { ok: boolean };
     expect(verify.ok).toBe(true);
   }, 240_000);
 });

@@ -11,6 +11,7 @@ import { discoverDomainNames } from '../../src/config/discover-domains';
 import { loadConfig } from '../../src/config/load-config';
 import { configureApp, initApp } from '../../src/configure-app';
 import { createHttpAdapter } from '../../src/http-adapter';
+import { contractChecked } from './contract-http';
 import { testDatabasePrefix } from './test-database-prefix';
 import { DirectoryPort } from '../../src/directory/directory.port';
 
@@ -36,6 +37,7 @@ export async function testDatabaseUrl(kind: TestDatabase = 'sqlite'): Promise<st
 export interface TestApp {
   app: INestApplication;
   config: AppConfig;
+  /** supertest on the app; every response is checked against the committed openapi/openapi.json. */
   http: () => ReturnType<typeof request>;
   /** Authorization header value for the bootstrap admin key. */
   admin: { Authorization: string };
@@ -78,7 +80,7 @@ export async function createTestApp(options: {
   return {
     app,
     config,
-    http: () => request(app.getHttpServer()),
+    http: () => contractChecked(request(app.getHttpServer())),
     admin: { Authorization: `Bearer ${TEST_ADMIN_KEY}` },
     close: () => app.close(),
   };

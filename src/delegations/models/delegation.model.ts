@@ -1,13 +1,14 @@
 // Output shapes of the read API, shared by REST (OpenAPI) and GraphQL (code-first).
 import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiNullableProperty } from '../../common/openapi/api-nullable-property.decorator';
 
 @ObjectType('AccountRef')
 export class AccountRefModel {
   @ApiProperty({ example: 'CN=SERVERC,OU=Servers,DC=contoso,DC=test' }) @Field() dn: string;
   @ApiProperty({ example: 'S-1-5-21-1-2-3-1105' }) @Field() sid: string;
   @ApiProperty({ example: 'SERVERC$' }) @Field() samAccountName: string;
-  @ApiPropertyOptional({ nullable: true, type: String, example: 'serverc.contoso.test' }) @Field(() => String, { nullable: true }) dnsHostName?: string | null;
+  @ApiNullableProperty('string', { required: false, example: 'serverc.contoso.test' }) @Field(() => String, { nullable: true }) dnsHostName?: string | null;
   @ApiProperty({ example: 'contoso.test' }) @Field() domain: string;
 }
 
@@ -21,12 +22,12 @@ export class WarningModel {
 @ObjectType('DelegationPrincipal')
 export class DelegationPrincipalModel {
   @ApiProperty() @Field() sid: string;
-  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) samAccountName: string | null;
-  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) dn: string | null;
-  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) domain: string | null;
+  @ApiNullableProperty('string') @Field(() => String, { nullable: true }) samAccountName: string | null;
+  @ApiNullableProperty('string') @Field(() => String, { nullable: true }) dn: string | null;
+  @ApiNullableProperty('string') @Field(() => String, { nullable: true }) domain: string | null;
   @ApiProperty() @Field() resolved: boolean;
   // Float, not Int: GraphQL Int is signed 32-bit and masks with GENERIC_READ (0x80000000) set exceed it.
-  @ApiProperty({ example: 983551 }) @Field(() => Float, { description: 'ACCESS_MASK as an unsigned 32-bit number' }) accessMask: number;
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 4294967295, example: 983551, description: 'ACCESS_MASK as an unsigned 32-bit number' }) @Field(() => Float, { description: 'ACCESS_MASK as an unsigned 32-bit number' }) accessMask: number;
   @ApiProperty({ example: 'allow', description: 'allow, deny, or the raw ACE type number' }) @Field() aceType: string;
   @ApiProperty({ description: 'true only for what the KDC honours: a plain allow ACE (type 0) with 0x100, not decided earlier by a deny; otherwise a warning says why' }) @Field() effective: boolean;
 }
@@ -35,8 +36,8 @@ export class DelegationPrincipalModel {
 export class DelegationModel {
   @ApiProperty({ type: AccountRefModel }) @Field(() => AccountRefModel) target: AccountRefModel;
   @ApiProperty({ type: DelegationPrincipalModel, isArray: true }) @Field(() => [DelegationPrincipalModel]) principals: DelegationPrincipalModel[];
-  @ApiProperty({ nullable: true, type: String, example: 'O:BAD:(A;;0xf01ff;;;S-1-5-21-1-2-3-1104)' }) @Field(() => String, { nullable: true }) sddl: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The stored bytes, base64' }) @Field(() => String, { nullable: true }) raw: string | null;
+  @ApiNullableProperty('string', { example: 'O:BAD:(A;;0xf01ff;;;S-1-5-21-1-2-3-1104)' }) @Field(() => String, { nullable: true }) sddl: string | null;
+  @ApiNullableProperty('string', { description: 'The stored bytes, base64' }) @Field(() => String, { nullable: true }) raw: string | null;
   @ApiProperty({ type: WarningModel, isArray: true }) @Field(() => [WarningModel]) warnings: WarningModel[];
 }
 
@@ -58,7 +59,7 @@ export class PrincipalDelegationsModel {
 @ObjectType('InventoryPrincipal')
 export class InventoryPrincipalModel {
   @ApiProperty() @Field() sid: string;
-  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) samAccountName: string | null;
+  @ApiNullableProperty('string') @Field(() => String, { nullable: true }) samAccountName: string | null;
   @ApiProperty() @Field() effective: boolean;
   @ApiProperty() @Field() aceType: string;
 }
@@ -74,8 +75,8 @@ export class InventoryItemModel extends AccountRefModel {
 @ObjectType('InventoryPage')
 export class InventoryPageModel {
   @ApiProperty({ type: InventoryItemModel, isArray: true }) @Field(() => [InventoryItemModel]) items: InventoryItemModel[];
-  @ApiProperty() @Field(() => Int) total: number;
-  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) nextCursor: string | null;
+  @ApiProperty({ type: 'integer' }) @Field(() => Int) total: number;
+  @ApiNullableProperty('string') @Field(() => String, { nullable: true }) nextCursor: string | null;
 }
 
 @ObjectType('PlanPrincipals')
@@ -86,7 +87,7 @@ export class PlanPrincipalsModel {
 @ObjectType('PlanPolicy')
 export class PlanPolicyModel {
   @ApiProperty() @Field() allowed: boolean;
-  @ApiProperty() @Field(() => Int) requiredApprovals: number;
+  @ApiProperty({ type: 'integer' }) @Field(() => Int) requiredApprovals: number;
   @ApiProperty({ type: String, isArray: true }) @Field(() => [String]) reasons: string[];
 }
 
@@ -102,8 +103,8 @@ export class PlanItemModel {
   @ApiProperty() @Field() changed: boolean;
   @ApiProperty({ type: PlanPrincipalsModel }) @Field(() => PlanPrincipalsModel) before: PlanPrincipalsModel;
   @ApiProperty({ type: PlanPrincipalsModel }) @Field(() => PlanPrincipalsModel) after: PlanPrincipalsModel;
-  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) sddlBefore: string | null;
-  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) sddlAfter: string | null;
+  @ApiNullableProperty('string') @Field(() => String, { nullable: true }) sddlBefore: string | null;
+  @ApiNullableProperty('string') @Field(() => String, { nullable: true }) sddlAfter: string | null;
   @ApiProperty({ type: PlanPolicyModel }) @Field(() => PlanPolicyModel) policy: PlanPolicyModel;
   @ApiPropertyOptional({ type: ItemErrorModel }) @Field(() => ItemErrorModel, { nullable: true }) error?: ItemErrorModel;
 }

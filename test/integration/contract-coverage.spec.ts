@@ -1,0 +1,94 @@
+// Every operation of openapi/openapi.json, called on the sandbox DC with real data, through the
+// contract-checked supertest helper: each answer matches the spec, and none of the operations is
+// left out (a new route without a call here fails the last test).
+import { createHmac } from 'node:crypto';
+import { committedContract } from '../support/contract';
+import { checkedAnswers } from '../support/contract-http';
+import { createComputer, type CreatedComputer, deleteObject, sandboxDomain, uniqueName } from '../support/sandbox';
+import type { TestApp } from '../support/test-app';
+import { actors, type Actors, drainJobs, sandboxApp } from '../support/workflow';
+
+const SECRET = 'contract-chat-signing-secret';
+
+function signed(t: TestApp, path: string, form: Record<string, string>) {
+  const body = new URLSearchParams(form).toString();
+  const ts = String(Math.floor(Date.now() / 1000));
+  const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+  return t.http().post(path).type('form').set('X-Slack-Request-Timestamp', ts).set('X-Slack-Signature', signature).send(body);
+}
+
+describe('the contract on every operation (sandbox DC)', () => {
+  let t: TestApp;
+  let who: Actors;
+  let target: CreatedComputer;
+  const base = sandboxDomain().baseDn;
+
+  beforeAll(async () => {
+    t = await sandboxApp({ config: { chat: { slack: { signingSecret: SECRET, users: { UCONTRACT: ['requester'] } } } } });
+    who = await actors(t);
+    target = await createComputer(uniqueName('CT'), { spns: [] });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    if (target) await deleteObject(target.dn);
+  });
+
+  it('health, metrics and API keys', async () => {
+    await t.http().get('/health/live').expect(200);
+    await t.http().get('/health/ready').expect(200);
+    await t.http().get('/metrics').expect(200);
+    const key = await t.http().post('/api/v1/api-keys').set(t.admin).send({ name: 'contract', roles: ['auditor'] }).expect(201);
+    await t.http().get('/api/v1/api-keys').set(t.admin).expect(200);
+    await t.http().delete(`/api/v1/api-keys/${key.body.id}`).set(t.admin).expect(204);
+    await t.http().delete(`/api/v1/api-keys/${key.body.id}`).set(t.admin).expect(404);
+    await t.http().get('/api/v1/api-keys').expect(401);
+    await t.http().get('/api/v1/api-keys').set(who.requester).expect(403);
+  });
+
+  it('live reads: delegations, inventory, plan, diagnose', async () => {
+    await t.http().get('/api/v1/delegations/SERVERC').set(who.requester).expect(200);
+    await t.http().get('/api/v1/delegations/NO-SUCH-HOST').set(who.requester).expect(404);
+    await t.http().get('/api/v1/delegations').query({ principal: 'SERVERB$' }).set(who.requester).expect(200);
+    await t.http().get('/api/v1/inventory').query({ base: `OU=Servers,${base}` }).set(who.requester).expect(200);
+    await t.http().post('/api/v1/delegations/plan').set(who.requester).send({ action: 'grant', targets: [target.dn], principals: ['SERVERB$'] }).expect(200);
+    await t.http().post('/api/v1/diagnose').set(who.requester).send({ user: 'alice', frontEnd: 'SERVERB$', backEnd: target.samAccountName }).expect(200);
+    await t.http().post('/api/v1/diagnose').set(who.requester).send({ user: 'alice' }).expect(400);
+  });
+
+  it('the request workflow: file, approve, apply, read, revoke; reject; cancel', async () => {
+    const grant = { action: 'grant', targets: [target.dn], principals: ['SERVERB$'], justification: 'contract tour', ticket: { system: 'servicenow', id: 'CHG1' }, duration: 'PT1H' };
+    const filed = await t.http().post('/api/v1/requests').set(who.requester).send(grant).expect(201);
+    await t.http().post(`/api/v1/requests/${filed.body.id}/approve`).set(who.requester).send({}).expect(403);
+    await t.http().post(`/api/v1/requests/${filed.body.id}/approve`).set(who.approver).send({ comment: 'ok' }).expect(200);
+    await drainJobs(t);
+    await t.http().get(`/api/v1/requests/${filed.body.id}`).set(who.requester).expect(200);
+    await t.http().get('/api/v1/requests').set(who.requester).expect(200);
+    await t.http().post(`/api/v1/requests/${filed.body.id}/revoke`).set(who.approver).send({}).expect(200);
+    await drainJobs(t);
+    const toReject = await t.http().post('/api/v1/requests').set(who.requester).send({ ...grant, ticket: undefined }).expect(201);
+    await t.http().post(`/api/v1/requests/${toReject.body.id}/reject`).set(who.approver).send({ comment: 'no' }).expect(200);
+    await t.http().post(`/api/v1/requests/${toReject.body.id}/cancel`).set(who.requester).expect(409);
+    const toCancel = await t.http().post('/api/v1/requests').set(who.requester).send(grant).expect(201);
+    await t.http().post(`/api/v1/requests/${toCancel.body.id}/cancel`).set(who.requester).expect(200);
+    await t.http().get('/api/v1/requests/00000000-0000-4000-8000-000000000000').set(who.requester).expect(404);
+  });
+
+  it('audit, webhooks, reconcile and chat', async () => {
+    await t.http().get('/api/v1/audit').set(t.admin).expect(200);
+    await t.http().get('/api/v1/audit/verify').set(t.admin).expect(200);
+    await t.http().get('/api/v1/webhooks/deliveries').set(t.admin).expect(200);
+    await t.http().post('/api/v1/webhooks/deliveries/00000000-0000-4000-8000-000000000000/retry').set(t.admin).expect(404);
+    await t.http().post('/api/v1/reconcile').set(t.admin).expect(200);
+    await signed(t, '/api/v1/chatops/slack/commands', { user_id: 'UCONTRACT', user_name: 'carl', command: '/rbcd', text: 'help' }).expect(200);
+    await signed(t, '/api/v1/chatops/slack/commands', { ssl_check: '1' }).expect(200);
+    const payload = JSON.stringify({ type: 'block_actions', user: { id: 'UCONTRACT', username: 'carl' }, actions: [{ action_id: 'nothing', value: 'x' }] });
+    await signed(t, '/api/v1/chatops/slack/interactions', { payload }).expect(200);
+    await t.http().post('/api/v1/chatops/slack/commands').type('form').send('text=help').expect(401);
+  });
+
+  it('every operation of the spec was called and answered as documented', () => {
+    const called = new Set([...checkedAnswers()].map((answer) => answer.replace(/ \d{3}$/, '')));
+    expect(committedContract().operationNames().filter((op) => !called.has(op))).toEqual([]);
+  });
+});
