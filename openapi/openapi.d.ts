@@ -39,6 +39,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The chain from a starting point to its end, oldest first, as JSON Lines (verifiable offline with `rbcd audit verify`) */
+        get: operations["Audit_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks/deliveries": {
         parameters: {
             query?: never;
@@ -402,26 +419,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        ErrorDetail: {
-            /**
-             * @description Stable code; the HTTP status follows from it
-             * @example TARGET_NOT_FOUND
-             * @enum {string}
-             */
-            code: "VALIDATION_FAILED" | "INVALID_SECURITY_DESCRIPTOR" | "UNAUTHENTICATED" | "FORBIDDEN" | "SELF_APPROVAL" | "NOT_FOUND" | "TARGET_NOT_FOUND" | "PRINCIPAL_NOT_FOUND" | "REQUEST_NOT_FOUND" | "USER_NOT_FOUND" | "API_KEY_NOT_FOUND" | "DOMAIN_NOT_CONFIGURED" | "AMBIGUOUS_IDENTIFIER" | "INVALID_STATE" | "IDEMPOTENCY_CONFLICT" | "DESCRIPTOR_CHANGED" | "DUPLICATE_APPROVAL" | "POLICY_DENIED" | "TOO_MANY_TARGETS" | "RATE_LIMITED" | "INTERNAL_ERROR" | "DIRECTORY_ACCESS_DENIED" | "DIRECTORY_ERROR" | "DIRECTORY_UNAVAILABLE";
-            /**
-             * @description Safe to show to the caller
-             * @example No computer named SERVERX in contoso.test
-             */
-            message: string;
-            /** @description Structured context (e.g. fields of a failed validation) */
-            details?: {
-                [key: string]: unknown;
-            };
-        };
-        ErrorResponse: {
-            error: components["schemas"]["ErrorDetail"];
-        };
         AuditEventModel: {
             /** @description Position in the hash chain, from 1 */
             seq: number;
@@ -927,6 +924,26 @@ export interface components {
             /** @description Targets that could not be read now */
             errors: components["schemas"]["ReconcileErrorModel"][];
         };
+        ErrorDetail: {
+            /**
+             * @description Stable code; the HTTP status follows from it
+             * @example TARGET_NOT_FOUND
+             * @enum {string}
+             */
+            code: "VALIDATION_FAILED" | "QUERY_TOO_COMPLEX" | "INVALID_SECURITY_DESCRIPTOR" | "UNAUTHENTICATED" | "FORBIDDEN" | "SELF_APPROVAL" | "NOT_FOUND" | "TARGET_NOT_FOUND" | "PRINCIPAL_NOT_FOUND" | "REQUEST_NOT_FOUND" | "USER_NOT_FOUND" | "API_KEY_NOT_FOUND" | "DOMAIN_NOT_CONFIGURED" | "AMBIGUOUS_IDENTIFIER" | "INVALID_STATE" | "IDEMPOTENCY_CONFLICT" | "DESCRIPTOR_CHANGED" | "DUPLICATE_APPROVAL" | "POLICY_DENIED" | "TOO_MANY_TARGETS" | "RATE_LIMITED" | "INTERNAL_ERROR" | "DIRECTORY_ACCESS_DENIED" | "DIRECTORY_ERROR" | "DIRECTORY_UNAVAILABLE";
+            /**
+             * @description Safe to show to the caller
+             * @example No computer named SERVERX in contoso.test
+             */
+            message: string;
+            /** @description Structured context (e.g. fields of a failed validation) */
+            details?: {
+                [key: string]: unknown;
+            };
+        };
+        ErrorResponse: {
+            error: components["schemas"]["ErrorDetail"];
+        };
     };
     responses: never;
     parameters: never;
@@ -961,7 +978,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPageModel"];
                 };
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1045,6 +1062,67 @@ export interface operations {
             };
         };
     };
+    Audit_export: {
+        parameters: {
+            query?: {
+                /** @description start at the first event written at or after this time */
+                since?: string;
+                /** @description start at this sequence number */
+                fromSeq?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One audit event per line, in chain order, with no gap */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN, SELF_APPROVAL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     WebhookDeliveries_list: {
         parameters: {
             query?: {
@@ -1065,7 +1143,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryPageDto"];
                 };
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1122,7 +1200,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryDto"];
                 };
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1160,6 +1238,15 @@ export interface operations {
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1256,7 +1343,7 @@ export interface operations {
                     "application/json": components["schemas"]["IssuedApiKeyDto"];
                 };
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1341,7 +1428,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1370,6 +1457,15 @@ export interface operations {
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1468,7 +1564,7 @@ export interface operations {
                     "application/json": components["schemas"]["DelegationModel"];
                 };
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1506,6 +1602,15 @@ export interface operations {
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1562,7 +1667,7 @@ export interface operations {
                     "application/json": components["schemas"]["PrincipalDelegationsModel"];
                 };
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1659,7 +1764,7 @@ export interface operations {
                     "application/json": components["schemas"]["InventoryPageModel"];
                 };
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1754,7 +1859,7 @@ export interface operations {
                     "application/json": components["schemas"]["PlanModel"];
                 };
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1826,17 +1931,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description RATE_LIMITED; see Retry-After */
-            429: {
-                headers: {
-                    /** @description Seconds until a change is accepted again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description INTERNAL_ERROR */
             500: {
                 headers: {
@@ -1887,7 +1981,7 @@ export interface operations {
                     "application/json": components["schemas"]["DiagnoseModel"];
                 };
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1950,17 +2044,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description RATE_LIMITED; see Retry-After */
-            429: {
-                headers: {
-                    /** @description Seconds until a change is accepted again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description INTERNAL_ERROR */
             500: {
                 headers: {
@@ -2014,7 +2097,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestPageModel"];
                 };
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2076,7 +2159,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestModel"];
                 };
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2207,7 +2290,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestModel"];
                 };
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2236,6 +2319,15 @@ export interface operations {
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2277,7 +2369,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestModel"];
                 };
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2324,6 +2416,15 @@ export interface operations {
             };
             /** @description VALIDATION_FAILED: the body is larger than the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2385,7 +2486,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestModel"];
                 };
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2432,6 +2533,15 @@ export interface operations {
             };
             /** @description VALIDATION_FAILED: the body is larger than the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2489,7 +2599,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestModel"];
                 };
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2527,6 +2637,15 @@ export interface operations {
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2579,7 +2698,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestModel"];
                 };
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2626,6 +2745,15 @@ export interface operations {
             };
             /** @description VALIDATION_FAILED: the body is larger than the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2687,7 +2815,7 @@ export interface operations {
                     "application/json": components["schemas"]["ChatReplyDto"] | Record<string, never>;
                 };
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2765,7 +2893,7 @@ export interface operations {
                     "application/json": components["schemas"]["ChatReplyDto"];
                 };
             };
-            /** @description VALIDATION_FAILED (also VALIDATION_FAILED: malformed URL or JSON) */
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, AUTHENTICATED, CHANGE, WITH_BODY } from '../common/openapi/api-errors.decorator';
+import { ApiErrors, AUTHENTICATED, CHANGE, WITH_BODY, WITH_PATH_PARAMETER } from '../common/openapi/api-errors.decorator';
 import { ApiKeyDto, CreateApiKeyDto, IssuedApiKeyDto } from './api-keys.dto';
 import { ApiKeysService } from './api-keys.service';
 import { CurrentPrincipal } from './current-principal.decorator';
@@ -34,7 +34,7 @@ export class ApiKeysController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke an API key (admin): it stops working at once' })
   @ApiNoContentResponse({ description: 'Revoked' })
-  @ApiErrors(400, 404, ...CHANGE)
+  @ApiErrors(400, ...WITH_PATH_PARAMETER, 404, ...CHANGE)
   async revoke(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal) {
     await this.apiKeys.revoke(id, principal);
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ReadsOnly } from '../auth/reads-only.decorator';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, AUTHENTICATED, CHANGE, DIRECTORY, WITH_BODY } from '../common/openapi/api-errors.decorator';
+import { ApiErrors, AUTHENTICATED, DIRECTORY, WITH_BODY, WITH_PATH_PARAMETER } from '../common/openapi/api-errors.decorator';
 import { DelegationPlanner } from './delegation-planner';
 import { DelegationsService } from './delegations.service';
 import { DiagnoseService } from './diagnose.service';
@@ -25,6 +25,7 @@ export class DelegationsController {
   @Get('delegations/:target')
   @ApiOperation({ summary: 'Who may delegate to this target now (its RBCD list, decoded)' })
   @ApiOkResponse({ type: DelegationModel })
+  @ApiErrors(...WITH_PATH_PARAMETER)
   forTarget(@Param('target') target: string, @Query() query: DelegationQueryDto) {
     return this.delegations.forTarget(target, query.domain);
   }
@@ -48,7 +49,7 @@ export class DelegationsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Before/after of a grant, revoke or clear; writes nothing' })
   @ApiOkResponse({ type: PlanModel })
-  @ApiErrors(...WITH_BODY, 422, ...CHANGE)
+  @ApiErrors(...WITH_BODY, 422)
   plan(@Body() body: PlanDelegationInput) {
     return this.planner.plan(body);
   }
@@ -58,7 +59,7 @@ export class DelegationsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Why the double hop user → frontEnd → backEnd would fail' })
   @ApiOkResponse({ type: DiagnoseModel })
-  @ApiErrors(...WITH_BODY, ...CHANGE)
+  @ApiErrors(...WITH_BODY)
   diagnose(@Body() body: DiagnoseInputDto) {
     return this.diagnoser.diagnose(body);
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, AUTHENTICATED, CHANGE } from '../common/openapi/api-errors.decorator';
+import { ApiErrors, AUTHENTICATED, CHANGE, WITH_PATH_PARAMETER } from '../common/openapi/api-errors.decorator';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
@@ -54,7 +54,7 @@ export class WebhookDeliveriesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Queue a failed delivery (retries exhausted) again (admin)' })
   @ApiOkResponse({ type: WebhookDeliveryDto })
-  @ApiErrors(404, 409, ...CHANGE)
+  @ApiErrors(...WITH_PATH_PARAMETER, 404, 409, ...CHANGE)
   retry(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal) {
     return this.deliveries.retry(id, caller);
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, AUTHENTICATED, CHANGE, DIRECTORY, WITH_BODY } from '../common/openapi/api-errors.decorator';
+import { ApiErrors, AUTHENTICATED, CHANGE, DIRECTORY, WITH_BODY, WITH_PATH_PARAMETER } from '../common/openapi/api-errors.decorator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { Roles } from '../auth/roles.decorator';
 import type { Principal } from '../auth/roles';
@@ -44,7 +44,7 @@ export class RequestsController {
   @Roles('requester', 'approver', 'auditor')
   @ApiOperation({ summary: 'One request: status, approvals, per-target result and next steps' })
   @ApiOkResponse({ type: RequestModel })
-  @ApiErrors(404)
+  @ApiErrors(404, ...WITH_PATH_PARAMETER)
   get(@Param('id') id: string) {
     return this.requests.get(id);
   }
@@ -54,7 +54,7 @@ export class RequestsController {
   @Roles('approver')
   @ApiOperation({ summary: 'Approve (never your own request, or one filed for you); the quorum met, it is written to the directory' })
   @ApiOkResponse({ type: RequestModel })
-  @ApiErrors(...WITH_BODY, 404, 409, ...CHANGE)
+  @ApiErrors(...WITH_BODY, ...WITH_PATH_PARAMETER, 404, 409, ...CHANGE)
   approve(@Param('id') id: string, @Body() body: CommentInput, @CurrentPrincipal() caller: Principal) {
     return this.requests.approve(id, caller, body.comment);
   }
@@ -64,7 +64,7 @@ export class RequestsController {
   @Roles('approver')
   @ApiOperation({ summary: 'Reject a pending request, with a reason' })
   @ApiOkResponse({ type: RequestModel })
-  @ApiErrors(...WITH_BODY, 404, 409, ...CHANGE)
+  @ApiErrors(...WITH_BODY, ...WITH_PATH_PARAMETER, 404, 409, ...CHANGE)
   reject(@Param('id') id: string, @Body() body: RequiredCommentInput, @CurrentPrincipal() caller: Principal) {
     return this.requests.reject(id, caller, body.comment);
   }
@@ -74,7 +74,7 @@ export class RequestsController {
   @Roles('requester')
   @ApiOperation({ summary: 'Withdraw a pending request (its requester)' })
   @ApiOkResponse({ type: RequestModel })
-  @ApiErrors(404, 409, ...CHANGE)
+  @ApiErrors(...WITH_PATH_PARAMETER, 404, 409, ...CHANGE)
   cancel(@Param('id') id: string, @CurrentPrincipal() caller: Principal) {
     return this.requests.cancel(id, caller);
   }
@@ -84,7 +84,7 @@ export class RequestsController {
   @Roles('requester', 'approver')
   @ApiOperation({ summary: 'End an applied grant before it expires: its ACEs are removed unless another grant needs them' })
   @ApiOkResponse({ type: RequestModel })
-  @ApiErrors(...WITH_BODY, 404, 409, ...CHANGE)
+  @ApiErrors(...WITH_BODY, ...WITH_PATH_PARAMETER, 404, 409, ...CHANGE)
   revoke(@Param('id') id: string, @Body() body: CommentInput, @CurrentPrincipal() caller: Principal) {
     return this.requests.revoke(id, caller, body.comment);
   }

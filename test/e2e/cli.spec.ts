@@ -228,7 +228,7 @@ describe.each(['sqlite', 'postgres'] as const)('GET /audit/export on %s', (datab
 
   it('streams the whole chain as JSON Lines, oldest first, across pages; --since and fromSeq start later; bad input is 400', async () => {
     const audit = t.app.get(AuditService);
-    for (let i = 0; i < 1005; i++) await audit.record({ actor: 'test', type: 'test.event', data: { i, text: 'ünïcode "quoted"\n' } });
+    for (let i = 0; i < 1005; i++) await audit.record({ actor: 'test', type: 'drift.detected', data: { i, text: 'ünïcode "quoted"\n' } });
     const res = await t.http().get('/api/v1/audit/export').set(t.admin).expect(200);
     expect(res.headers['content-type']).toContain('application/x-ndjson');
     const lines = res.text.trimEnd().split('\n');

@@ -77,6 +77,8 @@ describe('the contract on every operation (sandbox DC)', () => {
   it('audit, webhooks, reconcile and chat', async () => {
     await t.http().get('/api/v1/audit').set(t.admin).expect(200);
     await t.http().get('/api/v1/audit/verify').set(t.admin).expect(200);
+    await t.http().get('/api/v1/audit/export').set(t.admin).expect(200);
+    await t.http().get('/api/v1/audit/export').query({ fromSeq: 'x' }).set(t.admin).expect(400);
     await t.http().get('/api/v1/webhooks/deliveries').set(t.admin).expect(200);
     await t.http().post('/api/v1/webhooks/deliveries/00000000-0000-4000-8000-000000000000/retry').set(t.admin).expect(404);
     await t.http().post('/api/v1/reconcile').set(t.admin).expect(200);

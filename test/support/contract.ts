@@ -18,7 +18,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as 
 /** Routes that are not REST operations and so not in the OpenAPI document. */
 const NOT_REST = [/^\/graphql$/, /^\/api\/docs(\/.*)?$/];
 /** The HTTP platform answers these before any route runs; their body is the contract's error body. */
-const PLATFORM_STATUSES: Record<number, ErrorCode[]> = { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 413: ['VALIDATION_FAILED'], 415: ['VALIDATION_FAILED'] };
+const PLATFORM_STATUSES: Record<number, ErrorCode[]> = { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 413: ['VALIDATION_FAILED'], 414: ['VALIDATION_FAILED'], 415: ['VALIDATION_FAILED'] };
 
 type Schema = Record<string, unknown>;
 interface Operation {

@@ -1,15 +1,16 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
+import { ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ERROR_STATUS } from '../errors/error-codes';
 import { ErrorResponse } from './error-response.model';
 
 /** Statuses an operation can answer with the contract's error body. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 502 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 414 | 415 | 422 | 429 | 500 | 502 | 503;
 
 /** What the HTTP platform itself answers, before any handler runs. */
 const PLATFORM: Partial<Record<ErrorStatus, string>> = {
   400: 'malformed URL or JSON',
   413: 'the body is larger than the limit',
+  414: 'a path parameter is longer than the router allows',
   415: 'the body is not of a supported content type',
 };
 
@@ -32,7 +33,8 @@ export function ApiErrors(...statuses: ErrorStatus[]): MethodDecorator & ClassDe
     ...statuses.map((status) =>
       ApiResponse({
         status,
-        type: ErrorResponse,
+        // Always JSON, also on routes that produce something else (metrics, JSON Lines).
+        content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponse) } } },
         description: description(status),
         ...(status === 429 ? { headers: { 'Retry-After': { description: 'Seconds until a change is accepted again', schema: { type: 'integer' } } } } : {}),
       }),
@@ -47,5 +49,7 @@ export const AUTHENTICATED = [401, 403, 500] as const satisfies readonly ErrorSt
 export const CHANGE = [429] as const satisfies readonly ErrorStatus[];
 /** A JSON body: invalid fields, too large, wrong content type. */
 export const WITH_BODY = [400, 413, 415] as const satisfies readonly ErrorStatus[];
+/** A path parameter ({id}, {target}). */
+export const WITH_PATH_PARAMETER = [414] as const satisfies readonly ErrorStatus[];
 /** Names resolved in the directory (not found, ambiguous, DC refused or unreachable). */
 export const DIRECTORY = [404, 409, 502, 503] as const satisfies readonly ErrorStatus[];
