@@ -149,7 +149,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The database and each configured domain controller answer */
+        /** The database and each configured domain controller answer; 503 NOT_READY names what does not, with every component in details */
         get: operations["Health_ready"];
         put?: never;
         post?: never;
@@ -534,7 +534,7 @@ export interface components {
         };
         ReadinessModel: {
             /** @enum {string} */
-            status: "ok" | "error" | "shutting_down";
+            status: "ok";
             /**
              * @description Per check (database, directory): up or down, with what was found (the answering DC per domain, or the error)
              * @example {
@@ -930,7 +930,7 @@ export interface components {
              * @example TARGET_NOT_FOUND
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "QUERY_TOO_COMPLEX" | "INVALID_SECURITY_DESCRIPTOR" | "UNAUTHENTICATED" | "FORBIDDEN" | "SELF_APPROVAL" | "NOT_FOUND" | "TARGET_NOT_FOUND" | "PRINCIPAL_NOT_FOUND" | "REQUEST_NOT_FOUND" | "USER_NOT_FOUND" | "API_KEY_NOT_FOUND" | "DOMAIN_NOT_CONFIGURED" | "AMBIGUOUS_IDENTIFIER" | "INVALID_STATE" | "IDEMPOTENCY_CONFLICT" | "DESCRIPTOR_CHANGED" | "DUPLICATE_APPROVAL" | "POLICY_DENIED" | "TOO_MANY_TARGETS" | "RATE_LIMITED" | "INTERNAL_ERROR" | "DIRECTORY_ACCESS_DENIED" | "DIRECTORY_ERROR" | "DIRECTORY_UNAVAILABLE";
+            code: "VALIDATION_FAILED" | "QUERY_TOO_COMPLEX" | "INVALID_SECURITY_DESCRIPTOR" | "UNAUTHENTICATED" | "FORBIDDEN" | "SELF_APPROVAL" | "NOT_FOUND" | "TARGET_NOT_FOUND" | "PRINCIPAL_NOT_FOUND" | "REQUEST_NOT_FOUND" | "USER_NOT_FOUND" | "API_KEY_NOT_FOUND" | "DOMAIN_NOT_CONFIGURED" | "AMBIGUOUS_IDENTIFIER" | "INVALID_STATE" | "IDEMPOTENCY_CONFLICT" | "DESCRIPTOR_CHANGED" | "DUPLICATE_APPROVAL" | "POLICY_DENIED" | "TOO_MANY_TARGETS" | "RATE_LIMITED" | "INTERNAL_ERROR" | "DIRECTORY_ACCESS_DENIED" | "DIRECTORY_ERROR" | "DIRECTORY_UNAVAILABLE" | "DIRECTORY_CREDENTIALS_REFUSED" | "NOT_READY";
             /**
              * @description Safe to show to the caller
              * @example No computer named SERVERX in contoso.test
@@ -1531,13 +1531,22 @@ export interface operations {
                     "application/json": components["schemas"]["ReadinessModel"];
                 };
             };
-            /** @description Something is down: the same report, saying what */
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReadinessModel"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1636,7 +1645,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description DIRECTORY_UNAVAILABLE */
+            /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1730,7 +1739,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description DIRECTORY_UNAVAILABLE */
+            /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1827,7 +1836,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description DIRECTORY_UNAVAILABLE */
+            /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1949,7 +1958,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description DIRECTORY_UNAVAILABLE */
+            /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2062,7 +2071,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description DIRECTORY_UNAVAILABLE */
+            /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2260,7 +2269,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description DIRECTORY_UNAVAILABLE */
+            /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -16,9 +16,9 @@ export class LivenessModel {
   @ApiProperty({ enum: ['ok'] }) status: string;
 }
 
-/** What /health/ready answers (the terminus report). */
+/** What /health/ready answers when ready (the terminus report; not ready is 503 NOT_READY). */
 export class ReadinessModel {
-  @ApiProperty({ enum: ['ok', 'error', 'shutting_down'] }) status: string;
+  @ApiProperty({ enum: ['ok'] }) status: string;
   @ApiPropertyOptional(CHECK) info?: Record<string, unknown>;
   @ApiPropertyOptional(CHECK) error?: Record<string, unknown>;
   @ApiProperty(CHECK) details: Record<string, unknown>;
