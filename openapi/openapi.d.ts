@@ -633,7 +633,7 @@ export interface components {
              * @example allow
              */
             aceType: string;
-            /** @description false for an allow ACE whose mask the KDC ignores */
+            /** @description true only for what the KDC honours: a plain allow ACE (type 0) with 0x100, not decided earlier by a deny; otherwise a warning says why */
             effective: boolean;
         };
         WarningModel: {
@@ -668,10 +668,15 @@ export interface components {
              *     ]
              */
             via: string[];
+            /** @description Why the KDC ignores the entries (ignored targets), or RBCD_ACE_GROUP_SCOPE */
+            warnings: components["schemas"]["WarningModel"][];
         };
         PrincipalDelegationsModel: {
             principal: components["schemas"]["AccountRefModel"];
+            /** @description Targets the KDC lets the principal delegate to */
             targets: components["schemas"]["DelegationTargetModel"][];
+            /** @description Targets whose value names the principal (or a group of it) but the KDC refuses it; warnings say why */
+            ignored: components["schemas"]["DelegationTargetModel"][];
         };
         InventoryPrincipalModel: {
             sid: string;
