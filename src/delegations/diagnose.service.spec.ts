@@ -135,13 +135,29 @@ describe('DiagnoseService', () => {
       expect((await allowed.service.diagnose({ user: 'alice', frontEnd: 'WEB01$', backEnd: 'SERVERD', spn: 'http/web.contoso.test' })).ok).toBe(true);
     });
 
-    it('a duplicated SPN fails and names both accounts (across domains too)', async () => {
-      const twin = account('TWIN', 1701, { domain: 'fabrikam.test', servicePrincipalNames: ['cifs/serverd.contoso.test'] });
+    it('a duplicated SPN fails and names both accounts', async () => {
+      const twin = account('TWIN', 1701, { servicePrincipalNames: ['cifs/serverd.contoso.test'] });
       const other = account('OTHER', 1702, { servicePrincipalNames: ['cifs/serverd.contoso.test'] });
       const { service } = diagnoser([alice, frontEnd, serverd, twin, other]);
       const result = await service.diagnose({ user: 'alice', frontEnd: 'WEB01$', backEnd: 'SERVERD', spn: 'cifs/serverd.contoso.test' });
       expect(status(result).BACKEND_SPN).toBe('fail');
-      expect(message(result, 'BACKEND_SPN')).toMatch(/registered on 2 accounts \(OTHER\$ in contoso\.test, TWIN\$ in fabrikam\.test\)/);
+      expect(message(result, 'BACKEND_SPN')).toMatch(/registered on 2 accounts \(OTHER\$ in contoso\.test, TWIN\$ in contoso\.test\)/);
+    });
+
+    it('the same SPN in two domains: the front-end\'s KDC looks in its own domain first (exact, then mapped)', async () => {
+      const twin = account('TWIN', 1701, { domain: 'fabrikam.test', servicePrincipalNames: ['cifs/serverd.contoso.test'] });
+      const { service } = diagnoser([alice, frontEnd, serverd, twin]);
+      const result = await service.diagnose({ user: 'alice', frontEnd: 'WEB01$', backEnd: 'SERVERD', spn: 'cifs/serverd.contoso.test' });
+      // contoso has no exact cifs/serverd.contoso.test but maps it to host/: SERVERD, not fabrikam's TWIN.
+      expect(status(result)).toMatchObject({ BACKEND_SPN: 'pass', RBCD_ACE: 'pass' });
+      expect(message(result, 'BACKEND_SPN')).toMatch(/reaches SERVERD\$ through sPNMappings/);
+      const remote = account('WEB02', 1302, { domain: 'fabrikam.test' });
+      const twins = [account('TWIN', 1701, { domain: 'fabrikam.test', servicePrincipalNames: ['cifs/x.test'] }), account('TWIN2', 1703, { domain: 'fabrikam.test', servicePrincipalNames: ['cifs/x.test'] })];
+      const duplicated = await diagnoser([alice, remote, serverd, ...twins]).service.diagnose({ user: 'alice', frontEnd: 'FABRIKAM\\WEB02$', backEnd: 'SERVERD', spn: 'cifs/x.test' });
+      expect(status(duplicated).BACKEND_SPN).toBe('fail');
+      // Not in the front-end's domain, but in two others: no single owner.
+      const fromContoso = await diagnoser([alice, frontEnd, serverd, ...twins]).service.diagnose({ user: 'alice', frontEnd: 'WEB01$', backEnd: 'SERVERD', spn: 'cifs/x.test' });
+      expect(status(fromContoso).BACKEND_SPN).toBe('fail');
     });
 
     it('a domain that does not answer: warn, never "nobody has it"', async () => {

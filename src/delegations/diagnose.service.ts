@@ -49,7 +49,7 @@ export class DiagnoseService {
       this.directory.resolve(input.backEnd, { kind: 'target', withRbcd: true }),
     ]);
     const checks: DiagnoseCheck[] = [];
-    const spn = await this.spnCheck(backEnd, input.spn);
+    const spn = await this.spnCheck(backEnd, frontEnd, input.spn);
     // The KDC checks the attribute of the account that owns the SPN: the rest is about that account.
     const service = spn.owner && spn.owner.sid.toUpperCase() !== backEnd.sid.toUpperCase() ? spn.owner : backEnd;
     checks.push(...this.enabledChecks(user, frontEnd, service));
@@ -144,7 +144,7 @@ export class DiagnoseService {
   }
 
   /** The SPN the client asks for, its owner (the account whose attribute counts) and how it was found. */
-  private async spnCheck(backEnd: DirectoryObject, given?: string): Promise<{ check: DiagnoseCheck; owner?: DirectoryObject }> {
+  private async spnCheck(backEnd: DirectoryObject, frontEnd: DirectoryObject, given?: string): Promise<{ check: DiagnoseCheck; owner?: DirectoryObject }> {
     const id = 'BACKEND_SPN';
     const derived = !given;
     const spn = given ?? (backEnd.dnsHostName ? `cifs/${backEnd.dnsHostName}` : undefined);
@@ -155,7 +155,7 @@ export class DiagnoseService {
     }
     let found: SpnOwnership;
     try {
-      found = await findSpnOwners(this.directory, spn);
+      found = await findSpnOwners(this.directory, spn, frontEnd.domain);
     } catch (error) {
       return { check: { id, status: 'warn', message: `Could not look up who owns ${spn} (${reason(error)})` } };
     }
@@ -175,7 +175,8 @@ export class DiagnoseService {
       };
     }
     if (found.owners.length > 1) {
-      return { check: { id, status: 'fail', message: `${spn}${how} is registered on ${found.owners.length} accounts (${found.owners.map((o) => `${o.samAccountName} in ${o.domain}`).join(', ')}): the KDC refuses a duplicated SPN; remove it from all but one${origin}` } };
+      const list = found.owners.map((o) => `${o.samAccountName} in ${o.domain}`).join(', ');
+      return { check: { id, status: 'fail', message: `${spn}${how} is registered on ${found.owners.length} accounts (${list}): the KDC refuses a duplicated SPN; remove it from all but one${origin}` } };
     }
     const [owner] = found.owners;
     const status = notes.length ? 'warn' : 'pass';

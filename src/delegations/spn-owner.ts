@@ -29,37 +29,44 @@ export function splitSpn(spn: string): { serviceClass: string; rest: string } | 
 }
 
 /**
- * Finds the account that owns an SPN the way the KDC does: the SPN itself in every configured
- * domain; when nobody has it, its sPNMappings form (each domain with its own forest's list: `cifs/x`
- * → `host/x`). Values are matched by LDAP equality (case-insensitive), never as filter syntax.
+ * Finds the account that owns an SPN the way the KDC does. The front-end's KDC looks in its own
+ * domain first: the SPN itself, then its sPNMappings form (`cifs/x` → `host/x`, with that forest's
+ * list). Only when its domain has neither are the other configured domains asked the same way (a
+ * referral). Values are matched by LDAP equality (case-insensitive), never as filter syntax.
  */
-export async function findSpnOwners(directory: DirectoryPort, spn: string): Promise<SpnOwnership> {
+export async function findSpnOwners(directory: DirectoryPort, spn: string, homeDomain?: string): Promise<SpnOwnership> {
   const parts = splitSpn(spn);
   if (!parts) throw new DomainError('VALIDATION_FAILED', `"${spn}" is not a service principal name (service/host[:port])`, { spn });
   const domains = (await directory.domains()).map((d) => d.name);
+  const home = domains.filter((d) => d === homeDomain);
   const result: SpnOwnership = { spn, owners: [], unreachable: [], defaultMappings: [] };
-
-  const exact = await searchAll(directory, domains, () => spn);
-  result.unreachable = exact.unreachable;
-  if (exact.found.length) return { ...result, matched: spn, owners: exact.found };
-
-  const mappingsByDomain = new Map<string, SpnMappings>();
-  for (const domain of domains) {
-    if (exact.unreachable.includes(domain)) continue;
-    const mappings = await directory.spnMappings(domain);
-    mappingsByDomain.set(domain, mappings);
-    if (mappings.source === 'default' && !result.defaultMappings.some((m) => m.forest === mappings.forest)) result.defaultMappings.push({ forest: mappings.forest, error: mappings.error });
+  for (const round of [home, domains.filter((d) => d !== homeDomain)]) {
+    if (!round.length) continue;
+    const found = await findIn(directory, round, spn, parts, result);
+    if (found) return found;
   }
+  return result;
+}
+
+/** Exact SPN in these domains; where a domain has none, its mapped form. Undefined when nobody has either. */
+async function findIn(directory: DirectoryPort, domains: string[], spn: string, parts: { serviceClass: string; rest: string }, result: SpnOwnership): Promise<SpnOwnership | undefined> {
+  const exact = await searchAll(directory, domains, () => spn);
+  result.unreachable.push(...exact.unreachable);
+  if (exact.found.length) return { ...result, matched: spn, owners: exact.found };
   const alias = parts.serviceClass.toLowerCase();
-  const mappedIn = [...mappingsByDomain].filter(([, m]) => m.aliases.has(alias) && m.aliases.get(alias) !== alias).map(([domain]) => domain);
-  if (!mappedIn.length) return result;
-  const target = mappingsByDomain.get(mappedIn[0])?.aliases.get(alias) as string;
-  const mapped = await searchAll(directory, mappedIn, (domain) => `${mappingsByDomain.get(domain)?.aliases.get(alias)}/${parts.rest}`);
-  return {
-    ...result,
-    unreachable: [...new Set([...result.unreachable, ...mapped.unreachable])],
-    ...(mapped.found.length ? { matched: `${target}/${parts.rest}`, mapping: { alias, target }, owners: mapped.found } : {}),
-  };
+  const targets = new Map<string, string>();
+  for (const domain of domains.filter((d) => !exact.unreachable.includes(d))) {
+    const mappings = await directory.spnMappings(domain);
+    if (mappings.source === 'default' && !result.defaultMappings.some((m) => m.forest === mappings.forest)) result.defaultMappings.push({ forest: mappings.forest, error: mappings.error });
+    const target = mappings.aliases.get(alias);
+    if (target && target !== alias) targets.set(domain, target);
+  }
+  if (!targets.size) return undefined;
+  const mapped = await searchAll(directory, [...targets.keys()], (domain) => `${targets.get(domain)}/${parts.rest}`);
+  result.unreachable.push(...mapped.unreachable);
+  if (!mapped.found.length) return undefined;
+  const target = targets.get(mapped.found[0].domain) as string;
+  return { ...result, matched: `${target}/${parts.rest}`, mapping: { alias, target }, owners: mapped.found };
 }
 
 async function searchAll(directory: DirectoryPort, domains: string[], spnIn: (domain: string) => string): Promise<{ found: DirectoryObject[]; unreachable: string[] }> {

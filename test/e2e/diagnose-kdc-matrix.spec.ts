@@ -141,6 +141,30 @@ describe('diagnose agrees with the KDC (HOST-only computers, owners, groups, mas
     c.also?.(body);
   });
 
+  it('the same SPN registered in another domain: the front-end\'s KDC uses its own domain (mapped host/), and so does diagnose', async () => {
+    await aceOnTarget(() => frontEnd.sid)();
+    const spn = `cifs/${target.dnsHostName}`;
+    const elsewhere = await createComputer(uniqueName('MZ'), { domain: 'fabrikam.test', spns: [spn] });
+    try {
+      const body = await diagnose({ spn });
+      const kdc = await canDelegate({ frontEnd: frontEnd.samAccountName, user: 'alice', spn });
+      expect({ diagnose: body.ok, kdc: kdc.allowed }).toEqual({ diagnose: true, kdc: true });
+      expect(check(body, 'BACKEND_SPN').message).toContain(`reaches ${target.samAccountName} through sPNMappings`);
+    } finally {
+      await deleteObject(elsewhere.dn);
+    }
+  });
+
+  it('Samba refuses a duplicate SPN within one domain at write time (constraint violation), as Windows does', async () => {
+    const spn = `cifs/dup-${short(other).toLowerCase()}.contoso.test`;
+    const first = await createComputer(uniqueName('MD'), { spns: [spn] });
+    try {
+      await expect(createComputer(uniqueName('MD'), { spns: [spn] })).rejects.toThrow(/conflict|constraint/i);
+    } finally {
+      await deleteObject(first.dn);
+    }
+  });
+
   it('a domain-local group: Samba\'s KDC issues and diagnose passes, with a warning that Windows checks the TGT PAC (checked on Samba only)', async () => {
     await aceOnTarget(() => localGroup.sid)();
     const body = await diagnose({ spn: `cifs/${target.dnsHostName}` });
