@@ -21,6 +21,8 @@ import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OutboxModule } from './notifications/outbox.module';
+import { OwnersModule } from './owners/owners.module';
+import { PersonsModule } from './persons/persons.module';
 import { PolicyModule } from './policy/policy.module';
 import { ReconcileModule } from './reconcile/reconcile.module';
 import { RequestsModule } from './requests/requests.module';
@@ -66,6 +68,8 @@ export class AppModule {
         OutboxModule,
         AuthModule,
         DirectoryModule,
+        PersonsModule,
+        OwnersModule,
         PolicyModule,
         HealthModule,
         DelegationsModule,

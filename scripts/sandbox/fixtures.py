@@ -205,6 +205,7 @@ def main_fixtures(db, lp, secrets_dir):
             add_member(db, base, "CN=%s,CN=Users,%s" % (group, base), name)
 
     issue11_fixtures(db, netbios, base, dns_domain, password_for)
+    issue17_fixtures(db, base, dns_domain, netbios, password_for)
 
     save_passwords()
     print("fixtures ok: %s (%s), svc %s" % (netbios, realm, svc_sid))
@@ -234,6 +235,85 @@ def issue11_fixtures(db, netbios, base, dns_domain, password_for):
             "userAccountControl": str(UF_WORKSTATION_TRUST_ACCOUNT),
             "unicodePwd": utf16_password(password_for(name + "$")),
         })
+
+
+# ---------------------------------------------------------------- issue 17: persons and owners
+# Resource owners in AD: managedBy on a computer (a user on SRV17A; a group with a nested member on
+# SRV17B), an OU owner group (Web Owners for OU=Web,OU=Servers, which holds WEB17), and a computer
+# nobody owns (SRV17N). Roles from AD groups: vera is an approver through RBCD Approvers, nested.
+# alice and bob (above) are the persons behind chat ids, OIDC subjects and personal keys; their
+# mail differs from their UPN so that the email claim is looked up by mail.
+ISSUE17 = {
+    "CONTOSO": {
+        "ous": ["OU=Web,OU=Servers"],
+        "users": ["owen", "gina", "walt", "vera"],
+        "mail": {"alice": "alice.liddell@contoso.test", "bob": "bob.builder@contoso.test"},
+        # (name, members by sAMAccountName), created in order (a member group first)
+        "groups": [
+            ("SRV17B Admins", ["gina"]),
+            ("SRV17B Owners", ["SRV17B Admins"]),
+            ("Web Owners", ["walt"]),
+            ("RBCD Approvers L2", ["vera"]),
+            ("RBCD Approvers", ["RBCD Approvers L2"]),
+        ],
+        # (name, ou, managedBy relative to the base DN or None)
+        "computers": [
+            ("SRV17A", "OU=Servers", "CN=owen,CN=Users"),
+            ("SRV17B", "OU=Servers", "CN=SRV17B Owners,CN=Users"),
+            ("WEB17", "OU=Web,OU=Servers", None),
+            ("SRV17N", "OU=Servers", None),
+        ],
+    },
+}
+
+
+def issue17_fixtures(db, base, dns_domain, netbios, password_for):
+    spec = ISSUE17.get(netbios)
+    if spec is None:
+        return
+    for ou in spec["ous"]:
+        dn = "%s,%s" % (ou, base)
+        if not exists(db, dn):
+            db.add({"dn": dn, "objectClass": "organizationalUnit"})
+    for name in spec["users"]:
+        dn = "CN=%s,CN=Users,%s" % (name, base)
+        if not exists(db, dn):
+            db.add({
+                "dn": dn,
+                "objectClass": "user",
+                "sAMAccountName": name,
+                "userPrincipalName": "%s@%s" % (name, dns_domain),
+                "userAccountControl": str(UF_NORMAL_ACCOUNT | UF_DONT_EXPIRE_PASSWD),
+                "unicodePwd": utf16_password(password_for(name)),
+            })
+    for name, mail in spec["mail"].items():
+        m = ldb.Message()
+        m.dn = ldb.Dn(db, "CN=%s,CN=Users,%s" % (name, base))
+        m["mail"] = ldb.MessageElement(mail, ldb.FLAG_MOD_REPLACE, "mail")
+        db.modify(m)
+    for group, members in spec["groups"]:
+        dn = "CN=%s,CN=Users,%s" % (group, base)
+        if not exists(db, dn):
+            db.add({"dn": dn, "objectClass": "group", "sAMAccountName": group})
+        for member in members:
+            add_member(db, base, dn, member)
+    for name, ou, managed_by in spec["computers"]:
+        dn = "CN=%s,%s,%s" % (name, ou, base)
+        if exists(db, dn):
+            continue
+        fqdn = "%s.%s" % (name.lower(), dns_domain)
+        entry = {
+            "dn": dn,
+            "objectClass": "computer",
+            "sAMAccountName": name + "$",
+            "dNSHostName": fqdn,
+            "servicePrincipalName": ["HOST/%s" % name, "HOST/%s" % fqdn, "cifs/%s" % fqdn],
+            "userAccountControl": str(UF_WORKSTATION_TRUST_ACCOUNT),
+            "unicodePwd": utf16_password(password_for(name + "$")),
+        }
+        if managed_by:
+            entry["managedBy"] = "%s,%s" % (managed_by, base)
+        db.add(entry)
 
 
 def ndr_sid(db, dn):

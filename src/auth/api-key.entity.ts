@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { Person } from '../persons/person';
 
 /** An API key issued by the service. Only the SHA-256 of the key is stored; `prefix` finds the row. */
 @Entity('api_keys')
@@ -33,4 +34,12 @@ export class ApiKeyEntity {
 
   @Column('varchar', { name: 'revoked_at', length: 24, nullable: true })
   revokedAt: string | null;
+
+  /** A person's key: the owner as given when issued. Null: a system key. */
+  @Column('varchar', { length: 200, nullable: true })
+  owner: string | null;
+
+  /** The owner resolved when the key was issued (the AD user's SID, UPN, name). */
+  @Column('simple-json', { name: 'owner_person', nullable: true })
+  ownerPerson: Person | null;
 }

@@ -20,6 +20,12 @@ export class CreateApiKeyDto {
   @IsOptional()
   @IsBoolean()
   mayActOnBehalf?: boolean;
+
+  @ApiPropertyOptional({ example: 'alice@contoso.test', description: "A person's key: the AD user it belongs to (UPN, DOMAIN\\name, mail). Without it: a system key" })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  owner?: string;
 }
 
 export class ApiKeyDto {
@@ -27,6 +33,7 @@ export class ApiKeyDto {
   @ApiProperty() name: string;
   @ApiProperty({ enum: ROLES, isArray: true }) roles: Role[];
   @ApiProperty() mayActOnBehalf: boolean;
+  @ApiNullableProperty('string', { description: "The person a person's key belongs to (UPN); null for a system key" }) owner: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty() createdBy: string;
   @ApiNullableProperty('string', { format: 'date-time' }) lastUsedAt: string | null;

@@ -7,6 +7,8 @@ import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { UnitOfWork } from '../database/unit-of-work';
+import { personLabel } from '../persons/person';
+import { PersonsService } from '../persons/persons.service';
 import { ApiKeyEntity } from './api-key.entity';
 import { ROLES, type Principal, type Role } from './roles';
 
@@ -21,6 +23,8 @@ export interface IssuedApiKey {
   name: string;
   roles: Role[];
   mayActOnBehalf: boolean;
+  /** A person's key: the owner's UPN (or name). Null: a system key. */
+  owner: string | null;
   createdAt: string;
   createdBy: string;
   lastUsedAt: string | null;
@@ -47,16 +51,22 @@ export class ApiKeysService {
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly persons: PersonsService,
   ) {
     this.adminKeyHash = config.adminApiKey ? sha256(config.adminApiKey).toString('hex') : null;
   }
 
-  async issue(input: { name: string; roles: Role[]; mayActOnBehalf?: boolean }, createdBy: Principal): Promise<IssuedApiKey> {
+  async issue(input: { name: string; roles: Role[]; mayActOnBehalf?: boolean; owner?: string }, createdBy: Principal): Promise<IssuedApiKey> {
     const roles = [...new Set(input.roles)];
     if (roles.length === 0 || roles.some((r) => !ROLES.includes(r))) {
       throw new DomainError('VALIDATION_FAILED', `roles must be a non-empty list of: ${ROLES.join(', ')}`);
     }
     if (input.name === BOOTSTRAP_NAME) throw new DomainError('VALIDATION_FAILED', `the name ${BOOTSTRAP_NAME} is reserved`, { fields: { name: ['reserved'] } });
+    if (input.owner && input.mayActOnBehalf) {
+      throw new DomainError('VALIDATION_FAILED', "A person's key (owner) may not act on behalf of others; issue a system key (no owner) for that", { fields: { mayActOnBehalf: ['not with owner'] } });
+    }
+    // A person's key: the owner must be exactly one AD user now (422 PERSON_NOT_RESOLVED otherwise).
+    const ownerPerson = input.owner ? await this.persons.resolveUser(input.owner) : null;
     const prefix = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
     const key = `rbcd_${prefix}_${randomBytes(32).toString('base64url')}`;
     const entity: ApiKeyEntity = {
@@ -70,10 +80,12 @@ export class ApiKeysService {
       createdAt: this.clock.nowIso(),
       lastUsedAt: null,
       revokedAt: null,
+      owner: ownerPerson ? personLabel(ownerPerson) : null,
+      ownerPerson,
     };
     await this.uow.run(async (m) => {
       await m.getRepository(ApiKeyEntity).insert(entity);
-      await this.audit.append(m, { actor: createdBy.id, type: 'apikey.created', data: { id: entity.id, name: entity.name, roles, mayActOnBehalf: entity.mayActOnBehalf } });
+      await this.audit.append(m, { actor: createdBy.id, type: 'apikey.created', data: { id: entity.id, name: entity.name, roles, mayActOnBehalf: entity.mayActOnBehalf, owner: entity.owner, ownerSid: ownerPerson?.sid ?? null } });
     });
     return { ...toIssuedKey(entity), key };
   }
@@ -101,7 +113,9 @@ export class ApiKeysService {
     }
     for (const key of this.config.apiKeys) {
       if (sameHash(hash, key.sha256)) {
-        return { id: `apikey:${key.name}`, name: key.name, roles: key.roles as Role[], via: 'api-key', mayActOnBehalf: key.mayActOnBehalf ?? false };
+        // A static person's key: its owner is looked up (cached) when used; one that no longer names a user is refused.
+        const person = key.owner ? await this.persons.resolveUser(key.owner).catch((error: unknown) => this.ownerGone(key.name, error)) : null;
+        return { id: `apikey:${key.name}`, name: key.name, roles: key.roles as Role[], via: 'api-key', mayActOnBehalf: key.mayActOnBehalf ?? false, person };
       }
     }
     const match = KEY_PATTERN.exec(presented);
@@ -109,7 +123,14 @@ export class ApiKeysService {
     const row = await this.uow.manager.getRepository(ApiKeyEntity).findOne({ where: { prefix: match[1], revokedAt: IsNull() } });
     if (!row || !sameHash(hash, row.keyHash)) return null;
     this.noteUse(row);
-    return { id: `apikey:${row.name}`, name: row.name, roles: row.roles as Role[], via: 'api-key', mayActOnBehalf: row.mayActOnBehalf };
+    return { id: `apikey:${row.name}`, name: row.name, roles: row.roles as Role[], via: 'api-key', mayActOnBehalf: row.mayActOnBehalf, person: row.ownerPerson ?? null };
+  }
+
+  private ownerGone(name: string, error: unknown): never {
+    if (error instanceof DomainError && error.code === 'PERSON_NOT_RESOLVED') {
+      throw new DomainError('FORBIDDEN', `The owner of API key ${name} ${error.message.replace(/^"[^"]*" /, '')}; the key stands for no person`);
+    }
+    throw error;
   }
 
   private noteUse(row: ApiKeyEntity): void {
@@ -125,6 +146,7 @@ function toIssuedKey(row: ApiKeyEntity): IssuedApiKey {
     name: row.name,
     roles: row.roles as Role[],
     mayActOnBehalf: row.mayActOnBehalf,
+    owner: row.owner ?? null,
     createdAt: row.createdAt,
     createdBy: row.createdBy,
     lastUsedAt: row.lastUsedAt,

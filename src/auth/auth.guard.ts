@@ -7,7 +7,7 @@ import { requestOf } from './current-principal.decorator';
 import { IS_PUBLIC } from './public.decorator';
 import { RateLimitedError, RateLimiter } from './rate-limiter';
 import { READS_ONLY } from './reads-only.decorator';
-import { REQUIRED_ROLES } from './roles.decorator';
+import { OWNERS_MAY, REQUIRED_ROLES } from './roles.decorator';
 import { assertRoles, type Principal, type Role } from './roles';
 
 const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -41,7 +41,8 @@ export class ApiAuthGuard extends AuthGuard(['api-key', 'oidc']) {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     await super.canActivate(context);
     const principal = requestOf(context).user as Principal;
-    assertRoles(principal, this.reflector.getAllAndOverride<Role[]>(REQUIRED_ROLES, targets) ?? []);
+    const ownerMay = this.reflector.getAllAndOverride<boolean>(OWNERS_MAY, targets) && principal.person?.kind === 'directory';
+    if (!ownerMay) assertRoles(principal, this.reflector.getAllAndOverride<Role[]>(REQUIRED_ROLES, targets) ?? []);
     if (isMutation(context) && !this.reflector.getAllAndOverride<boolean>(READS_ONLY, targets)) {
       try {
         await this.limiter.consume(principal.id);

@@ -4,7 +4,10 @@ import type { FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { Strategy } from 'passport-custom';
 import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/config.types';
+import type { AppConfig, OidcConfig } from '../config/config.types';
+import { DomainError } from '../common/errors/domain-error';
+import { externalPerson, type Person } from '../persons/person';
+import { PersonsService } from '../persons/persons.service';
 import { bearerToken, looksLikeJwt } from './credentials';
 import { ROLES, type Principal, type Role } from './roles';
 
@@ -22,6 +25,7 @@ export class OidcStrategy extends PassportStrategy(Strategy, 'oidc') {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly persons: PersonsService,
   ) {
     super();
     if (config.oidc) {
@@ -56,7 +60,28 @@ export class OidcStrategy extends PassportStrategy(Strategy, 'oidc') {
       .map(String)
       .filter((r): r is Role => (ROLES as readonly string[]).includes(r));
     const name = String(payload.preferred_username ?? payload.email ?? payload.sub);
-    return { id: `oidc:${payload.sub}`, name, roles: [...new Set(roles)], via: 'oidc' };
+    const person = await this.personOf(payload, oidc);
+    return this.persons.withGroupRoles({ id: `oidc:${payload.sub}`, name, roles: [...new Set(roles)], via: 'oidc', person });
+  }
+
+  /**
+   * OIDC_USER_CLAIM names the AD user (by UPN, mail or sAMAccountName, exactly one); a token whose
+   * claim names nobody is refused (403), or kept as an external person with OIDC_USERS_EXTERNAL.
+   * Without OIDC_USER_CLAIM the person is the token's subject, external to AD.
+   */
+  private async personOf(payload: JWTPayload, oidc: OidcConfig): Promise<Person> {
+    if (!oidc.userClaim) return externalPerson(`oidc:${payload.sub}`);
+    const value = payload[oidc.userClaim];
+    if (typeof value !== 'string' || value.trim() === '') {
+      throw new DomainError('FORBIDDEN', `The token carries no ${oidc.userClaim} claim, which names the person (OIDC_USER_CLAIM)`);
+    }
+    try {
+      return await this.persons.resolveUser(value, oidc.userClaim);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'PERSON_NOT_RESOLVED') throw error;
+      if (oidc.usersExternal && error.details?.reason === 'not-found') return externalPerson(value.trim().toLowerCase());
+      throw new DomainError('FORBIDDEN', `The token's ${oidc.userClaim} claim ${error.message}, so it stands for no person here`, { claim: oidc.userClaim, reason: error.details?.reason });
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import { DomainError } from '../common/errors/domain-error';
+import type { Person } from '../persons/person';
 
 export const ROLES = ['requester', 'approver', 'admin', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
@@ -13,6 +14,16 @@ export interface Principal {
   via: 'api-key' | 'oidc' | 'chat' | 'system';
   /** Keys of ticketing systems and bots may file requests on behalf of a person. */
   mayActOnBehalf?: boolean;
+  /**
+   * The person behind the credential (OIDC user, linked chat user, personal API key). Absent for a
+   * system key (a ticketing system) and an unlinked chat user: those are compared by `id`.
+   */
+  person?: Person | null;
+}
+
+/** What the workflow compares: the person when there is one, else the credential itself. */
+export function identityKey(principal: Pick<Principal, 'id' | 'person'>): string {
+  return principal.person?.key ?? principal.id;
 }
 
 export function hasRole(principal: Principal, required: readonly Role[]): boolean {

@@ -5,6 +5,7 @@ import { mapError } from '../common/errors/error-mapping';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { DelegationsService } from '../delegations/delegations.service';
+import { PersonsService } from '../persons/persons.service';
 import { RequestsService } from '../requests/requests.service';
 import type { RequestView } from '../requests/request.view';
 import { type ChatCommand, type ChatCommandKind, parseChatCommand } from './chat-command.parser';
@@ -49,20 +50,34 @@ export class ChatopsService {
     private readonly delegations: DelegationsService,
     private readonly limiter: RateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    private readonly persons: PersonsService,
+  ) {
+    const unlinked = Object.entries(config.chat.slack?.users ?? {}).filter(([, u]) => !u.user);
+    if (unlinked.length) {
+      this.logger.warn(`chat.slack.users ${unlinked.map(([id]) => id).join(', ')} use the old form (a role list): they are unlinked chat users who can only read; map them as {user: <AD user>, roles: [...]}`);
+    }
+  }
 
-  /** `slack:<user id>` with the roles chat.slack.users maps it to (none when unmapped). */
-  principalFor(user: ChatUser): Principal {
-    const mapped = this.config.chat.slack?.users[user.id] ?? [];
-    const roles = mapped.filter((r): r is Role => (ROLES as readonly string[]).includes(r));
-    return { id: `slack:${user.id}`, name: user.name || user.id, roles, via: 'chat' };
+  /**
+   * `slack:<user id>` and the person chat.slack.users links it to, with the roles mapped there and
+   * those the person's AD groups give. An unlinked chat id (old form, or not listed) gets no role:
+   * it can read (show, status, help) and nothing else.
+   */
+  async principalFor(user: ChatUser): Promise<Principal> {
+    const base = { id: `slack:${user.id}`, name: user.name || user.id, via: 'chat' as const };
+    const mapped = this.config.chat.slack?.users[user.id];
+    if (!mapped?.user) return { ...base, roles: [], person: null };
+    const person = await this.persons.resolveUser(mapped.user);
+    const roles = mapped.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r));
+    return this.persons.withGroupRoles({ ...base, roles, person });
   }
 
   async command(user: ChatUser, text: string, slashCommand = '/rbcd'): Promise<ChatReply> {
     const parsed = parseChatCommand(text);
     if (!parsed.ok) return ephemeral(parsed.error);
-    const principal = this.principalFor(user);
+    let principal: Principal = { id: `slack:${user.id}`, name: user.name || user.id, roles: [], via: 'chat' };
     try {
+      principal = await this.principalFor(user);
       return await this.run(parsed.command, principal, slashCommand);
     } catch (error) {
       return ephemeral(this.explain(error, principal, parsed.command.kind));
@@ -76,19 +91,19 @@ export class ChatopsService {
     if (payload.type !== 'block_actions' || !payload.user?.id || !action || !['approve', 'reject'].includes(action.action_id ?? '')) {
       return { ...ephemeral('This action is not supported.'), replace_original: false };
     }
-    const principal = this.principalFor({ id: payload.user.id, name: payload.user.username ?? payload.user.name });
-    const command: ChatCommand =
-      action.action_id === 'approve'
-        ? { kind: 'approve', id }
-        : { kind: 'reject', id, reason: `Rejected in chat by ${principal.name}` };
+    const user = { id: payload.user.id, name: payload.user.username ?? payload.user.name };
+    let principal: Principal = { id: `slack:${user.id}`, name: user.name || user.id, roles: [], via: 'chat' };
+    const kind = action.action_id === 'approve' ? 'approve' : 'reject';
     let reply: ChatReply;
     try {
+      principal = await this.principalFor(user);
+      const command: ChatCommand = kind === 'approve' ? { kind: 'approve', id } : { kind: 'reject', id, reason: `Rejected in chat by ${principal.name}` };
       await this.authorise(command.kind, principal);
       const request = command.kind === 'approve' ? await this.requests.approve(id, principal) : await this.requests.reject(id, principal, command.reason);
       const text = `${decisionLine(command.kind, request, principal)}\n${describeRequest(request)}`;
       reply = { response_type: 'in_channel', replace_original: true, text, blocks: requestBlocks(request, text) };
     } catch (error) {
-      reply = { ...ephemeral(this.explain(error, principal, command.kind)), replace_original: false };
+      reply = { ...ephemeral(this.explain(error, principal, kind)), replace_original: false };
     }
     if (payload.response_url) this.postToResponseUrl(payload.response_url, reply);
     return reply;
@@ -134,7 +149,9 @@ export class ChatopsService {
   private async authorise(kind: ChatCommandKind, principal: Principal): Promise<void> {
     const required = CHAT_COMMAND_ROLES[kind];
     if (required === null) return;
-    assertRoles(principal, required);
+    // Owners decide on their targets without the approver role: the service checks ownership.
+    const ownerMay = (kind === 'approve' || kind === 'reject') && principal.person?.kind === 'directory';
+    if (!ownerMay) assertRoles(principal, required);
     await this.limiter.consume(principal.id);
   }
 
@@ -151,8 +168,11 @@ export class ChatopsService {
           ? ":no_entry: You can't approve your own request (nor one filed on your behalf) — another approver has to."
           : `:no_entry: ${message}.`;
       case 'FORBIDDEN':
+        if (!principal.person) {
+          return `:lock: Your chat user (${principal.id.slice('slack:'.length)}) is not linked to a person, so you can use show, status and help only. An admin links it under chat.slack.users as {user: <you@domain>, roles: [...]}.`;
+        }
         return principal.roles.length === 0
-          ? `:lock: Your chat user (${principal.id.slice('slack:'.length)}) is not mapped to a role, so you can use show, status and help only. An admin can add you under chat.slack.users.`
+          ? `:lock: Your chat user (${principal.id.slice('slack:'.length)}) is linked to ${principal.person.upn ?? principal.person.name} but holds no role, so you can use show, status and help only.`
           : `:lock: ${message}.`;
       case 'RATE_LIMITED':
         return `:hourglass: ${message}.`;

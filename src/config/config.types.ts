@@ -33,10 +33,24 @@ export interface PolicyRuleMatch {
   domain?: string;
 }
 
+/** Who decides: `owners` approvals from an owner of every target, and the rest from any approver. */
+export interface ApproversRule {
+  owners: number;
+  others: number;
+}
+
+/** What a target without an owner means under an owner rule: the request is refused, or any approver stands in. */
+export const NO_OWNER_SETTINGS = ['deny', 'approvers'] as const;
+export type NoOwnerSetting = (typeof NO_OWNER_SETTINGS)[number];
+
 export interface PolicyRule {
   match: PolicyRuleMatch;
   deny?: string;
   requiredApprovals?: number;
+  /** Owner approvals (issue 17): replaces requiredApprovals with owners + others. */
+  approvers?: ApproversRule;
+  /** With `approvers.owners`: a target nobody owns is refused (`deny`, the default) or needs approvers only. */
+  noOwner?: NoOwnerSetting;
   maxDuration?: string;
   defaultDuration?: string;
   requireTicket?: boolean;
@@ -45,6 +59,8 @@ export interface PolicyRule {
 export interface PolicyConfig {
   defaults: { requiredApprovals: number; maxDuration: string; defaultDuration?: string; requireTicket: boolean };
   rules: PolicyRule[];
+  /** OU DN -> owner group DN: members (transitively) own every computer below that OU. */
+  owners?: Record<string, string>;
 }
 
 export interface WebhookConfig {
@@ -53,10 +69,19 @@ export interface WebhookConfig {
   events: string[];
 }
 
+/**
+ * A chat user id mapped to a person (`user`: an AD user, resolved like requestedFor) and roles.
+ * The old form (a bare role list) leaves `user` unset: an unlinked chat user who can only read.
+ */
+export interface ChatUserConfig {
+  user?: string;
+  roles: string[];
+}
+
 export interface SlackConfig {
   signingSecret?: string;
   notifyUrl?: string;
-  users: Record<string, string[]>;
+  users: Record<string, ChatUserConfig>;
 }
 
 export interface StaticApiKeyConfig {
@@ -64,6 +89,8 @@ export interface StaticApiKeyConfig {
   roles: string[];
   sha256: string;
   mayActOnBehalf?: boolean;
+  /** A person's key: the AD user it belongs to. Unset: a system key (no person). */
+  owner?: string;
 }
 
 export interface OidcConfig {
@@ -75,6 +102,20 @@ export interface OidcConfig {
   jwksCacheMaxAgeMs: number;
   /** OIDC_JWKS_COOLDOWN_MS: least time between two refetches caused by an unknown key id. */
   jwksCooldownMs: number;
+  /** OIDC_USER_CLAIM: the claim naming the AD user behind a token; unset: the person is the token's subject (external). */
+  userClaim?: OidcUserClaim;
+  /** OIDC_USERS_EXTERNAL: a claim value that names no AD user is kept as an external person instead of refused. */
+  usersExternal: boolean;
+}
+
+export const OIDC_USER_CLAIMS = ['upn', 'email', 'preferred_username'] as const;
+export type OidcUserClaim = (typeof OIDC_USER_CLAIMS)[number];
+
+/** Roles granted by membership (transitive) of AD groups, by role. */
+export interface RolesConfig {
+  fromGroups: Partial<Record<string, string[]>>;
+  /** RBCD_GROUP_CACHE_MS: how long a person's groups (and a group's SID) are trusted. */
+  groupCacheMs: number;
 }
 
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
@@ -92,6 +133,7 @@ export interface AppConfig {
   chat: { slack?: SlackConfig };
   apiKeys: StaticApiKeyConfig[];
   oidc?: OidcConfig;
+  roles: RolesConfig;
   jobs: { pollIntervalMs: number; maxAttempts: number; backoffBaseMs: number; leaseMs: number; expiryCheckIntervalMs: number; reconcileIntervalMs: number };
   logLevel: string;
   /** RBCD_WORKER: this process runs the job worker, the expiry scheduler and the reconciler. */

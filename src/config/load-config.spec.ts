@@ -101,9 +101,11 @@ apiKeys:
     expect(config.policy).toEqual({
       defaults: { requiredApprovals: 2, maxDuration: 'PT12H', defaultDuration: undefined, requireTicket: true },
       rules: [expect.objectContaining({ match: { targetDnSuffix: 'OU=Tier0,DC=contoso,DC=test', domain: undefined }, deny: 'Tier 0 assets never accept delegation' })],
+      owners: {},
     });
     expect(config.webhooks).toEqual([{ url: 'https://tickets.example.com/hook', secret: 'hook-secret', events: ['request.created'] }]);
-    expect(config.chat.slack).toEqual({ signingSecret: 'slack-secret', notifyUrl: undefined, users: { U1: ['requester', 'approver'] } });
+    // The old form: an unlinked chat user (no person), who can only read.
+    expect(config.chat.slack).toEqual({ signingSecret: 'slack-secret', notifyUrl: undefined, users: { U1: { roles: ['requester', 'approver'] } } });
     expect(config.apiKeys).toEqual([{ name: 'servicenow', roles: ['requester'], sha256: 'a'.repeat(64), mayActOnBehalf: false }]);
   });
 
@@ -126,6 +128,10 @@ apiKeys:
       ['RBCD_JOB_MAX_ATTEMPTS', { RBCD_JOB_MAX_ATTEMPTS: '0' }, 'RBCD_JOB_MAX_ATTEMPTS'],
       ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
       ['OIDC without audience', { OIDC_ISSUER: 'https://login.example.com' }, 'OIDC_AUDIENCE'],
+      ['OIDC_USER_CLAIM', { OIDC_ISSUER: 'https://login.example.com', OIDC_AUDIENCE: 'a', OIDC_USER_CLAIM: 'sub' }, 'OIDC_USER_CLAIM'],
+      ['OIDC_USERS_EXTERNAL without a claim', { OIDC_ISSUER: 'https://login.example.com', OIDC_AUDIENCE: 'a', OIDC_USERS_EXTERNAL: 'true' }, 'OIDC_USERS_EXTERNAL'],
+      ['OIDC_USERS_EXTERNAL not a boolean', { OIDC_ISSUER: 'https://login.example.com', OIDC_AUDIENCE: 'a', OIDC_USER_CLAIM: 'upn', OIDC_USERS_EXTERNAL: 'maybe' }, 'OIDC_USERS_EXTERNAL'],
+      ['RBCD_GROUP_CACHE_MS', { RBCD_GROUP_CACHE_MS: '-1' }, 'RBCD_GROUP_CACHE_MS'],
       ['RBCD_CONFIG missing file', { RBCD_CONFIG: '/nonexistent/rbcd.yaml' }, 'RBCD_CONFIG'],
     ])('%s', (_label, env, variable) => {
       const error = configError(env);
@@ -149,6 +155,21 @@ apiKeys:
       ['webhook URL', 'webhooks: [{url: ftp://x}]', 'webhooks[0].url'],
       ['webhook event', 'webhooks: [{url: https://x, events: [request.exploded]}]', 'webhooks[0].events'],
       ['chat role', 'chat: {slack: {users: {U1: [king]}}}', 'chat.slack.users.U1'],
+      ['chat user without user', 'chat: {slack: {users: {U1: {roles: [approver]}}}}', 'chat.slack.users.U1.user'],
+      ['chat user with a bad role', 'chat: {slack: {users: {U1: {user: alice@contoso.test, roles: [king]}}}}', 'chat.slack.users.U1.roles'],
+      ['chat user with an unknown key', 'chat: {slack: {users: {U1: {user: a, role: [approver]}}}}', 'chat.slack.users.U1'],
+      ['a person key acting on behalf', `apiKeys: [{name: k, roles: [requester], owner: alice, mayActOnBehalf: true, sha256: "${'a'.repeat(64)}"}]`, 'apiKeys[0].mayActOnBehalf'],
+      ['roles.fromGroups role', 'roles: {fromGroups: {king: ["CN=X,DC=a"]}}', 'roles.fromGroups.king'],
+      ['roles.fromGroups not DNs', 'roles: {fromGroups: {approver: [RBCD Approvers]}}', 'roles.fromGroups.approver'],
+      ['approvers shape', 'policy: {rules: [{match: {domain: a.test}, approvers: 2}]}', 'policy.rules[0].approvers'],
+      ['approvers count', 'policy: {rules: [{match: {domain: a.test}, approvers: {owners: -1}}]}', 'policy.rules[0].approvers.owners'],
+      ['approvers unknown key', 'policy: {rules: [{match: {domain: a.test}, approvers: {owner: 1}}]}', 'policy.rules[0].approvers'],
+      ['approvers none', 'policy: {rules: [{match: {domain: a.test}, approvers: {owners: 0, others: 0}}]}', 'policy.rules[0].approvers'],
+      ['approvers and requiredApprovals', 'policy: {rules: [{match: {domain: a.test}, requiredApprovals: 2, approvers: {owners: 1}}]}', 'policy.rules[0].requiredApprovals'],
+      ['noOwner value', 'policy: {rules: [{match: {domain: a.test}, approvers: {owners: 1}, noOwner: allow}]}', 'policy.rules[0].noOwner'],
+      ['noOwner without approvers', 'policy: {rules: [{match: {domain: a.test}, noOwner: deny}]}', 'policy.rules[0].noOwner'],
+      ['owner group not a DN', 'policy: {owners: {"OU=Web,DC=a": Web Owners}}', 'policy.owners.OU=Web,DC=a'],
+      ['owner OU not a DN', 'policy: {owners: {Web: "CN=Web Owners,DC=a"}}', 'policy.owners'],
       ['API key hash', 'apiKeys: [{name: k, roles: [admin], sha256: abc}]', 'apiKeys[0].sha256'],
       ['API key role', `apiKeys: [{name: k, roles: [king], sha256: "${'a'.repeat(64)}"}]`, 'apiKeys[0].roles'],
     ])('RBCD_CONFIG: %s', (_label, yaml, variable) => {
@@ -182,6 +203,46 @@ apiKeys:
       const error = configError({ RBCD_CONFIG: file(yaml) });
       expect(error.message).not.toContain(SECRET);
     });
+  });
+});
+
+describe('persons and owners (issue 17)', () => {
+  it('reads chat users linked to persons, person keys, owner rules, OU owner groups and roles from groups', () => {
+    const yaml = file(`
+chat:
+  slack:
+    users:
+      U1: {user: alice@contoso.test, roles: [requester]}
+      U2: {user: "CONTOSO\\\\bob"}
+      U3: [approver]
+apiKeys:
+  - {name: alice-laptop, roles: [requester], owner: alice@contoso.test, sha256: "${'b'.repeat(64)}"}
+policy:
+  owners: {"OU=Web,OU=Servers,DC=contoso,DC=test": "CN=Web Owners,CN=Users,DC=contoso,DC=test"}
+  rules:
+    - match: {targetDnSuffix: "OU=Servers,DC=contoso,DC=test"}
+      approvers: {owners: 1, others: 1}
+      noOwner: approvers
+    - match: {domain: fabrikam.test}
+      approvers: {owners: 1}
+roles:
+  fromGroups: {approver: ["CN=RBCD Approvers,CN=Users,DC=contoso,DC=test"]}
+`);
+    const config = loadConfig({ ...BASE, RBCD_CONFIG: yaml, OIDC_ISSUER: 'https://idp', OIDC_AUDIENCE: 'rbcd', OIDC_USER_CLAIM: 'upn', OIDC_USERS_EXTERNAL: 'true', RBCD_GROUP_CACHE_MS: '5000' });
+    expect(config.chat.slack?.users).toEqual({ U1: { user: 'alice@contoso.test', roles: ['requester'] }, U2: { user: 'CONTOSO\\bob', roles: [] }, U3: { roles: ['approver'] } });
+    expect(config.apiKeys[0]).toMatchObject({ name: 'alice-laptop', owner: 'alice@contoso.test', mayActOnBehalf: false });
+    expect(config.policy.owners).toEqual({ 'OU=Web,OU=Servers,DC=contoso,DC=test': 'CN=Web Owners,CN=Users,DC=contoso,DC=test' });
+    expect(config.policy.rules[0]).toMatchObject({ approvers: { owners: 1, others: 1 }, noOwner: 'approvers' });
+    expect(config.policy.rules[1]).toMatchObject({ approvers: { owners: 1, others: 0 }, noOwner: 'deny' });
+    expect(config.roles).toEqual({ fromGroups: { approver: ['CN=RBCD Approvers,CN=Users,DC=contoso,DC=test'] }, groupCacheMs: 5000 });
+    expect(config.oidc).toMatchObject({ userClaim: 'upn', usersExternal: true });
+  });
+
+  it('defaults: no claim (the person is the token subject), no groups, a one-minute group cache', () => {
+    const config = loadConfig({ ...BASE, OIDC_ISSUER: 'https://idp', OIDC_AUDIENCE: 'rbcd' });
+    expect(config.oidc?.userClaim).toBeUndefined();
+    expect(config.oidc?.usersExternal).toBe(false);
+    expect(config.roles).toEqual({ fromGroups: {}, groupCacheMs: 60_000 });
   });
 });
 

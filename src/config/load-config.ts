@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { parseIsoDuration } from '../common/iso-duration';
 import { ConfigError } from './config.error';
-import type { AppConfig, DatabaseConfig, DomainConfig, PolicyConfig, PolicyRule, StaticApiKeyConfig, WebhookConfig } from './config.types';
+import { NO_OWNER_SETTINGS, OIDC_USER_CLAIMS, type AppConfig, type ApproversRule, type ChatUserConfig, type DatabaseConfig, type DomainConfig, type NoOwnerSetting, type OidcUserClaim, type PolicyConfig, type PolicyRule, type RolesConfig, type StaticApiKeyConfig, type WebhookConfig } from './config.types';
 
 type Env = Record<string, string | undefined>;
 type Yaml = Record<string, unknown>;
@@ -11,7 +11,7 @@ type Yaml = Record<string, unknown>;
 const ROLES = ['requester', 'approver', 'admin', 'auditor'];
 const WEBHOOK_EVENTS = [
   'request.created', 'request.approved', 'request.rejected', 'request.cancelled', 'request.applied',
-  'request.failed', 'request.expired', 'request.revoked', 'drift.detected',
+  'request.failed', 'request.expired', 'request.revoked', 'drift.detected', 'request.owner_approval_needed',
 ];
 
 /** Reads the environment and the optional YAML file; throws ConfigError naming the first bad value. */
@@ -30,6 +30,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     chat: { slack: readSlack(env, yaml.chat) },
     apiKeys: readStaticApiKeys(yaml.apiKeys),
     ...(oidc ? { oidc } : {}),
+    roles: readRoles(env, yaml.roles),
     jobs: {
       pollIntervalMs: readInt(env, 'RBCD_JOB_POLL_MS', 1000, 10),
       maxAttempts: readInt(env, 'RBCD_JOB_MAX_ATTEMPTS', 8, 1),
@@ -374,12 +375,70 @@ function readPolicy(raw: unknown): PolicyConfig {
       },
       deny: optionalString(rule.deny, `${label}.deny`),
       requiredApprovals: readApprovals(rule.requiredApprovals, `${label}.requiredApprovals`),
+      ...readOwnerRule(rule, label),
       maxDuration: readDuration(rule.maxDuration, `${label}.maxDuration`),
       defaultDuration: readDuration(rule.defaultDuration, `${label}.defaultDuration`),
       requireTicket: rule.requireTicket === undefined ? undefined : rule.requireTicket === true,
     };
   });
-  return { defaults, rules };
+  return { defaults, rules, owners: readOwnerGroups(policy.owners) };
+}
+
+/** `approvers: {owners: 1, others: 1}` and `noOwner: deny | approvers` of one rule. */
+function readOwnerRule(rule: Record<string, unknown>, label: string): { approvers?: ApproversRule; noOwner?: NoOwnerSetting } {
+  if (rule.approvers === undefined) {
+    if (rule.noOwner !== undefined) throw new ConfigError(`${label}.noOwner`, 'needs approvers: {owners: N, others: M} in the same rule');
+    return {};
+  }
+  const raw = rule.approvers as Record<string, unknown>;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${label}.approvers`, 'must be a mapping {owners: N, others: M}');
+  const unknown = Object.keys(raw).filter((k) => k !== 'owners' && k !== 'others');
+  if (unknown.length) throw new ConfigError(`${label}.approvers`, `unknown key ${unknown[0]} (owners, others)`);
+  const count = (key: 'owners' | 'others') => {
+    const value = raw[key] ?? 0;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 10) throw new ConfigError(`${label}.approvers.${key}`, 'must be a whole number from 0 to 10');
+    return value;
+  };
+  const approvers = { owners: count('owners'), others: count('others') };
+  if (approvers.owners + approvers.others < 1) throw new ConfigError(`${label}.approvers`, 'needs at least one approval (owners + others >= 1)');
+  if (rule.requiredApprovals !== undefined) throw new ConfigError(`${label}.requiredApprovals`, 'give requiredApprovals or approvers, not both');
+  const noOwner = rule.noOwner ?? 'deny';
+  if (!NO_OWNER_SETTINGS.includes(noOwner as NoOwnerSetting)) throw new ConfigError(`${label}.noOwner`, `must be one of ${NO_OWNER_SETTINGS.join(', ')}`);
+  return { approvers, noOwner: noOwner as NoOwnerSetting };
+}
+
+const DN_SHAPE = /^(CN|OU|DC)=[^,]+(,\s*(CN|OU|DC)=[^,]+)*$/i;
+
+/** `owners: {"OU=Web,OU=Servers,DC=…": "CN=Web Owners,…"}`: the owner group of each OU. */
+function readOwnerGroups(raw: unknown): Record<string, string> {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('policy.owners', 'must map OU DNs to owner group DNs');
+  const owners: Record<string, string> = {};
+  for (const [ou, group] of Object.entries(raw as Record<string, unknown>)) {
+    if (!DN_SHAPE.test(ou.trim())) throw new ConfigError(`policy.owners`, `"${ou}" is not a distinguished name (OU=Web,OU=Servers,DC=contoso,DC=test)`);
+    if (typeof group !== 'string' || !DN_SHAPE.test(group.trim())) throw new ConfigError(`policy.owners.${ou}`, 'must be the distinguished name of a group');
+    owners[ou.trim()] = group.trim();
+  }
+  return owners;
+}
+
+/** `roles.fromGroups: {approver: ["CN=RBCD Approvers,…"]}` and how long group answers are cached. */
+function readRoles(env: Env, raw: unknown): RolesConfig {
+  const groupCacheMs = readInt(env, 'RBCD_GROUP_CACHE_MS', 60_000, 0);
+  if (raw === undefined || raw === null) return { fromGroups: {}, groupCacheMs };
+  const roles = raw as Record<string, unknown>;
+  if (typeof roles !== 'object' || Array.isArray(roles)) throw new ConfigError('roles', 'must be a mapping (roles.fromGroups)');
+  const fromGroups: Record<string, string[]> = {};
+  const map = (roles.fromGroups ?? {}) as Record<string, unknown>;
+  if (typeof map !== 'object' || Array.isArray(map)) throw new ConfigError('roles.fromGroups', 'must map roles to lists of group DNs');
+  for (const [role, groups] of Object.entries(map)) {
+    if (!ROLES.includes(role)) throw new ConfigError(`roles.fromGroups.${role}`, `is not a role (${ROLES.join(', ')})`);
+    if (!Array.isArray(groups) || groups.length === 0 || groups.some((g) => typeof g !== 'string' || !DN_SHAPE.test(g.trim()))) {
+      throw new ConfigError(`roles.fromGroups.${role}`, 'must be a non-empty list of group distinguished names');
+    }
+    fromGroups[role] = groups.map((g: string) => g.trim());
+  }
+  return { fromGroups, groupCacheMs };
 }
 
 function readWebhooks(raw: unknown): WebhookConfig[] {
@@ -406,15 +465,26 @@ function readSlack(env: Env, rawChat: unknown): AppConfig['chat']['slack'] {
     secretFrom(slack.signingSecret, slack.signingSecretFile, 'chat.slack.signingSecret');
   if (!signingSecret && chat.slack === undefined) return undefined;
   const users = (slack.users ?? {}) as Record<string, unknown>;
-  if (typeof users !== 'object' || Array.isArray(users)) throw new ConfigError('chat.slack.users', 'must map chat user ids to role lists');
-  const mapped: Record<string, string[]> = {};
-  for (const [user, roles] of Object.entries(users)) {
-    if (!Array.isArray(roles) || roles.some((r) => !ROLES.includes(String(r)))) {
-      throw new ConfigError(`chat.slack.users.${user}`, `must be a list of roles from: ${ROLES.join(', ')}`);
-    }
-    mapped[user] = roles.map(String);
-  }
+  if (typeof users !== 'object' || Array.isArray(users)) throw new ConfigError('chat.slack.users', 'must map chat user ids to {user, roles}');
+  const mapped: Record<string, ChatUserConfig> = {};
+  for (const [id, entry] of Object.entries(users)) mapped[id] = readChatUser(id, entry);
   return { signingSecret, notifyUrl: optionalString(slack.notifyUrl, 'chat.slack.notifyUrl'), users: mapped };
+}
+
+/** `{user: alice@contoso.test, roles: [...]}`, or the old bare role list (an unlinked, read-only chat user). */
+function readChatUser(id: string, entry: unknown): ChatUserConfig {
+  const label = `chat.slack.users.${id}`;
+  const checkRoles = (roles: unknown, name: string): string[] => {
+    if (!Array.isArray(roles) || roles.some((r) => !ROLES.includes(String(r)))) throw new ConfigError(name, `must be a list of roles from: ${ROLES.join(', ')}`);
+    return roles.map(String);
+  };
+  if (Array.isArray(entry)) return { roles: checkRoles(entry, label) };
+  if (!entry || typeof entry !== 'object') throw new ConfigError(label, 'must be {user: <AD user>, roles: [...]}');
+  const { user, roles, ...rest } = entry as Record<string, unknown>;
+  if (Object.keys(rest).length) throw new ConfigError(label, `unknown key ${Object.keys(rest)[0]} (user, roles)`);
+  const name = optionalString(user, `${label}.user`);
+  if (!name) throw new ConfigError(`${label}.user`, 'is required: the AD user behind this chat id (alice@contoso.test, CONTOSO\\alice)');
+  return { user: name, roles: roles === undefined ? [] : checkRoles(roles, `${label}.roles`) };
 }
 
 function readStaticApiKeys(raw: unknown): StaticApiKeyConfig[] {
@@ -431,7 +501,9 @@ function readStaticApiKeys(raw: unknown): StaticApiKeyConfig[] {
     if (!Array.isArray(roles) || roles.length === 0 || roles.some((r) => !ROLES.includes(String(r)))) {
       throw new ConfigError(`${label}.roles`, `must be a list of roles from: ${ROLES.join(', ')}`);
     }
-    return { name, sha256, roles: roles.map(String), mayActOnBehalf: key.mayActOnBehalf === true };
+    const owner = optionalString(key.owner, `${label}.owner`);
+    if (owner && key.mayActOnBehalf === true) throw new ConfigError(`${label}.mayActOnBehalf`, 'a person\'s key (owner) may not act on behalf of others; use a system key');
+    return { name, sha256, roles: roles.map(String), mayActOnBehalf: key.mayActOnBehalf === true, ...(owner ? { owner } : {}) };
   });
 }
 
@@ -449,5 +521,14 @@ function readOidc(env: Env): AppConfig['oidc'] {
     rolesClaim: env.OIDC_ROLES_CLAIM?.trim() || 'roles',
     jwksCacheMaxAgeMs: readInt(env, 'OIDC_JWKS_CACHE_MS', 10 * 60_000, 0),
     jwksCooldownMs: readInt(env, 'OIDC_JWKS_COOLDOWN_MS', 30_000, 0),
+    ...readOidcUser(env),
   };
+}
+
+function readOidcUser(env: Env): { userClaim?: OidcUserClaim; usersExternal: boolean } {
+  const claim = env.OIDC_USER_CLAIM?.trim();
+  if (claim && !OIDC_USER_CLAIMS.includes(claim as OidcUserClaim)) throw new ConfigError('OIDC_USER_CLAIM', `must be one of ${OIDC_USER_CLAIMS.join(', ')}`);
+  const usersExternal = readBoolean(env.OIDC_USERS_EXTERNAL, 'OIDC_USERS_EXTERNAL') ?? false;
+  if (usersExternal && !claim) throw new ConfigError('OIDC_USERS_EXTERNAL', 'needs OIDC_USER_CLAIM (the claim that names the person)');
+  return { ...(claim ? { userClaim: claim as OidcUserClaim } : {}), usersExternal };
 }

@@ -10,6 +10,10 @@ export interface DirectoryObject {
   samAccountName: string;
   dnsHostName?: string;
   userPrincipalName?: string;
+  /** mail (users): one way an OIDC email claim names a person. */
+  mail?: string;
+  /** managedBy: the DN of the user or group that owns the object (resource-owner approvals). */
+  managedBy?: string;
   objectClass: string[];
   userAccountControl: number;
   primaryGroupId?: number;

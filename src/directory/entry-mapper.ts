@@ -18,6 +18,8 @@ export const ACCOUNT_ATTRIBUTES = [
   'servicePrincipalName',
   'msDS-AllowedToDelegateTo',
   'groupType',
+  'mail',
+  'managedBy',
 ];
 
 export const BINARY_ATTRIBUTES = ['objectSid', 'objectGUID', RBCD_ATTRIBUTE, 'tokenGroups'];
@@ -55,6 +57,10 @@ export function toDirectoryObject(entry: Entry, domain: string): DirectoryObject
   if (dnsHostName) object.dnsHostName = String(dnsHostName);
   const upn = first(entry.userPrincipalName);
   if (upn) object.userPrincipalName = String(upn);
+  const mail = first(entry.mail);
+  if (mail) object.mail = String(mail);
+  const managedBy = first(entry.managedBy);
+  if (managedBy) object.managedBy = String(managedBy);
   const primaryGroupId = optionalNumber(entry.primaryGroupID);
   if (primaryGroupId !== undefined) object.primaryGroupId = primaryGroupId;
   const adminCount = optionalNumber(entry.adminCount);

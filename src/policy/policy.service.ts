@@ -54,7 +54,8 @@ export class PolicyService {
     const defaultDuration = rule?.defaultDuration ?? defaults.defaultDuration;
     const decision: PolicyDecision = {
       allowed: true,
-      requiredApprovals: rule?.requiredApprovals ?? defaults.requiredApprovals,
+      requiredApprovals: rule?.approvers ? rule.approvers.owners + rule.approvers.others : (rule?.requiredApprovals ?? defaults.requiredApprovals),
+      ...(rule?.approvers ? { approvers: rule.approvers, noOwner: rule.noOwner ?? 'deny' } : {}),
       maxDurationMs,
       defaultDurationMs: Math.min(defaultDuration ? (parseIsoDuration(defaultDuration) as number) : maxDurationMs, maxDurationMs),
       requireTicket: rule?.requireTicket ?? defaults.requireTicket,
@@ -85,5 +86,11 @@ function matches(rule: PolicyRule, dn: string, domain: string): boolean {
 }
 
 function describe(rule: PolicyRule): string {
-  return [rule.match.targetDnSuffix && `under ${rule.match.targetDnSuffix}`, rule.match.domain && `domain ${rule.match.domain}`].filter(Boolean).join(', ');
+  return [
+    rule.match.targetDnSuffix && `under ${rule.match.targetDnSuffix}`,
+    rule.match.domain && `domain ${rule.match.domain}`,
+    rule.approvers && `${rule.approvers.owners} owner + ${rule.approvers.others} other approval(s), noOwner: ${rule.noOwner ?? 'deny'}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
 }

@@ -1,5 +1,10 @@
+import type { ApproversRule, NoOwnerSetting } from '../config/config.types';
+
 export interface PolicyDecision {
   allowed: boolean;
+  /** The matching rule's owner rule: owner approvals per target plus others (requiredApprovals is their sum). */
+  approvers?: ApproversRule;
+  noOwner?: NoOwnerSetting;
   requiredApprovals: number;
   /** Longest grant the policy allows, in milliseconds. */
   maxDurationMs: number;

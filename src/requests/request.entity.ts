@@ -1,4 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn, VersionColumn } from 'typeorm';
+import type { Channel, Person } from '../persons/person';
+import type { OwnerRequirement } from '../owners/owner.types';
 
 export type RequestStatus = 'pending' | 'approved' | 'applying' | 'applied' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'revoked';
 export type RequestAction = 'grant' | 'revoke';
@@ -49,5 +51,11 @@ export class RequestEntity {
   @Column('varchar', { name: 'updated_at', length: 24 }) updatedAt: string;
   @Column('varchar', { name: 'applied_at', length: 24, nullable: true }) appliedAt: string | null;
   @Column('varchar', { name: 'closed_at', length: 24, nullable: true }) closedAt: string | null;
+  @Column('varchar', { name: 'requester_via', length: 16, nullable: true }) requesterVia: Channel | null;
+  /** The person who filed it (null: a system key or an unlinked caller, compared by `requester`). */
+  @Column('simple-json', { name: 'requester_person', nullable: true }) requesterPerson: Person | null;
+  @Column('simple-json', { name: 'requested_for_person', nullable: true }) requestedForPerson: Person | null;
+  /** Owner approvals this request needs (null: no owner rule applied). */
+  @Column('simple-json', { name: 'owner_approvals', nullable: true }) ownerApprovals: OwnerRequirement | null;
   @VersionColumn() version: number;
 }

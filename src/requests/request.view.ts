@@ -1,12 +1,47 @@
+import type { OwnerSource } from '../owners/owner.types';
+import { type CountedApproval, quorumStatus, type QuorumStatus } from '../owners/quorum';
+import { personLabel, type Channel, type Person } from '../persons/person';
 import type { ApprovalEntity } from './approval.entity';
 import type { RequestEntity, RequestResult, StoredAccount } from './request.entity';
 
 export interface ApprovalView {
   approver: string;
   approverName: string;
+  /** The person behind the credential (null: a system key or unlinked chat user). */
+  person: Person | null;
+  via: Channel | null;
+  /** samAccountNames of the request's targets this approver owned when approving. */
+  ownerOf: string[];
   decision: 'approve' | 'reject';
   comment: string | null;
   createdAt: string;
+}
+
+/** Who filed a request: the credential id, the channel, and the person behind it. */
+export interface RequestedByView {
+  id: string;
+  via: Channel | null;
+  person: Person | null;
+}
+
+/** One target's owners and their approvals so far. */
+export interface TargetOwnersView {
+  target: { dn: string; sid: string; samAccountName: string };
+  required: number;
+  owners: OwnerSource[];
+  approvedBy: string[];
+  missing: number;
+  /** Set when nobody owns the target: what the rule said (deny, or approvers stand in). */
+  noOwner: string | null;
+}
+
+export interface ApprovalStatusView {
+  /** Distinct persons who approved (one person through several channels counts once). */
+  approvers: number;
+  required: number;
+  owners: TargetOwnersView[];
+  /** What is still missing, in words (empty once the quorum is met). */
+  missing: string[];
 }
 
 export interface RequestView {
@@ -18,11 +53,14 @@ export interface RequestView {
   requester: string;
   requesterName: string;
   requestedFor: string | null;
+  requestedBy: RequestedByView;
+  requestedForPerson: Person | null;
   justification: string;
   ticket: { system: string; id: string; url?: string } | null;
   expiresAt: string | null;
   requiredApprovals: number;
   approvals: ApprovalView[];
+  approvalStatus: ApprovalStatusView;
   createdAt: string;
   updatedAt: string;
   appliedAt: string | null;
@@ -31,7 +69,7 @@ export interface RequestView {
 }
 
 /** What the operator must do after a grant: the KDC negative cache and the WinRM caveat (DOMAIN.md). */
-export function nextStepsFor(request: RequestEntity): string[] {
+export function nextStepsFor(request: RequestEntity, quorum?: QuorumStatus): string[] {
   if (request.action !== 'grant') return [];
   const frontEnds = request.principals.map((p) => p.dnsHostName ?? p.samAccountName.replace(/\$$/, '')).join(', ');
   const targets = request.targets.map((t) => t.samAccountName.replace(/\$$/, '')).join(', ');
@@ -44,6 +82,7 @@ export function nextStepsFor(request: RequestEntity): string[] {
         ...(request.expiresAt ? [`The grant expires at ${request.expiresAt} and is then removed automatically`] : []),
       ];
     case 'pending':
+      if (quorum?.missing.length && request.ownerApprovals?.targets.some((t) => t.required > 0)) return [`Waiting for ${quorum.missing.join(', and ')}; never from the requester`];
       return [`Waiting for ${request.requiredApprovals} approval(s) from approvers other than the requester`];
     case 'approved':
     case 'applying':
@@ -55,7 +94,23 @@ export function nextStepsFor(request: RequestEntity): string[] {
   }
 }
 
+/** An approval row as the quorum counts it (rows written before persons: the credential id). */
+export function countedApproval(a: ApprovalEntity): CountedApproval {
+  return { personKey: a.personKey || a.approver, name: a.person ? personLabel(a.person) : a.approverName, ownerOf: a.ownerOf ?? [] };
+}
+
+function approvalStatus(request: RequestEntity, approvals: ApprovalEntity[]): { view: ApprovalStatusView; quorum: QuorumStatus } {
+  const quorum = quorumStatus(request.requiredApprovals, request.ownerApprovals ?? null, approvals.filter((a) => a.decision === 'approve').map(countedApproval));
+  const owners = (request.ownerApprovals?.targets ?? []).map((t) => {
+    const status = quorum.targets.find((q) => q.sid === t.target.sid);
+    return { target: t.target, required: t.required, owners: t.owners, approvedBy: status?.approvedBy ?? [], missing: status?.missing ?? 0, noOwner: t.noOwner };
+  });
+  return { view: { approvers: quorum.approvers, required: quorum.required, owners, missing: request.status === 'pending' ? quorum.missing : [] }, quorum };
+}
+
 export function toRequestView(request: RequestEntity, approvals: ApprovalEntity[]): RequestView {
+  const status = approvalStatus(request, approvals);
+  const targetNames = new Map(request.targets.map((t) => [t.sid.toUpperCase(), t.samAccountName]));
   return {
     id: request.id,
     status: request.status,
@@ -65,17 +120,29 @@ export function toRequestView(request: RequestEntity, approvals: ApprovalEntity[
     requester: request.requester,
     requesterName: request.requesterName,
     requestedFor: request.requestedFor,
+    requestedBy: { id: request.requester, via: request.requesterVia ?? null, person: request.requesterPerson ?? null },
+    requestedForPerson: request.requestedForPerson ?? null,
     justification: request.justification,
     ticket: request.ticket,
     expiresAt: request.expiresAt,
     requiredApprovals: request.requiredApprovals,
     approvals: approvals
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-      .map((a) => ({ approver: a.approver, approverName: a.approverName, decision: a.decision, comment: a.comment, createdAt: a.createdAt })),
+      .map((a) => ({
+        approver: a.approver,
+        approverName: a.approverName,
+        person: a.person ?? null,
+        via: a.via ?? null,
+        ownerOf: (a.ownerOf ?? []).map((sid) => targetNames.get(sid.toUpperCase()) ?? sid),
+        decision: a.decision,
+        comment: a.comment,
+        createdAt: a.createdAt,
+      })),
+    approvalStatus: status.view,
     createdAt: request.createdAt,
     updatedAt: request.updatedAt,
     appliedAt: request.appliedAt,
     result: request.result,
-    nextSteps: nextStepsFor(request),
+    nextSteps: nextStepsFor(request, status.quorum),
   };
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@n
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, AUTHENTICATED, CHANGE, DIRECTORY, WITH_BODY, WITH_PATH_PARAMETER } from '../common/openapi/api-errors.decorator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
-import { Roles } from '../auth/roles.decorator';
+import { OwnersMay, Roles } from '../auth/roles.decorator';
 import type { Principal } from '../auth/roles';
 import { DomainError } from '../common/errors/domain-error';
 import { CommentInput, CreateRequestInput, ListRequestsQuery, RequiredCommentInput } from './dto/request.inputs';
@@ -53,6 +53,7 @@ export class RequestsController {
   @HttpCode(200)
   @Roles('approver')
   @ApiOperation({ summary: 'Approve (never your own request, or one filed for you); the quorum met, it is written to the directory' })
+  @OwnersMay()
   @ApiOkResponse({ type: RequestModel })
   @ApiErrors(...WITH_BODY, ...WITH_PATH_PARAMETER, 404, 409, ...CHANGE)
   approve(@Param('id') id: string, @Body() body: CommentInput, @CurrentPrincipal() caller: Principal) {
@@ -63,6 +64,7 @@ export class RequestsController {
   @HttpCode(200)
   @Roles('approver')
   @ApiOperation({ summary: 'Reject a pending request, with a reason' })
+  @OwnersMay()
   @ApiOkResponse({ type: RequestModel })
   @ApiErrors(...WITH_BODY, ...WITH_PATH_PARAMETER, 404, 409, ...CHANGE)
   reject(@Param('id') id: string, @Body() body: RequiredCommentInput, @CurrentPrincipal() caller: Principal) {

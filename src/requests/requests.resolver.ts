@@ -1,6 +1,6 @@
 import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
-import { Roles } from '../auth/roles.decorator';
+import { OwnersMay, Roles } from '../auth/roles.decorator';
 import type { Principal } from '../auth/roles';
 import { CreateRequestInput, RequestFilterInput } from './dto/request.inputs';
 import { RequestModel, RequestPageModel } from './models/request.model';
@@ -38,12 +38,14 @@ export class RequestsResolver {
 
   @Mutation(() => RequestModel)
   @Roles('approver')
+  @OwnersMay()
   approveRequest(@Args('id') id: string, @CurrentPrincipal() caller: Principal, @Args('comment', { nullable: true }) comment?: string) {
     return this.service.approve(id, caller, comment);
   }
 
   @Mutation(() => RequestModel)
   @Roles('approver')
+  @OwnersMay()
   rejectRequest(@Args('id') id: string, @Args('comment') comment: string, @CurrentPrincipal() caller: Principal) {
     return this.service.reject(id, caller, comment);
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { Principal } from '../auth/roles';
+import { hasRole, identityKey, type Principal } from '../auth/roles';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { parseIsoDuration } from '../common/iso-duration';
@@ -11,11 +11,17 @@ import { TargetExpander, type TargetSearch } from '../delegations/target-expande
 import type { DirectoryObject } from '../directory/directory.types';
 import { JobQueue } from '../jobs/job-queue.service';
 import { EventPublisher } from '../notifications/event-publisher';
+import { OwnersService } from '../owners/owners.service';
+import type { OwnerRequirement, TargetOwners } from '../owners/owner.types';
+import { quorumStatus } from '../owners/quorum';
+import { personLabel, type Person } from '../persons/person';
+import { PersonsService } from '../persons/persons.service';
 import { PolicyService } from '../policy/policy.service';
+import type { PolicyDecision } from '../policy/policy.types';
 import { ApprovalEntity } from './approval.entity';
 import { assertTransition } from './request-state';
 import { RequestEntity, type RequestAction, type RequestStatus, type StoredAccount } from './request.entity';
-import { toRequestView, type RequestView } from './request.view';
+import { countedApproval, toRequestView, type RequestView } from './request.view';
 
 export interface CreateRequestInput {
   action: RequestAction;
@@ -53,6 +59,8 @@ export class RequestsService {
     private readonly jobs: JobQueue,
     private readonly events: EventPublisher,
     private readonly clock: Clock,
+    private readonly persons: PersonsService,
+    private readonly owners: OwnersService,
   ) {}
 
   async create(input: CreateRequestInput, caller: Principal, idempotencyKey?: string): Promise<RequestView> {
@@ -64,15 +72,22 @@ export class RequestsService {
       throw new DomainError('FORBIDDEN', 'This credential may not file requests on behalf of someone else (requestedFor)');
     }
     if (!input.justification?.trim()) throw new DomainError('VALIDATION_FAILED', 'justification is required');
+    // requestedFor names a person: exactly one AD user, or 422 PERSON_NOT_RESOLVED.
+    const requestedForPerson = input.requestedFor ? await this.persons.resolveUser(input.requestedFor) : null;
     const [targets, principals] = await Promise.all([this.expander.targets(input), this.expander.principals(input.principals)]);
     const now = this.clock.now();
     const decision = this.decide(input, targets, principals, now);
+    const owners = await this.ownerRequirement(decision.decisions, [caller.person, requestedForPerson]);
+    if (owners.reasons.length) {
+      decision.allowed = false;
+      decision.reasons.push(...owners.reasons);
+    }
     if (!decision.allowed) {
       await this.audit.record({
         actor: caller.id,
         type: 'request.denied',
         target: targets.map((t) => t.dn).join('; ').slice(0, 1024),
-        data: { action: input.action, principals: principals.map((p) => p.sid), reasons: decision.reasons },
+        data: { action: input.action, principals: principals.map((p) => p.sid), reasons: decision.reasons, ...actorData(caller) },
       });
       throw new DomainError('POLICY_DENIED', decision.reasons.join('; '), { reasons: decision.reasons });
     }
@@ -85,6 +100,10 @@ export class RequestsService {
       requester: caller.id,
       requesterName: caller.name,
       requestedFor: input.requestedFor ?? null,
+      requesterVia: caller.via,
+      requesterPerson: caller.person ?? null,
+      requestedForPerson,
+      ownerApprovals: owners.requirement,
       justification: input.justification.trim(),
       ticket: input.ticket ?? null,
       durationSeconds: decision.durationMs ? Math.ceil(decision.durationMs / 1000) : null,
@@ -105,8 +124,20 @@ export class RequestsService {
           type: 'request.created',
           requestId: request.id,
           target: request.targets.map((t) => t.dn).join('; ').slice(0, 1024),
-          data: { action: request.action, principals: request.principals.map((p) => p.sid), justification: request.justification, ticket: request.ticket, expiresAt: request.expiresAt, requestedFor: request.requestedFor },
+          data: {
+            action: request.action,
+            principals: request.principals.map((p) => p.sid),
+            justification: request.justification,
+            ticket: request.ticket,
+            expiresAt: request.expiresAt,
+            requestedFor: request.requestedFor,
+            requestedForSid: requestedForPerson?.sid ?? null,
+            owners: owners.requirement?.targets.map((t) => ({ target: t.target.dn, required: t.required, owners: t.owners.map((o) => o.dn), noOwner: t.noOwner })) ?? null,
+            ...actorData(caller),
+          },
         });
+        // Owners first: their notification is queued before the general one.
+        if (owners.requirement?.targets.some((t) => t.required > 0)) await this.publishOwnersNeeded(m, request, owners.requirement);
         await this.publish(m, 'request.created', request);
       });
     } catch (error) {
@@ -149,26 +180,46 @@ export class RequestsService {
   }
 
   async approve(id: string, caller: Principal, comment?: string): Promise<RequestView> {
+    const ownerOf = await this.assertMayDecide(id, caller, 'approve');
     await this.uow.run(async (m) => {
       const request = await this.load(m, id, true);
       assertTransition(id, request.status, 'approved', 'approved');
-      if (request.requester === caller.id || (request.requestedFor && [caller.id, caller.name].includes(request.requestedFor))) {
-        throw new DomainError('SELF_APPROVAL', 'Nobody approves their own request (nor one filed on their behalf)');
-      }
+      assertNotOwnRequest(request, caller);
+      const key = identityKey(caller);
       const approvals = m.getRepository(ApprovalEntity);
-      if (await approvals.findOne({ where: { requestId: id, approver: caller.id } })) {
-        throw new DomainError('DUPLICATE_APPROVAL', `${caller.name} has already approved request ${id}; another approver is needed`);
+      const earlier = await approvals.findOne({ where: [{ requestId: id, personKey: key }, { requestId: id, approver: caller.id }] });
+      if (earlier) {
+        const channel = earlier.approver === caller.id ? '' : ` (through ${earlier.via ?? 'another channel'}: one person is one approver)`;
+        throw new DomainError('DUPLICATE_APPROVAL', `${callerLabel(caller)} has already approved request ${id}${channel}; another approver is needed`);
       }
       const now = this.clock.nowIso();
-      await approvals.insert({ id: randomUUID(), requestId: id, approver: caller.id, approverName: caller.name, decision: 'approve', comment: comment ?? null, createdAt: now });
-      const count = await approvals.count({ where: { requestId: id, decision: 'approve' } });
-      await this.audit.append(m, { actor: caller.id, type: 'request.approval', requestId: id, data: { comment: comment ?? null, approvals: count, required: request.requiredApprovals } });
-      if (count < request.requiredApprovals) {
+      await approvals.insert({
+        id: randomUUID(),
+        requestId: id,
+        approver: caller.id,
+        approverName: caller.name,
+        decision: 'approve',
+        comment: comment ?? null,
+        createdAt: now,
+        via: caller.via,
+        person: caller.person ?? null,
+        personKey: key,
+        ownerOf,
+      });
+      const all = await approvals.find({ where: { requestId: id, decision: 'approve' } });
+      const quorum = quorumStatus(request.requiredApprovals, request.ownerApprovals, all.map(countedApproval));
+      await this.audit.append(m, {
+        actor: caller.id,
+        type: 'request.approval',
+        requestId: id,
+        data: { comment: comment ?? null, approvals: quorum.approvers, required: request.requiredApprovals, ownerOf, missing: quorum.missing, ...actorData(caller) },
+      });
+      if (!quorum.met) {
         await this.touch(m, request, {});
         return;
       }
       await this.touch(m, request, { status: 'approved' });
-      await this.audit.append(m, { actor: caller.id, type: 'request.approved', requestId: id, data: { approvals: count } });
+      await this.audit.append(m, { actor: caller.id, type: 'request.approved', requestId: id, data: { approvals: quorum.approvers, ...actorData(caller) } });
       await this.jobs.enqueue(m, { kind: 'apply', requestId: id, dedupeKey: `apply:${id}` });
       await this.publish(m, 'request.approved', request);
     });
@@ -176,14 +227,28 @@ export class RequestsService {
   }
 
   async reject(id: string, caller: Principal, comment: string): Promise<RequestView> {
+    const ownerOf = await this.assertMayDecide(id, caller, 'reject');
     await this.uow.run(async (m) => {
       const request = await this.load(m, id, true);
       assertTransition(id, request.status, 'rejected', 'rejected');
-      if (request.requester === caller.id) throw new DomainError('SELF_APPROVAL', 'Cancel your own request instead of rejecting it');
+      if (isRequester(request, caller)) throw new DomainError('SELF_APPROVAL', 'Cancel your own request instead of rejecting it');
       const now = this.clock.nowIso();
-      await m.getRepository(ApprovalEntity).insert({ id: randomUUID(), requestId: id, approver: caller.id, approverName: caller.name, decision: 'reject', comment, createdAt: now });
+      await m.getRepository(ApprovalEntity).insert({
+        id: randomUUID(),
+        requestId: id,
+        approver: caller.id,
+        approverName: caller.name,
+        decision: 'reject',
+        comment,
+        createdAt: now,
+        via: caller.via,
+        person: caller.person ?? null,
+        // A rejection closes the request; its key never collides with an approval of the same person.
+        personKey: `reject:${identityKey(caller)}`,
+        ownerOf,
+      });
       await this.touch(m, request, { status: 'rejected', closedAt: now });
-      await this.audit.append(m, { actor: caller.id, type: 'request.rejected', requestId: id, data: { comment } });
+      await this.audit.append(m, { actor: caller.id, type: 'request.rejected', requestId: id, data: { comment, ownerOf, ...actorData(caller) } });
       await this.publish(m, 'request.rejected', request);
     });
     return this.get(id);
@@ -192,15 +257,64 @@ export class RequestsService {
   async cancel(id: string, caller: Principal): Promise<RequestView> {
     await this.uow.run(async (m) => {
       const request = await this.load(m, id, true);
-      if (request.requester !== caller.id && !caller.roles.includes('admin')) {
-        throw new DomainError('FORBIDDEN', 'Only the requester (or an admin) may cancel a request');
+      const forThem = request.requestedForPerson !== null && request.requestedForPerson.key === identityKey(caller);
+      if (!isRequester(request, caller) && !forThem && !caller.roles.includes('admin')) {
+        throw new DomainError('FORBIDDEN', 'Only the requester, the person it was filed for, or an admin may cancel a request');
       }
       assertTransition(id, request.status, 'cancelled', 'cancelled');
       await this.touch(m, request, { status: 'cancelled', closedAt: this.clock.nowIso() });
-      await this.audit.append(m, { actor: caller.id, type: 'request.cancelled', requestId: id });
+      await this.audit.append(m, { actor: caller.id, type: 'request.cancelled', requestId: id, data: actorData(caller) });
       await this.publish(m, 'request.cancelled', request);
     });
     return this.get(id);
+  }
+
+  /**
+   * Approvers decide any request; an owner (the caller's person owns a target of the request) decides
+   * it too, without the approver role. Returns the SIDs of the targets the caller owns. The look-up
+   * runs before the transaction (LDAP is never called with a row lock held).
+   */
+  private async assertMayDecide(id: string, caller: Principal, what: 'approve' | 'reject'): Promise<string[]> {
+    const request = await this.load(this.uow.manager, id);
+    const ownerOf = await this.owners.ownedTargets(caller.person, request.ownerApprovals);
+    if (!hasRole(caller, ['approver']) && ownerOf.length === 0) {
+      throw new DomainError('FORBIDDEN', `Only approvers, or owners of a target of request ${id}, may ${what} it`);
+    }
+    return ownerOf;
+  }
+
+  /**
+   * The owner approvals each target needs, from the rules that say `approvers: {owners: N}`. The
+   * requester's own person (and the person it is filed for) is never counted as an owner: a target
+   * only they own counts as one nobody owns (noOwner decides).
+   */
+  private async ownerRequirement(
+    decisions: { target: DirectoryObject; decision: PolicyDecision }[],
+    excluded: (Person | null | undefined)[],
+  ): Promise<{ requirement: OwnerRequirement | null; reasons: string[] }> {
+    const covered = decisions.filter((d) => (d.decision.approvers?.owners ?? 0) > 0);
+    if (covered.length === 0) return { requirement: null, reasons: [] };
+    const excludedSids = new Set(excluded.flatMap((p) => (p?.sid ? [p.sid.toUpperCase()] : [])));
+    const found = await this.owners.ownersOfAll(covered.map((d) => d.target));
+    const reasons: string[] = [];
+    const targets = covered.map(({ target, decision }, i): TargetOwners => {
+      const owners = found[i].filter((o) => o.isGroup || !excludedSids.has(o.sid));
+      const ref = { dn: target.dn, sid: target.sid, samAccountName: target.samAccountName };
+      if (owners.length > 0) return { target: ref, required: decision.approvers?.owners ?? 0, owners, noOwner: null };
+      const noOwner = decision.noOwner ?? 'deny';
+      const why = found[i].length ? 'its only owner is the requester' : 'nobody owns it (no managedBy, no OU owner group)';
+      if (noOwner === 'deny') reasons.push(`${target.samAccountName}: ${why} and the policy rule says noOwner: deny`);
+      return { target: ref, required: 0, owners: [], noOwner };
+    });
+    return { requirement: { targets }, reasons };
+  }
+
+  private publishOwnersNeeded(m: EntityManager, request: RequestEntity, requirement: OwnerRequirement): Promise<void> {
+    const type = 'request.owner_approval_needed';
+    const owners = requirement.targets
+      .filter((t) => t.required > 0)
+      .map((t) => ({ target: t.target, required: t.required, owners: t.owners.map((o) => ({ source: o.source, dn: o.dn, name: o.name, isGroup: o.isGroup })) }));
+    return this.events.publish(m, { type, id: `${type}:${request.id}`, at: this.clock.nowIso(), data: { requestId: request.id, owners, request: toRequestView(request, []) } });
   }
 
   /** Ends an applied grant early: the same durable path as expiry, ending `revoked`. */
@@ -260,7 +374,7 @@ export class RequestsService {
         reasons.push('the policy requires a ticket reference for these targets');
       }
     }
-    return { allowed, reasons, requiredApprovals, durationMs };
+    return { allowed, reasons, requiredApprovals, durationMs, decisions };
   }
 
   private async findByIdempotencyKey(caller: Principal, key: string): Promise<RequestView | undefined> {
@@ -282,6 +396,30 @@ export class RequestsService {
 
   private publish(m: EntityManager, type: string, request: RequestEntity): Promise<void> {
     return this.events.publish(m, { type, id: `${type}:${request.id}`, at: this.clock.nowIso(), data: { requestId: request.id, request: toRequestView(request, []) } });
+  }
+}
+
+/** Who acted, for the audit: the person (UPN, SID) and the channel, next to the credential id in `actor`. */
+function actorData(caller: Principal): { person: string | null; personSid: string | null; via: string } {
+  return { person: caller.person ? personLabel(caller.person) : null, personSid: caller.person?.sid ?? null, via: caller.via };
+}
+
+function callerLabel(caller: Principal): string {
+  return caller.person ? personLabel(caller.person) : caller.name;
+}
+
+/** The request was filed by this person (through any channel), or by this very credential. */
+function isRequester(request: RequestEntity, caller: Principal): boolean {
+  return request.requester === caller.id || (request.requesterPerson?.key ?? request.requester) === identityKey(caller);
+}
+
+/** Nobody approves their own request, through any channel, nor one filed on their behalf. */
+function assertNotOwnRequest(request: RequestEntity, caller: Principal): void {
+  const forThem = request.requestedForPerson
+    ? request.requestedForPerson.key === identityKey(caller)
+    : request.requestedFor !== null && [caller.id, caller.name].includes(request.requestedFor);
+  if (isRequester(request, caller) || forThem) {
+    throw new DomainError('SELF_APPROVAL', 'Nobody approves their own request (nor one filed on their behalf), whatever channel they use');
   }
 }
 

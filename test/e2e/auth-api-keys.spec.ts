@@ -33,6 +33,7 @@ describe('API keys', () => {
       name: 'portal',
       roles: ['auditor'],
       mayActOnBehalf: false,
+      owner: null,
       createdAt: expect.any(String),
       createdBy: 'apikey:bootstrap-admin',
       lastUsedAt: null,
@@ -122,7 +123,8 @@ describe('API keys', () => {
     beforeAll(async () => {
       requester = await issueKey(t, 'ids-requester', ['requester', 'approver']);
       approver = await issueKey(t, 'ids-approver', ['approver']);
-      bob = await issueKey(t, 'bob', ['approver']);
+      // bob's own key: a person's key, so it is bob when something is filed for him.
+      bob = await issueKey(t, 'bob', ['approver'], { owner: 'bob' });
     });
 
     it('records the key identity as requester and approver; nobody approves their own request', async () => {
@@ -156,6 +158,31 @@ describe('API keys', () => {
         .send({ query: 'mutation { requestDelegation(input: {action: "grant", targets: ["SERVERC"], principals: ["SERVERB$"], justification: "x", requestedFor: "alice"}) { id } }' })
         .expect(200);
       expect(gql.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    });
+
+    it("a person's key names exactly one AD user and may not act on behalf; requestedFor must name a person (422)", async () => {
+      const nobody = await t.http().post('/api/v1/api-keys').set(t.admin).send({ name: 'ghost-key', roles: ['requester'], owner: 'ghost@contoso.test' }).expect(422);
+      expect(nobody.body.error).toMatchObject({ code: 'PERSON_NOT_RESOLVED', message: expect.stringContaining('ghost@contoso.test') });
+      const computer = await t.http().post('/api/v1/api-keys').set(t.admin).send({ name: 'serverc-key', roles: ['requester'], owner: 'SERVERC$' }).expect(422);
+      expect(computer.body.error.code).toBe('PERSON_NOT_RESOLVED');
+      const both = await t.http().post('/api/v1/api-keys').set(t.admin).send({ name: 'alice-bot', roles: ['requester'], owner: 'alice', mayActOnBehalf: true }).expect(400);
+      expect(both.body.error.code).toBe('VALIDATION_FAILED');
+      const alice = await t.http().post('/api/v1/api-keys').set(t.admin).send({ name: 'alice-laptop', roles: ['requester'], owner: 'CONTOSO\\alice' }).expect(201);
+      expect(alice.body).toMatchObject({ owner: 'alice@contoso.test', mayActOnBehalf: false });
+
+      const bot = await issueKey(t, 'ticket-bot-2', ['requester'], { mayActOnBehalf: true });
+      const unknown = await t.http().post('/api/v1/requests').set(bot).send({ ...grant, requestedFor: 'nobody@contoso.test' }).expect(422);
+      expect(unknown.body.error).toMatchObject({ code: 'PERSON_NOT_RESOLVED', message: '"nobody@contoso.test" names no user in the configured domains' });
+      const gql = await t
+        .http()
+        .post('/graphql')
+        .set(bot)
+        .send({ query: 'mutation { requestDelegation(input: {action: "grant", targets: ["SERVERC"], principals: ["SERVERB$"], justification: "x", requestedFor: "SERVERC$"}) { id } }' })
+        .expect(200);
+      expect(gql.body.errors[0].extensions.code).toBe('PERSON_NOT_RESOLVED');
+      const filed = await t.http().post('/api/v1/requests').set(bot).send({ ...grant, requestedFor: 'CONTOSO\\bob' }).expect(201);
+      expect(filed.body.requestedForPerson).toMatchObject({ kind: 'directory', upn: 'bob@contoso.test', name: 'bob' });
+      expect(filed.body.requestedBy).toEqual({ id: 'apikey:ticket-bot-2', via: 'api-key', person: null });
     });
 
     it('keeps lastUsedAt as a hint', async () => {

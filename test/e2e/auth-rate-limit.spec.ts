@@ -28,7 +28,7 @@ function slash(t: TestApp, userId: string, text: string) {
   return signedSlash(userId, text).send(t);
 }
 
-const CHAT = { chat: { slack: { signingSecret: SLACK_SECRET, users: { UCHATTY: ['requester'] } } } };
+const CHAT = { chat: { slack: { signingSecret: SLACK_SECRET, users: { UCHATTY: { user: 'alice', roles: ['requester'] } } } } };
 
 describe('rate limiting of mutations', () => {
   let t: TestApp;

@@ -34,7 +34,7 @@ describe('chat grant on the sandbox DC', () => {
 
   beforeAll(async () => {
     t = await sandboxApp({
-      config: { chat: { slack: { signingSecret: SECRET, users: { [REQUESTER.id]: ['requester', 'approver'], [APPROVER.id]: ['approver'] } } } },
+      config: { chat: { slack: { signingSecret: SECRET, users: { [REQUESTER.id]: { user: 'alice@contoso.test', roles: ['requester', 'approver'] }, [APPROVER.id]: { user: 'CONTOSO\\carol', roles: ['approver'] } } } } },
     });
     target = await createComputer(uniqueName('CH'));
     serverbSid = await getSid((await findDn('SERVERB$')) as string);

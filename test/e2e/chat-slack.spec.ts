@@ -93,7 +93,7 @@ describe('chat (Slack-compatible)', () => {
           slack: {
             signingSecret: SECRET,
             notifyUrl: `${base}/services/T1/B1/secret-token`,
-            users: { [REQUESTER.user_id]: ['requester', 'approver'], [APPROVER.user_id]: ['approver'] },
+            users: { [REQUESTER.user_id]: { user: 'alice@contoso.test', roles: ['requester', 'approver'] }, [APPROVER.user_id]: { user: 'bob@contoso.test', roles: ['approver'] } },
           },
         },
       },
@@ -162,7 +162,7 @@ describe('chat (Slack-compatible)', () => {
       const show = await command(t, STRANGER, 'show SERVERC').expect(200);
       expect(show.body).toEqual({ response_type: 'ephemeral', text: expect.stringContaining('Nobody may delegate to SERVERC$') });
       const grant = await command(t, STRANGER, 'grant SERVERB$ -> SERVERC because I want it').expect(200);
-      expect(grant.body).toEqual({ response_type: 'ephemeral', text: expect.stringMatching(/not mapped to a role.*show, status and help/) });
+      expect(grant.body).toEqual({ response_type: 'ephemeral', text: expect.stringMatching(/not linked to a person.*show, status and help/) });
       const list = await t.http().get('/api/v1/requests').set(t.admin).expect(200);
       expect(list.body.items.filter((r: { requester: string }) => r.requester === 'slack:UNOBODY')).toEqual([]);
     });
@@ -202,7 +202,7 @@ describe('chat (Slack-compatible)', () => {
       const own = await command(t, REQUESTER, `reject ${id} changed my mind`).expect(200);
       expect(own.body.text).toMatch(/^:no_entry: Cancel your own request/);
       const byStranger = await command(t, STRANGER, `reject ${id} nope`).expect(200);
-      expect(byStranger.body.text).toMatch(/not mapped to a role/);
+      expect(byStranger.body.text).toMatch(/not linked to a person/);
       const rejected = await command(t, APPROVER, `reject ${id} not in a change window`).expect(200);
       expect(rejected.body).toEqual({ response_type: 'in_channel', text: expect.stringContaining(`alex rejected request ${id}`) });
       expect(rejected.body.text).toContain('rejected by alex: "not in a change window"');
@@ -249,7 +249,7 @@ describe('chat (Slack-compatible)', () => {
       expect(await collector.waitFor('/response/self')).toMatchObject({ text: self.body.text, replace_original: false });
 
       const stranger = await press(t, STRANGER, 'approve', id).expect(200);
-      expect(stranger.body.text).toMatch(/not mapped to a role/);
+      expect(stranger.body.text).toMatch(/not linked to a person/);
 
       const approved = await press(t, APPROVER, 'approve', id, `${base}/response/ok`).expect(200);
       expect(approved.body).toMatchObject({ response_type: 'in_channel', replace_original: true, text: expect.stringContaining(`alex approved request ${id}; it is approved`) });

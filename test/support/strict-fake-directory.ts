@@ -5,7 +5,7 @@ import type { DcStatus } from '../../src/directory/directory.types';
 import { account, CONTOSO } from '../../src/directory/testing/accounts';
 import { FakeDirectory } from '../../src/directory/testing/fake-directory';
 
-const ACCOUNTS = [account('SERVERB', 2101), account('SERVERC', 2102), account('SERVERD', 2103), account('alice', 2201, { user: true })];
+const ACCOUNTS = [account('SERVERB', 2101), account('SERVERC', 2102), account('SERVERD', 2103), account('alice', 2201, { user: true }), account('bob', 2202, { user: true })];
 const DOMAIN_COMPUTERS = `${CONTOSO.domainSid}-515`;
 
 export class StrictFakeDirectory extends FakeDirectory {

@@ -25,6 +25,8 @@ export interface FakeDirectoryState {
 
 const NOT_FOUND = { target: 'TARGET_NOT_FOUND', principal: 'PRINCIPAL_NOT_FOUND', user: 'USER_NOT_FOUND' } as const;
 const BITWISE_AND = '1.2.840.113556.1.4.803';
+/** LDAP_MATCHING_RULE_IN_CHAIN: memberOf, transitively (modelled with the tokenGroups of `groups`). */
+const IN_CHAIN = '1.2.840.113556.1.4.1941';
 
 export class FakeDirectory extends DirectoryPort {
   readonly calls: { method: DirectoryMethod; args: unknown[] }[] = [];
@@ -103,7 +105,7 @@ export class FakeDirectory extends DirectoryPort {
     let count = 0;
     for (const object of this.objects()) {
       if (object.domain !== domain || !inScope(normaliseDn(object.dn), baseDn, options.scope ?? 'sub')) continue;
-      if (!evaluate(filter, object)) continue;
+      if (!evaluate(filter, object, (o, groupDn) => this.memberInChain(o, groupDn))) continue;
       yield copy(object, withRbcd);
       if (options.sizeLimit && ++count >= options.sizeLimit) return;
     }
@@ -123,6 +125,11 @@ export class FakeDirectory extends DirectoryPort {
   async accountState(object: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<AccountState> {
     this.use('accountState', [object]);
     return { expired: false, lockedOut: false, passwordExpired: false, ...this.state.accountStates?.[object.dn] };
+  }
+
+  private memberInChain(object: DirectoryObject, groupDn: string): boolean {
+    const group = this.objects().find((o) => normaliseDn(o.dn) === normaliseDn(groupDn));
+    return group !== undefined && (this.state.groups?.[object.sid] ?? []).includes(group.sid);
   }
 
   private objects(): DirectoryObject[] {
@@ -189,6 +196,10 @@ function values(object: DirectoryObject, attribute: string): string[] | undefine
       return object.dnsHostName ? [object.dnsHostName] : undefined;
     case 'userprincipalname':
       return object.userPrincipalName ? [object.userPrincipalName] : undefined;
+    case 'mail':
+      return object.mail ? [object.mail] : undefined;
+    case 'managedby':
+      return object.managedBy ? [object.managedBy] : undefined;
     case 'useraccountcontrol':
       return [String(object.userAccountControl)];
     case 'admincount':
@@ -206,10 +217,15 @@ function values(object: DirectoryObject, attribute: string): string[] | undefine
   }
 }
 
-function evaluate(filter: Filter, object: DirectoryObject): boolean {
-  if (filter instanceof AndFilter) return filter.filters.every((f) => evaluate(f, object));
-  if (filter instanceof OrFilter) return filter.filters.some((f) => evaluate(f, object));
-  if (filter instanceof NotFilter) return !evaluate(filter.filter, object);
+type InChain = (object: DirectoryObject, groupDn: string) => boolean;
+
+function evaluate(filter: Filter, object: DirectoryObject, inChain?: InChain): boolean {
+  if (filter instanceof AndFilter) return filter.filters.every((f) => evaluate(f, object, inChain));
+  if (filter instanceof OrFilter) return filter.filters.some((f) => evaluate(f, object, inChain));
+  if (filter instanceof NotFilter) return !evaluate(filter.filter, object, inChain);
+  if (filter instanceof ExtensibleFilter && filter.rule === IN_CHAIN && filter.matchType.toLowerCase() === 'memberof' && inChain) {
+    return inChain(object, String(filter.value));
+  }
   if (filter instanceof PresenceFilter) return values(object, filter.attribute) !== undefined;
   if (filter instanceof EqualityFilter) {
     const wanted = String(filter.value).toLowerCase();

@@ -10,10 +10,70 @@ export class TicketModel {
   @ApiPropertyOptional() @Field({ nullable: true }) url?: string;
 }
 
+@ObjectType('Person')
+export class PersonModel {
+  @ApiProperty({ description: 'What the workflow compares: sid:<SID> for an AD user, external:<id> otherwise' }) @Field() key: string;
+  @ApiProperty({ enum: ['directory', 'external'] }) @Field() kind: string;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) sid: string | null;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) upn: string | null;
+  @ApiProperty({ description: 'sAMAccountName, or the external id' }) @Field() name: string;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) domain: string | null;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) dn: string | null;
+}
+
+@ObjectType('RequestedBy')
+export class RequestedByModel {
+  @ApiProperty({ description: 'The credential: apikey:<name>, oidc:<sub> or slack:<user id>' }) @Field() id: string;
+  @ApiProperty({ enum: ['api-key', 'oidc', 'chat', 'system'], nullable: true, type: String }) @Field(() => String, { nullable: true }) via: string | null;
+  @ApiProperty({ type: PersonModel, nullable: true, description: 'Null for a system key or an unlinked chat user' })
+  @Field(() => PersonModel, { nullable: true })
+  person: PersonModel | null;
+}
+
+@ObjectType('OwnerSource')
+export class OwnerSourceModel {
+  @ApiProperty({ enum: ['managedBy', 'ouGroup'] }) @Field() source: string;
+  @ApiProperty() @Field() dn: string;
+  @ApiProperty() @Field() sid: string;
+  @ApiProperty() @Field() name: string;
+  @ApiProperty({ description: 'A group owns through its members, transitively' }) @Field() isGroup: boolean;
+  @ApiPropertyOptional({ description: 'ouGroup: the OU the policy names' }) @Field({ nullable: true }) ou?: string;
+}
+
+@ObjectType('OwnedTarget')
+export class OwnedTargetModel {
+  @ApiProperty() @Field() dn: string;
+  @ApiProperty() @Field() sid: string;
+  @ApiProperty() @Field() samAccountName: string;
+}
+
+@ObjectType('TargetOwners')
+export class TargetOwnersModel {
+  @ApiProperty({ type: OwnedTargetModel }) @Field(() => OwnedTargetModel) target: OwnedTargetModel;
+  @ApiProperty({ description: 'Owner approvals this target needs' }) @Field(() => Int) required: number;
+  @ApiProperty({ type: OwnerSourceModel, isArray: true }) @Field(() => [OwnerSourceModel]) owners: OwnerSourceModel[];
+  @ApiProperty({ type: String, isArray: true }) @Field(() => [String]) approvedBy: string[];
+  @ApiProperty() @Field(() => Int) missing: number;
+  @ApiProperty({ nullable: true, type: String, enum: ['deny', 'approvers'], description: 'Set when nobody owns the target' })
+  @Field(() => String, { nullable: true })
+  noOwner: string | null;
+}
+
+@ObjectType('ApprovalStatus')
+export class ApprovalStatusModel {
+  @ApiProperty({ description: 'Distinct persons who approved' }) @Field(() => Int) approvers: number;
+  @ApiProperty() @Field(() => Int) required: number;
+  @ApiProperty({ type: TargetOwnersModel, isArray: true }) @Field(() => [TargetOwnersModel]) owners: TargetOwnersModel[];
+  @ApiProperty({ type: String, isArray: true, description: 'What is still missing, in words' }) @Field(() => [String]) missing: string[];
+}
+
 @ObjectType('Approval')
 export class ApprovalModel {
   @ApiProperty() @Field() approver: string;
   @ApiProperty() @Field() approverName: string;
+  @ApiProperty({ type: PersonModel, nullable: true }) @Field(() => PersonModel, { nullable: true }) person: PersonModel | null;
+  @ApiProperty({ enum: ['api-key', 'oidc', 'chat', 'system'], nullable: true, type: String }) @Field(() => String, { nullable: true }) via: string | null;
+  @ApiProperty({ type: String, isArray: true, description: 'Targets of the request this approver owned' }) @Field(() => [String]) ownerOf: string[];
   @ApiProperty({ enum: ['approve', 'reject'] }) @Field() decision: string;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) comment: string | null;
   @ApiProperty({ format: 'date-time' }) @Field() createdAt: string;
@@ -45,11 +105,16 @@ export class RequestModel {
   @ApiProperty({ description: 'Identity of the caller who filed it' }) @Field() requester: string;
   @ApiProperty() @Field() requesterName: string;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) requestedFor: string | null;
+  @ApiProperty({ type: RequestedByModel, description: 'Who filed it: credential, channel and person' }) @Field(() => RequestedByModel) requestedBy: RequestedByModel;
+  @ApiNullableProperty(PersonModel, { description: 'The person requestedFor resolved to' })
+  @Field(() => PersonModel, { nullable: true })
+  requestedForPerson: PersonModel | null;
   @ApiProperty() @Field() justification: string;
   @ApiNullableProperty(TicketModel) @Field(() => TicketModel, { nullable: true }) ticket: TicketModel | null;
   @ApiNullableProperty('string', { format: 'date-time', description: 'When the grant ends (set when applied, for a duration)' }) @Field(() => String, { nullable: true }) expiresAt: string | null;
   @ApiProperty({ type: 'integer', minimum: 0 }) @Field(() => Int) requiredApprovals: number;
   @ApiProperty({ type: ApprovalModel, isArray: true }) @Field(() => [ApprovalModel]) approvals: ApprovalModel[];
+  @ApiProperty({ type: ApprovalStatusModel }) @Field(() => ApprovalStatusModel) approvalStatus: ApprovalStatusModel;
   @ApiProperty({ format: 'date-time' }) @Field() createdAt: string;
   @ApiProperty({ format: 'date-time' }) @Field() updatedAt: string;
   @ApiNullableProperty('string', { format: 'date-time' }) @Field(() => String, { nullable: true }) appliedAt: string | null;
