@@ -57,8 +57,20 @@ export function requestBlocks(request: RequestView, text = describeRequest(reque
 /** The Slack message for a new pending request, with Approve / Reject buttons. */
 export function slackMessageFor(event: DomainEvent): Record<string, unknown> {
   const request = event.data.request as RequestView;
-  const text = describeRequest(request);
+  const text = event.type === 'request.owner_approval_needed' ? ownersNeededText(request, event.data.owners as OwnersNeeded[]) : describeRequest(request);
   return { text, blocks: requestBlocks(request, text) };
+}
+
+interface OwnersNeeded {
+  target: { samAccountName: string };
+  required: number;
+  owners: { name: string; isGroup: boolean }[];
+}
+
+/** The owners' own message, sent before the general one: whose server, and who may approve for it. */
+function ownersNeededText(request: RequestView, owners: OwnersNeeded[]): string {
+  const lines = owners.map((t) => `• ${t.target.samAccountName}: ${t.required} approval(s) from ${t.owners.map((o) => (o.isGroup ? `a member of ${o.name}` : o.name)).join(' or ')}`);
+  return [`:bust_in_silhouette: Owner approval needed for request ${request.id}:`, ...lines, describeRequest(request)].join('\n');
 }
 
 /** The answer to `grant` / `revoke`: the id to quote and who has to act next. */

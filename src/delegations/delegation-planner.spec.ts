@@ -3,6 +3,8 @@ import { loadConfig } from '../config/load-config';
 import type { DirectoryObject } from '../directory/directory.types';
 import { account, CONTOSO, FABRIKAM, rbcdValue } from '../directory/testing/accounts';
 import { FakeDirectory } from '../directory/testing/fake-directory';
+import { OwnersService } from '../owners/owners.service';
+import { PersonsService } from '../persons/persons.service';
 import { PolicyService } from '../policy/policy.service';
 import { DelegationPlanner } from './delegation-planner';
 import { DelegationReader } from './delegation-reader';
@@ -27,7 +29,7 @@ const SDDL_WEB = `(A;;0xf01ff;;;${web.sid})`;
 /** A planner over the strict fake: it may look accounts up and search, never read again or write. */
 function planner(objects: DirectoryObject[]) {
   const directory = new FakeDirectory({ domains: [CONTOSO, FABRIKAM], objects: [web, app, remote, ...objects] }, ['resolve', 'resolveSids', 'domains', 'search']);
-  return { directory, planner: new DelegationPlanner(new TargetExpander(directory, { limits: { maxTargets: 5000, mutationsPerMinute: 0 } }), new DelegationReader(directory), new PolicyService(config)) };
+  return { directory, planner: new DelegationPlanner(new TargetExpander(directory, { limits: { maxTargets: 5000, mutationsPerMinute: 0 } }), new DelegationReader(directory), new PolicyService(config), new OwnersService(directory, new PersonsService(directory, config), config)) };
 }
 const names = (principals: { samAccountName: string | null }[]) => principals.map((p) => p.samAccountName);
 

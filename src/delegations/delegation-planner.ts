@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
+import { OwnersService } from '../owners/owners.service';
 import { PolicyService } from '../policy/policy.service';
+import type { PolicyDecision } from '../policy/policy.types';
+import type { DirectoryObject } from '../directory/directory.types';
 import { toSddl } from '../security-descriptor';
 import type { DelegationPrincipal, AccountRef } from './delegation.types';
 import { DelegationReader, toAccountRef } from './delegation-reader';
@@ -21,8 +24,17 @@ export interface PlanItem {
   after: { principals: DelegationPrincipal[] };
   sddlBefore: string | null;
   sddlAfter: string | null;
-  policy: { allowed: boolean; requiredApprovals: number; reasons: string[] };
+  policy: { allowed: boolean; requiredApprovals: number; reasons: string[]; owners?: PlanOwners | null };
   error?: { code: string; message: string };
+}
+
+/** The owners a target's rule asks an approval from, and who they are. */
+export interface PlanOwners {
+  required: number;
+  others: number;
+  owners: { source: string; dn: string; name: string; isGroup: boolean; ou?: string; people: string[] }[];
+  noOwner: 'deny' | 'approvers' | null;
+  summary: string;
 }
 
 /** What a grant, revoke or clear would do to each target, before and after; writes nothing. */
@@ -32,6 +44,7 @@ export class DelegationPlanner {
     private readonly expander: TargetExpander,
     private readonly reader: DelegationReader,
     private readonly policy: PolicyService,
+    private readonly owners: OwnersService,
   ) {}
 
   async plan(input: PlanInput): Promise<{ items: PlanItem[] }> {
@@ -44,7 +57,14 @@ export class DelegationPlanner {
     const refusals = input.action === 'grant' ? principals.flatMap((p) => this.policy.principalRefusal(p) ?? []) : [];
     const items = await mapLimit(targets, 8, async (target): Promise<PlanItem> => {
       const decision = this.policy.evaluate(target);
-      const policy = { allowed: decision.allowed && refusals.length === 0, requiredApprovals: decision.requiredApprovals, reasons: [...decision.reasons, ...refusals] };
+      const owners = input.action === 'clear' ? null : await this.planOwners(target, decision);
+      const ownerRefusal = owners?.noOwner === 'deny' ? [`${target.samAccountName}: ${owners.summary}`] : [];
+      const policy = {
+        allowed: decision.allowed && refusals.length === 0 && ownerRefusal.length === 0,
+        requiredApprovals: decision.requiredApprovals,
+        reasons: [...decision.reasons, ...refusals, ...ownerRefusal],
+        ...(owners ? { owners } : {}),
+      };
       const beforeView = await this.reader.view(target);
       const base = { target: toAccountRef(target), policy, before: { principals: beforeView.principals }, sddlBefore: beforeView.sddl };
       try {
@@ -57,5 +77,24 @@ export class DelegationPlanner {
       }
     });
     return { items };
+  }
+
+  /** Who owns the target (managedBy, OU owner group) when its rule asks for owner approvals. */
+  private async planOwners(target: DirectoryObject, decision: PolicyDecision): Promise<PlanOwners | null> {
+    const rule = decision.approvers;
+    if (!rule || rule.owners === 0) return null;
+    const sources = await this.owners.ownersOf(target);
+    const owners = await Promise.all(sources.map(async (o) => ({ source: o.source, dn: o.dn, name: o.name, isGroup: o.isGroup, ...(o.ou ? { ou: o.ou } : {}), people: await this.owners.people(o) })));
+    if (owners.length === 0) {
+      const noOwner = decision.noOwner ?? 'deny';
+      const summary =
+        noOwner === 'deny'
+          ? 'nobody owns it (no managedBy, no OU owner group) and the policy rule says noOwner: deny'
+          : `nobody owns it (no managedBy, no OU owner group): noOwner: approvers, so ${decision.requiredApprovals} approval(s) from any approver`;
+      return { required: 0, others: rule.others, owners, noOwner, summary };
+    }
+    const names = owners.map((o) => (o.isGroup ? `${o.name} (${o.people.join(', ') || 'no members'})` : o.name)).join('; ');
+    const summary = `${rule.owners} approval(s) from an owner (${names})${rule.others ? ` and ${rule.others} more from any approver` : ''}; never the requester`;
+    return { required: rule.owners, others: rule.others, owners, noOwner: null, summary };
   }
 }

@@ -13,6 +13,9 @@ export interface DomainEvent {
   data: Record<string, unknown>;
 }
 
+/** What the chat channel is told: owners first (their own message), then every new request. */
+const CHAT_EVENTS = ['request.owner_approval_needed', 'request.created'];
+
 /**
  * Publishes workflow events durably: one outbox job per configured webhook (and the chat channel)
  * that wants the event, in the caller's transaction, so a committed state change is always announced.
@@ -34,7 +37,7 @@ export class EventPublisher {
         dedupeKey: `webhook:${index}:${event.id}`,
       });
     }
-    if (this.config.chat.slack?.notifyUrl && event.type === 'request.created') {
+    if (this.config.chat.slack?.notifyUrl && CHAT_EVENTS.includes(event.type)) {
       await this.jobs.enqueue(manager, {
         kind: 'webhook',
         requestId: typeof event.data.requestId === 'string' ? event.data.requestId : null,

@@ -2,6 +2,7 @@
 import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ApiNullableProperty } from '../../common/openapi/api-nullable-property.decorator';
+import { PlanOwnersModel } from '../../owners/owner.models';
 
 @ObjectType('AccountRef')
 export class AccountRefModel {
@@ -89,6 +90,9 @@ export class PlanPolicyModel {
   @ApiProperty() @Field() allowed: boolean;
   @ApiProperty({ type: 'integer' }) @Field(() => Int) requiredApprovals: number;
   @ApiProperty({ type: String, isArray: true }) @Field(() => [String]) reasons: string[];
+  @ApiPropertyOptional({ type: PlanOwnersModel, nullable: true, description: 'The owners whose approval the rule asks for (approvers: {owners: N})' })
+  @Field(() => PlanOwnersModel, { nullable: true })
+  owners?: PlanOwnersModel | null;
 }
 
 @ObjectType('ItemError')

@@ -1,0 +1,25 @@
+import { Field, Int, ObjectType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+@ObjectType('PlanOwner')
+export class PlanOwnerModel {
+  @ApiProperty({ enum: ['managedBy', 'ouGroup'] }) @Field() source: string;
+  @ApiProperty() @Field() dn: string;
+  @ApiProperty() @Field() name: string;
+  @ApiProperty() @Field() isGroup: boolean;
+  @ApiPropertyOptional({ description: 'ouGroup: the OU the policy names' }) @Field({ nullable: true }) ou?: string;
+  @ApiProperty({ type: String, isArray: true, description: 'The users it stands for (a group: its members, transitively; the first 20)' })
+  @Field(() => [String])
+  people: string[];
+}
+
+@ObjectType('PlanOwners')
+export class PlanOwnersModel {
+  @ApiProperty({ description: 'Owner approvals this target needs (0 when nobody owns it and noOwner is approvers)' }) @Field(() => Int) required: number;
+  @ApiProperty({ description: 'Approvals from any approver on top' }) @Field(() => Int) others: number;
+  @ApiProperty({ type: PlanOwnerModel, isArray: true }) @Field(() => [PlanOwnerModel]) owners: PlanOwnerModel[];
+  @ApiProperty({ nullable: true, type: String, enum: ['deny', 'approvers'], description: 'Set when nobody owns the target: what the rule says' })
+  @Field(() => String, { nullable: true })
+  noOwner: string | null;
+  @ApiProperty({ description: 'Who has to approve, in words' }) @Field() summary: string;
+}
