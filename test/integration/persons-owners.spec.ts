@@ -5,11 +5,14 @@
 // scripts/sandbox/fixtures.py (SRV17A managedBy owen, SRV17B managedBy SRV17B Owners ⊃ SRV17B
 // Admins ⊃ gina, WEB17 in OU=Web owned by Web Owners ⊃ walt, SRV17N owned by nobody, vera an
 // approver through RBCD Approvers ⊃ RBCD Approvers L2).
+import { Attribute, Change } from 'ldapts';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../src/config/config.types';
 import { ChatClient, filedId, OidcIssuer } from '../support/identities';
 import type { TestApp } from '../support/test-app';
-import { issueKey, sandboxApp, type Headers } from '../support/workflow';
+import { canDelegate, enableProtocolTransition, forgetKeytab } from '../support/kerberos';
+import { adminClient, createComputer, type CreatedComputer, deleteObject, uniqueName, withClient } from '../support/sandbox';
+import { drainJobs, issueKey, sandboxApp, type Headers } from '../support/workflow';
 
 const BASE = 'DC=contoso,DC=test';
 const SECRET = 'issue-17-chat-secret';
@@ -223,5 +226,51 @@ describe('persons and owners on the sandbox DC (issue 17)', () => {
     } finally {
       await hooks.close();
     }
+  });
+});
+
+describe('the KDC closes the happy path: the owner approves, the grant is applied, the delegation is allowed', () => {
+  const idp = new OidcIssuer();
+  let t: TestApp;
+  let frontEnd: CreatedComputer;
+  let backEnd: CreatedComputer;
+  let spn: string;
+
+  beforeAll(async () => {
+    t = await sandboxApp({ env: await idp.start({ OIDC_USER_CLAIM: 'upn' }), config: personsConfig() });
+    frontEnd = await createComputer(uniqueName('FE17'));
+    await enableProtocolTransition(frontEnd.samAccountName);
+    const backName = uniqueName('BE17');
+    spn = `cifs/${backName.toLowerCase()}.contoso.test`;
+    backEnd = await createComputer(backName, { spns: [spn] });
+    // owen owns the back-end, as an admin records it in AD.
+    await withClient(adminClient(), (c) => c.modify(backEnd.dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'managedBy', values: [`CN=owen,CN=Users,${BASE}`] }) })));
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await idp.stop();
+    if (backEnd) await deleteObject(backEnd.dn);
+    if (frontEnd) {
+      await deleteObject(frontEnd.dn);
+      await forgetKeytab(frontEnd.samAccountName);
+    }
+  });
+
+  it('alice files with her key, bob (OIDC) approves, owen (chat) approves as owner: applied, and the KDC allows it', async () => {
+    const ask = () => canDelegate({ frontEnd: frontEnd.samAccountName, user: 'alice', spn });
+    expect((await ask()).allowed).toBe(false);
+    const aliceKey = await issueKey(t, 'alice-kdc', ['requester'], { owner: 'alice@contoso.test' });
+    const id = (await t.http().post('/api/v1/requests').set(aliceKey).send({ action: 'grant', targets: [backEnd.dn], principals: [frontEnd.samAccountName], justification: 'issue 17 KDC' }).expect(201)).body.id as string;
+    await t.http().post(`/api/v1/requests/${id}/approve`).set(await idp.bearer('sub-bob', { upn: 'bob@contoso.test', roles: ['approver'] })).send({}).expect(200);
+    await drainJobs(t);
+    expect((await ask()).allowed).toBe(false); // bob alone is not an owner: still pending, nothing written
+    const owner = await chat.slash(t, 'UOWEN', `approve ${id}`).expect(200);
+    expect(owner.body.text).toContain('it is approved');
+    await drainJobs(t);
+    const applied = (await t.http().get(`/api/v1/requests/${id}`).set(t.admin).expect(200)).body;
+    expect(applied).toMatchObject({ status: 'applied', approvalStatus: { approvers: 2, owners: [{ approvedBy: ['owen@contoso.test'], missing: 0 }] } });
+    const r = await ask();
+    expect(r.allowed).toBe(true);
   });
 });
