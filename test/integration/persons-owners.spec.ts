@@ -274,3 +274,34 @@ describe('the KDC closes the happy path: the owner approves, the grant is applie
     expect(r.allowed).toBe(true);
   });
 });
+
+describe('on PostgreSQL, with the email claim and external users', () => {
+  const idp = new OidcIssuer();
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await sandboxApp({ database: 'postgres', env: await idp.start({ OIDC_USER_CLAIM: 'email', OIDC_USERS_EXTERNAL: 'true' }), config: personsConfig() });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await idp.stop();
+  });
+
+  it('the email claim is matched to mail; one person through chat and OIDC counts once; an unknown email is an external person', async () => {
+    const id = filedId((await chat.slash(t, 'UALICE', 'grant SERVERB$ -> SRV17A for 1h because issue 17 on PostgreSQL').expect(200)).body.text);
+    // alice's mail (alice.liddell@...) is not her UPN: the email claim finds her by mail.
+    const self = await t.http().post(`/api/v1/requests/${id}/approve`).set(await idp.bearer('sub-a', { email: 'alice.liddell@contoso.test', roles: ['approver'] })).send({});
+    expect(self.status).toBe(403);
+    expect(self.body.error.code).toBe('SELF_APPROVAL');
+    await chat.press(t, 'UBOB', 'approve', id).expect(200);
+    const bob = await idp.bearer('sub-b', { email: 'bob.builder@contoso.test', roles: ['approver'] });
+    const twice = await t.http().post(`/api/v1/requests/${id}/approve`).set(bob).send({}).expect(409);
+    expect(twice.body.error.code).toBe('DUPLICATE_APPROVAL');
+    const external = await idp.bearer('sub-x', { email: 'Auditor@Partner.example', roles: ['approver'] });
+    const byExternal = await t.http().post(`/api/v1/requests/${id}/approve`).set(external).send({}).expect(200);
+    expect(byExternal.body.approvals.find((a: { approver: string }) => a.approver === 'oidc:sub-x').person).toEqual(expect.objectContaining({ kind: 'external', key: 'external:auditor@partner.example', sid: null }));
+    // Two persons now, but neither owns SRV17A: the owner part is still missing.
+    expect(byExternal.body).toMatchObject({ status: 'pending', approvalStatus: { approvers: 2, missing: ['1 approval(s) from an owner of SRV17A$'] } });
+  });
+});
