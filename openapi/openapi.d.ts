@@ -503,6 +503,11 @@ export interface components {
              * @default false
              */
             mayActOnBehalf: boolean;
+            /**
+             * @description A person's key: the AD user it belongs to (UPN, DOMAIN\name, mail). Without it: a system key
+             * @example alice@contoso.test
+             */
+            owner?: string;
         };
         IssuedApiKeyDto: {
             /** Format: uuid */
@@ -510,6 +515,8 @@ export interface components {
             name: string;
             roles: ("requester" | "approver" | "admin" | "auditor")[];
             mayActOnBehalf: boolean;
+            /** @description The person a person's key belongs to (UPN); null for a system key */
+            owner: string | null;
             /** Format: date-time */
             createdAt: string;
             createdBy: string;
@@ -523,6 +530,8 @@ export interface components {
             name: string;
             roles: ("requester" | "approver" | "admin" | "auditor")[];
             mayActOnBehalf: boolean;
+            /** @description The person a person's key belongs to (UPN); null for a system key */
+            owner: string | null;
             /** Format: date-time */
             createdAt: string;
             createdBy: string;
@@ -739,10 +748,34 @@ export interface components {
         PlanPrincipalsModel: {
             principals: components["schemas"]["DelegationPrincipalModel"][];
         };
+        PlanOwnerModel: {
+            /** @enum {string} */
+            source: "managedBy" | "ouGroup";
+            dn: string;
+            name: string;
+            isGroup: boolean;
+            /** @description ouGroup: the OU the policy names */
+            ou?: string;
+            /** @description The users it stands for (a group: its members, transitively; the first 20) */
+            people: string[];
+        };
+        PlanOwnersModel: {
+            /** @description Owner approvals this target needs (0 when nobody owns it and noOwner is approvers) */
+            required: number;
+            /** @description Approvals from any approver on top */
+            others: number;
+            owners: components["schemas"]["PlanOwnerModel"][];
+            /** @description Set when nobody owns the target: what the rule says */
+            noOwner: ("deny" | "approvers") | null;
+            /** @description Who has to approve, in words */
+            summary: string;
+        };
         PlanPolicyModel: {
             allowed: boolean;
             requiredApprovals: number;
             reasons: string[];
+            /** @description The owners whose approval the rule asks for (approvers: {owners: N}); absent otherwise */
+            owners?: components["schemas"]["PlanOwnersModel"] | null;
         };
         ItemErrorModel: {
             code: string;
@@ -822,6 +855,18 @@ export interface components {
              */
             requestedFor?: string;
         };
+        PersonModel: {
+            /** @description What the workflow compares: sid:<SID> for an AD user, external:<id> otherwise */
+            key: string;
+            /** @enum {string} */
+            kind: "directory" | "external";
+            sid: string | null;
+            upn: string | null;
+            /** @description sAMAccountName, or the external id */
+            name: string;
+            domain: string | null;
+            dn: string | null;
+        };
         TicketModel: {
             system: string;
             id: string;
@@ -841,14 +886,59 @@ export interface components {
             targets: components["schemas"]["TargetResultModel"][];
             error?: components["schemas"]["ItemErrorModel"] | null;
         };
+        RequestedByModel: {
+            /** @description The credential: apikey:<name>, oidc:<sub> or slack:<user id> */
+            id: string;
+            via: ("api-key" | "oidc" | "chat" | "system") | null;
+            /** @description Null for a system key or an unlinked chat user */
+            person: components["schemas"]["PersonModel"] | null;
+        };
         ApprovalModel: {
             approver: string;
             approverName: string;
+            person: components["schemas"]["PersonModel"] | null;
+            via: ("api-key" | "oidc" | "chat" | "system") | null;
+            /** @description Targets of the request this approver owned */
+            ownerOf: string[];
             /** @enum {string} */
             decision: "approve" | "reject";
             comment: string | null;
             /** Format: date-time */
             createdAt: string;
+        };
+        OwnedTargetModel: {
+            dn: string;
+            sid: string;
+            samAccountName: string;
+        };
+        OwnerSourceModel: {
+            /** @enum {string} */
+            source: "managedBy" | "ouGroup";
+            dn: string;
+            sid: string;
+            name: string;
+            /** @description A group owns through its members, transitively */
+            isGroup: boolean;
+            /** @description ouGroup: the OU the policy names */
+            ou?: string;
+        };
+        TargetOwnersModel: {
+            target: components["schemas"]["OwnedTargetModel"];
+            /** @description Owner approvals this target needs */
+            required: number;
+            owners: components["schemas"]["OwnerSourceModel"][];
+            approvedBy: string[];
+            missing: number;
+            /** @description Set when nobody owns the target */
+            noOwner: ("deny" | "approvers") | null;
+        };
+        ApprovalStatusModel: {
+            /** @description Distinct persons who approved */
+            approvers: number;
+            required: number;
+            owners: components["schemas"]["TargetOwnersModel"][];
+            /** @description What is still missing, in words */
+            missing: string[];
         };
         RequestModel: {
             /** Format: uuid */
@@ -863,12 +953,17 @@ export interface components {
             requester: string;
             requesterName: string;
             requestedFor: string | null;
+            /** @description Who filed it: credential, channel and person */
+            requestedBy: components["schemas"]["RequestedByModel"];
+            /** @description The person requestedFor resolved to */
+            requestedForPerson: components["schemas"]["PersonModel"] | null;
             justification: string;
             ticket: components["schemas"]["TicketModel"] | null;
             /** @description When the grant ends (set when applied, for a duration) */
             expiresAt: string | null;
             requiredApprovals: number;
             approvals: components["schemas"]["ApprovalModel"][];
+            approvalStatus: components["schemas"]["ApprovalStatusModel"];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -935,7 +1030,7 @@ export interface components {
              * @example TARGET_NOT_FOUND
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "QUERY_TOO_COMPLEX" | "INVALID_SECURITY_DESCRIPTOR" | "UNAUTHENTICATED" | "FORBIDDEN" | "SELF_APPROVAL" | "NOT_FOUND" | "TARGET_NOT_FOUND" | "PRINCIPAL_NOT_FOUND" | "REQUEST_NOT_FOUND" | "USER_NOT_FOUND" | "API_KEY_NOT_FOUND" | "DOMAIN_NOT_CONFIGURED" | "AMBIGUOUS_IDENTIFIER" | "INVALID_STATE" | "IDEMPOTENCY_CONFLICT" | "DESCRIPTOR_CHANGED" | "DUPLICATE_APPROVAL" | "POLICY_DENIED" | "TOO_MANY_TARGETS" | "RATE_LIMITED" | "INTERNAL_ERROR" | "DIRECTORY_ACCESS_DENIED" | "DIRECTORY_ERROR" | "DIRECTORY_UNAVAILABLE" | "DIRECTORY_CREDENTIALS_REFUSED" | "NOT_READY";
+            code: "VALIDATION_FAILED" | "QUERY_TOO_COMPLEX" | "INVALID_SECURITY_DESCRIPTOR" | "UNAUTHENTICATED" | "FORBIDDEN" | "SELF_APPROVAL" | "NOT_FOUND" | "TARGET_NOT_FOUND" | "PRINCIPAL_NOT_FOUND" | "REQUEST_NOT_FOUND" | "USER_NOT_FOUND" | "API_KEY_NOT_FOUND" | "DOMAIN_NOT_CONFIGURED" | "AMBIGUOUS_IDENTIFIER" | "INVALID_STATE" | "IDEMPOTENCY_CONFLICT" | "DESCRIPTOR_CHANGED" | "DUPLICATE_APPROVAL" | "POLICY_DENIED" | "PERSON_NOT_RESOLVED" | "TOO_MANY_TARGETS" | "RATE_LIMITED" | "INTERNAL_ERROR" | "DIRECTORY_ACCESS_DENIED" | "DIRECTORY_ERROR" | "DIRECTORY_UNAVAILABLE" | "DIRECTORY_CREDENTIALS_REFUSED" | "NOT_READY";
             /**
              * @description Safe to show to the caller
              * @example No computer named SERVERX in contoso.test
@@ -1393,6 +1488,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description INVALID_SECURITY_DESCRIPTOR, POLICY_DENIED, PERSON_NOT_RESOLVED, TOO_MANY_TARGETS */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description RATE_LIMITED; see Retry-After */
             429: {
                 headers: {
@@ -1406,6 +1510,24 @@ export interface operations {
             };
             /** @description INTERNAL_ERROR */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1936,7 +2058,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description INVALID_SECURITY_DESCRIPTOR, POLICY_DENIED, TOO_MANY_TARGETS */
+            /** @description INVALID_SECURITY_DESCRIPTOR, POLICY_DENIED, PERSON_NOT_RESOLVED, TOO_MANY_TARGETS */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2236,7 +2358,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description INVALID_SECURITY_DESCRIPTOR, POLICY_DENIED, TOO_MANY_TARGETS */
+            /** @description INVALID_SECURITY_DESCRIPTOR, POLICY_DENIED, PERSON_NOT_RESOLVED, TOO_MANY_TARGETS */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2475,6 +2597,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     Requests_reject: {
@@ -2585,6 +2725,24 @@ export interface operations {
             };
             /** @description INTERNAL_ERROR */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

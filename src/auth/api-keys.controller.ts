@@ -18,7 +18,7 @@ export class ApiKeysController {
   @Post()
   @ApiOperation({ summary: 'Issue an API key with roles (admin); the key is in this answer only, stored as a hash' })
   @ApiCreatedResponse({ type: IssuedApiKeyDto })
-  @ApiErrors(...WITH_BODY, ...CHANGE)
+  @ApiErrors(...WITH_BODY, 422, 502, 503, ...CHANGE)
   create(@Body() body: CreateApiKeyDto, @CurrentPrincipal() principal: Principal) {
     return this.apiKeys.issue(body, principal);
   }

@@ -1,5 +1,7 @@
 import { Field, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiNullableProperty } from '../common/openapi/api-nullable-property.decorator';
+import { NO_OWNER_SETTINGS } from '../config/config.types';
 
 @ObjectType('PlanOwner')
 export class PlanOwnerModel {
@@ -15,10 +17,10 @@ export class PlanOwnerModel {
 
 @ObjectType('PlanOwners')
 export class PlanOwnersModel {
-  @ApiProperty({ description: 'Owner approvals this target needs (0 when nobody owns it and noOwner is approvers)' }) @Field(() => Int) required: number;
-  @ApiProperty({ description: 'Approvals from any approver on top' }) @Field(() => Int) others: number;
+  @ApiProperty({ type: 'integer', description: 'Owner approvals this target needs (0 when nobody owns it and noOwner is approvers)' }) @Field(() => Int) required: number;
+  @ApiProperty({ type: 'integer', description: 'Approvals from any approver on top' }) @Field(() => Int) others: number;
   @ApiProperty({ type: PlanOwnerModel, isArray: true }) @Field(() => [PlanOwnerModel]) owners: PlanOwnerModel[];
-  @ApiProperty({ nullable: true, type: String, enum: ['deny', 'approvers'], description: 'Set when nobody owns the target: what the rule says' })
+  @ApiNullableProperty('string', { enum: NO_OWNER_SETTINGS, description: 'Set when nobody owns the target: what the rule says' })
   @Field(() => String, { nullable: true })
   noOwner: string | null;
   @ApiProperty({ description: 'Who has to approve, in words' }) @Field() summary: string;

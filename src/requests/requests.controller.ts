@@ -55,7 +55,7 @@ export class RequestsController {
   @ApiOperation({ summary: 'Approve (never your own request, or one filed for you); the quorum met, it is written to the directory' })
   @OwnersMay()
   @ApiOkResponse({ type: RequestModel })
-  @ApiErrors(...WITH_BODY, ...WITH_PATH_PARAMETER, 404, 409, ...CHANGE)
+  @ApiErrors(...WITH_BODY, ...WITH_PATH_PARAMETER, 404, 409, 502, 503, ...CHANGE)
   approve(@Param('id') id: string, @Body() body: CommentInput, @CurrentPrincipal() caller: Principal) {
     return this.requests.approve(id, caller, body.comment);
   }
@@ -66,7 +66,7 @@ export class RequestsController {
   @ApiOperation({ summary: 'Reject a pending request, with a reason' })
   @OwnersMay()
   @ApiOkResponse({ type: RequestModel })
-  @ApiErrors(...WITH_BODY, ...WITH_PATH_PARAMETER, 404, 409, ...CHANGE)
+  @ApiErrors(...WITH_BODY, ...WITH_PATH_PARAMETER, 404, 409, 502, 503, ...CHANGE)
   reject(@Param('id') id: string, @Body() body: RequiredCommentInput, @CurrentPrincipal() caller: Principal) {
     return this.requests.reject(id, caller, body.comment);
   }

@@ -24,7 +24,7 @@ describe('the contract on every operation (sandbox DC)', () => {
   const base = sandboxDomain().baseDn;
 
   beforeAll(async () => {
-    t = await sandboxApp({ config: { chat: { slack: { signingSecret: SECRET, users: { UCONTRACT: ['requester'] } } } } });
+    t = await sandboxApp({ config: { chat: { slack: { signingSecret: SECRET, users: { UCONTRACT: { user: 'alice@contoso.test', roles: ['requester'] } } } } } });
     who = await actors(t);
     target = await createComputer(uniqueName('CT'), { spns: [] });
   });

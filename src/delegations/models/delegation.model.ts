@@ -90,7 +90,7 @@ export class PlanPolicyModel {
   @ApiProperty() @Field() allowed: boolean;
   @ApiProperty({ type: 'integer' }) @Field(() => Int) requiredApprovals: number;
   @ApiProperty({ type: String, isArray: true }) @Field(() => [String]) reasons: string[];
-  @ApiPropertyOptional({ type: PlanOwnersModel, nullable: true, description: 'The owners whose approval the rule asks for (approvers: {owners: N})' })
+  @ApiNullableProperty(PlanOwnersModel, { required: false, description: 'The owners whose approval the rule asks for (approvers: {owners: N}); absent otherwise' })
   @Field(() => PlanOwnersModel, { nullable: true })
   owners?: PlanOwnersModel | null;
 }

@@ -1,6 +1,8 @@
 import { Field, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { AccountRefModel, ItemErrorModel } from '../../delegations/models/delegation.model';
+import { NO_OWNER_SETTINGS } from '../../config/config.types';
+import { CHANNELS } from '../../persons/person';
 import { ApiNullableProperty } from '../../common/openapi/api-nullable-property.decorator';
 
 @ObjectType('Ticket')
@@ -14,18 +16,18 @@ export class TicketModel {
 export class PersonModel {
   @ApiProperty({ description: 'What the workflow compares: sid:<SID> for an AD user, external:<id> otherwise' }) @Field() key: string;
   @ApiProperty({ enum: ['directory', 'external'] }) @Field() kind: string;
-  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) sid: string | null;
-  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) upn: string | null;
+  @ApiNullableProperty('string') @Field(() => String, { nullable: true }) sid: string | null;
+  @ApiNullableProperty('string') @Field(() => String, { nullable: true }) upn: string | null;
   @ApiProperty({ description: 'sAMAccountName, or the external id' }) @Field() name: string;
-  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) domain: string | null;
-  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) dn: string | null;
+  @ApiNullableProperty('string') @Field(() => String, { nullable: true }) domain: string | null;
+  @ApiNullableProperty('string') @Field(() => String, { nullable: true }) dn: string | null;
 }
 
 @ObjectType('RequestedBy')
 export class RequestedByModel {
   @ApiProperty({ description: 'The credential: apikey:<name>, oidc:<sub> or slack:<user id>' }) @Field() id: string;
-  @ApiProperty({ enum: ['api-key', 'oidc', 'chat', 'system'], nullable: true, type: String }) @Field(() => String, { nullable: true }) via: string | null;
-  @ApiProperty({ type: PersonModel, nullable: true, description: 'Null for a system key or an unlinked chat user' })
+  @ApiNullableProperty('string', { enum: CHANNELS }) @Field(() => String, { nullable: true }) via: string | null;
+  @ApiNullableProperty(PersonModel, { description: 'Null for a system key or an unlinked chat user' })
   @Field(() => PersonModel, { nullable: true })
   person: PersonModel | null;
 }
@@ -50,19 +52,19 @@ export class OwnedTargetModel {
 @ObjectType('TargetOwners')
 export class TargetOwnersModel {
   @ApiProperty({ type: OwnedTargetModel }) @Field(() => OwnedTargetModel) target: OwnedTargetModel;
-  @ApiProperty({ description: 'Owner approvals this target needs' }) @Field(() => Int) required: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Owner approvals this target needs' }) @Field(() => Int) required: number;
   @ApiProperty({ type: OwnerSourceModel, isArray: true }) @Field(() => [OwnerSourceModel]) owners: OwnerSourceModel[];
   @ApiProperty({ type: String, isArray: true }) @Field(() => [String]) approvedBy: string[];
-  @ApiProperty() @Field(() => Int) missing: number;
-  @ApiProperty({ nullable: true, type: String, enum: ['deny', 'approvers'], description: 'Set when nobody owns the target' })
+  @ApiProperty({ type: 'integer', minimum: 0 }) @Field(() => Int) missing: number;
+  @ApiNullableProperty('string', { enum: NO_OWNER_SETTINGS, description: 'Set when nobody owns the target' })
   @Field(() => String, { nullable: true })
   noOwner: string | null;
 }
 
 @ObjectType('ApprovalStatus')
 export class ApprovalStatusModel {
-  @ApiProperty({ description: 'Distinct persons who approved' }) @Field(() => Int) approvers: number;
-  @ApiProperty() @Field(() => Int) required: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Distinct persons who approved' }) @Field(() => Int) approvers: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) @Field(() => Int) required: number;
   @ApiProperty({ type: TargetOwnersModel, isArray: true }) @Field(() => [TargetOwnersModel]) owners: TargetOwnersModel[];
   @ApiProperty({ type: String, isArray: true, description: 'What is still missing, in words' }) @Field(() => [String]) missing: string[];
 }
@@ -71,8 +73,8 @@ export class ApprovalStatusModel {
 export class ApprovalModel {
   @ApiProperty() @Field() approver: string;
   @ApiProperty() @Field() approverName: string;
-  @ApiProperty({ type: PersonModel, nullable: true }) @Field(() => PersonModel, { nullable: true }) person: PersonModel | null;
-  @ApiProperty({ enum: ['api-key', 'oidc', 'chat', 'system'], nullable: true, type: String }) @Field(() => String, { nullable: true }) via: string | null;
+  @ApiNullableProperty(PersonModel) @Field(() => PersonModel, { nullable: true }) person: PersonModel | null;
+  @ApiNullableProperty('string', { enum: CHANNELS }) @Field(() => String, { nullable: true }) via: string | null;
   @ApiProperty({ type: String, isArray: true, description: 'Targets of the request this approver owned' }) @Field(() => [String]) ownerOf: string[];
   @ApiProperty({ enum: ['approve', 'reject'] }) @Field() decision: string;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) comment: string | null;
