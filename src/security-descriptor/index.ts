@@ -24,3 +24,6 @@ export {
   listPrincipals,
   isEffectiveAllowAce,
 } from './rbcd';
+export type { PropertyWriter, PropertyWriteSpec, WriterRight, WriterVia } from './writers';
+export { propertyWriters, appliesToObject, WRITER_RIGHTS, OWNER_RIGHTS_SID } from './writers';
+export { AD_SCHEMA } from './ad-schema';
