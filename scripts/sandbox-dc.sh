@@ -212,11 +212,15 @@ EOF
 ensure_fixtures() {
   local dc=$1
   dc_vars "$dc"
-  [[ -e $D/.fixtures ]] && return 0
+  # .fixtures holds the checksum of the fixtures.py that made them: a changed script (new fixtures
+  # from another change) runs again on the existing DC; it is idempotent, so this only adds.
+  local sum
+  sum="$(sha256sum "$HELPERS/fixtures.py" | cut -d' ' -f1)"
+  [[ -e $D/.fixtures && "$(cat "$D/.fixtures")" == "$sum" ]] && return 0
   log "$dc: creating fixtures"
   $PY "$HELPERS/fixtures.py" fixtures "$CONF" "$SAM" "$D/secrets" >"$D/fixtures.log" 2>&1 ||
     { tail -20 "$D/fixtures.log" >&2; die "$dc: fixtures failed (log: $D/fixtures.log)"; }
-  touch "$D/.fixtures"
+  printf '%s' "$sum" >"$D/.fixtures"
 }
 
 # ---------------------------------------------------------------- processes

@@ -206,6 +206,8 @@ def main_fixtures(db, lp, secrets_dir):
 
     issue11_fixtures(db, netbios, base, dns_domain, password_for)
     issue17_fixtures(db, base, dns_domain, netbios, password_for)
+    if netbios == "CONTOSO":
+        issue10_fixtures(db, base, dns_domain, password_for)
 
     save_passwords()
     print("fixtures ok: %s (%s), svc %s" % (netbios, realm, svc_sid))
@@ -235,6 +237,118 @@ def issue11_fixtures(db, netbios, base, dns_domain, password_for):
             "userAccountControl": str(UF_WORKSTATION_TRUST_ACCOUNT),
             "unicodePwd": utf16_password(password_for(name + "$")),
         })
+# ---------------------------------------------------------------- issue 10: bypass and blast radius
+# Principals that mean "anyone" (nested groups, writable groups, users without SPN, computers made
+# through MachineAccountQuota), and targets others can write behind the broker: made the way an admin
+# would (groups, memberships, ACEs, an owner change). Each refused case has a positive control.
+MEMBER_ATTR_GUID = "bf9679c0-0de6-11d0-a285-00aa003049e2"  # member (and the self-membership validated write)
+ACCOUNT_RESTRICTIONS_GUID = "4c164200-20c0-11d0-a768-00aa006e0529"  # property set holding the RBCD attribute
+GROUP_TYPE_GLOBAL = -2147483646  # 0x80000002, security
+GROUP_TYPE_DOMAIN_LOCAL = -2147483644  # 0x80000004, security
+
+
+def issue10_fixtures(db, base, dns_domain, password_for):
+    sd = SDUtils(db)
+
+    def group(name, members, group_type=GROUP_TYPE_GLOBAL):
+        dn = "CN=%s,CN=Users,%s" % (name, base)
+        if not exists(db, dn):
+            db.add({"dn": dn, "objectClass": "group", "sAMAccountName": name, "groupType": str(group_type)})
+        for member in members:
+            add_member(db, base, dn, member)
+        return dn
+
+    def member_dn(group_dn, dn):
+        current = db.search(base=group_dn, scope=ldb.SCOPE_BASE, attrs=["member"])[0]
+        if "member" in current and any(str(v).lower() == dn.lower() for v in current["member"]):
+            return
+        m = ldb.Message()
+        m.dn = ldb.Dn(db, group_dn)
+        m["member"] = ldb.MessageElement(dn, ldb.FLAG_MOD_ADD, "member")
+        db.modify(m)
+
+    def add_ace(dn, ace):
+        if ace.upper()[:-1] not in sd.get_sd_as_sddl(dn).upper():
+            sd.dacl_add_ace(dn, ace)
+
+    def set_owner(dn, owner_sid):
+        from samba.dcerpc import security
+        sddl = sd.get_sd_as_sddl(dn)
+        if sddl.startswith("O:%s" % owner_sid):
+            return
+        rest = sddl[sddl.index("G:"):] if "G:" in sddl else sddl[sddl.index("D:"):]
+        sd.modify_sd_on_dn(dn, security.descriptor.from_sddl("O:%s%s" % (owner_sid, rest), security.dom_sid(str(db.get_domain_sid()))))
+
+    def computer(name, extra=None):
+        dn = "CN=%s,OU=Servers,%s" % (name, base)
+        if not exists(db, dn):
+            fqdn = "%s.%s" % (name.lower(), dns_domain)
+            entry = {
+                "dn": dn,
+                "objectClass": "computer",
+                "sAMAccountName": name + "$",
+                "dNSHostName": fqdn,
+                "servicePrincipalName": ["HOST/%s" % name, "HOST/%s" % fqdn],
+                "userAccountControl": str(UF_WORKSTATION_TRUST_ACCOUNT),
+                "unicodePwd": utf16_password(password_for(name + "$")),
+            }
+            entry.update(extra or {})
+            db.add(entry, controls=["relax:0"])
+        return dn
+
+    alice_dn = "CN=alice,CN=Users,%s" % base
+    alice_sid = str(ndr_sid(db, alice_dn))
+    users = group("RBCD-Helpdesk", ["alice"])  # an ordinary helpdesk group, outside Tier 0
+    helpdesk_sid = str(ndr_sid(db, users))
+
+    # Groups that mean "anyone": nested Domain Computers (two levels), Domain Users, Authenticated Users.
+    group("RBCD-AllBoxes", ["Domain Computers"])
+    group("RBCD-AllBoxesNested", ["RBCD-AllBoxes"])
+    group("RBCD-AllUsers", ["Domain Users"])
+    auth = group("RBCD-AuthUsers", [], GROUP_TYPE_DOMAIN_LOCAL)
+    member_dn(auth, "CN=S-1-5-11,CN=ForeignSecurityPrincipals,%s" % base)
+    # Positive control: a plain group of jump hosts.
+    group("RBCD-JumpHosts", ["JUMPBOX$"])
+    # Membership writable outside Tier 0: WriteProperty on member for the helpdesk; an owner change.
+    managed = group("RBCD-HelpdeskManaged", ["JUMPBOX$"])
+    add_ace(managed, "(OA;;WP;%s;;%s)" % (MEMBER_ATTR_GUID, helpdesk_sid))
+    owned = group("RBCD-OwnedByAlice", ["JUMPBOX$"])
+    set_owner(owned, alice_sid)
+    # Negative control: an inherit-only ACE on the group does not apply to the group itself.
+    inherit_only = group("RBCD-InheritOnly", ["JUMPBOX$"])
+    add_ace(inherit_only, "(OA;CIIO;WP;%s;;%s)" % (MEMBER_ATTR_GUID, helpdesk_sid))
+
+    # A service account with an SPN (allowed, with a warning); alice (no SPN) is refused.
+    svc_web = "CN=svc-web,CN=Users,%s" % base
+    if not exists(db, svc_web):
+        db.add({
+            "dn": svc_web,
+            "objectClass": "user",
+            "sAMAccountName": "svc-web",
+            "userPrincipalName": "svc-web@%s" % dns_domain,
+            "servicePrincipalName": ["http/web.%s" % dns_domain],
+            "userAccountControl": str(UF_NORMAL_ACCOUNT | UF_DONT_EXPIRE_PASSWD),
+            "unicodePwd": utf16_password(password_for("svc-web")),
+        })
+    # A computer alice created through ms-DS-MachineAccountQuota (Samba 4.22 refuses that LDAP add
+    # by an ordinary user, so it is made here with the attribute Windows would set).
+    from samba.ndr import ndr_pack
+    from samba.dcerpc import security
+    computer("MAQPC01", {"mS-DS-CreatorSID": ndr_pack(security.dom_sid(alice_sid))})
+
+    # Targets others can write behind the broker: WP on Account Restrictions for the helpdesk; an
+    # owner change; and, as the negative control, an inherit-only ACE.
+    hd_target = computer("HDWRITE01")
+    add_ace(hd_target, "(OA;;WP;%s;;%s)" % (ACCOUNT_RESTRICTIONS_GUID, helpdesk_sid))
+    owned_target = computer("OWNED01")
+    set_owner(owned_target, alice_sid)
+    io_target = computer("IOWRITE01")
+    add_ace(io_target, "(OA;CIIO;WP;%s;;%s)" % (RBCD_ATTR_GUID, helpdesk_sid))
+
+    # A target in Tier 0 through nesting: T0BOX01 in RBCD-T0Nested, itself in Domain Admins.
+    computer("T0BOX01")
+    group("RBCD-T0Nested", ["T0BOX01$"])
+    add_member(db, base, "CN=Domain Admins,CN=Users,%s" % base, "RBCD-T0Nested")
 
 
 # ---------------------------------------------------------------- issue 17: persons and owners

@@ -61,6 +61,10 @@ export interface PolicyConfig {
   rules: PolicyRule[];
   /** OU DN -> owner group DN: members (transitively) own every computer below that OU. */
   owners?: Record<string, string>;
+  /** Groups counted as Tier 0 on top of the built-in ones (identifiers: DN, SID, DOMAIN\name). */
+  tier0Groups?: string[];
+  /** Allow computers that an ordinary user created (ms-DS-CreatorSID set) as principals. Default false. */
+  allowUserCreatedComputers?: boolean;
 }
 
 export interface WebhookConfig {

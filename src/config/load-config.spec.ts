@@ -102,6 +102,8 @@ apiKeys:
       defaults: { requiredApprovals: 2, maxDuration: 'PT12H', defaultDuration: undefined, requireTicket: true },
       rules: [expect.objectContaining({ match: { targetDnSuffix: 'OU=Tier0,DC=contoso,DC=test', domain: undefined }, deny: 'Tier 0 assets never accept delegation' })],
       owners: {},
+      tier0Groups: [],
+      allowUserCreatedComputers: false,
     });
     expect(config.webhooks).toEqual([{ url: 'https://tickets.example.com/hook', secret: 'hook-secret', events: ['request.created'] }]);
     // The old form: an unlinked chat user (no person), who can only read.

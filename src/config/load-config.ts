@@ -381,7 +381,13 @@ function readPolicy(raw: unknown): PolicyConfig {
       requireTicket: rule.requireTicket === undefined ? undefined : rule.requireTicket === true,
     };
   });
-  return { defaults, rules, owners: readOwnerGroups(policy.owners) };
+  const tier0Groups = policy.tier0Groups ?? [];
+  if (!Array.isArray(tier0Groups) || tier0Groups.some((g) => typeof g !== 'string' || !g.trim())) {
+    throw new ConfigError('RBCD_CONFIG policy.tier0Groups', 'must be a list of group identifiers (DN, SID or DOMAIN\\name)');
+  }
+  const allow = policy.allowUserCreatedComputers;
+  if (allow !== undefined && typeof allow !== 'boolean') throw new ConfigError('RBCD_CONFIG policy.allowUserCreatedComputers', 'must be true or false');
+  return { defaults, rules, owners: readOwnerGroups(policy.owners), tier0Groups: tier0Groups.map((g: string) => g.trim()), allowUserCreatedComputers: allow === true };
 }
 
 /** `approvers: {owners: 1, others: 1}` and `noOwner: deny | approvers` of one rule. */

@@ -5,6 +5,8 @@ import { account, CONTOSO, FABRIKAM, rbcdValue } from '../directory/testing/acco
 import { FakeDirectory } from '../directory/testing/fake-directory';
 import { OwnersService } from '../owners/owners.service';
 import { PersonsService } from '../persons/persons.service';
+import { BuiltinGuard } from '../policy/builtin-guard.service';
+import { WritersService } from '../policy/writers.service';
 import { PolicyService } from '../policy/policy.service';
 import { DelegationPlanner } from './delegation-planner';
 import { DelegationReader } from './delegation-reader';
@@ -26,10 +28,17 @@ const app = account('APP01', 1302);
 const remote = account('FABWEB', 1103, { domain: 'fabrikam.test' });
 const SDDL_WEB = `(A;;0xf01ff;;;${web.sid})`;
 
+/** The built-in principal checks for real; Tier 0 membership of targets has its own tests (none here). */
+function guardOver(directory: FakeDirectory): BuiltinGuard {
+  const guard = new BuiltinGuard(directory, new WritersService(directory, config), config);
+  guard.tier0Membership = async () => undefined;
+  return guard;
+}
+
 /** A planner over the strict fake: it may look accounts up and search, never read again or write. */
 function planner(objects: DirectoryObject[]) {
   const directory = new FakeDirectory({ domains: [CONTOSO, FABRIKAM], objects: [web, app, remote, ...objects] }, ['resolve', 'resolveSids', 'domains', 'search']);
-  return { directory, planner: new DelegationPlanner(new TargetExpander(directory, { limits: { maxTargets: 5000, mutationsPerMinute: 0 } }), new DelegationReader(directory), new PolicyService(config), new OwnersService(directory, new PersonsService(directory, config), config)) };
+  return { directory, planner: new DelegationPlanner(new TargetExpander(directory, { limits: { maxTargets: 5000, mutationsPerMinute: 0 } }), new DelegationReader(directory), new PolicyService(config), new OwnersService(directory, new PersonsService(directory, config), config), guardOver(directory)) };
 }
 const names = (principals: { samAccountName: string | null }[]) => principals.map((p) => p.samAccountName);
 
@@ -47,6 +56,7 @@ describe('DelegationPlanner', () => {
         sddlBefore: null,
         sddlAfter: `O:BAD:${SDDL_WEB}(A;;0xf01ff;;;${remote.sid})`,
         policy: { allowed: true, requiredApprovals: 2, reasons: ['policy rule 2 matched (under OU=Servers,DC=contoso,DC=test)'] },
+        warnings: [],
       },
     ]);
   });

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import { OwnersService } from '../owners/owners.service';
+import { BuiltinGuard } from '../policy/builtin-guard.service';
 import { PolicyService } from '../policy/policy.service';
 import type { PolicyDecision } from '../policy/policy.types';
 import type { DirectoryObject } from '../directory/directory.types';
 import { toSddl } from '../security-descriptor';
-import type { DelegationPrincipal, AccountRef } from './delegation.types';
+import type { DelegationPrincipal, AccountRef, Warning } from './delegation.types';
 import { DelegationReader, toAccountRef } from './delegation-reader';
 import { planRbcdChange, type RbcdAction } from './rbcd-change';
 import { mapLimit, TargetExpander, type TargetSearch } from './target-expander';
@@ -25,6 +26,8 @@ export interface PlanItem {
   sddlBefore: string | null;
   sddlAfter: string | null;
   policy: { allowed: boolean; requiredApprovals: number; reasons: string[]; owners?: PlanOwners | null };
+  /** Allowed, but worth knowing (PRINCIPAL_IS_USER_ACCOUNT). */
+  warnings: Warning[];
   error?: { code: string; message: string };
 }
 
@@ -45,6 +48,7 @@ export class DelegationPlanner {
     private readonly reader: DelegationReader,
     private readonly policy: PolicyService,
     private readonly owners: OwnersService,
+    private readonly guard: BuiltinGuard,
   ) {}
 
   async plan(input: PlanInput): Promise<{ items: PlanItem[] }> {
@@ -54,9 +58,10 @@ export class DelegationPlanner {
     const principals = input.action === 'clear' ? [] : await this.expander.principals(input.principals ?? []);
     const targets = await this.expander.targets(input, { withRbcd: true });
     const sids = principals.map((p) => p.sid);
-    const refusals = input.action === 'grant' ? principals.flatMap((p) => this.policy.principalRefusal(p) ?? []) : [];
+    const verdict = input.action === 'grant' ? await this.guard.checkPrincipals(principals) : { refusals: [], warnings: [] };
+    const refusals = verdict.refusals;
     const items = await mapLimit(targets, 8, async (target): Promise<PlanItem> => {
-      const decision = this.policy.evaluate(target);
+      const decision = this.policy.evaluate(target, { tier0Group: await this.guard.tier0Membership(target) });
       const owners = input.action === 'clear' ? null : await this.planOwners(target, decision);
       const ownerRefusal = owners?.noOwner === 'deny' ? [`${target.samAccountName}: ${owners.summary}`] : [];
       const policy = {
@@ -66,7 +71,7 @@ export class DelegationPlanner {
         ...(owners ? { owners } : {}),
       };
       const beforeView = await this.reader.view(target);
-      const base = { target: toAccountRef(target), policy, before: { principals: beforeView.principals }, sddlBefore: beforeView.sddl };
+      const base = { target: toAccountRef(target), policy, warnings: verdict.warnings, before: { principals: beforeView.principals }, sddlBefore: beforeView.sddl };
       try {
         const change = planRbcdChange(input.action, target.rbcd ?? null, sids);
         const afterView = await this.reader.view({ ...target, rbcd: change.next === undefined ? (target.rbcd ?? null) : change.next });

@@ -32,6 +32,21 @@ export abstract class DirectoryPort {
    */
   abstract updateRbcd(object: Pick<DirectoryObject, 'dn' | 'domain'>, mutate: RbcdMutation, options?: { current?: Buffer | null }): Promise<CasResult>;
 
+  /**
+   * The object's nTSecurityDescriptor: owner, group and DACL (read with the SD_FLAGS control, so no
+   * SACL and no special privilege). Null when the bind account may not read it.
+   */
+  abstract readSecurityDescriptor(object: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<Buffer | null>;
+
+  /**
+   * The direct members of a group that can widen it: groups and foreign security principals (users
+   * and computers are left out, so a group of 10,000 computers costs nothing).
+   */
+  abstract nestedMembers(group: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<DirectoryObject[]>;
+
+  /** ms-DS-MachineAccountQuota of a domain: how many computers any user may create. Undefined when not readable. */
+  abstract machineAccountQuota(domain: string): Promise<number | undefined>;
+
   /** Paged search in one domain (base defaults to the naming context). */
   abstract search(domain: string, base: string | undefined, options: SearchOptions): AsyncIterable<DirectoryObject>;
 

@@ -25,6 +25,10 @@ export interface DirectoryObject {
   allowedToDelegateTo: string[];
   /** The raw msDS-AllowedToActOnBehalfOfOtherIdentity value, when it was asked for. */
   rbcd?: Buffer | null;
+  /** ms-DS-CreatorSID: the user who created this computer through ms-DS-MachineAccountQuota. */
+  creatorSid?: string;
+  /** The raw nTSecurityDescriptor (owner, group, DACL), when it was asked for. */
+  securityDescriptor?: Buffer | null;
 }
 
 export interface DomainInfo {
@@ -91,6 +95,8 @@ export interface SearchOptions {
   attributes?: string[];
   sizeLimit?: number;
   pageSize?: number;
+  /** Also read nTSecurityDescriptor (owner, group and DACL: the SD_FLAGS control, no SACL). */
+  withSecurityDescriptor?: boolean;
 }
 
 export const UAC = {
@@ -104,3 +110,5 @@ export const UAC = {
 } as const;
 
 export const RBCD_ATTRIBUTE = 'msDS-AllowedToActOnBehalfOfOtherIdentity';
+export const SECURITY_DESCRIPTOR_ATTRIBUTE = 'nTSecurityDescriptor';
+export const CREATOR_SID_ATTRIBUTE = 'mS-DS-CreatorSID';

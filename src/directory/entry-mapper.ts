@@ -1,7 +1,7 @@
 import type { Entry } from 'ldapts';
 import { sidFromBytes } from '../security-descriptor';
 import type { DirectoryObject } from './directory.types';
-import { RBCD_ATTRIBUTE } from './directory.types';
+import { CREATOR_SID_ATTRIBUTE, RBCD_ATTRIBUTE, SECURITY_DESCRIPTOR_ATTRIBUTE } from './directory.types';
 import { guidFromBytes } from './identifier';
 
 /** The attributes read for every account object. */
@@ -20,9 +20,19 @@ export const ACCOUNT_ATTRIBUTES = [
   'groupType',
   'mail',
   'managedBy',
+  CREATOR_SID_ATTRIBUTE,
 ];
 
-export const BINARY_ATTRIBUTES = ['objectSid', 'objectGUID', RBCD_ATTRIBUTE, 'tokenGroups'];
+// ldapts matches these names case-sensitively against what the DC returns: both spellings.
+export const BINARY_ATTRIBUTES = ['objectSid', 'objectGUID', RBCD_ATTRIBUTE, 'tokenGroups', CREATOR_SID_ATTRIBUTE, 'msDS-CreatorSID', SECURITY_DESCRIPTOR_ATTRIBUTE, 'ntSecurityDescriptor'];
+
+/** An attribute by name whatever case the DC spelled it in. */
+function attribute(entry: Entry, name: string): Entry[string] | undefined {
+  if (name in entry) return entry[name];
+  const lower = name.toLowerCase();
+  const key = Object.keys(entry).find((k) => k.toLowerCase() === lower);
+  return key === undefined ? undefined : entry[key];
+}
 
 function first(value: Entry[string] | undefined): string | Buffer | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -68,5 +78,21 @@ export function toDirectoryObject(entry: Entry, domain: string): DirectoryObject
   const groupType = optionalNumber(entry.groupType);
   if (groupType !== undefined) object.groupType = groupType;
   if (RBCD_ATTRIBUTE in entry) object.rbcd = Buffer.isBuffer(rbcd) ? rbcd : null;
+  const creator = first(attribute(entry, CREATOR_SID_ATTRIBUTE));
+  if (Buffer.isBuffer(creator) && creator.length > 0) object.creatorSid = creatorSidOf(creator);
+  const descriptor = attribute(entry, SECURITY_DESCRIPTOR_ATTRIBUTE);
+  if (descriptor !== undefined) {
+    const bytes = first(descriptor);
+    object.securityDescriptor = Buffer.isBuffer(bytes) && bytes.length > 0 ? bytes : null;
+  }
   return object;
+}
+
+/** A creator SID that does not decode still marks the computer as user-created. */
+function creatorSidOf(bytes: Buffer): string {
+  try {
+    return sidFromBytes(bytes);
+  } catch {
+    return `undecodable:${bytes.toString('hex')}`;
+  }
 }

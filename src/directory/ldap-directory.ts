@@ -6,7 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { sidFromBytes, sidToBytes } from '../security-descriptor';
 import { DirectoryPort } from './directory.port';
-import { RBCD_ATTRIBUTE, type AccountState, type CasResult, type DcFunctionalLevel, type DcStatus, type DirectoryObject, type DomainInfo, type RbcdMutation, type SearchOptions, type SpnMappings } from './directory.types';
+import { RBCD_ATTRIBUTE, SECURITY_DESCRIPTOR_ATTRIBUTE, type AccountState, type CasResult, type DcFunctionalLevel, type DcStatus, type DirectoryObject, type DomainInfo, type RbcdMutation, type SearchOptions, type SpnMappings } from './directory.types';
 import { DEFAULT_SPN_MAPPINGS, parseSpnMappings, readAccountState, readDcFunctionalLevels, readSpnMappings } from './forest-facts';
 import { DomainConnection } from './domain-connection';
 import { aliasesReached, type BuiltinAlias, readBuiltinAliases } from './builtin-aliases';
@@ -16,6 +16,7 @@ import { identityKey, matchesIdentity, type SearchableIdentifier } from './ident
 import { ReadBatcher } from './read-batcher';
 import { binaryEquals } from './ldap-escape';
 import { isDomainOutOfReach, LDAP_RESULT, resultCode, toDirectoryError } from './ldap-errors';
+import { SdFlagsControl } from './sd-flags-control';
 import { TtlCache } from './sid-cache';
 import { domainSidOf, IMPLICIT_TOKEN_SIDS } from './well-known-sids';
 
@@ -234,7 +235,8 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   async *search(domain: string, base: string | undefined, options: SearchOptions): AsyncIterable<DirectoryObject> {
     const connection = this.connectionFor(domain);
     const baseDn = base ?? (await connection.info()).baseDn;
-    const attributes = options.attributes ?? ACCOUNT_ATTRIBUTES;
+    const attributes = [...(options.attributes ?? ACCOUNT_ATTRIBUTES), ...(options.withSecurityDescriptor ? [SECURITY_DESCRIPTOR_ATTRIBUTE] : [])];
+    const controls = options.withSecurityDescriptor ? [new SdFlagsControl()] : [];
     const started = performance.now();
     let count = 0;
     for (let attempt = 0; ; attempt++) {
@@ -248,10 +250,11 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
           explicitBufferAttributes: BINARY_ATTRIBUTES,
           paged: { pageSize: options.pageSize ?? 500 },
           sizeLimit: 0,
-        })) {
+        }, controls)) {
           for (const entry of page.searchEntries) {
             const object = toDirectoryObject(entry, domain);
             if (attributes.includes(RBCD_ATTRIBUTE)) object.rbcd ??= null;
+            if (options.withSecurityDescriptor) object.securityDescriptor ??= null;
             count++;
             yield object;
             if (options.sizeLimit && count >= options.sizeLimit) break;
@@ -272,6 +275,47 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
         throw mapped;
       }
     }
+  }
+
+  async readSecurityDescriptor(object: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<Buffer | null> {
+    return this.connectionFor(object.domain).withClient(
+      'security descriptor read',
+      async (client) => {
+        const { searchEntries } = await client.search(
+          object.dn,
+          { scope: 'base', filter: '(objectClass=*)', attributes: [SECURITY_DESCRIPTOR_ATTRIBUTE], explicitBufferAttributes: BINARY_ATTRIBUTES },
+          [new SdFlagsControl()],
+        );
+        const entry = searchEntries[0];
+        if (!entry) throw new DomainError('NOT_FOUND', `No object ${object.dn}`, { dn: object.dn });
+        return toDirectoryObject(entry, object.domain).securityDescriptor ?? null;
+      },
+      object.dn,
+    );
+  }
+
+  async nestedMembers(group: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<DirectoryObject[]> {
+    const filter = new AndFilter({
+      filters: [
+        new EqualityFilter({ attribute: 'memberOf', value: group.dn }),
+        new OrFilter({ filters: [new EqualityFilter({ attribute: 'objectClass', value: 'group' }), new EqualityFilter({ attribute: 'objectClass', value: 'foreignSecurityPrincipal' })] }),
+      ],
+    });
+    return this.searchEntries(this.connectionFor(group.domain), undefined, { filter, attributes: ACCOUNT_ATTRIBUTES });
+  }
+
+  async machineAccountQuota(domain: string): Promise<number | undefined> {
+    const connection = this.connectionFor(domain);
+    const { baseDn } = await connection.info();
+    return connection.withClient('machine account quota read', async (client) => {
+      const { searchEntries } = await client.search(baseDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['ms-DS-MachineAccountQuota'] });
+      const entry = searchEntries[0] ?? {};
+      const key = Object.keys(entry).find((k) => k.toLowerCase() === 'ms-ds-machineaccountquota');
+      const raw = key ? entry[key] : undefined;
+      const value = Array.isArray(raw) ? raw[0] : raw;
+      const quota = value === undefined || value === '' ? undefined : Number(value);
+      return quota !== undefined && Number.isFinite(quota) ? quota : undefined;
+    });
   }
 
   private async searchEntries(connection: DomainConnection, base: string | undefined, options: SearchOptions): Promise<DirectoryObject[]> {

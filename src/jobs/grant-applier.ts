@@ -13,6 +13,7 @@ import { ACCOUNT_ATTRIBUTES } from '../directory/entry-mapper';
 import { binaryEquals } from '../directory/ldap-escape';
 import { OrFilter } from 'ldapts';
 import { EventPublisher } from '../notifications/event-publisher';
+import { BuiltinGuard } from '../policy/builtin-guard.service';
 import { PolicyService } from '../policy/policy.service';
 import { toRequestView } from '../requests/request.view';
 import { RequestEntity, type RequestResult, type StoredAccount, type TargetResult } from '../requests/request.entity';
@@ -55,6 +56,7 @@ export class GrantApplier {
     private readonly uow: UnitOfWork,
     private readonly directory: DirectoryPort,
     private readonly policy: PolicyService,
+    private readonly guard: BuiltinGuard,
     private readonly audit: AuditService,
     private readonly events: EventPublisher,
     private readonly clock: Clock,
@@ -73,9 +75,11 @@ export class GrantApplier {
     const results: TargetResult[] = request.targets.map((target) => ({ target, status: 'pending' }));
     try {
       const fresh = request.action === 'grant' ? await this.fetchTargets(request.targets) : new Map<string, DirectoryObject>();
+      const tier0Groups = request.action === 'grant' ? await this.recheckBuiltin(request, fresh) : new Map<string, string | undefined>();
       await mapLimit(request.targets, TARGET_CONCURRENCY, async (target) => {
         const index = request.targets.indexOf(target);
-        results[index] = request.action === 'grant' ? await this.grantOnTarget(request, target, fresh.get(target.sid.toUpperCase())) : await this.revokeOnTarget(request, target);
+        results[index] =
+          request.action === 'grant' ? await this.grantOnTarget(request, target, fresh.get(target.sid.toUpperCase()), tier0Groups.get(target.sid.toUpperCase())) : await this.revokeOnTarget(request, target);
       });
     } catch (error) {
       const failed = error instanceof DomainError ? { code: error.code, message: error.message } : { code: 'INTERNAL_ERROR', message: 'Unexpected error while applying' };
@@ -105,7 +109,7 @@ export class GrantApplier {
     });
   }
 
-  private async grantOnTarget(request: RequestEntity, target: StoredAccount, fresh: DirectoryObject | undefined): Promise<TargetResult> {
+  private async grantOnTarget(request: RequestEntity, target: StoredAccount, fresh: DirectoryObject | undefined, tier0Group: string | undefined): Promise<TargetResult> {
     const principalSids = request.principals.map((p) => p.sid.toUpperCase());
     return this.uow.run(async (m) => {
       await this.lockTarget(m, target.sid);
@@ -114,7 +118,7 @@ export class GrantApplier {
       if (mine.length === principalSids.length && mine.every((g) => g.state === 'active')) {
         return { target, status: 'applied', at: this.clock.nowIso() }; // done in an earlier run
       }
-      this.recheckPolicy(target, fresh);
+      this.recheckPolicy(target, fresh, tier0Group);
       const others = await grants.find({ where: { targetSid: target.sid, principalSid: In(principalSids), state: 'active', requestId: Not(request.id) } });
       let inForceBefore = new Set<string>();
       const cas = await this.directory.updateRbcd(
@@ -226,10 +230,23 @@ export class GrantApplier {
     return found;
   }
 
+  /**
+   * The built-in policy, again just before the write, against the principals as they are now (a
+   * group may have gained Domain Computers since the request); returns each target's Tier 0 group.
+   */
+  private async recheckBuiltin(request: RequestEntity, fresh: Map<string, DirectoryObject>): Promise<Map<string, string | undefined>> {
+    const principals = await Promise.all(request.principals.map((p) => this.directory.resolve(p.sid, { kind: 'principal', domain: p.domain })));
+    const verdict = await this.guard.checkPrincipals(principals);
+    if (verdict.refusals.length) throw new DomainError('POLICY_DENIED', verdict.refusals.join('; '), { reasons: verdict.refusals });
+    const tier0Groups = new Map<string, string | undefined>();
+    for (const [sid, target] of fresh) tier0Groups.set(sid, await this.guard.tier0Membership(target));
+    return tier0Groups;
+  }
+
   /** Policy is checked again right before the write, against the target as it is now. */
-  private recheckPolicy(target: StoredAccount, fresh: DirectoryObject | undefined): void {
+  private recheckPolicy(target: StoredAccount, fresh: DirectoryObject | undefined, tier0Group?: string): void {
     if (!fresh) throw new DomainError('TARGET_NOT_FOUND', `${target.samAccountName} (${target.sid}) no longer exists in ${target.domain}`);
-    const decision = this.policy.evaluate(fresh);
+    const decision = this.policy.evaluate(fresh, { tier0Group });
     if (!decision.allowed) throw new DomainError('POLICY_DENIED', `${target.samAccountName}: ${decision.reasons.slice(1).join('; ')}`, { reasons: decision.reasons });
   }
 
@@ -243,6 +260,10 @@ export class GrantApplier {
     }
     const marked = results.map((r) => (r.status === 'applied' || r.status === 'unchanged' ? { ...r, status: 'pending' as const } : r));
     await this.uow.run(async (m) => {
+      if (failed.code === 'POLICY_DENIED') {
+        // Refused by the check just before the write: the same event as a refusal at request time.
+        await this.audit.append(m, { actor: 'system', type: 'request.denied', requestId: request.id, data: { reasons: (error as DomainError).details?.reasons ?? [failed.message], at: 'write' } });
+      }
       await this.setStatus(m, request, { status: 'failed', closedAt: this.clock.nowIso(), result: { targets: marked, error: failed } });
       await this.audit.append(m, { actor: 'system', type: 'request.failed', requestId: request.id, data: { error: failed, rolledBack: request.action === 'grant' } });
       await this.publish(m, 'request.failed', request);

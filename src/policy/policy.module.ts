@@ -1,6 +1,8 @@
 import { Global, Module } from '@nestjs/common';
+import { BuiltinGuard } from './builtin-guard.service';
 import { PolicyService } from './policy.service';
+import { WritersService } from './writers.service';
 
 @Global()
-@Module({ providers: [PolicyService], exports: [PolicyService] })
+@Module({ providers: [PolicyService, WritersService, BuiltinGuard], exports: [PolicyService, WritersService, BuiltinGuard] })
 export class PolicyModule {}

@@ -3,48 +3,45 @@ import { parseIsoDuration } from '../common/iso-duration';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig, PolicyRule } from '../config/config.types';
 import type { DirectoryObject } from '../directory/directory.types';
-import { UAC } from '../directory/directory.types';
-import { heldByAnyAccount } from '../directory/well-known-sids';
+import { isDomainController, isKrbtgt } from './tier0';
 import type { PolicyDecision } from './policy.types';
-
-const DC_PRIMARY_GROUPS = new Set([516, 521]);
 
 function normaliseDn(dn: string): string {
   return dn.toLowerCase().replace(/\s*,\s*/g, ',').trim();
 }
 
-/** Why a target is protected by the built-in rules, or undefined. */
-export function protectedReason(target: DirectoryObject): string | undefined {
-  if (
-    (target.userAccountControl & (UAC.SERVER_TRUST_ACCOUNT | UAC.PARTIAL_SECRETS_ACCOUNT)) !== 0 ||
-    (target.primaryGroupId !== undefined && DC_PRIMARY_GROUPS.has(target.primaryGroupId))
-  ) {
-    return `${target.samAccountName} is a domain controller`;
-  }
+/** Why a target may never be a target, whatever any rule says (DCs, RODCs, krbtgt), or undefined. */
+export function neverTargetReason(target: DirectoryObject): string | undefined {
+  if (isDomainController(target)) return `${target.samAccountName} is a domain controller`;
+  if (isKrbtgt(target)) return `${target.samAccountName} is a krbtgt account`;
+  return undefined;
+}
+
+/**
+ * Why a target is protected by the built-in rules unless a rule names its DN exactly: adminCount=1,
+ * or membership (at any depth) of a Tier 0 group, which the caller looked up (`tier0Group`).
+ */
+export function protectedReason(target: DirectoryObject, tier0Group?: string): string | undefined {
   if (target.adminCount === 1) return `${target.samAccountName} is a protected (adminCount=1, Tier 0) account`;
+  if (tier0Group) return `${target.samAccountName} is a member of the Tier 0 group ${tier0Group}`;
   return undefined;
 }
 
 /**
  * The approval policy: the first matching rule of the YAML `policy.rules` (by target DN suffix or
- * domain), else the defaults. Built in and not configurable away: domain controllers and
- * adminCount=1 objects are denied unless a rule names the object's DN exactly and allows it.
+ * domain), else the defaults. Built in and not configurable away: domain controllers (RODCs too)
+ * and krbtgt accounts are never targets; adminCount=1 objects and members of Tier 0 groups are
+ * denied unless a rule names the object's DN exactly and allows it.
  */
 @Injectable()
 export class PolicyService {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   /**
-   * Why a principal may never be granted delegation (built in, not configurable): a SID that any
-   * account holds or can obtain (Authenticated Users, Domain Computers, ...). Undefined when allowed.
+   * The decision for one target. `facts.tier0Group`: the Tier 0 group the target sits in, looked up
+   * by BuiltinGuard.tier0Membership (the caller's job: this method does not read the directory).
    */
-  principalRefusal(principal: Pick<DirectoryObject, 'sid' | 'samAccountName'>): string | undefined {
-    const name = heldByAnyAccount(principal.sid);
-    if (!name) return undefined;
-    return `${principal.samAccountName || name} (${principal.sid}) is held by any account, or by any computer account anyone may create: granting it lets every such account delegate`;
-  }
-
-  evaluate(target: DirectoryObject): PolicyDecision {
+  evaluate(target: DirectoryObject, facts: { tier0Group?: string } = {}): PolicyDecision {
     const { defaults, rules } = this.config.policy;
     const dn = normaliseDn(target.dn);
     const index = rules.findIndex((rule) => matches(rule, dn, target.domain));
@@ -66,7 +63,13 @@ export class PolicyService {
       decision.allowed = false;
       decision.reasons.push(rule.deny);
     }
-    const protectedWhy = protectedReason(target);
+    const never = neverTargetReason(target);
+    if (never) {
+      decision.allowed = false;
+      decision.reasons.push(`${never}: never a delegation target (built in; no rule overrides it)`);
+      return decision;
+    }
+    const protectedWhy = protectedReason(target, facts.tier0Group);
     const namedExplicitly = rule?.match.targetDnSuffix !== undefined && normaliseDn(rule.match.targetDnSuffix) === dn && !rule.deny;
     if (protectedWhy && !namedExplicitly) {
       decision.allowed = false;

@@ -16,6 +16,7 @@ import type { OwnerRequirement, TargetOwners } from '../owners/owner.types';
 import { quorumStatus } from '../owners/quorum';
 import { personLabel, type Person } from '../persons/person';
 import { PersonsService } from '../persons/persons.service';
+import { BuiltinGuard } from '../policy/builtin-guard.service';
 import { PolicyService } from '../policy/policy.service';
 import type { PolicyDecision } from '../policy/policy.types';
 import { ApprovalEntity } from './approval.entity';
@@ -55,6 +56,7 @@ export class RequestsService {
     private readonly uow: UnitOfWork,
     private readonly expander: TargetExpander,
     private readonly policy: PolicyService,
+    private readonly guard: BuiltinGuard,
     private readonly audit: AuditService,
     private readonly jobs: JobQueue,
     private readonly events: EventPublisher,
@@ -76,7 +78,7 @@ export class RequestsService {
     const requestedForPerson = input.requestedFor ? await this.persons.resolveUser(input.requestedFor) : null;
     const [targets, principals] = await Promise.all([this.expander.targets(input), this.expander.principals(input.principals)]);
     const now = this.clock.now();
-    const decision = this.decide(input, targets, principals, now);
+    const decision = this.decide(input, targets, await this.builtinFacts(input.action, targets, principals), now);
     const owners = await this.ownerRequirement(decision.decisions, [caller.person, requestedForPerson]);
     if (owners.reasons.length) {
       decision.allowed = false;
@@ -330,17 +332,23 @@ export class RequestsService {
     return this.get(id);
   }
 
-  private decide(input: CreateRequestInput, targets: DirectoryObject[], principals: DirectoryObject[], now: Date) {
-    const decisions = targets.map((t) => ({ target: t, decision: this.policy.evaluate(t) }));
+  /** What the built-in policy needs from the directory: principal refusals, targets' Tier 0 groups. */
+  private async builtinFacts(action: RequestAction, targets: DirectoryObject[], principals: DirectoryObject[]) {
+    if (action !== 'grant') return { refusals: [] as string[], tier0Groups: new Map<string, string | undefined>() };
+    const verdict = await this.guard.checkPrincipals(principals);
+    const tier0Groups = new Map<string, string | undefined>();
+    for (const target of targets) tier0Groups.set(target.sid, await this.guard.tier0Membership(target));
+    return { refusals: verdict.refusals, tier0Groups };
+  }
+
+  private decide(input: CreateRequestInput, targets: DirectoryObject[], facts: { refusals: string[]; tier0Groups: Map<string, string | undefined> }, now: Date) {
+    const decisions = targets.map((t) => ({ target: t, decision: this.policy.evaluate(t, { tier0Group: facts.tier0Groups.get(t.sid) }) }));
     const reasons: string[] = [];
     let allowed = true;
     if (input.action === 'grant') {
-      for (const principal of principals) {
-        const refusal = this.policy.principalRefusal(principal);
-        if (refusal) {
-          allowed = false;
-          reasons.push(refusal);
-        }
+      if (facts.refusals.length) {
+        allowed = false;
+        reasons.push(...facts.refusals);
       }
       for (const { target, decision } of decisions) {
         if (!decision.allowed) {

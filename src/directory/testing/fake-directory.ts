@@ -8,7 +8,21 @@ import { DirectoryPort } from '../directory.port';
 import { RBCD_ATTRIBUTE, type AccountState, type CasResult, type DcFunctionalLevel, type DcStatus, type DirectoryObject, type DomainInfo, type RbcdMutation, type SearchOptions, type SpnMappings } from '../directory.types';
 import { DEFAULT_SPN_MAPPINGS, parseSpnMappings } from '../forest-facts';
 
-export type DirectoryMethod = 'domains' | 'resolve' | 'resolveSids' | 'groupSids' | 'readRbcd' | 'updateRbcd' | 'search' | 'status' | 'spnMappings' | 'dcFunctionalLevels' | 'accountState';
+export type DirectoryMethod =
+  | 'domains'
+  | 'resolve'
+  | 'resolveSids'
+  | 'groupSids'
+  | 'readRbcd'
+  | 'updateRbcd'
+  | 'search'
+  | 'status'
+  | 'readSecurityDescriptor'
+  | 'nestedMembers'
+  | 'machineAccountQuota'
+  | 'spnMappings'
+  | 'dcFunctionalLevels'
+  | 'accountState';
 
 export interface FakeDirectoryState {
   domains?: DomainInfo[];
@@ -21,6 +35,10 @@ export interface FakeDirectoryState {
   dcLevels?: Record<string, DcFunctionalLevel[]>;
   /** Account state by DN (default: nothing special). */
   accountStates?: Record<string, AccountState>;
+  /** Direct members (SIDs) by group SID. */
+  members?: Record<string, string[]>;
+  /** ms-DS-MachineAccountQuota by domain name. */
+  machineAccountQuota?: Record<string, number>;
 }
 
 const NOT_FOUND = { target: 'TARGET_NOT_FOUND', principal: 'PRINCIPAL_NOT_FOUND', user: 'USER_NOT_FOUND' } as const;
@@ -97,6 +115,27 @@ export class FakeDirectory extends DirectoryPort {
     return { before, after, changed: true, attempts: 1 };
   }
 
+  async readSecurityDescriptor(object: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<Buffer | null> {
+    this.use('readSecurityDescriptor', [object]);
+    const stored = this.objects().find((o) => o.dn.toLowerCase() === object.dn.toLowerCase());
+    if (!stored) throw new DomainError('NOT_FOUND', `No object ${object.dn}`);
+    return stored.securityDescriptor ? Buffer.from(stored.securityDescriptor) : null;
+  }
+
+  async nestedMembers(group: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<DirectoryObject[]> {
+    this.use('nestedMembers', [group]);
+    const stored = this.objects().find((o) => o.dn.toLowerCase() === group.dn.toLowerCase());
+    const sids = new Set((this.state.members?.[stored?.sid ?? ''] ?? []).map((s) => s.toUpperCase()));
+    return this.objects()
+      .filter((o) => sids.has(o.sid.toUpperCase()) && (o.objectClass.includes('group') || o.objectClass.includes('foreignSecurityPrincipal')))
+      .map((o) => copy(o, false));
+  }
+
+  async machineAccountQuota(domain: string): Promise<number | undefined> {
+    this.use('machineAccountQuota', [domain]);
+    return this.state.machineAccountQuota?.[domain];
+  }
+
   async *search(domain: string, base: string | undefined, options: SearchOptions): AsyncIterable<DirectoryObject> {
     this.use('search', [domain, base, options]);
     const filter = typeof options.filter === 'string' ? FilterParser.parseString(options.filter) : options.filter;
@@ -106,7 +145,7 @@ export class FakeDirectory extends DirectoryPort {
     for (const object of this.objects()) {
       if (object.domain !== domain || !inScope(normaliseDn(object.dn), baseDn, options.scope ?? 'sub')) continue;
       if (!evaluate(filter, object, (o, groupDn) => this.memberInChain(o, groupDn))) continue;
-      yield copy(object, withRbcd);
+      yield copy(object, withRbcd, options.withSecurityDescriptor === true);
       if (options.sizeLimit && ++count >= options.sizeLimit) return;
     }
   }
@@ -158,10 +197,11 @@ export class FakeDirectory extends DirectoryPort {
   }
 }
 
-function copy(object: DirectoryObject, withRbcd: boolean): DirectoryObject {
-  const { rbcd, ...rest } = object;
+function copy(object: DirectoryObject, withRbcd: boolean, withSecurityDescriptor = false): DirectoryObject {
+  const { rbcd, securityDescriptor, ...rest } = object;
   return {
     ...rest,
+    ...(withSecurityDescriptor ? { securityDescriptor: securityDescriptor ? Buffer.from(securityDescriptor) : null } : {}),
     objectClass: [...object.objectClass],
     servicePrincipalNames: [...object.servicePrincipalNames],
     allowedToDelegateTo: [...object.allowedToDelegateTo],
