@@ -286,6 +286,7 @@ describe('live delegation queries: principal, inventory, plan (REST)', () => {
         sddlBefore: null,
         sddlAfter: `O:BAD:(A;;0xf01ff;;;${serverd})`,
         policy: { allowed: true, requiredApprovals: 2, reasons: [expect.stringContaining('OU=Servers')] },
+        warnings: [],
       });
       const g = itemFor(res.body, granted);
       expect(g).toMatchObject({ changed: true, sddlBefore: `O:BAD:(A;;0xf01ff;;;${frontEnd.sid})`, sddlAfter: `O:BAD:(A;;0xf01ff;;;${frontEnd.sid})(A;;0xf01ff;;;${serverd})` });

@@ -110,6 +110,9 @@ export class PlanItemModel {
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) sddlBefore: string | null;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) sddlAfter: string | null;
   @ApiProperty({ type: PlanPolicyModel }) @Field(() => PlanPolicyModel) policy: PlanPolicyModel;
+  @ApiProperty({ type: WarningModel, isArray: true, description: 'Allowed, but worth knowing (PRINCIPAL_IS_USER_ACCOUNT)' })
+  @Field(() => [WarningModel])
+  warnings: WarningModel[];
   @ApiPropertyOptional({ type: ItemErrorModel }) @Field(() => ItemErrorModel, { nullable: true }) error?: ItemErrorModel;
 }
 
