@@ -25,9 +25,23 @@ export interface Warning {
   sid?: string;
 }
 
+/** Someone who can write the target's RBCD list outside the broker (see src/policy/writers.service.ts). */
+export interface DelegationWriter {
+  sid: string;
+  samAccountName: string | null;
+  dn: string | null;
+  domain: string | null;
+  resolved: boolean;
+  rights: string[];
+  via: 'owner' | 'ace';
+  class: 'tier0' | 'service' | 'self' | 'other';
+}
+
 export interface DelegationView {
   target: AccountRef;
   principals: DelegationPrincipal[];
+  /** Who else can write the list, from the target's nTSecurityDescriptor (live reads only; not in plans). */
+  writers?: DelegationWriter[];
   sddl: string | null;
   /** The stored bytes, base64, exactly as read; null when the attribute is absent. */
   raw: string | null;

@@ -1,6 +1,7 @@
 import { DomainError } from '../common/errors/domain-error';
 import { account, CONTOSO, FABRIKAM, rbcdValue } from '../directory/testing/accounts';
 import { FakeDirectory, type DirectoryMethod } from '../directory/testing/fake-directory';
+import type { WritersService } from '../policy/writers.service';
 import { DelegationReader } from './delegation-reader';
 import { DelegationsService } from './delegations.service';
 
@@ -12,7 +13,9 @@ const fabweb = account('FABWEB', 1103, { domain: 'fabrikam.test' });
 
 function service(objects: ReturnType<typeof account>[], allow: DirectoryMethod[], groups: Record<string, string[]> = {}) {
   const directory = new FakeDirectory({ domains: [CONTOSO, FABRIKAM], objects, groups }, allow);
-  return { directory, service: new DelegationsService(directory, new DelegationReader(directory)) };
+  // Writers have their own tests (src/policy/writers.service.spec.ts).
+  const writers = { rbcdWriters: async () => ({ writers: [], warnings: [] }) } as unknown as WritersService;
+  return { directory, service: new DelegationsService(directory, new DelegationReader(directory), writers) };
 }
 
 describe('DelegationsService.forTarget', () => {

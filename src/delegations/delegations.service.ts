@@ -4,6 +4,7 @@ import { RBCD_ATTRIBUTE } from '../directory/directory.types';
 import { IMPLICIT_TOKEN_SIDS } from '../directory/well-known-sids';
 import { isEffectiveAllowAce, listPrincipals } from '../security-descriptor';
 import type { AccountRef, DelegationView, Warning } from './delegation.types';
+import { WritersService } from '../policy/writers.service';
 import { decodeStored, DelegationReader, toAccountRef } from './delegation-reader';
 import { decideForToken, frontEndTokenEntries, grantedOnlyOutsideTgtPac, groupScopeWarning } from './front-end-token';
 
@@ -23,6 +24,7 @@ export class DelegationsService {
   constructor(
     private readonly directory: DirectoryPort,
     private readonly reader: DelegationReader,
+    private readonly writers: WritersService,
   ) {}
 
   /**
@@ -36,7 +38,8 @@ export class DelegationsService {
 
   private async readTarget(target: string, domain?: string): Promise<DelegationView> {
     const object = await this.directory.resolve(target, { kind: 'target', domain, withRbcd: true });
-    return this.reader.view(object);
+    const [view, written] = await Promise.all([this.reader.view(object), this.writers.rbcdWriters(object)]);
+    return { ...view, writers: written.writers ?? [], warnings: [...view.warnings, ...written.warnings] };
   }
 
   /**

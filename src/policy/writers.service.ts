@@ -77,6 +77,8 @@ function normaliseDn(dn: string): string {
 export class WritersService {
   private readonly logger = new Logger(WritersService.name);
   private readonly tier0Groups = new TtlCache<'sids', Set<string>>(TIER0_GROUPS_TTL_MS, 1);
+  /** Classes of SIDs seen lately: the same few trustees sit on every object (inherited ACEs). */
+  private readonly known = new TtlCache<string, { object: DirectoryObject | null; class: Exclude<WriterClass, 'self'> }>(TIER0_GROUPS_TTL_MS);
   private readonly serviceDns: Set<string>;
 
   constructor(
@@ -113,11 +115,23 @@ export class WritersService {
 
   /** Names and classes for the trustees of `entries`; `selfSid` is the object's own SID. */
   async classify(entries: PropertyWriter[], selfSid: string, memo: WriterMemo = new Map()): Promise<Writer[]> {
-    const unknown = [...new Set(entries.map((e) => e.sid.toUpperCase()))].filter((sid) => !memo.has(sid) && sid !== SELF_SID && sid !== selfSid.toUpperCase());
+    const unknown: string[] = [];
+    for (const sid of new Set(entries.map((e) => e.sid.toUpperCase()))) {
+      if (memo.has(sid) || sid === SELF_SID || sid === selfSid.toUpperCase()) continue;
+      const known = this.known.get(sid);
+      if (known) memo.set(sid, known);
+      else unknown.push(sid);
+    }
     if (unknown.length) {
       const names = await this.directory.resolveSids(unknown);
       const tier0Groups = await this.configuredTier0Groups();
-      await Promise.all(unknown.map(async (sid) => memo.set(sid, { object: names.get(sid) ?? null, class: await this.classOf(sid, names.get(sid) ?? null, tier0Groups) })));
+      await Promise.all(
+        unknown.map(async (sid) => {
+          const fact = { object: names.get(sid) ?? null, class: await this.classOf(sid, names.get(sid) ?? null, tier0Groups) };
+          memo.set(sid, fact);
+          this.known.set(sid, fact);
+        }),
+      );
     }
     return entries.map((entry) => {
       const sid = entry.sid.toUpperCase();

@@ -2,7 +2,7 @@
 // the service keeps for that target (no framework, no I/O).
 import { AceFlag, decodeSecurityDescriptor, formatAccessMask, listPrincipals, type SecurityDescriptor } from '../security-descriptor';
 
-export const DRIFT_KINDS = ['missing-ace', 'ineffective-mask', 'unexpected-ace', 'undecodable', 'target-missing'] as const;
+export const DRIFT_KINDS = ['missing-ace', 'ineffective-mask', 'unexpected-ace', 'undecodable', 'target-missing', 'writer-added'] as const;
 export type DriftKind = (typeof DRIFT_KINDS)[number];
 
 /** Kinds a repair can fix: an active grant whose principal has no effective ACE. */

@@ -13,6 +13,8 @@ import { DirectoryPort } from '../directory/directory.port';
 import { GrantEntity } from '../jobs/grant.entity';
 import { MetricsService } from '../metrics/metrics.service';
 import { EventPublisher } from '../notifications/event-publisher';
+import { WritersService, writerName } from '../policy/writers.service';
+import type { DirectoryObject } from '../directory/directory.types';
 import { storedSddl } from '../delegations/delegation-reader';
 import { DRIFT_KINDS, type DriftKind, findDrift, REPAIRABLE_KINDS } from './drift';
 
@@ -32,6 +34,8 @@ export interface ReconcileFinding {
   message: string;
   /** Set when repair is on and the finding is repairable: whether the ACE is back. */
   repaired?: boolean;
+  /** WRITER_ADDED for a writer-added finding (the issue's name for it). */
+  code?: string;
 }
 
 export interface ReconcileReport {
@@ -71,6 +75,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly metrics: MetricsService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly writers: WritersService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -116,8 +121,9 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     await mapLimit(targets, TARGET_CONCURRENCY, async (t) => {
       let raw: Buffer | null;
       let target = t.target;
+      let object: DirectoryObject;
       try {
-        const object = await this.directory.resolve(t.target.sid, { kind: 'target', domain: t.target.domain, withRbcd: true });
+        object = await this.directory.resolve(t.target.sid, { kind: 'target', domain: t.target.domain, withRbcd: true });
         raw = object.rbcd ?? null;
         target = { dn: object.dn, sid: t.target.sid, domain: object.domain };
       } catch (error) {
@@ -134,6 +140,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
         return;
       }
       report.checkedTargets++;
+      await this.checkWriters(actor, object, target, report, current);
       const items = findDrift({ raw, activeSids: t.active, knownSids: t.known });
       if (items.length === 0) return;
       const findings: ReconcileFinding[] = items.map((i) => ({ target, ...i }));
@@ -144,6 +151,33 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     this.previous = current;
     this.metrics.observeReconcile(report.findings.map((f) => f.kind), DRIFT_KINDS);
     return report;
+  }
+
+  /**
+   * WRITER_ADDED: a target with an active grant can be written, outside the broker, by someone
+   * outside Tier 0 (helpdesk ACE, owner change...). Reported when the reconciler first sees that
+   * writer with those rights, then not again while it stays.
+   */
+  private async checkWriters(actor: string, object: DirectoryObject, target: ReconcileTarget, report: ReconcileReport, current: Set<string>): Promise<void> {
+    let writers;
+    try {
+      writers = (await this.writers.rbcdWriters(object)).writers ?? [];
+    } catch (error) {
+      const code = error instanceof DomainError ? error.code : 'INTERNAL_ERROR';
+      report.errors.push({ target, code, message: `writers not read: ${(error as Error).message}` });
+      return;
+    }
+    for (const writer of writers.filter((w) => w.class === 'other')) {
+      const finding: ReconcileFinding = {
+        target,
+        kind: 'writer-added',
+        code: 'WRITER_ADDED',
+        sid: writer.sid,
+        message: `${writerName(writer)} (${writer.via === 'owner' ? 'owner, ' : ''}${writer.rights.join(', ')}), outside Tier 0, can write the RBCD list of this target behind the broker`,
+      };
+      report.findings.push(finding);
+      await this.record(actor, [finding], `writer:${writer.via}:${writer.rights.join(',')}`, current);
+    }
   }
 
   /** Active grants grouped by target, with every principal that ever had a grant there. */
@@ -205,7 +239,15 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     if (fresh.length === 0) return;
     await this.uow.run(async (m) => {
       for (const f of fresh) {
-        const data = { kind: f.kind, sid: f.sid ?? null, message: f.message, targetSid: f.target.sid, domain: f.target.domain, ...(f.repaired !== undefined ? { repaired: f.repaired } : {}) };
+        const data = {
+          kind: f.kind,
+          ...(f.code ? { code: f.code } : {}),
+          sid: f.sid ?? null,
+          message: f.message,
+          targetSid: f.target.sid,
+          domain: f.target.domain,
+          ...(f.repaired !== undefined ? { repaired: f.repaired } : {}),
+        };
         const event = await this.audit.append(m, { actor, type: 'drift.detected', target: f.target.dn, data });
         await this.events.publish(m, { type: 'drift.detected', id: `drift.detected:${event.id}`, at: this.clock.nowIso(), data: { target: f.target, ...data } });
       }

@@ -33,10 +33,27 @@ export class DelegationPrincipalModel {
   @ApiProperty({ description: 'true only for what the KDC honours: a plain allow ACE (type 0) with 0x100, not decided earlier by a deny; otherwise a warning says why' }) @Field() effective: boolean;
 }
 
+@ObjectType('DelegationWriter', { description: 'Someone who can write the RBCD list outside the broker (no approval, audit or expiry)' })
+export class DelegationWriterModel {
+  @ApiProperty() @Field() sid: string;
+  @ApiNullableProperty('string') @Field(() => String, { nullable: true }) samAccountName: string | null;
+  @ApiNullableProperty('string') @Field(() => String, { nullable: true }) dn: string | null;
+  @ApiNullableProperty('string') @Field(() => String, { nullable: true }) domain: string | null;
+  @ApiProperty() @Field() resolved: boolean;
+  @ApiProperty({ type: String, isArray: true, example: ['WriteProperty'], description: 'GenericAll, GenericWrite, WriteDacl, WriteOwner, WriteProperty' })
+  @Field(() => [String])
+  rights: string[];
+  @ApiProperty({ enum: ['owner', 'ace'] }) @Field() via: string;
+  @ApiProperty({ enum: ['tier0', 'service', 'self', 'other'] }) @Field() class: string;
+}
+
 @ObjectType('Delegation')
 export class DelegationModel {
   @ApiProperty({ type: AccountRefModel }) @Field(() => AccountRefModel) target: AccountRefModel;
   @ApiProperty({ type: DelegationPrincipalModel, isArray: true }) @Field(() => [DelegationPrincipalModel]) principals: DelegationPrincipalModel[];
+  @ApiProperty({ type: DelegationWriterModel, isArray: true, description: 'Who can write this list outside the broker (from nTSecurityDescriptor)' })
+  @Field(() => [DelegationWriterModel])
+  writers: DelegationWriterModel[];
   @ApiNullableProperty('string', { example: 'O:BAD:(A;;0xf01ff;;;S-1-5-21-1-2-3-1104)' }) @Field(() => String, { nullable: true }) sddl: string | null;
   @ApiNullableProperty('string', { description: 'The stored bytes, base64' }) @Field(() => String, { nullable: true }) raw: string | null;
   @ApiProperty({ type: WarningModel, isArray: true }) @Field(() => [WarningModel]) warnings: WarningModel[];
