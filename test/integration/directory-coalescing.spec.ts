@@ -8,6 +8,7 @@ import { directoryOperationObservers, type DirectoryOperationEvent } from '../..
 import { LdapDirectory } from '../../src/directory/ldap-directory';
 import { DelegationReader } from '../../src/delegations/delegation-reader';
 import { DelegationsService } from '../../src/delegations/delegations.service';
+import { WritersService } from '../../src/policy/writers.service';
 import { createRbcdDescriptor, encodeSecurityDescriptor } from '../../src/security-descriptor';
 import { createComputer, type CreatedComputer, deleteObject, REPO_ROOT, uniqueName } from '../support/sandbox';
 
@@ -88,7 +89,7 @@ describe('coalesced directory reads (sandbox DC)', () => {
     const target = { dn: computers[4].dn, domain: 'contoso.test' };
     const name = computers[4].samAccountName;
     const principals = computers.slice(5, 11);
-    const delegations = new DelegationsService(directory, new DelegationReader(directory));
+    const delegations = new DelegationsService(directory, new DelegationReader(directory), new WritersService(directory, { ...base, domains: [contoso, fabrikam] }));
     // 20 readers that never pause: whenever the write ends, reads of the target sent before it are out.
     let hammering = true;
     const hammer = Promise.all(
