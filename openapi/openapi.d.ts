@@ -645,6 +645,24 @@ export interface components {
             /** @description true only for what the KDC honours: a plain allow ACE (type 0) with 0x100, not decided earlier by a deny; otherwise a warning says why */
             effective: boolean;
         };
+        DelegationWriterModel: {
+            sid: string;
+            samAccountName: string | null;
+            dn: string | null;
+            domain: string | null;
+            resolved: boolean;
+            /**
+             * @description GenericAll, GenericWrite, WriteDacl, WriteOwner, WriteProperty
+             * @example [
+             *       "WriteProperty"
+             *     ]
+             */
+            rights: string[];
+            /** @enum {string} */
+            via: "owner" | "ace";
+            /** @enum {string} */
+            class: "tier0" | "service" | "self" | "other";
+        };
         WarningModel: {
             /** @example INEFFECTIVE_MASK */
             code: string;
@@ -654,6 +672,8 @@ export interface components {
         DelegationModel: {
             target: components["schemas"]["AccountRefModel"];
             principals: components["schemas"]["DelegationPrincipalModel"][];
+            /** @description Who can write this list outside the broker (from nTSecurityDescriptor) */
+            writers: components["schemas"]["DelegationWriterModel"][];
             /** @example O:BAD:(A;;0xf01ff;;;S-1-5-21-1-2-3-1104) */
             sddl: string | null;
             /** @description The stored bytes, base64 */
@@ -789,6 +809,8 @@ export interface components {
             sddlBefore: string | null;
             sddlAfter: string | null;
             policy: components["schemas"]["PlanPolicyModel"];
+            /** @description Allowed, but worth knowing (PRINCIPAL_IS_USER_ACCOUNT) */
+            warnings: components["schemas"]["WarningModel"][];
             error?: components["schemas"]["ItemErrorModel"];
         };
         PlanModel: {
@@ -1004,7 +1026,7 @@ export interface components {
         DriftFindingModel: {
             target: components["schemas"]["ReconcileTargetModel"];
             /** @enum {string} */
-            kind: "missing-ace" | "ineffective-mask" | "unexpected-ace" | "undecodable" | "target-missing";
+            kind: "missing-ace" | "ineffective-mask" | "unexpected-ace" | "undecodable" | "target-missing" | "writer-added";
             /** @description The principal the finding is about */
             sid?: string;
             message: string;
