@@ -12,7 +12,7 @@ export class StrictFakeDirectory extends FakeDirectory {
   constructor() {
     super(
       { domains: [CONTOSO], objects: ACCOUNTS, groups: Object.fromEntries(ACCOUNTS.map((a) => [a.sid, [DOMAIN_COMPUTERS]])) },
-      ['domains', 'resolve', 'resolveSids', 'groupSids', 'readRbcd', 'search', 'status'],
+      ['domains', 'resolve', 'resolveSids', 'groupSids', 'readRbcd', 'search', 'status', 'readSecurityDescriptor', 'nestedMembers', 'machineAccountQuota'],
     );
   }
 
