@@ -11,6 +11,8 @@ export const AUDIT_EVENT_TYPES = [
   'request.expired',
   'request.revoked',
   'request.revoke-requested',
+  'request.rolled-back',
+  'directory.intent',
   'directory.write',
   'directory.write-failed',
   'apikey.created',

@@ -159,4 +159,10 @@ export interface AppConfig {
    * one), true (any hop), a hop count, or the proxies' addresses / CIDR ranges.
    */
   trustProxy: boolean | number | string[];
+  /**
+   * RBCD_TEST_CRASH_AT (tests only): `<action>:<point>` kills the process with SIGKILL at that point
+   * of a directory write (src/directory-writes/crash-points.ts). Absent in production: loadConfig
+   * refuses it when NODE_ENV=production.
+   */
+  testCrashAt?: string;
 }

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { parseIsoDuration } from '../common/iso-duration';
+import { CRASH_POINTS } from '../directory-writes/crash-points';
+import { INTENT_ACTIONS } from '../directory-writes/directory-intent.entity';
 import { ConfigError } from './config.error';
 import { NO_OWNER_SETTINGS, OIDC_USER_CLAIMS, type AppConfig, type ApproversRule, type ChatUserConfig, type DatabaseConfig, type DomainConfig, type NoOwnerSetting, type OidcUserClaim, type PolicyConfig, type PolicyRule, type RolesConfig, type StaticApiKeyConfig, type WebhookConfig } from './config.types';
 
@@ -54,7 +56,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookTimeoutMs: readInt(env, 'RBCD_WEBHOOK_TIMEOUT_MS', 10_000, 100),
     driftRepair: readBoolean(env.RBCD_DRIFT_REPAIR, 'RBCD_DRIFT_REPAIR') ?? false,
     trustProxy: readTrustProxy(env.RBCD_TRUST_PROXY),
+    ...readTestCrashAt(env),
   };
+}
+
+/** RBCD_TEST_CRASH_AT: a test hook, refused in production and validated against the known points. */
+function readTestCrashAt(env: Env): { testCrashAt?: string } {
+  const text = env.RBCD_TEST_CRASH_AT?.trim();
+  if (!text) return {};
+  if (env.NODE_ENV === 'production') throw new ConfigError('RBCD_TEST_CRASH_AT', 'is a test hook and is refused when NODE_ENV=production');
+  const [action, point] = text.split(':');
+  if (!INTENT_ACTIONS.includes(action as never) || !CRASH_POINTS.includes(point as never)) {
+    throw new ConfigError('RBCD_TEST_CRASH_AT', `must be <${INTENT_ACTIONS.join('|')}>:<${CRASH_POINTS.join('|')}>`);
+  }
+  return { testCrashAt: `${action}:${point}` };
 }
 
 /** `true`/`false`, a hop count, or a comma-separated list of IP addresses and CIDR ranges. */

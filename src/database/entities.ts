@@ -3,9 +3,10 @@ import { AuditEventEntity } from '../audit/audit-event.entity';
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { RateLimitHitEntity } from '../auth/rate-limit-hit.entity';
 import { SeenSignatureEntity } from '../chatops/seen-signature.entity';
+import { DirectoryIntentEntity } from '../directory-writes/directory-intent.entity';
 import { GrantEntity } from '../jobs/grant.entity';
 import { JobEntity } from '../jobs/job.entity';
 import { ApprovalEntity } from '../requests/approval.entity';
 import { RequestEntity } from '../requests/request.entity';
 
-export const ALL_ENTITIES: Function[] = [ApiKeyEntity, RequestEntity, ApprovalEntity, JobEntity, GrantEntity, AuditEventEntity, RateLimitHitEntity, SeenSignatureEntity];
+export const ALL_ENTITIES: Function[] = [ApiKeyEntity, RequestEntity, ApprovalEntity, JobEntity, GrantEntity, AuditEventEntity, RateLimitHitEntity, SeenSignatureEntity, DirectoryIntentEntity];

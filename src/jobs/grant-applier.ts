@@ -4,7 +4,11 @@ import { type EntityManager, In, Not } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
+import { TargetLocks } from '../database/target-lock';
 import { UnitOfWork } from '../database/unit-of-work';
+import type { DirectoryIntentEntity } from '../directory-writes/directory-intent.entity';
+import { byTarget, DirectoryIntentRepository, type NewIntent } from '../directory-writes/directory-intent.repository';
+import { DirectoryWrites, effectiveSids, fromBase64 } from '../directory-writes/directory-writes';
 import { planRbcdChange } from '../delegations/rbcd-change';
 import { mapLimit } from '../delegations/target-expander';
 import { DirectoryPort } from '../directory/directory.port';
@@ -17,9 +21,14 @@ import { BuiltinGuard } from '../policy/builtin-guard.service';
 import { PolicyService } from '../policy/policy.service';
 import { toRequestView } from '../requests/request.view';
 import { RequestEntity, type RequestResult, type StoredAccount, type TargetResult } from '../requests/request.entity';
-import { decodeSecurityDescriptor, listPrincipals, sidToBytes } from '../security-descriptor';
+import { sidToBytes } from '../security-descriptor';
 import { storedSddl } from '../delegations/delegation-reader';
 import { GrantEntity } from './grant.entity';
+import { JobQueue } from './job-queue.service';
+
+function sameValue(a: Buffer | null, b: Buffer | null): boolean {
+  return a === null || b === null ? a === b : a.equals(b);
+}
 
 /**
  * Errors worth waiting out; anything else fails the request. An outage or a concurrent change is
@@ -32,21 +41,18 @@ export function isRetryable(error: unknown): boolean {
 const TARGET_CONCURRENCY = 8;
 const FETCH_BATCH = 100;
 
-
-function effectiveSids(bytes: Buffer | null): Set<string> {
-  if (!bytes) return new Set();
-  try {
-    return new Set(listPrincipals(decodeSecurityDescriptor(bytes)).principals.filter((p) => p.effective).map((p) => p.sid.toUpperCase()));
-  } catch {
-    return new Set();
-  }
+/** A grant's write on one target: its intent, and whether an earlier (crashed) attempt made it. */
+interface GrantPlan {
+  intent: DirectoryIntentEntity;
+  resumed: boolean;
 }
 
 /**
- * Puts approved requests in force and ends grants, target by target, through the directory's
- * compare-and-swap write. Each target's write and its bookkeeping (grant rows, audit event) share
- * one database transaction, serialised per target (advisory lock on PostgreSQL), so a re-run after a
- * crash changes nothing that is already in force and never loses the reference count of an ACE.
+ * Puts approved requests in force, ends grants and takes back failed ones, target by target,
+ * through the directory's compare-and-swap write. Every write follows DirectoryWrites: an intent
+ * committed before it, the outcome (grant rows, audit event) committed after it, the target locked
+ * in between (TargetLocks). A re-run after a crash resumes pending intents, changes nothing that is
+ * already in force, and takes the ownership of an ACE from the intent, never from what AD shows.
  */
 @Injectable()
 export class GrantApplier {
@@ -54,11 +60,15 @@ export class GrantApplier {
 
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly locks: TargetLocks,
+    private readonly writes: DirectoryWrites,
+    private readonly intents: DirectoryIntentRepository,
     private readonly directory: DirectoryPort,
     private readonly policy: PolicyService,
     private readonly guard: BuiltinGuard,
     private readonly audit: AuditService,
     private readonly events: EventPublisher,
+    private readonly jobs: JobQueue,
     private readonly clock: Clock,
   ) {}
 
@@ -74,13 +84,20 @@ export class GrantApplier {
     }
     const results: TargetResult[] = request.targets.map((target) => ({ target, status: 'pending' }));
     try {
-      const fresh = request.action === 'grant' ? await this.fetchTargets(request.targets) : new Map<string, DirectoryObject>();
-      const tier0Groups = request.action === 'grant' ? await this.recheckBuiltin(request, fresh) : new Map<string, string | undefined>();
-      await mapLimit(request.targets, TARGET_CONCURRENCY, async (target) => {
-        const index = request.targets.indexOf(target);
-        results[index] =
-          request.action === 'grant' ? await this.grantOnTarget(request, target, fresh.get(target.sid.toUpperCase()), tier0Groups.get(target.sid.toUpperCase())) : await this.revokeOnTarget(request, target);
-      });
+      if (request.action === 'grant') {
+        const fresh = await this.fetchTargets(request.targets);
+        const tier0Groups = await this.recheckBuiltin(request, fresh);
+        const plans = await this.planGrant(request, fresh, tier0Groups);
+        await mapLimit(request.targets, TARGET_CONCURRENCY, async (target) => {
+          const key = target.sid.toUpperCase();
+          results[request.targets.indexOf(target)] = await this.grantOnTarget(request, target, fresh.get(key), plans.get(key));
+        });
+      } else {
+        const pending = byTarget(await this.intents.pendingForRequest(request.id, 'revoke'));
+        await mapLimit(request.targets, TARGET_CONCURRENCY, async (target) => {
+          results[request.targets.indexOf(target)] = await this.revokeOnTarget(request, target, pending.get(target.sid.toUpperCase())?.[0]);
+        });
+      }
     } catch (error) {
       const failed = error instanceof DomainError ? { code: error.code, message: error.message } : { code: 'INTERNAL_ERROR', message: 'Unexpected error while applying' };
       if (isRetryable(error) && !lastAttempt) {
@@ -100,7 +117,10 @@ export class GrantApplier {
     // Read first, outside any transaction: a DC that is down fails the job here (retried with
     // backoff) instead of holding a database transaction open while LDAP times out.
     const fresh = await this.fetchTargets(request.targets);
-    const results = await mapLimit(request.targets, TARGET_CONCURRENCY, (target) => this.removeGrantFromTarget(request, target, actor, fresh.get(target.sid.toUpperCase()) ?? null));
+    const pending = byTarget(await this.intents.pendingForRequest(request.id));
+    const results = await mapLimit(request.targets, TARGET_CONCURRENCY, (target) =>
+      this.removeGrantFromTarget(request, target, actor, fresh.get(target.sid.toUpperCase()) ?? null, 'end-grant', pending.get(target.sid.toUpperCase()) ?? []),
+    );
     await this.uow.run(async (m) => {
       const now = this.clock.nowIso();
       await this.setStatus(m, request, { status: reason, closedAt: now, result: { targets: results } });
@@ -109,105 +129,172 @@ export class GrantApplier {
     });
   }
 
-  private async grantOnTarget(request: RequestEntity, target: StoredAccount, fresh: DirectoryObject | undefined, tier0Group: string | undefined): Promise<TargetResult> {
+  /**
+   * Policy again for every target still to write (against the target as it is now), then the
+   * intents of the writes this run makes, committed in a few batched transactions before any of
+   * them: one commit per batch of targets, not per target. Targets done in an earlier run are left
+   * out; a pending intent of an earlier run is resumed instead of announced again.
+   */
+  private async planGrant(request: RequestEntity, fresh: Map<string, DirectoryObject>, tier0Groups: Map<string, string | undefined>): Promise<Map<string, GrantPlan>> {
     const principalSids = request.principals.map((p) => p.sid.toUpperCase());
-    return this.uow.run(async (m) => {
-      await this.lockTarget(m, target.sid);
-      const grants = m.getRepository(GrantEntity);
-      const mine = await grants.find({ where: { requestId: request.id, targetSid: target.sid } });
-      if (mine.length === principalSids.length && mine.every((g) => g.state === 'active')) {
-        return { target, status: 'applied', at: this.clock.nowIso() }; // done in an earlier run
+    const rows = await this.uow.manager.getRepository(GrantEntity).find({ select: { targetSid: true, state: true }, where: { requestId: request.id } });
+    const written = new Map<string, number>();
+    for (const row of rows) if (row.state === 'active') written.set(row.targetSid.toUpperCase(), (written.get(row.targetSid.toUpperCase()) ?? 0) + 1);
+    const pending = byTarget(await this.intents.pendingForRequest(request.id, 'grant'));
+    const plans = new Map<string, GrantPlan>();
+    const announce: NewIntent[] = [];
+    for (const target of request.targets) {
+      const key = target.sid.toUpperCase();
+      if ((written.get(key) ?? 0) >= principalSids.length) continue; // done in an earlier run
+      const current = fresh.get(key);
+      this.recheckPolicy(target, current, tier0Groups.get(key));
+      const earlier = pending.get(key)?.[0];
+      if (earlier) plans.set(key, { intent: earlier, resumed: true });
+      else {
+        const before = current?.rbcd ?? null;
+        announce.push({ requestId: request.id, action: 'grant', operation: 'add', target, principals: principalSids, inForceBefore: [...effectiveSids(before)], valueBefore: before, actor: 'system' });
       }
-      this.recheckPolicy(target, fresh, tier0Group);
-      const others = await grants.find({ where: { targetSid: target.sid, principalSid: In(principalSids), state: 'active', requestId: Not(request.id) } });
-      let inForceBefore = new Set<string>();
-      const cas = await this.directory.updateRbcd(
-        target,
-        (current) => {
-          inForceBefore = effectiveSids(current);
-          return planRbcdChange('grant', current, principalSids).next;
-        },
-        { current: fresh?.rbcd ?? null },
-      );
-      const now = this.clock.nowIso();
-      for (const sid of principalSids) {
-        if (mine.some((g) => g.principalSid === sid)) continue;
-        const owned = !inForceBefore.has(sid) && !others.some((g) => g.principalSid === sid);
-        await grants.insert({
-          id: randomUUID(),
-          requestId: request.id,
-          targetSid: target.sid,
-          targetDn: target.dn,
-          targetDomain: target.domain,
-          principalSid: sid,
-          state: 'active',
-          aceAddedByService: owned,
-          createdAt: now,
-          expiresAt: request.expiresAt,
-          endedAt: null,
-        });
-      }
-      return this.recordWrite(m, request, target, 'grant', principalSids, cas, now);
-    });
+    }
+    for (let i = 0; i < announce.length; i += FETCH_BATCH) {
+      const intents = await this.uow.run((m) => this.writes.announce(m, announce.slice(i, i + FETCH_BATCH)));
+      for (const intent of intents) plans.set(intent.targetSid, { intent, resumed: false });
+    }
+    return plans;
+  }
+
+  private async grantOnTarget(request: RequestEntity, target: StoredAccount, fresh: DirectoryObject | undefined, plan: GrantPlan | undefined): Promise<TargetResult> {
+    if (!plan) return { target, status: 'applied', at: this.clock.nowIso() }; // done in an earlier run
+    const principalSids = plan.intent.principals;
+    return this.locks.withTarget(target.sid, (tx) =>
+      this.writes.write(tx, plan.intent, (current) => planRbcdChange('grant', current, principalSids).next, fresh?.rbcd ?? null, async (m, cas) => {
+        const grants = m.getRepository(GrantEntity);
+        const mine = await grants.find({ where: { requestId: request.id, targetSid: target.sid } });
+        const others = await grants.find({ where: { targetSid: target.sid, principalSid: In(principalSids), state: 'active', requestId: Not(request.id) } });
+        // Ownership: a resumed write may have landed before the crash, so what AD shows now says
+        // nothing; the intent holds what was in force before it.
+        const inForceBefore = plan.resumed ? new Set(plan.intent.inForceBefore) : effectiveSids(cas.before);
+        const now = this.clock.nowIso();
+        for (const sid of principalSids) {
+          if (mine.some((g) => g.principalSid === sid)) continue;
+          const owned = !inForceBefore.has(sid) && !others.some((g) => g.principalSid === sid);
+          await grants.insert({
+            id: randomUUID(),
+            requestId: request.id,
+            targetSid: target.sid,
+            targetDn: target.dn,
+            targetDomain: target.domain,
+            principalSid: sid,
+            state: 'active',
+            aceAddedByService: owned,
+            createdAt: now,
+            expiresAt: request.expiresAt,
+            endedAt: null,
+          });
+        }
+        return this.writeOutcome(target, 'grant', principalSids, cas, now, plan);
+      }),
+    );
   }
 
   /** A revoke-action request: removes the principals' ACEs (an explicit revoke) and ends their grants. */
-  private async revokeOnTarget(request: RequestEntity, target: StoredAccount): Promise<TargetResult> {
+  private async revokeOnTarget(request: RequestEntity, target: StoredAccount, earlier: DirectoryIntentEntity | undefined): Promise<TargetResult> {
     const principalSids = request.principals.map((p) => p.sid.toUpperCase());
-    return this.uow.run(async (m) => {
-      await this.lockTarget(m, target.sid);
-      const cas = await this.directory.updateRbcd(target, (current) => planRbcdChange('revoke', current, principalSids).next);
-      const now = this.clock.nowIso();
-      await m.getRepository(GrantEntity).update({ targetSid: target.sid, principalSid: In(principalSids), state: 'active' }, { state: 'ended', endedAt: now });
-      return this.recordWrite(m, request, target, 'revoke', principalSids, cas, now);
+    return this.locks.withTarget(target.sid, async (tx) => {
+      const before = await this.directory.readRbcd(target);
+      const plan: GrantPlan = earlier
+        ? { intent: earlier, resumed: true }
+        : { intent: (await tx((m) => this.writes.announce(m, [{ requestId: request.id, action: 'revoke', operation: 'remove', target, principals: principalSids, inForceBefore: [...effectiveSids(before)], valueBefore: before, actor: 'system' }])))[0], resumed: false };
+      return this.writes.write(tx, plan.intent, (current) => planRbcdChange('revoke', current, principalSids).next, before, async (m, cas) => {
+        const now = this.clock.nowIso();
+        await m.getRepository(GrantEntity).update({ targetSid: target.sid, principalSid: In(principalSids), state: 'active' }, { state: 'ended', endedAt: now });
+        return this.writeOutcome(target, 'revoke', principalSids, cas, now, plan);
+      });
     });
   }
 
-  /** The target's result and its `directory.write` audit event (SDDL before and after). */
-  private async recordWrite(m: EntityManager, request: RequestEntity, target: StoredAccount, action: 'grant' | 'revoke', principals: string[], cas: CasResult, at: string): Promise<TargetResult> {
+  /** The target's result and the fields of its `directory.write` event (SDDL before and after). */
+  private writeOutcome(target: StoredAccount, action: 'grant' | 'revoke', principals: string[], cas: CasResult, at: string, plan: GrantPlan): { result: TargetResult; data: Record<string, unknown> } {
     const done = action === 'grant' ? 'applied' : 'removed';
-    const result: TargetResult = { target, status: cas.changed ? done : 'unchanged', sddlBefore: storedSddl(cas.before), sddlAfter: storedSddl(cas.after), at };
-    await this.audit.append(m, {
-      actor: 'system',
-      type: 'directory.write',
-      requestId: request.id,
-      target: target.dn,
-      data: { action, changed: cas.changed, principals, sddlBefore: result.sddlBefore, sddlAfter: result.sddlAfter, attempts: cas.attempts },
-    });
-    return result;
+    // A resumed write compares with the value before its first attempt (that attempt may have written).
+    const before = plan.resumed ? fromBase64(plan.intent.valueBefore) : cas.before;
+    const changed = plan.resumed ? !sameValue(before, cas.after) : cas.changed;
+    const result: TargetResult = { target, status: changed ? done : 'unchanged', sddlBefore: storedSddl(before), sddlAfter: storedSddl(cas.after), at };
+    return { result, data: { action, changed, principals, sddlBefore: result.sddlBefore, sddlAfter: result.sddlAfter, attempts: cas.attempts, ...(plan.resumed ? { resumed: true } : {}) } };
   }
 
-  /** `fresh`: the target as just read; null when it no longer exists (its grants simply end). */
-  private async removeGrantFromTarget(request: RequestEntity, target: StoredAccount, actor: string, fresh?: DirectoryObject | null): Promise<TargetResult> {
-    return this.uow.run(async (m) => {
-      await this.lockTarget(m, target.sid);
-      const grants = m.getRepository(GrantEntity);
+  /**
+   * Ends this request's grants on one target (expiry, revoke, or the rollback of a failed request):
+   * removes each ACE the service added that no other active grant needs. A rollback also takes
+   * back what an interrupted grant write of the request may have added (a pending grant intent),
+   * and closes that intent as `unknown` with what the directory showed.
+   * `fresh`: the target as just read; null when it no longer exists (its grants simply end).
+   */
+  private async removeGrantFromTarget(
+    request: RequestEntity,
+    target: StoredAccount,
+    actor: string,
+    fresh: DirectoryObject | null,
+    action: 'end-grant' | 'rollback',
+    pending: DirectoryIntentEntity[],
+  ): Promise<TargetResult> {
+    return this.locks.withTarget(target.sid, async (tx) => {
+      const grants = this.uow.manager.getRepository(GrantEntity);
       const mine = await grants.find({ where: { requestId: request.id, targetSid: target.sid, state: 'active' } });
-      if (mine.length === 0) return { target, status: 'unchanged', at: this.clock.nowIso() };
+      const earlier = pending.find((i) => i.action === action);
+      const interrupted = action === 'rollback' ? pending.filter((i) => i.action === 'grant') : [];
+      if (mine.length === 0 && !earlier && interrupted.length === 0) return { target, status: 'unchanged', at: this.clock.nowIso() };
       const toRemove: string[] = [];
+      const handOver: string[] = [];
+      const othersActive = await grants.find({ where: { targetSid: target.sid, state: 'active', requestId: Not(request.id) } });
       for (const grant of mine) {
-        const other = await grants.findOne({ where: { targetSid: target.sid, principalSid: grant.principalSid, state: 'active', requestId: Not(request.id) } });
+        const other = othersActive.find((g) => g.principalSid === grant.principalSid);
         if (other) {
           // Another active grant still needs this ACE: keep it, and hand over its ownership.
-          if (grant.aceAddedByService && !other.aceAddedByService) await grants.update({ id: other.id }, { aceAddedByService: true });
+          if (grant.aceAddedByService && !other.aceAddedByService) handOver.push(other.id);
         } else if (grant.aceAddedByService) {
           toRemove.push(grant.principalSid);
         }
       }
-      const cas = toRemove.length && fresh !== null
-        ? await this.directory.updateRbcd(target, (current) => planRbcdChange('end-grant', current, toRemove).next, fresh ? { current: fresh.rbcd ?? null } : {})
-        : { before: null, after: null, changed: false, attempts: 0 };
-      const now = this.clock.nowIso();
-      await grants.update({ id: In(mine.map((g) => g.id)) }, { state: 'ended', endedAt: now });
+      for (const intent of interrupted) {
+        for (const sid of intent.principals) {
+          if (intent.inForceBefore.includes(sid) || othersActive.some((g) => g.principalSid === sid) || toRemove.includes(sid)) continue;
+          toRemove.push(sid);
+        }
+      }
+      const bookkeeping = async (m: EntityManager, observed: Buffer | null) => {
+        const now = this.clock.nowIso();
+        if (handOver.length) await m.getRepository(GrantEntity).update({ id: In(handOver) }, { aceAddedByService: true });
+        if (mine.length) await m.getRepository(GrantEntity).update({ id: In(mine.map((g) => g.id)) }, { state: 'ended', endedAt: now });
+        for (const intent of interrupted) await this.writes.closeUnknown(m, intent, observed, actor, { closedBy: 'rollback' });
+        return now;
+      };
       const kept = mine.map((g) => g.principalSid).filter((sid) => !toRemove.includes(sid));
-      await this.audit.append(m, {
-        actor,
-        type: 'directory.write',
-        requestId: request.id,
-        target: target.dn,
-        data: { action: 'end-grant', changed: cas.changed, removed: toRemove, kept, sddlBefore: storedSddl(cas.before), sddlAfter: storedSddl(cas.after), ...(fresh === null ? { targetGone: true } : {}) },
+      if (toRemove.length === 0 || fresh === null) {
+        // Nothing to write: the bookkeeping alone (and an earlier intent closed with it).
+        return tx(async (m) => {
+          const now = await bookkeeping(m, fresh?.rbcd ?? null);
+          if (earlier) await this.writes.closeUnknown(m, earlier, fresh?.rbcd ?? null, actor);
+          await this.audit.append(m, {
+            actor,
+            type: 'directory.write',
+            requestId: request.id,
+            target: target.dn,
+            data: { action, changed: false, removed: [], kept, sddlBefore: storedSddl(fresh?.rbcd), sddlAfter: storedSddl(fresh?.rbcd), ...(fresh === null ? { targetGone: true } : {}) },
+          });
+          return { target, status: 'kept' as const, sddlBefore: storedSddl(fresh?.rbcd), sddlAfter: storedSddl(fresh?.rbcd), at: now };
+        });
+      }
+      const plan: GrantPlan = earlier
+        ? { intent: earlier, resumed: true }
+        : { intent: (await tx((m) => this.writes.announce(m, [{ requestId: request.id, action, operation: 'remove', target, principals: toRemove, inForceBefore: [...effectiveSids(fresh.rbcd)], valueBefore: fresh.rbcd ?? null, actor }])))[0], resumed: false };
+      const removing = plan.intent.principals;
+      return this.writes.write(tx, plan.intent, (current) => planRbcdChange('end-grant', current, removing).next, fresh.rbcd ?? null, async (m, cas) => {
+        const now = await bookkeeping(m, cas.before);
+        const before = plan.resumed ? fromBase64(plan.intent.valueBefore) : cas.before;
+        const changed = plan.resumed ? !sameValue(before, cas.after) : cas.changed;
+        const result: TargetResult = { target, status: 'removed', sddlBefore: storedSddl(before), sddlAfter: storedSddl(cas.after), at: now };
+        return { result, actor, data: { action, changed, removed: removing, kept, sddlBefore: result.sddlBefore, sddlAfter: result.sddlAfter, ...(plan.resumed ? { resumed: true } : {}) } };
       });
-      return { target, status: toRemove.length ? 'removed' : 'kept', sddlBefore: storedSddl(cas.before), sddlAfter: storedSddl(cas.after), at: now };
     });
   }
 
@@ -250,14 +337,16 @@ export class GrantApplier {
     if (!decision.allowed) throw new DomainError('POLICY_DENIED', `${target.samAccountName}: ${decision.reasons.slice(1).join('; ')}`, { reasons: decision.reasons });
   }
 
+  /**
+   * Marks the request failed and, for a grant, leaves a durable rollback job that takes back what
+   * it put in force (retried until the directory answers): the audit says `rollbackPending`, and
+   * `request.rolled-back` once done. Nothing to take back: `rolledBack` at once.
+   */
   private async failRequest(request: RequestEntity, results: TargetResult[], failed: { code: string; message: string }, error: unknown): Promise<void> {
     if (!(error instanceof DomainError)) this.logger.error({ err: error }, `apply of ${request.id} failed unexpectedly`);
-    // Nothing half-written: take back what this request already put in force on other targets.
-    if (request.action === 'grant') {
-      for (const target of request.targets) {
-        await this.removeGrantFromTarget(request, target, 'system').catch((e) => this.logger.error({ err: e }, `rollback on ${target.dn} failed`));
-      }
-    }
+    const toTakeBack =
+      request.action === 'grant' &&
+      ((await this.uow.manager.getRepository(GrantEntity).count({ where: { requestId: request.id, state: 'active' } })) > 0 || (await this.intents.pendingForRequest(request.id)).length > 0);
     const marked = results.map((r) => (r.status === 'applied' || r.status === 'unchanged' ? { ...r, status: 'pending' as const } : r));
     await this.uow.run(async (m) => {
       if (failed.code === 'POLICY_DENIED') {
@@ -265,9 +354,25 @@ export class GrantApplier {
         await this.audit.append(m, { actor: 'system', type: 'request.denied', requestId: request.id, data: { reasons: (error as DomainError).details?.reasons ?? [failed.message], at: 'write' } });
       }
       await this.setStatus(m, request, { status: 'failed', closedAt: this.clock.nowIso(), result: { targets: marked, error: failed } });
-      await this.audit.append(m, { actor: 'system', type: 'request.failed', requestId: request.id, data: { error: failed, rolledBack: request.action === 'grant' } });
+      const rollback = request.action !== 'grant' ? {} : toTakeBack ? { rollbackPending: true } : { rolledBack: true };
+      await this.audit.append(m, { actor: 'system', type: 'request.failed', requestId: request.id, data: { error: failed, ...rollback } });
+      if (toTakeBack) await this.jobs.enqueue(m, { kind: 'rollback', requestId: request.id, dedupeKey: `rollback:${request.id}` });
       await this.publish(m, 'request.failed', request);
     });
+  }
+
+  /** The rollback job of a failed grant request: ends its grants and removes the ACEs it added. */
+  async rollback(requestId: string): Promise<void> {
+    const request = await this.uow.manager.getRepository(RequestEntity).findOne({ where: { id: requestId } });
+    if (!request || request.status !== 'failed' || request.action !== 'grant') return;
+    const fresh = await this.fetchTargets(request.targets);
+    const pending = byTarget(await this.intents.pendingForRequest(request.id));
+    const results = await mapLimit(request.targets, TARGET_CONCURRENCY, (target) =>
+      this.removeGrantFromTarget(request, target, 'system', fresh.get(target.sid.toUpperCase()) ?? null, 'rollback', pending.get(target.sid.toUpperCase()) ?? []),
+    );
+    await this.uow.run((m) =>
+      this.audit.append(m, { actor: 'system', type: 'request.rolled-back', requestId: request.id, data: { rolledBack: true, targets: results.map((r) => ({ dn: r.target.dn, status: r.status })) } }),
+    );
   }
 
   private async finishApplied(request: RequestEntity, results: TargetResult[]): Promise<void> {
@@ -307,10 +412,6 @@ export class GrantApplier {
     Object.assign(request, changes, { updatedAt: this.clock.nowIso() });
     const { version: _version, ...rest } = request;
     await m.getRepository(RequestEntity).update({ id: request.id }, rest);
-  }
-
-  private async lockTarget(m: EntityManager, sid: string): Promise<void> {
-    if (this.uow.isPostgres) await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [sid.toUpperCase()]);
   }
 
   private publish(m: EntityManager, type: string, request: RequestEntity): Promise<void> {

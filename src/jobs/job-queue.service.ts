@@ -116,6 +116,11 @@ export class JobQueue {
     );
   }
 
+  /** Whether a request has a job still to run (queued, or leased by a worker that may have died). */
+  async hasLiveJob(requestId: string): Promise<boolean> {
+    return (await this.uow.manager.getRepository(JobEntity).count({ where: { requestId, status: In(['queued', 'running']) } })) > 0;
+  }
+
   backoffMs(attempts: number): number {
     const base = this.config.jobs.backoffBaseMs * 2 ** Math.max(0, attempts - 1);
     return Math.min(base, 10 * 60_000) + Math.floor(Math.random() * this.config.jobs.backoffBaseMs);

@@ -83,8 +83,9 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   private async execute(job: JobEntity): Promise<void> {
-    // A grant must end even after a long DC outage: removals are retried for as long as it takes.
-    const lastAttempt = job.kind !== 'end-grant' && job.attempts >= this.config.jobs.maxAttempts;
+    // A grant must end (and a failed one be taken back) even after a long DC outage: removals are
+    // retried for as long as it takes.
+    const lastAttempt = job.kind !== 'end-grant' && job.kind !== 'rollback' && job.attempts >= this.config.jobs.maxAttempts;
     try {
       switch (job.kind) {
         case 'apply':
@@ -92,6 +93,9 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
           break;
         case 'end-grant':
           await this.applier.endGrant(job.requestId as string, job.payload.reason === 'revoked' ? 'revoked' : 'expired', String(job.payload.actor ?? 'system'));
+          break;
+        case 'rollback':
+          await this.applier.rollback(job.requestId as string);
           break;
         case 'webhook':
           await this.webhooks.deliver(job.payload as never);

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { DirectoryWritesModule } from '../directory-writes/directory-writes.module';
 import { WebhookSender } from '../notifications/webhook-sender';
 import { ExpiryScheduler } from './expiry.scheduler';
 import { GrantApplier } from './grant-applier';
 import { JobRunner } from './job-runner';
 
-@Module({ providers: [GrantApplier, JobRunner, ExpiryScheduler, WebhookSender], exports: [JobRunner, ExpiryScheduler, GrantApplier] })
+@Module({ imports: [DirectoryWritesModule], providers: [GrantApplier, JobRunner, ExpiryScheduler, WebhookSender], exports: [JobRunner, ExpiryScheduler, GrantApplier] })
 export class JobsModule {}

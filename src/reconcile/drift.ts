@@ -2,7 +2,7 @@
 // the service keeps for that target (no framework, no I/O).
 import { AceFlag, decodeSecurityDescriptor, formatAccessMask, listPrincipals, type SecurityDescriptor } from '../security-descriptor';
 
-export const DRIFT_KINDS = ['missing-ace', 'ineffective-mask', 'unexpected-ace', 'undecodable', 'target-missing', 'writer-added'] as const;
+export const DRIFT_KINDS = ['missing-ace', 'ineffective-mask', 'unexpected-ace', 'undecodable', 'target-missing', 'writer-added', 'unfinished-write'] as const;
 export type DriftKind = (typeof DRIFT_KINDS)[number];
 
 /** Kinds a repair can fix: an active grant whose principal has no effective ACE. */
@@ -30,6 +30,8 @@ export interface DriftInput {
  *   for a granted principal without another effective ACE or for any other principal;
  * - unexpected-ace: an effective allow ACE for a principal that never had a grant on this target;
  * - undecodable: the stored value does not decode (nothing else can be judged).
+ * (unfinished-write, UNFINISHED_WRITE: an ACE added or removed by a write of the service whose
+ * outcome was never committed; the reconciler reports it from the pending intents, never as drift.)
  */
 export function findDrift(input: DriftInput): DriftItem[] {
   const active = [...new Set([...input.activeSids].map((s) => s.toUpperCase()))];

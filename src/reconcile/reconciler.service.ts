@@ -6,7 +6,13 @@ import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
+import { TargetLocks } from '../database/target-lock';
 import { UnitOfWork } from '../database/unit-of-work';
+import type { DirectoryIntentEntity } from '../directory-writes/directory-intent.entity';
+import { DirectoryIntentRepository } from '../directory-writes/directory-intent.repository';
+import { DirectoryWrites, effectiveSids } from '../directory-writes/directory-writes';
+import { JobQueue } from '../jobs/job-queue.service';
+import { RequestEntity } from '../requests/request.entity';
 import { planRbcdChange } from '../delegations/rbcd-change';
 import { mapLimit } from '../delegations/target-expander';
 import { DirectoryPort } from '../directory/directory.port';
@@ -49,6 +55,8 @@ interface TargetGrants {
   target: ReconcileTarget;
   active: Set<string>;
   known: Set<string>;
+  /** Writes of the service on this target whose outcome never came (older than a job lease). */
+  unfinished: DirectoryIntentEntity[];
 }
 
 
@@ -58,7 +66,10 @@ interface TargetGrants {
  * drift as `drift.detected` audit events and webhooks. With RBCD_DRIFT_REPAIR=true it re-adds the
  * ACEs of active grants through the same compare-and-swap write as the worker; it never removes an
  * ACE. A finding identical to one of the previous run (same target, kind, principal, stored value)
- * is not audited or announced again.
+ * is not audited or announced again. An ACE that an unfinished write of the service added or removed
+ * (a pending intent older than a job lease) is reported as `unfinished-write` (UNFINISHED_WRITE),
+ * never as drift, and completed: left to the job that resumes it, taken back by a rollback job
+ * (a failed request), or closed as `unknown` with what the directory shows.
  */
 @Injectable()
 export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -69,6 +80,10 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
 
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly locks: TargetLocks,
+    private readonly writes: DirectoryWrites,
+    private readonly intents: DirectoryIntentRepository,
+    private readonly queue: JobQueue,
     private readonly directory: DirectoryPort,
     private readonly audit: AuditService,
     private readonly events: EventPublisher,
@@ -141,9 +156,12 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
       }
       report.checkedTargets++;
       await this.checkWriters(actor, object, target, report, current);
-      const items = findDrift({ raw, activeSids: t.active, knownSids: t.known });
-      if (items.length === 0) return;
+      const adding = new Set(t.unfinished.filter((i) => i.operation === 'add').flatMap((i) => i.principals));
+      const removing = new Set(t.unfinished.filter((i) => i.operation === 'remove').flatMap((i) => i.principals));
+      const items = findDrift({ raw, activeSids: [...t.active].filter((s) => !removing.has(s)), knownSids: [...t.known, ...adding] });
       const findings: ReconcileFinding[] = items.map((i) => ({ target, ...i }));
+      if (t.unfinished.length) findings.push(...(await this.completeUnfinished(actor, target, t.unfinished, raw)));
+      if (findings.length === 0) return;
       if (this.config.driftRepair) await this.repairTarget(actor, target, findings);
       report.findings.push(...findings);
       await this.record(actor, findings, raw ? raw.toString('base64') : 'null', current);
@@ -180,18 +198,24 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
-  /** Active grants grouped by target, with every principal that ever had a grant there. */
+  /**
+   * Active grants grouped by target, with every principal that ever had a grant there, and the
+   * targets of unfinished writes (pending intents older than a job lease: no worker is on them).
+   */
   private async loadTargets(): Promise<TargetGrants[]> {
     const repo = this.uow.manager.getRepository(GrantEntity);
     const active = await repo.find({ where: { state: 'active' }, order: { createdAt: 'ASC' } });
+    const unfinished = await this.intents.pendingSince(new Date(this.clock.now().getTime() - this.config.jobs.leaseMs).toISOString());
     const byTarget = new Map<string, TargetGrants>();
-    for (const g of active) {
-      const key = g.targetSid.toUpperCase();
-      const entry = byTarget.get(key) ?? { target: { dn: g.targetDn, sid: g.targetSid, domain: g.targetDomain }, active: new Set(), known: new Set() };
-      entry.active.add(g.principalSid.toUpperCase());
+    const entryFor = (target: ReconcileTarget) => {
+      const key = target.sid.toUpperCase();
+      const entry = byTarget.get(key) ?? { target, active: new Set<string>(), known: new Set<string>(), unfinished: [] };
       byTarget.set(key, entry);
-    }
-    const sids = [...new Set(active.map((g) => g.targetSid))];
+      return entry;
+    };
+    for (const g of active) entryFor({ dn: g.targetDn, sid: g.targetSid, domain: g.targetDomain }).active.add(g.principalSid.toUpperCase());
+    for (const i of unfinished) entryFor({ dn: i.targetDn, sid: i.targetSid, domain: i.targetDomain }).unfinished.push(i);
+    const sids = [...new Set([...active.map((g) => g.targetSid), ...unfinished.map((i) => i.targetSid)])];
     for (let i = 0; i < sids.length; i += IN_CHUNK) {
       const rows = await repo.find({ select: { targetSid: true, principalSid: true }, where: { targetSid: In(sids.slice(i, i + IN_CHUNK)) } });
       for (const row of rows) byTarget.get(row.targetSid.toUpperCase())?.known.add(row.principalSid.toUpperCase());
@@ -199,24 +223,58 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     return [...byTarget.values()];
   }
 
-  /** Re-adds the ACEs of grants that are still active, in the target's serialised transaction. */
+  /**
+   * UNFINISHED_WRITE findings for the pending intents of one target, and their completion: a
+   * request whose job is still queued or leased gets it resumed by that job; an interrupted grant
+   * of a failed request is taken back by a rollback job; any other intent is closed as `unknown`
+   * with what the directory shows (and audited as such).
+   */
+  private async completeUnfinished(actor: string, target: ReconcileTarget, intents: DirectoryIntentEntity[], raw: Buffer | null): Promise<ReconcileFinding[]> {
+    const findings: ReconcileFinding[] = [];
+    const present = effectiveSids(raw);
+    for (const intent of intents) {
+      let completion: string;
+      const request = intent.requestId ? await this.uow.manager.getRepository(RequestEntity).findOne({ where: { id: intent.requestId } }) : null;
+      if (intent.requestId && (await this.queue.hasLiveJob(intent.requestId))) {
+        completion = `the job of request ${intent.requestId} resumes it`;
+      } else if (intent.action === 'grant' && request?.status === 'failed') {
+        await this.uow.run((m) => this.queue.enqueue(m, { kind: 'rollback', requestId: request.id, dedupeKey: `rollback:${request.id}:${intent.id}` }));
+        completion = `a rollback job of request ${request.id} takes it back`;
+      } else {
+        await this.uow.run((m) => this.writes.closeUnknown(m, intent, raw, actor, { closedBy: 'reconciler' }));
+        completion = 'closed as unknown with what the directory shows';
+      }
+      for (const sid of intent.principals) {
+        const inForce = intent.operation === 'add' ? present.has(sid) : !present.has(sid);
+        findings.push({
+          target,
+          kind: 'unfinished-write',
+          code: 'UNFINISHED_WRITE',
+          sid,
+          message: `an unfinished ${intent.action} of the service (intent ${intent.id}${intent.requestId ? `, request ${intent.requestId}` : ''}) to ${intent.operation} ${sid}: ${inForce ? 'the directory shows it done' : 'the directory does not show it'}; ${completion}`,
+        });
+      }
+    }
+    return findings;
+  }
+
+  /** Re-adds the ACEs of grants that are still active: intent, write and outcome under the target's lock. */
   private async repairTarget(actor: string, target: ReconcileTarget, findings: ReconcileFinding[]): Promise<void> {
     const repairable = findings.filter((f) => REPAIRABLE_KINDS.includes(f.kind) && f.sid);
     if (repairable.length === 0) return;
     try {
-      const restored = await this.uow.run(async (m) => {
-        if (this.uow.isPostgres) await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [target.sid.toUpperCase()]);
+      const restored = await this.locks.withTarget(target.sid, async (tx) => {
         const wanted = repairable.map((f) => f.sid as string);
-        const still = await m.getRepository(GrantEntity).find({ where: { targetSid: target.sid, state: 'active' } });
+        const still = await this.uow.manager.getRepository(GrantEntity).find({ where: { targetSid: target.sid, state: 'active' } });
         const sids = wanted.filter((sid) => still.some((g) => g.principalSid.toUpperCase() === sid));
         if (sids.length === 0) return new Set<string>();
-        const cas = await this.directory.updateRbcd(target, (current) => planRbcdChange('grant', current, sids).next);
-        await this.audit.append(m, {
+        const before = await this.directory.readRbcd(target);
+        const [intent] = await tx((m) => this.writes.announce(m, [{ requestId: null, action: 'repair', operation: 'add', target, principals: sids, inForceBefore: [...effectiveSids(before)], valueBefore: before, actor }]));
+        await this.writes.write(tx, intent, (current) => planRbcdChange('grant', current, sids).next, before, async (_m, cas) => ({
+          result: undefined,
           actor,
-          type: 'directory.write',
-          target: target.dn,
           data: { action: 'repair', reason: 'drift', changed: cas.changed, principals: sids, sddlBefore: storedSddl(cas.before), sddlAfter: storedSddl(cas.after), attempts: cas.attempts },
-        });
+        }));
         return new Set(sids);
       });
       for (const f of repairable) f.repaired = restored.has(f.sid as string);

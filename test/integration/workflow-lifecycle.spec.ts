@@ -74,7 +74,8 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('grant lifecycle on %s', (da
 
     const audit = await t.http().get(`/api/v1/audit?requestId=${create.body.id}&limit=100`).set(t.admin).expect(200);
     const types = audit.body.items.map((e: { type: string }) => e.type).reverse();
-    expect(types).toEqual(['request.created', 'request.approval', 'request.approved', 'request.applying', 'directory.write', 'request.applied', 'directory.write', 'request.expired']);
+    // Every directory write is announced (directory.intent, committed before the LDAP write) and closed (directory.write).
+    expect(types).toEqual(['request.created', 'request.approval', 'request.approved', 'request.applying', 'directory.intent', 'directory.write', 'request.applied', 'directory.intent', 'directory.write', 'request.expired']);
     const write = audit.body.items.find((e: { type: string; data: { action?: string } }) => e.type === 'directory.write' && e.data.action === 'grant');
     expect(write.data).toMatchObject({ sddlBefore: null, sddlAfter: `O:BAD:(A;;0xf01ff;;;${frontEnd.sid})`, changed: true });
     expect((await t.http().get('/api/v1/audit/verify').set(t.admin).expect(200)).body).toMatchObject({ ok: true });

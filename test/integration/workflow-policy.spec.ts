@@ -163,7 +163,12 @@ describe('requests: policy and state machine', () => {
       expect(await readRbcdRaw(target.dn)).toEqual(before);
       expect(await readRbcdRaw('CN=PAW01,OU=Tier0,DC=contoso,DC=test')).toBeNull();
       const audit = await t2.http().get(`/api/v1/audit?requestId=${created.body.id}&limit=50`).set(t2.admin).expect(200);
-      expect(audit.body.items[0]).toMatchObject({ type: 'request.failed' });
+      // The failure leaves a durable rollback job (rollbackPending), which then takes the other target back.
+      const types = audit.body.items.map((e: { type: string }) => e.type);
+      expect(types.slice(0, 2)).toEqual(['request.rolled-back', 'request.failed']);
+      expect(audit.body.items[1].data).toMatchObject({ rollbackPending: true });
+      expect(audit.body.items[0].data).toMatchObject({ rolledBack: true });
+      expect(types).toContain('directory.write-failed'); // PAW01's refused write closes its intent
     } finally {
       await t2.close();
     }
