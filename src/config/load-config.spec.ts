@@ -316,4 +316,11 @@ describe('LDAP_URL alone', () => {
     expect(loadConfig({ ...BASE, RBCD_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1, fd00::/8' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8']);
     for (const bad of ['proxy.example', '10.0.0.0/33', '10.0.0.1/8/9', 'yes']) expect(configError({ RBCD_TRUST_PROXY: bad }).variable).toBe('RBCD_TRUST_PROXY');
   });
+
+  it('reads the test-only RBCD_TEST_CRASH_AT: absent by default, validated, refused under NODE_ENV=production', () => {
+    expect(loadConfig(BASE).testCrashAt).toBeUndefined();
+    expect(loadConfig({ ...BASE, RBCD_TEST_CRASH_AT: 'grant:after-write' }).testCrashAt).toBe('grant:after-write');
+    for (const bad of ['grant', 'grant:later', 'delete:after-write', 'rollback:after-write:2']) expect(configError({ RBCD_TEST_CRASH_AT: bad }).variable).toBe('RBCD_TEST_CRASH_AT');
+    expect(configError({ RBCD_TEST_CRASH_AT: 'grant:after-write', NODE_ENV: 'production' }).message).toMatch(/test hook/);
+  });
 });

@@ -65,8 +65,8 @@ function readTestCrashAt(env: Env): { testCrashAt?: string } {
   const text = env.RBCD_TEST_CRASH_AT?.trim();
   if (!text) return {};
   if (env.NODE_ENV === 'production') throw new ConfigError('RBCD_TEST_CRASH_AT', 'is a test hook and is refused when NODE_ENV=production');
-  const [action, point] = text.split(':');
-  if (!INTENT_ACTIONS.includes(action as never) || !CRASH_POINTS.includes(point as never)) {
+  const [action, point, ...rest] = text.split(':');
+  if (rest.length || !INTENT_ACTIONS.includes(action as never) || !CRASH_POINTS.includes(point as never)) {
     throw new ConfigError('RBCD_TEST_CRASH_AT', `must be <${INTENT_ACTIONS.join('|')}>:<${CRASH_POINTS.join('|')}>`);
   }
   return { testCrashAt: `${action}:${point}` };

@@ -1,0 +1,173 @@
+// Exactly once across the directory and the database (issue 19): a real service process is killed
+// (SIGKILL, through the test-only RBCD_TEST_CRASH_AT hook) at each point of a directory write:
+// after the intent, after the LDAP write, before the commit, after the commit; for a grant, a
+// revoke, an expiry and a rollback. After a restart on the same database:
+//   - the request ends in its right state;
+//   - the ACE the service added is gone at the end (the KDC refuses), and the entry that was there
+//     before survives byte for byte;
+//   - the write is in the audit exactly once (changed: true), every intent is closed, and the chain
+//     verifies.
+// The four points of one action run side by side, each on its own database and target.
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { CRASH_POINTS, type CrashPoint } from '../../src/directory-writes/crash-points';
+import { canDelegate, enableProtocolTransition, forgetKeytab } from '../support/kerberos';
+import { createComputer, type CreatedComputer, deleteObject, readRbcdRaw, referenceRbcdDescriptor, sandboxDir, uniqueName, writeRbcdRaw } from '../support/sandbox';
+import { compileService, runUntilExit } from '../support/service-process';
+import { testDatabaseUrl, type TestApp, type TestDatabase } from '../support/test-app';
+import { drainJobs, expireDue, issueKey, SANDBOX_CONFIG, sandboxApp, sleep } from '../support/workflow';
+
+const SCENARIOS = ['grant', 'revoke', 'expiry', 'rollback'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+const CRASHING_ACTION: Record<Scenario, string> = { grant: 'grant', revoke: 'end-grant', expiry: 'end-grant', rollback: 'rollback' };
+const FINAL: Record<Scenario, string> = { grant: 'applied', revoke: 'revoked', expiry: 'expired', rollback: 'failed' };
+const PAW01 = 'CN=PAW01,OU=Tier0,DC=contoso,DC=test';
+const LEASE_MS = 1000;
+
+interface AuditItem {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (database) => {
+  const created: CreatedComputer[] = [];
+  let dist: string;
+  let config: string;
+  let frontEnd: CreatedComputer;
+  let preOwner: CreatedComputer;
+
+  beforeAll(async () => {
+    dist = compileService();
+    // The sandbox configuration, plus a rule that lets PAW01 (which the service account may not
+    // write) be requested: the second target whose refused write fails a grant, for the rollback.
+    config = join(sandboxDir(), `crash-points-${process.pid}-${database}.yaml`);
+    writeFileSync(config, `${require('node:fs').readFileSync(SANDBOX_CONFIG, 'utf8')}\npolicy:\n  defaults: { requiredApprovals: 1, maxDuration: P30D }\n  rules:\n    - match: { targetDnSuffix: "${PAW01}" }\n`);
+    frontEnd = await createComputer(uniqueName('KF'));
+    await enableProtocolTransition(frontEnd.samAccountName);
+    preOwner = await createComputer(uniqueName('KP'));
+    created.push(frontEnd, preOwner);
+  });
+
+  afterAll(async () => {
+    for (const c of created) await deleteObject(c.dn).catch(() => undefined);
+    if (frontEnd) await forgetKeytab(frontEnd.samAccountName);
+    rmSync(dist, { recursive: true, force: true });
+    rmSync(config, { force: true });
+  });
+
+  it.each(SCENARIOS.filter((s) => !process.env.CRASH_SCENARIO || s === process.env.CRASH_SCENARIO))('%s: a crash at every point leaves nothing behind and nothing unaccounted for', async (scenario) => {
+    // Set-up and recovery run one app at a time (passport strategies are per process); the crashing
+    // service processes run side by side.
+    const points = CRASH_POINTS.filter((p) => !process.env.CRASH_POINT || p === process.env.CRASH_POINT);
+    const cases: Case[] = [];
+    for (const point of points) cases.push(await prepare(scenario, point));
+    await sleep(Math.max(0, ...cases.map((c) => c.expiresAt + 50 - Date.now())));
+    await Promise.all(cases.map(crash));
+    for (const c of cases) await recover(c);
+  }, 300_000);
+
+  interface Case {
+    scenario: Scenario;
+    label: string;
+    env: Record<string, string>;
+    id: string;
+    approver: Record<string, string>;
+    target: CreatedComputer;
+    before: Buffer;
+    oracle: () => Promise<boolean>;
+    expiresAt: number;
+  }
+
+  async function prepare(scenario: Scenario, point: CrashPoint): Promise<Case> {
+    const label = `${scenario} killed ${point}`;
+    const url = await testDatabaseUrl(database);
+    const env = { DATABASE_URL: url, RBCD_CONFIG: config, RBCD_JOB_LEASE_MS: String(LEASE_MS) };
+    const name = uniqueName('KT');
+    const spn = `cifs/${name.toLowerCase()}.contoso.test`;
+    const target = await createComputer(name, { spns: [spn] });
+    created.push(target);
+    // An entry that was there before the service: it must survive every crash, byte for byte.
+    const before = referenceRbcdDescriptor([preOwner.sid]);
+    await writeRbcdRaw(target.dn, before);
+    const oracle = async () => (await canDelegate({ frontEnd: frontEnd.samAccountName, user: 'alice', spn })).allowed;
+
+    // Set-up in this process (worker off): the request up to the job that will crash.
+    const t: TestApp = await sandboxApp({ database, env });
+    let expiresAt = 0;
+    const requester = await issueKey(t, 'r', ['requester']);
+    const approver = await issueKey(t, 'a', ['approver']);
+    const targets = scenario === 'rollback' ? [target.dn, PAW01] : [target.dn];
+    const duration = scenario === 'expiry' ? 'PT2S' : 'PT1H';
+    const id = (await t.http().post('/api/v1/requests').set(requester).send({ action: 'grant', targets, principals: [frontEnd.sid], justification: label, duration }).expect(201)).body.id as string;
+    await t.http().post(`/api/v1/requests/${id}/approve`).set(approver).send({}).expect(200);
+    if (scenario === 'revoke' || scenario === 'expiry') {
+      await drainJobs(t);
+      const applied = (await t.http().get(`/api/v1/requests/${id}`).set(approver).expect(200)).body;
+      expect(applied.status).toBe('applied');
+      if (scenario === 'revoke') await t.http().post(`/api/v1/requests/${id}/revoke`).set(approver).send({}).expect(200);
+      else expiresAt = Date.parse(applied.expiresAt);
+    }
+    await t.close();
+    return { scenario, label, env: { ...env, RBCD_TEST_CRASH_AT: `${CRASHING_ACTION[scenario]}:${point}` }, id, approver, target, before, oracle, expiresAt };
+  }
+
+  /** The service process that dies at the point. */
+  async function crash(c: Case): Promise<void> {
+    const end = await runUntilExit(dist, { ...c.env, RBCD_MIGRATE_ON_START: 'true', RBCD_EXPIRY_CHECK_MS: '100', RBCD_RECONCILE_MS: '0' });
+    if (end.signal !== 'SIGKILL') throw new Error(`${c.label}: the service did not crash (${end.code} ${end.signal}): ${end.stderr}`);
+  }
+
+  /** Restart on the same database: the dead worker's lease runs out, the job is taken over. */
+  async function recover({ scenario, label, env: crashEnv, id, approver, target, before, oracle }: Case): Promise<void> {
+    const { RBCD_TEST_CRASH_AT: _hook, ...env } = crashEnv;
+    const t = await sandboxApp({ database, env });
+    try {
+      let status = '';
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(200)) {
+        if (scenario === 'expiry') await expireDue(t);
+        else await drainJobs(t);
+        const request = (await t.http().get(`/api/v1/requests/${id}`).set(approver).expect(200)).body;
+        status = request.status;
+        const rolledBack = (await auditOf(t, id)).some((e) => e.type === 'request.rolled-back');
+        if (status === FINAL[scenario] && (scenario !== 'rollback' || rolledBack)) break;
+      }
+      expect(`${label}: ${status}`).toBe(`${label}: ${FINAL[scenario]}`);
+      const ds = t.app.get(DataSource);
+      if (scenario === 'grant') {
+        // Ownership came from the intent, not from what AD showed after the crash.
+        const rows = await ds.query(`SELECT ace_added_by_service AS owned FROM grants WHERE request_id = '${id}'`);
+        expect(rows.map((r: { owned: unknown }) => [label, Boolean(Number(r.owned) || r.owned === true)])).toEqual([[label, true]]);
+        expect([label, await oracle()]).toEqual([label, true]); // positive control: the grant is in force
+        await t.http().post(`/api/v1/requests/${id}/revoke`).set(approver).send({}).expect(200);
+        await drainJobs(t);
+        expect((await t.http().get(`/api/v1/requests/${id}`).set(approver).expect(200)).body.status).toBe('revoked');
+      }
+      // Nothing left behind: the service's ACE is gone, the earlier entry kept byte for byte.
+      expect([label, (await readRbcdRaw(target.dn))?.toString('base64')]).toEqual([label, before.toString('base64')]);
+      expect([label, await oracle()]).toEqual([label, false]);
+      if (scenario === 'rollback') expect(await readRbcdRaw(PAW01)).toBeNull();
+
+      // Nothing unaccounted for: every intent closed, each announced write closed in the audit, and
+      // the crashed write recorded exactly once as a change.
+      const pending = await ds.query(`SELECT id FROM directory_intents WHERE state = 'pending'`);
+      expect([label, pending]).toEqual([label, []]);
+      const audit = await auditOf(t, id);
+      const announced = audit.filter((e) => e.type === 'directory.intent').map((e) => e.data.intentId);
+      const closed = new Set(audit.filter((e) => e.type.startsWith('directory.write')).map((e) => e.data.intentId));
+      expect([label, announced.filter((i) => !closed.has(i))]).toEqual([label, []]);
+      const action = CRASHING_ACTION[scenario];
+      const changes = audit.filter((e) => e.type === 'directory.write' && e.data.action === action && e.data.changed === true);
+      expect([label, changes.length]).toEqual([label, 1]);
+      if (scenario === 'rollback') expect(audit.find((e) => e.type === 'request.failed')?.data).toMatchObject({ rollbackPending: true });
+      expect((await t.http().get('/api/v1/audit/verify').set(t.admin).expect(200)).body).toMatchObject({ ok: true });
+    } finally {
+      await t.close();
+    }
+  }
+});
+
+async function auditOf(t: TestApp, requestId: string): Promise<AuditItem[]> {
+  const res = await t.http().get(`/api/v1/audit?requestId=${requestId}&limit=1000`).set(t.admin).expect(200);
+  return [...res.body.items].reverse();
+}
