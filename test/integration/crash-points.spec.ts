@@ -7,10 +7,11 @@
 //     before survives byte for byte;
 //   - the write is in the audit exactly once (changed: true), every intent is closed, and the chain
 //     verifies.
-// The four points of one action run side by side, each on its own database and target.
+// Every case has its own database and target; the crashing processes run side by side.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { mapLimit } from '../../src/delegations/target-expander';
 import { CRASH_POINTS, type CrashPoint } from '../../src/directory-writes/crash-points';
 import { canDelegate, enableProtocolTransition, forgetKeytab } from '../support/kerberos';
 import { createComputer, type CreatedComputer, deleteObject, readRbcdRaw, referenceRbcdDescriptor, sandboxDir, uniqueName, writeRbcdRaw } from '../support/sandbox';
@@ -24,6 +25,7 @@ const CRASHING_ACTION: Record<Scenario, string> = { grant: 'grant', revoke: 'end
 const FINAL: Record<Scenario, string> = { grant: 'applied', revoke: 'revoked', expiry: 'expired', rollback: 'failed' };
 const PAW01 = 'CN=PAW01,OU=Tier0,DC=contoso,DC=test';
 const LEASE_MS = 1000;
+const CRASH_CONCURRENCY = 8;
 
 interface AuditItem {
   type: string;
@@ -56,19 +58,21 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
     rmSync(config, { force: true });
   });
 
-  it.each(SCENARIOS.filter((s) => !process.env.CRASH_SCENARIO || s === process.env.CRASH_SCENARIO))('%s: a crash at every point leaves nothing behind and nothing unaccounted for', async (scenario) => {
+  it('grant, revoke, expiry and rollback: a crash at every point leaves nothing behind and nothing unaccounted for', async () => {
     // Set-up and recovery run one app at a time (passport strategies are per process); the crashing
-    // service processes run side by side.
+    // service processes run side by side, a few at a time.
+    const scenarios = SCENARIOS.filter((s) => !process.env.CRASH_SCENARIO || s === process.env.CRASH_SCENARIO);
     const points = CRASH_POINTS.filter((p) => !process.env.CRASH_POINT || p === process.env.CRASH_POINT);
     const cases: Case[] = [];
-    for (const point of points) cases.push(await prepare(scenario, point));
+    for (const scenario of scenarios) for (const point of points) cases.push(await prepare(scenario, point));
     await sleep(Math.max(0, ...cases.map((c) => c.expiresAt + 50 - Date.now())));
-    await Promise.all(cases.map(crash));
+    await mapLimit(cases, CRASH_CONCURRENCY, crash);
     for (const c of cases) await recover(c);
-  }, 300_000);
+  }, 600_000);
 
   interface Case {
     scenario: Scenario;
+    point: CrashPoint;
     label: string;
     env: Record<string, string>;
     id: string;
@@ -109,7 +113,7 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
       else expiresAt = Date.parse(applied.expiresAt);
     }
     await t.close();
-    return { scenario, label, env: { ...env, RBCD_TEST_CRASH_AT: `${CRASHING_ACTION[scenario]}:${point}` }, id, approver, target, before, oracle, expiresAt };
+    return { scenario, point, label, env: { ...env, RBCD_TEST_CRASH_AT: `${CRASHING_ACTION[scenario]}:${point}` }, id, approver, target, before, oracle, expiresAt };
   }
 
   /** The service process that dies at the point. */
@@ -119,10 +123,18 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
   }
 
   /** Restart on the same database: the dead worker's lease runs out, the job is taken over. */
-  async function recover({ scenario, label, env: crashEnv, id, approver, target, before, oracle }: Case): Promise<void> {
+  async function recover({ scenario, point, label, env: crashEnv, id, approver, target, before, oracle }: Case): Promise<void> {
     const { RBCD_TEST_CRASH_AT: _hook, ...env } = crashEnv;
     const t = await sandboxApp({ database, env });
     try {
+      if (scenario === 'grant') {
+        // Before the job is taken over, the reconciler sees the unfinished write for what it is:
+        // never an ACE added outside the service.
+        const report = (await t.http().post('/api/v1/reconcile').set(t.admin).expect(200)).body as { findings: { kind: string; sid?: string; message: string }[] };
+        const about = report.findings.filter((f) => f.sid === frontEnd.sid);
+        expect([label, about.map((f) => f.kind)]).toEqual([label, point === 'after-commit' ? [] : ['unfinished-write']]);
+        if (point === 'after-write' || point === 'before-commit') expect(about[0].message).toMatch(/directory shows it done; the job of request/);
+      }
       let status = '';
       for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(200)) {
         if (scenario === 'expiry') await expireDue(t);
