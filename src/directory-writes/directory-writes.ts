@@ -24,6 +24,9 @@ export function effectiveSids(bytes: Buffer | null | undefined): Set<string> {
   }
 }
 
+/** Errors after which the write may have landed (or will be retried as is): the intent stays pending. */
+const OUTCOME_UNKNOWN: string[] = ['DIRECTORY_UNAVAILABLE', 'DIRECTORY_CREDENTIALS_REFUSED'];
+
 export const fromBase64 = (value: string | null): Buffer | null => (value ? Buffer.from(value, 'base64') : null);
 
 /**
@@ -69,8 +72,8 @@ export class DirectoryWrites {
   /**
    * Steps 2 and 3. `outcome` runs in the transaction that closes the intent and appends its
    * `directory.write` event (it adds its own fields to that event). A write the directory refused
-   * closes the intent as failed (`directory.write-failed`); a lost connection leaves it pending,
-   * since the write may have landed.
+   * closes the intent as failed (`directory.write-failed`); a lost connection (or refused
+   * credentials, which the job waits out) leaves it pending, since the write may have landed.
    */
   async write<T>(
     tx: Transact,
@@ -85,7 +88,7 @@ export class DirectoryWrites {
     try {
       cas = await this.directory.updateRbcd(target, mutate, current !== undefined ? { current } : {});
     } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'DIRECTORY_UNAVAILABLE') await this.closeFailed(tx, intent, error);
+      if (!(error instanceof DomainError) || !OUTCOME_UNKNOWN.includes(error.code)) await this.closeFailed(tx, intent, error);
       throw error;
     }
     this.crash(intent.action, 'after-write');
