@@ -88,7 +88,7 @@ export function nextStepsFor(request: RequestEntity, quorum?: QuorumStatus): str
     case 'applying':
       return ['Approved: the service is writing the descriptor(s); poll this request for the result'];
     case 'failed':
-      return ['Nothing was left half-written; see result.error, fix the cause and file a new request'];
+      return ['Nothing is left half-written: what this request put in force is taken back (a rollback job, retried until the directory answers; the audit says request.rolled-back when done); see result.error, fix the cause and file a new request'];
     default:
       return [];
   }
