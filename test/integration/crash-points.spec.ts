@@ -25,7 +25,7 @@ const CRASHING_ACTION: Record<Scenario, string> = { grant: 'grant', revoke: 'end
 const FINAL: Record<Scenario, string> = { grant: 'applied', revoke: 'revoked', expiry: 'expired', rollback: 'failed' };
 const PAW01 = 'CN=PAW01,OU=Tier0,DC=contoso,DC=test';
 const LEASE_MS = 1000;
-const CRASH_CONCURRENCY = 8;
+const CRASH_CONCURRENCY = 4;
 
 interface AuditItem {
   type: string;
@@ -68,7 +68,7 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
     await sleep(Math.max(0, ...cases.map((c) => c.expiresAt + 50 - Date.now())));
     await mapLimit(cases, CRASH_CONCURRENCY, crash);
     for (const c of cases) await recover(c);
-  }, 600_000);
+  }, 900_000);
 
   interface Case {
     scenario: Scenario;

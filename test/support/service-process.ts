@@ -83,7 +83,7 @@ export interface ProcessEnd {
  * Runs the compiled service (its worker on) until the process ends by itself, e.g. killed by the
  * RBCD_TEST_CRASH_AT hook; a process still running after `timeoutMs` is stopped and reported.
  */
-export async function runUntilExit(dist: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ProcessEnd> {
+export async function runUntilExit(dist: string, env: Record<string, string>, timeoutMs = 240_000): Promise<ProcessEnd> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(dist, 'src', 'main.js')], {
     cwd: join(__dirname, '..', '..'),
