@@ -432,7 +432,7 @@ export interface components {
              */
             actor: string;
             /** @enum {string} */
-            type: "request.created" | "request.denied" | "request.approval" | "request.approved" | "request.rejected" | "request.cancelled" | "request.applying" | "request.applied" | "request.failed" | "request.expired" | "request.revoked" | "request.revoke-requested" | "directory.write" | "directory.write-failed" | "apikey.created" | "apikey.revoked" | "drift.detected" | "webhook.retried";
+            type: "request.created" | "request.denied" | "request.approval" | "request.approved" | "request.rejected" | "request.cancelled" | "request.applying" | "request.applied" | "request.failed" | "request.expired" | "request.revoked" | "request.revoke-requested" | "request.rolled-back" | "directory.intent" | "directory.write" | "directory.write-failed" | "apikey.created" | "apikey.revoked" | "drift.detected" | "webhook.retried";
             requestId: string | null;
             /** @description DN of the target, when the event is about one */
             target: string | null;
@@ -1026,7 +1026,7 @@ export interface components {
         DriftFindingModel: {
             target: components["schemas"]["ReconcileTargetModel"];
             /** @enum {string} */
-            kind: "missing-ace" | "ineffective-mask" | "unexpected-ace" | "undecodable" | "target-missing" | "writer-added";
+            kind: "missing-ace" | "ineffective-mask" | "unexpected-ace" | "undecodable" | "target-missing" | "writer-added" | "unfinished-write";
             /** @description The principal the finding is about */
             sid?: string;
             message: string;
