@@ -249,7 +249,6 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
         findings.push({
           target,
           kind: 'unfinished-write',
-          code: 'UNFINISHED_WRITE',
           sid,
           message: `an unfinished ${intent.action} of the service (intent ${intent.id}${intent.requestId ? `, request ${intent.requestId}` : ''}) to ${intent.operation} ${sid}: ${inForce ? 'the directory shows it done' : 'the directory does not show it'}; ${completion}`,
         });
