@@ -1,3 +1,5 @@
+import { RBCD_WARNING_CODES } from '../security-descriptor';
+
 /** What the read API returns, independent of transport (REST DTOs and GraphQL models mirror it). */
 export interface AccountRef {
   dn: string;
@@ -19,8 +21,25 @@ export interface DelegationPrincipal {
   effective: boolean;
 }
 
+/**
+ * Every code of a warning (delegation reads, plans) or a risk (inventory): the descriptor's own
+ * (codec), then what resolving and judging it found. One vocabulary: the enum of Warning.code.
+ */
+export const WARNING_CODES = [
+  ...RBCD_WARNING_CODES,
+  'INVALID_SECURITY_DESCRIPTOR',
+  'UNRESOLVED_SID',
+  'RBCD_ACE_GROUP_SCOPE',
+  'UNCONSTRAINED_ON_NON_DC',
+  'PROTOCOL_TRANSITION',
+  'RBCD_ON_PROTECTED_TARGET',
+  'ORPHANED_SID',
+  'RBCD_OPEN_TO_ANY_ACCOUNT',
+] as const;
+export type WarningCode = (typeof WARNING_CODES)[number];
+
 export interface Warning {
-  code: string;
+  code: WarningCode;
   message: string;
   sid?: string;
 }

@@ -1,12 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ReadsOnly } from '../auth/reads-only.decorator';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, AUTHENTICATED, DIRECTORY, WITH_BODY, WITH_PATH_PARAMETER } from '../common/openapi/api-errors.decorator';
 import { DelegationPlanner } from './delegation-planner';
 import { DelegationsService } from './delegations.service';
 import { DiagnoseService } from './diagnose.service';
 import { DelegationQueryDto, DiagnoseInputDto, InventoryQueryDto, PlanDelegationInput, PrincipalQueryDto } from './dto/delegation.inputs';
 import { InventoryService } from './inventory.service';
+import { DELEGATION_EXAMPLE, DIAGNOSE_EXAMPLE, DIAGNOSE_INPUT_EXAMPLE } from './models/delegation.examples';
 import { DelegationModel, DiagnoseModel, InventoryPageModel, PlanModel, PrincipalDelegationsModel } from './models/delegation.model';
 
 /** Live, read-only questions about delegation. Any authenticated role may ask. */
@@ -24,7 +25,7 @@ export class DelegationsController {
 
   @Get('delegations/:target')
   @ApiOperation({ summary: 'Who may delegate to this target now (its RBCD list, decoded)' })
-  @ApiOkResponse({ type: DelegationModel })
+  @ApiOkResponse({ type: DelegationModel, example: DELEGATION_EXAMPLE })
   @ApiErrors(...WITH_PATH_PARAMETER)
   forTarget(@Param('target') target: string, @Query() query: DelegationQueryDto) {
     return this.delegations.forTarget(target, query.domain);
@@ -58,7 +59,8 @@ export class DelegationsController {
   @ReadsOnly()
   @HttpCode(200)
   @ApiOperation({ summary: 'Why the double hop user → frontEnd → backEnd would fail' })
-  @ApiOkResponse({ type: DiagnoseModel })
+  @ApiBody({ type: DiagnoseInputDto, examples: { doubleHop: { summary: 'alice through SERVERB to SERVERC (SMB)', value: DIAGNOSE_INPUT_EXAMPLE } } })
+  @ApiOkResponse({ type: DiagnoseModel, description: 'ok is false when any check fails', example: DIAGNOSE_EXAMPLE })
   @ApiErrors(...WITH_BODY)
   diagnose(@Body() body: DiagnoseInputDto) {
     return this.diagnoser.diagnose(body);

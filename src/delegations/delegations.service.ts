@@ -65,7 +65,7 @@ export class DelegationsService {
           // Every plain allow ACE with 0x100 in the token grants it (the first one decided).
           const via = (descriptor.dacl?.aces ?? []).filter((ace) => isEffectiveAllowAce(ace) && token.has((ace as { sid: string }).sid.toUpperCase()));
           const outside = grantedOnlyOutsideTgtPac(descriptor, token);
-          const warnings = outside ? [{ code: 'RBCD_ACE_GROUP_SCOPE', message: groupScopeWarning(object.samAccountName, outside) }] : [];
+          const warnings: Warning[] = outside ? [{ code: 'RBCD_ACE_GROUP_SCOPE', message: groupScopeWarning(object.samAccountName, outside) }] : [];
           targets.push({ ...toAccountRef(candidate), via: [...new Set(via.map((ace) => label((ace as { sid: string }).sid)))], warnings });
           continue;
         }

@@ -6,10 +6,13 @@ import { AceFlag, AceType, listPrincipals, type RbcdPrincipalEntry, type Securit
 import { decodeStored } from './delegation-reader';
 import { decideForToken, frontEndTokenEntries, grantedOnlyOutsideTgtPac, groupScopeWarning, type TokenEntry } from './front-end-token';
 import { findSpnOwners, type SpnOwnership } from './spn-owner';
+import { type DiagnoseCheckId } from './diagnose-checks';
+
+const ENABLED_CHECK = { user: 'USER_ENABLED', 'front-end': 'FRONT_END_ENABLED', 'back-end': 'BACK_END_ENABLED' } as const;
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 export interface DiagnoseCheck {
-  id: string;
+  id: DiagnoseCheckId;
   status: CheckStatus;
   message: string;
 }
@@ -84,7 +87,7 @@ export class DiagnoseService {
     for (const [role, account] of [['user', user], ['front-end', frontEnd], ['back-end', backEnd]] as const) {
       const disabled = (account.userAccountControl & UAC.ACCOUNTDISABLE) !== 0;
       checks.push({
-        id: `${role.toUpperCase().replace('-', '_')}_ENABLED`,
+        id: ENABLED_CHECK[role],
         status: disabled ? 'fail' : 'pass',
         message: disabled ? `The ${role} account ${account.samAccountName} is disabled` : `The ${role} account ${account.samAccountName} is enabled`,
       });

@@ -2,8 +2,13 @@ import { Column, Entity, Index, PrimaryColumn, VersionColumn } from 'typeorm';
 import type { Channel, Person } from '../persons/person';
 import type { OwnerRequirement } from '../owners/owner.types';
 
-export type RequestStatus = 'pending' | 'approved' | 'applying' | 'applied' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'revoked';
-export type RequestAction = 'grant' | 'revoke';
+export const REQUEST_STATUSES = ['pending', 'approved', 'applying', 'applied', 'failed', 'rejected', 'cancelled', 'expired', 'revoked'] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+export const REQUEST_ACTIONS = ['grant', 'revoke'] as const;
+export type RequestAction = (typeof REQUEST_ACTIONS)[number];
+/** What happened on one target: pending until written; removed/kept for the ACEs a revoke or expiry ended. */
+export const TARGET_RESULT_STATUSES = ['pending', 'applied', 'unchanged', 'failed', 'removed', 'kept'] as const;
+export const APPROVAL_DECISIONS = ['approve', 'reject'] as const;
 
 /** An account as resolved when the request was made (the descriptor stores only the SID). */
 export interface StoredAccount {
@@ -16,7 +21,7 @@ export interface StoredAccount {
 
 export interface TargetResult {
   target: StoredAccount;
-  status: 'pending' | 'applied' | 'unchanged' | 'failed' | 'removed' | 'kept';
+  status: (typeof TARGET_RESULT_STATUSES)[number];
   sddlBefore?: string | null;
   sddlAfter?: string | null;
   error?: { code: string; message: string } | null;

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, AUTHENTICATED, CHANGE, DIRECTORY, WITH_BODY, WITH_PATH_PARAMETER } from '../common/openapi/api-errors.decorator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { OwnersMay, Roles } from '../auth/roles.decorator';
 import type { Principal } from '../auth/roles';
 import { DomainError } from '../common/errors/domain-error';
 import { CommentInput, CreateRequestInput, ListRequestsQuery, RequiredCommentInput } from './dto/request.inputs';
+import { FILED_REQUEST_EXAMPLE, GRANT_REQUEST_EXAMPLE } from './models/request.examples';
 import { RequestModel, RequestPageModel } from './models/request.model';
 import { RequestsService } from './requests.service';
 
@@ -20,7 +21,8 @@ export class RequestsController {
   @Roles('requester')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'The same key from the same caller returns the first request' })
   @ApiOperation({ summary: 'File a grant or revoke request; policy says how many approvals it needs (or denies it now)' })
-  @ApiCreatedResponse({ type: RequestModel })
+  @ApiBody({ type: CreateRequestInput, examples: { grant: { summary: 'SERVERB$ may delegate to SERVERC for 8 hours', value: GRANT_REQUEST_EXAMPLE } } })
+  @ApiCreatedResponse({ type: RequestModel, description: 'Filed (or the request an earlier call with the same Idempotency-Key filed)', example: FILED_REQUEST_EXAMPLE })
   @ApiErrors(...WITH_BODY, ...DIRECTORY, 422, ...CHANGE)
   create(@Body() body: CreateRequestInput, @CurrentPrincipal() caller: Principal, @Headers() headers: Record<string, string | string[] | undefined>) {
     // Read from all headers (not @Headers('idempotency-key')), so the spec holds the one optional header above.

@@ -23,6 +23,7 @@ export {
   kdcDecision,
   listPrincipals,
   isEffectiveAllowAce,
+  RBCD_WARNING_CODES,
 } from './rbcd';
 export type { PropertyWriter, PropertyWriteSpec, WriterRight, WriterVia } from './writers';
 export { propertyWriters, appliesToObject, WRITER_RIGHTS, OWNER_RIGHTS_SID } from './writers';

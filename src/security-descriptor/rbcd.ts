@@ -30,16 +30,18 @@ export interface RbcdPrincipalEntry {
   objectType?: string;
 }
 
-export type RbcdWarningCode =
-  | 'INEFFECTIVE_MASK'
-  | 'DENY_ACE'
-  | 'EMPTY_DACL'
-  | 'NO_DACL'
-  | 'OBJECT_ACE'
-  | 'UNKNOWN_ACE_TYPE'
-  | 'INHERIT_ONLY_ACE'
-  | 'DENIED_EARLIER'
-  | 'DACL_NOT_PRESENT';
+export const RBCD_WARNING_CODES = [
+  'INEFFECTIVE_MASK',
+  'DENY_ACE',
+  'EMPTY_DACL',
+  'NO_DACL',
+  'OBJECT_ACE',
+  'UNKNOWN_ACE_TYPE',
+  'INHERIT_ONLY_ACE',
+  'DENIED_EARLIER',
+  'DACL_NOT_PRESENT',
+] as const;
+export type RbcdWarningCode = (typeof RBCD_WARNING_CODES)[number];
 
 export interface RbcdWarning {
   code: RbcdWarningCode;

@@ -1,6 +1,7 @@
 // The contract check itself must fail when it should: planted mismatches against the committed
 // openapi/openapi.json, each named by operation, next to the real answers it accepts.
 import { readFileSync } from 'node:fs';
+import { ERROR_STATUS } from '../../src/common/errors/error-codes';
 import { ContractValidator, OPENAPI_PATH } from '../support/contract';
 import { contractChecked } from '../support/contract-http';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -73,6 +74,40 @@ describe('contract validator', () => {
   it('a route that is not in the spec may only answer the error body 404', () => {
     expect(() => contract.check(answer({ error: { code: 'NOT_FOUND', message: 'No such route' } }, 404, '/api/v1/nothing-here'))).not.toThrow();
     expect(() => contract.check(answer({ ok: true }, 200, '/api/v1/nothing-here'))).toThrow(/GET \/api\/v1\/nothing-here → 200: no operation of the spec/);
+  });
+
+  it('every example in the spec (grant request, filed request, delegation read, diagnose) matches its schema', () => {
+    const problems: string[] = [];
+    let examples = 0;
+    type Content = Record<string, { schema?: Record<string, unknown>; example?: unknown; examples?: Record<string, { value: unknown }> }>;
+    for (const [path, item] of Object.entries(spec.paths as Record<string, Record<string, { requestBody?: { content?: Content }; responses?: Record<string, { content?: Content }> }>>)) {
+      for (const [method, op] of Object.entries(item)) {
+        const contents = [['body', op.requestBody?.content], ...Object.entries(op.responses ?? {}).map(([status, r]) => [status, r.content])] as [string, Content | undefined][];
+        for (const [where, content] of contents) {
+          for (const media of Object.values(content ?? {})) {
+            const values = [...(media.example !== undefined ? [media.example] : []), ...Object.values(media.examples ?? {}).map((e) => e.value)];
+            for (const value of values) {
+              examples++;
+              const problem = media.schema && contract.problemsOf(media.schema, value);
+              if (problem) problems.push(`${method.toUpperCase()} ${path} ${where}: ${problem}`);
+            }
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(examples).toBeGreaterThanOrEqual(5);
+  });
+
+  it('every operation has a description, and the error code enum is the code table', () => {
+    const undescribed = Object.entries(spec.paths as Record<string, Record<string, { summary?: string; description?: string }>>).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([, op]) => !op.summary && !op.description)
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(undescribed).toEqual([]);
+    const detail = (spec.components as { schemas: Record<string, { properties: { code: { enum: string[] } } }> }).schemas.ErrorDetail;
+    expect(detail.properties.code.enum).toEqual(Object.keys(ERROR_STATUS));
   });
 
   describe('through the supertest helper', () => {

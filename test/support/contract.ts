@@ -128,6 +128,12 @@ export class ContractValidator {
     if (response.status >= 400 && mediaType === 'application/json') this.checkErrorCode(name, response);
   }
 
+  /** Problems of a value against a schema of the document (examples), or undefined. */
+  problemsOf(schema: Schema, value: unknown): string | undefined {
+    const validate = this.compiledFor(`example ${JSON.stringify(schema)}`, schema);
+    return validate(value) ? undefined : describe(validate.errors);
+  }
+
   private checkPlatformError(name: string, response: ObservedResponse, head: boolean): void {
     if (head) return;
     if (!this.errorBody(response.body)) throw new ContractViolation(`${name} → ${response.status}: ${describe(this.errorBody.errors)}; body ${preview(response.body)}`);

@@ -3,6 +3,8 @@ import { Field, Float, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ApiNullableProperty } from '../../common/openapi/api-nullable-property.decorator';
 import { PlanOwnersModel } from '../../owners/owner.models';
+import { WARNING_CODES } from '../delegation.types';
+import { DIAGNOSE_CHECK_IDS, DIAGNOSE_CHECK_STATUSES } from '../diagnose-checks';
 
 @ObjectType('AccountRef')
 export class AccountRefModel {
@@ -15,7 +17,7 @@ export class AccountRefModel {
 
 @ObjectType('Warning')
 export class WarningModel {
-  @ApiProperty({ example: 'INEFFECTIVE_MASK' }) @Field() code: string;
+  @ApiProperty({ enum: WARNING_CODES, example: 'INEFFECTIVE_MASK' }) @Field() code: string;
   @ApiProperty() @Field() message: string;
   @ApiPropertyOptional() @Field({ nullable: true }) sid?: string;
 }
@@ -140,8 +142,8 @@ export class PlanModel {
 
 @ObjectType('DiagnoseCheck')
 export class DiagnoseCheckModel {
-  @ApiProperty({ example: 'RBCD_ACE' }) @Field() id: string;
-  @ApiProperty({ enum: ['pass', 'warn', 'fail'] }) @Field() status: string;
+  @ApiProperty({ enum: DIAGNOSE_CHECK_IDS, example: 'RBCD_ACE' }) @Field() id: string;
+  @ApiProperty({ enum: DIAGNOSE_CHECK_STATUSES }) @Field() status: string;
   @ApiProperty() @Field() message: string;
 }
 

@@ -3,6 +3,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUrl, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IdentifierListField, TargetSearchField, TargetSearchInput } from '../../delegations/dto/delegation.inputs';
+import { REQUEST_ACTIONS, REQUEST_STATUSES, type RequestAction } from '../request.entity';
+
+export { REQUEST_STATUSES };
 
 @InputType()
 export class TicketInput {
@@ -18,7 +21,7 @@ export class TicketInput {
 
 @InputType()
 export class CreateRequestInput {
-  @ApiProperty({ enum: ['grant', 'revoke'] }) @Field(() => String) @IsIn(["grant", "revoke"]) action: 'grant' | 'revoke';
+  @ApiProperty({ enum: REQUEST_ACTIONS }) @Field(() => String) @IsIn(REQUEST_ACTIONS) action: RequestAction;
 
   @IdentifierListField({ max: 5000, example: ['SERVERC'] })
   targets?: string[];
@@ -63,7 +66,6 @@ export class RequiredCommentInput {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(2000) comment: string;
 }
 
-export const REQUEST_STATUSES = ['pending', 'approved', 'applying', 'applied', 'failed', 'rejected', 'cancelled', 'expired', 'revoked'] as const;
 
 @InputType()
 export class RequestFilterInput {

@@ -4,6 +4,7 @@ import { AccountRefModel, ItemErrorModel } from '../../delegations/models/delega
 import { NO_OWNER_SETTINGS } from '../../config/config.types';
 import { CHANNELS } from '../../persons/person';
 import { ApiNullableProperty } from '../../common/openapi/api-nullable-property.decorator';
+import { APPROVAL_DECISIONS, REQUEST_ACTIONS, REQUEST_STATUSES, TARGET_RESULT_STATUSES } from '../request.entity';
 
 @ObjectType('Ticket')
 export class TicketModel {
@@ -76,7 +77,7 @@ export class ApprovalModel {
   @ApiNullableProperty(PersonModel) @Field(() => PersonModel, { nullable: true }) person: PersonModel | null;
   @ApiNullableProperty('string', { enum: CHANNELS }) @Field(() => String, { nullable: true }) via: string | null;
   @ApiProperty({ type: String, isArray: true, description: 'Targets of the request this approver owned' }) @Field(() => [String]) ownerOf: string[];
-  @ApiProperty({ enum: ['approve', 'reject'] }) @Field() decision: string;
+  @ApiProperty({ enum: APPROVAL_DECISIONS }) @Field() decision: string;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) comment: string | null;
   @ApiProperty({ format: 'date-time' }) @Field() createdAt: string;
 }
@@ -84,7 +85,7 @@ export class ApprovalModel {
 @ObjectType('TargetResult')
 export class TargetResultModel {
   @ApiProperty({ type: AccountRefModel }) @Field(() => AccountRefModel) target: AccountRefModel;
-  @ApiProperty({ enum: ['pending', 'applied', 'unchanged', 'failed', 'removed', 'kept'] }) @Field() status: string;
+  @ApiProperty({ enum: TARGET_RESULT_STATUSES }) @Field() status: string;
   @ApiNullableProperty('string', { required: false }) @Field(() => String, { nullable: true }) sddlBefore?: string | null;
   @ApiNullableProperty('string', { required: false }) @Field(() => String, { nullable: true }) sddlAfter?: string | null;
   @ApiNullableProperty(ItemErrorModel, { required: false }) @Field(() => ItemErrorModel, { nullable: true }) error?: ItemErrorModel | null;
@@ -100,8 +101,8 @@ export class RequestResultModel {
 @ObjectType('Request')
 export class RequestModel {
   @ApiProperty({ format: 'uuid' }) @Field() id: string;
-  @ApiProperty({ enum: ['pending', 'approved', 'applying', 'applied', 'failed', 'rejected', 'cancelled', 'expired', 'revoked'] }) @Field() status: string;
-  @ApiProperty({ enum: ['grant', 'revoke'] }) @Field() action: string;
+  @ApiProperty({ enum: REQUEST_STATUSES }) @Field() status: string;
+  @ApiProperty({ enum: REQUEST_ACTIONS }) @Field() action: string;
   @ApiProperty({ type: AccountRefModel, isArray: true }) @Field(() => [AccountRefModel]) targets: AccountRefModel[];
   @ApiProperty({ type: AccountRefModel, isArray: true }) @Field(() => [AccountRefModel]) principals: AccountRefModel[];
   @ApiProperty({ description: 'Identity of the caller who filed it' }) @Field() requester: string;
