@@ -2426,6 +2426,12 @@ export interface operations {
                      *       "requester": "apikey:6b1f0d8e-2c3a-4b5d-8e9f-0a1b2c3d4e5f",
                      *       "requesterName": "servicenow",
                      *       "requestedFor": null,
+                     *       "requestedBy": {
+                     *         "id": "apikey:6b1f0d8e-2c3a-4b5d-8e9f-0a1b2c3d4e5f",
+                     *         "via": "api-key",
+                     *         "person": null
+                     *       },
+                     *       "requestedForPerson": null,
                      *       "justification": "Admins manage SERVERC from the jump box",
                      *       "ticket": {
                      *         "system": "servicenow",
@@ -2435,6 +2441,14 @@ export interface operations {
                      *       "expiresAt": null,
                      *       "requiredApprovals": 1,
                      *       "approvals": [],
+                     *       "approvalStatus": {
+                     *         "approvers": 0,
+                     *         "required": 1,
+                     *         "owners": [],
+                     *         "missing": [
+                     *           "1 more approval from an approver other than the requester"
+                     *         ]
+                     *       },
                      *       "createdAt": "2026-12-01T09:00:00.000Z",
                      *       "updatedAt": "2026-12-01T09:00:00.000Z",
                      *       "appliedAt": null,
