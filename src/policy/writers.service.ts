@@ -17,6 +17,7 @@ import {
   type WriterVia,
 } from '../security-descriptor';
 import { tier0AccountReason, tier0SidName } from './tier0';
+import type { WarningCode } from '../delegations/delegation.types';
 
 export const WRITER_CLASSES = ['tier0', 'service', 'self', 'other'] as const;
 export type WriterClass = (typeof WRITER_CLASSES)[number];
@@ -34,7 +35,7 @@ export interface Writer {
 }
 
 export interface WriterWarning {
-  code: string;
+  code: WarningCode;
   message: string;
   sid?: string;
 }
