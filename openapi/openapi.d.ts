@@ -1746,6 +1746,7 @@ export interface operations {
                      *           "effective": true
                      *         }
                      *       ],
+                     *       "writers": [],
                      *       "sddl": "O:BAD:(A;;0xf01ff;;;S-1-5-21-1004336348-1177238915-682003330-1104)",
                      *       "raw": "AQAEgBQAAAAAAAAAAAAAACAAAAABAgAAAAAABSAAAAAgAgAAAgAsAAEAAAAAACQA/wEPAAEFAAAAAAAFFQAAANxG3TuD1ShGgnKnKFAEAAA=",
                      *       "warnings": []

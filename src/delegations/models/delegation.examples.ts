@@ -6,6 +6,7 @@ const SERVERB_SID = 'S-1-5-21-1004336348-1177238915-682003330-1104';
 export const DELEGATION_EXAMPLE = {
   target: SERVERC,
   principals: [{ sid: SERVERB_SID, samAccountName: 'SERVERB$', dn: 'CN=SERVERB,OU=Servers,DC=contoso,DC=test', domain: 'contoso.test', resolved: true, accessMask: 983551, aceType: 'allow', effective: true }],
+  writers: [],
   sddl: `O:BAD:(A;;0xf01ff;;;${SERVERB_SID})`,
   raw: 'AQAEgBQAAAAAAAAAAAAAACAAAAABAgAAAAAABSAAAAAgAgAAAgAsAAEAAAAAACQA/wEPAAEFAAAAAAAFFQAAANxG3TuD1ShGgnKnKFAEAAA=',
   warnings: [],
