@@ -668,7 +668,7 @@ export interface components {
              * @example INEFFECTIVE_MASK
              * @enum {string}
              */
-            code: "INEFFECTIVE_MASK" | "DENY_ACE" | "EMPTY_DACL" | "NO_DACL" | "OBJECT_ACE" | "UNKNOWN_ACE_TYPE" | "INHERIT_ONLY_ACE" | "DENIED_EARLIER" | "DACL_NOT_PRESENT" | "INVALID_SECURITY_DESCRIPTOR" | "UNRESOLVED_SID" | "RBCD_ACE_GROUP_SCOPE" | "UNCONSTRAINED_ON_NON_DC" | "PROTOCOL_TRANSITION" | "RBCD_ON_PROTECTED_TARGET" | "ORPHANED_SID" | "RBCD_OPEN_TO_ANY_ACCOUNT" | "RBCD_WRITABLE_BY_NON_TIER0" | "RBCD_SELF_WRITABLE" | "WRITERS_UNKNOWN" | "PRINCIPAL_IS_USER_ACCOUNT";
+            code: "INEFFECTIVE_MASK" | "DENY_ACE" | "EMPTY_DACL" | "NO_DACL" | "OBJECT_ACE" | "UNKNOWN_ACE_TYPE" | "INHERIT_ONLY_ACE" | "DENIED_EARLIER" | "DACL_NOT_PRESENT" | "INVALID_SECURITY_DESCRIPTOR" | "UNRESOLVED_SID" | "RBCD_ACE_GROUP_SCOPE" | "UNCONSTRAINED_ON_NON_DC" | "PROTOCOL_TRANSITION" | "RBCD_ON_PROTECTED_TARGET" | "ORPHANED_SID" | "RBCD_OPEN_TO_ANY_ACCOUNT" | "RBCD_WRITABLE_BY_NON_TIER0" | "RBCD_SELF_WRITABLE" | "WRITERS_UNKNOWN" | "PRINCIPAL_IS_USER_ACCOUNT" | "MACHINE_ACCOUNT_QUOTA";
             message: string;
             sid?: string;
         };
@@ -737,8 +737,16 @@ export interface components {
             allowedToDelegateTo: string[];
             risks: components["schemas"]["WarningModel"][];
         };
+        InventoryDomainModel: {
+            domain: string;
+            /** @description ms-DS-MachineAccountQuota: computers any user may create */
+            machineAccountQuota: number | null;
+            /** @description MACHINE_ACCOUNT_QUOTA when above 0 */
+            risks: components["schemas"]["WarningModel"][];
+        };
         InventoryPageModel: {
             items: components["schemas"]["InventoryItemModel"][];
+            domains: components["schemas"]["InventoryDomainModel"][];
             total: number;
             nextCursor: string | null;
         };

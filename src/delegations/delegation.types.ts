@@ -39,6 +39,7 @@ export const WARNING_CODES = [
   'RBCD_SELF_WRITABLE',
   'WRITERS_UNKNOWN',
   'PRINCIPAL_IS_USER_ACCOUNT',
+  'MACHINE_ACCOUNT_QUOTA',
 ] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 

@@ -4,6 +4,7 @@ import { UAC, type DirectoryObject } from '../directory/directory.types';
 import { account, CONTOSO, FABRIKAM, rbcdValue } from '../directory/testing/accounts';
 import { FakeDirectory } from '../directory/testing/fake-directory';
 import { PolicyService } from '../policy/policy.service';
+import { WritersService } from '../policy/writers.service';
 import { InventoryService } from './inventory.service';
 
 const GENERIC_ALL = 0x10000000;
@@ -17,8 +18,13 @@ const config: AppConfig = {
 };
 
 function inventory(objects: DirectoryObject[]) {
-  const directory = new FakeDirectory({ domains: [CONTOSO, FABRIKAM], objects: [web, ...objects] }, ['domains', 'search', 'resolveSids']);
-  return { directory, service: new InventoryService(directory, new PolicyService(config)) };
+  const directory = new FakeDirectory({ domains: [CONTOSO, FABRIKAM], objects: [web, ...objects], machineAccountQuota: { 'contoso.test': 10, 'fabrikam.test': 0 } }, [
+    'domains',
+    'search',
+    'resolveSids',
+    'machineAccountQuota',
+  ]);
+  return { directory, service: new InventoryService(directory, new PolicyService(config), new WritersService(directory, config)) };
 }
 const codes = (item: { risks: { code: string }[] }) => item.risks.map((r) => r.code);
 

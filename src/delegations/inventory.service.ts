@@ -6,6 +6,7 @@ import { TtlCache } from '../directory/sid-cache';
 import { RBCD_ATTRIBUTE, UAC, type DirectoryObject } from '../directory/directory.types';
 import { heldByAnyAccount, IMPLICIT_TOKEN_SIDS, WELL_KNOWN_SIDS } from '../directory/well-known-sids';
 import { PolicyService } from '../policy/policy.service';
+import { type WriterMemo, writerName, WritersService } from '../policy/writers.service';
 import { listPrincipals } from '../security-descriptor';
 import type { AccountRef, Warning } from './delegation.types';
 import { decodeStored, toAccountRef } from './delegation-reader';
@@ -22,8 +23,17 @@ export interface InventoryItem extends AccountRef {
   risks: Warning[];
 }
 
+/** One domain's ms-DS-MachineAccountQuota: how many computers any user may create there. */
+export interface InventoryDomain {
+  domain: string;
+  /** Null when the service account may not read it. */
+  machineAccountQuota: number | null;
+  risks: Warning[];
+}
+
 export interface InventoryPage {
   items: InventoryItem[];
+  domains: InventoryDomain[];
   total: number;
   nextCursor: string | null;
 }
@@ -46,6 +56,7 @@ export class InventoryService {
   constructor(
     private readonly directory: DirectoryPort,
     private readonly policy: PolicyService,
+    private readonly writers: WritersService,
   ) {}
 
   async inventory(input: { base?: string; kinds?: InventoryKind[]; limit?: number; cursor?: string }): Promise<InventoryPage> {
@@ -69,8 +80,16 @@ export class InventoryService {
     // Each descriptor is decoded once: for the SIDs to name, then for the item.
     const decoded = page.map((object) => ({ object, ...decodeRbcd(object.rbcd) }));
     const names = await this.directory.resolveSids(decoded.flatMap((d) => d.listed?.principals.map((p) => p.sid) ?? []));
+    const memo: WriterMemo = new Map();
+    const writerRisks: Warning[][] = [];
+    for (const { object } of decoded) writerRisks.push(await this.writerRisks(object, memo));
     return {
-      items: decoded.map((d) => this.item(d, kinds, names)),
+      items: decoded.map((d, i) => {
+        const item = this.item(d, kinds, names);
+        item.risks.push(...writerRisks[i]);
+        return item;
+      }),
+      domains: await this.domainQuotas(input.base),
       total: objects.length,
       nextCursor: offset + limit < objects.length ? encodeCursor(snapshotId, offset + limit) : null,
     };
@@ -81,11 +100,31 @@ export class InventoryService {
     const domains = await this.domainsFor(base);
     const objects: DirectoryObject[] = [];
     for (const domain of domains) {
-      for await (const object of this.directory.search(domain, base && domains.length === 1 ? base : undefined, { filter, attributes: ATTRIBUTES, pageSize: 1000 })) {
+      for await (const object of this.directory.search(domain, base && domains.length === 1 ? base : undefined, { filter, attributes: ATTRIBUTES, pageSize: 1000, withSecurityDescriptor: true })) {
         objects.push(object);
       }
     }
     return objects.sort((a, b) => a.dn.localeCompare(b.dn));
+  }
+
+  /** RBCD_WRITABLE_BY_NON_TIER0, naming the writers (SELF, the default everywhere, is left to the target view). */
+  private async writerRisks(object: DirectoryObject, memo: WriterMemo): Promise<Warning[]> {
+    if (object.securityDescriptor === undefined || object.securityDescriptor === null) return [];
+    const { warnings } = await this.writers.rbcdWriters(object, memo);
+    return warnings.filter((w) => w.code === 'RBCD_WRITABLE_BY_NON_TIER0');
+  }
+
+  private async domainQuotas(base?: string): Promise<InventoryDomain[]> {
+    return Promise.all(
+      (await this.domainsFor(base)).map(async (domain) => {
+        const quota = await this.directory.machineAccountQuota(domain).catch(() => undefined);
+        const risks: Warning[] =
+          quota !== undefined && quota > 0
+            ? [{ code: 'MACHINE_ACCOUNT_QUOTA', message: `Any user of ${domain} may create ${quota} computer account(s) (ms-DS-MachineAccountQuota): set it to 0 and delegate computer creation to a group` }]
+            : [];
+        return { domain, machineAccountQuota: quota ?? null, risks };
+      }),
+    );
   }
 
   private async domainsFor(base?: string): Promise<string[]> {

@@ -69,3 +69,34 @@ describe('writers of the RBCD attribute (GET /delegations/{target}, GraphQL dele
     expect(res.body.data.delegation.writers).toEqual(rest.writers);
   });
 });
+
+describe('inventory: writers outside Tier 0 and each domain’s MachineAccountQuota', () => {
+  let t: TestApp;
+  const hdwrite = 'CN=HDWRITE01,OU=Servers,DC=contoso,DC=test';
+  const iowrite = 'CN=IOWRITE01,OU=Servers,DC=contoso,DC=test';
+
+  beforeAll(async () => {
+    loadSandbox();
+    t = await sandboxApp();
+    const { writeRbcdRaw, referenceRbcdDescriptor } = await import('../support/sandbox');
+    await writeRbcdRaw(hdwrite, referenceRbcdDescriptor(['S-1-5-21-1-2-3-4']));
+    await writeRbcdRaw(iowrite, referenceRbcdDescriptor(['S-1-5-21-1-2-3-4']));
+  });
+  afterAll(async () => {
+    const { writeRbcdRaw } = await import('../support/sandbox');
+    await writeRbcdRaw(hdwrite, null);
+    await writeRbcdRaw(iowrite, null);
+    await t?.close();
+  });
+
+  it('RBCD_WRITABLE_BY_NON_TIER0 names the helpdesk on HDWRITE01, not on IOWRITE01 (inherit-only); MACHINE_ACCOUNT_QUOTA 10 on contoso', async () => {
+    const page = async (base: string) => (await t.http().get('/api/v1/inventory').query({ base }).set(t.admin).expect(200)).body;
+    const hd = await page(hdwrite);
+    expect(hd.items).toHaveLength(1);
+    const risk = hd.items[0].risks.find((r: { code: string }) => r.code === 'RBCD_WRITABLE_BY_NON_TIER0');
+    expect(risk.message).toMatch(/RBCD-Helpdesk \(WriteProperty\)/);
+    expect(hd.domains).toEqual([{ domain: 'contoso.test', machineAccountQuota: 10, risks: [expect.objectContaining({ code: 'MACHINE_ACCOUNT_QUOTA' })] }]);
+    const io = await page(iowrite);
+    expect(io.items[0].risks.map((r: { code: string }) => r.code)).not.toContain('RBCD_WRITABLE_BY_NON_TIER0');
+  });
+});

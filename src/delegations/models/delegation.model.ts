@@ -92,9 +92,19 @@ export class InventoryItemModel extends AccountRefModel {
   @ApiProperty({ type: WarningModel, isArray: true }) @Field(() => [WarningModel]) risks: WarningModel[];
 }
 
+@ObjectType('InventoryDomain')
+export class InventoryDomainModel {
+  @ApiProperty() @Field() domain: string;
+  @ApiNullableProperty('integer', { description: 'ms-DS-MachineAccountQuota: computers any user may create' })
+  @Field(() => Int, { nullable: true })
+  machineAccountQuota: number | null;
+  @ApiProperty({ type: WarningModel, isArray: true, description: 'MACHINE_ACCOUNT_QUOTA when above 0' }) @Field(() => [WarningModel]) risks: WarningModel[];
+}
+
 @ObjectType('InventoryPage')
 export class InventoryPageModel {
   @ApiProperty({ type: InventoryItemModel, isArray: true }) @Field(() => [InventoryItemModel]) items: InventoryItemModel[];
+  @ApiProperty({ type: InventoryDomainModel, isArray: true }) @Field(() => [InventoryDomainModel]) domains: InventoryDomainModel[];
   @ApiProperty({ type: 'integer' }) @Field(() => Int) total: number;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) nextCursor: string | null;
 }
