@@ -77,7 +77,8 @@ describe('the effective-ACE rule follows the KDC (hand-written values)', () => {
     const view = await read();
     const allows = view.principals.filter((p: { aceType: string }) => p.aceType !== 'deny');
     expect(allows.map((p: { effective: boolean }) => p.effective)).toEqual([issued]);
-    expect(view.warnings.map((w: { code: string }) => w.code)).toEqual(warnings);
+    // RBCD_SELF_WRITABLE (the default SELF write right, issue 10) is on every target: not this test's subject.
+    expect(view.warnings.map((w: { code: string }) => w.code).filter((c: string) => c !== 'RBCD_SELF_WRITABLE')).toEqual(warnings);
     expect(await listedFor()).toBe(issued);
     const body = await diagnose();
     expect(body.ok).toBe(issued);
