@@ -2,7 +2,16 @@ import { Global, Module } from '@nestjs/common';
 import { AuditController } from './audit.controller';
 import { AuditResolver } from './audit.resolver';
 import { AuditService } from './audit.service';
+import { AuditSinkDelivery } from './sinks/audit-sink-delivery';
+import { AuditSinkPositions } from './sinks/audit-sink-positions';
+import { AuditSinksController } from './sinks/audit-sinks.controller';
+import { AuditSinksResolver } from './sinks/audit-sinks.resolver';
+import { AuditSinksService } from './sinks/audit-sinks.service';
 
 @Global()
-@Module({ controllers: [AuditController], providers: [AuditService, AuditResolver], exports: [AuditService] })
+@Module({
+  controllers: [AuditController, AuditSinksController],
+  providers: [AuditService, AuditResolver, AuditSinkPositions, AuditSinkDelivery, AuditSinksService, AuditSinksResolver],
+  exports: [AuditService, AuditSinkDelivery, AuditSinksService],
+})
 export class AuditModule {}

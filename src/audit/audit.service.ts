@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Between, type EntityManager, LessThan, MoreThanOrEqual, type FindOptionsWhere } from 'typeorm';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config.types';
 import { UnitOfWork } from '../database/unit-of-work';
+import { JobQueue } from '../jobs/job-queue.service';
 import { AuditEventEntity } from './audit-event.entity';
 import { ChainVerifier, type ChainResult } from './audit-chain';
 import { eventHash, GENESIS_HASH } from './audit-hash';
@@ -39,6 +42,8 @@ export class AuditService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
+    private readonly jobs: JobQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Appends inside the given transaction, so the event and the change it records commit together. */
@@ -58,6 +63,10 @@ export class AuditService {
     };
     const row = { ...fields, prevHash, hash: eventHash(prevHash, fields) };
     await manager.getRepository(AuditEventEntity).insert(row as never);
+    // Streaming to the SIEM rides the outbox: committed with the event, or not at all.
+    for (const sink of this.config.audit.sinks) {
+      await this.jobs.enqueue(manager, { kind: 'audit-sink', payload: { sink: sink.name, seq: row.seq }, dedupeKey: `audit-sink:${sink.name}:${row.seq}` });
+    }
     return row;
   }
 

@@ -19,6 +19,7 @@ export const AUDIT_EVENT_TYPES = [
   'apikey.revoked',
   'drift.detected',
   'webhook.retried',
+  'audit.sink-replayed',
 ] as const;
 /** Every event type the service writes: the audit API documents them as an enum. */
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

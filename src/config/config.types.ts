@@ -122,6 +122,47 @@ export interface RolesConfig {
   groupCacheMs: number;
 }
 
+/** Audit streaming (YAML `audit.sinks`): every audit event goes to each sink, in chain order, at least once. */
+export const AUDIT_SINK_TYPES = ['syslog', 'splunk-hec'] as const;
+export type AuditSinkType = (typeof AUDIT_SINK_TYPES)[number];
+export const SYSLOG_FORMATS = ['json', 'cef'] as const;
+export type SyslogFormat = (typeof SYSLOG_FORMATS)[number];
+
+interface AuditSinkBase {
+  /** Stable name: the key of the sink's position (renaming it starts it from the beginning). */
+  name: string;
+  /** Events per delivery (one TLS session or one HTTP POST). */
+  batchSize: number;
+  timeoutMs: number;
+  /** PEM bundle that signs the receiver's certificate (system CAs when absent); verification stays on. */
+  ca?: string;
+}
+
+export interface SyslogSinkConfig extends AuditSinkBase {
+  type: 'syslog';
+  /** RFC 5424 over TCP with TLS (RFC 5425), octet-counting framing (RFC 6587). */
+  host: string;
+  port: number;
+  format: SyslogFormat;
+  /** HOSTNAME field of the messages (default: this machine's name). */
+  hostname?: string;
+  /** Client certificate and key for receivers that require mutual TLS. */
+  cert?: string;
+  key?: string;
+}
+
+export interface SplunkHecSinkConfig extends AuditSinkBase {
+  type: 'splunk-hec';
+  /** The HEC event endpoint, e.g. https://splunk.example.com:8088/services/collector/event */
+  url: string;
+  token: string;
+  index?: string;
+  source: string;
+  sourcetype: string;
+}
+
+export type AuditSinkConfig = SyslogSinkConfig | SplunkHecSinkConfig;
+
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
 
 export interface AppConfig {
@@ -134,6 +175,7 @@ export interface AppConfig {
   adminApiKey?: string;
   policy: PolicyConfig;
   webhooks: WebhookConfig[];
+  audit: { sinks: AuditSinkConfig[] };
   chat: { slack?: SlackConfig };
   apiKeys: StaticApiKeyConfig[];
   oidc?: OidcConfig;

@@ -1,5 +1,6 @@
 // Every TypeORM entity of the service, listed once for the DataSource.
 import { AuditEventEntity } from '../audit/audit-event.entity';
+import { AuditSinkPositionEntity } from '../audit/sinks/audit-sink-position.entity';
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { RateLimitHitEntity } from '../auth/rate-limit-hit.entity';
 import { SeenSignatureEntity } from '../chatops/seen-signature.entity';
@@ -9,4 +10,4 @@ import { JobEntity } from '../jobs/job.entity';
 import { ApprovalEntity } from '../requests/approval.entity';
 import { RequestEntity } from '../requests/request.entity';
 
-export const ALL_ENTITIES: Function[] = [ApiKeyEntity, RequestEntity, ApprovalEntity, JobEntity, GrantEntity, AuditEventEntity, RateLimitHitEntity, SeenSignatureEntity, DirectoryIntentEntity];
+export const ALL_ENTITIES: Function[] = [ApiKeyEntity, RequestEntity, ApprovalEntity, JobEntity, GrantEntity, AuditEventEntity, RateLimitHitEntity, SeenSignatureEntity, DirectoryIntentEntity, AuditSinkPositionEntity];

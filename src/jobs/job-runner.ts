@@ -4,10 +4,14 @@ import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
 import { DEFAULT_BIND_RETRY_AFTER_MS } from '../directory/domain-connection';
 import type { AppConfig } from '../config/config.types';
+import { AuditSinkDelivery, RetryAt } from '../audit/sinks/audit-sink-delivery';
 import { WebhookSender } from '../notifications/webhook-sender';
 import { GrantApplier, isRetryable } from './grant-applier';
-import type { JobEntity } from './job.entity';
+import type { JobEntity, JobKind } from './job.entity';
 import { JobQueue } from './job-queue.service';
+
+/** Jobs that talk to outside receivers: run side by side (each sink keeps its own order). */
+const OUTBOUND = new Set<JobKind>(['webhook', 'audit-sink']);
 
 /**
  * The worker: leases due jobs and runs them. Directory jobs run one at a time per process (each
@@ -27,6 +31,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly queue: JobQueue,
     private readonly applier: GrantApplier,
     private readonly webhooks: WebhookSender,
+    private readonly sinks: AuditSinkDelivery,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // A job enqueued here (an approval, a revoke, a webhook) wakes this worker once it is committed.
@@ -52,8 +57,8 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     for (;;) {
       const jobs = await this.queue.lease(10);
       if (jobs.length === 0) return total;
-      await Promise.all(jobs.filter((j) => j.kind === 'webhook').map((j) => this.execute(j)));
-      for (const job of jobs.filter((j) => j.kind !== 'webhook')) await this.execute(job);
+      await Promise.all(jobs.filter((j) => OUTBOUND.has(j.kind)).map((j) => this.execute(j)));
+      for (const job of jobs.filter((j) => !OUTBOUND.has(j.kind))) await this.execute(job);
       total += jobs.length;
     }
   }
@@ -84,8 +89,9 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
 
   private async execute(job: JobEntity): Promise<void> {
     // A grant must end (and a failed one be taken back) even after a long DC outage: removals are
-    // retried for as long as it takes.
-    const lastAttempt = job.kind !== 'end-grant' && job.kind !== 'rollback' && job.attempts >= this.config.jobs.maxAttempts;
+    // retried for as long as it takes; so is the audit stream to a SIEM that is down (it waits on
+    // the sink's own backoff).
+    const lastAttempt = job.kind !== 'end-grant' && job.kind !== 'rollback' && job.kind !== 'audit-sink' && job.attempts >= this.config.jobs.maxAttempts;
     try {
       switch (job.kind) {
         case 'apply':
@@ -100,6 +106,9 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         case 'webhook':
           await this.webhooks.deliver(job.payload as never);
           break;
+        case 'audit-sink':
+          await this.sinks.deliver(String(job.payload.sink), typeof job.payload.seq === 'number' ? job.payload.seq : undefined);
+          break;
       }
       await this.queue.complete(job);
     } catch (error) {
@@ -109,6 +118,11 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         // The job waits, without using an attempt, until the credentials are fixed (one try a minute).
         this.logger.error(`${job.kind} job ${job.id} waits: ${message}`);
         await this.queue.waitLater(job, message, this.credentialsWaitMs());
+        return;
+      }
+      if (error instanceof RetryAt) {
+        // A sink that is down (or held by another replica): the job waits for the sink's own backoff.
+        await this.queue.waitLater(job, message, Math.max(0, error.at.getTime() - Date.now()));
         return;
       }
       const retry = job.kind === 'webhook' || isRetryable(error);

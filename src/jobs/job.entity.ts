@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type JobKind = 'apply' | 'end-grant' | 'rollback' | 'webhook';
+export type JobKind = 'apply' | 'end-grant' | 'rollback' | 'webhook' | 'audit-sink';
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 
 /** A durable unit of work (the outbox): leased by one worker at a time, retried with backoff. */

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AuditSinkDelivery } from '../audit/sinks/audit-sink-delivery';
+import { AuditSinksService } from '../audit/sinks/audit-sinks.service';
 import { Clock } from '../common/clock';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
@@ -81,18 +83,47 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     registers: [this.registry],
   });
 
+  readonly auditSinkLag = new Gauge({
+    name: 'rbcd_audit_sink_lag_events',
+    help: 'Audit events written but not yet acknowledged by the sink',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+  readonly auditSinkDelivered = new Gauge({
+    name: 'rbcd_audit_sink_delivered_seq',
+    help: 'Sequence number of the last audit event the sink acknowledged',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+  readonly auditSinkConsecutiveFailures = new Gauge({
+    name: 'rbcd_audit_sink_consecutive_failures',
+    help: 'Failed deliveries to the sink since its last success (0 when it is up)',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+  readonly auditSinkFailures = new Counter({
+    name: 'rbcd_audit_sink_failures_total',
+    help: 'Failed deliveries (batches) to the sink by this process',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+
   private readonly observer = (event: DirectoryOperationEvent) => this.observeDirectory(event);
 
   constructor(
     private readonly uow: UnitOfWork,
     private readonly queue: JobQueue,
     private readonly clock: Clock,
+    private readonly sinks: AuditSinksService,
+    sinkDelivery: AuditSinkDelivery,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     collectDefaultMetrics({ register: this.registry });
+    sinkDelivery.onFailure = (sink) => this.auditSinkFailures.inc({ sink });
   }
 
   onModuleInit(): void {
+    for (const sink of this.config.audit.sinks) this.auditSinkFailures.inc({ sink: sink.name }, 0);
     directoryOperationObservers.add(this.observer);
   }
 
@@ -161,5 +192,11 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     for (const status of REQUEST_STATUSES) this.requests.set({ status }, 0);
     for (const row of byStatus) this.requests.set({ status: row.status }, Number(row.count));
     this.activeGrants.set(grants);
+    if (this.config.audit.sinks.length === 0) return;
+    for (const sink of await this.sinks.list()) {
+      this.auditSinkLag.set({ sink: sink.name }, sink.lag);
+      this.auditSinkDelivered.set({ sink: sink.name }, sink.deliveredSeq);
+      this.auditSinkConsecutiveFailures.set({ sink: sink.name }, sink.consecutiveFailures);
+    }
   }
 }

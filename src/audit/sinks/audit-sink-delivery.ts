@@ -1,0 +1,107 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '../../common/clock';
+import { APP_CONFIG } from '../../config/config.module';
+import type { AppConfig, AuditSinkConfig } from '../../config/config.types';
+import { AuditService } from '../audit.service';
+import type { AuditEventView } from '../audit.types';
+import { AuditSinkPositions } from './audit-sink-positions';
+import { transportFor, type SinkTransport } from './sink-transports';
+
+/** Thrown to have the job run again at a given time, without counting it as a failed attempt. */
+export class RetryAt extends Error {
+  constructor(
+    readonly at: Date,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const SINK_BACKOFF_CAP_MS = 5 * 60_000;
+/** CEF Device Version: the version of these messages' layout (not of the package). */
+const MESSAGE_VERSION = '1';
+
+/**
+ * Runs one `audit-sink` job: sends the events after the sink's position, oldest first, batch by
+ * batch, and moves the position only when a batch is acknowledged. One deliverer per sink at a
+ * time (a lease in the database, a queue in this process), so the sink sees chain order; a batch
+ * that fails is sent again whole (at least once: receivers de-duplicate on seq).
+ */
+@Injectable()
+export class AuditSinkDelivery {
+  private readonly transports = new Map<string, SinkTransport>();
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+  readonly owner = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  /** Feeds the failure counter of /metrics (set by MetricsService). */
+  onFailure?: (sink: string) => void;
+
+  constructor(
+    private readonly audit: AuditService,
+    private readonly positions: AuditSinkPositions,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Delivers up to the end of the chain; `seq`: the event the job was made for (done once it is delivered). */
+  deliver(sinkName: string, seq?: number): Promise<void> {
+    const previous = this.inFlight.get(sinkName) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => this.deliverNow(sinkName, seq));
+    this.inFlight.set(sinkName, run);
+    void run.finally(() => this.inFlight.get(sinkName) === run && this.inFlight.delete(sinkName)).catch(() => undefined);
+    return run;
+  }
+
+  private async deliverNow(sinkName: string, seq?: number): Promise<void> {
+    const sink = this.config.audit.sinks.find((s) => s.name === sinkName);
+    if (!sink) return; // removed from the configuration: nothing to deliver to
+    let position = await this.positions.get(sinkName);
+    if (seq !== undefined && position.deliveredSeq >= seq) return;
+    if (position.nextAttemptAt && Date.parse(position.nextAttemptAt) > this.clock.now().getTime()) {
+      throw new RetryAt(new Date(position.nextAttemptAt), `${sinkName}: waiting to retry (${position.lastError ?? 'down'})`);
+    }
+    const leaseMs = Math.max(this.config.jobs.leaseMs, sink.timeoutMs * 3);
+    if (!(await this.positions.lease(sinkName, this.owner, leaseMs))) {
+      throw new RetryAt(new Date(this.clock.now().getTime() + 500), `${sinkName}: another replica is delivering`);
+    }
+    try {
+      for (;;) {
+        position = await this.positions.get(sinkName);
+        const batch = await this.batchAfter(position.deliveredSeq, sink.batchSize);
+        if (batch.length === 0) return;
+        try {
+          await this.transport(sink).send(batch);
+        } catch (error) {
+          const message = (error as Error).message;
+          this.onFailure?.(sinkName);
+          const next = await this.positions.failed(sinkName, message, (n) => this.backoffMs(n));
+          throw new RetryAt(next, `${sinkName}: ${message}`);
+        }
+        // A replay in the meantime: its rewind stands, the loop continues from there.
+        await this.positions.advance(sinkName, position.generation, batch[batch.length - 1].seq);
+        await this.positions.lease(sinkName, this.owner, leaseMs);
+      }
+    } finally {
+      await this.positions.release(sinkName, this.owner).catch(() => undefined);
+    }
+  }
+
+  private async batchAfter(deliveredSeq: number, size: number): Promise<AuditEventView[]> {
+    const batch: AuditEventView[] = [];
+    for await (const event of this.audit.eventsFrom(deliveredSeq + 1, deliveredSeq + size)) batch.push(event);
+    return batch;
+  }
+
+  private transport(sink: AuditSinkConfig): SinkTransport {
+    let transport = this.transports.get(sink.name);
+    if (!transport) {
+      transport = transportFor(sink, MESSAGE_VERSION);
+      this.transports.set(sink.name, transport);
+    }
+    return transport;
+  }
+
+  private backoffMs(consecutiveFailures: number): number {
+    const base = this.config.jobs.backoffBaseMs * 2 ** Math.max(0, consecutiveFailures - 1);
+    return Math.min(base, SINK_BACKOFF_CAP_MS) + Math.floor(Math.random() * this.config.jobs.backoffBaseMs);
+  }
+}
