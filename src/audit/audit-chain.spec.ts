@@ -60,4 +60,13 @@ describe('the hash chain, checked offline', () => {
     verifier.push(chain(3)[1]);
     expect(verifier.result()).toMatchObject({ ok: false, firstBadSeq: 1 });
   });
+
+  it('with repeats allowed (a SIEM file, at least once), identical re-sent events are skipped; a changed re-send is not', () => {
+    const events = chain(6);
+    const received = [...events.slice(0, 4), ...events.slice(2, 6)];
+    expect(verifyJsonLines(lines(received))).toMatchObject({ ok: false, firstBadSeq: 3 });
+    expect(verifyJsonLines(lines(received), { allowRepeats: true })).toEqual({ ok: true, events: 6, firstSeq: 1, lastSeq: 6, anchor: GENESIS_HASH, repeats: 2 });
+    const changed = [...events.slice(0, 4), { ...events[2], actor: 'x' }, ...events.slice(4)];
+    expect(verifyJsonLines(lines(changed), { allowRepeats: true })).toMatchObject({ ok: false, firstBadSeq: 3, reason: 'event 3 was received again with different content' });
+  });
 });

@@ -19,6 +19,8 @@ export interface ChainResult {
   anchor?: string;
   firstBadSeq?: number;
   reason?: string;
+  /** Events received again, identical (allowRepeats): at-least-once delivery sends a batch twice. */
+  repeats?: number;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -35,8 +37,12 @@ export class ChainVerifier {
   private firstSeq?: number;
   private anchor?: string;
   private broken?: ChainBreak;
+  /** seq -> hash of every verified event, kept only when repeats are allowed. */
+  private readonly seen?: Map<number, string>;
+  private repeats = 0;
 
-  constructor(options: { fromGenesis?: boolean; anchor?: string } = {}) {
+  constructor(options: { fromGenesis?: boolean; anchor?: string; allowRepeats?: boolean } = {}) {
+    if (options.allowRepeats) this.seen = new Map();
     if (options.fromGenesis) {
       this.prevHash = GENESIS_HASH;
       this.expectedSeq = 1;
@@ -47,6 +53,15 @@ export class ChainVerifier {
   /** Returns the break this event caused, if it is the first one. */
   push(event: AuditEventView): ChainBreak | undefined {
     if (this.broken) return undefined;
+    if (this.seen && this.expectedSeq !== undefined && Number.isInteger(event?.seq) && event.seq < this.expectedSeq && this.seen.has(event.seq)) {
+      // A SIEM's file holds what was sent, and a batch that failed half-way was sent again.
+      if (this.seen.get(event.seq) === event.hash && eventHash(event.prevHash, event) === event.hash) {
+        this.repeats++;
+        return undefined;
+      }
+      this.broken = { seq: event.seq, reason: `event ${event.seq} was received again with different content` };
+      return this.broken;
+    }
     const problem = this.check(event);
     if (problem) {
       this.broken = problem;
@@ -55,6 +70,7 @@ export class ChainVerifier {
     this.prevHash = event.hash;
     this.expectedSeq = event.seq + 1;
     this.count++;
+    this.seen?.set(event.seq, event.hash);
     return undefined;
   }
 
@@ -64,7 +80,10 @@ export class ChainVerifier {
   }
 
   result(): ChainResult {
-    const range = this.count > 0 ? { firstSeq: this.firstSeq, lastSeq: (this.expectedSeq as number) - 1, anchor: this.anchor } : {};
+    const range = {
+      ...(this.count > 0 ? { firstSeq: this.firstSeq, lastSeq: (this.expectedSeq as number) - 1, anchor: this.anchor } : {}),
+      ...(this.seen ? { repeats: this.repeats } : {}),
+    };
     if (this.broken) return { ok: false, events: this.count, ...range, firstBadSeq: this.broken.seq, reason: this.broken.reason };
     return { ok: true, events: this.count, ...range };
   }
@@ -105,7 +124,7 @@ function shapeProblem(event: AuditEventView): string | undefined {
 }
 
 /** Verifies JSON Lines text (one event per line, in chain order), e.g. an `rbcd audit export`. */
-export function verifyJsonLines(lines: Iterable<string>, options: { anchor?: string } = {}): ChainResult {
+export function verifyJsonLines(lines: Iterable<string>, options: { anchor?: string; allowRepeats?: boolean } = {}): ChainResult {
   const verifier = new ChainVerifier(options);
   let lineNo = 0;
   for (const raw of lines) {

@@ -35,6 +35,9 @@ const REST: RestCase[] = [
   { op: 'DELETE /api/v1/api-keys/{id}', url: `/api/v1/api-keys/${MISSING}`, access: ['admin'], ok: 404 },
   { op: 'GET /api/v1/audit', access: ['auditor'], ok: 200 },
   { op: 'GET /api/v1/audit/verify', access: ['auditor'], ok: 200 },
+  { op: 'GET /api/v1/audit/export', access: ['auditor'], ok: 200 },
+  { op: 'GET /api/v1/audit/sinks', access: ['admin'], ok: 200 },
+  { op: 'POST /api/v1/audit/sinks/{name}/replay', url: '/api/v1/audit/sinks/none/replay', body: () => ({ fromSeq: 1 }), access: ['admin'], ok: 404 },
   { op: 'GET /api/v1/delegations/{target}', url: '/api/v1/delegations/SERVERC', access: ANY, ok: 200 },
   { op: 'GET /api/v1/delegations', url: '/api/v1/delegations?principal=SERVERB%24', access: ANY, ok: 200 },
   { op: 'GET /api/v1/inventory', access: ANY, ok: 200 },
@@ -74,6 +77,8 @@ const GQL: Record<string, GqlCase> = {
   request: { query: `{ request(id: "${MISSING}") { id } }`, access: ['requester', 'approver', 'auditor'], ok: 'REQUEST_NOT_FOUND' },
   requests: { query: '{ requests { items { id } } }', access: ['requester', 'approver', 'auditor'], ok: null },
   auditEvents: { query: '{ auditEvents { items { seq } } }', access: ['auditor'], ok: null },
+  auditSinks: { query: '{ auditSinks { name lag } }', access: ['admin'], ok: null },
+  replayAuditSink: { query: 'mutation { replayAuditSink(name: "none", fromSeq: 1) { name } }', access: ['admin'], ok: 'NOT_FOUND' },
   requestDelegation: {
     query: 'mutation { requestDelegation(input: {action: "grant", targets: ["SERVERC"], principals: ["SERVERB$"], justification: "matrix", duration: "PT1H"}) { id } }',
     access: ['requester'],

@@ -6,11 +6,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as netServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { verifyJsonLines } from '../../src/audit/audit-chain';
 import { eventHash } from '../../src/audit/audit-hash';
 import { AuditService } from '../../src/audit/audit.service';
 import type { AuditEventView } from '../../src/audit/audit.types';
 import { parseCefEvent } from '../../src/audit/sinks/syslog-message';
+import { runCli } from '../../src/cli/main';
 import { ensureRsyslog, issueServerCert, Rsyslog } from '../support/rsyslog';
 import { createTestApp, type TestApp, type TestDatabase } from '../support/test-app';
 import { issueKey, sleep } from '../support/workflow';
@@ -58,6 +60,17 @@ async function stored(t: TestApp): Promise<string[]> {
 /** The JSON body of an RFC 5424 line written by rsyslog's %rawmsg% (after the structured data). */
 function jsonOf(line: string): string {
   return line.slice(line.indexOf('] {') + 2);
+}
+
+/** `rbcd audit verify <file> --allow-repeats --json`, in-process. */
+async function verifyFile(path: string): Promise<{ code: number; result: Record<string, unknown> }> {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (c) => (text += c));
+  const input = new PassThrough();
+  input.end();
+  const code = await runCli(['audit', 'verify', path, '--allow-repeats', '--json'], { out, err: new PassThrough(), in: input, env: {} });
+  return { code, result: JSON.parse(text) as Record<string, unknown> };
 }
 
 /** First arrival of each seq, in arrival order (a batch sent again repeats events). */
@@ -186,6 +199,9 @@ describe.each(['sqlite', 'postgres'] as TestDatabase[])('audit sinks on %s', (da
     expect(verifyJsonLines(json.map((j) => j.body))).toMatchObject({ ok: true, events: expected.length });
     const cef = firstArrivals(syslogCef().map((l) => parseCefEvent(l.slice(l.indexOf('CEF:0|')))));
     expect(cef.map((e) => e.seq)).toEqual(expected.map((_, i) => i + 1));
+    // The file rsyslog wrote, checked as an auditor would: `rbcd audit verify --allow-repeats`.
+    const verified = await verifyFile(rsyslog.jsonOutput);
+    expect(verified).toMatchObject({ code: 0, result: { ok: true, events: expected.length, firstSeq: 1 } });
     expect(firstArrivals(hecEvents().map((h) => h.event)).map((e) => JSON.stringify(e))).toEqual(expected);
     expect((await t.http().get('/metrics').expect(200)).text).toMatch(/rbcd_audit_sink_lag_events\{sink="siem-json"\} 0/);
   });

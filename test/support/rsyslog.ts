@@ -42,6 +42,7 @@ export function issueServerCert(dir: string): { cert: string; key: string; ca: s
 export class Rsyslog {
   private child?: ChildProcess;
   readonly output: string;
+  readonly jsonOutput: string;
   private readonly conf: string;
   private readonly pidFile: string;
 
@@ -52,6 +53,7 @@ export class Rsyslog {
   ) {
     mkdirSync(join(dir, 'work'), { recursive: true });
     this.output = join(dir, 'received.log');
+    this.jsonOutput = join(dir, 'received-json.jsonl');
     this.conf = join(dir, 'rsyslog.conf');
     this.pidFile = join(dir, 'rsyslogd.pid');
     writeFileSync(
@@ -65,6 +67,9 @@ export class Rsyslog {
         // The message exactly as received (after the octet count): what the test compares.
         'template(name="raw" type="string" string="%rawmsg%\\n")',
         `action(type="omfile" file="${this.output}" template="raw")`,
+        // The JSON bodies alone, one per line: a file `rbcd audit verify --allow-repeats` reads as it is.
+        'template(name="msgonly" type="string" string="%msg%\n")',
+        `if $msg startswith "{" then { action(type="omfile" file="${this.jsonOutput}" template="msgonly") }`,
         '',
       ].join('\n'),
     );

@@ -30,15 +30,16 @@ export const auditExport: Command = {
 
 export const auditVerify: Command = {
   name: 'audit verify',
-  usage: 'rbcd audit verify <audit.jsonl | -> [--anchor <hash of the event before the first>] [--json]',
+  usage: 'rbcd audit verify <audit.jsonl | -> [--anchor <hash of the event before the first>] [--allow-repeats] [--json]',
   summary: 'check an exported chain without the server; names the first broken link (exit 1)',
-  options: { anchor: { type: 'string' } },
+  options: { anchor: { type: 'string' }, 'allow-repeats': { type: 'boolean' } },
   async run({ args, opts, json, io }) {
     if (args.length !== 1) throw new UsageError('audit verify takes one file (or - for standard input)');
     const anchor = opts.anchor as string | undefined;
     if (anchor !== undefined && !/^[0-9a-f]{64}$/.test(anchor)) throw new UsageError('--anchor must be a SHA-256 hash (64 lower-case hex digits)');
     const input = args[0] === '-' ? io.in : createReadStream(args[0]);
-    const verifier = new ChainVerifier({ anchor });
+    // --allow-repeats: a file a SIEM received (at-least-once delivery may repeat a batch).
+    const verifier = new ChainVerifier({ anchor, allowRepeats: opts['allow-repeats'] === true });
     let lineNo = 0;
     try {
       for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
@@ -62,7 +63,7 @@ export const auditVerify: Command = {
     else if (result.ok && result.events === 0) io.out.write('No events: nothing to verify.\n');
     else if (result.ok) {
       const from = result.firstSeq === 1 ? 'from the first event (genesis)' : `from event ${result.firstSeq}, anchored on prevHash ${result.anchor}${anchor ? ' (pinned)' : ' (given by the file: pin it with --anchor)'}`;
-      io.out.write(`OK: ${result.events} events, ${from} to event ${result.lastSeq}; the chain is intact.\n`);
+      io.out.write(`OK: ${result.events} events, ${from} to event ${result.lastSeq}; the chain is intact.${result.repeats ? ` (${result.repeats} repeated deliveries skipped)` : ''}\n`);
     } else io.out.write(`BROKEN at event ${result.firstBadSeq}: ${result.reason} (${result.events} events before it verified)\n`);
     return result.ok ? EXIT.ok : EXIT.failed;
   },
