@@ -10,6 +10,7 @@ import { PassThrough } from 'node:stream';
 import { verifyJsonLines } from '../../src/audit/audit-chain';
 import { AuditService } from '../../src/audit/audit.service';
 import { runCli } from '../../src/cli/main';
+import { UnitOfWork } from '../../src/database/unit-of-work';
 import { createComputer, deleteObject, REPO_ROOT, uniqueName, type CreatedComputer } from '../support/sandbox';
 import { createTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/test-app';
 import { issueKey, SANDBOX_CONFIG } from '../support/workflow';
@@ -228,7 +229,9 @@ describe.each(['sqlite', 'postgres'] as const)('GET /audit/export on %s', (datab
 
   it('streams the whole chain as JSON Lines, oldest first, across pages; --since and fromSeq start later; bad input is 400', async () => {
     const audit = t.app.get(AuditService);
-    for (let i = 0; i < 1005; i++) await audit.record({ actor: 'test', type: 'drift.detected', data: { i, text: 'ünïcode "quoted"\n' } });
+    await t.app.get(UnitOfWork).run(async (m) => {
+      for (let i = 0; i < 1005; i++) await audit.append(m, { actor: 'test', type: 'drift.detected', data: { i, text: 'ünïcode "quoted"\n' } });
+    });
     const res = await t.http().get('/api/v1/audit/export').set(t.admin).expect(200);
     expect(res.headers['content-type']).toContain('application/x-ndjson');
     const lines = res.text.trimEnd().split('\n');

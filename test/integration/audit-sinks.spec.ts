@@ -122,7 +122,7 @@ describe.each(['sqlite', 'postgres'] as TestDatabase[])('audit sinks on %s', (da
         '',
       ].join('\n'),
     );
-    t = await createTestApp({ database, worker: true, env: { RBCD_CONFIG: yaml, RBCD_JOB_POLL_MS: '50' } });
+    t = await createTestApp({ database, worker: true, env: { RBCD_CONFIG: yaml, RBCD_JOB_POLL_MS: '50', RBCD_JOB_BACKOFF_MS: '20' } });
   });
 
   afterAll(async () => {
@@ -187,8 +187,8 @@ describe.each(['sqlite', 'postgres'] as TestDatabase[])('audit sinks on %s', (da
     expect(metrics).toMatch(/rbcd_audit_sink_failures_total\{sink="splunk"\} [1-9]\d*/);
     expect(metrics).toMatch(/rbcd_audit_sink_consecutive_failures\{sink="siem-cef"\} [1-9]\d*/);
 
-    await rsyslog.start();
     hecDown = false;
+    await rsyslog.start();
     const up = await caughtUp(t);
     expect(up.every((v) => v.consecutiveFailures === 0 && v.lastError === null)).toBe(true);
     await sleep(300);

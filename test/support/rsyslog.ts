@@ -79,7 +79,7 @@ export class Rsyslog {
     let stderr = '';
     this.child = spawn('rsyslogd', ['-n', '-f', this.conf, '-i', this.pidFile], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 60_000;
     while (!(await this.accepts())) {
       if (this.child.exitCode !== null) throw new Error(`rsyslogd exited: ${stderr}`);
       if (Date.now() > deadline) throw new Error(`rsyslogd did not listen on ${this.port}: ${stderr}`);

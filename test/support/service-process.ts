@@ -47,7 +47,10 @@ export async function startServiceProcess(env: Record<string, string>, built?: {
     if (child.exitCode !== null) throw new Error(`service exited: ${stderr}`);
     const ok = await fetch(`${url}/health/live`).then((r) => r.ok).catch(() => false);
     if (ok) break;
-    if (Date.now() > deadline) throw new Error(`service did not start: ${stderr}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL'); // no orphan left serving (and working jobs) after a failed start
+      throw new Error(`service did not start: ${stderr}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
