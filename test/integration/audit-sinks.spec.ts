@@ -139,7 +139,7 @@ describe.each(['sqlite', 'postgres'] as TestDatabase[])('audit sinks on %s', (da
   it('every event reaches rsyslog (JSON and CEF) and the HEC receiver exactly as stored, in chain order', async () => {
     const audit = t.app.get(AuditService);
     await issueKey(t, 'sink-test', ['auditor']);
-    for (let i = 0; i < 60; i++) await audit.record({ actor: 'test', type: 'test.event', target: `CN=S${i},OU=Servers`, data: { i, text: 'ünïcode "quoted" ] \\ = | \n' } });
+    for (let i = 0; i < 60; i++) await audit.record({ actor: 'test', type: 'drift.detected', target: `CN=S${i},OU=Servers`, data: { i, text: 'ünïcode "quoted" ] \\ = | \n' } });
     await caughtUp(t);
     await sleep(300); // omfile writes at the end of each batch
     const expected = await stored(t);
@@ -163,7 +163,7 @@ describe.each(['sqlite', 'postgres'] as TestDatabase[])('audit sinks on %s', (da
     const audit = t.app.get(AuditService);
     const producing = (async () => {
       for (let i = 0; i < 150; i++) {
-        await audit.record({ actor: 'producer', type: 'test.stream', data: { i } });
+        await audit.record({ actor: 'producer', type: 'drift.detected', data: { i } });
         await sleep(5);
       }
     })();
