@@ -466,7 +466,7 @@ export interface components {
              */
             actor: string;
             /** @enum {string} */
-            type: "request.created" | "request.denied" | "request.approval" | "request.approved" | "request.rejected" | "request.cancelled" | "request.applying" | "request.applied" | "request.failed" | "request.expired" | "request.revoked" | "request.revoke-requested" | "directory.write" | "directory.write-failed" | "apikey.created" | "apikey.revoked" | "drift.detected" | "webhook.retried" | "audit.sink-replayed";
+            type: "request.created" | "request.denied" | "request.approval" | "request.approved" | "request.rejected" | "request.cancelled" | "request.applying" | "request.applied" | "request.failed" | "request.expired" | "request.revoked" | "request.revoke-requested" | "request.rolled-back" | "directory.intent" | "directory.write" | "directory.write-failed" | "apikey.created" | "apikey.revoked" | "drift.detected" | "webhook.retried" | "audit.sink-replayed";
             requestId: string | null;
             /** @description DN of the target, when the event is about one */
             target: string | null;
@@ -723,8 +723,11 @@ export interface components {
             class: "tier0" | "service" | "self" | "other";
         };
         WarningModel: {
-            /** @example INEFFECTIVE_MASK */
-            code: string;
+            /**
+             * @example INEFFECTIVE_MASK
+             * @enum {string}
+             */
+            code: "INEFFECTIVE_MASK" | "DENY_ACE" | "EMPTY_DACL" | "NO_DACL" | "OBJECT_ACE" | "UNKNOWN_ACE_TYPE" | "INHERIT_ONLY_ACE" | "DENIED_EARLIER" | "DACL_NOT_PRESENT" | "INVALID_SECURITY_DESCRIPTOR" | "UNRESOLVED_SID" | "RBCD_ACE_GROUP_SCOPE" | "UNCONSTRAINED_ON_NON_DC" | "PROTOCOL_TRANSITION" | "RBCD_ON_PROTECTED_TARGET" | "ORPHANED_SID" | "RBCD_OPEN_TO_ANY_ACCOUNT" | "RBCD_WRITABLE_BY_NON_TIER0" | "RBCD_SELF_WRITABLE" | "WRITERS_UNKNOWN" | "PRINCIPAL_IS_USER_ACCOUNT" | "MACHINE_ACCOUNT_QUOTA";
             message: string;
             sid?: string;
         };
@@ -793,8 +796,16 @@ export interface components {
             allowedToDelegateTo: string[];
             risks: components["schemas"]["WarningModel"][];
         };
+        InventoryDomainModel: {
+            domain: string;
+            /** @description ms-DS-MachineAccountQuota: computers any user may create */
+            machineAccountQuota: number | null;
+            /** @description MACHINE_ACCOUNT_QUOTA when above 0 */
+            risks: components["schemas"]["WarningModel"][];
+        };
         InventoryPageModel: {
             items: components["schemas"]["InventoryItemModel"][];
+            domains: components["schemas"]["InventoryDomainModel"][];
             total: number;
             nextCursor: string | null;
         };
@@ -886,8 +897,11 @@ export interface components {
             spn?: string;
         };
         DiagnoseCheckModel: {
-            /** @example RBCD_ACE */
-            id: string;
+            /**
+             * @example RBCD_ACE
+             * @enum {string}
+             */
+            id: "USER_ENABLED" | "FRONT_END_ENABLED" | "BACK_END_ENABLED" | "USER_DELEGABLE" | "USER_NOT_PROTECTED_USERS" | "USER_ACCOUNT_USABLE" | "FRONT_END_SPN" | "FRONT_END_NOT_DC" | "BACKEND_SPN" | "BACKEND_ENCRYPTION" | "RBCD_ACE" | "RBCD_ACE_GROUP_SCOPE" | "CLASSIC_CONSTRAINED_DELEGATION" | "FUNCTIONAL_LEVEL" | "NEGATIVE_CACHE" | "WINRM_CAVEAT";
             /** @enum {string} */
             status: "pass" | "warn" | "fail";
             message: string;
@@ -1085,7 +1099,7 @@ export interface components {
         DriftFindingModel: {
             target: components["schemas"]["ReconcileTargetModel"];
             /** @enum {string} */
-            kind: "missing-ace" | "ineffective-mask" | "unexpected-ace" | "undecodable" | "target-missing" | "writer-added";
+            kind: "missing-ace" | "ineffective-mask" | "unexpected-ace" | "undecodable" | "target-missing" | "writer-added" | "unfinished-write";
             /** @description The principal the finding is about */
             sid?: string;
             message: string;
@@ -1894,6 +1908,33 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "target": {
+                     *         "dn": "CN=SERVERC,OU=Servers,DC=contoso,DC=test",
+                     *         "sid": "S-1-5-21-1004336348-1177238915-682003330-1105",
+                     *         "samAccountName": "SERVERC$",
+                     *         "dnsHostName": "serverc.contoso.test",
+                     *         "domain": "contoso.test"
+                     *       },
+                     *       "principals": [
+                     *         {
+                     *           "sid": "S-1-5-21-1004336348-1177238915-682003330-1104",
+                     *           "samAccountName": "SERVERB$",
+                     *           "dn": "CN=SERVERB,OU=Servers,DC=contoso,DC=test",
+                     *           "domain": "contoso.test",
+                     *           "resolved": true,
+                     *           "accessMask": 983551,
+                     *           "aceType": "allow",
+                     *           "effective": true
+                     *         }
+                     *       ],
+                     *       "writers": [],
+                     *       "sddl": "O:BAD:(A;;0xf01ff;;;S-1-5-21-1004336348-1177238915-682003330-1104)",
+                     *       "raw": "AQAEgBQAAAAAAAAAAAAAACAAAAABAgAAAAAABSAAAAAgAgAAAgAsAAEAAAAAACQA/wEPAAEFAAAAAAAFFQAAANxG3TuD1ShGgnKnKFAEAAA=",
+                     *       "warnings": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["DelegationModel"];
                 };
             };
@@ -2306,11 +2347,64 @@ export interface operations {
             };
         };
         responses: {
+            /** @description ok is false when any check fails */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "ok": false,
+                     *       "checks": [
+                     *         {
+                     *           "id": "USER_ENABLED",
+                     *           "status": "pass",
+                     *           "message": "The user account alice is enabled"
+                     *         },
+                     *         {
+                     *           "id": "FRONT_END_ENABLED",
+                     *           "status": "pass",
+                     *           "message": "The front-end account SERVERB$ is enabled"
+                     *         },
+                     *         {
+                     *           "id": "BACK_END_ENABLED",
+                     *           "status": "pass",
+                     *           "message": "The back-end account SERVERC$ is enabled"
+                     *         },
+                     *         {
+                     *           "id": "USER_DELEGABLE",
+                     *           "status": "pass",
+                     *           "message": "alice is not marked \"Account is sensitive and cannot be delegated\""
+                     *         },
+                     *         {
+                     *           "id": "USER_NOT_PROTECTED_USERS",
+                     *           "status": "pass",
+                     *           "message": "alice is not in Protected Users, not even through nested groups"
+                     *         },
+                     *         {
+                     *           "id": "BACKEND_SPN",
+                     *           "status": "pass",
+                     *           "message": "cifs/serverc.contoso.test belongs to SERVERC$"
+                     *         },
+                     *         {
+                     *           "id": "RBCD_ACE",
+                     *           "status": "fail",
+                     *           "message": "SERVERC$ has no msDS-AllowedToActOnBehalfOfOtherIdentity: no account may delegate to it. Request a grant for SERVERB$."
+                     *         },
+                     *         {
+                     *           "id": "FUNCTIONAL_LEVEL",
+                     *           "status": "pass",
+                     *           "message": "contoso.test has DCs at Windows Server 2012 (5) or newer (msDS-Behavior-Version: 7)"
+                     *         },
+                     *         {
+                     *           "id": "WINRM_CAVEAT",
+                     *           "status": "warn",
+                     *           "message": "RBCD gives the second hop to SMB and WMI/DCOM, not to WinRM-based commands (Invoke-Command, Enter-PSSession)"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["DiagnoseModel"];
                 };
             };
@@ -2484,11 +2578,70 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Filed (or the request an earlier call with the same Idempotency-Key filed) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3f2a7c1e-8b4d-4e6f-9a0b-1c2d3e4f5a6b",
+                     *       "status": "pending",
+                     *       "action": "grant",
+                     *       "targets": [
+                     *         {
+                     *           "dn": "CN=SERVERC,OU=Servers,DC=contoso,DC=test",
+                     *           "sid": "S-1-5-21-1004336348-1177238915-682003330-1105",
+                     *           "samAccountName": "SERVERC$",
+                     *           "dnsHostName": "serverc.contoso.test",
+                     *           "domain": "contoso.test"
+                     *         }
+                     *       ],
+                     *       "principals": [
+                     *         {
+                     *           "dn": "CN=SERVERB,OU=Servers,DC=contoso,DC=test",
+                     *           "sid": "S-1-5-21-1004336348-1177238915-682003330-1104",
+                     *           "samAccountName": "SERVERB$",
+                     *           "dnsHostName": "serverb.contoso.test",
+                     *           "domain": "contoso.test"
+                     *         }
+                     *       ],
+                     *       "requester": "apikey:6b1f0d8e-2c3a-4b5d-8e9f-0a1b2c3d4e5f",
+                     *       "requesterName": "servicenow",
+                     *       "requestedFor": null,
+                     *       "requestedBy": {
+                     *         "id": "apikey:6b1f0d8e-2c3a-4b5d-8e9f-0a1b2c3d4e5f",
+                     *         "via": "api-key",
+                     *         "person": null
+                     *       },
+                     *       "requestedForPerson": null,
+                     *       "justification": "Admins manage SERVERC from the jump box",
+                     *       "ticket": {
+                     *         "system": "servicenow",
+                     *         "id": "CHG0012345",
+                     *         "url": "https://tickets.example.com/CHG0012345"
+                     *       },
+                     *       "expiresAt": null,
+                     *       "requiredApprovals": 1,
+                     *       "approvals": [],
+                     *       "approvalStatus": {
+                     *         "approvers": 0,
+                     *         "required": 1,
+                     *         "owners": [],
+                     *         "missing": [
+                     *           "1 more approval from an approver other than the requester"
+                     *         ]
+                     *       },
+                     *       "createdAt": "2026-12-01T09:00:00.000Z",
+                     *       "updatedAt": "2026-12-01T09:00:00.000Z",
+                     *       "appliedAt": null,
+                     *       "result": null,
+                     *       "nextSteps": [
+                     *         "Waiting for 1 approval(s) from approvers other than the requester"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["RequestModel"];
                 };
             };
