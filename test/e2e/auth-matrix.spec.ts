@@ -50,7 +50,6 @@ const REST: RestCase[] = [
   { op: 'POST /api/v1/requests/{id}/reject', url: `/api/v1/requests/${MISSING}/reject`, body: () => ({ comment: 'no' }), access: ['approver'], ok: 404 },
   { op: 'POST /api/v1/requests/{id}/cancel', url: `/api/v1/requests/${MISSING}/cancel`, access: ['requester'], ok: 404 },
   { op: 'POST /api/v1/requests/{id}/revoke', url: `/api/v1/requests/${MISSING}/revoke`, body: () => ({}), access: ['requester', 'approver'], ok: 404 },
-  { op: 'GET /api/v1/audit/export', access: ['auditor'], ok: 200 },
   { op: 'GET /api/v1/webhooks/deliveries', access: ['admin'], ok: 200 },
   { op: 'POST /api/v1/webhooks/deliveries/{id}/retry', url: `/api/v1/webhooks/deliveries/${MISSING}/retry`, access: ['admin'], ok: 404 },
   { op: 'POST /api/v1/reconcile', access: ['admin'], ok: 200 },

@@ -216,6 +216,7 @@ describe.each(['sqlite', 'postgres'] as TestDatabase[])('audit sinks on %s', (da
     const tooFar = await t.http().post('/api/v1/audit/sinks/splunk/replay').set(t.admin).send({ fromSeq: head + 5 }).expect(400);
     expect(tooFar.body.error.code).toBe('VALIDATION_FAILED');
 
+    await caughtUp(t); // the refused calls above are audited too: delivered before the replay starts
     const before = hecEvents().length;
     const replayed = await t.http().post('/api/v1/audit/sinks/splunk/replay').set(t.admin).send({ fromSeq: 3 }).expect(200);
     expect(replayed.body).toMatchObject({ name: 'splunk', deliveredSeq: 2 });

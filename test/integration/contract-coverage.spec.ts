@@ -79,6 +79,8 @@ describe('the contract on every operation (sandbox DC)', () => {
     await t.http().get('/api/v1/audit/verify').set(t.admin).expect(200);
     await t.http().get('/api/v1/audit/export').set(t.admin).expect(200);
     await t.http().get('/api/v1/audit/export').query({ fromSeq: 'x' }).set(t.admin).expect(400);
+    await t.http().get('/api/v1/audit/sinks').set(t.admin).expect(200);
+    await t.http().post('/api/v1/audit/sinks/none/replay').set(t.admin).send({ fromSeq: 1 }).expect(404);
     await t.http().get('/api/v1/webhooks/deliveries').set(t.admin).expect(200);
     await t.http().post('/api/v1/webhooks/deliveries/00000000-0000-4000-8000-000000000000/retry').set(t.admin).expect(404);
     await t.http().post('/api/v1/reconcile').set(t.admin).expect(200);
