@@ -40,6 +40,7 @@ export class ChainVerifier {
   /** seq -> hash of every verified event, kept only when repeats are allowed. */
   private readonly seen?: Map<number, string>;
   private repeats = 0;
+  private lineNo = 0;
 
   constructor(options: { fromGenesis?: boolean; anchor?: string; allowRepeats?: boolean } = {}) {
     if (options.allowRepeats) this.seen = new Map();
@@ -72,6 +73,24 @@ export class ChainVerifier {
     this.count++;
     this.seen?.set(event.seq, event.hash);
     return undefined;
+  }
+
+  /**
+   * One line of a JSON Lines export (blank lines are skipped); true once the chain is broken, so a
+   * reader can stop there.
+   */
+  pushLine(raw: string): boolean {
+    this.lineNo++;
+    const line = raw.trim();
+    if (line === '') return this.broken !== undefined;
+    let event: AuditEventView;
+    try {
+      event = JSON.parse(line) as AuditEventView;
+    } catch {
+      this.fail(`line ${this.lineNo} is not JSON`);
+      return true;
+    }
+    return this.push(event) !== undefined;
   }
 
   /** A line that is not an event at all (bad JSON, missing field) breaks the chain where it sits. */
@@ -126,19 +145,8 @@ function shapeProblem(event: AuditEventView): string | undefined {
 /** Verifies JSON Lines text (one event per line, in chain order), e.g. an `rbcd audit export`. */
 export function verifyJsonLines(lines: Iterable<string>, options: { anchor?: string; allowRepeats?: boolean } = {}): ChainResult {
   const verifier = new ChainVerifier(options);
-  let lineNo = 0;
   for (const raw of lines) {
-    lineNo++;
-    const line = raw.trim();
-    if (line === '') continue;
-    let event: AuditEventView;
-    try {
-      event = JSON.parse(line) as AuditEventView;
-    } catch {
-      verifier.fail(`line ${lineNo} is not JSON`);
-      break;
-    }
-    if (verifier.push(event)) break;
+    if (verifier.pushLine(raw)) break;
   }
   return verifier.result();
 }

@@ -5,7 +5,6 @@ import { createInterface } from 'node:readline';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ChainVerifier } from '../../audit/audit-chain';
-import type { AuditEventView } from '../../audit/audit.types';
 import type { Command } from '../command';
 import { CliFailure, EXIT, UsageError } from '../exit-codes';
 import { printJson } from '../output';
@@ -40,20 +39,9 @@ export const auditVerify: Command = {
     const input = args[0] === '-' ? io.in : createReadStream(args[0]);
     // --allow-repeats: a file a SIEM received (at-least-once delivery may repeat a batch).
     const verifier = new ChainVerifier({ anchor, allowRepeats: opts['allow-repeats'] === true });
-    let lineNo = 0;
     try {
       for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
-        lineNo++;
-        const line = raw.trim();
-        if (line === '') continue;
-        let event: AuditEventView;
-        try {
-          event = JSON.parse(line) as AuditEventView;
-        } catch {
-          verifier.fail(`line ${lineNo} is not JSON`);
-          break;
-        }
-        if (verifier.push(event)) break;
+        if (verifier.pushLine(raw)) break;
       }
     } catch (error) {
       throw new CliFailure(`cannot read ${args[0]}: ${(error as Error).message}`);
