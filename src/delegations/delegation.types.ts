@@ -1,4 +1,6 @@
 import { RBCD_WARNING_CODES } from '../security-descriptor';
+import type { WriterClass } from '../policy/writers.service';
+import type { WriterVia } from '../security-descriptor/writers';
 
 /** What the read API returns, independent of transport (REST DTOs and GraphQL models mirror it). */
 export interface AccountRef {
@@ -57,8 +59,8 @@ export interface DelegationWriter {
   domain: string | null;
   resolved: boolean;
   rights: string[];
-  via: 'owner' | 'ace';
-  class: 'tier0' | 'service' | 'self' | 'other';
+  via: WriterVia;
+  class: WriterClass;
 }
 
 export interface DelegationView {

@@ -11,7 +11,8 @@ import {
   SecurityDescriptorError,
 } from '../security-descriptor';
 
-export type RbcdAction = 'grant' | 'revoke' | 'clear';
+export const RBCD_ACTIONS = ['grant', 'revoke', 'clear'] as const;
+export type RbcdAction = (typeof RBCD_ACTIONS)[number];
 /**
  * `revoke` is an explicit revoke: every ACE that could allow the principal goes (type 0 with any
  * mask, object and callback allow ACEs), so nothing the KDC or a later reader might honour stays.

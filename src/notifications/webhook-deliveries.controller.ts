@@ -8,6 +8,7 @@ import { Roles } from '../auth/roles.decorator';
 import type { Principal } from '../auth/roles';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { ApiNullableProperty } from '../common/openapi/api-nullable-property.decorator';
+import { DELIVERY_TARGETS } from './webhook-sender';
 
 const STATUSES = ['queued', 'running', 'done', 'failed'] as const;
 
@@ -18,7 +19,7 @@ export class WebhookDeliveriesQuery {
 
 export class WebhookDeliveryDto {
   @ApiProperty() id: string;
-  @ApiProperty({ enum: ['webhook', 'slack'] }) target: string;
+  @ApiProperty({ enum: DELIVERY_TARGETS }) target: string;
   @ApiProperty({ example: 'request.created' }) eventType: string;
   @ApiProperty({ description: 'Sent as X-RBCD-Event-Id; the same on every retry' }) eventId: string;
   @ApiNullableProperty('string') requestId: string | null;

@@ -9,10 +9,11 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { JobEntity, type JobStatus } from '../jobs/job.entity';
 import type { WebhookJobPayload } from './webhook-sender';
 import { redactUrl } from './webhook-url';
+import type { DeliveryTarget } from './webhook-sender';
 
 export interface WebhookDelivery {
   id: string;
-  target: 'webhook' | 'slack';
+  target: DeliveryTarget;
   eventType: string;
   eventId: string;
   requestId: string | null;

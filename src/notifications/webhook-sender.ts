@@ -7,8 +7,12 @@ import { redactUrl, splitCredentials } from './webhook-url';
 import { slackMessageFor } from '../chatops/slack-messages';
 
 
+/** Where an outbound delivery goes: a configured webhook, or the chat notify URL. */
+export const DELIVERY_TARGETS = ['webhook', 'slack'] as const;
+export type DeliveryTarget = (typeof DELIVERY_TARGETS)[number];
+
 export interface WebhookJobPayload {
-  target: 'webhook' | 'slack';
+  target: DeliveryTarget;
   /** Index into the configured webhooks (target 'webhook'). */
   index?: number;
   event: DomainEvent;

@@ -1,5 +1,7 @@
+import type { DeliveryTarget } from './webhook-sender';
+
 /** A URL as shown to admins and written to logs: no user info, no query, and no secret path for Slack. */
-export function redactUrl(url: string, target: 'webhook' | 'slack' = 'webhook'): string {
+export function redactUrl(url: string, target: DeliveryTarget = 'webhook'): string {
   let parsed: URL;
   try {
     parsed = new URL(url);

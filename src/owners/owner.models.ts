@@ -2,10 +2,11 @@ import { Field, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ApiNullableProperty } from '../common/openapi/api-nullable-property.decorator';
 import { NO_OWNER_SETTINGS } from '../config/config.types';
+import { OWNER_SOURCES } from './owner.types';
 
 @ObjectType('PlanOwner')
 export class PlanOwnerModel {
-  @ApiProperty({ enum: ['managedBy', 'ouGroup'] }) @Field() source: string;
+  @ApiProperty({ enum: OWNER_SOURCES }) @Field() source: string;
   @ApiProperty() @Field() dn: string;
   @ApiProperty() @Field() name: string;
   @ApiProperty() @Field() isGroup: boolean;

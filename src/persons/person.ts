@@ -9,10 +9,13 @@ export type Channel = (typeof CHANNELS)[number];
  * external id. Workflow rules (self-approval, quorum, reject, cancel, owners) compare `key`, never
  * the credential's id, so one person through chat, OIDC and a personal key is one person.
  */
+export const PERSON_KINDS = ['directory', 'external'] as const;
+export type PersonKind = (typeof PERSON_KINDS)[number];
+
 export interface Person {
   /** `sid:<SID>` for an AD user; `external:<id>` otherwise. */
   key: string;
-  kind: 'directory' | 'external';
+  kind: PersonKind;
   sid: string | null;
   upn: string | null;
   /** sAMAccountName of an AD user, the id of an external person. */

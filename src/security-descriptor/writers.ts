@@ -24,7 +24,8 @@ const EVERY_TOKEN_SIDS = new Set(['S-1-1-0', 'S-1-5-11']);
 /** The rights a writer report names, in this order. */
 export const WRITER_RIGHTS = ['GenericAll', 'GenericWrite', 'WriteDacl', 'WriteOwner', 'WriteProperty', 'ValidatedWrite'] as const;
 export type WriterRight = (typeof WRITER_RIGHTS)[number];
-export type WriterVia = 'owner' | 'ace';
+export const WRITER_VIAS = ['owner', 'ace'] as const;
+export type WriterVia = (typeof WRITER_VIAS)[number];
 
 export interface PropertyWriter {
   sid: string;

@@ -5,6 +5,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { INVENTORY_KINDS, type InventoryKind } from '../inventory.service';
+import { RBCD_ACTIONS, type RbcdAction } from '../rbcd-change';
 
 @InputType()
 export class TargetSearchInput {
@@ -42,10 +43,10 @@ export function TargetSearchField() {
 
 @InputType()
 export class PlanDelegationInput {
-  @ApiProperty({ enum: ['grant', 'revoke', 'clear'] })
+  @ApiProperty({ enum: RBCD_ACTIONS })
   @Field(() => String)
-  @IsIn(['grant', 'revoke', 'clear'])
-  action: 'grant' | 'revoke' | 'clear';
+  @IsIn(RBCD_ACTIONS)
+  action: RbcdAction;
 
   @IdentifierListField({ max: 5000, example: ['SERVERC'] })
   targets?: string[];

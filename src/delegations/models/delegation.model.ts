@@ -5,6 +5,8 @@ import { ApiNullableProperty } from '../../common/openapi/api-nullable-property.
 import { PlanOwnersModel } from '../../owners/owner.models';
 import { WARNING_CODES } from '../delegation.types';
 import { DIAGNOSE_CHECK_IDS, DIAGNOSE_CHECK_STATUSES } from '../diagnose-checks';
+import { WRITER_CLASSES } from '../../policy/writers.service';
+import { WRITER_VIAS } from '../../security-descriptor/writers';
 
 @ObjectType('AccountRef')
 export class AccountRefModel {
@@ -45,8 +47,8 @@ export class DelegationWriterModel {
   @ApiProperty({ type: String, isArray: true, example: ['WriteProperty'], description: 'GenericAll, GenericWrite, WriteDacl, WriteOwner, WriteProperty' })
   @Field(() => [String])
   rights: string[];
-  @ApiProperty({ enum: ['owner', 'ace'] }) @Field() via: string;
-  @ApiProperty({ enum: ['tier0', 'service', 'self', 'other'] }) @Field() class: string;
+  @ApiProperty({ enum: WRITER_VIAS }) @Field() via: string;
+  @ApiProperty({ enum: WRITER_CLASSES }) @Field() class: string;
 }
 
 @ObjectType('Delegation')

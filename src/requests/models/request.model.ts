@@ -5,6 +5,8 @@ import { NO_OWNER_SETTINGS } from '../../config/config.types';
 import { CHANNELS } from '../../persons/person';
 import { ApiNullableProperty } from '../../common/openapi/api-nullable-property.decorator';
 import { APPROVAL_DECISIONS, REQUEST_ACTIONS, REQUEST_STATUSES, TARGET_RESULT_STATUSES } from '../request.entity';
+import { OWNER_SOURCES } from '../../owners/owner.types';
+import { PERSON_KINDS } from '../../persons/person';
 
 @ObjectType('Ticket')
 export class TicketModel {
@@ -16,7 +18,7 @@ export class TicketModel {
 @ObjectType('Person')
 export class PersonModel {
   @ApiProperty({ description: 'What the workflow compares: sid:<SID> for an AD user, external:<id> otherwise' }) @Field() key: string;
-  @ApiProperty({ enum: ['directory', 'external'] }) @Field() kind: string;
+  @ApiProperty({ enum: PERSON_KINDS }) @Field() kind: string;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) sid: string | null;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) upn: string | null;
   @ApiProperty({ description: 'sAMAccountName, or the external id' }) @Field() name: string;
@@ -35,7 +37,7 @@ export class RequestedByModel {
 
 @ObjectType('OwnerSource')
 export class OwnerSourceModel {
-  @ApiProperty({ enum: ['managedBy', 'ouGroup'] }) @Field() source: string;
+  @ApiProperty({ enum: OWNER_SOURCES }) @Field() source: string;
   @ApiProperty() @Field() dn: string;
   @ApiProperty() @Field() sid: string;
   @ApiProperty() @Field() name: string;
