@@ -49,8 +49,8 @@ describe('diagnose agrees with the KDC (HOST-only computers, owners, groups, mas
     if (frontEnd) await forgetKeytab(frontEnd.samAccountName);
   });
 
-  const diagnose = async (input: { user?: string; backEnd?: string; spn?: string }): Promise<Body> => {
-    const res = await t.http().post('/api/v1/diagnose').set(t.admin).send({ user: input.user ?? 'alice', frontEnd: frontEnd.samAccountName, backEnd: input.backEnd ?? target.samAccountName, ...(input.spn ? { spn: input.spn } : {}) }).expect(200);
+  const diagnose = async (input: { user?: string; frontEnd?: string; backEnd?: string; spn?: string }): Promise<Body> => {
+    const res = await t.http().post('/api/v1/diagnose').set(t.admin).send({ user: input.user ?? 'alice', frontEnd: input.frontEnd ?? frontEnd.samAccountName, backEnd: input.backEnd ?? target.samAccountName, ...(input.spn ? { spn: input.spn } : {}) }).expect(200);
     return res.body as Body;
   };
   const check = (body: Body, id: string) => body.checks.find((c) => c.id === id) as Check;
@@ -210,5 +210,56 @@ describe('diagnose agrees with the KDC (HOST-only computers, owners, groups, mas
     expect(check(body, 'BACKEND_ENCRYPTION').status).toBe('pass');
     expect(check(body, 'FRONT_END_SPN').status).toBe('pass');
     expect(check(body, 'USER_ACCOUNT_USABLE').status).toBe('pass');
+  });
+
+  it('a DES-only back-end and a domain controller as front-end warn (real attributes on the DC), next to the passing controls above', async () => {
+    const desOnly = await createComputer(uniqueName('MD'));
+    users.push(desOnly.dn);
+    const { adminClient, withClient } = await import('../support/sandbox');
+    const { Attribute, Change } = await import('ldapts');
+    // DES_CBC_CRC | DES_CBC_MD5: what an old Windows client or a mis-set GPO leaves behind.
+    await withClient(adminClient(), (c) => c.modify(desOnly.dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'msDS-SupportedEncryptionTypes', values: ['3'] }) })));
+    const des = await diagnose({ backEnd: desOnly.samAccountName, spn: `cifs/${desOnly.dnsHostName}` });
+    expect(check(des, 'BACKEND_ENCRYPTION')).toMatchObject({ status: 'warn', message: expect.stringContaining('DES') });
+    const dc = await diagnose({ frontEnd: 'DC1$', spn: `cifs/${target.dnsHostName}` });
+    expect(check(dc, 'FRONT_END_NOT_DC').status).toBe('warn');
+    expect(check(await diagnose({ spn: `cifs/${target.dnsHostName}` }), 'FRONT_END_NOT_DC')).toBeUndefined(); // a member server: no such warning
+  });
+
+  it('a locked-out user (lockout threshold from a password policy, bad binds on the DC): USER_ACCOUNT_USABLE fails', async () => {
+    await aceOnTarget(() => frontEnd.sid)();
+    const user = await createUser(`l${uniqueName('ML').toLowerCase()}`.slice(0, 20));
+    users.push(user.dn);
+    const { adminClient, withClient, sandboxDomain, caOf } = await import('../support/sandbox');
+    const { Attribute, Client } = await import('ldapts');
+    const psoDn = `CN=${uniqueName('PSL')},CN=Password Settings Container,CN=System,DC=contoso,DC=test`;
+    users.push(psoDn);
+    const thirtyMinutes = String(-30 * 60 * 10_000_000);
+    await withClient(adminClient(), (c) =>
+      c.add(psoDn, [
+        new Attribute({ type: 'objectClass', values: ['msDS-PasswordSettings'] }),
+        new Attribute({ type: 'msDS-PasswordSettingsPrecedence', values: ['1'] }),
+        new Attribute({ type: 'msDS-PasswordReversibleEncryptionEnabled', values: ['FALSE'] }),
+        new Attribute({ type: 'msDS-PasswordHistoryLength', values: ['0'] }),
+        new Attribute({ type: 'msDS-PasswordComplexityEnabled', values: ['TRUE'] }),
+        new Attribute({ type: 'msDS-MinimumPasswordLength', values: ['7'] }),
+        new Attribute({ type: 'msDS-MinimumPasswordAge', values: ['0'] }),
+        new Attribute({ type: 'msDS-MaximumPasswordAge', values: [String(-42 * 24 * 3600 * 10_000_000)] }),
+        new Attribute({ type: 'msDS-LockoutThreshold', values: ['2'] }),
+        new Attribute({ type: 'msDS-LockoutObservationWindow', values: [thirtyMinutes] }),
+        new Attribute({ type: 'msDS-LockoutDuration', values: [thirtyMinutes] }),
+        new Attribute({ type: 'msDS-PSOAppliesTo', values: [user.dn] }),
+      ]),
+    );
+    const before = await diagnose({ user: user.name, spn: `cifs/${target.dnsHostName}` });
+    expect(check(before, 'USER_ACCOUNT_USABLE').status).toBe('pass');
+    for (let i = 0; i < 3; i++) {
+      const client = new Client({ url: sandboxDomain().url, tlsOptions: { ca: caOf() } });
+      await client.bind(user.dn, 'not-the-password-1A').catch(() => undefined);
+      await client.unbind().catch(() => undefined);
+    }
+    const after = await diagnose({ user: user.name, spn: `cifs/${target.dnsHostName}` });
+    expect(check(after, 'USER_ACCOUNT_USABLE')).toMatchObject({ status: 'fail', message: expect.stringContaining('locked out') });
+    expect(after.ok).toBe(false);
   });
 });
