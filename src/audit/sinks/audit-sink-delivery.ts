@@ -18,6 +18,10 @@ export class RetryAt extends Error {
 }
 
 const SINK_BACKOFF_CAP_MS = 5 * 60_000;
+/** Events sent again after a syslog connection fails: the batches the receiver may have dropped. */
+export function syslogResendOverlap(batchSize: number): number {
+  return Math.max(100, 2 * batchSize);
+}
 /** CEF Device Version: the version of these messages' layout (not of the package). */
 const MESSAGE_VERSION = '1';
 
@@ -73,6 +77,13 @@ export class AuditSinkDelivery {
         } catch (error) {
           const message = (error as Error).message;
           this.onFailure?.(sinkName);
+          if (sink.type === 'syslog' && position.consecutiveFailures === 0) {
+            // Plain TCP syslog has no acknowledgement from the application: a receiver that stopped
+            // may have read the last batches without writing them. On the first failure after a
+            // success, send an overlap again (at least once; `rbcd audit verify --allow-repeats` and
+            // SIEMs skip identical repeats by seq).
+            await this.positions.rewind(sinkName, Math.max(1, position.deliveredSeq + 1 - syslogResendOverlap(sink.batchSize)));
+          }
           const next = await this.positions.failed(sinkName, message, (n) => this.backoffMs(n));
           throw new RetryAt(next, `${sinkName}: ${message}`);
         }
