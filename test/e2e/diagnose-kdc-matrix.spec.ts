@@ -230,27 +230,10 @@ describe('diagnose agrees with the KDC (HOST-only computers, owners, groups, mas
     await aceOnTarget(() => frontEnd.sid)();
     const user = await createUser(`l${uniqueName('ML').toLowerCase()}`.slice(0, 20));
     users.push(user.dn);
-    const { adminClient, withClient, sandboxDomain, caOf } = await import('../support/sandbox');
-    const { Attribute, Client } = await import('ldapts');
-    const psoDn = `CN=${uniqueName('PSL')},CN=Password Settings Container,CN=System,DC=contoso,DC=test`;
+    const { caOf, createLockoutPolicy, sandboxDomain } = await import('../support/sandbox');
+    const { Client } = await import('ldapts');
+    const psoDn = await createLockoutPolicy(user.dn, 2);
     users.push(psoDn);
-    const thirtyMinutes = String(-30 * 60 * 10_000_000);
-    await withClient(adminClient(), (c) =>
-      c.add(psoDn, [
-        new Attribute({ type: 'objectClass', values: ['msDS-PasswordSettings'] }),
-        new Attribute({ type: 'msDS-PasswordSettingsPrecedence', values: ['1'] }),
-        new Attribute({ type: 'msDS-PasswordReversibleEncryptionEnabled', values: ['FALSE'] }),
-        new Attribute({ type: 'msDS-PasswordHistoryLength', values: ['0'] }),
-        new Attribute({ type: 'msDS-PasswordComplexityEnabled', values: ['TRUE'] }),
-        new Attribute({ type: 'msDS-MinimumPasswordLength', values: ['7'] }),
-        new Attribute({ type: 'msDS-MinimumPasswordAge', values: ['0'] }),
-        new Attribute({ type: 'msDS-MaximumPasswordAge', values: [String(-42 * 24 * 3600 * 10_000_000)] }),
-        new Attribute({ type: 'msDS-LockoutThreshold', values: ['2'] }),
-        new Attribute({ type: 'msDS-LockoutObservationWindow', values: [thirtyMinutes] }),
-        new Attribute({ type: 'msDS-LockoutDuration', values: [thirtyMinutes] }),
-        new Attribute({ type: 'msDS-PSOAppliesTo', values: [user.dn] }),
-      ]),
-    );
     const before = await diagnose({ user: user.name, spn: `cifs/${target.dnsHostName}` });
     expect(check(before, 'USER_ACCOUNT_USABLE').status).toBe('pass');
     for (let i = 0; i < 3; i++) {

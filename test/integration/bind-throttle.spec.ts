@@ -5,8 +5,7 @@
 // operator setting); the test shortens it to WINDOW_MS so that "two minutes" take seconds: the
 // throttle logic is the same, only the length of the window changes.
 import { loadConfig } from '../../src/config/load-config';
-import { Attribute } from 'ldapts';
-import { adminClient, createComputer, type CreatedComputer, createUser, deleteObject, randomPassword, readEntry, setPassword, uniqueName, withClient } from '../support/sandbox';
+import { createComputer, createLockoutPolicy, type CreatedComputer, createUser, deleteObject, randomPassword, readEntry, setPassword, uniqueName } from '../support/sandbox';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import type { TestApp } from '../support/test-app';
 import { createTestApp } from '../support/test-app';
@@ -28,24 +27,7 @@ describe('refused credentials: one bind attempt per window, recovery without a r
     // The sandbox domain has no lockout threshold, and then the DC keeps no badPwdCount. A
     // fine-grained password policy for this account alone turns counting on (threshold far above
     // what the test can reach, so it never locks out) without touching any other account.
-    psoDn = `CN=${uniqueName('PSO')},CN=Password Settings Container,CN=System,DC=contoso,DC=test`;
-    const thirtyMinutes = String(-30 * 60 * 10_000_000);
-    await withClient(adminClient(), (c) =>
-      c.add(psoDn, [
-        new Attribute({ type: 'objectClass', values: ['msDS-PasswordSettings'] }),
-        new Attribute({ type: 'msDS-PasswordSettingsPrecedence', values: ['1'] }),
-        new Attribute({ type: 'msDS-PasswordReversibleEncryptionEnabled', values: ['FALSE'] }),
-        new Attribute({ type: 'msDS-PasswordHistoryLength', values: ['0'] }),
-        new Attribute({ type: 'msDS-PasswordComplexityEnabled', values: ['TRUE'] }),
-        new Attribute({ type: 'msDS-MinimumPasswordLength', values: ['7'] }),
-        new Attribute({ type: 'msDS-MinimumPasswordAge', values: ['0'] }),
-        new Attribute({ type: 'msDS-MaximumPasswordAge', values: [String(-42 * 24 * 3600 * 10_000_000)] }),
-        new Attribute({ type: 'msDS-LockoutThreshold', values: ['1000'] }),
-        new Attribute({ type: 'msDS-LockoutObservationWindow', values: [thirtyMinutes] }),
-        new Attribute({ type: 'msDS-LockoutDuration', values: [thirtyMinutes] }),
-        new Attribute({ type: 'msDS-PSOAppliesTo', values: [account.dn] }),
-      ]),
-    );
+    psoDn = await createLockoutPolicy(account.dn, 1000);
     const sandbox = loadConfig({ RBCD_CONFIG: SANDBOX_CONFIG });
     const contoso = sandbox.domains.find((d) => d.name === 'contoso.test')!;
     const domains = [{ ...contoso, urls: [`ldaps://127.0.0.1:${proxy.port}`], bindDn: account.dn, bindPassword: account.password, bindRetryAfterMs: WINDOW_MS }];

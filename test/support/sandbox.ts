@@ -382,3 +382,29 @@ export function withAceMask(descriptor: Buffer, sid: string, mask: number): Buff
 export function escapeFilter(value: string): string {
   return value.replace(/[\\*()\0]/g, (ch) => `\\${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
+
+/**
+ * A fine-grained password policy (PSO) for one account: lockout counting with this threshold, a
+ * 30-minute window and duration. Returns its DN (delete it with deleteObject).
+ */
+export async function createLockoutPolicy(appliesToDn: string, lockoutThreshold: number): Promise<string> {
+  const dn = `CN=${uniqueName('PSO')},CN=Password Settings Container,CN=System,DC=contoso,DC=test`;
+  const thirtyMinutes = String(-30 * 60 * 10_000_000);
+  await withClient(adminClient(), (c) =>
+    c.add(dn, [
+      new Attribute({ type: 'objectClass', values: ['msDS-PasswordSettings'] }),
+      new Attribute({ type: 'msDS-PasswordSettingsPrecedence', values: ['1'] }),
+      new Attribute({ type: 'msDS-PasswordReversibleEncryptionEnabled', values: ['FALSE'] }),
+      new Attribute({ type: 'msDS-PasswordHistoryLength', values: ['0'] }),
+      new Attribute({ type: 'msDS-PasswordComplexityEnabled', values: ['TRUE'] }),
+      new Attribute({ type: 'msDS-MinimumPasswordLength', values: ['7'] }),
+      new Attribute({ type: 'msDS-MinimumPasswordAge', values: ['0'] }),
+      new Attribute({ type: 'msDS-MaximumPasswordAge', values: [String(-42 * 24 * 3600 * 10_000_000)] }),
+      new Attribute({ type: 'msDS-LockoutThreshold', values: [String(lockoutThreshold)] }),
+      new Attribute({ type: 'msDS-LockoutObservationWindow', values: [thirtyMinutes] }),
+      new Attribute({ type: 'msDS-LockoutDuration', values: [thirtyMinutes] }),
+      new Attribute({ type: 'msDS-PSOAppliesTo', values: [appliesToDn] }),
+    ]),
+  );
+  return dn;
+}
