@@ -35,7 +35,9 @@ async function clearAll(pop: Population): Promise<void> {
         while (next < pop.computers.length) {
           const { dn } = pop.computers[next++];
           try {
-            await client.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type: ATTR, values: [] }) })]);
+            await client.modify(dn, [
+              new Change({ operation: 'replace', modification: new Attribute({ type: ATTR, values: [] }) }),
+            ]);
           } catch {
             /* already absent */
           }
@@ -52,7 +54,11 @@ function seconds(start: bigint): number {
 async function principalSid(): Promise<string> {
   const d = sandboxDomain();
   return withClient(adminClient(), async (c) => {
-    const { searchEntries } = await c.search(d.baseDn, { filter: '(sAMAccountName=SERVERB$)', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] });
+    const { searchEntries } = await c.search(d.baseDn, {
+      filter: '(sAMAccountName=SERVERB$)',
+      attributes: ['objectSid'],
+      explicitBufferAttributes: ['objectSid'],
+    });
     const { sidFromBytes } = await import('../src/security-descriptor');
     return sidFromBytes(searchEntries[0].objectSid as Buffer);
   });
@@ -62,13 +68,19 @@ function ldapmodify(pop: Population, sid: string): number {
   const d = sandboxDomain();
   const value = encodeSecurityDescriptor(createRbcdDescriptor([sid])).toString('base64');
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
-  const ldif = pop.computers.map((c) => `dn: ${c.dn}\nchangetype: modify\nadd: ${ATTR}\n${ATTR}:: ${value}\n-\n`).join('\n');
+  const ldif = pop.computers
+    .map((c) => `dn: ${c.dn}\nchangetype: modify\nadd: ${ATTR}\n${ATTR}:: ${value}\n-\n`)
+    .join('\n');
   writeFileSync(join(dir, 'grants.ldif'), ldif);
   const start = process.hrtime.bigint();
-  const run = spawnSync('ldapmodify', ['-x', '-H', d.url, '-D', d.svcDn, '-y', d.svcPasswordFile, '-f', join(dir, 'grants.ldif')], {
-    env: { ...process.env, LDAPTLS_CACERT: d.caFile },
-    encoding: 'utf8',
-  });
+  const run = spawnSync(
+    'ldapmodify',
+    ['-x', '-H', d.url, '-D', d.svcDn, '-y', d.svcPasswordFile, '-f', join(dir, 'grants.ldif')],
+    {
+      env: { ...process.env, LDAPTLS_CACERT: d.caFile },
+      encoding: 'utf8',
+    },
+  );
   const took = seconds(start);
   if (run.status !== 0) throw new Error(`ldapmodify failed: ${run.stderr}`);
   return took;
@@ -79,13 +91,39 @@ function sambaToolLoop(pop: Population): number {
   const sample = pop.computers.slice(0, LOOP_SAMPLE);
   const start = process.hrtime.bigint();
   for (const c of sample) {
-    const run = spawnSync('samba-tool', ['delegation', 'add-principal', `${c.name}$`, 'SERVERB$', '-H', d.url, `--simple-bind-dn=${d.adminDn}`, `--password=${d.adminPassword}`], {
-      env: { ...process.env, LDAPTLS_CACERT: d.caFile, TLS_CA_FILE: d.caFile },
-      encoding: 'utf8',
-    });
+    const run = spawnSync(
+      'samba-tool',
+      [
+        'delegation',
+        'add-principal',
+        `${c.name}$`,
+        'SERVERB$',
+        '-H',
+        d.url,
+        `--simple-bind-dn=${d.adminDn}`,
+        `--password=${d.adminPassword}`,
+      ],
+      {
+        env: { ...process.env, LDAPTLS_CACERT: d.caFile, TLS_CA_FILE: d.caFile },
+        encoding: 'utf8',
+      },
+    );
     if (run.status !== 0) {
       // Over LDAPS samba-tool may insist on its own TLS settings; fall back to the DC's database, as on a DC.
-      const local = spawnSync('samba-tool', ['delegation', 'add-principal', `${c.name}$`, 'SERVERB$', '-H', (loadSandbox().domains[0] as { samDb: string }).samDb, '-s', (loadSandbox().domains[0] as { smbConf: string }).smbConf], { encoding: 'utf8' });
+      const local = spawnSync(
+        'samba-tool',
+        [
+          'delegation',
+          'add-principal',
+          `${c.name}$`,
+          'SERVERB$',
+          '-H',
+          (loadSandbox().domains[0] as { samDb: string }).samDb,
+          '-s',
+          (loadSandbox().domains[0] as { smbConf: string }).smbConf,
+        ],
+        { encoding: 'utf8' },
+      );
       if (local.status !== 0) throw new Error(`samba-tool failed: ${run.stderr} / ${local.stderr}`);
     }
   }
@@ -96,15 +134,27 @@ async function service(pop: Population, database: TestDatabase): Promise<number>
   const t = await sandboxApp({ database, env: { RBCD_WORKER: 'on' } });
   try {
     const who = await actors(t);
-    const created = await t.http().post('/api/v1/requests').set(who.requester).send({ action: 'grant', targetSearch: { base: pop.ouDn }, principals: ['SERVERB$'], justification: 'bulk', duration: 'P1D' });
+    const created = await t
+      .http()
+      .post('/api/v1/requests')
+      .set(who.requester)
+      .send({
+        action: 'grant',
+        targetSearch: { base: pop.ouDn },
+        principals: ['SERVERB$'],
+        justification: 'bulk',
+        duration: 'P1D',
+      });
     if (created.status !== 201) throw new Error(`create failed: ${JSON.stringify(created.body)}`);
-    if (created.body.targets.length !== pop.computers.length) throw new Error(`expected ${pop.computers.length} targets`);
+    if (created.body.targets.length !== pop.computers.length)
+      throw new Error(`expected ${pop.computers.length} targets`);
     await t.http().post(`/api/v1/requests/${created.body.id}/approve`).set(who.approver).send({}).expect(200);
     const start = process.hrtime.bigint(); // the approve call has returned
     for (;;) {
       const seen = await t.http().get(`/api/v1/requests/${created.body.id}`).set(who.requester);
       if (seen.body.status === 'applied') return seconds(start);
-      if (!['approved', 'applying'].includes(seen.body.status)) throw new Error(`request ended ${seen.body.status}: ${JSON.stringify(seen.body.result?.error)}`);
+      if (!['approved', 'applying'].includes(seen.body.status))
+        throw new Error(`request ended ${seen.body.status}: ${JSON.stringify(seen.body.result?.error)}`);
       await sleep(POLL_MS);
     }
   } finally {
@@ -116,7 +166,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL = 'silent';
-  const pop = await ensureComputers("BenchBulk", "BLK", COUNT);
+  const pop = await ensureComputers('BenchBulk', 'BLK', COUNT);
   const sid = await principalSid();
   const rounds: Record<string, number>[] = [];
   let loop = NaN;
@@ -137,9 +187,16 @@ async function main(): Promise<void> {
   }
   await clearAll(pop);
 
-  console.log(`\nBulk grant of SERVERB$ on ${COUNT} computers (${pop.ouDn}): approve call returned -> a client polling every ${POLL_MS} ms sees applied`);
+  console.log(
+    `\nBulk grant of SERVERB$ on ${COUNT} computers (${pop.ouDn}): approve call returned -> a client polling every ${POLL_MS} ms sees applied`,
+  );
   rounds.forEach((row, i) => {
-    const parts = [`ldapmodify ${row.ldapmodify.toFixed(2)} s`, ...DATABASES.map((db) => `rbcd-broker on ${db} ${row[db].toFixed(2)} s (${(row[db] / row.ldapmodify).toFixed(2)}x)`)];
+    const parts = [
+      `ldapmodify ${row.ldapmodify.toFixed(2)} s`,
+      ...DATABASES.map(
+        (db) => `rbcd-broker on ${db} ${row[db].toFixed(2)} s (${(row[db] / row.ldapmodify).toFixed(2)}x)`,
+      ),
+    ];
     console.log(`  round ${i + 1}: ${parts.join(' · ')}`);
   });
   for (const db of DATABASES) {
@@ -147,7 +204,9 @@ async function main(): Promise<void> {
     const secondsOf = rounds.map((row) => row[db]);
     console.log(
       `  ${db}: median ${median(ratios).toFixed(2)}x ldapmodify (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; target <= 1.0x), ${median(secondsOf).toFixed(2)} s` +
-        (Number.isFinite(loop) ? `; ${(loop / median(secondsOf)).toFixed(0)}x faster than the samba-tool loop (${loop.toFixed(0)} s scaled)` : ''),
+        (Number.isFinite(loop)
+          ? `; ${(loop / median(secondsOf)).toFixed(0)}x faster than the samba-tool loop (${loop.toFixed(0)} s scaled)`
+          : ''),
     );
   }
 }

@@ -42,10 +42,13 @@ function freePort(): Promise<number> {
 /** GET path on the service over a keep-alive agent; true when the answer is 200. */
 function get(agent: Agent, port: number, path: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, agent, headers: { Authorization: `Bearer ${KEY}` } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200));
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path, agent, headers: { Authorization: `Bearer ${KEY}` } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode === 200));
+      },
+    );
     req.on('error', () => resolve(false));
     req.end();
   });
@@ -65,7 +68,11 @@ function walker(names: string[], ask: (client: number, name: string) => Promise<
 async function serviceLoad(port: number, names: string[]): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   try {
-    return await closedLoop(CONCURRENCY, SECONDS, walker(names, (_, name) => get(agent, port, `/api/v1/delegations/${name}`)));
+    return await closedLoop(
+      CONCURRENCY,
+      SECONDS,
+      walker(names, (_, name) => get(agent, port, `/api/v1/delegations/${name}`)),
+    );
   } finally {
     agent.destroy();
   }
@@ -77,7 +84,11 @@ async function bareLoad(clients: Client[], baseDn: string, names: string[]): Pro
   return closedLoop(CONCURRENCY, SECONDS, async () => {
     const client = next++ % CONCURRENCY;
     const name = names[turns[client]++ % names.length];
-    const { searchEntries } = await clients[client].search(baseDn, { filter: `(sAMAccountName=${name}$)`, attributes: [ATTR, 'objectSid'], explicitBufferAttributes: [ATTR, 'objectSid'] });
+    const { searchEntries } = await clients[client].search(baseDn, {
+      filter: `(sAMAccountName=${name}$)`,
+      attributes: [ATTR, 'objectSid'],
+      explicitBufferAttributes: [ATTR, 'objectSid'],
+    });
     return searchEntries.length === 1;
   });
 }
@@ -91,15 +102,24 @@ async function main(): Promise<void> {
   const pop = await ensureComputers('BenchRead', 'RD', TARGETS);
   const principals = await ensureComputers('BenchReadP', 'RDP', 2);
   const sids = await withClient(svcClient(), async (c) =>
-    Promise.all(principals.computers.map(async (p) => {
-      const { searchEntries } = await c.search(p.dn, { scope: 'base', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] });
-      const { sidFromBytes } = await import('../src/security-descriptor');
-      return sidFromBytes(searchEntries[0].objectSid as Buffer);
-    })),
+    Promise.all(
+      principals.computers.map(async (p) => {
+        const { searchEntries } = await c.search(p.dn, {
+          scope: 'base',
+          attributes: ['objectSid'],
+          explicitBufferAttributes: ['objectSid'],
+        });
+        const { sidFromBytes } = await import('../src/security-descriptor');
+        return sidFromBytes(searchEntries[0].objectSid as Buffer);
+      }),
+    ),
   );
   const value = encodeSecurityDescriptor(createRbcdDescriptor(sids));
   await withClient(adminClient(), async (c) => {
-    for (const computer of pop.computers) await c.modify(computer.dn, [new Change({ operation: 'replace', modification: new Attribute({ type: ATTR, values: [value] }) })]);
+    for (const computer of pop.computers)
+      await c.modify(computer.dn, [
+        new Change({ operation: 'replace', modification: new Attribute({ type: ATTR, values: [value] }) }),
+      ]);
   });
   const names = pop.computers.map((c) => c.name);
   if (spawnSync('npx', ['nest', 'build'], { stdio: 'inherit' }).status !== 0) throw new Error('build failed');
@@ -137,7 +157,10 @@ async function main(): Promise<void> {
         const bare = await bareLoad(clients, d.baseDn, list);
         ratios.push(mine.throughput / bare.throughput);
         p99s.push([mine.p99, bare.p99]);
-        lines.push(formatLoad(`#${round} rbcd-broker GET /delegations/{target}`, mine), formatLoad(`#${round} bare ldapts, ${CONCURRENCY} connections`, bare));
+        lines.push(
+          formatLoad(`#${round} rbcd-broker GET /delegations/{target}`, mine),
+          formatLoad(`#${round} bare ldapts, ${CONCURRENCY} connections`, bare),
+        );
       }
       report.push(
         `\n${label}, ${CONCURRENCY} concurrent clients, ${SECONDS} s per side, ${ROUNDS} rounds`,

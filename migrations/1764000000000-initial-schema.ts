@@ -3,7 +3,12 @@ import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'ty
 // Portable column helpers: the same migration runs on SQLite and PostgreSQL.
 // Timestamps are ISO 8601 UTC strings (fixed width, so they sort and compare as text).
 const id = (name = 'id') => ({ name, type: 'varchar', length: '36', isPrimary: true });
-const text = (name: string, length: number, nullable = false) => ({ name, type: 'varchar', length: String(length), isNullable: nullable });
+const text = (name: string, length: number, nullable = false) => ({
+  name,
+  type: 'varchar',
+  length: String(length),
+  isNullable: nullable,
+});
 const time = (name: string, nullable = false) => text(name, 24, nullable);
 const json = (name: string, nullable = false) => ({ name, type: 'text', isNullable: nullable });
 
@@ -55,7 +60,11 @@ export class InitialSchema1764000000000 implements MigrationInterface {
           { name: 'version', type: 'integer' },
         ],
         indices: [
-          new TableIndex({ name: 'IDX_requests_idempotency', columnNames: ['requester', 'idempotency_key'], isUnique: true }),
+          new TableIndex({
+            name: 'IDX_requests_idempotency',
+            columnNames: ['requester', 'idempotency_key'],
+            isUnique: true,
+          }),
           new TableIndex({ name: 'IDX_requests_status', columnNames: ['status'] }),
         ],
       }),
@@ -72,7 +81,13 @@ export class InitialSchema1764000000000 implements MigrationInterface {
           { name: 'comment', type: 'text', isNullable: true },
           time('created_at'),
         ],
-        indices: [new TableIndex({ name: 'IDX_approvals_request_approver', columnNames: ['request_id', 'approver'], isUnique: true })],
+        indices: [
+          new TableIndex({
+            name: 'IDX_approvals_request_approver',
+            columnNames: ['request_id', 'approver'],
+            isUnique: true,
+          }),
+        ],
         foreignKeys: [{ columnNames: ['request_id'], referencedTableName: 'requests', referencedColumnNames: ['id'] }],
       }),
     );

@@ -2,7 +2,12 @@ import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'ty
 
 // Issue 19: every directory write is announced by a durable intent committed before the LDAP
 // compare-and-swap, and closed by its outcome afterwards (src/directory-writes/).
-const text = (name: string, length: number, nullable = false) => ({ name, type: 'varchar', length: String(length), isNullable: nullable });
+const text = (name: string, length: number, nullable = false) => ({
+  name,
+  type: 'varchar',
+  length: String(length),
+  isNullable: nullable,
+});
 const long = (name: string, nullable = false) => ({ name, type: 'text', isNullable: nullable });
 
 export class DirectoryIntents1764200000000 implements MigrationInterface {

@@ -2,7 +2,12 @@ import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 // Where each audit sink (YAML audit.sinks) stands in the chain: the last event it acknowledged,
 // its failures, and a lease so that one replica at a time delivers to a sink (chain order).
-const text = (name: string, length: number, isNullable = false) => ({ name, type: 'varchar', length: String(length), isNullable });
+const text = (name: string, length: number, isNullable = false) => ({
+  name,
+  type: 'varchar',
+  length: String(length),
+  isNullable,
+});
 const int = (name: string) => ({ name, type: 'integer', isNullable: false, default: 0 });
 
 export class AuditSinkPositions1764400000000 implements MigrationInterface {

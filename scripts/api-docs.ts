@@ -18,7 +18,10 @@ import { createHttpAdapter } from '../src/http-adapter';
 
 export async function renderApiDocs(): Promise<{ openapi: string; openapiTypes: string; graphql: string }> {
   const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent', RBCD_WORKER: 'off' });
-  const app = await NestFactory.create(AppModule.forRoot(config), createHttpAdapter(config), { logger: false, abortOnError: false });
+  const app = await NestFactory.create(AppModule.forRoot(config), createHttpAdapter(config), {
+    logger: false,
+    abortOnError: false,
+  });
   try {
     const document = configureApp(app);
     await app.init();
@@ -40,7 +43,9 @@ async function typesOf(openapi: string): Promise<string> {
   try {
     writeFileSync(join(dir, 'openapi.json'), openapi);
     const cli = join(__dirname, '..', 'node_modules', 'openapi-typescript', 'bin', 'cli.js');
-    const { stdout } = await promisify(execFile)(process.execPath, [cli, join(dir, 'openapi.json')], { maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, join(dir, 'openapi.json')], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return `// Generated from openapi.json by openapi-typescript (npm run openapi). Do not edit.\n${stdout}`;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -14,12 +14,15 @@ describe('createHttpAdapter', () => {
 
   it('believes X-Forwarded-For only from a trusted proxy', async () => {
     const trusting = await server(['127.0.0.1', '10.0.0.0/8']);
-    const via = (remoteAddress: string) => trusting.inject({ url: '/who', remoteAddress, headers: forwarded }).then((r) => r.json().ip);
+    const via = (remoteAddress: string) =>
+      trusting.inject({ url: '/who', remoteAddress, headers: forwarded }).then((r) => r.json().ip);
     expect(await via('127.0.0.1')).toBe('203.0.113.9');
     expect(await via('10.20.30.40')).toBe('203.0.113.9');
     expect(await via('192.0.2.1')).toBe('192.0.2.1');
     const closed = await server();
-    expect((await closed.inject({ url: '/who', remoteAddress: '127.0.0.1', headers: forwarded })).json().ip).toBe('127.0.0.1');
+    expect((await closed.inject({ url: '/who', remoteAddress: '127.0.0.1', headers: forwarded })).json().ip).toBe(
+      '127.0.0.1',
+    );
     await Promise.all([trusting.close(), closed.close()]);
   });
 

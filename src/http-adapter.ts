@@ -50,7 +50,11 @@ export function createHttpAdapter(options: { trustProxy?: AppConfig['trustProxy'
   // overflow the stack: it is refused here, after parsing and before any pipe walks it.
   adapter.getInstance().addHook('preValidation', (request, _reply, done) => {
     if (nestedDeeperThan(request.body, MAX_BODY_DEPTH)) {
-      done(new DomainError('VALIDATION_FAILED', `The body nests objects or arrays deeper than ${MAX_BODY_DEPTH} levels`, { maxDepth: MAX_BODY_DEPTH }));
+      done(
+        new DomainError('VALIDATION_FAILED', `The body nests objects or arrays deeper than ${MAX_BODY_DEPTH} levels`, {
+          maxDepth: MAX_BODY_DEPTH,
+        }),
+      );
       return;
     }
     done();

@@ -10,7 +10,10 @@ import { createHttpAdapter } from './http-adapter';
 
 async function bootstrap(): Promise<void> {
   const config = await discoverDomainNames(loadConfig());
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createHttpAdapter(config), { bufferLogs: true, rawBody: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createHttpAdapter(config), {
+    bufferLogs: true,
+    rawBody: true,
+  });
   configureApp(app, { bufferLogs: true });
   await app.listen(config.port, config.host);
 }
@@ -21,6 +24,8 @@ bootstrap().catch((error: unknown) => {
     process.stderr.write(`${error.message}\n`);
     process.exit(78);
   }
-  process.stderr.write(`rbcd-broker failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `rbcd-broker failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

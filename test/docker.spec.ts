@@ -62,16 +62,24 @@ function composeCommand(): string[] | null {
 const COMPOSE = composeCommand();
 if (!COMPOSE) {
   // eslint-disable-next-line no-console
-  console.warn('docker.spec: neither `docker compose` nor `docker-compose` is installed: compose validation skipped (apt-get install --no-install-recommends docker-compose)');
+  console.warn(
+    'docker.spec: neither `docker compose` nor `docker-compose` is installed: compose validation skipped (apt-get install --no-install-recommends docker-compose)',
+  );
 }
 
 describe('docker/compose.yaml', () => {
-  const compose = parseYaml(read('docker/compose.yaml'), { merge: true }) as { services: Record<string, any>; volumes: Record<string, unknown> };
+  const compose = parseYaml(read('docker/compose.yaml'), { merge: true }) as {
+    services: Record<string, any>;
+    volumes: Record<string, unknown>;
+  };
   const services = compose.services;
 
   (COMPOSE ? it : it.skip)('passes `docker compose config -q`', () => {
     const [bin, ...pre] = COMPOSE as string[];
-    const r = spawnSync(bin, [...pre, '-f', path.join(ROOT, 'docker/compose.yaml'), 'config', '-q'], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent.sock' } });
+    const r = spawnSync(bin, [...pre, '-f', path.join(ROOT, 'docker/compose.yaml'), 'config', '-q'], {
+      encoding: 'utf8',
+      env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent.sock' },
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
@@ -86,7 +94,13 @@ describe('docker/compose.yaml', () => {
   it('migrates PostgreSQL as a deploy step before the service starts', () => {
     const migrate = services.migrate;
     expect(migrate.build).toEqual(services['rbcd-broker'].build);
-    expect(migrate.command).toEqual(['node', './node_modules/typeorm/cli.js', '-d', 'dist/src/database/data-source.js', 'migration:run']);
+    expect(migrate.command).toEqual([
+      'node',
+      './node_modules/typeorm/cli.js',
+      '-d',
+      'dist/src/database/data-source.js',
+      'migration:run',
+    ]);
     expect(migrate.environment.DATABASE_URL).toMatch(/^postgres:\/\/.*@postgres:5432\//);
     expect(migrate.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
     expect(services['rbcd-broker'].environment.DATABASE_URL).toBe(migrate.environment.DATABASE_URL);
@@ -111,7 +125,9 @@ describe('docker/compose.yaml', () => {
     const mounts: string[] = broker.volumes;
     const configMount = mounts.find((v) => v.endsWith(':/etc/rbcd/rbcd.yaml:ro')) as string;
     expect(broker.environment.RBCD_CONFIG).toBe('/etc/rbcd/rbcd.yaml');
-    const rbcd = parseYaml(read(path.join('docker', configMount.split(':')[0]))) as { domains: { name: string; urls: string[]; bindPasswordFile: string; caFile: string }[] };
+    const rbcd = parseYaml(read(path.join('docker', configMount.split(':')[0]))) as {
+      domains: { name: string; urls: string[]; bindPasswordFile: string; caFile: string }[];
+    };
     const aliases: string[] = services['samba-dc'].networks.default.aliases;
     const entrypoint = read('docker/samba-dc-entrypoint.sh');
     for (const domain of rbcd.domains) {
@@ -124,7 +140,9 @@ describe('docker/compose.yaml', () => {
     }
     expect(mounts).toContain('sandbox-export:/run/rbcd-sandbox:ro');
     expect(services['samba-dc'].volumes).toContain('sandbox-export:/export');
-    expect(String(broker.environment.RBCD_ADMIN_API_KEY).replace(/^\$\{[^:]+:-(.*)\}$/, '$1').length).toBeGreaterThanOrEqual(16);
+    expect(
+      String(broker.environment.RBCD_ADMIN_API_KEY).replace(/^\$\{[^:]+:-(.*)\}$/, '$1').length,
+    ).toBeGreaterThanOrEqual(16);
     expect(broker.healthcheck.test.join(' ')).toContain('/health/live');
     expect(broker.user).toBe('10001:10001');
   });
@@ -133,7 +151,11 @@ describe('docker/compose.yaml', () => {
 describe('docker/Dockerfile', () => {
   const { args, stages } = parseDockerfile(read('docker/Dockerfile'));
   const stage = (name: string) => stages.find((s) => s.name === name) as Stage;
-  const runs = (s: Stage) => s.instructions.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+  const runs = (s: Stage) =>
+    s.instructions
+      .filter((i) => i.op === 'RUN')
+      .map((i) => i.args)
+      .join('\n');
   const final = stages[stages.length - 1];
 
   it('is multi-stage on node:20-bookworm-slim: build, prod-deps, runtime', () => {
@@ -145,7 +167,8 @@ describe('docker/Dockerfile', () => {
     expect(runs(stage('build'))).toMatch(/npm ci(?! --omit)/);
     expect(runs(stage('build'))).toMatch(/nest build/);
     expect(runs(stage('build'))).toContain('test -f dist/src/main.js');
-    for (const name of ['build', 'prod-deps']) expect(runs(stage(name))).toMatch(/apt-get install .*python3 make g\+\+/);
+    for (const name of ['build', 'prod-deps'])
+      expect(runs(stage(name))).toMatch(/apt-get install .*python3 make g\+\+/);
     expect(runs(stage('prod-deps'))).toMatch(/npm ci --omit=dev/);
   });
 
@@ -179,7 +202,10 @@ describe('docker/samba-dc.Dockerfile', () => {
   it('is debian:bookworm with samba from backports, running the project’s sandbox script', () => {
     expect(stages.map((s) => s.from)).toEqual(['debian:bookworm']);
     const ins = stages[0].instructions;
-    const run = ins.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+    const run = ins
+      .filter((i) => i.op === 'RUN')
+      .map((i) => i.args)
+      .join('\n');
     expect(run).toMatch(/bookworm-backports/);
     expect(run).toMatch(/-t bookworm-backports samba /);
     const copies = ins.filter((i) => i.op === 'COPY').map((i) => i.args.split(/\s+/)[0]);
@@ -210,11 +236,17 @@ describe('build context', () => {
     for (const file of ['docker/Dockerfile', 'docker/samba-dc.Dockerfile']) {
       for (const s of parseDockerfile(read(file)).stages) {
         for (const copy of s.instructions.filter((i) => i.op === 'COPY' && !i.args.startsWith('--from'))) {
-          const sources = copy.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1);
+          const sources = copy.args
+            .split(/\s+/)
+            .filter((a) => !a.startsWith('--'))
+            .slice(0, -1);
           for (const source of sources) {
             expect({ source, exists: existsSync(path.join(ROOT, source)) }).toEqual({ source, exists: true });
             const clean = source.replace(/\/$/, '');
-            expect({ source, ignored: ignored.some((p) => clean === p || clean.startsWith(`${p}/`)) }).toEqual({ source, ignored: false });
+            expect({ source, ignored: ignored.some((p) => clean === p || clean.startsWith(`${p}/`)) }).toEqual({
+              source,
+              ignored: false,
+            });
           }
         }
       }

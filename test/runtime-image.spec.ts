@@ -33,19 +33,34 @@ describe('the runtime image contents (production dependencies + dist)', () => {
     cpSync(join(REPO_ROOT, 'bin'), join(image, 'bin'), { recursive: true });
     // Native addons are not rebuilt here (the image compiles better-sqlite3 in prod-deps): the
     // checkout's build of it is copied in, so the test needs no compiler and stays fast.
-    execFileSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: image, stdio: 'pipe' });
-    cpSync(join(REPO_ROOT, 'node_modules', 'better-sqlite3', 'build'), join(image, 'node_modules', 'better-sqlite3', 'build'), { recursive: true });
+    execFileSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], {
+      cwd: image,
+      stdio: 'pipe',
+    });
+    cpSync(
+      join(REPO_ROOT, 'node_modules', 'better-sqlite3', 'build'),
+      join(image, 'node_modules', 'better-sqlite3', 'build'),
+      { recursive: true },
+    );
     // npm also installs a few devDependencies that are optional peers of production packages
     // (ts-node for typeorm, and what it pulls): removed, so the service must start without any.
     // A devDependency that production packages need too (ajv, for Fastify) stays: the lock does not mark it dev.
-    const { devDependencies } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
-    const { packages } = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; devOptional?: boolean }> };
+    const { devDependencies } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    const { packages } = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean; devOptional?: boolean }>;
+    };
     for (const name of Object.keys(devDependencies)) {
       const locked = packages[`node_modules/${name}`];
       if (locked && !locked.dev && !locked.devOptional) continue;
       rmSync(join(image, 'node_modules', name), { recursive: true, force: true });
     }
-    execFileSync(join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json', '--outDir', join(image, 'dist')], { cwd: REPO_ROOT, stdio: 'pipe' });
+    execFileSync(
+      join(REPO_ROOT, 'node_modules', '.bin', 'tsc'),
+      ['-p', 'tsconfig.build.json', '--outDir', join(image, 'dist')],
+      { cwd: REPO_ROOT, stdio: 'pipe' },
+    );
     databaseUrl = await testDatabaseUrl('postgres');
   });
 
@@ -57,10 +72,20 @@ describe('the runtime image contents (production dependencies + dist)', () => {
   it('migrates PostgreSQL with the compose migrate command, then serves from dist on that schema', async () => {
     const [command, ...args] = composeMigrateCommand();
     expect(command).toBe('node');
-    execFileSync(process.execPath, args, { cwd: image, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: 'pipe' });
+    execFileSync(process.execPath, args, {
+      cwd: image,
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      stdio: 'pipe',
+    });
 
     service = await startServiceProcess(
-      { NODE_ENV: 'production', DATABASE_URL: databaseUrl, RBCD_MIGRATE_ON_START: 'false', RBCD_CONFIG: SANDBOX_CONFIG, RBCD_WORKER: 'off' },
+      {
+        NODE_ENV: 'production',
+        DATABASE_URL: databaseUrl,
+        RBCD_MIGRATE_ON_START: 'false',
+        RBCD_CONFIG: SANDBOX_CONFIG,
+        RBCD_WORKER: 'off',
+      },
       { cwd: image },
     );
     const auth = { Authorization: `Bearer ${TEST_ADMIN_KEY}` };
@@ -80,7 +105,16 @@ describe('the runtime image contents (production dependencies + dist)', () => {
 
     // The CLI from dist (the package bin, no sources and no ts-node in the image): export, verify offline.
     const cli = (...args: string[]) =>
-      execFileSync(process.execPath, [join(image, 'bin', 'rbcd.js'), ...args], { cwd: image, env: { PATH: process.env.PATH, RBCD_URL: service?.url, RBCD_API_KEY: TEST_ADMIN_KEY, RBCD_CREDENTIALS: join(image, 'none.json') }, encoding: 'utf8' });
+      execFileSync(process.execPath, [join(image, 'bin', 'rbcd.js'), ...args], {
+        cwd: image,
+        env: {
+          PATH: process.env.PATH,
+          RBCD_URL: service?.url,
+          RBCD_API_KEY: TEST_ADMIN_KEY,
+          RBCD_CREDENTIALS: join(image, 'none.json'),
+        },
+        encoding: 'utf8',
+      });
     const exported = join(image, 'audit.jsonl');
     cli('audit', 'export', '--output', exported);
     expect(cli('audit', 'verify', exported, '--json')).toContain('"ok": true');

@@ -6,6 +6,9 @@ import { spawnSync } from 'node:child_process';
 export function ensureDebianPackage(pkg: string, present: () => boolean): void {
   if (present()) return;
   console.log(`installing ${pkg} (apt-get) for the baseline...`);
-  spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', pkg], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', pkg], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (!present()) throw new Error(`${pkg} is needed for the baseline: apt-get install -y ${pkg}`);
 }

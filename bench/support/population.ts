@@ -13,7 +13,10 @@ async function ensureOu(client: Client, dn: string): Promise<void> {
   } catch (error) {
     if (!(error instanceof NoSuchObjectError)) throw error;
     const ou = /^OU=([^,]+)/i.exec(dn)?.[1] as string;
-    await client.add(dn, [new Attribute({ type: 'objectClass', values: ['top', 'organizationalUnit'] }), new Attribute({ type: 'ou', values: [ou] })]);
+    await client.add(dn, [
+      new Attribute({ type: 'objectClass', values: ['top', 'organizationalUnit'] }),
+      new Attribute({ type: 'ou', values: [ou] }),
+    ]);
   }
 }
 
@@ -24,7 +27,12 @@ export async function ensureComputers(ouName: string, prefix: string, count: num
   return withClient(adminClient(d.name), async (client) => {
     await ensureOu(client, ouDn);
     const existing = new Set<string>();
-    for await (const page of client.searchPaginated(ouDn, { scope: 'one', filter: '(objectClass=computer)', attributes: ['cn'], paged: { pageSize: 1000 } })) {
+    for await (const page of client.searchPaginated(ouDn, {
+      scope: 'one',
+      filter: '(objectClass=computer)',
+      attributes: ['cn'],
+      paged: { pageSize: 1000 },
+    })) {
       for (const e of page.searchEntries) existing.add(String(e.cn).toUpperCase());
     }
     const names = Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(5, '0')}`.toUpperCase());
@@ -36,7 +44,10 @@ export async function ensureComputers(ouName: string, prefix: string, count: num
         while (next < missing.length) {
           const cn = missing[next++];
           await client.add(`CN=${cn},${ouDn}`, [
-            new Attribute({ type: 'objectClass', values: ['top', 'person', 'organizationalPerson', 'user', 'computer'] }),
+            new Attribute({
+              type: 'objectClass',
+              values: ['top', 'person', 'organizationalPerson', 'user', 'computer'],
+            }),
             new Attribute({ type: 'cn', values: [cn] }),
             new Attribute({ type: 'sAMAccountName', values: [`${cn}$`] }),
             new Attribute({ type: 'dNSHostName', values: [`${cn.toLowerCase()}.${d.name}`] }),
@@ -45,7 +56,10 @@ export async function ensureComputers(ouName: string, prefix: string, count: num
         }
       }),
     );
-    if (missing.length) process.stderr.write(`created ${missing.length} computers in ${ouDn} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    if (missing.length)
+      process.stderr.write(
+        `created ${missing.length} computers in ${ouDn} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+      );
     return { ouDn, computers: names.map((name) => ({ name, dn: `CN=${name},${ouDn}` })) };
   });
 }

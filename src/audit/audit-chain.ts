@@ -54,7 +54,13 @@ export class ChainVerifier {
   /** Returns the break this event caused, if it is the first one. */
   push(event: AuditEventView): ChainBreak | undefined {
     if (this.broken) return undefined;
-    if (this.seen && this.expectedSeq !== undefined && Number.isInteger(event?.seq) && event.seq < this.expectedSeq && this.seen.has(event.seq)) {
+    if (
+      this.seen &&
+      this.expectedSeq !== undefined &&
+      Number.isInteger(event?.seq) &&
+      event.seq < this.expectedSeq &&
+      this.seen.has(event.seq)
+    ) {
       // A SIEM's file holds what was sent, and a batch that failed half-way was sent again.
       if (this.seen.get(event.seq) === event.hash && eventHash(event.prevHash, event) === event.hash) {
         this.repeats++;
@@ -100,10 +106,13 @@ export class ChainVerifier {
 
   result(): ChainResult {
     const range = {
-      ...(this.count > 0 ? { firstSeq: this.firstSeq, lastSeq: (this.expectedSeq as number) - 1, anchor: this.anchor } : {}),
+      ...(this.count > 0
+        ? { firstSeq: this.firstSeq, lastSeq: (this.expectedSeq as number) - 1, anchor: this.anchor }
+        : {}),
       ...(this.seen ? { repeats: this.repeats } : {}),
     };
-    if (this.broken) return { ok: false, events: this.count, ...range, firstBadSeq: this.broken.seq, reason: this.broken.reason };
+    if (this.broken)
+      return { ok: false, events: this.count, ...range, firstBadSeq: this.broken.seq, reason: this.broken.reason };
     return { ok: true, events: this.count, ...range };
   }
 
@@ -124,26 +133,33 @@ export class ChainVerifier {
         ? { seq: this.expectedSeq, reason: `event ${this.expectedSeq} is missing (next is ${event.seq})` }
         : { seq: event.seq, reason: `event ${event.seq} is out of order or repeated (expected ${this.expectedSeq})` };
     }
-    if (event.prevHash !== this.prevHash) return { seq: event.seq, reason: `event ${event.seq} does not link to the event before it` };
-    if (eventHash(this.prevHash, event) !== event.hash) return { seq: event.seq, reason: `event ${event.seq} was altered after it was written` };
+    if (event.prevHash !== this.prevHash)
+      return { seq: event.seq, reason: `event ${event.seq} does not link to the event before it` };
+    if (eventHash(this.prevHash, event) !== event.hash)
+      return { seq: event.seq, reason: `event ${event.seq} was altered after it was written` };
     return undefined;
   }
 }
 
 function shapeProblem(event: AuditEventView): string | undefined {
-  if (event === null || typeof event !== 'object' || Array.isArray(event)) return 'not an audit event (a JSON object is expected)';
+  if (event === null || typeof event !== 'object' || Array.isArray(event))
+    return 'not an audit event (a JSON object is expected)';
   if (!Number.isInteger(event.seq) || event.seq < 1) return 'not an audit event (seq must be a positive integer)';
   for (const field of ['id', 'at', 'actor', 'type'] as const) {
     if (typeof event[field] !== 'string') return `event ${event.seq} has no ${field}`;
   }
-  if (typeof event.prevHash !== 'string' || !HEX64.test(event.prevHash)) return `event ${event.seq} has no valid prevHash`;
+  if (typeof event.prevHash !== 'string' || !HEX64.test(event.prevHash))
+    return `event ${event.seq} has no valid prevHash`;
   if (typeof event.hash !== 'string' || !HEX64.test(event.hash)) return `event ${event.seq} has no valid hash`;
   if (event.data === null || typeof event.data !== 'object') return `event ${event.seq} has no data object`;
   return undefined;
 }
 
 /** Verifies JSON Lines text (one event per line, in chain order), e.g. an `rbcd audit export`. */
-export function verifyJsonLines(lines: Iterable<string>, options: { anchor?: string; allowRepeats?: boolean } = {}): ChainResult {
+export function verifyJsonLines(
+  lines: Iterable<string>,
+  options: { anchor?: string; allowRepeats?: boolean } = {},
+): ChainResult {
   const verifier = new ChainVerifier(options);
   for (const raw of lines) {
     if (verifier.pushLine(raw)) break;

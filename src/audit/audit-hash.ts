@@ -18,5 +18,8 @@ export type HashedFields = Omit<AuditEventView, 'prevHash' | 'hash'>;
 
 export function eventHash(prevHash: string, event: HashedFields): string {
   const { seq, id, at, actor, type, requestId, target, data } = event;
-  return createHash('sha256').update(prevHash).update(canonicalJson({ seq, id, at, actor, type, requestId, target, data })).digest('hex');
+  return createHash('sha256')
+    .update(prevHash)
+    .update(canonicalJson({ seq, id, at, actor, type, requestId, target, data }))
+    .digest('hex');
 }

@@ -32,7 +32,10 @@ export class AuditController {
   }
 
   @Get('export')
-  @ApiOperation({ summary: 'The chain from a starting point to its end, oldest first, as JSON Lines (verifiable offline with `rbcd audit verify`)' })
+  @ApiOperation({
+    summary:
+      'The chain from a starting point to its end, oldest first, as JSON Lines (verifiable offline with `rbcd audit verify`)',
+  })
   @ApiProduces('application/x-ndjson')
   @ApiOkResponse({ description: 'One audit event per line, in chain order, with no gap', schema: { type: 'string' } })
   @ApiErrors(400)

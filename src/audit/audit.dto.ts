@@ -8,13 +8,21 @@ export class AuditQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() actor?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() type?: string;
   @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' }) @IsOptional() @IsISO8601() since?: string;
-  @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() cursor?: string;
 }
 
-
 export class AuditExportQueryDto {
-  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z', description: 'start at the first event written at or after this time' })
+  @ApiPropertyOptional({
+    example: '2026-11-01T00:00:00Z',
+    description: 'start at the first event written at or after this time',
+  })
   @IsOptional()
   @IsISO8601()
   since?: string;

@@ -13,8 +13,14 @@ export class AuditEventModel {
   @ApiProperty({ example: 'apikey:7d0c…', description: 'Who did it (identity), or "system"' }) @Field() actor: string;
   @ApiProperty({ enum: AUDIT_EVENT_TYPES }) @Field() type: string;
   @ApiNullableProperty('string', { format: 'uuid' }) @Field(() => String, { nullable: true }) requestId: string | null;
-  @ApiNullableProperty('string', { description: 'DN of the target, when the event is about one' }) @Field(() => String, { nullable: true }) target: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Event-specific facts (SDDL before/after, approver, error ...)' })
+  @ApiNullableProperty('string', { description: 'DN of the target, when the event is about one' })
+  @Field(() => String, { nullable: true })
+  target: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Event-specific facts (SDDL before/after, approver, error ...)',
+  })
   @Field(() => GraphQLJSON)
   data: Record<string, unknown>;
   @ApiProperty({ description: 'SHA-256 (hex) of the event before it' }) @Field() prevHash: string;
@@ -23,13 +29,18 @@ export class AuditEventModel {
 
 @ObjectType('AuditPage')
 export class AuditPageModel {
-  @ApiProperty({ type: AuditEventModel, isArray: true, description: 'Newest first' }) @Field(() => [AuditEventModel]) items: AuditEventModel[];
-  @ApiNullableProperty('string', { description: 'Pass as cursor for the next page; null on the last page' }) @Field(() => String, { nullable: true }) nextCursor: string | null;
+  @ApiProperty({ type: AuditEventModel, isArray: true, description: 'Newest first' })
+  @Field(() => [AuditEventModel])
+  items: AuditEventModel[];
+  @ApiNullableProperty('string', { description: 'Pass as cursor for the next page; null on the last page' })
+  @Field(() => String, { nullable: true })
+  nextCursor: string | null;
 }
 
 export class AuditVerificationModel {
   @ApiProperty({ description: 'The whole chain links and every hash matches' }) ok: boolean;
   @ApiProperty({ type: 'integer', description: 'Events verified (before the first bad one)' }) events: number;
-  @ApiPropertyOptional({ type: 'integer', description: 'The first event that does not verify (when ok is false)' }) firstBadSeq?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'The first event that does not verify (when ok is false)' })
+  firstBadSeq?: number;
   @ApiPropertyOptional({ example: 'event 12 was altered after it was written' }) reason?: string;
 }

@@ -11,7 +11,14 @@ import { AuditSinksService } from './sinks/audit-sinks.service';
 @Global()
 @Module({
   controllers: [AuditController, AuditSinksController],
-  providers: [AuditService, AuditResolver, AuditSinkPositions, AuditSinkDelivery, AuditSinksService, AuditSinksResolver],
+  providers: [
+    AuditService,
+    AuditResolver,
+    AuditSinkPositions,
+    AuditSinkDelivery,
+    AuditSinksService,
+    AuditSinksResolver,
+  ],
   exports: [AuditService, AuditSinkDelivery, AuditSinksService],
 })
 export class AuditModule {}

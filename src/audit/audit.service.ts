@@ -65,7 +65,11 @@ export class AuditService {
     await manager.getRepository(AuditEventEntity).insert(row as never);
     // Streaming to the SIEM rides the outbox: committed with the event, or not at all.
     for (const sink of this.config.audit.sinks) {
-      await this.jobs.enqueue(manager, { kind: 'audit-sink', payload: { sink: sink.name, seq: row.seq }, dedupeKey: `audit-sink:${sink.name}:${row.seq}` });
+      await this.jobs.enqueue(manager, {
+        kind: 'audit-sink',
+        payload: { sink: sink.name, seq: row.seq },
+        dedupeKey: `audit-sink:${sink.name}:${row.seq}`,
+      });
     }
     return row;
   }
@@ -77,7 +81,11 @@ export class AuditService {
 
   async query(query: AuditQuery): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
-    const builder = this.uow.manager.getRepository(AuditEventEntity).createQueryBuilder('e').orderBy('e.seq', 'DESC').take(limit + 1);
+    const builder = this.uow.manager
+      .getRepository(AuditEventEntity)
+      .createQueryBuilder('e')
+      .orderBy('e.seq', 'DESC')
+      .take(limit + 1);
     const where: FindOptionsWhere<AuditEventEntity> = {};
     if (query.cursor) {
       const seq = Number(Buffer.from(query.cursor, 'base64url').toString());
@@ -89,10 +97,16 @@ export class AuditService {
     if (query.type) where.type = query.type;
     if (query.since) where.at = MoreThanOrEqual(new Date(query.since).toISOString());
     builder.where(where);
-    if (query.target) builder.andWhere("LOWER(e.target) LIKE :target ESCAPE '\\'", { target: `%${query.target.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%` });
+    if (query.target)
+      builder.andWhere("LOWER(e.target) LIKE :target ESCAPE '\\'", {
+        target: `%${query.target.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`,
+      });
     const rows = await builder.getMany();
     const items = rows.slice(0, limit);
-    return { items, nextCursor: rows.length > limit ? Buffer.from(String(items[items.length - 1].seq)).toString('base64url') : null };
+    return {
+      items,
+      nextCursor: rows.length > limit ? Buffer.from(String(items[items.length - 1].seq)).toString('base64url') : null,
+    };
   }
 
   /** Recomputes the chain from the first event; any altered, removed or reordered event breaks it. */
@@ -132,7 +146,11 @@ export class AuditService {
     const repo = this.uow.manager.getRepository(AuditEventEntity);
     let next = from;
     for (;;) {
-      const batch = await repo.find({ where: { seq: to === undefined ? MoreThanOrEqual(next) : Between(next, to) }, order: { seq: 'ASC' }, take: EXPORT_PAGE });
+      const batch = await repo.find({
+        where: { seq: to === undefined ? MoreThanOrEqual(next) : Between(next, to) },
+        order: { seq: 'ASC' },
+        take: EXPORT_PAGE,
+      });
       for (const row of batch) yield toView(row);
       if (batch.length < EXPORT_PAGE) return;
       next = batch[batch.length - 1].seq + 1;

@@ -1,6 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, AUTHENTICATED, CHANGE, WITH_BODY, WITH_PATH_PARAMETER } from '../common/openapi/api-errors.decorator';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ApiErrors,
+  AUTHENTICATED,
+  CHANGE,
+  WITH_BODY,
+  WITH_PATH_PARAMETER,
+} from '../common/openapi/api-errors.decorator';
 import { ApiKeyDto, CreateApiKeyDto, IssuedApiKeyDto } from './api-keys.dto';
 import { ApiKeysService } from './api-keys.service';
 import { CurrentPrincipal } from './current-principal.decorator';

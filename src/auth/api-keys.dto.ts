@@ -21,7 +21,10 @@ export class CreateApiKeyDto {
   @IsBoolean()
   mayActOnBehalf?: boolean;
 
-  @ApiPropertyOptional({ example: 'alice@contoso.test', description: "A person's key: the AD user it belongs to (UPN, DOMAIN\\name, mail). Without it: a system key" })
+  @ApiPropertyOptional({
+    example: 'alice@contoso.test',
+    description: "A person's key: the AD user it belongs to (UPN, DOMAIN\\name, mail). Without it: a system key",
+  })
   @IsOptional()
   @IsString()
   @Length(1, 200)
@@ -33,7 +36,8 @@ export class ApiKeyDto {
   @ApiProperty() name: string;
   @ApiProperty({ enum: ROLES, isArray: true }) roles: Role[];
   @ApiProperty() mayActOnBehalf: boolean;
-  @ApiNullableProperty('string', { description: "The person a person's key belongs to (UPN); null for a system key" }) owner: string | null;
+  @ApiNullableProperty('string', { description: "The person a person's key belongs to (UPN); null for a system key" })
+  owner: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty() createdBy: string;
   @ApiNullableProperty('string', { format: 'date-time' }) lastUsedAt: string | null;

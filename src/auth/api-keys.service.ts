@@ -56,18 +56,32 @@ export class ApiKeysService {
     this.adminKeyHash = config.adminApiKey ? sha256(config.adminApiKey).toString('hex') : null;
   }
 
-  async issue(input: { name: string; roles: Role[]; mayActOnBehalf?: boolean; owner?: string }, createdBy: Principal): Promise<IssuedApiKey> {
+  async issue(
+    input: { name: string; roles: Role[]; mayActOnBehalf?: boolean; owner?: string },
+    createdBy: Principal,
+  ): Promise<IssuedApiKey> {
     const roles = [...new Set(input.roles)];
     if (roles.length === 0 || roles.some((r) => !ROLES.includes(r))) {
       throw new DomainError('VALIDATION_FAILED', `roles must be a non-empty list of: ${ROLES.join(', ')}`);
     }
-    if (input.name === BOOTSTRAP_NAME) throw new DomainError('VALIDATION_FAILED', `the name ${BOOTSTRAP_NAME} is reserved`, { fields: { name: ['reserved'] } });
+    if (input.name === BOOTSTRAP_NAME)
+      throw new DomainError('VALIDATION_FAILED', `the name ${BOOTSTRAP_NAME} is reserved`, {
+        fields: { name: ['reserved'] },
+      });
     if (input.owner && input.mayActOnBehalf) {
-      throw new DomainError('VALIDATION_FAILED', "A person's key (owner) may not act on behalf of others; issue a system key (no owner) for that", { fields: { mayActOnBehalf: ['not with owner'] } });
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        "A person's key (owner) may not act on behalf of others; issue a system key (no owner) for that",
+        { fields: { mayActOnBehalf: ['not with owner'] } },
+      );
     }
     // A person's key: the owner must be exactly one AD user now (422 PERSON_NOT_RESOLVED otherwise).
     const ownerPerson = input.owner ? await this.persons.resolveUser(input.owner) : null;
-    const prefix = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
+    const prefix = randomBytes(9)
+      .toString('base64url')
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '0')
+      .slice(0, 12);
     const key = `rbcd_${prefix}_${randomBytes(32).toString('base64url')}`;
     const entity: ApiKeyEntity = {
       id: randomUUID(),
@@ -85,13 +99,26 @@ export class ApiKeysService {
     };
     await this.uow.run(async (m) => {
       await m.getRepository(ApiKeyEntity).insert(entity);
-      await this.audit.append(m, { actor: createdBy.id, type: 'apikey.created', data: { id: entity.id, name: entity.name, roles, mayActOnBehalf: entity.mayActOnBehalf, owner: entity.owner, ownerSid: ownerPerson?.sid ?? null } });
+      await this.audit.append(m, {
+        actor: createdBy.id,
+        type: 'apikey.created',
+        data: {
+          id: entity.id,
+          name: entity.name,
+          roles,
+          mayActOnBehalf: entity.mayActOnBehalf,
+          owner: entity.owner,
+          ownerSid: ownerPerson?.sid ?? null,
+        },
+      });
     });
     return { ...toIssuedKey(entity), key };
   }
 
   async list(): Promise<IssuedApiKey[]> {
-    const rows = await this.uow.manager.getRepository(ApiKeyEntity).find({ where: { revokedAt: IsNull() }, order: { createdAt: 'ASC' } });
+    const rows = await this.uow.manager
+      .getRepository(ApiKeyEntity)
+      .find({ where: { revokedAt: IsNull() }, order: { createdAt: 'ASC' } });
     return rows.map(toIssuedKey);
   }
 
@@ -109,26 +136,53 @@ export class ApiKeysService {
   async verify(presented: string): Promise<Principal | null> {
     const hash = sha256(presented);
     if (this.adminKeyHash && sameHash(hash, this.adminKeyHash)) {
-      return { id: `apikey:${BOOTSTRAP_NAME}`, name: BOOTSTRAP_NAME, roles: ['admin'], via: 'api-key', mayActOnBehalf: true };
+      return {
+        id: `apikey:${BOOTSTRAP_NAME}`,
+        name: BOOTSTRAP_NAME,
+        roles: ['admin'],
+        via: 'api-key',
+        mayActOnBehalf: true,
+      };
     }
     for (const key of this.config.apiKeys) {
       if (sameHash(hash, key.sha256)) {
         // A static person's key: its owner is looked up (cached) when used; one that no longer names a user is refused.
-        const person = key.owner ? await this.persons.resolveUser(key.owner).catch((error: unknown) => this.ownerGone(key.name, error)) : null;
-        return { id: `apikey:${key.name}`, name: key.name, roles: key.roles as Role[], via: 'api-key', mayActOnBehalf: key.mayActOnBehalf ?? false, person };
+        const person = key.owner
+          ? await this.persons.resolveUser(key.owner).catch((error: unknown) => this.ownerGone(key.name, error))
+          : null;
+        return {
+          id: `apikey:${key.name}`,
+          name: key.name,
+          roles: key.roles as Role[],
+          via: 'api-key',
+          mayActOnBehalf: key.mayActOnBehalf ?? false,
+          person,
+        };
       }
     }
     const match = KEY_PATTERN.exec(presented);
     if (!match) return null;
-    const row = await this.uow.manager.getRepository(ApiKeyEntity).findOne({ where: { prefix: match[1], revokedAt: IsNull() } });
+    const row = await this.uow.manager
+      .getRepository(ApiKeyEntity)
+      .findOne({ where: { prefix: match[1], revokedAt: IsNull() } });
     if (!row || !sameHash(hash, row.keyHash)) return null;
     this.noteUse(row);
-    return { id: `apikey:${row.name}`, name: row.name, roles: row.roles as Role[], via: 'api-key', mayActOnBehalf: row.mayActOnBehalf, person: row.ownerPerson ?? null };
+    return {
+      id: `apikey:${row.name}`,
+      name: row.name,
+      roles: row.roles as Role[],
+      via: 'api-key',
+      mayActOnBehalf: row.mayActOnBehalf,
+      person: row.ownerPerson ?? null,
+    };
   }
 
   private ownerGone(name: string, error: unknown): never {
     if (error instanceof DomainError && error.code === 'PERSON_NOT_RESOLVED') {
-      throw new DomainError('FORBIDDEN', `The owner of API key ${name} ${error.message.replace(/^"[^"]*" /, '')}; the key stands for no person`);
+      throw new DomainError(
+        'FORBIDDEN',
+        `The owner of API key ${name} ${error.message.replace(/^"[^"]*" /, '')}; the key stands for no person`,
+      );
     }
     throw error;
   }
@@ -136,7 +190,9 @@ export class ApiKeysService {
   private noteUse(row: ApiKeyEntity): void {
     const now = this.clock.now();
     if (row.lastUsedAt && now.getTime() - Date.parse(row.lastUsedAt) < LAST_USED_RESOLUTION_MS) return;
-    void this.uow.run((m) => m.getRepository(ApiKeyEntity).update({ id: row.id }, { lastUsedAt: now.toISOString() })).catch(() => undefined);
+    void this.uow
+      .run((m) => m.getRepository(ApiKeyEntity).update({ id: row.id }, { lastUsedAt: now.toISOString() }))
+      .catch(() => undefined);
   }
 }
 

@@ -41,7 +41,8 @@ export class ApiAuthGuard extends AuthGuard(['api-key', 'oidc']) {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     await super.canActivate(context);
     const principal = requestOf(context).user as Principal;
-    const ownerMay = this.reflector.getAllAndOverride<boolean>(OWNERS_MAY, targets) && principal.person?.kind === 'directory';
+    const ownerMay =
+      this.reflector.getAllAndOverride<boolean>(OWNERS_MAY, targets) && principal.person?.kind === 'directory';
     if (!ownerMay) assertRoles(principal, this.reflector.getAllAndOverride<Role[]>(REQUIRED_ROLES, targets) ?? []);
     if (isMutation(context) && !this.reflector.getAllAndOverride<boolean>(READS_ONLY, targets)) {
       try {
@@ -71,6 +72,7 @@ function responseOf(context: ExecutionContext): { header(name: string, value: st
 }
 
 function isMutation(context: ExecutionContext): boolean {
-  if (context.getType<string>() === 'graphql') return GqlExecutionContext.create(context).getInfo()?.operation?.operation === 'mutation';
+  if (context.getType<string>() === 'graphql')
+    return GqlExecutionContext.create(context).getInfo()?.operation?.operation === 'mutation';
   return MUTATING_METHODS.has(context.switchToHttp().getRequest<{ method: string }>().method);
 }

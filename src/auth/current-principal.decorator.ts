@@ -2,7 +2,10 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { Principal } from './roles';
 
-export function requestOf(context: ExecutionContext): { user?: Principal; headers: Record<string, string | string[] | undefined> } {
+export function requestOf(context: ExecutionContext): {
+  user?: Principal;
+  headers: Record<string, string | string[] | undefined>;
+} {
   if (context.getType<string>() === 'graphql') return GqlExecutionContext.create(context).getContext().req;
   return context.switchToHttp().getRequest();
 }

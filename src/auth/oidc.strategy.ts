@@ -12,7 +12,18 @@ import { bearerToken, looksLikeJwt } from './credentials';
 import { ROLES, type Principal, type Role } from './roles';
 
 /** Asymmetric algorithms only: `alg: none` and HMAC tokens (e.g. signed with the public key) are refused. */
-export const OIDC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+export const OIDC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 
 /**
  * Passport strategy for JWTs of the organisation's OIDC provider, presented as
@@ -61,7 +72,13 @@ export class OidcStrategy extends PassportStrategy(Strategy, 'oidc') {
       .filter((r): r is Role => (ROLES as readonly string[]).includes(r));
     const name = String(payload.preferred_username ?? payload.email ?? payload.sub);
     const person = await this.personOf(payload, oidc);
-    return this.persons.withGroupRoles({ id: `oidc:${payload.sub}`, name, roles: [...new Set(roles)], via: 'oidc', person });
+    return this.persons.withGroupRoles({
+      id: `oidc:${payload.sub}`,
+      name,
+      roles: [...new Set(roles)],
+      via: 'oidc',
+      person,
+    });
   }
 
   /**
@@ -73,14 +90,22 @@ export class OidcStrategy extends PassportStrategy(Strategy, 'oidc') {
     if (!oidc.userClaim) return externalPerson(`oidc:${payload.sub}`);
     const value = payload[oidc.userClaim];
     if (typeof value !== 'string' || value.trim() === '') {
-      throw new DomainError('FORBIDDEN', `The token carries no ${oidc.userClaim} claim, which names the person (OIDC_USER_CLAIM)`);
+      throw new DomainError(
+        'FORBIDDEN',
+        `The token carries no ${oidc.userClaim} claim, which names the person (OIDC_USER_CLAIM)`,
+      );
     }
     try {
       return await this.persons.resolveUser(value, oidc.userClaim);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'PERSON_NOT_RESOLVED') throw error;
-      if (oidc.usersExternal && error.details?.reason === 'not-found') return externalPerson(value.trim().toLowerCase());
-      throw new DomainError('FORBIDDEN', `The token's ${oidc.userClaim} claim ${error.message}, so it stands for no person here`, { claim: oidc.userClaim, reason: error.details?.reason });
+      if (oidc.usersExternal && error.details?.reason === 'not-found')
+        return externalPerson(value.trim().toLowerCase());
+      throw new DomainError(
+        'FORBIDDEN',
+        `The token's ${oidc.userClaim} claim ${error.message}, so it stands for no person here`,
+        { claim: oidc.userClaim, reason: error.details?.reason },
+      );
     }
   }
 }
@@ -88,5 +113,10 @@ export class OidcStrategy extends PassportStrategy(Strategy, 'oidc') {
 /** Claims may be nested (`realm_access.roles` in Keycloak). */
 export function readClaim(payload: JWTPayload, path: string): unknown {
   if (path in payload) return payload[path];
-  return path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), payload);
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined),
+      payload,
+    );
 }

@@ -34,7 +34,14 @@ beforeEach(async () => {
 
 function limiter(perMinute: number, clock = new FakeClock()) {
   const uow = new UnitOfWork(dataSource);
-  return { clock, limiter: new RateLimiter({ limits: { maxTargets: 1, mutationsPerMinute: perMinute } }, clock as unknown as Clock, uow) };
+  return {
+    clock,
+    limiter: new RateLimiter(
+      { limits: { maxTargets: 1, mutationsPerMinute: perMinute } },
+      clock as unknown as Clock,
+      uow,
+    ),
+  };
 }
 
 async function refusal(attempt: Promise<void>): Promise<RateLimitedError> {
@@ -93,6 +100,8 @@ describe('RateLimiter (sliding minute per identity, in the database)', () => {
     for (let i = 0; i < 3; i++) await rl.consume('a');
     clock.ms += 61_000;
     await rl.consume('a');
-    expect(await dataSource.query("SELECT COUNT(*) AS n FROM rate_limit_hits WHERE identity = 'a'")).toEqual([{ n: 1 }]);
+    expect(await dataSource.query("SELECT COUNT(*) AS n FROM rate_limit_hits WHERE identity = 'a'")).toEqual([
+      { n: 1 },
+    ]);
   });
 });

@@ -12,11 +12,18 @@ const WINDOW_MS = 60_000;
 
 /** 429: carries Retry-After for the REST filter (and the GraphQL response header set by the guard). */
 export class RateLimitedError extends DomainError {
-  constructor(readonly retryAfterSeconds: number, limitPerMinute: number) {
-    super('RATE_LIMITED', `Too many changes: at most ${limitPerMinute} per minute per caller; retry in ${retryAfterSeconds} s`, {
-      retryAfterSeconds,
-      limitPerMinute,
-    });
+  constructor(
+    readonly retryAfterSeconds: number,
+    limitPerMinute: number,
+  ) {
+    super(
+      'RATE_LIMITED',
+      `Too many changes: at most ${limitPerMinute} per minute per caller; retry in ${retryAfterSeconds} s`,
+      {
+        retryAfterSeconds,
+        limitPerMinute,
+      },
+    );
   }
 }
 
@@ -43,7 +50,11 @@ export class RateLimiter {
       if (this.uow.isPostgres) await m.query("SELECT pg_advisory_xact_lock(hashtext('rate-limit:' || $1))", [identity]);
       const hits = m.getRepository(RateLimitHitEntity);
       await hits.delete({ identity, at: LessThanOrEqual(windowStart) });
-      const recent = await hits.find({ where: { identity, at: MoreThan(windowStart) }, order: { at: 'ASC' }, take: limit });
+      const recent = await hits.find({
+        where: { identity, at: MoreThan(windowStart) },
+        order: { at: 'ASC' },
+        take: limit,
+      });
       if (recent.length >= limit) {
         const oldest = Date.parse(recent[0].at);
         throw new RateLimitedError(Math.max(1, Math.ceil((oldest + WINDOW_MS - now) / 1000)), limit);

@@ -16,7 +16,9 @@ function error(text: string): string {
 
 describe('parseChatCommand', () => {
   it('parses a full grant: principal, targets, duration, justification, ticket', () => {
-    expect(ok('grant SERVERB$ -> SERVERC, SERVERD for 8h because admins manage them from the jump box ticket CHG0012345')).toEqual({
+    expect(
+      ok('grant SERVERB$ -> SERVERC, SERVERD for 8h because admins manage them from the jump box ticket CHG0012345'),
+    ).toEqual({
       kind: 'grant',
       principals: ['SERVERB$'],
       targets: ['SERVERC', 'SERVERD'],
@@ -27,7 +29,9 @@ describe('parseChatCommand', () => {
   });
 
   it('parses a grant as Slack sends it (-&gt; escaped, host names wrapped as links)', () => {
-    expect(ok('grant SERVERB$ -&gt; <http://serverc.contoso.test|serverc.contoso.test> because R&amp;D needs it')).toEqual({
+    expect(
+      ok('grant SERVERB$ -&gt; <http://serverc.contoso.test|serverc.contoso.test> because R&amp;D needs it'),
+    ).toEqual({
       kind: 'grant',
       principals: ['SERVERB$'],
       targets: ['serverc.contoso.test'],
@@ -43,7 +47,9 @@ describe('parseChatCommand', () => {
   });
 
   it('keeps "for" and "ticket" words inside the justification', () => {
-    expect(ok('grant A$ -> B because needed for the ticket migration for now')).toMatchObject({ justification: 'needed for the ticket migration for now' });
+    expect(ok('grant A$ -> B because needed for the ticket migration for now')).toMatchObject({
+      justification: 'needed for the ticket migration for now',
+    });
     expect(ok('grant A$ -> B because needed ticket INC1')).toMatchObject({ justification: 'needed', ticket: 'INC1' });
   });
 
@@ -56,19 +62,35 @@ describe('parseChatCommand', () => {
   });
 
   it('parses revoke as a revoke request, or with a request id as ending a grant', () => {
-    expect(ok('revoke SERVERB$ -> SERVERC because no longer needed')).toEqual({ kind: 'revoke', principals: ['SERVERB$'], targets: ['SERVERC'], justification: 'no longer needed' });
-    expect(ok(`revoke ${ID.toUpperCase()} done early`)).toEqual({ kind: 'revoke-grant', id: ID, comment: 'done early' });
+    expect(ok('revoke SERVERB$ -> SERVERC because no longer needed')).toEqual({
+      kind: 'revoke',
+      principals: ['SERVERB$'],
+      targets: ['SERVERC'],
+      justification: 'no longer needed',
+    });
+    expect(ok(`revoke ${ID.toUpperCase()} done early`)).toEqual({
+      kind: 'revoke-grant',
+      id: ID,
+      comment: 'done early',
+    });
     expect(ok(`revoke ${ID}`)).toEqual({ kind: 'revoke-grant', id: ID });
     expect(error('revoke SERVERB$ -> SERVERC for 1h because x')).toBe('A revoke takes no duration');
   });
 
   it('parses show, status, approve, reject, cancel and help', () => {
     expect(ok('show SERVERC')).toEqual({ kind: 'show', target: 'SERVERC' });
-    expect(ok('show CN=SERVERC, OU=Servers,DC=contoso,DC=test')).toEqual({ kind: 'show', target: 'CN=SERVERC, OU=Servers,DC=contoso,DC=test' });
+    expect(ok('show CN=SERVERC, OU=Servers,DC=contoso,DC=test')).toEqual({
+      kind: 'show',
+      target: 'CN=SERVERC, OU=Servers,DC=contoso,DC=test',
+    });
     expect(ok(`status ${ID}`)).toEqual({ kind: 'status', id: ID });
     expect(ok(`approve ${ID}`)).toEqual({ kind: 'approve', id: ID });
     expect(ok(`approve ${ID} looks fine`)).toEqual({ kind: 'approve', id: ID, comment: 'looks fine' });
-    expect(ok(`reject ${ID} not on a change window`)).toEqual({ kind: 'reject', id: ID, reason: 'not on a change window' });
+    expect(ok(`reject ${ID} not on a change window`)).toEqual({
+      kind: 'reject',
+      id: ID,
+      reason: 'not on a change window',
+    });
     expect(ok(`cancel ${ID}`)).toEqual({ kind: 'cancel', id: ID });
     expect(ok('help')).toEqual({ kind: 'help' });
     expect(ok('   ')).toEqual({ kind: 'help' });
@@ -108,7 +130,9 @@ describe('parseChatDuration', () => {
 
 describe('helpers', () => {
   it('unescapes Slack text', () => {
-    expect(unescapeSlack('<mailto:alice@contoso.test|alice@contoso.test> &lt;x&gt; <https://a.b>')).toBe('alice@contoso.test <x> https://a.b');
+    expect(unescapeSlack('<mailto:alice@contoso.test|alice@contoso.test> &lt;x&gt; <https://a.b>')).toBe(
+      'alice@contoso.test <x> https://a.b',
+    );
   });
 
   it('splits identifiers on commas and spaces, not inside DNs', () => {

@@ -3,7 +3,14 @@
 
 export type ChatCommand =
   | { kind: 'help' }
-  | { kind: 'grant'; principals: string[]; targets: string[]; duration?: string; justification: string; ticket?: string }
+  | {
+      kind: 'grant';
+      principals: string[];
+      targets: string[];
+      duration?: string;
+      justification: string;
+      ticket?: string;
+    }
   | { kind: 'revoke'; principals: string[]; targets: string[]; justification: string; ticket?: string }
   /** `revoke <request id>`: end an applied grant early. */
   | { kind: 'revoke-grant'; id: string; comment?: string }
@@ -97,7 +104,10 @@ export function parseChatCommand(raw: string): ParseResult {
       const [first, ...others] = rest.split(/\s+/);
       if (first && UUID.test(first)) {
         const comment = others.join(' ').trim();
-        return { ok: true, command: { kind: 'revoke-grant', id: first.toLowerCase(), ...(comment ? { comment } : {}) } };
+        return {
+          ok: true,
+          command: { kind: 'revoke-grant', id: first.toLowerCase(), ...(comment ? { comment } : {}) },
+        };
       }
       return parseChange('revoke', rest);
     }
@@ -168,5 +178,8 @@ function parseChange(kind: 'grant' | 'revoke', rest: string): ParseResult {
   const targets = splitIdentifiers(targetText);
   if (principals.length === 0 || targets.length === 0) return usage(form);
   const common = { principals, targets, justification, ...(ticket ? { ticket } : {}) };
-  return { ok: true, command: kind === 'grant' ? { kind, ...common, ...(duration ? { duration } : {}) } : { kind, ...common } };
+  return {
+    ok: true,
+    command: kind === 'grant' ? { kind, ...common, ...(duration ? { duration } : {}) } : { kind, ...common },
+  };
 }

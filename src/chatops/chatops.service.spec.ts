@@ -3,7 +3,8 @@ import type { Role } from '../auth/roles';
 import { RequestsController } from '../requests/requests.controller';
 import { CHAT_COMMAND_ROLES } from './chatops.service';
 
-const restRoles = (method: keyof RequestsController): Role[] => Reflect.getMetadata(REQUIRED_ROLES, RequestsController.prototype[method]);
+const restRoles = (method: keyof RequestsController): Role[] =>
+  Reflect.getMetadata(REQUIRED_ROLES, RequestsController.prototype[method]);
 
 describe('chat command roles', () => {
   it('are those of the REST route doing the same thing', () => {
@@ -16,7 +17,9 @@ describe('chat command roles', () => {
   });
 
   it('leave only reads open to unmapped chat users', () => {
-    const open = Object.entries(CHAT_COMMAND_ROLES).filter(([, roles]) => roles === null).map(([kind]) => kind);
+    const open = Object.entries(CHAT_COMMAND_ROLES)
+      .filter(([, roles]) => roles === null)
+      .map(([kind]) => kind);
     expect(open.sort()).toEqual(['help', 'show', 'status']);
   });
 });

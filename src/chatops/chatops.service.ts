@@ -9,7 +9,15 @@ import { PersonsService } from '../persons/persons.service';
 import { RequestsService } from '../requests/requests.service';
 import type { RequestView } from '../requests/request.view';
 import { type ChatCommand, type ChatCommandKind, parseChatCommand } from './chat-command.parser';
-import { type ChatReply, createdReply, delegationReply, describeRequest, helpReply, requestBlocks, requestDetails } from './slack-messages';
+import {
+  type ChatReply,
+  createdReply,
+  delegationReply,
+  describeRequest,
+  helpReply,
+  requestBlocks,
+  requestDetails,
+} from './slack-messages';
 
 /**
  * The roles each command needs: the same as the REST route / GraphQL field doing the same thing.
@@ -54,7 +62,9 @@ export class ChatopsService {
   ) {
     const unlinked = Object.entries(config.chat.slack?.users ?? {}).filter(([, u]) => !u.user);
     if (unlinked.length) {
-      this.logger.warn(`chat.slack.users ${unlinked.map(([id]) => id).join(', ')} use the old form (a role list): they are unlinked chat users who can only read; map them as {user: <AD user>, roles: [...]}`);
+      this.logger.warn(
+        `chat.slack.users ${unlinked.map(([id]) => id).join(', ')} use the old form (a role list): they are unlinked chat users who can only read; map them as {user: <AD user>, roles: [...]}`,
+      );
     }
   }
 
@@ -88,7 +98,12 @@ export class ChatopsService {
   async interaction(payload: BlockActionsPayload): Promise<ChatReply> {
     const action = payload.actions?.[0];
     const id = action?.value ?? '';
-    if (payload.type !== 'block_actions' || !payload.user?.id || !action || !['approve', 'reject'].includes(action.action_id ?? '')) {
+    if (
+      payload.type !== 'block_actions' ||
+      !payload.user?.id ||
+      !action ||
+      !['approve', 'reject'].includes(action.action_id ?? '')
+    ) {
       return { ...ephemeral('This action is not supported.'), replace_original: false };
     }
     const user = { id: payload.user.id, name: payload.user.username ?? payload.user.name };
@@ -97,9 +112,15 @@ export class ChatopsService {
     let reply: ChatReply;
     try {
       principal = await this.principalFor(user);
-      const command: ChatCommand = kind === 'approve' ? { kind: 'approve', id } : { kind: 'reject', id, reason: `Rejected in chat by ${principal.name}` };
+      const command: ChatCommand =
+        kind === 'approve'
+          ? { kind: 'approve', id }
+          : { kind: 'reject', id, reason: `Rejected in chat by ${principal.name}` };
       await this.authorise(command.kind, principal);
-      const request = command.kind === 'approve' ? await this.requests.approve(id, principal) : await this.requests.reject(id, principal, command.reason);
+      const request =
+        command.kind === 'approve'
+          ? await this.requests.approve(id, principal)
+          : await this.requests.reject(id, principal, command.reason);
       const text = `${decisionLine(command.kind, request, principal)}\n${describeRequest(request)}`;
       reply = { response_type: 'in_channel', replace_original: true, text, blocks: requestBlocks(request, text) };
     } catch (error) {
@@ -135,13 +156,18 @@ export class ChatopsService {
       }
       case 'approve':
       case 'reject': {
-        const request = command.kind === 'approve' ? await this.requests.approve(command.id, principal, command.comment) : await this.requests.reject(command.id, principal, command.reason);
+        const request =
+          command.kind === 'approve'
+            ? await this.requests.approve(command.id, principal, command.comment)
+            : await this.requests.reject(command.id, principal, command.reason);
         return inChannel(`${decisionLine(command.kind, request, principal)}\n${requestDetails(request)}`);
       }
       case 'cancel':
         return inChannel(`Cancelled.\n${describeRequest(await this.requests.cancel(command.id, principal))}`);
       case 'revoke-grant':
-        return inChannel(`:wastebasket: ${principal.name} revoked the grant; the service is removing it.\n${describeRequest(await this.requests.revoke(command.id, principal, command.comment))}`);
+        return inChannel(
+          `:wastebasket: ${principal.name} revoked the grant; the service is removing it.\n${describeRequest(await this.requests.revoke(command.id, principal, command.comment))}`,
+        );
     }
   }
 
@@ -184,7 +210,13 @@ export class ChatopsService {
   /** Slack shows button-press answers only through response_url; best effort, never delays the 200. */
   private postToResponseUrl(url: string, reply: ChatReply): void {
     if (!/^https?:\/\//i.test(url)) return;
-    void fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(reply), signal: AbortSignal.timeout(5000), redirect: 'error' })
+    void fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(reply),
+      signal: AbortSignal.timeout(5000),
+      redirect: 'error',
+    })
       .then((response) => response.body?.cancel())
       .catch((error) => this.logger.warn(`chat response_url post failed: ${(error as Error).message}`));
   }

@@ -24,8 +24,11 @@ export function describeRequest(request: RequestView): string {
 function approvalsLine(request: RequestView): string {
   const approvals = request.approvals.filter((a) => a.decision === 'approve');
   const rejection = request.approvals.find((a) => a.decision === 'reject');
-  const parts = [`Approvals: ${approvals.length}/${request.requiredApprovals}${approvals.length ? ` (${approvals.map((a) => a.approverName).join(', ')})` : ''}`];
-  if (rejection) parts.push(`rejected by ${rejection.approverName}${rejection.comment ? `: "${rejection.comment}"` : ''}`);
+  const parts = [
+    `Approvals: ${approvals.length}/${request.requiredApprovals}${approvals.length ? ` (${approvals.map((a) => a.approverName).join(', ')})` : ''}`,
+  ];
+  if (rejection)
+    parts.push(`rejected by ${rejection.approverName}${rejection.comment ? `: "${rejection.comment}"` : ''}`);
   return parts.join('; ');
 }
 
@@ -46,8 +49,20 @@ export function requestBlocks(request: RequestView, text = describeRequest(reque
       type: 'actions',
       block_id: `request:${request.id}`,
       elements: [
-        { type: 'button', action_id: 'approve', text: { type: 'plain_text', text: 'Approve' }, style: 'primary', value: request.id },
-        { type: 'button', action_id: 'reject', text: { type: 'plain_text', text: 'Reject' }, style: 'danger', value: request.id },
+        {
+          type: 'button',
+          action_id: 'approve',
+          text: { type: 'plain_text', text: 'Approve' },
+          style: 'primary',
+          value: request.id,
+        },
+        {
+          type: 'button',
+          action_id: 'reject',
+          text: { type: 'plain_text', text: 'Reject' },
+          style: 'danger',
+          value: request.id,
+        },
       ],
     });
   }
@@ -57,7 +72,10 @@ export function requestBlocks(request: RequestView, text = describeRequest(reque
 /** The Slack message for a new pending request, with Approve / Reject buttons. */
 export function slackMessageFor(event: DomainEvent): Record<string, unknown> {
   const request = event.data.request as RequestView;
-  const text = event.type === 'request.owner_approval_needed' ? ownersNeededText(request, event.data.owners as OwnersNeeded[]) : describeRequest(request);
+  const text =
+    event.type === 'request.owner_approval_needed'
+      ? ownersNeededText(request, event.data.owners as OwnersNeeded[])
+      : describeRequest(request);
   return { text, blocks: requestBlocks(request, text) };
 }
 
@@ -69,8 +87,15 @@ interface OwnersNeeded {
 
 /** The owners' own message, sent before the general one: whose server, and who may approve for it. */
 function ownersNeededText(request: RequestView, owners: OwnersNeeded[]): string {
-  const lines = owners.map((t) => `• ${t.target.samAccountName}: ${t.required} approval(s) from ${t.owners.map((o) => (o.isGroup ? `a member of ${o.name}` : o.name)).join(' or ')}`);
-  return [`:bust_in_silhouette: Owner approval needed for request ${request.id}:`, ...lines, describeRequest(request)].join('\n');
+  const lines = owners.map(
+    (t) =>
+      `• ${t.target.samAccountName}: ${t.required} approval(s) from ${t.owners.map((o) => (o.isGroup ? `a member of ${o.name}` : o.name)).join(' or ')}`,
+  );
+  return [
+    `:bust_in_silhouette: Owner approval needed for request ${request.id}:`,
+    ...lines,
+    describeRequest(request),
+  ].join('\n');
 }
 
 /** The answer to `grant` / `revoke`: the id to quote and who has to act next. */
@@ -96,7 +121,10 @@ export function delegationReply(view: DelegationView): string {
           `${target} accepts delegation from:`,
           ...view.principals.map((p) => {
             const who = p.samAccountName ?? `${p.sid} (unresolved)`;
-            const notes = [p.aceType !== 'allow' ? p.aceType : '', p.aceType === 'allow' && !p.effective ? 'ineffective mask' : ''].filter(Boolean);
+            const notes = [
+              p.aceType !== 'allow' ? p.aceType : '',
+              p.aceType === 'allow' && !p.effective ? 'ineffective mask' : '',
+            ].filter(Boolean);
             return `• ${who}${p.domain && p.domain !== view.target.domain ? ` [${p.domain}]` : ''}${notes.length ? ` (${notes.join(', ')})` : ''}`;
           }),
         ];
@@ -105,5 +133,9 @@ export function delegationReply(view: DelegationView): string {
 }
 
 export function helpReply(command = '/rbcd'): string {
-  return [`Commands (${command} <command>):`, ...USAGE.map((u) => `• ${u}`), 'Durations: 8h, 30m, 2d or ISO 8601 (PT8H). Reads are open to everyone; changes need a mapped role.'].join('\n');
+  return [
+    `Commands (${command} <command>):`,
+    ...USAGE.map((u) => `• ${u}`),
+    'Durations: 8h, 30m, 2d or ISO 8601 (PT8H). Reads are open to everyone; changes need a mapped role.',
+  ].join('\n');
 }

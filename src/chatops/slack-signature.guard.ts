@@ -1,4 +1,11 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger, type RawBodyRequest } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  Logger,
+  type RawBodyRequest,
+} from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
@@ -27,7 +34,9 @@ export class SlackSignatureGuard implements CanActivate {
     if (!secret) throw new DomainError('NOT_FOUND', 'Chat is not enabled (no Slack signing secret is configured)');
     const request = context.switchToHttp().getRequest<RawBodyRequest<FastifyRequest>>();
     if (!Buffer.isBuffer(request.rawBody)) {
-      this.logger.warn('No raw body on a chat callback: the app must be created with { rawBody: true } and the body be form-encoded');
+      this.logger.warn(
+        'No raw body on a chat callback: the app must be created with { rawBody: true } and the body be form-encoded',
+      );
       throw new DomainError('UNAUTHENTICATED', 'The signature cannot be verified: send the body form-encoded');
     }
     const header = (name: string) => {

@@ -8,7 +8,13 @@ const DOC_BODY =
 const DOC_SIGNATURE = 'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503';
 
 describe('Slack request signatures', () => {
-  const base = { secret: DOC_SECRET, timestamp: DOC_TIMESTAMP, signature: DOC_SIGNATURE, rawBody: Buffer.from(DOC_BODY), nowSeconds: Number(DOC_TIMESTAMP) + 10 };
+  const base = {
+    secret: DOC_SECRET,
+    timestamp: DOC_TIMESTAMP,
+    signature: DOC_SIGNATURE,
+    rawBody: Buffer.from(DOC_BODY),
+    nowSeconds: Number(DOC_TIMESTAMP) + 10,
+  };
 
   it('computes the signature of the documented example', () => {
     expect(slackSignature(DOC_SECRET, DOC_TIMESTAMP, DOC_BODY)).toBe(DOC_SIGNATURE);
@@ -21,16 +27,26 @@ describe('Slack request signatures', () => {
   });
 
   it('refuses a timestamp more than five minutes old or ahead', () => {
-    expect(verifySlackSignature({ ...base, nowSeconds: Number(DOC_TIMESTAMP) + 301 })).toMatchObject({ ok: false, reason: expect.stringMatching(/five minutes/) });
+    expect(verifySlackSignature({ ...base, nowSeconds: Number(DOC_TIMESTAMP) + 301 })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/five minutes/),
+    });
     expect(verifySlackSignature({ ...base, nowSeconds: Number(DOC_TIMESTAMP) - 301 })).toMatchObject({ ok: false });
   });
 
   it('refuses a changed body, secret or timestamp, and malformed headers', () => {
-    expect(verifySlackSignature({ ...base, rawBody: Buffer.from(DOC_BODY.replace('roadrunner', 'coyote')) })).toMatchObject({ ok: false, reason: 'The Slack signature does not match' });
+    expect(
+      verifySlackSignature({ ...base, rawBody: Buffer.from(DOC_BODY.replace('roadrunner', 'coyote')) }),
+    ).toMatchObject({ ok: false, reason: 'The Slack signature does not match' });
     expect(verifySlackSignature({ ...base, secret: `${DOC_SECRET}x` })).toMatchObject({ ok: false });
-    expect(verifySlackSignature({ ...base, timestamp: String(Number(DOC_TIMESTAMP) + 1) })).toMatchObject({ ok: false });
+    expect(verifySlackSignature({ ...base, timestamp: String(Number(DOC_TIMESTAMP) + 1) })).toMatchObject({
+      ok: false,
+    });
     expect(verifySlackSignature({ ...base, signature: DOC_SIGNATURE.slice(0, -1) })).toMatchObject({ ok: false });
     expect(verifySlackSignature({ ...base, signature: undefined })).toMatchObject({ ok: false });
-    expect(verifySlackSignature({ ...base, timestamp: '1531420618.5' })).toMatchObject({ ok: false, reason: expect.stringMatching(/Unix time/) });
+    expect(verifySlackSignature({ ...base, timestamp: '1531420618.5' })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/Unix time/),
+    });
   });
 });

@@ -25,13 +25,18 @@ export function verifySlackSignature(input: {
   nowSeconds: number;
 }): SignatureCheck {
   const { timestamp, signature } = input;
-  if (!timestamp || !signature) return { ok: false, reason: 'X-Slack-Signature and X-Slack-Request-Timestamp are required' };
+  if (!timestamp || !signature)
+    return { ok: false, reason: 'X-Slack-Signature and X-Slack-Request-Timestamp are required' };
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'X-Slack-Request-Timestamp is not a Unix time' };
   if (Math.abs(input.nowSeconds - Number(timestamp)) > MAX_SIGNATURE_AGE_SECONDS) {
-    return { ok: false, reason: 'The request timestamp is more than five minutes away from now (replayed or clock skew)' };
+    return {
+      ok: false,
+      reason: 'The request timestamp is more than five minutes away from now (replayed or clock skew)',
+    };
   }
   const expected = Buffer.from(slackSignature(input.secret, timestamp, input.rawBody));
   const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'The Slack signature does not match' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'The Slack signature does not match' };
   return { ok: true };
 }

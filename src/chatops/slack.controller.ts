@@ -1,5 +1,15 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiConsumes, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiConsumes,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { ApiErrors, WITH_BODY } from '../common/openapi/api-errors.decorator';
 import { Public } from '../auth/public.decorator';
 import { DomainError } from '../common/errors/domain-error';
@@ -9,8 +19,13 @@ import { SlackSignatureGuard } from './slack-signature.guard';
 export class ChatReplyDto {
   @ApiProperty({ enum: ['ephemeral', 'in_channel'] }) response_type: string;
   @ApiProperty() text: string;
-  @ApiPropertyOptional({ description: 'Button presses: whether the message with the buttons is replaced' }) replace_original?: boolean;
-  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Slack Block Kit blocks (the request with Approve/Reject buttons)' })
+  @ApiPropertyOptional({ description: 'Button presses: whether the message with the buttons is replaced' })
+  replace_original?: boolean;
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: 'Slack Block Kit blocks (the request with Approve/Reject buttons)',
+  })
   blocks?: Record<string, unknown>[];
 }
 
@@ -20,8 +35,16 @@ export class ChatReplyDto {
  * because Slack adds fields freely (the global pipe refuses unknown DTO fields).
  */
 @ApiTags('chatops')
-@ApiHeader({ name: 'X-Slack-Signature', required: true, description: 'v0=<hex HMAC-SHA256 of "v0:{timestamp}:{raw body}">' })
-@ApiHeader({ name: 'X-Slack-Request-Timestamp', required: true, description: 'Unix seconds; older than 5 minutes is refused' })
+@ApiHeader({
+  name: 'X-Slack-Signature',
+  required: true,
+  description: 'v0=<hex HMAC-SHA256 of "v0:{timestamp}:{raw body}">',
+})
+@ApiHeader({
+  name: 'X-Slack-Request-Timestamp',
+  required: true,
+  description: 'Unix seconds; older than 5 minutes is refused',
+})
 @ApiExtraModels(ChatReplyDto)
 @ApiErrors(...WITH_BODY, 401, 404, 500)
 @Public()
@@ -34,17 +57,26 @@ export class SlackController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Slash command (form-encoded: user_id, user_name, command, text)' })
   @ApiConsumes('application/x-www-form-urlencoded')
-  @ApiOkResponse({ description: "The reply; {} to Slack's ssl_check", schema: { oneOf: [{ $ref: getSchemaPath(ChatReplyDto) }, { type: 'object', maxProperties: 0 }] } })
+  @ApiOkResponse({
+    description: "The reply; {} to Slack's ssl_check",
+    schema: { oneOf: [{ $ref: getSchemaPath(ChatReplyDto) }, { type: 'object', maxProperties: 0 }] },
+  })
   command(@Body() body: Record<string, unknown>) {
     if (body.ssl_check) return {};
     const userId = field(body, 'user_id');
     if (!userId) throw new DomainError('VALIDATION_FAILED', 'user_id is required');
-    return this.chat.command({ id: userId, name: field(body, 'user_name') }, field(body, 'text') ?? '', field(body, 'command') || '/rbcd');
+    return this.chat.command(
+      { id: userId, name: field(body, 'user_name') },
+      field(body, 'text') ?? '',
+      field(body, 'command') || '/rbcd',
+    );
   }
 
   @Post('interactions')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Button presses (form field `payload`: block_actions JSON; action_id approve|reject, value = request id)' })
+  @ApiOperation({
+    summary: 'Button presses (form field `payload`: block_actions JSON; action_id approve|reject, value = request id)',
+  })
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiOkResponse({ type: ChatReplyDto })
   interaction(@Body() body: Record<string, unknown>) {
@@ -54,7 +86,8 @@ export class SlackController {
     } catch {
       throw new DomainError('VALIDATION_FAILED', 'payload must be a JSON document');
     }
-    if (!payload || typeof payload !== 'object') throw new DomainError('VALIDATION_FAILED', 'payload must be a JSON object');
+    if (!payload || typeof payload !== 'object')
+      throw new DomainError('VALIDATION_FAILED', 'payload must be a JSON object');
     return this.chat.interaction(payload);
   }
 }

@@ -42,31 +42,52 @@ export class ApiClient {
     return response;
   }
 
-  private async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  private async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const response = await this.send(method, path, body, headers, true);
     if (!response.ok) throw await toApiError(response);
     return (await response.json()) as T;
   }
 
-  private async send(method: string, path: string, body: unknown, headers: Record<string, string>, timeout: boolean): Promise<Response> {
+  private async send(
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+    timeout: boolean,
+  ): Promise<Response> {
     const url = `${this.baseUrl.replace(/\/+$/, '')}/api/v1${path}`;
     try {
       return await fetch(url, {
         method,
-        headers: { Authorization: `Bearer ${this.apiKey}`, Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+        headers: {
+          Authorization: `Bearer ${this.apiKey}`,
+          Accept: 'application/json',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...headers,
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: timeout ? AbortSignal.timeout(this.timeoutMs) : undefined,
       });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new ApiError(0, 'UNREACHABLE', `cannot reach ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+      throw new ApiError(
+        0,
+        'UNREACHABLE',
+        `cannot reach ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+      );
     }
   }
 }
 
 function withQuery(path: string, query: Record<string, string | number | undefined>): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined && value !== '') params.set(key, String(value));
   const text = params.toString();
   return text ? `${path}?${text}` : path;
 }
@@ -75,7 +96,13 @@ async function toApiError(response: Response): Promise<ApiError> {
   const text = await response.text().catch(() => '');
   try {
     const body = JSON.parse(text) as { error?: { code?: string; message?: string; details?: unknown } };
-    if (body.error?.code) return new ApiError(response.status, body.error.code, body.error.message ?? response.statusText, body.error.details);
+    if (body.error?.code)
+      return new ApiError(
+        response.status,
+        body.error.code,
+        body.error.message ?? response.statusText,
+        body.error.details,
+      );
   } catch {
     // not the API's error body (a proxy page): reported by status below
   }

@@ -28,14 +28,25 @@ export function loadCredentials(env: NodeJS.ProcessEnv = process.env, urlOverrid
   const path = credentialsPath(env);
   try {
     const mode = statSync(path).mode & 0o077;
-    if (mode !== 0) throw new CliFailure(`${path} is readable by other users (mode ${(statSync(path).mode & 0o777).toString(8)}): run chmod 600 ${path}`, EXIT.failed, 'CREDENTIALS_EXPOSED');
+    if (mode !== 0)
+      throw new CliFailure(
+        `${path} is readable by other users (mode ${(statSync(path).mode & 0o777).toString(8)}): run chmod 600 ${path}`,
+        EXIT.failed,
+        'CREDENTIALS_EXPOSED',
+      );
     stored = JSON.parse(readFileSync(path, 'utf8')) as Partial<Credentials>;
   } catch (error) {
     if (error instanceof CliFailure) throw error;
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new CliFailure(`cannot read ${path}: ${(error as Error).message}`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new CliFailure(`cannot read ${path}: ${(error as Error).message}`);
   }
   const url = urlOverride ?? env.RBCD_URL ?? stored.url;
   const apiKey = env.RBCD_API_KEY ?? stored.apiKey;
-  if (!url || !apiKey) throw new CliFailure('not signed in: run `rbcd login <url>` first (or set RBCD_URL and RBCD_API_KEY)', EXIT.failed, 'NOT_SIGNED_IN');
+  if (!url || !apiKey)
+    throw new CliFailure(
+      'not signed in: run `rbcd login <url>` first (or set RBCD_URL and RBCD_API_KEY)',
+      EXIT.failed,
+      'NOT_SIGNED_IN',
+    );
   return { url, apiKey };
 }

@@ -12,9 +12,27 @@ import { loadCredentials } from './credentials';
 import { CliFailure, EXIT, UsageError, type ExitCode } from './exit-codes';
 import type { Io } from './output';
 
-export const COMMANDS: Command[] = [login, who, where, diagnose, inventory, auditExport, auditVerify, requestGrant, requestRevoke, approve, reject, status, wait];
+export const COMMANDS: Command[] = [
+  login,
+  who,
+  where,
+  diagnose,
+  inventory,
+  auditExport,
+  auditVerify,
+  requestGrant,
+  requestRevoke,
+  approve,
+  reject,
+  status,
+  wait,
+];
 
-const GLOBAL_OPTIONS = { json: { type: 'boolean' }, url: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+const GLOBAL_OPTIONS = {
+  json: { type: 'boolean' },
+  url: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -58,7 +76,12 @@ export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
     try {
       // `->` would read as an option: it is an argument of `request grant`.
       const args = rest.map((a) => (a === '->' ? 'to' : a));
-      parsed = parseArgs({ args, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+      parsed = parseArgs({
+        args,
+        options: { ...GLOBAL_OPTIONS, ...command.options },
+        allowPositionals: true,
+        strict: true,
+      });
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
@@ -98,8 +121,14 @@ function report(io: Io, command: Command, json: boolean, error: unknown): ExitCo
       ? { code: error.code, message: error.message, exitCode: error.exitCode, details: error.details }
       : error instanceof CliFailure
         ? { code: error.code, message: error.message, exitCode: error.exitCode, details: undefined }
-        : { code: 'CLI_ERROR', message: error instanceof Error ? error.message : String(error), exitCode: EXIT.failed, details: undefined };
-  if (json) io.err.write(`${JSON.stringify({ error: { code, message, ...(details === undefined ? {} : { details }) } })}\n`);
+        : {
+            code: 'CLI_ERROR',
+            message: error instanceof Error ? error.message : String(error),
+            exitCode: EXIT.failed,
+            details: undefined,
+          };
+  if (json)
+    io.err.write(`${JSON.stringify({ error: { code, message, ...(details === undefined ? {} : { details }) } })}\n`);
   else io.err.write(`rbcd ${command.name}: ${code}: ${message}\n`);
   return exitCode;
 }

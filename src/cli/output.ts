@@ -13,13 +13,20 @@ export function printJson(io: Io, value: unknown): void {
 export function table(rows: Record<string, unknown>[], columns: string[]): string {
   const cells = rows.map((row) => columns.map((c) => cell(row[c])));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
-  const line = (values: string[]) => values.map((v, i) => (i === values.length - 1 ? v : v.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => (i === values.length - 1 ? v : v.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.toUpperCase())), ...cells.map(line)].join('\n') + '\n';
 }
 
 export function csv(rows: Record<string, unknown>[], columns: string[]): string {
-  const quote = (v: string) => (/[",\r\n]/.test(v) || /^[=+\-@]/.test(v) ? `"${v.replace(/^([=+\-@])/, "'$1").replace(/"/g, '""')}"` : v);
-  return [columns.join(','), ...rows.map((row) => columns.map((c) => quote(cell(row[c]))).join(','))].join('\r\n') + '\r\n';
+  const quote = (v: string) =>
+    /[",\r\n]/.test(v) || /^[=+\-@]/.test(v) ? `"${v.replace(/^([=+\-@])/, "'$1").replace(/"/g, '""')}"` : v;
+  return (
+    [columns.join(','), ...rows.map((row) => columns.map((c) => quote(cell(row[c]))).join(','))].join('\r\n') + '\r\n'
+  );
 }
 
 function cell(value: unknown): string {

@@ -1,6 +1,9 @@
 /** A configuration problem found at boot. The message names the variable and never holds a secret. */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`Configuration error: ${variable}: ${problem}`);
     this.name = 'ConfigError';
   }

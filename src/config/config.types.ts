@@ -180,7 +180,14 @@ export interface AppConfig {
   apiKeys: StaticApiKeyConfig[];
   oidc?: OidcConfig;
   roles: RolesConfig;
-  jobs: { pollIntervalMs: number; maxAttempts: number; backoffBaseMs: number; leaseMs: number; expiryCheckIntervalMs: number; reconcileIntervalMs: number };
+  jobs: {
+    pollIntervalMs: number;
+    maxAttempts: number;
+    backoffBaseMs: number;
+    leaseMs: number;
+    expiryCheckIntervalMs: number;
+    reconcileIntervalMs: number;
+  };
   logLevel: string;
   /** RBCD_WORKER: this process runs the job worker, the expiry scheduler and the reconciler. */
   worker: boolean;

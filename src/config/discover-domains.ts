@@ -14,7 +14,8 @@ export async function discoverDomainNames(config: AppConfig): Promise<AppConfig>
   const domains = await Promise.all(config.domains.map((d) => (d.name ? d : discover(d))));
   const seen = new Set<string>();
   for (const d of domains) {
-    if (seen.has(d.name)) throw new ConfigError('LDAP_URL', `its DC serves ${d.name}, which RBCD_CONFIG configures too`);
+    if (seen.has(d.name))
+      throw new ConfigError('LDAP_URL', `its DC serves ${d.name}, which RBCD_CONFIG configures too`);
     seen.add(d.name);
   }
   return { ...config, domains };
@@ -41,12 +42,16 @@ async function discover(domain: DomainConfig): Promise<DomainConfig> {
     if (name) return { ...domain, name, baseDn: domain.baseDn ?? baseDn };
     reason = 'rootDSE has no defaultNamingContext';
   } catch (error) {
-    if (error instanceof DomainError && error.code === 'DIRECTORY_CREDENTIALS_REFUSED') throw new ConfigError('LDAP_BIND_DN', error.message.replace(/^Cannot bind to [^:]+: /, ''));
+    if (error instanceof DomainError && error.code === 'DIRECTORY_CREDENTIALS_REFUSED')
+      throw new ConfigError('LDAP_BIND_DN', error.message.replace(/^Cannot bind to [^:]+: /, ''));
     reason = error instanceof Error ? error.message : String(error);
   } finally {
     await connection.close();
   }
-  throw new ConfigError('LDAP_DOMAIN', `not set, and no DC of LDAP_URL told it (${reason}); set LDAP_DOMAIN or LDAP_BASE_DN`);
+  throw new ConfigError(
+    'LDAP_DOMAIN',
+    `not set, and no DC of LDAP_URL told it (${reason}); set LDAP_DOMAIN or LDAP_BASE_DN`,
+  );
 }
 
 function safeHost(url: string | undefined): string {

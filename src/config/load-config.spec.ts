@@ -29,8 +29,19 @@ function configError(env: Record<string, string | undefined>): ConfigError {
 describe('loadConfig', () => {
   it('has working defaults for an empty environment', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 3000, host: '0.0.0.0', database: { type: 'sqlite', path: './data/rbcd.sqlite' }, domains: [], logLevel: 'info' });
-    expect(config.policy.defaults).toEqual({ requiredApprovals: 1, maxDuration: 'P30D', defaultDuration: undefined, requireTicket: false });
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      database: { type: 'sqlite', path: './data/rbcd.sqlite' },
+      domains: [],
+      logLevel: 'info',
+    });
+    expect(config.policy.defaults).toEqual({
+      requiredApprovals: 1,
+      maxDuration: 'P30D',
+      defaultDuration: undefined,
+      requireTicket: false,
+    });
     expect(config.adminApiKey).toBeUndefined();
     expect(config.oidc).toBeUndefined();
   });
@@ -72,8 +83,15 @@ domains:
     urls: ldaps://dc2.fabrikam.test
     startTls: false
 `);
-    const config = loadConfig({ ...BASE, RBCD_CONFIG: yaml, LDAP_URL: 'ldaps://other.contoso.test', LDAP_DOMAIN: 'contoso.test' });
-    expect(config.domains.map((d) => [d.name, d.urls, d.bindPassword, d.connectTimeoutMs, d.operationTimeoutMs, d.startTls])).toEqual([
+    const config = loadConfig({
+      ...BASE,
+      RBCD_CONFIG: yaml,
+      LDAP_URL: 'ldaps://other.contoso.test',
+      LDAP_DOMAIN: 'contoso.test',
+    });
+    expect(
+      config.domains.map((d) => [d.name, d.urls, d.bindPassword, d.connectTimeoutMs, d.operationTimeoutMs, d.startTls]),
+    ).toEqual([
       ['contoso.test', ['ldaps://other.contoso.test'], 'yaml-secret', 1500, 2500, true],
       ['fabrikam.test', ['ldaps://dc2.fabrikam.test'], undefined, 5000, 15000, false],
     ]);
@@ -100,15 +118,28 @@ apiKeys:
     const config = loadConfig({ ...BASE, RBCD_CONFIG: yaml });
     expect(config.policy).toEqual({
       defaults: { requiredApprovals: 2, maxDuration: 'PT12H', defaultDuration: undefined, requireTicket: true },
-      rules: [expect.objectContaining({ match: { targetDnSuffix: 'OU=Tier0,DC=contoso,DC=test', domain: undefined }, deny: 'Tier 0 assets never accept delegation' })],
+      rules: [
+        expect.objectContaining({
+          match: { targetDnSuffix: 'OU=Tier0,DC=contoso,DC=test', domain: undefined },
+          deny: 'Tier 0 assets never accept delegation',
+        }),
+      ],
       owners: {},
       tier0Groups: [],
       allowUserCreatedComputers: false,
     });
-    expect(config.webhooks).toEqual([{ url: 'https://tickets.example.com/hook', secret: 'hook-secret', events: ['request.created'] }]);
+    expect(config.webhooks).toEqual([
+      { url: 'https://tickets.example.com/hook', secret: 'hook-secret', events: ['request.created'] },
+    ]);
     // The old form: an unlinked chat user (no person), who can only read.
-    expect(config.chat.slack).toEqual({ signingSecret: 'slack-secret', notifyUrl: undefined, users: { U1: { roles: ['requester', 'approver'] } } });
-    expect(config.apiKeys).toEqual([{ name: 'servicenow', roles: ['requester'], sha256: 'a'.repeat(64), mayActOnBehalf: false }]);
+    expect(config.chat.slack).toEqual({
+      signingSecret: 'slack-secret',
+      notifyUrl: undefined,
+      users: { U1: { roles: ['requester', 'approver'] } },
+    });
+    expect(config.apiKeys).toEqual([
+      { name: 'servicenow', roles: ['requester'], sha256: 'a'.repeat(64), mayActOnBehalf: false },
+    ]);
   });
 
   describe('bad values: a ConfigError that names the variable', () => {
@@ -121,18 +152,62 @@ apiKeys:
       ['LDAP_URL path', { LDAP_URL: 'ldaps://dc1/DC=contoso', LDAP_DOMAIN: 'contoso.test' }, 'LDAP_URL'],
       ['LDAP_URL empty list', { LDAP_URL: ' , ', LDAP_DOMAIN: 'contoso.test' }, 'LDAP_URL'],
       ['LDAP_BIND_DN without LDAP_URL', { LDAP_BIND_DN: 'CN=svc' }, 'LDAP_URL'],
-      ['bind DN without password', { LDAP_URL: 'ldaps://dc1', LDAP_DOMAIN: 'contoso.test', LDAP_BIND_DN: 'CN=svc' }, 'LDAP_BIND_PASSWORD'],
-      ['unreadable password file', { LDAP_URL: 'ldaps://dc1', LDAP_DOMAIN: 'c.test', LDAP_BIND_DN: 'CN=svc', LDAP_BIND_PASSWORD_FILE: '/nonexistent/pw' }, 'LDAP_BIND_PASSWORD_FILE'],
-      ['CA file without a certificate', { LDAP_URL: 'ldaps://dc1', LDAP_DOMAIN: 'c.test', LDAP_CA_FILE: '/etc/hostname' }, 'LDAP_CA_FILE'],
+      [
+        'bind DN without password',
+        { LDAP_URL: 'ldaps://dc1', LDAP_DOMAIN: 'contoso.test', LDAP_BIND_DN: 'CN=svc' },
+        'LDAP_BIND_PASSWORD',
+      ],
+      [
+        'unreadable password file',
+        {
+          LDAP_URL: 'ldaps://dc1',
+          LDAP_DOMAIN: 'c.test',
+          LDAP_BIND_DN: 'CN=svc',
+          LDAP_BIND_PASSWORD_FILE: '/nonexistent/pw',
+        },
+        'LDAP_BIND_PASSWORD_FILE',
+      ],
+      [
+        'CA file without a certificate',
+        { LDAP_URL: 'ldaps://dc1', LDAP_DOMAIN: 'c.test', LDAP_CA_FILE: '/etc/hostname' },
+        'LDAP_CA_FILE',
+      ],
       ['LDAP_TIMEOUT_MS', { LDAP_URL: 'ldaps://dc1', LDAP_DOMAIN: 'c.test', LDAP_TIMEOUT_MS: '5' }, 'LDAP_TIMEOUT_MS'],
       ['LDAP_STARTTLS', { LDAP_URL: 'ldap://dc1', LDAP_DOMAIN: 'c.test', LDAP_STARTTLS: 'maybe' }, 'LDAP_STARTTLS'],
-      ['cleartext bind: ldap:// with StartTLS off and a bind DN', { LDAP_URL: 'ldap://dc1', LDAP_DOMAIN: 'c.test', LDAP_STARTTLS: 'false', LDAP_BIND_DN: 'CN=svc', LDAP_BIND_PASSWORD: 'pw' }, 'LDAP_STARTTLS'],
+      [
+        'cleartext bind: ldap:// with StartTLS off and a bind DN',
+        {
+          LDAP_URL: 'ldap://dc1',
+          LDAP_DOMAIN: 'c.test',
+          LDAP_STARTTLS: 'false',
+          LDAP_BIND_DN: 'CN=svc',
+          LDAP_BIND_PASSWORD: 'pw',
+        },
+        'LDAP_STARTTLS',
+      ],
       ['RBCD_JOB_MAX_ATTEMPTS', { RBCD_JOB_MAX_ATTEMPTS: '0' }, 'RBCD_JOB_MAX_ATTEMPTS'],
       ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
       ['OIDC without audience', { OIDC_ISSUER: 'https://login.example.com' }, 'OIDC_AUDIENCE'],
-      ['OIDC_USER_CLAIM', { OIDC_ISSUER: 'https://login.example.com', OIDC_AUDIENCE: 'a', OIDC_USER_CLAIM: 'sub' }, 'OIDC_USER_CLAIM'],
-      ['OIDC_USERS_EXTERNAL without a claim', { OIDC_ISSUER: 'https://login.example.com', OIDC_AUDIENCE: 'a', OIDC_USERS_EXTERNAL: 'true' }, 'OIDC_USERS_EXTERNAL'],
-      ['OIDC_USERS_EXTERNAL not a boolean', { OIDC_ISSUER: 'https://login.example.com', OIDC_AUDIENCE: 'a', OIDC_USER_CLAIM: 'upn', OIDC_USERS_EXTERNAL: 'maybe' }, 'OIDC_USERS_EXTERNAL'],
+      [
+        'OIDC_USER_CLAIM',
+        { OIDC_ISSUER: 'https://login.example.com', OIDC_AUDIENCE: 'a', OIDC_USER_CLAIM: 'sub' },
+        'OIDC_USER_CLAIM',
+      ],
+      [
+        'OIDC_USERS_EXTERNAL without a claim',
+        { OIDC_ISSUER: 'https://login.example.com', OIDC_AUDIENCE: 'a', OIDC_USERS_EXTERNAL: 'true' },
+        'OIDC_USERS_EXTERNAL',
+      ],
+      [
+        'OIDC_USERS_EXTERNAL not a boolean',
+        {
+          OIDC_ISSUER: 'https://login.example.com',
+          OIDC_AUDIENCE: 'a',
+          OIDC_USER_CLAIM: 'upn',
+          OIDC_USERS_EXTERNAL: 'maybe',
+        },
+        'OIDC_USERS_EXTERNAL',
+      ],
       ['RBCD_GROUP_CACHE_MS', { RBCD_GROUP_CACHE_MS: '-1' }, 'RBCD_GROUP_CACHE_MS'],
       ['RBCD_CONFIG missing file', { RBCD_CONFIG: '/nonexistent/rbcd.yaml' }, 'RBCD_CONFIG'],
     ])('%s', (_label, env, variable) => {
@@ -147,29 +222,85 @@ apiKeys:
       ['domains not a list', 'domains: {a: 1}', 'RBCD_CONFIG domains'],
       ['domain without URL', 'domains: [{name: contoso.test}]', 'RBCD_CONFIG domains[0].urls'],
       ['domain without name', 'domains: [{urls: [ldaps://dc1]}]', 'RBCD_CONFIG domains[0].name'],
-      ['same domain twice', 'domains: [{name: a.test, urls: [ldaps://a]}, {name: A.TEST, urls: [ldaps://b]}]', 'RBCD_CONFIG domains'],
-      ['timeout not a number', 'domains: [{name: a.test, urls: [ldaps://a], connectTimeoutMs: soon}]', 'RBCD_CONFIG domains[0].connectTimeoutMs'],
-      ['startTls not a boolean', 'domains: [{name: a.test, urls: [ldap://a], startTls: perhaps}]', 'RBCD_CONFIG domains[0].startTls'],
-      ['cleartext bind in a YAML domain', 'domains: [{name: a.test, urls: [ldaps://a]}, {name: b.test, urls: [ldaps://b1, ldap://b2], startTls: false, bindDn: CN=svc, bindPassword: pw}]', 'RBCD_CONFIG domains[1].startTls'],
-      ['bad duration', 'policy: {rules: [{match: {domain: a.test}, maxDuration: 12 hours}]}', 'policy.rules[0].maxDuration'],
+      [
+        'same domain twice',
+        'domains: [{name: a.test, urls: [ldaps://a]}, {name: A.TEST, urls: [ldaps://b]}]',
+        'RBCD_CONFIG domains',
+      ],
+      [
+        'timeout not a number',
+        'domains: [{name: a.test, urls: [ldaps://a], connectTimeoutMs: soon}]',
+        'RBCD_CONFIG domains[0].connectTimeoutMs',
+      ],
+      [
+        'startTls not a boolean',
+        'domains: [{name: a.test, urls: [ldap://a], startTls: perhaps}]',
+        'RBCD_CONFIG domains[0].startTls',
+      ],
+      [
+        'cleartext bind in a YAML domain',
+        'domains: [{name: a.test, urls: [ldaps://a]}, {name: b.test, urls: [ldaps://b1, ldap://b2], startTls: false, bindDn: CN=svc, bindPassword: pw}]',
+        'RBCD_CONFIG domains[1].startTls',
+      ],
+      [
+        'bad duration',
+        'policy: {rules: [{match: {domain: a.test}, maxDuration: 12 hours}]}',
+        'policy.rules[0].maxDuration',
+      ],
       ['rule without match', 'policy: {rules: [{deny: no}]}', 'policy.rules[0].match'],
       ['approvals out of range', 'policy: {defaults: {requiredApprovals: 0}}', 'policy.defaults.requiredApprovals'],
       ['webhook URL', 'webhooks: [{url: ftp://x}]', 'webhooks[0].url'],
       ['webhook event', 'webhooks: [{url: https://x, events: [request.exploded]}]', 'webhooks[0].events'],
       ['chat role', 'chat: {slack: {users: {U1: [king]}}}', 'chat.slack.users.U1'],
       ['chat user without user', 'chat: {slack: {users: {U1: {roles: [approver]}}}}', 'chat.slack.users.U1.user'],
-      ['chat user with a bad role', 'chat: {slack: {users: {U1: {user: alice@contoso.test, roles: [king]}}}}', 'chat.slack.users.U1.roles'],
-      ['chat user with an unknown key', 'chat: {slack: {users: {U1: {user: a, role: [approver]}}}}', 'chat.slack.users.U1'],
-      ['a person key acting on behalf', `apiKeys: [{name: k, roles: [requester], owner: alice, mayActOnBehalf: true, sha256: "${'a'.repeat(64)}"}]`, 'apiKeys[0].mayActOnBehalf'],
+      [
+        'chat user with a bad role',
+        'chat: {slack: {users: {U1: {user: alice@contoso.test, roles: [king]}}}}',
+        'chat.slack.users.U1.roles',
+      ],
+      [
+        'chat user with an unknown key',
+        'chat: {slack: {users: {U1: {user: a, role: [approver]}}}}',
+        'chat.slack.users.U1',
+      ],
+      [
+        'a person key acting on behalf',
+        `apiKeys: [{name: k, roles: [requester], owner: alice, mayActOnBehalf: true, sha256: "${'a'.repeat(64)}"}]`,
+        'apiKeys[0].mayActOnBehalf',
+      ],
       ['roles.fromGroups role', 'roles: {fromGroups: {king: ["CN=X,DC=a"]}}', 'roles.fromGroups.king'],
       ['roles.fromGroups not DNs', 'roles: {fromGroups: {approver: [RBCD Approvers]}}', 'roles.fromGroups.approver'],
       ['approvers shape', 'policy: {rules: [{match: {domain: a.test}, approvers: 2}]}', 'policy.rules[0].approvers'],
-      ['approvers count', 'policy: {rules: [{match: {domain: a.test}, approvers: {owners: -1}}]}', 'policy.rules[0].approvers.owners'],
-      ['approvers unknown key', 'policy: {rules: [{match: {domain: a.test}, approvers: {owner: 1}}]}', 'policy.rules[0].approvers'],
-      ['approvers none', 'policy: {rules: [{match: {domain: a.test}, approvers: {owners: 0, others: 0}}]}', 'policy.rules[0].approvers'],
-      ['approvers and requiredApprovals', 'policy: {rules: [{match: {domain: a.test}, requiredApprovals: 2, approvers: {owners: 1}}]}', 'policy.rules[0].requiredApprovals'],
-      ['noOwner value', 'policy: {rules: [{match: {domain: a.test}, approvers: {owners: 1}, noOwner: allow}]}', 'policy.rules[0].noOwner'],
-      ['noOwner without approvers', 'policy: {rules: [{match: {domain: a.test}, noOwner: deny}]}', 'policy.rules[0].noOwner'],
+      [
+        'approvers count',
+        'policy: {rules: [{match: {domain: a.test}, approvers: {owners: -1}}]}',
+        'policy.rules[0].approvers.owners',
+      ],
+      [
+        'approvers unknown key',
+        'policy: {rules: [{match: {domain: a.test}, approvers: {owner: 1}}]}',
+        'policy.rules[0].approvers',
+      ],
+      [
+        'approvers none',
+        'policy: {rules: [{match: {domain: a.test}, approvers: {owners: 0, others: 0}}]}',
+        'policy.rules[0].approvers',
+      ],
+      [
+        'approvers and requiredApprovals',
+        'policy: {rules: [{match: {domain: a.test}, requiredApprovals: 2, approvers: {owners: 1}}]}',
+        'policy.rules[0].requiredApprovals',
+      ],
+      [
+        'noOwner value',
+        'policy: {rules: [{match: {domain: a.test}, approvers: {owners: 1}, noOwner: allow}]}',
+        'policy.rules[0].noOwner',
+      ],
+      [
+        'noOwner without approvers',
+        'policy: {rules: [{match: {domain: a.test}, noOwner: deny}]}',
+        'policy.rules[0].noOwner',
+      ],
       ['owner group not a DN', 'policy: {owners: {"OU=Web,DC=a": Web Owners}}', 'policy.owners.OU=Web,DC=a'],
       ['owner OU not a DN', 'policy: {owners: {Web: "CN=Web Owners,DC=a"}}', 'policy.owners'],
       ['API key hash', 'apiKeys: [{name: k, roles: [admin], sha256: abc}]', 'apiKeys[0].sha256'],
@@ -197,8 +328,14 @@ apiKeys:
     });
 
     it.each<[string, string]>([
-      ['a password that is not a string', `domains: [{name: a.test, urls: [ldaps://a], bindDn: x, bindPassword: [${SECRET}]}]`],
-      ['YAML that breaks on the secret line', `domains:\n  - name: a.test\n    bindPassword: "${SECRET}\n    urls: [ldaps://a]\n`],
+      [
+        'a password that is not a string',
+        `domains: [{name: a.test, urls: [ldaps://a], bindDn: x, bindPassword: [${SECRET}]}]`,
+      ],
+      [
+        'YAML that breaks on the secret line',
+        `domains:\n  - name: a.test\n    bindPassword: "${SECRET}\n    urls: [ldaps://a]\n`,
+      ],
       ['a webhook URL that carries a token', `webhooks: [{url: "hooks.example.com/services/${SECRET}"}]`],
       ['a Slack secret next to a bad user', `chat: {slack: {signingSecret: ${SECRET}, users: {U1: [king]}}}`],
     ])('RBCD_CONFIG: %s', (_label, yaml) => {
@@ -230,13 +367,34 @@ policy:
 roles:
   fromGroups: {approver: ["CN=RBCD Approvers,CN=Users,DC=contoso,DC=test"]}
 `);
-    const config = loadConfig({ ...BASE, RBCD_CONFIG: yaml, OIDC_ISSUER: 'https://idp', OIDC_AUDIENCE: 'rbcd', OIDC_USER_CLAIM: 'upn', OIDC_USERS_EXTERNAL: 'true', RBCD_GROUP_CACHE_MS: '5000' });
-    expect(config.chat.slack?.users).toEqual({ U1: { user: 'alice@contoso.test', roles: ['requester'] }, U2: { user: 'CONTOSO\\bob', roles: [] }, U3: { roles: ['approver'] } });
-    expect(config.apiKeys[0]).toMatchObject({ name: 'alice-laptop', owner: 'alice@contoso.test', mayActOnBehalf: false });
-    expect(config.policy.owners).toEqual({ 'OU=Web,OU=Servers,DC=contoso,DC=test': 'CN=Web Owners,CN=Users,DC=contoso,DC=test' });
+    const config = loadConfig({
+      ...BASE,
+      RBCD_CONFIG: yaml,
+      OIDC_ISSUER: 'https://idp',
+      OIDC_AUDIENCE: 'rbcd',
+      OIDC_USER_CLAIM: 'upn',
+      OIDC_USERS_EXTERNAL: 'true',
+      RBCD_GROUP_CACHE_MS: '5000',
+    });
+    expect(config.chat.slack?.users).toEqual({
+      U1: { user: 'alice@contoso.test', roles: ['requester'] },
+      U2: { user: 'CONTOSO\\bob', roles: [] },
+      U3: { roles: ['approver'] },
+    });
+    expect(config.apiKeys[0]).toMatchObject({
+      name: 'alice-laptop',
+      owner: 'alice@contoso.test',
+      mayActOnBehalf: false,
+    });
+    expect(config.policy.owners).toEqual({
+      'OU=Web,OU=Servers,DC=contoso,DC=test': 'CN=Web Owners,CN=Users,DC=contoso,DC=test',
+    });
     expect(config.policy.rules[0]).toMatchObject({ approvers: { owners: 1, others: 1 }, noOwner: 'approvers' });
     expect(config.policy.rules[1]).toMatchObject({ approvers: { owners: 1, others: 0 }, noOwner: 'deny' });
-    expect(config.roles).toEqual({ fromGroups: { approver: ['CN=RBCD Approvers,CN=Users,DC=contoso,DC=test'] }, groupCacheMs: 5000 });
+    expect(config.roles).toEqual({
+      fromGroups: { approver: ['CN=RBCD Approvers,CN=Users,DC=contoso,DC=test'] },
+      groupCacheMs: 5000,
+    });
     expect(config.oidc).toMatchObject({ userClaim: 'upn', usersExternal: true });
   });
 
@@ -255,7 +413,12 @@ describe('LDAP_URL alone', () => {
   });
 
   it('reads the tuning variables, with defaults, through the same validation', () => {
-    expect(loadConfig(BASE)).toMatchObject({ worker: true, limits: { maxTargets: 5000, mutationsPerMinute: 120 }, webhookTimeoutMs: 10_000, driftRepair: false });
+    expect(loadConfig(BASE)).toMatchObject({
+      worker: true,
+      limits: { maxTargets: 5000, mutationsPerMinute: 120 },
+      webhookTimeoutMs: 10_000,
+      driftRepair: false,
+    });
     const tuned = loadConfig({
       ...BASE,
       RBCD_WORKER: 'off',
@@ -268,8 +431,17 @@ describe('LDAP_URL alone', () => {
       OIDC_JWKS_CACHE_MS: '60000',
       OIDC_JWKS_COOLDOWN_MS: '0',
     });
-    expect(tuned).toMatchObject({ worker: false, limits: { maxTargets: 40, mutationsPerMinute: 0 }, webhookTimeoutMs: 2500, driftRepair: true });
-    expect(tuned.oidc).toMatchObject({ jwksUrl: 'https://idp.example/.well-known/jwks.json', jwksCacheMaxAgeMs: 60_000, jwksCooldownMs: 0 });
+    expect(tuned).toMatchObject({
+      worker: false,
+      limits: { maxTargets: 40, mutationsPerMinute: 0 },
+      webhookTimeoutMs: 2500,
+      driftRepair: true,
+    });
+    expect(tuned.oidc).toMatchObject({
+      jwksUrl: 'https://idp.example/.well-known/jwks.json',
+      jwksCacheMaxAgeMs: 60_000,
+      jwksCooldownMs: 0,
+    });
     expect(loadConfig({ ...BASE, RBCD_WORKER: 'on' }).worker).toBe(true);
   });
 
@@ -288,7 +460,15 @@ describe('LDAP_URL alone', () => {
     const defaults = loadConfig({ ...BASE, LDAP_URL: 'ldaps://dc1.contoso.test' });
     expect(defaults.graphql).toEqual({ maxDepth: 15, maxAliases: 100, maxFields: 1000, maxDirectoryLookups: 200 });
     expect(defaults.domains.map((d) => d.poolSize)).toEqual([4]);
-    const tuned = loadConfig({ ...BASE, RBCD_GRAPHQL_MAX_DEPTH: '6', RBCD_GRAPHQL_MAX_ALIASES: '0', RBCD_GRAPHQL_MAX_FIELDS: '50', RBCD_GRAPHQL_MAX_LOOKUPS: '20', LDAP_URL: 'ldaps://dc1.contoso.test', LDAP_POOL_SIZE: '1' });
+    const tuned = loadConfig({
+      ...BASE,
+      RBCD_GRAPHQL_MAX_DEPTH: '6',
+      RBCD_GRAPHQL_MAX_ALIASES: '0',
+      RBCD_GRAPHQL_MAX_FIELDS: '50',
+      RBCD_GRAPHQL_MAX_LOOKUPS: '20',
+      LDAP_URL: 'ldaps://dc1.contoso.test',
+      LDAP_POOL_SIZE: '1',
+    });
     expect(tuned.graphql).toEqual({ maxDepth: 6, maxAliases: 0, maxFields: 50, maxDirectoryLookups: 20 });
     expect(tuned.domains.map((d) => d.poolSize)).toEqual([1]);
   });
@@ -306,21 +486,32 @@ describe('LDAP_URL alone', () => {
   });
 
   it('refuses a bad OIDC_JWKS_CACHE_MS once OIDC is on', () => {
-    expect(configError({ OIDC_ISSUER: 'https://idp.example', OIDC_AUDIENCE: 'rbcd', OIDC_JWKS_CACHE_MS: 'ten' }).variable).toBe('OIDC_JWKS_CACHE_MS');
+    expect(
+      configError({ OIDC_ISSUER: 'https://idp.example', OIDC_AUDIENCE: 'rbcd', OIDC_JWKS_CACHE_MS: 'ten' }).variable,
+    ).toBe('OIDC_JWKS_CACHE_MS');
   });
 
   it('reads RBCD_TRUST_PROXY as false, true, a hop count or a list of addresses and ranges', () => {
     expect(loadConfig(BASE).trustProxy).toBe(false);
     expect(loadConfig({ ...BASE, RBCD_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(loadConfig({ ...BASE, RBCD_TRUST_PROXY: '2' }).trustProxy).toBe(2);
-    expect(loadConfig({ ...BASE, RBCD_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1, fd00::/8' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8']);
-    for (const bad of ['proxy.example', '10.0.0.0/33', '10.0.0.1/8/9', 'yes']) expect(configError({ RBCD_TRUST_PROXY: bad }).variable).toBe('RBCD_TRUST_PROXY');
+    expect(loadConfig({ ...BASE, RBCD_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1, fd00::/8' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+      'fd00::/8',
+    ]);
+    for (const bad of ['proxy.example', '10.0.0.0/33', '10.0.0.1/8/9', 'yes'])
+      expect(configError({ RBCD_TRUST_PROXY: bad }).variable).toBe('RBCD_TRUST_PROXY');
   });
 
   it('reads the test-only RBCD_TEST_CRASH_AT: absent by default, validated, refused under NODE_ENV=production', () => {
     expect(loadConfig(BASE).testCrashAt).toBeUndefined();
     expect(loadConfig({ ...BASE, RBCD_TEST_CRASH_AT: 'grant:after-write' }).testCrashAt).toBe('grant:after-write');
-    for (const bad of ['grant', 'grant:later', 'delete:after-write', 'rollback:after-write:2']) expect(configError({ RBCD_TEST_CRASH_AT: bad }).variable).toBe('RBCD_TEST_CRASH_AT');
-    expect(configError({ RBCD_TEST_CRASH_AT: 'grant:after-write', NODE_ENV: 'production' }).message).toMatch(/test hook/);
+    for (const bad of ['grant', 'grant:later', 'delete:after-write', 'rollback:after-write:2'])
+      expect(configError({ RBCD_TEST_CRASH_AT: bad }).variable).toBe('RBCD_TEST_CRASH_AT');
+    expect(configError({ RBCD_TEST_CRASH_AT: 'grant:after-write', NODE_ENV: 'production' }).message).toMatch(
+      /test hook/,
+    );
   });
 });

@@ -5,7 +5,22 @@ import { parseIsoDuration } from '../common/iso-duration';
 import { CRASH_POINTS } from '../directory-writes/crash-points';
 import { INTENT_ACTIONS } from '../directory-writes/directory-intent.entity';
 import { ConfigError } from './config.error';
-import { NO_OWNER_SETTINGS, OIDC_USER_CLAIMS, type AppConfig, type ApproversRule, type ChatUserConfig, type DatabaseConfig, type DomainConfig, type NoOwnerSetting, type OidcUserClaim, type PolicyConfig, type PolicyRule, type RolesConfig, type StaticApiKeyConfig, type WebhookConfig } from './config.types';
+import {
+  NO_OWNER_SETTINGS,
+  OIDC_USER_CLAIMS,
+  type AppConfig,
+  type ApproversRule,
+  type ChatUserConfig,
+  type DatabaseConfig,
+  type DomainConfig,
+  type NoOwnerSetting,
+  type OidcUserClaim,
+  type PolicyConfig,
+  type PolicyRule,
+  type RolesConfig,
+  type StaticApiKeyConfig,
+  type WebhookConfig,
+} from './config.types';
 import { AUDIT_SINK_TYPES, SYSLOG_FORMATS, type AuditSinkConfig } from './config.types';
 
 type Env = Record<string, string | undefined>;
@@ -13,8 +28,16 @@ type Yaml = Record<string, unknown>;
 
 const ROLES = ['requester', 'approver', 'admin', 'auditor'];
 const WEBHOOK_EVENTS = [
-  'request.created', 'request.approved', 'request.rejected', 'request.cancelled', 'request.applied',
-  'request.failed', 'request.expired', 'request.revoked', 'drift.detected', 'request.owner_approval_needed',
+  'request.created',
+  'request.approved',
+  'request.rejected',
+  'request.cancelled',
+  'request.applied',
+  'request.failed',
+  'request.expired',
+  'request.revoked',
+  'drift.detected',
+  'request.owner_approval_needed',
 ];
 
 /** Reads the environment and the optional YAML file; throws ConfigError naming the first bad value. */
@@ -66,7 +89,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
 function readTestCrashAt(env: Env): { testCrashAt?: string } {
   const text = env.RBCD_TEST_CRASH_AT?.trim();
   if (!text) return {};
-  if (env.NODE_ENV === 'production') throw new ConfigError('RBCD_TEST_CRASH_AT', 'is a test hook and is refused when NODE_ENV=production');
+  if (env.NODE_ENV === 'production')
+    throw new ConfigError('RBCD_TEST_CRASH_AT', 'is a test hook and is refused when NODE_ENV=production');
   const [action, point, ...rest] = text.split(':');
   if (rest.length || !INTENT_ACTIONS.includes(action as never) || !CRASH_POINTS.includes(point as never)) {
     throw new ConfigError('RBCD_TEST_CRASH_AT', `must be <${INTENT_ACTIONS.join('|')}>:<${CRASH_POINTS.join('|')}>`);
@@ -86,7 +110,10 @@ function readTrustProxy(value: string | undefined): AppConfig['trustProxy'] {
     const family = isIP(address);
     const maxBits = family === 4 ? 32 : 128;
     if (!family || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))) {
-      throw new ConfigError('RBCD_TRUST_PROXY', `"${entry}" is not an IP address or CIDR range (or use true, false, or a hop count)`);
+      throw new ConfigError(
+        'RBCD_TRUST_PROXY',
+        `"${entry}" is not an IP address or CIDR range (or use true, false, or a hop count)`,
+      );
     }
   }
   return entries;
@@ -119,7 +146,8 @@ function readYamlFile(path: string | undefined): Yaml {
     throw new ConfigError('RBCD_CONFIG', `${path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
   if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError('RBCD_CONFIG', `${path} must hold a mapping`);
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    throw new ConfigError('RBCD_CONFIG', `${path} must hold a mapping`);
   return doc as Yaml;
 }
 
@@ -155,7 +183,8 @@ function readMigrateOnStart(env: Env): boolean {
 function readPort(value: string | undefined): number {
   if (value === undefined || value.trim() === '') return 3000;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT', `"${value}" is not a port number`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError('PORT', `"${value}" is not a port number`);
   return port;
 }
 
@@ -170,7 +199,8 @@ function readInt(env: Env, name: string, fallback: number, min: number): number 
 export function readDatabase(url: string): DatabaseConfig {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (!path) throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path (sqlite:./data/rbcd.sqlite) or :memory:');
+    if (!path)
+      throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path (sqlite:./data/rbcd.sqlite) or :memory:');
     return { type: 'sqlite', path };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
@@ -189,7 +219,10 @@ function secretFrom(value: unknown, file: unknown, name: string): string | undef
     try {
       return readFileSync(file.trim(), 'utf8').replace(/\r?\n$/, '');
     } catch (error) {
-      throw new ConfigError(name, `cannot read secret file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new ConfigError(
+        name,
+        `cannot read secret file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   }
   if (value === undefined || value === null || value === '') return undefined;
@@ -215,14 +248,19 @@ function readUrls(raw: unknown, name: string): string[] {
   const urls = list.map((u) => String(u).trim()).filter(Boolean);
   if (urls.length === 0) throw new ConfigError(name, 'needs at least one ldaps:// or ldap:// URL');
   for (const url of urls) {
-    if (!/^ldaps?:\/\/[^/\s@?]+\/?$/i.test(url)) throw new ConfigError(name, `"${redactUrl(url)}" is not an ldap:// or ldaps:// URL (scheme, host and port only)`);
+    if (!/^ldaps?:\/\/[^/\s@?]+\/?$/i.test(url))
+      throw new ConfigError(name, `"${redactUrl(url)}" is not an ldap:// or ldaps:// URL (scheme, host and port only)`);
   }
   return urls;
 }
 
 function domainFromBaseDn(baseDn: string | undefined): string | undefined {
   if (!baseDn) return undefined;
-  const parts = baseDn.split(',').map((p) => p.trim()).filter((p) => /^dc=/i.test(p)).map((p) => p.slice(3));
+  const parts = baseDn
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => /^dc=/i.test(p))
+    .map((p) => p.slice(3));
   return parts.length ? parts.join('.').toLowerCase() : undefined;
 }
 
@@ -234,7 +272,8 @@ function buildDomain(raw: Record<string, unknown>, label: string): DomainConfig 
   const timeout = (key: string, fallback: number) => {
     const v = raw[key];
     if (v === undefined) return fallback;
-    if (typeof v !== 'number' || v < 100) throw new ConfigError(`${label}.${key}`, 'must be a number of milliseconds >= 100');
+    if (typeof v !== 'number' || v < 100)
+      throw new ConfigError(`${label}.${key}`, 'must be a number of milliseconds >= 100');
     return v;
   };
   return {
@@ -280,7 +319,8 @@ function readDomains(env: Env, yaml: Yaml): DomainConfig[] {
   if (env.LDAP_URL?.trim()) {
     // The environment describes one domain; what it sets overrides the YAML entry of the same name
     // (and only that: an unset LDAP_TIMEOUT_MS keeps the file's operationTimeoutMs).
-    const fromEnv = stripUndefined(buildDomainFromEnv(env)) as Partial<DomainConfig> & Pick<DomainConfig, 'name' | 'urls'>;
+    const fromEnv = stripUndefined(buildDomainFromEnv(env)) as Partial<DomainConfig> &
+      Pick<DomainConfig, 'name' | 'urls'>;
     const index = domains.findIndex((d) => d.name === fromEnv.name);
     if (index >= 0) domains[index] = { ...domains[index], ...fromEnv };
     else domains.unshift({ ...DOMAIN_DEFAULTS, ...fromEnv });
@@ -295,10 +335,14 @@ function readDomains(env: Env, yaml: Yaml): DomainConfig[] {
     seen.add(d.name);
     const fromEnv = d === domains[0] && Boolean(env.LDAP_URL?.trim());
     if (d.bindDn && d.bindPassword === undefined) {
-      throw new ConfigError(fromEnv ? 'LDAP_BIND_PASSWORD' : `domain ${d.name} bindPassword`, 'a bind DN needs a password (or a password file)');
+      throw new ConfigError(
+        fromEnv ? 'LDAP_BIND_PASSWORD' : `domain ${d.name} bindPassword`,
+        'a bind DN needs a password (or a password file)',
+      );
     }
     // A simple bind on ldap:// without StartTLS sends the password in clear: never.
-    const cleartext = d.bindDn && !d.startTls ? d.urls.find((url) => url.toLowerCase().startsWith('ldap://')) : undefined;
+    const cleartext =
+      d.bindDn && !d.startTls ? d.urls.find((url) => url.toLowerCase().startsWith('ldap://')) : undefined;
     if (cleartext) {
       throw new ConfigError(
         fromEnv ? 'LDAP_STARTTLS' : `${labels.get(d.name) ?? `domain ${d.name}`}.startTls`,
@@ -334,10 +378,16 @@ function buildDomainFromEnv(env: Env): Partial<DomainConfig> & Pick<DomainConfig
     urls: readUrls(env.LDAP_URL, 'LDAP_URL'),
     baseDn,
     bindDn: env.LDAP_BIND_DN?.trim() || undefined,
-    bindPassword: secretFrom(env.LDAP_BIND_PASSWORD, env.LDAP_BIND_PASSWORD_FILE, env.LDAP_BIND_PASSWORD_FILE ? 'LDAP_BIND_PASSWORD_FILE' : 'LDAP_BIND_PASSWORD'),
+    bindPassword: secretFrom(
+      env.LDAP_BIND_PASSWORD,
+      env.LDAP_BIND_PASSWORD_FILE,
+      env.LDAP_BIND_PASSWORD_FILE ? 'LDAP_BIND_PASSWORD_FILE' : 'LDAP_BIND_PASSWORD',
+    ),
     ...readCa(env.LDAP_CA_FILE, 'LDAP_CA_FILE'),
     startTls: readBoolean(env.LDAP_STARTTLS, 'LDAP_STARTTLS'),
-    connectTimeoutMs: env.LDAP_CONNECT_TIMEOUT_MS?.trim() ? readInt(env, 'LDAP_CONNECT_TIMEOUT_MS', 5000, 100) : undefined,
+    connectTimeoutMs: env.LDAP_CONNECT_TIMEOUT_MS?.trim()
+      ? readInt(env, 'LDAP_CONNECT_TIMEOUT_MS', 5000, 100)
+      : undefined,
     operationTimeoutMs: env.LDAP_TIMEOUT_MS?.trim() ? readInt(env, 'LDAP_TIMEOUT_MS', 15000, 100) : undefined,
   };
 }
@@ -348,7 +398,8 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 
 function readAdminKey(env: Env): string | undefined {
   const key = secretFrom(env.RBCD_ADMIN_API_KEY, env.RBCD_ADMIN_API_KEY_FILE, 'RBCD_ADMIN_API_KEY');
-  if (key !== undefined && key.length < 16) throw new ConfigError('RBCD_ADMIN_API_KEY', 'must be at least 16 characters');
+  if (key !== undefined && key.length < 16)
+    throw new ConfigError('RBCD_ADMIN_API_KEY', 'must be at least 16 characters');
   return key;
 }
 
@@ -370,7 +421,8 @@ function readApprovals(value: unknown, name: string): number | undefined {
 
 function readPolicy(raw: unknown): PolicyConfig {
   const policy = (raw ?? {}) as Record<string, unknown>;
-  if (typeof policy !== 'object' || Array.isArray(policy)) throw new ConfigError('RBCD_CONFIG policy', 'must be a mapping');
+  if (typeof policy !== 'object' || Array.isArray(policy))
+    throw new ConfigError('RBCD_CONFIG policy', 'must be a mapping');
   const d = (policy.defaults ?? {}) as Record<string, unknown>;
   const defaults = {
     requiredApprovals: readApprovals(d.requiredApprovals, 'policy.defaults.requiredApprovals') ?? 1,
@@ -384,7 +436,8 @@ function readPolicy(raw: unknown): PolicyConfig {
     const label = `policy.rules[${i}]`;
     const rule = (r ?? {}) as Record<string, unknown>;
     const match = (rule.match ?? {}) as Record<string, unknown>;
-    if (!match.targetDnSuffix && !match.domain) throw new ConfigError(`${label}.match`, 'needs targetDnSuffix or domain');
+    if (!match.targetDnSuffix && !match.domain)
+      throw new ConfigError(`${label}.match`, 'needs targetDnSuffix or domain');
     return {
       match: {
         targetDnSuffix: optionalString(match.targetDnSuffix, `${label}.match.targetDnSuffix`),
@@ -400,33 +453,52 @@ function readPolicy(raw: unknown): PolicyConfig {
   });
   const tier0Groups = policy.tier0Groups ?? [];
   if (!Array.isArray(tier0Groups) || tier0Groups.some((g) => typeof g !== 'string' || !g.trim())) {
-    throw new ConfigError('RBCD_CONFIG policy.tier0Groups', 'must be a list of group identifiers (DN, SID or DOMAIN\\name)');
+    throw new ConfigError(
+      'RBCD_CONFIG policy.tier0Groups',
+      'must be a list of group identifiers (DN, SID or DOMAIN\\name)',
+    );
   }
   const allow = policy.allowUserCreatedComputers;
-  if (allow !== undefined && typeof allow !== 'boolean') throw new ConfigError('RBCD_CONFIG policy.allowUserCreatedComputers', 'must be true or false');
-  return { defaults, rules, owners: readOwnerGroups(policy.owners), tier0Groups: tier0Groups.map((g: string) => g.trim()), allowUserCreatedComputers: allow === true };
+  if (allow !== undefined && typeof allow !== 'boolean')
+    throw new ConfigError('RBCD_CONFIG policy.allowUserCreatedComputers', 'must be true or false');
+  return {
+    defaults,
+    rules,
+    owners: readOwnerGroups(policy.owners),
+    tier0Groups: tier0Groups.map((g: string) => g.trim()),
+    allowUserCreatedComputers: allow === true,
+  };
 }
 
 /** `approvers: {owners: 1, others: 1}` and `noOwner: deny | approvers` of one rule. */
-function readOwnerRule(rule: Record<string, unknown>, label: string): { approvers?: ApproversRule; noOwner?: NoOwnerSetting } {
+function readOwnerRule(
+  rule: Record<string, unknown>,
+  label: string,
+): { approvers?: ApproversRule; noOwner?: NoOwnerSetting } {
   if (rule.approvers === undefined) {
-    if (rule.noOwner !== undefined) throw new ConfigError(`${label}.noOwner`, 'needs approvers: {owners: N, others: M} in the same rule');
+    if (rule.noOwner !== undefined)
+      throw new ConfigError(`${label}.noOwner`, 'needs approvers: {owners: N, others: M} in the same rule');
     return {};
   }
   const raw = rule.approvers as Record<string, unknown>;
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${label}.approvers`, 'must be a mapping {owners: N, others: M}');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError(`${label}.approvers`, 'must be a mapping {owners: N, others: M}');
   const unknown = Object.keys(raw).filter((k) => k !== 'owners' && k !== 'others');
   if (unknown.length) throw new ConfigError(`${label}.approvers`, `unknown key ${unknown[0]} (owners, others)`);
   const count = (key: 'owners' | 'others') => {
     const value = raw[key] ?? 0;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 10) throw new ConfigError(`${label}.approvers.${key}`, 'must be a whole number from 0 to 10');
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 10)
+      throw new ConfigError(`${label}.approvers.${key}`, 'must be a whole number from 0 to 10');
     return value;
   };
   const approvers = { owners: count('owners'), others: count('others') };
-  if (approvers.owners + approvers.others < 1) throw new ConfigError(`${label}.approvers`, 'needs at least one approval (owners + others >= 1)');
-  if (rule.requiredApprovals !== undefined) throw new ConfigError(`${label}.requiredApprovals`, 'give requiredApprovals or approvers, not both');
+  if (approvers.owners + approvers.others < 1)
+    throw new ConfigError(`${label}.approvers`, 'needs at least one approval (owners + others >= 1)');
+  if (rule.requiredApprovals !== undefined)
+    throw new ConfigError(`${label}.requiredApprovals`, 'give requiredApprovals or approvers, not both');
   const noOwner = rule.noOwner ?? 'deny';
-  if (!NO_OWNER_SETTINGS.includes(noOwner as NoOwnerSetting)) throw new ConfigError(`${label}.noOwner`, `must be one of ${NO_OWNER_SETTINGS.join(', ')}`);
+  if (!NO_OWNER_SETTINGS.includes(noOwner as NoOwnerSetting))
+    throw new ConfigError(`${label}.noOwner`, `must be one of ${NO_OWNER_SETTINGS.join(', ')}`);
   return { approvers, noOwner: noOwner as NoOwnerSetting };
 }
 
@@ -435,11 +507,17 @@ const DN_SHAPE = /^(CN|OU|DC)=[^,]+(,\s*(CN|OU|DC)=[^,]+)*$/i;
 /** `owners: {"OU=Web,OU=Servers,DC=…": "CN=Web Owners,…"}`: the owner group of each OU. */
 function readOwnerGroups(raw: unknown): Record<string, string> {
   if (raw === undefined || raw === null) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('policy.owners', 'must map OU DNs to owner group DNs');
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError('policy.owners', 'must map OU DNs to owner group DNs');
   const owners: Record<string, string> = {};
   for (const [ou, group] of Object.entries(raw as Record<string, unknown>)) {
-    if (!DN_SHAPE.test(ou.trim())) throw new ConfigError(`policy.owners`, `"${ou}" is not a distinguished name (OU=Web,OU=Servers,DC=contoso,DC=test)`);
-    if (typeof group !== 'string' || !DN_SHAPE.test(group.trim())) throw new ConfigError(`policy.owners.${ou}`, 'must be the distinguished name of a group');
+    if (!DN_SHAPE.test(ou.trim()))
+      throw new ConfigError(
+        `policy.owners`,
+        `"${ou}" is not a distinguished name (OU=Web,OU=Servers,DC=contoso,DC=test)`,
+      );
+    if (typeof group !== 'string' || !DN_SHAPE.test(group.trim()))
+      throw new ConfigError(`policy.owners.${ou}`, 'must be the distinguished name of a group');
     owners[ou.trim()] = group.trim();
   }
   return owners;
@@ -450,13 +528,19 @@ function readRoles(env: Env, raw: unknown): RolesConfig {
   const groupCacheMs = readInt(env, 'RBCD_GROUP_CACHE_MS', 60_000, 0);
   if (raw === undefined || raw === null) return { fromGroups: {}, groupCacheMs };
   const roles = raw as Record<string, unknown>;
-  if (typeof roles !== 'object' || Array.isArray(roles)) throw new ConfigError('roles', 'must be a mapping (roles.fromGroups)');
+  if (typeof roles !== 'object' || Array.isArray(roles))
+    throw new ConfigError('roles', 'must be a mapping (roles.fromGroups)');
   const fromGroups: Record<string, string[]> = {};
   const map = (roles.fromGroups ?? {}) as Record<string, unknown>;
-  if (typeof map !== 'object' || Array.isArray(map)) throw new ConfigError('roles.fromGroups', 'must map roles to lists of group DNs');
+  if (typeof map !== 'object' || Array.isArray(map))
+    throw new ConfigError('roles.fromGroups', 'must map roles to lists of group DNs');
   for (const [role, groups] of Object.entries(map)) {
     if (!ROLES.includes(role)) throw new ConfigError(`roles.fromGroups.${role}`, `is not a role (${ROLES.join(', ')})`);
-    if (!Array.isArray(groups) || groups.length === 0 || groups.some((g) => typeof g !== 'string' || !DN_SHAPE.test(g.trim()))) {
+    if (
+      !Array.isArray(groups) ||
+      groups.length === 0 ||
+      groups.some((g) => typeof g !== 'string' || !DN_SHAPE.test(g.trim()))
+    ) {
       throw new ConfigError(`roles.fromGroups.${role}`, 'must be a non-empty list of group distinguished names');
     }
     fromGroups[role] = groups.map((g: string) => g.trim());
@@ -482,7 +566,8 @@ function readWebhooks(raw: unknown): WebhookConfig[] {
 
 function readAuditSinks(raw: unknown): AuditSinkConfig[] {
   if (raw === undefined || raw === null) return [];
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('RBCD_CONFIG audit', 'must be a mapping (audit.sinks: [...])');
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError('RBCD_CONFIG audit', 'must be a mapping (audit.sinks: [...])');
   const sinks = (raw as Record<string, unknown>).sinks;
   if (sinks === undefined || sinks === null) return [];
   if (!Array.isArray(sinks)) throw new ConfigError('RBCD_CONFIG audit.sinks', 'must be a list');
@@ -492,11 +577,13 @@ function readAuditSinks(raw: unknown): AuditSinkConfig[] {
     if (s === null || typeof s !== 'object' || Array.isArray(s)) throw new ConfigError(label, 'must be a mapping');
     const sink = s as Record<string, unknown>;
     const name = optionalString(sink.name, `${label}.name`);
-    if (!name || !/^[A-Za-z0-9][\w.-]{0,99}$/.test(name)) throw new ConfigError(`${label}.name`, 'is required: letters, digits, ".", "_" or "-" (at most 100)');
+    if (!name || !/^[A-Za-z0-9][\w.-]{0,99}$/.test(name))
+      throw new ConfigError(`${label}.name`, 'is required: letters, digits, ".", "_" or "-" (at most 100)');
     if (names.has(name)) throw new ConfigError(`${label}.name`, `"${name}" is used by two sinks`);
     names.add(name);
     const type = sink.type;
-    if (!AUDIT_SINK_TYPES.includes(type as never)) throw new ConfigError(`${label}.type`, `must be one of: ${AUDIT_SINK_TYPES.join(', ')}`);
+    if (!AUDIT_SINK_TYPES.includes(type as never))
+      throw new ConfigError(`${label}.type`, `must be one of: ${AUDIT_SINK_TYPES.join(', ')}`);
     const base = {
       name,
       batchSize: readPositiveInt(sink.batchSize, `${label}.batchSize`, 500, 10_000),
@@ -506,18 +593,36 @@ function readAuditSinks(raw: unknown): AuditSinkConfig[] {
     if (type === 'syslog') {
       const address = optionalString(sink.address, `${label}.address`);
       const match = address ? /^(?:tls:\/\/)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(address) : null;
-      if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) throw new ConfigError(`${label}.address`, 'must be host:port of a syslog TLS receiver (e.g. siem.example.com:6514)');
+      if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535)
+        throw new ConfigError(
+          `${label}.address`,
+          'must be host:port of a syslog TLS receiver (e.g. siem.example.com:6514)',
+        );
       const format = sink.format ?? 'json';
-      if (!SYSLOG_FORMATS.includes(format as never)) throw new ConfigError(`${label}.format`, `must be one of: ${SYSLOG_FORMATS.join(', ')}`);
+      if (!SYSLOG_FORMATS.includes(format as never))
+        throw new ConfigError(`${label}.format`, `must be one of: ${SYSLOG_FORMATS.join(', ')}`);
       const hostname = optionalString(sink.hostname, `${label}.hostname`);
-      if (hostname !== undefined && !/^[\x21-\x7e]{1,255}$/.test(hostname)) throw new ConfigError(`${label}.hostname`, 'must be printable ASCII without spaces (RFC 5424 HOSTNAME)');
+      if (hostname !== undefined && !/^[\x21-\x7e]{1,255}$/.test(hostname))
+        throw new ConfigError(`${label}.hostname`, 'must be printable ASCII without spaces (RFC 5424 HOSTNAME)');
       const cert = secretFrom(undefined, sink.certFile, `${label}.certFile`);
       const key = secretFrom(undefined, sink.keyFile, `${label}.keyFile`);
       if (!cert !== !key) throw new ConfigError(`${label}.certFile`, 'certFile and keyFile go together (mutual TLS)');
-      return { ...base, type: 'syslog' as const, host: match[1].replace(/^\[|\]$/g, ''), port: Number(match[2]), format: format as 'json' | 'cef', ...(hostname ? { hostname } : {}), ...(cert ? { cert, key } : {}) };
+      return {
+        ...base,
+        type: 'syslog' as const,
+        host: match[1].replace(/^\[|\]$/g, ''),
+        port: Number(match[2]),
+        format: format as 'json' | 'cef',
+        ...(hostname ? { hostname } : {}),
+        ...(cert ? { cert, key } : {}),
+      };
     }
     const url = optionalString(sink.url, `${label}.url`);
-    if (!url || !/^https?:\/\/[^\s@]+$/.test(url)) throw new ConfigError(`${label}.url`, 'must be the http(s) URL of the HEC endpoint, without credentials (e.g. https://splunk:8088/services/collector/event)');
+    if (!url || !/^https?:\/\/[^\s@]+$/.test(url))
+      throw new ConfigError(
+        `${label}.url`,
+        'must be the http(s) URL of the HEC endpoint, without credentials (e.g. https://splunk:8088/services/collector/event)',
+      );
     const token = secretFrom(undefined, sink.tokenFile, `${label}.tokenFile`)?.trim();
     if (!token) throw new ConfigError(`${label}.tokenFile`, 'is required: a file holding the HEC token');
     return {
@@ -538,7 +643,8 @@ function pem(ca: string | undefined): { ca?: string } {
 
 function readPositiveInt(value: unknown, name: string, fallback: number, max: number): number {
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) throw new ConfigError(name, `must be an integer from 1 to ${max}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max)
+    throw new ConfigError(name, `must be an integer from 1 to ${max}`);
   return value;
 }
 
@@ -550,7 +656,8 @@ function readSlack(env: Env, rawChat: unknown): AppConfig['chat']['slack'] {
     secretFrom(slack.signingSecret, slack.signingSecretFile, 'chat.slack.signingSecret');
   if (!signingSecret && chat.slack === undefined) return undefined;
   const users = (slack.users ?? {}) as Record<string, unknown>;
-  if (typeof users !== 'object' || Array.isArray(users)) throw new ConfigError('chat.slack.users', 'must map chat user ids to {user, roles}');
+  if (typeof users !== 'object' || Array.isArray(users))
+    throw new ConfigError('chat.slack.users', 'must map chat user ids to {user, roles}');
   const mapped: Record<string, ChatUserConfig> = {};
   for (const [id, entry] of Object.entries(users)) mapped[id] = readChatUser(id, entry);
   return { signingSecret, notifyUrl: optionalString(slack.notifyUrl, 'chat.slack.notifyUrl'), users: mapped };
@@ -560,7 +667,8 @@ function readSlack(env: Env, rawChat: unknown): AppConfig['chat']['slack'] {
 function readChatUser(id: string, entry: unknown): ChatUserConfig {
   const label = `chat.slack.users.${id}`;
   const checkRoles = (roles: unknown, name: string): string[] => {
-    if (!Array.isArray(roles) || roles.some((r) => !ROLES.includes(String(r)))) throw new ConfigError(name, `must be a list of roles from: ${ROLES.join(', ')}`);
+    if (!Array.isArray(roles) || roles.some((r) => !ROLES.includes(String(r))))
+      throw new ConfigError(name, `must be a list of roles from: ${ROLES.join(', ')}`);
     return roles.map(String);
   };
   if (Array.isArray(entry)) return { roles: checkRoles(entry, label) };
@@ -568,7 +676,11 @@ function readChatUser(id: string, entry: unknown): ChatUserConfig {
   const { user, roles, ...rest } = entry as Record<string, unknown>;
   if (Object.keys(rest).length) throw new ConfigError(label, `unknown key ${Object.keys(rest)[0]} (user, roles)`);
   const name = optionalString(user, `${label}.user`);
-  if (!name) throw new ConfigError(`${label}.user`, 'is required: the AD user behind this chat id (alice@contoso.test, CONTOSO\\alice)');
+  if (!name)
+    throw new ConfigError(
+      `${label}.user`,
+      'is required: the AD user behind this chat id (alice@contoso.test, CONTOSO\\alice)',
+    );
   return { user: name, roles: roles === undefined ? [] : checkRoles(roles, `${label}.roles`) };
 }
 
@@ -581,14 +693,25 @@ function readStaticApiKeys(raw: unknown): StaticApiKeyConfig[] {
     const name = optionalString(key.name, `${label}.name`);
     if (!name) throw new ConfigError(`${label}.name`, 'is required');
     const sha256 = optionalString(key.sha256, `${label}.sha256`)?.toLowerCase();
-    if (!sha256 || !/^[0-9a-f]{64}$/.test(sha256)) throw new ConfigError(`${label}.sha256`, 'must be the 64-hex SHA-256 of the key');
+    if (!sha256 || !/^[0-9a-f]{64}$/.test(sha256))
+      throw new ConfigError(`${label}.sha256`, 'must be the 64-hex SHA-256 of the key');
     const roles = key.roles;
     if (!Array.isArray(roles) || roles.length === 0 || roles.some((r) => !ROLES.includes(String(r)))) {
       throw new ConfigError(`${label}.roles`, `must be a list of roles from: ${ROLES.join(', ')}`);
     }
     const owner = optionalString(key.owner, `${label}.owner`);
-    if (owner && key.mayActOnBehalf === true) throw new ConfigError(`${label}.mayActOnBehalf`, 'a person\'s key (owner) may not act on behalf of others; use a system key');
-    return { name, sha256, roles: roles.map(String), mayActOnBehalf: key.mayActOnBehalf === true, ...(owner ? { owner } : {}) };
+    if (owner && key.mayActOnBehalf === true)
+      throw new ConfigError(
+        `${label}.mayActOnBehalf`,
+        "a person's key (owner) may not act on behalf of others; use a system key",
+      );
+    return {
+      name,
+      sha256,
+      roles: roles.map(String),
+      mayActOnBehalf: key.mayActOnBehalf === true,
+      ...(owner ? { owner } : {}),
+    };
   });
 }
 
@@ -612,8 +735,10 @@ function readOidc(env: Env): AppConfig['oidc'] {
 
 function readOidcUser(env: Env): { userClaim?: OidcUserClaim; usersExternal: boolean } {
   const claim = env.OIDC_USER_CLAIM?.trim();
-  if (claim && !OIDC_USER_CLAIMS.includes(claim as OidcUserClaim)) throw new ConfigError('OIDC_USER_CLAIM', `must be one of ${OIDC_USER_CLAIMS.join(', ')}`);
+  if (claim && !OIDC_USER_CLAIMS.includes(claim as OidcUserClaim))
+    throw new ConfigError('OIDC_USER_CLAIM', `must be one of ${OIDC_USER_CLAIMS.join(', ')}`);
   const usersExternal = readBoolean(env.OIDC_USERS_EXTERNAL, 'OIDC_USERS_EXTERNAL') ?? false;
-  if (usersExternal && !claim) throw new ConfigError('OIDC_USERS_EXTERNAL', 'needs OIDC_USER_CLAIM (the claim that names the person)');
+  if (usersExternal && !claim)
+    throw new ConfigError('OIDC_USERS_EXTERNAL', 'needs OIDC_USER_CLAIM (the claim that names the person)');
   return { ...(claim ? { userClaim: claim as OidcUserClaim } : {}), usersExternal };
 }

@@ -4,4 +4,6 @@ import { DataSource } from 'typeorm';
 import { readDatabase } from '../config/load-config';
 import { buildDataSourceOptions } from './data-source-options';
 
-export default new DataSource(buildDataSourceOptions(readDatabase(process.env.DATABASE_URL ?? 'sqlite:./data/rbcd.sqlite')));
+export default new DataSource(
+  buildDataSourceOptions(readDatabase(process.env.DATABASE_URL ?? 'sqlite:./data/rbcd.sqlite')),
+);

@@ -10,4 +10,15 @@ import { JobEntity } from '../jobs/job.entity';
 import { ApprovalEntity } from '../requests/approval.entity';
 import { RequestEntity } from '../requests/request.entity';
 
-export const ALL_ENTITIES: Function[] = [ApiKeyEntity, RequestEntity, ApprovalEntity, JobEntity, GrantEntity, AuditEventEntity, RateLimitHitEntity, SeenSignatureEntity, DirectoryIntentEntity, AuditSinkPositionEntity];
+export const ALL_ENTITIES: Function[] = [
+  ApiKeyEntity,
+  RequestEntity,
+  ApprovalEntity,
+  JobEntity,
+  GrantEntity,
+  AuditEventEntity,
+  RateLimitHitEntity,
+  SeenSignatureEntity,
+  DirectoryIntentEntity,
+  AuditSinkPositionEntity,
+];

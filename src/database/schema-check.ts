@@ -16,7 +16,10 @@ export class SchemaCheck implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.migrateOnStart) return;
     if (await this.dataSource.showMigrations()) {
-      throw new ConfigError('DATABASE_URL', 'the database schema has pending migrations: run `npm run migration:run` (the compose `migrate` step) first, or set RBCD_MIGRATE_ON_START=true');
+      throw new ConfigError(
+        'DATABASE_URL',
+        'the database schema has pending migrations: run `npm run migration:run` (the compose `migrate` step) first, or set RBCD_MIGRATE_ON_START=true',
+      );
     }
   }
 }

@@ -46,7 +46,10 @@ export class TargetLocks {
       }
     } finally {
       // A connection whose unlock failed is closed rather than handed back still holding the lock.
-      if (broken) await (runner as unknown as { releasePostgresConnection(err?: Error): Promise<void> }).releasePostgresConnection(broken);
+      if (broken)
+        await (
+          runner as unknown as { releasePostgresConnection(err?: Error): Promise<void> }
+        ).releasePostgresConnection(broken);
       else await runner.release();
     }
   }

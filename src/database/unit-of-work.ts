@@ -29,7 +29,9 @@ export class UnitOfWork {
       this.afterCommitHooks.set(manager, hooks);
       return fn(manager).finally(() => this.afterCommitHooks.delete(manager));
     };
-    const committed = this.isPostgres ? this.dataSource.transaction(body) : this.queue.then(() => this.dataSource.transaction(body));
+    const committed = this.isPostgres
+      ? this.dataSource.transaction(body)
+      : this.queue.then(() => this.dataSource.transaction(body));
     if (!this.isPostgres) this.queue = committed.catch(() => undefined);
     return committed.then((result) => {
       for (const hook of hooks) hook();

@@ -58,7 +58,8 @@ export class DelegationPlanner {
     const principals = input.action === 'clear' ? [] : await this.expander.principals(input.principals ?? []);
     const targets = await this.expander.targets(input, { withRbcd: true });
     const sids = principals.map((p) => p.sid);
-    const verdict = input.action === 'grant' ? await this.guard.checkPrincipals(principals) : { refusals: [], warnings: [] };
+    const verdict =
+      input.action === 'grant' ? await this.guard.checkPrincipals(principals) : { refusals: [], warnings: [] };
     const refusals = verdict.refusals;
     const items = await mapLimit(targets, 8, async (target): Promise<PlanItem> => {
       const decision = this.policy.evaluate(target, { tier0Group: await this.guard.tier0Membership(target) });
@@ -71,14 +72,34 @@ export class DelegationPlanner {
         ...(owners ? { owners } : {}),
       };
       const beforeView = await this.reader.view(target);
-      const base = { target: toAccountRef(target), policy, warnings: verdict.warnings, before: { principals: beforeView.principals }, sddlBefore: beforeView.sddl };
+      const base = {
+        target: toAccountRef(target),
+        policy,
+        warnings: verdict.warnings,
+        before: { principals: beforeView.principals },
+        sddlBefore: beforeView.sddl,
+      };
       try {
         const change = planRbcdChange(input.action, target.rbcd ?? null, sids);
-        const afterView = await this.reader.view({ ...target, rbcd: change.next === undefined ? (target.rbcd ?? null) : change.next });
-        return { ...base, changed: change.next !== undefined, after: { principals: afterView.principals }, sddlAfter: change.after ? toSddl(change.after) : afterView.sddl };
+        const afterView = await this.reader.view({
+          ...target,
+          rbcd: change.next === undefined ? (target.rbcd ?? null) : change.next,
+        });
+        return {
+          ...base,
+          changed: change.next !== undefined,
+          after: { principals: afterView.principals },
+          sddlAfter: change.after ? toSddl(change.after) : afterView.sddl,
+        };
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
-        return { ...base, changed: false, after: { principals: beforeView.principals }, sddlAfter: beforeView.sddl, error: { code: error.code, message: error.message } };
+        return {
+          ...base,
+          changed: false,
+          after: { principals: beforeView.principals },
+          sddlAfter: beforeView.sddl,
+          error: { code: error.code, message: error.message },
+        };
       }
     });
     return { items };
@@ -89,7 +110,16 @@ export class DelegationPlanner {
     const rule = decision.approvers;
     if (!rule || rule.owners === 0) return null;
     const sources = await this.owners.ownersOf(target);
-    const owners = await Promise.all(sources.map(async (o) => ({ source: o.source, dn: o.dn, name: o.name, isGroup: o.isGroup, ...(o.ou ? { ou: o.ou } : {}), people: await this.owners.people(o) })));
+    const owners = await Promise.all(
+      sources.map(async (o) => ({
+        source: o.source,
+        dn: o.dn,
+        name: o.name,
+        isGroup: o.isGroup,
+        ...(o.ou ? { ou: o.ou } : {}),
+        people: await this.owners.people(o),
+      })),
+    );
     if (owners.length === 0) {
       const noOwner = decision.noOwner ?? 'deny';
       const summary =
@@ -98,7 +128,9 @@ export class DelegationPlanner {
           : `nobody owns it (no managedBy, no OU owner group): noOwner: approvers, so ${decision.requiredApprovals} approval(s) from any approver`;
       return { required: 0, others: rule.others, owners, noOwner, summary };
     }
-    const names = owners.map((o) => (o.isGroup ? `${o.name} (${o.people.join(', ') || 'no members'})` : o.name)).join('; ');
+    const names = owners
+      .map((o) => (o.isGroup ? `${o.name} (${o.people.join(', ') || 'no members'})` : o.name))
+      .join('; ');
     const summary = `${rule.owners} approval(s) from an owner (${names})${rule.others ? ` and ${rule.others} more from any approver` : ''}; never the requester`;
     return { required: rule.owners, others: rule.others, owners, noOwner: null, summary };
   }

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DirectoryPort } from '../directory/directory.port';
 import type { DirectoryObject } from '../directory/directory.types';
 import { IMPLICIT_TOKEN_SIDS, WELL_KNOWN_SIDS } from '../directory/well-known-sids';
-import { decodeSecurityDescriptor, listPrincipals, SecurityDescriptorError, toSddl, type SecurityDescriptor } from '../security-descriptor';
+import {
+  decodeSecurityDescriptor,
+  listPrincipals,
+  SecurityDescriptorError,
+  toSddl,
+  type SecurityDescriptor,
+} from '../security-descriptor';
 import type { AccountRef, DelegationPrincipal, DelegationView, Warning } from './delegation.types';
 
 export interface DecodedRbcd {
@@ -11,7 +17,13 @@ export interface DecodedRbcd {
 }
 
 export function toAccountRef(object: DirectoryObject): AccountRef {
-  return { dn: object.dn, sid: object.sid, samAccountName: object.samAccountName, dnsHostName: object.dnsHostName ?? null, domain: object.domain };
+  return {
+    dn: object.dn,
+    sid: object.sid,
+    samAccountName: object.samAccountName,
+    dnsHostName: object.dnsHostName ?? null,
+    domain: object.domain,
+  };
 }
 
 /** SDDL of a stored value, or null when it is absent or does not decode (for audit records). */
@@ -29,7 +41,12 @@ export function decodeStored(raw: Buffer | null | undefined): DecodedRbcd {
     if (!(error instanceof SecurityDescriptorError)) throw error;
     return {
       descriptor: null,
-      warnings: [{ code: 'INVALID_SECURITY_DESCRIPTOR', message: `The stored value does not decode: ${error.message}. A grant will not overwrite it; clear it deliberately.` }],
+      warnings: [
+        {
+          code: 'INVALID_SECURITY_DESCRIPTOR',
+          message: `The stored value does not decode: ${error.message}. A grant will not overwrite it; clear it deliberately.`,
+        },
+      ],
     };
   }
 }
@@ -51,7 +68,11 @@ export class DelegationReader {
       const object = names.get(p.sid.toUpperCase()) ?? null;
       const wellKnown = WELL_KNOWN_SIDS[p.sid];
       if (!object && !wellKnown) {
-        warnings.push({ code: 'UNRESOLVED_SID', message: `${p.sid} does not resolve in any configured domain (deleted account or foreign forest)`, sid: p.sid });
+        warnings.push({
+          code: 'UNRESOLVED_SID',
+          message: `${p.sid} does not resolve in any configured domain (deleted account or foreign forest)`,
+          sid: p.sid,
+        });
       }
       return {
         sid: p.sid,

@@ -1,14 +1,32 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ReadsOnly } from '../auth/reads-only.decorator';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, AUTHENTICATED, DIRECTORY, WITH_BODY, WITH_PATH_PARAMETER } from '../common/openapi/api-errors.decorator';
+import {
+  ApiErrors,
+  AUTHENTICATED,
+  DIRECTORY,
+  WITH_BODY,
+  WITH_PATH_PARAMETER,
+} from '../common/openapi/api-errors.decorator';
 import { DelegationPlanner } from './delegation-planner';
 import { DelegationsService } from './delegations.service';
 import { DiagnoseService } from './diagnose.service';
-import { DelegationQueryDto, DiagnoseInputDto, InventoryQueryDto, PlanDelegationInput, PrincipalQueryDto } from './dto/delegation.inputs';
+import {
+  DelegationQueryDto,
+  DiagnoseInputDto,
+  InventoryQueryDto,
+  PlanDelegationInput,
+  PrincipalQueryDto,
+} from './dto/delegation.inputs';
 import { InventoryService } from './inventory.service';
 import { DELEGATION_EXAMPLE, DIAGNOSE_EXAMPLE, DIAGNOSE_INPUT_EXAMPLE } from './models/delegation.examples';
-import { DelegationModel, DiagnoseModel, InventoryPageModel, PlanModel, PrincipalDelegationsModel } from './models/delegation.model';
+import {
+  DelegationModel,
+  DiagnoseModel,
+  InventoryPageModel,
+  PlanModel,
+  PrincipalDelegationsModel,
+} from './models/delegation.model';
 
 /** Live, read-only questions about delegation. Any authenticated role may ask. */
 @ApiTags('delegations')
@@ -59,7 +77,10 @@ export class DelegationsController {
   @ReadsOnly()
   @HttpCode(200)
   @ApiOperation({ summary: 'Why the double hop user → frontEnd → backEnd would fail' })
-  @ApiBody({ type: DiagnoseInputDto, examples: { doubleHop: { summary: 'alice through SERVERB to SERVERC (SMB)', value: DIAGNOSE_INPUT_EXAMPLE } } })
+  @ApiBody({
+    type: DiagnoseInputDto,
+    examples: { doubleHop: { summary: 'alice through SERVERB to SERVERC (SMB)', value: DIAGNOSE_INPUT_EXAMPLE } },
+  })
   @ApiOkResponse({ type: DiagnoseModel, description: 'ok is false when any check fails', example: DIAGNOSE_EXAMPLE })
   @ApiErrors(...WITH_BODY)
   diagnose(@Body() body: DiagnoseInputDto) {

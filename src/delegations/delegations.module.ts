@@ -10,7 +10,15 @@ import { TargetExpander } from './target-expander';
 
 @Module({
   controllers: [DelegationsController],
-  providers: [DelegationsService, DelegationReader, DelegationPlanner, DiagnoseService, InventoryService, TargetExpander, DelegationsResolver],
+  providers: [
+    DelegationsService,
+    DelegationReader,
+    DelegationPlanner,
+    DiagnoseService,
+    InventoryService,
+    TargetExpander,
+    DelegationsResolver,
+  ],
   exports: [DelegationReader, TargetExpander],
 })
 export class DelegationsModule {}

@@ -4,7 +4,13 @@ import { DelegationsService } from './delegations.service';
 import { DiagnoseService } from './diagnose.service';
 import { DiagnoseInputDto, PlanDelegationInput } from './dto/delegation.inputs';
 import { InventoryService, type InventoryKind } from './inventory.service';
-import { DelegationModel, DiagnoseModel, InventoryPageModel, PlanModel, PrincipalDelegationsModel } from './models/delegation.model';
+import {
+  DelegationModel,
+  DiagnoseModel,
+  InventoryPageModel,
+  PlanModel,
+  PrincipalDelegationsModel,
+} from './models/delegation.model';
 
 @Resolver()
 export class DelegationsResolver {

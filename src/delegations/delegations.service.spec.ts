@@ -8,10 +8,19 @@ import { DelegationsService } from './delegations.service';
 const GENERIC_ALL = 0x10000000;
 const serverb = account('SERVERB', 1103);
 const serverd = account('SERVERD', 1105);
-const frontEnds = account('RBCD-FrontEnds', 1111, { objectClass: ['top', 'group'], samAccountName: 'RBCD-FrontEnds', dnsHostName: undefined, ou: 'CN=Users' });
+const frontEnds = account('RBCD-FrontEnds', 1111, {
+  objectClass: ['top', 'group'],
+  samAccountName: 'RBCD-FrontEnds',
+  dnsHostName: undefined,
+  ou: 'CN=Users',
+});
 const fabweb = account('FABWEB', 1103, { domain: 'fabrikam.test' });
 
-function service(objects: ReturnType<typeof account>[], allow: DirectoryMethod[], groups: Record<string, string[]> = {}) {
+function service(
+  objects: ReturnType<typeof account>[],
+  allow: DirectoryMethod[],
+  groups: Record<string, string[]> = {},
+) {
   const directory = new FakeDirectory({ domains: [CONTOSO, FABRIKAM], objects, groups }, allow);
   // Writers have their own tests (src/policy/writers.service.spec.ts).
   const writers = { rbcdWriters: async () => ({ writers: [], warnings: [] }) } as unknown as WritersService;
@@ -20,25 +29,75 @@ function service(objects: ReturnType<typeof account>[], allow: DirectoryMethod[]
 
 describe('DelegationsService.forTarget', () => {
   it('reads the value once, with the object, and names every principal', async () => {
-    const target = account('SERVERC', 1104, { rbcd: rbcdValue(serverb.sid, fabweb.sid, 'S-1-5-11', 'S-1-5-21-9-9-9-500') });
+    const target = account('SERVERC', 1104, {
+      rbcd: rbcdValue(serverb.sid, fabweb.sid, 'S-1-5-11', 'S-1-5-21-9-9-9-500'),
+    });
     const { directory, service: s } = service([target, serverb, fabweb], ['resolve', 'resolveSids']);
     const view = await s.forTarget('SERVERC');
     expect(directory.callsOf('resolve')).toEqual([['SERVERC', { kind: 'target', domain: undefined, withRbcd: true }]]);
-    expect(view.target).toEqual({ dn: target.dn, sid: target.sid, samAccountName: 'SERVERC$', dnsHostName: 'serverc.contoso.test', domain: 'contoso.test' });
+    expect(view.target).toEqual({
+      dn: target.dn,
+      sid: target.sid,
+      samAccountName: 'SERVERC$',
+      dnsHostName: 'serverc.contoso.test',
+      domain: 'contoso.test',
+    });
     expect(view.raw).toBe(target.rbcd?.toString('base64'));
     expect(view.principals).toEqual([
-      { sid: serverb.sid, samAccountName: 'SERVERB$', dn: serverb.dn, domain: 'contoso.test', resolved: true, accessMask: 0xf01ff, aceType: 'allow', effective: true },
-      { sid: fabweb.sid, samAccountName: 'FABWEB$', dn: fabweb.dn, domain: 'fabrikam.test', resolved: true, accessMask: 0xf01ff, aceType: 'allow', effective: true },
-      { sid: 'S-1-5-11', samAccountName: 'Authenticated Users', dn: null, domain: null, resolved: true, accessMask: 0xf01ff, aceType: 'allow', effective: true },
-      { sid: 'S-1-5-21-9-9-9-500', samAccountName: null, dn: null, domain: null, resolved: false, accessMask: 0xf01ff, aceType: 'allow', effective: true },
+      {
+        sid: serverb.sid,
+        samAccountName: 'SERVERB$',
+        dn: serverb.dn,
+        domain: 'contoso.test',
+        resolved: true,
+        accessMask: 0xf01ff,
+        aceType: 'allow',
+        effective: true,
+      },
+      {
+        sid: fabweb.sid,
+        samAccountName: 'FABWEB$',
+        dn: fabweb.dn,
+        domain: 'fabrikam.test',
+        resolved: true,
+        accessMask: 0xf01ff,
+        aceType: 'allow',
+        effective: true,
+      },
+      {
+        sid: 'S-1-5-11',
+        samAccountName: 'Authenticated Users',
+        dn: null,
+        domain: null,
+        resolved: true,
+        accessMask: 0xf01ff,
+        aceType: 'allow',
+        effective: true,
+      },
+      {
+        sid: 'S-1-5-21-9-9-9-500',
+        samAccountName: null,
+        dn: null,
+        domain: null,
+        resolved: false,
+        accessMask: 0xf01ff,
+        aceType: 'allow',
+        effective: true,
+      },
     ]);
     expect(view.warnings).toEqual([expect.objectContaining({ code: 'UNRESOLVED_SID', sid: 'S-1-5-21-9-9-9-500' })]);
-    expect(view.sddl).toBe(`O:BAD:(A;;0xf01ff;;;${serverb.sid})(A;;0xf01ff;;;${fabweb.sid})(A;;0xf01ff;;;AU)(A;;0xf01ff;;;S-1-5-21-9-9-9-500)`);
+    expect(view.sddl).toBe(
+      `O:BAD:(A;;0xf01ff;;;${serverb.sid})(A;;0xf01ff;;;${fabweb.sid})(A;;0xf01ff;;;AU)(A;;0xf01ff;;;S-1-5-21-9-9-9-500)`,
+    );
   });
 
   it('every question is a fresh read (the directory batches questions asked together, never answers across a write)', async () => {
     const { directory, service: s } = service([account('SERVERC', 1104)], ['resolve']);
-    const [a, b, c] = await Promise.all([s.forTarget('SERVERC'), s.forTarget('serverc '), s.forTarget('SERVERD').catch((e: DomainError) => e.code)]);
+    const [a, b, c] = await Promise.all([
+      s.forTarget('SERVERC'),
+      s.forTarget('serverc '),
+      s.forTarget('SERVERD').catch((e: DomainError) => e.code),
+    ]);
     expect(a).toEqual(b);
     expect(c).toBe('TARGET_NOT_FOUND');
     expect(directory.callsOf('resolve')).toHaveLength(3);
@@ -46,7 +105,12 @@ describe('DelegationsService.forTarget', () => {
 
   it('no attribute: empty, and no SID lookup at all', async () => {
     const { directory, service: s } = service([account('SERVERC', 1104)], ['resolve']);
-    expect(await s.forTarget('SERVERC', 'contoso.test')).toMatchObject({ principals: [], sddl: null, raw: null, warnings: [] });
+    expect(await s.forTarget('SERVERC', 'contoso.test')).toMatchObject({
+      principals: [],
+      sddl: null,
+      raw: null,
+      warnings: [],
+    });
     expect(directory.calls.map((c) => c.method)).toEqual(['resolve']);
   });
 
@@ -69,13 +133,21 @@ describe('DelegationsService.forTarget', () => {
   });
 
   it('an undecodable value: INVALID_SECURITY_DESCRIPTOR with the raw bytes, never thrown', async () => {
-    const { directory, service: s } = service([account('SERVERC', 1104, { rbcd: Buffer.from([1, 2, 3]) })], ['resolve']);
+    const { directory, service: s } = service(
+      [account('SERVERC', 1104, { rbcd: Buffer.from([1, 2, 3]) })],
+      ['resolve'],
+    );
     const view = await s.forTarget('SERVERC');
-    expect(view).toMatchObject({ principals: [], sddl: null, raw: 'AQID', warnings: [{ code: 'INVALID_SECURITY_DESCRIPTOR' }] });
+    expect(view).toMatchObject({
+      principals: [],
+      sddl: null,
+      raw: 'AQID',
+      warnings: [{ code: 'INVALID_SECURITY_DESCRIPTOR' }],
+    });
     expect(directory.callsOf('resolveSids')).toEqual([]);
   });
 
-  it('passes the directory\'s errors on', async () => {
+  it("passes the directory's errors on", async () => {
     const { service: s } = service([], ['resolve']);
     await expect(s.forTarget('NOPE')).rejects.toMatchObject({ code: 'TARGET_NOT_FOUND' });
   });
@@ -91,7 +163,11 @@ describe('DelegationsService.forPrincipal', () => {
     const viaEveryone = account('EVERYONE', 2003, { rbcd: rbcdValue('S-1-1-0') });
     const remote = account('REMOTE', 2004, { domain: 'fabrikam.test', rbcd: rbcdValue(serverd.sid) });
     const both = account('BOTH', 2005, { rbcd: rbcdValue(frontEnds.sid, serverd.sid) });
-    const { directory, service: s } = service([serverd, serverb, frontEnds, direct, viaGroup, viaEveryone, remote, both], allow, groupsOf);
+    const { directory, service: s } = service(
+      [serverd, serverb, frontEnds, direct, viaGroup, viaEveryone, remote, both],
+      allow,
+      groupsOf,
+    );
     const result = await s.forPrincipal('SERVERD');
     expect(result.principal).toMatchObject({ sid: serverd.sid, samAccountName: 'SERVERD$' });
     expect(result.targets.map((x) => [x.samAccountName, x.domain, x.via])).toEqual([
@@ -102,7 +178,9 @@ describe('DelegationsService.forPrincipal', () => {
       ['REMOTE$', 'fabrikam.test', ['direct']],
     ]);
     expect(directory.callsOf('resolve')).toEqual([['SERVERD', { kind: 'principal', domain: undefined }]]);
-    expect(directory.callsOf('search').map(([domain, , options]) => [domain, (options as { filter: string }).filter])).toEqual([
+    expect(
+      directory.callsOf('search').map(([domain, , options]) => [domain, (options as { filter: string }).filter]),
+    ).toEqual([
       ['contoso.test', '(msDS-AllowedToActOnBehalfOfOtherIdentity=*)'],
       ['fabrikam.test', '(msDS-AllowedToActOnBehalfOfOtherIdentity=*)'],
     ]);
@@ -144,8 +222,18 @@ describe('DelegationsService.forPrincipal', () => {
   });
 
   it('warns when only a domain-local or BUILTIN group grants it (a Windows KDC reads the TGT PAC)', async () => {
-    const local = account('DL-Front', 1120, { objectClass: ['group'], samAccountName: 'DL-Front', ou: 'CN=Users', groupType: 0x80000004 });
-    const objects = [serverd, local, account('LOCAL', 2001, { rbcd: rbcdValue(local.sid) }), account('BOTH', 2002, { rbcd: rbcdValue(local.sid, serverd.sid) })];
+    const local = account('DL-Front', 1120, {
+      objectClass: ['group'],
+      samAccountName: 'DL-Front',
+      ou: 'CN=Users',
+      groupType: 0x80000004,
+    });
+    const objects = [
+      serverd,
+      local,
+      account('LOCAL', 2001, { rbcd: rbcdValue(local.sid) }),
+      account('BOTH', 2002, { rbcd: rbcdValue(local.sid, serverd.sid) }),
+    ];
     const { service: s } = service(objects, allow, { [serverd.sid]: [local.sid] });
     const result = await s.forPrincipal('SERVERD');
     expect(result.targets.map((x) => [x.samAccountName, x.warnings.map((w) => w.code)])).toEqual([
@@ -160,7 +248,14 @@ describe('DelegationsService.forPrincipal', () => {
       frontEnds,
       account('DENIED', 2001, { rbcd: rbcdValue({ sid: frontEnds.sid, type: 'deny' }, serverd.sid) }),
       account('GENERIC', 2003, { rbcd: rbcdValue({ sid: serverd.sid, mask: GENERIC_ALL }) }),
-      account('TYPED', 2004, { rbcd: rbcdValue({ sid: serverd.sid, type: 'allowObject', mask: 0x100, objectType: '3f78c3e5-f79a-46bd-a0b8-9d18116ddc79' }) }),
+      account('TYPED', 2004, {
+        rbcd: rbcdValue({
+          sid: serverd.sid,
+          type: 'allowObject',
+          mask: 0x100,
+          objectType: '3f78c3e5-f79a-46bd-a0b8-9d18116ddc79',
+        }),
+      }),
       account('OTHER', 2005, { rbcd: rbcdValue(serverb.sid) }),
       account('BROKEN', 2006, { rbcd: Buffer.from([1, 2, 3]) }),
       account('NONE', 2007),
@@ -170,7 +265,11 @@ describe('DelegationsService.forPrincipal', () => {
   });
 
   it('does not answer without the groups: a tokenGroups failure is passed on, not an empty list', async () => {
-    const { directory, service: s } = service([serverd, account('VIAGROUP', 2002, { rbcd: rbcdValue(frontEnds.sid) })], allow, groupsOf);
+    const { directory, service: s } = service(
+      [serverd, account('VIAGROUP', 2002, { rbcd: rbcdValue(frontEnds.sid) })],
+      allow,
+      groupsOf,
+    );
     directory.failures.set('groupSids', new DomainError('DIRECTORY_UNAVAILABLE', 'DC down'));
     await expect(s.forPrincipal('SERVERD')).rejects.toMatchObject({ code: 'DIRECTORY_UNAVAILABLE' });
   });

@@ -56,23 +56,41 @@ export class DelegationsService {
     for (const info of await this.directory.domains()) {
       for await (const candidate of this.directory.search(info.name, undefined, {
         filter: `(${RBCD_ATTRIBUTE}=*)`,
-        attributes: ['objectSid', 'objectGUID', 'sAMAccountName', 'dNSHostName', 'objectClass', 'userAccountControl', RBCD_ATTRIBUTE],
+        attributes: [
+          'objectSid',
+          'objectGUID',
+          'sAMAccountName',
+          'dNSHostName',
+          'objectClass',
+          'userAccountControl',
+          RBCD_ATTRIBUTE,
+        ],
       })) {
         const { descriptor } = decodeStored(candidate.rbcd);
         if (!descriptor) continue;
         const label = (sid: string) => token.get(sid.toUpperCase())?.label as string;
         if (decideForToken(descriptor, token).allowed) {
           // Every plain allow ACE with 0x100 in the token grants it (the first one decided).
-          const via = (descriptor.dacl?.aces ?? []).filter((ace) => isEffectiveAllowAce(ace) && token.has((ace as { sid: string }).sid.toUpperCase()));
+          const via = (descriptor.dacl?.aces ?? []).filter(
+            (ace) => isEffectiveAllowAce(ace) && token.has((ace as { sid: string }).sid.toUpperCase()),
+          );
           const outside = grantedOnlyOutsideTgtPac(descriptor, token);
-          const warnings: Warning[] = outside ? [{ code: 'RBCD_ACE_GROUP_SCOPE', message: groupScopeWarning(object.samAccountName, outside) }] : [];
-          targets.push({ ...toAccountRef(candidate), via: [...new Set(via.map((ace) => label((ace as { sid: string }).sid)))], warnings });
+          const warnings: Warning[] = outside
+            ? [{ code: 'RBCD_ACE_GROUP_SCOPE', message: groupScopeWarning(object.samAccountName, outside) }]
+            : [];
+          targets.push({
+            ...toAccountRef(candidate),
+            via: [...new Set(via.map((ace) => label((ace as { sid: string }).sid)))],
+            warnings,
+          });
           continue;
         }
         const listed = listPrincipals(descriptor, { everyTokenSids: IMPLICIT_TOKEN_SIDS });
         const naming = listed.principals.filter((p) => token.has(p.sid.toUpperCase()));
         if (!naming.length) continue;
-        const warnings = listed.warnings.filter((w) => w.sid && token.has(w.sid.toUpperCase())).map((w) => ({ code: w.code, message: w.message, sid: w.sid }));
+        const warnings = listed.warnings
+          .filter((w) => w.sid && token.has(w.sid.toUpperCase()))
+          .map((w) => ({ code: w.code, message: w.message, sid: w.sid }));
         ignored.push({ ...toAccountRef(candidate), via: [...new Set(naming.map((p) => label(p.sid)))], warnings });
       }
     }

@@ -20,14 +20,21 @@ const GROUP_TYPE = { BUILTIN_LOCAL: 0x1, GLOBAL: 0x2, DOMAIN_LOCAL: 0x4, UNIVERS
  * groups (tokenGroups, primary group included) and the SIDs every token holds (Everyone, ...), each
  * with how it is held. A group whose type cannot be read has scope `unknown`.
  */
-export async function frontEndTokenEntries(directory: DirectoryPort, account: DirectoryObject): Promise<Map<string, TokenEntry>> {
+export async function frontEndTokenEntries(
+  directory: DirectoryPort,
+  account: DirectoryObject,
+): Promise<Map<string, TokenEntry>> {
   const groups = await directory.groupSids(account);
   const names = groups.length ? await directory.resolveSids(groups) : new Map<string, DirectoryObject | null>();
   const token = new Map<string, TokenEntry>();
-  for (const sid of IMPLICIT_TOKEN_SIDS) token.set(sid, { label: `implicit ${WELL_KNOWN_SIDS[sid] ?? sid}`, scope: 'implicit' });
+  for (const sid of IMPLICIT_TOKEN_SIDS)
+    token.set(sid, { label: `implicit ${WELL_KNOWN_SIDS[sid] ?? sid}`, scope: 'implicit' });
   for (const sid of groups) {
     const object = names.get(sid.toUpperCase());
-    token.set(sid.toUpperCase(), { label: `group ${object?.samAccountName ?? WELL_KNOWN_SIDS[sid] ?? sid}`, scope: scopeOf(sid, object ?? undefined) });
+    token.set(sid.toUpperCase(), {
+      label: `group ${object?.samAccountName ?? WELL_KNOWN_SIDS[sid] ?? sid}`,
+      scope: scopeOf(sid, object ?? undefined),
+    });
   }
   token.set(account.sid.toUpperCase(), { label: 'direct', scope: 'self' });
   return token;
@@ -57,7 +64,10 @@ const IN_TGT_PAC = new Set<TokenScope>(['self', 'implicit', 'global', 'universal
  * BUILTIN or unreadable group; undefined when one of them is in the TGT PAC (or nothing grants).
  * A Windows KDC checks S4U2Proxy against the TGT PAC, so it may refuse what Samba's KDC allows.
  */
-export function grantedOnlyOutsideTgtPac(descriptor: SecurityDescriptor, token: Map<string, TokenEntry>): TokenEntry[] | undefined {
+export function grantedOnlyOutsideTgtPac(
+  descriptor: SecurityDescriptor,
+  token: Map<string, TokenEntry>,
+): TokenEntry[] | undefined {
   const granting = (descriptor.dacl?.aces ?? [])
     .filter(isEffectiveAllowAce)
     .map((ace) => token.get((ace as { sid: string }).sid.toUpperCase()))

@@ -13,25 +13,41 @@ const config: AppConfig = {
   ...loadConfig({ DATABASE_URL: 'sqlite::memory:' }),
   policy: {
     defaults: { requiredApprovals: 1, maxDuration: 'P30D', requireTicket: false },
-    rules: [{ match: { targetDnSuffix: 'OU=Tier0,DC=contoso,DC=test' }, deny: 'Tier 0 assets never accept delegation' }],
+    rules: [
+      { match: { targetDnSuffix: 'OU=Tier0,DC=contoso,DC=test' }, deny: 'Tier 0 assets never accept delegation' },
+    ],
   },
 };
 
 function inventory(objects: DirectoryObject[]) {
-  const directory = new FakeDirectory({ domains: [CONTOSO, FABRIKAM], objects: [web, ...objects], machineAccountQuota: { 'contoso.test': 10, 'fabrikam.test': 0 } }, [
-    'domains',
-    'search',
-    'resolveSids',
-    'machineAccountQuota',
-  ]);
-  return { directory, service: new InventoryService(directory, new PolicyService(config), new WritersService(directory, config)) };
+  const directory = new FakeDirectory(
+    {
+      domains: [CONTOSO, FABRIKAM],
+      objects: [web, ...objects],
+      machineAccountQuota: { 'contoso.test': 10, 'fabrikam.test': 0 },
+    },
+    ['domains', 'search', 'resolveSids', 'machineAccountQuota'],
+  );
+  return {
+    directory,
+    service: new InventoryService(directory, new PolicyService(config), new WritersService(directory, config)),
+  };
 }
 const codes = (item: { risks: { code: string }[] }) => item.risks.map((r) => r.code);
 
 describe('InventoryService', () => {
-  const dc = account('DC1', 1000, { ou: 'OU=Domain Controllers', userAccountControl: UAC.SERVER_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION, primaryGroupId: 516 });
-  const unconstrained = account('APP01', 2001, { userAccountControl: UAC.WORKSTATION_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION });
-  const transition = account('APP02', 2002, { userAccountControl: UAC.WORKSTATION_TRUST_ACCOUNT | UAC.TRUSTED_TO_AUTH_FOR_DELEGATION, allowedToDelegateTo: ['cifs/fs01.contoso.test'] });
+  const dc = account('DC1', 1000, {
+    ou: 'OU=Domain Controllers',
+    userAccountControl: UAC.SERVER_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION,
+    primaryGroupId: 516,
+  });
+  const unconstrained = account('APP01', 2001, {
+    userAccountControl: UAC.WORKSTATION_TRUST_ACCOUNT | UAC.TRUSTED_FOR_DELEGATION,
+  });
+  const transition = account('APP02', 2002, {
+    userAccountControl: UAC.WORKSTATION_TRUST_ACCOUNT | UAC.TRUSTED_TO_AUTH_FOR_DELEGATION,
+    allowedToDelegateTo: ['cifs/fs01.contoso.test'],
+  });
   const rbcd = account('APP03', 2003, { rbcd: rbcdValue(web.sid) });
   const ineffective = account('APP04', 2004, { rbcd: rbcdValue({ sid: web.sid, mask: GENERIC_ALL }) });
   const denied = account('APP05', 2005, { rbcd: rbcdValue({ sid: web.sid, type: 'deny' }, web.sid) });
@@ -41,38 +57,87 @@ describe('InventoryService', () => {
   const adminCount = account('ADM01', 3002, { adminCount: 1, rbcd: rbcdValue(web.sid) });
   const plain = account('PLAIN', 2008);
   const remote = account('FAB01', 4001, { domain: 'fabrikam.test', rbcd: rbcdValue(web.sid) });
-  const all = [dc, unconstrained, transition, rbcd, ineffective, denied, orphaned, broken, tier0, adminCount, plain, remote];
+  const all = [
+    dc,
+    unconstrained,
+    transition,
+    rbcd,
+    ineffective,
+    denied,
+    orphaned,
+    broken,
+    tier0,
+    adminCount,
+    plain,
+    remote,
+  ];
 
   it('lists every delegation setting of every domain with its kinds and risks, in DN order', async () => {
     const { service } = inventory(all);
     const page = await service.inventory({});
     expect(page.total).toBe(11);
     expect(page.nextCursor).toBeNull();
-    expect(page.items.map((i) => i.dn)).toEqual(all.filter((o) => o !== plain).map((o) => o.dn).sort((a, b) => a.localeCompare(b)));
+    expect(page.items.map((i) => i.dn)).toEqual(
+      all
+        .filter((o) => o !== plain)
+        .map((o) => o.dn)
+        .sort((a, b) => a.localeCompare(b)),
+    );
     const byName = Object.fromEntries(page.items.map((i) => [i.samAccountName, i]));
     expect(byName['DC1$']).toMatchObject({ kinds: ['unconstrained'], risks: [] });
     expect(byName['APP01$']).toMatchObject({ kinds: ['unconstrained'], risks: [{ code: 'UNCONSTRAINED_ON_NON_DC' }] });
-    expect(byName['APP02$']).toMatchObject({ kinds: ['constrained', 'protocolTransition'], allowedToDelegateTo: ['cifs/fs01.contoso.test'], risks: [{ code: 'PROTOCOL_TRANSITION' }] });
-    expect(byName['APP03$']).toMatchObject({ kinds: ['rbcd'], risks: [], rbcdPrincipals: [{ sid: web.sid, samAccountName: 'WEB01$', effective: true, aceType: 'allow' }] });
+    expect(byName['APP02$']).toMatchObject({
+      kinds: ['constrained', 'protocolTransition'],
+      allowedToDelegateTo: ['cifs/fs01.contoso.test'],
+      risks: [{ code: 'PROTOCOL_TRANSITION' }],
+    });
+    expect(byName['APP03$']).toMatchObject({
+      kinds: ['rbcd'],
+      risks: [],
+      rbcdPrincipals: [{ sid: web.sid, samAccountName: 'WEB01$', effective: true, aceType: 'allow' }],
+    });
     expect(codes(byName['APP04$'])).toEqual(['INEFFECTIVE_MASK']);
     expect(codes(byName['APP05$'])).toEqual(['DENY_ACE', 'DENIED_EARLIER']);
     expect(byName['APP06$'].risks).toEqual([
       expect.objectContaining({ code: 'ORPHANED_SID', sid: `${CONTOSO.domainSid}-9999` }),
-      expect.objectContaining({ code: 'RBCD_OPEN_TO_ANY_ACCOUNT', sid: 'S-1-1-0', message: expect.stringContaining('Everyone may delegate to APP06$') }),
+      expect.objectContaining({
+        code: 'RBCD_OPEN_TO_ANY_ACCOUNT',
+        sid: 'S-1-1-0',
+        message: expect.stringContaining('Everyone may delegate to APP06$'),
+      }),
     ]);
     expect(byName['APP06$'].rbcdPrincipals.map((p) => p.samAccountName)).toEqual([null, 'Everyone']);
     expect(codes(byName['APP07$'])).toEqual(['INVALID_SECURITY_DESCRIPTOR']);
-    expect(byName['PAW01$'].risks).toEqual([expect.objectContaining({ code: 'RBCD_ON_PROTECTED_TARGET', message: expect.stringContaining('Tier 0 assets never accept delegation') })]);
-    expect(byName['ADM01$'].risks).toEqual([expect.objectContaining({ code: 'RBCD_ON_PROTECTED_TARGET', message: expect.stringContaining('adminCount=1') })]);
+    expect(byName['PAW01$'].risks).toEqual([
+      expect.objectContaining({
+        code: 'RBCD_ON_PROTECTED_TARGET',
+        message: expect.stringContaining('Tier 0 assets never accept delegation'),
+      }),
+    ]);
+    expect(byName['ADM01$'].risks).toEqual([
+      expect.objectContaining({ code: 'RBCD_ON_PROTECTED_TARGET', message: expect.stringContaining('adminCount=1') }),
+    ]);
     expect(byName['FAB01$']).toMatchObject({ domain: 'fabrikam.test', kinds: ['rbcd'] });
   });
 
   it('asks each domain once with one filter of the kinds asked for', async () => {
     const { directory, service } = inventory(all);
     const page = await service.inventory({ kinds: ['unconstrained', 'rbcd'] });
-    expect(directory.callsOf('search').map(([domain, base, options]) => [domain, base, (options as { filter: string }).filter])).toEqual([
-      ['contoso.test', undefined, '(&(objectSid=*)(|(userAccountControl:1.2.840.113556.1.4.803:=524288)(msDS-AllowedToActOnBehalfOfOtherIdentity=*)))'],
-      ['fabrikam.test', undefined, '(&(objectSid=*)(|(userAccountControl:1.2.840.113556.1.4.803:=524288)(msDS-AllowedToActOnBehalfOfOtherIdentity=*)))'],
+    expect(
+      directory
+        .callsOf('search')
+        .map(([domain, base, options]) => [domain, base, (options as { filter: string }).filter]),
+    ).toEqual([
+      [
+        'contoso.test',
+        undefined,
+        '(&(objectSid=*)(|(userAccountControl:1.2.840.113556.1.4.803:=524288)(msDS-AllowedToActOnBehalfOfOtherIdentity=*)))',
+      ],
+      [
+        'fabrikam.test',
+        undefined,
+        '(&(objectSid=*)(|(userAccountControl:1.2.840.113556.1.4.803:=524288)(msDS-AllowedToActOnBehalfOfOtherIdentity=*)))',
+      ],
     ]);
     expect(page.items.map((i) => i.samAccountName)).not.toContain('APP02$');
     for (const item of page.items) expect(item.kinds.every((k) => k === 'rbcd' || k === 'unconstrained')).toBe(true);
@@ -81,9 +146,13 @@ describe('InventoryService', () => {
   it('a base routes to its domain only, and is searched as given', async () => {
     const { directory, service } = inventory(all);
     const page = await service.inventory({ base: 'OU=Servers, DC=Fabrikam, DC=Test' });
-    expect(directory.callsOf('search').map(([domain, base]) => [domain, base])).toEqual([['fabrikam.test', 'OU=Servers, DC=Fabrikam, DC=Test']]);
+    expect(directory.callsOf('search').map(([domain, base]) => [domain, base])).toEqual([
+      ['fabrikam.test', 'OU=Servers, DC=Fabrikam, DC=Test'],
+    ]);
     expect(page.items.map((i) => i.samAccountName)).toEqual(['FAB01$']);
-    await expect(service.inventory({ base: 'DC=example,DC=com' })).rejects.toMatchObject({ code: 'DOMAIN_NOT_CONFIGURED' });
+    await expect(service.inventory({ base: 'DC=example,DC=com' })).rejects.toMatchObject({
+      code: 'DOMAIN_NOT_CONFIGURED',
+    });
   });
 
   it('pages with limit and an opaque cursor; names only the SIDs of the page', async () => {
@@ -98,7 +167,12 @@ describe('InventoryService', () => {
       if (!page.nextCursor) break;
       cursor = page.nextCursor;
     }
-    expect(seen).toEqual(all.filter((o) => o !== plain).map((o) => o.dn).sort((a, b) => a.localeCompare(b)));
+    expect(seen).toEqual(
+      all
+        .filter((o) => o !== plain)
+        .map((o) => o.dn)
+        .sort((a, b) => a.localeCompare(b)),
+    );
     for (const [sids] of directory.callsOf('resolveSids')) expect((sids as string[]).length).toBeLessThanOrEqual(10);
   });
 

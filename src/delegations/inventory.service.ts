@@ -45,7 +45,18 @@ const KIND_FILTERS: Record<InventoryKind, string> = {
   protocolTransition: `(userAccountControl:1.2.840.113556.1.4.803:=${UAC.TRUSTED_TO_AUTH_FOR_DELEGATION})`,
 };
 
-const ATTRIBUTES = ['objectSid', 'objectGUID', 'sAMAccountName', 'dNSHostName', 'objectClass', 'userAccountControl', 'primaryGroupID', 'adminCount', 'msDS-AllowedToDelegateTo', RBCD_ATTRIBUTE];
+const ATTRIBUTES = [
+  'objectSid',
+  'objectGUID',
+  'sAMAccountName',
+  'dNSHostName',
+  'objectClass',
+  'userAccountControl',
+  'primaryGroupID',
+  'adminCount',
+  'msDS-AllowedToDelegateTo',
+  RBCD_ATTRIBUTE,
+];
 
 /** Every delegation setting under a base, with risk flags; one paged LDAP search per domain. */
 @Injectable()
@@ -59,15 +70,26 @@ export class InventoryService {
     private readonly writers: WritersService,
   ) {}
 
-  async inventory(input: { base?: string; kinds?: InventoryKind[]; limit?: number; cursor?: string }): Promise<InventoryPage> {
+  async inventory(input: {
+    base?: string;
+    kinds?: InventoryKind[];
+    limit?: number;
+    cursor?: string;
+  }): Promise<InventoryPage> {
     // Checked here, not only in the REST DTO: GraphQL passes kinds through as plain strings.
     const unknown = (input.kinds ?? []).filter((k) => !INVENTORY_KINDS.includes(k));
-    if (unknown.length) throw new DomainError('VALIDATION_FAILED', `kinds: ${unknown.join(', ')} is not one of ${INVENTORY_KINDS.join(', ')}`, { kinds: unknown });
+    if (unknown.length)
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        `kinds: ${unknown.join(', ')} is not one of ${INVENTORY_KINDS.join(', ')}`,
+        { kinds: unknown },
+      );
     const kinds = input.kinds?.length ? input.kinds : [...INVENTORY_KINDS];
     const cursor = decodeCursor(input.cursor);
     const query = `${input.base ?? ''}|${[...kinds].sort().join(',')}`;
     const snapshot = cursor.snapshot ? this.snapshots.get(cursor.snapshot) : undefined;
-    if (snapshot && snapshot.query !== query) throw new DomainError('VALIDATION_FAILED', 'cursor belongs to another inventory query');
+    if (snapshot && snapshot.query !== query)
+      throw new DomainError('VALIDATION_FAILED', 'cursor belongs to another inventory query');
     // Later pages read the snapshot the first page scanned: one directory scan per listing, and
     // pages that do not shift while the directory changes. Without it (expired, other replica),
     // the directory is scanned again.
@@ -79,7 +101,9 @@ export class InventoryService {
     const page = objects.slice(offset, offset + limit);
     // Each descriptor is decoded once: for the SIDs to name, then for the item.
     const decoded = page.map((object) => ({ object, ...decodeRbcd(object.rbcd) }));
-    const names = await this.directory.resolveSids(decoded.flatMap((d) => d.listed?.principals.map((p) => p.sid) ?? []));
+    const names = await this.directory.resolveSids(
+      decoded.flatMap((d) => d.listed?.principals.map((p) => p.sid) ?? []),
+    );
     const memo: WriterMemo = new Map();
     const writerRisks: Warning[][] = [];
     for (const { object } of decoded) writerRisks.push(await this.writerRisks(object, memo));
@@ -100,7 +124,12 @@ export class InventoryService {
     const domains = await this.domainsFor(base);
     const objects: DirectoryObject[] = [];
     for (const domain of domains) {
-      for await (const object of this.directory.search(domain, base && domains.length === 1 ? base : undefined, { filter, attributes: ATTRIBUTES, pageSize: 1000, withSecurityDescriptor: true })) {
+      for await (const object of this.directory.search(domain, base && domains.length === 1 ? base : undefined, {
+        filter,
+        attributes: ATTRIBUTES,
+        pageSize: 1000,
+        withSecurityDescriptor: true,
+      })) {
         objects.push(object);
       }
     }
@@ -120,7 +149,12 @@ export class InventoryService {
         const quota = await this.directory.machineAccountQuota(domain).catch(() => undefined);
         const risks: Warning[] =
           quota !== undefined && quota > 0
-            ? [{ code: 'MACHINE_ACCOUNT_QUOTA', message: `Any user of ${domain} may create ${quota} computer account(s) (ms-DS-MachineAccountQuota): set it to 0 and delegate computer creation to a group` }]
+            ? [
+                {
+                  code: 'MACHINE_ACCOUNT_QUOTA',
+                  message: `Any user of ${domain} may create ${quota} computer account(s) (ms-DS-MachineAccountQuota): set it to 0 and delegate computer creation to a group`,
+                },
+              ]
             : [];
         return { domain, machineAccountQuota: quota ?? null, risks };
       }),
@@ -132,23 +166,38 @@ export class InventoryService {
     if (!base) return domains.map((d) => d.name);
     const normalised = base.toLowerCase().replace(/\s*,\s*/g, ',');
     const owner = domains.find((d) => d.baseDn && normalised.endsWith(d.baseDn.toLowerCase().replace(/\s*,\s*/g, ',')));
-    if (!owner) throw new DomainError('DOMAIN_NOT_CONFIGURED', `${base} is not under the naming context of a configured domain`);
+    if (!owner)
+      throw new DomainError('DOMAIN_NOT_CONFIGURED', `${base} is not under the naming context of a configured domain`);
     return [owner.name];
   }
 
-  private item({ object, warnings, listed }: DecodedObject, kinds: InventoryKind[], names: Map<string, DirectoryObject | null>): InventoryItem {
+  private item(
+    { object, warnings, listed }: DecodedObject,
+    kinds: InventoryKind[],
+    names: Map<string, DirectoryObject | null>,
+  ): InventoryItem {
     const risks: Warning[] = [];
     const present: InventoryKind[] = [];
-    const isDc = (object.userAccountControl & UAC.SERVER_TRUST_ACCOUNT) !== 0 || object.primaryGroupId === 516 || object.primaryGroupId === 521;
+    const isDc =
+      (object.userAccountControl & UAC.SERVER_TRUST_ACCOUNT) !== 0 ||
+      object.primaryGroupId === 516 ||
+      object.primaryGroupId === 521;
     if (object.rbcd) present.push('rbcd');
     if (object.allowedToDelegateTo.length) present.push('constrained');
     if (object.userAccountControl & UAC.TRUSTED_FOR_DELEGATION) {
       present.push('unconstrained');
-      if (!isDc) risks.push({ code: 'UNCONSTRAINED_ON_NON_DC', message: `${object.samAccountName} has unconstrained delegation and is not a domain controller: any TGT sent to it can be reused anywhere` });
+      if (!isDc)
+        risks.push({
+          code: 'UNCONSTRAINED_ON_NON_DC',
+          message: `${object.samAccountName} has unconstrained delegation and is not a domain controller: any TGT sent to it can be reused anywhere`,
+        });
     }
     if (object.userAccountControl & UAC.TRUSTED_TO_AUTH_FOR_DELEGATION) {
       present.push('protocolTransition');
-      risks.push({ code: 'PROTOCOL_TRANSITION', message: `${object.samAccountName} may impersonate any user without their password (protocol transition)` });
+      risks.push({
+        code: 'PROTOCOL_TRANSITION',
+        message: `${object.samAccountName} may impersonate any user without their password (protocol transition)`,
+      });
     }
     const rbcdPrincipals: InventoryItem['rbcdPrincipals'] = [];
     if (object.rbcd) {
@@ -157,16 +206,28 @@ export class InventoryService {
       // would be allowed there, so an RBCD value found on it is worth a look.
       const decision = this.policy.evaluate(object);
       if (!decision.allowed) {
-        risks.push({ code: 'RBCD_ON_PROTECTED_TARGET', message: `${object.samAccountName} accepts delegation (RBCD) although policy protects it (${decision.reasons.slice(1).join('; ')}): review it` });
+        risks.push({
+          code: 'RBCD_ON_PROTECTED_TARGET',
+          message: `${object.samAccountName} accepts delegation (RBCD) although policy protects it (${decision.reasons.slice(1).join('; ')}): review it`,
+        });
       }
       if (listed) {
         for (const w of listed.warnings) risks.push(w);
         for (const p of listed.principals) {
           const name = names.get(p.sid.toUpperCase())?.samAccountName ?? WELL_KNOWN_SIDS[p.sid] ?? null;
-          if (!name) risks.push({ code: 'ORPHANED_SID', message: `${p.sid} in the RBCD list resolves to no account`, sid: p.sid });
+          if (!name)
+            risks.push({
+              code: 'ORPHANED_SID',
+              message: `${p.sid} in the RBCD list resolves to no account`,
+              sid: p.sid,
+            });
           const anyAccount = p.effective ? heldByAnyAccount(p.sid) : undefined;
           if (anyAccount) {
-            risks.push({ code: 'RBCD_OPEN_TO_ANY_ACCOUNT', message: `${anyAccount} may delegate to ${object.samAccountName}: so may any account, including a computer account anyone can create`, sid: p.sid });
+            risks.push({
+              code: 'RBCD_OPEN_TO_ANY_ACCOUNT',
+              message: `${anyAccount} may delegate to ${object.samAccountName}: so may any account, including a computer account anyone can create`,
+              sid: p.sid,
+            });
           }
           rbcdPrincipals.push({ sid: p.sid, samAccountName: name, effective: p.effective, aceType: String(p.aceType) });
         }

@@ -44,13 +44,24 @@ export function planRbcdChange(action: RbcdChangeAction, current: Buffer | null,
   if (action === 'grant') {
     if (!before) {
       const after = createRbcdDescriptor(principalSids);
-      return { next: encodeSecurityDescriptor(after), before, after, affected: [...new Set(principalSids.map((s) => s.toUpperCase()))] };
+      return {
+        next: encodeSecurityDescriptor(after),
+        before,
+        after,
+        affected: [...new Set(principalSids.map((s) => s.toUpperCase()))],
+      };
     }
     const { descriptor, added } = addPrincipals(before, principalSids);
-    return { next: added.length ? encodeSecurityDescriptor(descriptor) : undefined, before, after: descriptor, affected: added };
+    return {
+      next: added.length ? encodeSecurityDescriptor(descriptor) : undefined,
+      before,
+      after: descriptor,
+      affected: added,
+    };
   }
   if (!before) return { next: undefined, before, after: null, affected: [] };
-  const { descriptor, removed } = action === 'revoke' ? removeAllAllowAces(before, principalSids) : removePrincipals(before, principalSids);
+  const { descriptor, removed } =
+    action === 'revoke' ? removeAllAllowAces(before, principalSids) : removePrincipals(before, principalSids);
   if (!removed.length) return { next: undefined, before, after: descriptor, affected: removed };
   // When the last entry goes and nothing else is left (no group, SACL or other owner), the
   // attribute is cleared rather than left as an empty list: both mean "nobody", and a grant made
@@ -82,10 +93,14 @@ function decodeOrRefuse(bytes: Buffer): SecurityDescriptor {
     return decodeSecurityDescriptor(bytes);
   } catch (error) {
     if (!(error instanceof SecurityDescriptorError)) throw error;
-    throw new DomainError('INVALID_SECURITY_DESCRIPTOR', `The stored descriptor does not decode (${error.message}); it is not overwritten. Clear it deliberately first.`, {
-      raw: bytes.toString('base64'),
-      field: error.field,
-      offset: error.offset,
-    });
+    throw new DomainError(
+      'INVALID_SECURITY_DESCRIPTOR',
+      `The stored descriptor does not decode (${error.message}); it is not overwritten. Clear it deliberately first.`,
+      {
+        raw: bytes.toString('base64'),
+        field: error.field,
+        offset: error.offset,
+      },
+    );
   }
 }

@@ -5,7 +5,18 @@ import { RBCD_ATTRIBUTE, type DirectoryObject, type SpnMappings } from '../direc
 import { isDomainOutOfReach } from '../directory/ldap-errors';
 
 /** What an SPN search reads of each owner: enough to run the checks on it, its RBCD value included. */
-const OWNER_ATTRIBUTES = ['objectSid', 'objectGUID', 'sAMAccountName', 'dNSHostName', 'userPrincipalName', 'objectClass', 'userAccountControl', 'primaryGroupID', 'servicePrincipalName', RBCD_ATTRIBUTE];
+const OWNER_ATTRIBUTES = [
+  'objectSid',
+  'objectGUID',
+  'sAMAccountName',
+  'dNSHostName',
+  'userPrincipalName',
+  'objectClass',
+  'userAccountControl',
+  'primaryGroupID',
+  'servicePrincipalName',
+  RBCD_ATTRIBUTE,
+];
 
 export interface SpnOwnership {
   /** The SPN asked for. */
@@ -36,7 +47,10 @@ export function splitSpn(spn: string): { serviceClass: string; rest: string } | 
  */
 export async function findSpnOwners(directory: DirectoryPort, spn: string, homeDomain?: string): Promise<SpnOwnership> {
   const parts = splitSpn(spn);
-  if (!parts) throw new DomainError('VALIDATION_FAILED', `"${spn}" is not a service principal name (service/host[:port])`, { spn });
+  if (!parts)
+    throw new DomainError('VALIDATION_FAILED', `"${spn}" is not a service principal name (service/host[:port])`, {
+      spn,
+    });
   const domains = (await directory.domains()).map((d) => d.name);
   const home = domains.filter((d) => d === homeDomain);
   const result: SpnOwnership = { spn, owners: [], unreachable: [], defaultMappings: [] };
@@ -49,7 +63,13 @@ export async function findSpnOwners(directory: DirectoryPort, spn: string, homeD
 }
 
 /** Exact SPN in these domains; where a domain has none, its mapped form. Undefined when nobody has either. */
-async function findIn(directory: DirectoryPort, domains: string[], spn: string, parts: { serviceClass: string; rest: string }, result: SpnOwnership): Promise<SpnOwnership | undefined> {
+async function findIn(
+  directory: DirectoryPort,
+  domains: string[],
+  spn: string,
+  parts: { serviceClass: string; rest: string },
+  result: SpnOwnership,
+): Promise<SpnOwnership | undefined> {
   const exact = await searchAll(directory, domains, () => spn);
   result.unreachable.push(...exact.unreachable);
   if (exact.found.length) return { ...result, matched: spn, owners: exact.found };
@@ -57,7 +77,8 @@ async function findIn(directory: DirectoryPort, domains: string[], spn: string, 
   const targets = new Map<string, string>();
   for (const domain of domains.filter((d) => !exact.unreachable.includes(d))) {
     const mappings = await directory.spnMappings(domain);
-    if (mappings.source === 'default' && !result.defaultMappings.some((m) => m.forest === mappings.forest)) result.defaultMappings.push({ forest: mappings.forest, error: mappings.error });
+    if (mappings.source === 'default' && !result.defaultMappings.some((m) => m.forest === mappings.forest))
+      result.defaultMappings.push({ forest: mappings.forest, error: mappings.error });
     const target = mappings.aliases.get(alias);
     if (target && target !== alias) targets.set(domain, target);
   }
@@ -69,14 +90,23 @@ async function findIn(directory: DirectoryPort, domains: string[], spn: string, 
   return { ...result, matched: `${target}/${parts.rest}`, mapping: { alias, target }, owners: mapped.found };
 }
 
-async function searchAll(directory: DirectoryPort, domains: string[], spnIn: (domain: string) => string): Promise<{ found: DirectoryObject[]; unreachable: string[] }> {
+async function searchAll(
+  directory: DirectoryPort,
+  domains: string[],
+  spnIn: (domain: string) => string,
+): Promise<{ found: DirectoryObject[]; unreachable: string[] }> {
   const found: DirectoryObject[] = [];
   const unreachable: string[] = [];
   await Promise.all(
     domains.map(async (domain) => {
       try {
         const filter = new EqualityFilter({ attribute: 'servicePrincipalName', value: spnIn(domain) });
-        for await (const object of directory.search(domain, undefined, { filter, attributes: OWNER_ATTRIBUTES, sizeLimit: 10 })) found.push(object);
+        for await (const object of directory.search(domain, undefined, {
+          filter,
+          attributes: OWNER_ATTRIBUTES,
+          sizeLimit: 10,
+        }))
+          found.push(object);
       } catch (error) {
         if (!isDomainOutOfReach(error)) throw error;
         unreachable.push(domain);

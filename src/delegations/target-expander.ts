@@ -27,18 +27,27 @@ export class TargetExpander {
     this.maxTargets = config.limits.maxTargets;
   }
 
-  async targets(input: { targets?: string[]; targetSearch?: TargetSearch }, options: { withRbcd?: boolean } = {}): Promise<DirectoryObject[]> {
-    if (input.targets?.length && input.targetSearch) throw new DomainError('VALIDATION_FAILED', 'Give targets or targetSearch, not both');
+  async targets(
+    input: { targets?: string[]; targetSearch?: TargetSearch },
+    options: { withRbcd?: boolean } = {},
+  ): Promise<DirectoryObject[]> {
+    if (input.targets?.length && input.targetSearch)
+      throw new DomainError('VALIDATION_FAILED', 'Give targets or targetSearch, not both');
     if (input.targetSearch) return this.search(input.targetSearch, options.withRbcd);
     if (!input.targets?.length) throw new DomainError('VALIDATION_FAILED', 'targets or targetSearch is required');
-    if (input.targets.length > this.maxTargets) throw new DomainError('TOO_MANY_TARGETS', `At most ${this.maxTargets} targets per request`);
-    const objects = await mapLimit(input.targets, RESOLVE_CONCURRENCY, (t) => this.directory.resolve(t, { kind: 'target', withRbcd: options.withRbcd }));
+    if (input.targets.length > this.maxTargets)
+      throw new DomainError('TOO_MANY_TARGETS', `At most ${this.maxTargets} targets per request`);
+    const objects = await mapLimit(input.targets, RESOLVE_CONCURRENCY, (t) =>
+      this.directory.resolve(t, { kind: 'target', withRbcd: options.withRbcd }),
+    );
     return dedupe(objects);
   }
 
   async principals(identifiers: string[]): Promise<DirectoryObject[]> {
     if (!identifiers.length) throw new DomainError('VALIDATION_FAILED', 'principals must name at least one account');
-    return dedupe(await mapLimit(identifiers, RESOLVE_CONCURRENCY, (p) => this.directory.resolve(p, { kind: 'principal' })));
+    return dedupe(
+      await mapLimit(identifiers, RESOLVE_CONCURRENCY, (p) => this.directory.resolve(p, { kind: 'principal' })),
+    );
   }
 
   private async search(search: TargetSearch, withRbcd?: boolean): Promise<DirectoryObject[]> {
@@ -46,21 +55,48 @@ export class TargetExpander {
       try {
         FilterParser.parseString(search.filter);
       } catch (error) {
-        throw new DomainError('VALIDATION_FAILED', `targetSearch.filter is not a valid LDAP filter: ${(error as Error).message}`);
+        throw new DomainError(
+          'VALIDATION_FAILED',
+          `targetSearch.filter is not a valid LDAP filter: ${(error as Error).message}`,
+        );
       }
     }
     const domains = await this.directory.domains();
     const base = search.base.toLowerCase().replace(/\s*,\s*/g, ',');
     const domain = domains.find((d) => d.baseDn && base.endsWith(d.baseDn.toLowerCase().replace(/\s*,\s*/g, ',')));
-    if (!domain) throw new DomainError('DOMAIN_NOT_CONFIGURED', `${search.base} is not under the naming context of a configured domain`);
+    if (!domain)
+      throw new DomainError(
+        'DOMAIN_NOT_CONFIGURED',
+        `${search.base} is not under the naming context of a configured domain`,
+      );
     const filter = `(&(objectClass=computer)${search.filter ? (search.filter.startsWith('(') ? search.filter : `(${search.filter})`) : ''})`;
     const found: DirectoryObject[] = [];
-    const attributes = withRbcd ? ['objectSid', 'objectGUID', 'sAMAccountName', 'dNSHostName', 'objectClass', 'userAccountControl', 'primaryGroupID', 'adminCount', 'msDS-AllowedToActOnBehalfOfOtherIdentity'] : undefined;
-    for await (const object of this.directory.search(domain.name, search.base, { filter, ...(attributes ? { attributes } : {}) })) {
+    const attributes = withRbcd
+      ? [
+          'objectSid',
+          'objectGUID',
+          'sAMAccountName',
+          'dNSHostName',
+          'objectClass',
+          'userAccountControl',
+          'primaryGroupID',
+          'adminCount',
+          'msDS-AllowedToActOnBehalfOfOtherIdentity',
+        ]
+      : undefined;
+    for await (const object of this.directory.search(domain.name, search.base, {
+      filter,
+      ...(attributes ? { attributes } : {}),
+    })) {
       found.push(object);
-      if (found.length > this.maxTargets) throw new DomainError('TOO_MANY_TARGETS', `targetSearch matches more than ${this.maxTargets} computers; narrow it`);
+      if (found.length > this.maxTargets)
+        throw new DomainError(
+          'TOO_MANY_TARGETS',
+          `targetSearch matches more than ${this.maxTargets} computers; narrow it`,
+        );
     }
-    if (found.length === 0) throw new DomainError('TARGET_NOT_FOUND', `No computer under ${search.base} matches`, { base: search.base });
+    if (found.length === 0)
+      throw new DomainError('TARGET_NOT_FOUND', `No computer under ${search.base} matches`, { base: search.base });
     return found;
   }
 }

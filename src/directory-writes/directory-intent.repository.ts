@@ -23,47 +23,63 @@ export class DirectoryIntentRepository {
   constructor(private readonly uow: UnitOfWork) {}
 
   async insert(m: EntityManager, intents: NewIntent[], at: string): Promise<DirectoryIntentEntity[]> {
-    const rows = intents.map(
-      (i): DirectoryIntentEntity => ({
-        id: randomUUID(),
-        requestId: i.requestId,
-        action: i.action,
-        operation: i.operation,
-        targetSid: i.target.sid.toUpperCase(),
-        targetDn: i.target.dn,
-        targetDomain: i.target.domain,
-        principals: i.principals.map((s) => s.toUpperCase()),
-        inForceBefore: i.inForceBefore.map((s) => s.toUpperCase()),
-        valueBefore: i.valueBefore ? i.valueBefore.toString('base64') : null,
-        state: 'pending',
-        valueAfter: null,
-        actor: i.actor,
-        createdAt: at,
-        finishedAt: null,
-      }),
-    );
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) await m.getRepository(DirectoryIntentEntity).insert(rows.slice(i, i + INSERT_CHUNK));
+    const rows = intents.map((i): DirectoryIntentEntity => ({
+      id: randomUUID(),
+      requestId: i.requestId,
+      action: i.action,
+      operation: i.operation,
+      targetSid: i.target.sid.toUpperCase(),
+      targetDn: i.target.dn,
+      targetDomain: i.target.domain,
+      principals: i.principals.map((s) => s.toUpperCase()),
+      inForceBefore: i.inForceBefore.map((s) => s.toUpperCase()),
+      valueBefore: i.valueBefore ? i.valueBefore.toString('base64') : null,
+      state: 'pending',
+      valueAfter: null,
+      actor: i.actor,
+      createdAt: at,
+      finishedAt: null,
+    }));
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+      await m.getRepository(DirectoryIntentEntity).insert(rows.slice(i, i + INSERT_CHUNK));
     return rows;
   }
 
   /** Closes a pending intent; false when it was already closed (by another worker or the reconciler). */
-  async close(m: EntityManager, id: string, state: Exclude<IntentState, 'pending'>, valueAfter: Buffer | null, at: string): Promise<boolean> {
-    const result = await m.getRepository(DirectoryIntentEntity).update({ id, state: 'pending' }, { state, valueAfter: valueAfter ? valueAfter.toString('base64') : null, finishedAt: at });
+  async close(
+    m: EntityManager,
+    id: string,
+    state: Exclude<IntentState, 'pending'>,
+    valueAfter: Buffer | null,
+    at: string,
+  ): Promise<boolean> {
+    const result = await m
+      .getRepository(DirectoryIntentEntity)
+      .update(
+        { id, state: 'pending' },
+        { state, valueAfter: valueAfter ? valueAfter.toString('base64') : null, finishedAt: at },
+      );
     return (result.affected ?? 0) > 0;
   }
 
   /** Pending intents of a request (optionally of one action), oldest first. */
   pendingForRequest(requestId: string, action?: IntentAction): Promise<DirectoryIntentEntity[]> {
-    return this.uow.manager.getRepository(DirectoryIntentEntity).find({ where: { requestId, state: 'pending', ...(action ? { action } : {}) }, order: { createdAt: 'ASC' } });
+    return this.uow.manager
+      .getRepository(DirectoryIntentEntity)
+      .find({ where: { requestId, state: 'pending', ...(action ? { action } : {}) }, order: { createdAt: 'ASC' } });
   }
 
   /** Pending intents created before `before`: writes whose outcome never came (crash, lost connection). */
   pendingSince(before: string): Promise<DirectoryIntentEntity[]> {
-    return this.uow.manager.getRepository(DirectoryIntentEntity).find({ where: { state: 'pending', createdAt: LessThan(before) }, order: { createdAt: 'ASC' }, take: 5000 });
+    return this.uow.manager
+      .getRepository(DirectoryIntentEntity)
+      .find({ where: { state: 'pending', createdAt: LessThan(before) }, order: { createdAt: 'ASC' }, take: 5000 });
   }
 
   findForRequest(requestId: string): Promise<DirectoryIntentEntity[]> {
-    return this.uow.manager.getRepository(DirectoryIntentEntity).find({ where: { requestId }, order: { createdAt: 'ASC' } });
+    return this.uow.manager
+      .getRepository(DirectoryIntentEntity)
+      .find({ where: { requestId }, order: { createdAt: 'ASC' } });
   }
 }
 

@@ -18,7 +18,11 @@ import { DirectoryIntentRepository, type NewIntent } from './directory-intent.re
 export function effectiveSids(bytes: Buffer | null | undefined): Set<string> {
   if (!bytes) return new Set();
   try {
-    return new Set(listPrincipals(decodeSecurityDescriptor(bytes)).principals.filter((p) => p.effective).map((p) => p.sid.toUpperCase()));
+    return new Set(
+      listPrincipals(decodeSecurityDescriptor(bytes))
+        .principals.filter((p) => p.effective)
+        .map((p) => p.sid.toUpperCase()),
+    );
   } catch {
     return new Set();
   }
@@ -63,7 +67,14 @@ export class DirectoryWrites {
         type: 'directory.intent',
         requestId: row.requestId,
         target: row.targetDn,
-        data: { intentId: row.id, action: row.action, operation: row.operation, principals: row.principals, inForceBefore: row.inForceBefore, sddlBefore: storedSddl(fromBase64(row.valueBefore)) },
+        data: {
+          intentId: row.id,
+          action: row.action,
+          operation: row.operation,
+          principals: row.principals,
+          inForceBefore: row.inForceBefore,
+          sddlBefore: storedSddl(fromBase64(row.valueBefore)),
+        },
       });
     }
     return rows;
@@ -80,7 +91,10 @@ export class DirectoryWrites {
     intent: DirectoryIntentEntity,
     mutate: RbcdMutation,
     current: Buffer | null | undefined,
-    outcome: (m: EntityManager, cas: CasResult) => Promise<{ result: T; data: Record<string, unknown>; actor?: string }>,
+    outcome: (
+      m: EntityManager,
+      cas: CasResult,
+    ) => Promise<{ result: T; data: Record<string, unknown>; actor?: string }>,
   ): Promise<T> {
     this.crash(intent.action, 'after-intent');
     const target = { dn: intent.targetDn, domain: intent.targetDomain };
@@ -88,7 +102,8 @@ export class DirectoryWrites {
     try {
       cas = await this.directory.updateRbcd(target, mutate, current !== undefined ? { current } : {});
     } catch (error) {
-      if (!(error instanceof DomainError) || !OUTCOME_UNKNOWN.includes(error.code)) await this.closeFailed(tx, intent, error);
+      if (!(error instanceof DomainError) || !OUTCOME_UNKNOWN.includes(error.code))
+        await this.closeFailed(tx, intent, error);
       throw error;
     }
     this.crash(intent.action, 'after-write');
@@ -114,16 +129,34 @@ export class DirectoryWrites {
    * Closes an intent whose outcome nobody will commit (its request moved on): `unknown`, with what
    * the directory showed and whether the intended change is in force there.
    */
-  async closeUnknown(m: EntityManager, intent: DirectoryIntentEntity, observed: Buffer | null, actor: string, extra: Record<string, unknown> = {}): Promise<boolean> {
+  async closeUnknown(
+    m: EntityManager,
+    intent: DirectoryIntentEntity,
+    observed: Buffer | null,
+    actor: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<boolean> {
     if (!(await this.intents.close(m, intent.id, 'unknown', observed, this.clock.nowIso()))) return false;
     const present = effectiveSids(observed);
-    const inForce = intent.operation === 'add' ? intent.principals.every((s) => present.has(s)) : intent.principals.every((s) => !present.has(s));
+    const inForce =
+      intent.operation === 'add'
+        ? intent.principals.every((s) => present.has(s))
+        : intent.principals.every((s) => !present.has(s));
     await this.audit.append(m, {
       actor,
       type: 'directory.write',
       requestId: intent.requestId,
       target: intent.targetDn,
-      data: { intentId: intent.id, action: intent.action, outcome: 'unknown', principals: intent.principals, sddlBefore: storedSddl(fromBase64(intent.valueBefore)), observed: storedSddl(observed), intendedChangeInForce: inForce, ...extra },
+      data: {
+        intentId: intent.id,
+        action: intent.action,
+        outcome: 'unknown',
+        principals: intent.principals,
+        sddlBefore: storedSddl(fromBase64(intent.valueBefore)),
+        observed: storedSddl(observed),
+        intendedChangeInForce: inForce,
+        ...extra,
+      },
     });
     return true;
   }
@@ -131,13 +164,20 @@ export class DirectoryWrites {
   private async closeFailed(tx: Transact, intent: DirectoryIntentEntity, error: unknown): Promise<void> {
     const code = error instanceof DomainError ? error.code : 'INTERNAL_ERROR';
     await tx(async (m) => {
-      if (!(await this.intents.close(m, intent.id, 'failed', fromBase64(intent.valueBefore), this.clock.nowIso()))) return;
+      if (!(await this.intents.close(m, intent.id, 'failed', fromBase64(intent.valueBefore), this.clock.nowIso())))
+        return;
       await this.audit.append(m, {
         actor: intent.actor,
         type: 'directory.write-failed',
         requestId: intent.requestId,
         target: intent.targetDn,
-        data: { intentId: intent.id, action: intent.action, principals: intent.principals, code, message: (error as Error).message },
+        data: {
+          intentId: intent.id,
+          action: intent.action,
+          principals: intent.principals,
+          code,
+          message: (error as Error).message,
+        },
       });
     }).catch(() => undefined);
   }

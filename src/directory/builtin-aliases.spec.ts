@@ -8,7 +8,9 @@ const NESTED: BuiltinAlias = { sid: 'S-1-5-32-580', memberSids: ['S-1-5-32-545']
 
 describe('aliasesReached', () => {
   it('adds the aliases that hold a SID of the token (Authenticated Users → Users, Pre-Windows 2000)', () => {
-    expect(aliasesReached(['S-1-5-21-1-2-3-1105', 'S-1-5-21-1-2-3-515', 'S-1-5-11'], [USERS, PRE_2000, ADMINS])).toEqual(['S-1-5-32-545', 'S-1-5-32-554']);
+    expect(
+      aliasesReached(['S-1-5-21-1-2-3-1105', 'S-1-5-21-1-2-3-515', 'S-1-5-11'], [USERS, PRE_2000, ADMINS]),
+    ).toEqual(['S-1-5-32-545', 'S-1-5-32-554']);
   });
 
   it('adds nothing when no member is in the token, and never an alias the token already holds', () => {

@@ -18,21 +18,32 @@ const DN_BATCH = 50;
 export async function readBuiltinAliases(client: Client, baseDn: string): Promise<BuiltinAlias[]> {
   const { searchEntries } = await client.search(`CN=Builtin,${baseDn}`, {
     scope: 'one',
-    filter: new AndFilter({ filters: [new EqualityFilter({ attribute: 'objectClass', value: 'group' }), new PresenceFilter({ attribute: 'member' })] }),
+    filter: new AndFilter({
+      filters: [
+        new EqualityFilter({ attribute: 'objectClass', value: 'group' }),
+        new PresenceFilter({ attribute: 'member' }),
+      ],
+    }),
     attributes: ['objectSid', 'member'],
     explicitBufferAttributes: ['objectSid'],
   });
-  const groups = searchEntries.map((e) => ({ sid: sidFromBytes(e.objectSid as Buffer), members: ([] as unknown[]).concat(e.member ?? []).map(String) }));
+  const groups = searchEntries.map((e) => ({
+    sid: sidFromBytes(e.objectSid as Buffer),
+    members: ([] as unknown[]).concat(e.member ?? []).map(String),
+  }));
   const lookups = [...new Set(groups.flatMap((g) => g.members).filter((dn) => !FOREIGN_PRINCIPAL_DN.test(dn)))];
   const sidByDn = new Map<string, string>();
   for (let i = 0; i < lookups.length; i += DN_BATCH) {
     const batch = lookups.slice(i, i + DN_BATCH);
     const { searchEntries: found } = await client.search(baseDn, {
-      filter: new OrFilter({ filters: batch.map((dn) => new EqualityFilter({ attribute: 'distinguishedName', value: dn })) }),
+      filter: new OrFilter({
+        filters: batch.map((dn) => new EqualityFilter({ attribute: 'distinguishedName', value: dn })),
+      }),
       attributes: ['objectSid'],
       explicitBufferAttributes: ['objectSid'],
     });
-    for (const entry of found) if (Buffer.isBuffer(entry.objectSid)) sidByDn.set(entry.dn.toLowerCase(), sidFromBytes(entry.objectSid));
+    for (const entry of found)
+      if (Buffer.isBuffer(entry.objectSid)) sidByDn.set(entry.dn.toLowerCase(), sidFromBytes(entry.objectSid));
   }
   return groups.map((g) => ({
     sid: g.sid,
@@ -50,7 +61,7 @@ export async function readBuiltinAliases(client: Client, baseDn: string): Promis
 export function aliasesReached(token: Iterable<string>, aliases: BuiltinAlias[]): string[] {
   const held = new Set([...token].map((s) => s.toUpperCase()));
   const added: string[] = [];
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const alias of aliases) {
       const sid = alias.sid.toUpperCase();

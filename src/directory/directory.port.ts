@@ -1,4 +1,14 @@
-import type { AccountState, CasResult, DcFunctionalLevel, DcStatus, DirectoryObject, DomainInfo, RbcdMutation, SearchOptions, SpnMappings } from './directory.types';
+import type {
+  AccountState,
+  CasResult,
+  DcFunctionalLevel,
+  DcStatus,
+  DirectoryObject,
+  DomainInfo,
+  RbcdMutation,
+  SearchOptions,
+  SpnMappings,
+} from './directory.types';
 
 /**
  * Everything the service asks of Active Directory. Implemented by LdapDirectory (ldapts) against
@@ -11,7 +21,10 @@ export abstract class DirectoryPort {
   abstract domains(): Promise<DomainInfo[]>;
 
   /** Resolves any accepted identifier form to exactly one object. `kind` names the error code. */
-  abstract resolve(identifier: string, options?: { kind?: 'target' | 'principal' | 'user'; domain?: string; withRbcd?: boolean }): Promise<DirectoryObject>;
+  abstract resolve(
+    identifier: string,
+    options?: { kind?: 'target' | 'principal' | 'user'; domain?: string; withRbcd?: boolean },
+  ): Promise<DirectoryObject>;
 
   /** Looks up SIDs in the domain each belongs to (batched, cached briefly). Unknown SIDs map to null. */
   abstract resolveSids(sids: string[]): Promise<Map<string, DirectoryObject | null>>;
@@ -30,7 +43,11 @@ export abstract class DirectoryPort {
    * it. `current`, when given, is the value the caller just read: the first attempt starts from it
    * instead of reading again (a stale one only costs a retry).
    */
-  abstract updateRbcd(object: Pick<DirectoryObject, 'dn' | 'domain'>, mutate: RbcdMutation, options?: { current?: Buffer | null }): Promise<CasResult>;
+  abstract updateRbcd(
+    object: Pick<DirectoryObject, 'dn' | 'domain'>,
+    mutate: RbcdMutation,
+    options?: { current?: Buffer | null },
+  ): Promise<CasResult>;
 
   /**
    * The object's nTSecurityDescriptor: owner, group and DACL (read with the SD_FLAGS control, so no

@@ -92,7 +92,12 @@ export class DomainConnection {
   /** Tells the observers (metrics) about an operation that ran outside withClient (a paged search). */
   report(operation: string, started: number, error?: unknown): void {
     if (directoryOperationObservers.size === 0) return;
-    const event = { domain: this.config, operation, seconds: (performance.now() - started) / 1000, error: error === undefined ? undefined : ((error as DomainError).code ?? 'ERROR') };
+    const event = {
+      domain: this.config,
+      operation,
+      seconds: (performance.now() - started) / 1000,
+      error: error === undefined ? undefined : ((error as DomainError).code ?? 'ERROR'),
+    };
     for (const observer of directoryOperationObservers) observer(event);
   }
 
@@ -127,7 +132,12 @@ export class DomainConnection {
           await client.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['currentTime'] });
           return { domain: this.name, url, ok: true, latencyMs: Date.now() - started };
         } catch (error) {
-          return { domain: this.name, url, ok: false, error: toDirectoryError(error, { domain: this.name, operation: 'ping' }).message };
+          return {
+            domain: this.name,
+            url,
+            ok: false,
+            error: toDirectoryError(error, { domain: this.name, operation: 'ping' }).message,
+          };
         } finally {
           await client.unbind().catch(() => undefined);
         }
@@ -162,7 +172,11 @@ export class DomainConnection {
     const url = client ? this.urlOfClient.get(client) : undefined;
     this.logger.warn(`${operation} on ${url ?? 'the current DC'} failed (${(error as Error).message}); failing over`);
     this.markDown(url);
-    await Promise.all(this.slots.filter((slot) => url === undefined || slot.url === url || slot.client === client).map((slot) => this.reset(slot)));
+    await Promise.all(
+      this.slots
+        .filter((slot) => url === undefined || slot.url === url || slot.client === client)
+        .map((slot) => this.reset(slot)),
+    );
   }
 
   /** The next pooled connection in turn, opened (and bound) when it is not yet, or no longer. */
@@ -211,9 +225,13 @@ export class DomainConnection {
         this.markDown(url);
       }
     }
-    throw new DomainError('DIRECTORY_UNAVAILABLE', `No domain controller of ${this.name} answered (${failures.join('; ')})`, {
-      domain: this.name,
-    });
+    throw new DomainError(
+      'DIRECTORY_UNAVAILABLE',
+      `No domain controller of ${this.name} answered (${failures.join('; ')})`,
+      {
+        domain: this.name,
+      },
+    );
   }
 
   private newClient(url: string): Client {
@@ -231,7 +249,11 @@ export class DomainConnection {
     // Verification stays on: only the CA bundle is configurable. StartTLS upgrades a socket Node did
     // not open itself, so the host name to verify must be given (Node would check "localhost").
     const host = url ? new URL(url).hostname.replace(/^\[(.*)\]$/, '$1') : undefined;
-    return { ...(this.config.ca ? { ca: this.config.ca } : {}), minVersion: 'TLSv1.2' as const, ...(host ? { host } : {}) };
+    return {
+      ...(this.config.ca ? { ca: this.config.ca } : {}),
+      minVersion: 'TLSv1.2' as const,
+      ...(host ? { host } : {}),
+    };
   }
 
   private async secureAndBind(client: Client, url: string): Promise<void> {
@@ -250,7 +272,8 @@ export class DomainConnection {
       try {
         await bind();
       } catch (error) {
-        if (resultCode(error) === LDAP_RESULT.INVALID_CREDENTIALS) throw this.bindRefused(toDirectoryError(error, { domain: this.name, operation: 'bind' }));
+        if (resultCode(error) === LDAP_RESULT.INVALID_CREDENTIALS)
+          throw this.bindRefused(toDirectoryError(error, { domain: this.name, operation: 'bind' }));
         throw error;
       }
     });
@@ -262,17 +285,35 @@ export class DomainConnection {
     const { searchEntries } = await client.search('', {
       scope: 'base',
       filter: '(objectClass=*)',
-      attributes: ['defaultNamingContext', 'domainFunctionality', 'domainControllerFunctionality', 'configurationNamingContext'],
+      attributes: [
+        'defaultNamingContext',
+        'domainFunctionality',
+        'domainControllerFunctionality',
+        'configurationNamingContext',
+      ],
     });
     const root = searchEntries[0] ?? {};
     const baseDn = this.config.baseDn ?? String(root.defaultNamingContext ?? '');
-    if (!baseDn) throw new DomainError('DIRECTORY_ERROR', `${this.name}: no base DN configured and rootDSE has no defaultNamingContext`);
-    const base = await client.search(baseDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] });
+    if (!baseDn)
+      throw new DomainError(
+        'DIRECTORY_ERROR',
+        `${this.name}: no base DN configured and rootDSE has no defaultNamingContext`,
+      );
+    const base = await client.search(baseDn, {
+      scope: 'base',
+      filter: '(objectClass=*)',
+      attributes: ['objectSid'],
+      explicitBufferAttributes: ['objectSid'],
+    });
     const sidBytes = base.searchEntries[0]?.objectSid;
     let netbios = this.config.netbios;
     if (!netbios) {
       const partitions = await client
-        .search(`CN=Partitions,CN=Configuration,${baseDn}`, { scope: 'one', filter: '(&(objectClass=crossRef)(nETBIOSName=*))', attributes: ['nETBIOSName', 'nCName'] })
+        .search(`CN=Partitions,CN=Configuration,${baseDn}`, {
+          scope: 'one',
+          filter: '(&(objectClass=crossRef)(nETBIOSName=*))',
+          attributes: ['nETBIOSName', 'nCName'],
+        })
         .catch(() => ({ searchEntries: [] as Record<string, unknown>[] }));
       const own = partitions.searchEntries.find((e) => String(e.nCName).toLowerCase() === baseDn.toLowerCase());
       netbios = own ? String(own.nETBIOSName).toUpperCase() : undefined;
@@ -283,7 +324,8 @@ export class DomainConnection {
       baseDn,
       domainSid: Buffer.isBuffer(sidBytes) ? sidFromBytes(sidBytes) : undefined,
       domainFunctionality: root.domainFunctionality !== undefined ? Number(root.domainFunctionality) : undefined,
-      domainControllerFunctionality: root.domainControllerFunctionality !== undefined ? Number(root.domainControllerFunctionality) : undefined,
+      domainControllerFunctionality:
+        root.domainControllerFunctionality !== undefined ? Number(root.domainControllerFunctionality) : undefined,
       configurationDn: root.configurationNamingContext ? String(root.configurationNamingContext) : undefined,
     };
   }
@@ -302,7 +344,10 @@ export class DomainConnection {
   private throwIfRefused(): void {
     if (!this.refused || Date.now() >= this.refused.until) return;
     const { error, until } = this.refused;
-    throw new DomainError('DIRECTORY_CREDENTIALS_REFUSED', error.message, { ...error.details, retryAfterSeconds: Math.max(1, Math.ceil((until - Date.now()) / 1000)) });
+    throw new DomainError('DIRECTORY_CREDENTIALS_REFUSED', error.message, {
+      ...error.details,
+      retryAfterSeconds: Math.max(1, Math.ceil((until - Date.now()) / 1000)),
+    });
   }
 
   private markDown(url: string | undefined): void {

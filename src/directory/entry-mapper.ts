@@ -24,7 +24,16 @@ export const ACCOUNT_ATTRIBUTES = [
 ];
 
 // ldapts matches these names case-sensitively against what the DC returns: both spellings.
-export const BINARY_ATTRIBUTES = ['objectSid', 'objectGUID', RBCD_ATTRIBUTE, 'tokenGroups', CREATOR_SID_ATTRIBUTE, 'msDS-CreatorSID', SECURITY_DESCRIPTOR_ATTRIBUTE, 'ntSecurityDescriptor'];
+export const BINARY_ATTRIBUTES = [
+  'objectSid',
+  'objectGUID',
+  RBCD_ATTRIBUTE,
+  'tokenGroups',
+  CREATOR_SID_ATTRIBUTE,
+  'msDS-CreatorSID',
+  SECURITY_DESCRIPTOR_ATTRIBUTE,
+  'ntSecurityDescriptor',
+];
 
 /** An attribute by name whatever case the DC spelled it in. */
 function attribute(entry: Entry, name: string): Entry[string] | undefined {

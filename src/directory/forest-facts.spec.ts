@@ -1,7 +1,14 @@
 import type { Client } from 'ldapts';
-import { DEFAULT_SPN_MAPPINGS, directoryServiceDn, fileTimeToDate, parseSpnMappings, readAccountState } from './forest-facts';
+import {
+  DEFAULT_SPN_MAPPINGS,
+  directoryServiceDn,
+  fileTimeToDate,
+  parseSpnMappings,
+  readAccountState,
+} from './forest-facts';
 
-const clientAnswering = (entry: Record<string, unknown>) => ({ search: async () => ({ searchEntries: [{ dn: 'CN=x', ...entry }] }) }) as unknown as Client;
+const clientAnswering = (entry: Record<string, unknown>) =>
+  ({ search: async () => ({ searchEntries: [{ dn: 'CN=x', ...entry }] }) }) as unknown as Client;
 
 describe('forest facts', () => {
   it('parses sPNMappings into alias → target (lower case, first mapping wins)', () => {
@@ -14,7 +21,9 @@ describe('forest facts', () => {
   });
 
   it('names the Directory Service object of a forest', () => {
-    expect(directoryServiceDn('CN=Configuration,DC=contoso,DC=test')).toBe('CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration,DC=contoso,DC=test');
+    expect(directoryServiceDn('CN=Configuration,DC=contoso,DC=test')).toBe(
+      'CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration,DC=contoso,DC=test',
+    );
   });
 
   it('reads FILETIMEs; 0 and the maximum mean never', () => {
@@ -25,12 +34,32 @@ describe('forest facts', () => {
 
   it('account state: lockout and password expiry from the computed flags, expiry from accountExpires, encryption types when set', async () => {
     const now = new Date('2026-01-01T00:00:00Z');
-    expect(await readAccountState(clientAnswering({ 'msDS-User-Account-Control-Computed': '16', accountExpires: '9223372036854775807', 'msDS-SupportedEncryptionTypes': [] }), 'CN=x', now)).toEqual({
+    expect(
+      await readAccountState(
+        clientAnswering({
+          'msDS-User-Account-Control-Computed': '16',
+          accountExpires: '9223372036854775807',
+          'msDS-SupportedEncryptionTypes': [],
+        }),
+        'CN=x',
+        now,
+      ),
+    ).toEqual({
       lockedOut: true,
       passwordExpired: false,
       expired: false,
     });
-    expect(await readAccountState(clientAnswering({ 'msDS-User-Account-Control-Computed': '0', accountExpires: '116444736000000000', 'msDS-SupportedEncryptionTypes': '3' }), 'CN=x', now)).toEqual({
+    expect(
+      await readAccountState(
+        clientAnswering({
+          'msDS-User-Account-Control-Computed': '0',
+          accountExpires: '116444736000000000',
+          'msDS-SupportedEncryptionTypes': '3',
+        }),
+        'CN=x',
+        now,
+      ),
+    ).toEqual({
       lockedOut: false,
       passwordExpired: false,
       expired: true,

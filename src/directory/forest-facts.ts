@@ -32,17 +32,30 @@ export function parseSpnMappings(values: readonly string[]): Map<string, string>
 }
 
 export async function readSpnMappings(client: Client, configurationDn: string, forest: string): Promise<SpnMappings> {
-  const { searchEntries } = await client.search(directoryServiceDn(configurationDn), { scope: 'base', filter: '(objectClass=*)', attributes: ['sPNMappings'] });
+  const { searchEntries } = await client.search(directoryServiceDn(configurationDn), {
+    scope: 'base',
+    filter: '(objectClass=*)',
+    attributes: ['sPNMappings'],
+  });
   const raw = searchEntries[0]?.sPNMappings;
   const values = raw === undefined ? [] : ([] as unknown[]).concat(raw).map(String);
   return { forest, source: 'directory', aliases: parseSpnMappings(values) };
 }
 
 /** The DCs that hold this domain (nTDSDSA with msDS-HasDomainNCs = its naming context) and their msDS-Behavior-Version. */
-export async function readDcFunctionalLevels(client: Client, configurationDn: string, baseDn: string): Promise<DcFunctionalLevel[]> {
+export async function readDcFunctionalLevels(
+  client: Client,
+  configurationDn: string,
+  baseDn: string,
+): Promise<DcFunctionalLevel[]> {
   const { searchEntries } = await client.search(`CN=Sites,${configurationDn}`, {
     scope: 'sub',
-    filter: new AndFilter({ filters: [new EqualityFilter({ attribute: 'objectClass', value: 'nTDSDSA' }), new EqualityFilter({ attribute: 'msDS-HasDomainNCs', value: baseDn })] }),
+    filter: new AndFilter({
+      filters: [
+        new EqualityFilter({ attribute: 'objectClass', value: 'nTDSDSA' }),
+        new EqualityFilter({ attribute: 'msDS-HasDomainNCs', value: baseDn }),
+      ],
+    }),
     attributes: ['msDS-Behavior-Version'],
   });
   return searchEntries.map((e) => ({ dc: serverNameOf(e.dn), level: Number(e['msDS-Behavior-Version'] ?? NaN) }));
@@ -68,7 +81,12 @@ export async function readAccountState(client: Client, dn: string, now = new Dat
   const { searchEntries } = await client.search(dn, {
     scope: 'base',
     filter: '(objectClass=*)',
-    attributes: ['msDS-User-Account-Control-Computed', 'accountExpires', 'lockoutTime', 'msDS-SupportedEncryptionTypes'],
+    attributes: [
+      'msDS-User-Account-Control-Computed',
+      'accountExpires',
+      'lockoutTime',
+      'msDS-SupportedEncryptionTypes',
+    ],
   });
   const e = searchEntries[0] ?? {};
   const text = (name: string) => {
@@ -80,8 +98,17 @@ export async function readAccountState(client: Client, dn: string, now = new Dat
   const expires = fileTimeToDate(text('accountExpires'));
   const enc = text('msDS-SupportedEncryptionTypes');
   return {
-    ...(computed !== undefined ? { lockedOut: (Number(computed) & UF_LOCKOUT) !== 0, passwordExpired: (Number(computed) & UF_PASSWORD_EXPIRED) !== 0 } : {}),
-    ...(expires ? { accountExpires: expires.toISOString(), expired: expires.getTime() <= now.getTime() } : { expired: false }),
-    ...(enc !== undefined && enc !== '' && Number.isFinite(Number(enc)) ? { supportedEncryptionTypes: Number(enc) } : {}),
+    ...(computed !== undefined
+      ? {
+          lockedOut: (Number(computed) & UF_LOCKOUT) !== 0,
+          passwordExpired: (Number(computed) & UF_PASSWORD_EXPIRED) !== 0,
+        }
+      : {}),
+    ...(expires
+      ? { accountExpires: expires.toISOString(), expired: expires.getTime() <= now.getTime() }
+      : { expired: false }),
+    ...(enc !== undefined && enc !== '' && Number.isFinite(Number(enc))
+      ? { supportedEncryptionTypes: Number(enc) }
+      : {}),
   };
 }

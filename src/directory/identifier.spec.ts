@@ -45,14 +45,18 @@ describe('parseIdentifier', () => {
 
 describe('identityFilter', () => {
   const values = (filter: unknown): unknown[] =>
-    filter instanceof OrFilter ? filter.filters.flatMap(values) : [[(filter as EqualityFilter).attribute, (filter as EqualityFilter).value]];
+    filter instanceof OrFilter
+      ? filter.filters.flatMap(values)
+      : [[(filter as EqualityFilter).attribute, (filter as EqualityFilter).value]];
 
   it('SERVERC looks for SERVERC and SERVERC$, SERVERC$ only for itself', () => {
     expect(values(identityFilter({ kind: 'samAccountName', samAccountName: 'SERVERC' }))).toEqual([
       ['sAMAccountName', 'SERVERC'],
       ['sAMAccountName', 'SERVERC$'],
     ]);
-    expect(values(identityFilter({ kind: 'samAccountName', samAccountName: 'SERVERC$' }))).toEqual([['sAMAccountName', 'SERVERC$']]);
+    expect(values(identityFilter({ kind: 'samAccountName', samAccountName: 'SERVERC$' }))).toEqual([
+      ['sAMAccountName', 'SERVERC$'],
+    ]);
   });
 
   it('a DNS name matches dNSHostName (or an account of that name)', () => {
@@ -72,14 +76,17 @@ describe('identityFilter', () => {
     ]);
   });
 
-  it.each(['SERVER*', 'x)(cn=*', '*', 'SERVERC)(|(cn=*', 'a\\b\0'])('%j is sent as a literal value, escaped on the wire', (name) => {
-    const filter = identityFilter({ kind: 'samAccountName', samAccountName: name });
-    expect(values(filter)).toEqual([
-      ['sAMAccountName', name],
-      ['sAMAccountName', `${name}$`],
-    ]);
-    expect(filter.toString()).not.toMatch(/=\*|\)\(cn/);
-  });
+  it.each(['SERVER*', 'x)(cn=*', '*', 'SERVERC)(|(cn=*', 'a\\b\0'])(
+    '%j is sent as a literal value, escaped on the wire',
+    (name) => {
+      const filter = identityFilter({ kind: 'samAccountName', samAccountName: name });
+      expect(values(filter)).toEqual([
+        ['sAMAccountName', name],
+        ['sAMAccountName', `${name}$`],
+      ]);
+      expect(filter.toString()).not.toMatch(/=\*|\)\(cn/);
+    },
+  );
 });
 
 describe('objectGUID bytes', () => {

@@ -26,7 +26,11 @@ export function parseIdentifier(raw: string): ParsedIdentifier | undefined {
   if (DN.test(text)) return { kind: 'dn', dn: text };
   const backslash = text.indexOf('\\');
   if (backslash > 0 && backslash < text.length - 1) {
-    return { kind: 'netbios', netbios: text.slice(0, backslash).toUpperCase(), samAccountName: text.slice(backslash + 1) };
+    return {
+      kind: 'netbios',
+      netbios: text.slice(0, backslash).toUpperCase(),
+      samAccountName: text.slice(backslash + 1),
+    };
   }
   const at = text.lastIndexOf('@');
   if (at > 0 && at < text.length - 1) return { kind: 'upn', upn: text, domainHint: text.slice(at + 1).toLowerCase() };
@@ -38,7 +42,12 @@ export function parseIdentifier(raw: string): ParsedIdentifier | undefined {
 export function guidToBytes(guid: string): Buffer {
   const hex = guid.replace(/[{}-]/g, '');
   const b = Buffer.from(hex, 'hex');
-  return Buffer.concat([Buffer.from(b.subarray(0, 4)).reverse(), Buffer.from(b.subarray(4, 6)).reverse(), Buffer.from(b.subarray(6, 8)).reverse(), b.subarray(8)]);
+  return Buffer.concat([
+    Buffer.from(b.subarray(0, 4)).reverse(),
+    Buffer.from(b.subarray(4, 6)).reverse(),
+    Buffer.from(b.subarray(6, 8)).reverse(),
+    b.subarray(8),
+  ]);
 }
 
 export function guidFromBytes(bytes: Uint8Array): string {

@@ -46,6 +46,9 @@ export function matchesIdentity(parsed: SearchableIdentifier, object: DirectoryO
     case 'samAccountName':
       return samMatches(parsed.samAccountName, object.samAccountName);
     case 'dnsHostName':
-      return object.dnsHostName?.toLowerCase() === parsed.dnsHostName.toLowerCase() || samMatches(parsed.dnsHostName, object.samAccountName);
+      return (
+        object.dnsHostName?.toLowerCase() === parsed.dnsHostName.toLowerCase() ||
+        samMatches(parsed.dnsHostName, object.samAccountName)
+      );
   }
 }

@@ -1,13 +1,40 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { AndFilter, Attribute, Change, type Client, EqualityFilter, type Filter, OrFilter, PresenceFilter } from 'ldapts';
+import {
+  AndFilter,
+  Attribute,
+  Change,
+  type Client,
+  EqualityFilter,
+  type Filter,
+  OrFilter,
+  PresenceFilter,
+} from 'ldapts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { sidFromBytes, sidToBytes } from '../security-descriptor';
 import { DirectoryPort } from './directory.port';
-import { RBCD_ATTRIBUTE, SECURITY_DESCRIPTOR_ATTRIBUTE, type AccountState, type CasResult, type DcFunctionalLevel, type DcStatus, type DirectoryObject, type DomainInfo, type RbcdMutation, type SearchOptions, type SpnMappings } from './directory.types';
-import { DEFAULT_SPN_MAPPINGS, parseSpnMappings, readAccountState, readDcFunctionalLevels, readSpnMappings } from './forest-facts';
+import {
+  RBCD_ATTRIBUTE,
+  SECURITY_DESCRIPTOR_ATTRIBUTE,
+  type AccountState,
+  type CasResult,
+  type DcFunctionalLevel,
+  type DcStatus,
+  type DirectoryObject,
+  type DomainInfo,
+  type RbcdMutation,
+  type SearchOptions,
+  type SpnMappings,
+} from './directory.types';
+import {
+  DEFAULT_SPN_MAPPINGS,
+  parseSpnMappings,
+  readAccountState,
+  readDcFunctionalLevels,
+  readSpnMappings,
+} from './forest-facts';
 import { DomainConnection } from './domain-connection';
 import { aliasesReached, type BuiltinAlias, readBuiltinAliases } from './builtin-aliases';
 import { ACCOUNT_ATTRIBUTES, BINARY_ATTRIBUTES, toDirectoryObject } from './entry-mapper';
@@ -32,7 +59,11 @@ const LOOKUP_ATTRIBUTES = [...ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE];
 /** Most entries one identifier may match (more than one is AMBIGUOUS_IDENTIFIER; ten are shown). */
 const MATCHES_KEPT = 11;
 
-const NOT_FOUND_CODE = { target: 'TARGET_NOT_FOUND', principal: 'PRINCIPAL_NOT_FOUND', user: 'USER_NOT_FOUND' } as const;
+const NOT_FOUND_CODE = {
+  target: 'TARGET_NOT_FOUND',
+  principal: 'PRINCIPAL_NOT_FOUND',
+  user: 'USER_NOT_FOUND',
+} as const;
 
 /** DirectoryPort over LDAP (ldapts): every configured domain, each with its own DCs and account. */
 @Injectable()
@@ -61,7 +92,11 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
 
   async domains(): Promise<DomainInfo[]> {
     return Promise.all(
-      this.connections.map(async (c) => c.info().catch(() => c.cachedInfo() ?? { name: c.name, netbios: c.config.netbios, baseDn: c.config.baseDn ?? '' })),
+      this.connections.map(async (c) =>
+        c
+          .info()
+          .catch(() => c.cachedInfo() ?? { name: c.name, netbios: c.config.netbios, baseDn: c.config.baseDn ?? '' }),
+      ),
     );
   }
 
@@ -69,7 +104,10 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     return (await Promise.all(this.connections.map((c) => c.status()))).flat();
   }
 
-  async resolve(identifier: string, options: { kind?: 'target' | 'principal' | 'user'; domain?: string; withRbcd?: boolean } = {}): Promise<DirectoryObject> {
+  async resolve(
+    identifier: string,
+    options: { kind?: 'target' | 'principal' | 'user'; domain?: string; withRbcd?: boolean } = {},
+  ): Promise<DirectoryObject> {
     const kind = options.kind ?? 'target';
     const parsed = parseIdentifier(identifier);
     if (!parsed) throw new DomainError('VALIDATION_FAILED', `"${identifier}" is not an account identifier`);
@@ -83,19 +121,28 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
       if (again.length === 1) return this.resolved(again[0], options.withRbcd);
     }
     // Every candidate domain is asked at once: a name must be unique across all of them.
-    const answers = await Promise.allSettled(candidates.map((connection) => this.findIn(connection, parsed, attributes)));
+    const answers = await Promise.allSettled(
+      candidates.map((connection) => this.findIn(connection, parsed, attributes)),
+    );
     const found = answers.flatMap((a) => (a.status === 'fulfilled' ? a.value : []));
     const failed = candidates.filter((_, i) => answers[i].status === 'rejected');
     if (failed.length === candidates.length) throw (answers[0] as PromiseRejectedResult).reason;
     if (failed.length > 0 && found.length <= 1) throw this.partialAnswerError(identifier, found, failed, answers);
     if (found.length === 0) {
-      throw new DomainError(NOT_FOUND_CODE[kind], `No account matches "${identifier}"`, { identifier, domains: candidates.map((c) => c.name) });
+      throw new DomainError(NOT_FOUND_CODE[kind], `No account matches "${identifier}"`, {
+        identifier,
+        domains: candidates.map((c) => c.name),
+      });
     }
     if (found.length > 1) {
-      throw new DomainError('AMBIGUOUS_IDENTIFIER', `"${identifier}" matches ${found.length} accounts; use a DN, SID or DOMAIN\\name`, {
-        identifier,
-        matches: found.slice(0, 10).map((o) => o.dn),
-      });
+      throw new DomainError(
+        'AMBIGUOUS_IDENTIFIER',
+        `"${identifier}" matches ${found.length} accounts; use a DN, SID or DOMAIN\\name`,
+        {
+          identifier,
+          matches: found.slice(0, 10).map((o) => o.dn),
+        },
+      );
     }
     if (candidates.length > 1) this.homes.set(homeKey, found[0].domain);
     return this.resolved(found[0], options.withRbcd);
@@ -106,7 +153,12 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
    * match can be told (the silent domain may hold an account of that name). Not a guess: 503, and
    * how to name the account so that one domain is asked (DOMAIN\name, DN, SID, DNS host name).
    */
-  private partialAnswerError(identifier: string, found: DirectoryObject[], failed: DomainConnection[], answers: PromiseSettledResult<unknown>[]): Error {
+  private partialAnswerError(
+    identifier: string,
+    found: DirectoryObject[],
+    failed: DomainConnection[],
+    answers: PromiseSettledResult<unknown>[],
+  ): Error {
     const reasons = answers.flatMap((a) => (a.status === 'rejected' ? [a.reason as unknown] : []));
     const notAvailability = reasons.find((reason) => !isDomainOutOfReach(reason));
     if (notAvailability) return notAvailability as Error;
@@ -115,7 +167,11 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     const message = found.length
       ? `"${identifier}" was found in ${found[0].domain}, but ${silent.join(', ')} did not answer, so it cannot be told apart from an account of the same name there; ${how}`
       : `No answering domain has "${identifier}", and ${silent.join(', ')} did not answer; ${how}`;
-    return new DomainError('DIRECTORY_UNAVAILABLE', message, { identifier, foundIn: found.map((o) => o.domain), unreachable: silent });
+    return new DomainError('DIRECTORY_UNAVAILABLE', message, {
+      identifier,
+      foundIn: found.map((o) => o.domain),
+      unreachable: silent,
+    });
   }
 
   private resolved(object: DirectoryObject, withRbcd?: boolean): DirectoryObject {
@@ -206,18 +262,34 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     return this.connectionFor(object.domain).withClient('read', (client) => this.readRaw(client, object.dn), object.dn);
   }
 
-  async updateRbcd(object: Pick<DirectoryObject, 'dn' | 'domain'>, mutate: RbcdMutation, options: { current?: Buffer | null } = {}): Promise<CasResult> {
+  async updateRbcd(
+    object: Pick<DirectoryObject, 'dn' | 'domain'>,
+    mutate: RbcdMutation,
+    options: { current?: Buffer | null } = {},
+  ): Promise<CasResult> {
     const connection = this.connectionFor(object.domain);
     for (let attempt = 1; attempt <= CAS_MAX_ATTEMPTS; attempt++) {
       const before =
-        attempt === 1 && options.current !== undefined ? options.current : await connection.withClient('read', (client) => this.readRaw(client, object.dn), object.dn);
+        attempt === 1 && options.current !== undefined
+          ? options.current
+          : await connection.withClient('read', (client) => this.readRaw(client, object.dn), object.dn);
       const after = mutate(before);
-      if (after === undefined || (after !== null && before !== null && after.equals(before)) || (after === null && before === null)) {
+      if (
+        after === undefined ||
+        (after !== null && before !== null && after.equals(before)) ||
+        (after === null && before === null)
+      ) {
         return { before, after: before, changed: false, attempts: attempt };
       }
       const changes: Change[] = [];
-      if (before) changes.push(new Change({ operation: 'delete', modification: new Attribute({ type: RBCD_ATTRIBUTE, values: [before] }) }));
-      if (after) changes.push(new Change({ operation: 'add', modification: new Attribute({ type: RBCD_ATTRIBUTE, values: [after] }) }));
+      if (before)
+        changes.push(
+          new Change({ operation: 'delete', modification: new Attribute({ type: RBCD_ATTRIBUTE, values: [before] }) }),
+        );
+      if (after)
+        changes.push(
+          new Change({ operation: 'add', modification: new Attribute({ type: RBCD_ATTRIBUTE, values: [after] }) }),
+        );
       try {
         // delete <old value> + add <new value> in one modify is a compare-and-swap on AD (DOMAIN.md).
         await connection.withClient('write', (client) => this.modifyRaw(client, object.dn, changes), object.dn);
@@ -229,13 +301,20 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
         await sleep(Math.floor(Math.random() * 20 * attempt));
       }
     }
-    throw new DomainError('DESCRIPTOR_CHANGED', `The descriptor of ${object.dn} kept changing under concurrent writers; try again`, { dn: object.dn });
+    throw new DomainError(
+      'DESCRIPTOR_CHANGED',
+      `The descriptor of ${object.dn} kept changing under concurrent writers; try again`,
+      { dn: object.dn },
+    );
   }
 
   async *search(domain: string, base: string | undefined, options: SearchOptions): AsyncIterable<DirectoryObject> {
     const connection = this.connectionFor(domain);
     const baseDn = base ?? (await connection.info()).baseDn;
-    const attributes = [...(options.attributes ?? ACCOUNT_ATTRIBUTES), ...(options.withSecurityDescriptor ? [SECURITY_DESCRIPTOR_ATTRIBUTE] : [])];
+    const attributes = [
+      ...(options.attributes ?? ACCOUNT_ATTRIBUTES),
+      ...(options.withSecurityDescriptor ? [SECURITY_DESCRIPTOR_ATTRIBUTE] : []),
+    ];
     const controls = options.withSecurityDescriptor ? [new SdFlagsControl()] : [];
     const started = performance.now();
     let count = 0;
@@ -243,14 +322,18 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
       let client: Client | undefined;
       try {
         client = await connection.acquire();
-        for await (const page of client.searchPaginated(baseDn, {
-          scope: options.scope ?? 'sub',
-          filter: options.filter,
-          attributes,
-          explicitBufferAttributes: BINARY_ATTRIBUTES,
-          paged: { pageSize: options.pageSize ?? 500 },
-          sizeLimit: 0,
-        }, controls)) {
+        for await (const page of client.searchPaginated(
+          baseDn,
+          {
+            scope: options.scope ?? 'sub',
+            filter: options.filter,
+            attributes,
+            explicitBufferAttributes: BINARY_ATTRIBUTES,
+            paged: { pageSize: options.pageSize ?? 500 },
+            sizeLimit: 0,
+          },
+          controls,
+        )) {
           for (const entry of page.searchEntries) {
             const object = toDirectoryObject(entry, domain);
             if (attributes.includes(RBCD_ATTRIBUTE)) object.rbcd ??= null;
@@ -269,7 +352,8 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
           throw new DomainError('NOT_FOUND', `No such search base ${baseDn} in ${domain}`, { base: baseDn });
         }
         // A search that broke before it yielded anything is retried on the next DC (as withClient does).
-        if (count === 0 && attempt < connection.config.urls.length && (await connection.failedOver(error, client))) continue;
+        if (count === 0 && attempt < connection.config.urls.length && (await connection.failedOver(error, client)))
+          continue;
         const mapped = toDirectoryError(error, { domain, dn: baseDn, operation: 'search' });
         connection.report('search', started, mapped);
         throw mapped;
@@ -283,7 +367,12 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
       async (client) => {
         const { searchEntries } = await client.search(
           object.dn,
-          { scope: 'base', filter: '(objectClass=*)', attributes: [SECURITY_DESCRIPTOR_ATTRIBUTE], explicitBufferAttributes: BINARY_ATTRIBUTES },
+          {
+            scope: 'base',
+            filter: '(objectClass=*)',
+            attributes: [SECURITY_DESCRIPTOR_ATTRIBUTE],
+            explicitBufferAttributes: BINARY_ATTRIBUTES,
+          },
           [new SdFlagsControl()],
         );
         const entry = searchEntries[0];
@@ -298,7 +387,12 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     const filter = new AndFilter({
       filters: [
         new EqualityFilter({ attribute: 'memberOf', value: group.dn }),
-        new OrFilter({ filters: [new EqualityFilter({ attribute: 'objectClass', value: 'group' }), new EqualityFilter({ attribute: 'objectClass', value: 'foreignSecurityPrincipal' })] }),
+        new OrFilter({
+          filters: [
+            new EqualityFilter({ attribute: 'objectClass', value: 'group' }),
+            new EqualityFilter({ attribute: 'objectClass', value: 'foreignSecurityPrincipal' }),
+          ],
+        }),
       ],
     });
     return this.searchEntries(this.connectionFor(group.domain), undefined, { filter, attributes: ACCOUNT_ATTRIBUTES });
@@ -308,7 +402,11 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     const connection = this.connectionFor(domain);
     const { baseDn } = await connection.info();
     return connection.withClient('machine account quota read', async (client) => {
-      const { searchEntries } = await client.search(baseDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['ms-DS-MachineAccountQuota'] });
+      const { searchEntries } = await client.search(baseDn, {
+        scope: 'base',
+        filter: '(objectClass=*)',
+        attributes: ['ms-DS-MachineAccountQuota'],
+      });
       const entry = searchEntries[0] ?? {};
       const key = Object.keys(entry).find((k) => k.toLowerCase() === 'ms-ds-machineaccountquota');
       const raw = key ? entry[key] : undefined;
@@ -318,7 +416,11 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     });
   }
 
-  private async searchEntries(connection: DomainConnection, base: string | undefined, options: SearchOptions): Promise<DirectoryObject[]> {
+  private async searchEntries(
+    connection: DomainConnection,
+    base: string | undefined,
+    options: SearchOptions,
+  ): Promise<DirectoryObject[]> {
     const list: DirectoryObject[] = [];
     for await (const object of this.search(connection.name, base, options)) list.push(object);
     return list;
@@ -346,12 +448,19 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     const cached = this.spnMappingsByForest.get(configurationDn.toLowerCase());
     if (cached) return cached;
     try {
-      const mappings = await connection.withClient('sPNMappings read', (client) => readSpnMappings(client, configurationDn, configurationDn));
+      const mappings = await connection.withClient('sPNMappings read', (client) =>
+        readSpnMappings(client, configurationDn, configurationDn),
+      );
       this.spnMappingsByForest.set(configurationDn.toLowerCase(), mappings);
       return mappings;
     } catch (error) {
       // Not cached: the next question tries the forest again.
-      return { forest: configurationDn, source: 'default', aliases: parseSpnMappings(DEFAULT_SPN_MAPPINGS), error: (error as Error).message };
+      return {
+        forest: configurationDn,
+        source: 'default',
+        aliases: parseSpnMappings(DEFAULT_SPN_MAPPINGS),
+        error: (error as Error).message,
+      };
     }
   }
 
@@ -363,7 +472,11 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   }
 
   async accountState(object: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<AccountState> {
-    return this.connectionFor(object.domain).withClient('account state read', (client) => readAccountState(client, object.dn), object.dn);
+    return this.connectionFor(object.domain).withClient(
+      'account state read',
+      (client) => readAccountState(client, object.dn),
+      object.dn,
+    );
   }
 
   private async configurationDnOf(connection: DomainConnection): Promise<string> {
@@ -389,16 +502,27 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   }
 
   /** Which domains to look in: the one the identifier names, else all of them. */
-  private async candidateDomains(parsed: ParsedIdentifier, kind: keyof typeof NOT_FOUND_CODE, domain?: string): Promise<DomainConnection[]> {
-    if (this.connections.length === 0) throw new DomainError('DIRECTORY_UNAVAILABLE', 'No domain is configured (set LDAP_URL or RBCD_CONFIG domains)');
+  private async candidateDomains(
+    parsed: ParsedIdentifier,
+    kind: keyof typeof NOT_FOUND_CODE,
+    domain?: string,
+  ): Promise<DomainConnection[]> {
+    if (this.connections.length === 0)
+      throw new DomainError('DIRECTORY_UNAVAILABLE', 'No domain is configured (set LDAP_URL or RBCD_CONFIG domains)');
     if (parsed.kind === 'netbios') {
       // DOMAIN\name names its domain: never look for `name` anywhere else (even with one domain).
       const infos = await this.domains();
-      const owner = this.connections.find((c, i) => infos[i].netbios === parsed.netbios || c.name === parsed.netbios.toLowerCase());
+      const owner = this.connections.find(
+        (c, i) => infos[i].netbios === parsed.netbios || c.name === parsed.netbios.toLowerCase(),
+      );
       if (!owner || (domain && owner !== this.connectionFor(domain))) {
-        throw new DomainError(NOT_FOUND_CODE[kind], `No account matches "${parsed.netbios}\\${parsed.samAccountName}": no configured domain has the NetBIOS name ${parsed.netbios}`, {
-          netbios: parsed.netbios,
-        });
+        throw new DomainError(
+          NOT_FOUND_CODE[kind],
+          `No account matches "${parsed.netbios}\\${parsed.samAccountName}": no configured domain has the NetBIOS name ${parsed.netbios}`,
+          {
+            netbios: parsed.netbios,
+          },
+        );
       }
       return [owner];
     }
@@ -413,7 +537,9 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
       case 'dn': {
         const dn = parsed.dn.toLowerCase().replace(/\s*,\s*/g, ',');
         const infos = await this.domains();
-        const owner = this.connections.find((c, i) => infos[i].baseDn && dn.endsWith(infos[i].baseDn.toLowerCase().replace(/\s*,\s*/g, ',')));
+        const owner = this.connections.find(
+          (c, i) => infos[i].baseDn && dn.endsWith(infos[i].baseDn.toLowerCase().replace(/\s*,\s*/g, ',')),
+        );
         return owner ? [owner] : this.connections;
       }
       case 'dnsHostName': {
@@ -425,12 +551,20 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     }
   }
 
-  private async findIn(connection: DomainConnection, parsed: ParsedIdentifier, attributes: string[]): Promise<DirectoryObject[]> {
+  private async findIn(
+    connection: DomainConnection,
+    parsed: ParsedIdentifier,
+    attributes: string[],
+  ): Promise<DirectoryObject[]> {
     if (parsed.kind === 'dn') {
       try {
         return await this.searchEntries(connection, parsed.dn, { filter: '(objectSid=*)', scope: 'base', attributes });
       } catch (error) {
-        if (error instanceof DomainError && (error.code === 'NOT_FOUND' || error.code === 'TARGET_NOT_FOUND' || error.details?.ldapCode === 34)) return [];
+        if (
+          error instanceof DomainError &&
+          (error.code === 'NOT_FOUND' || error.code === 'TARGET_NOT_FOUND' || error.details?.ldapCode === 34)
+        )
+          return [];
         throw error;
       }
     }
@@ -445,7 +579,11 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   private lookupBatcher(connection: DomainConnection): ReadBatcher<SearchableIdentifier, DirectoryObject[]> {
     let batcher = this.lookups.get(connection);
     if (!batcher) {
-      batcher = new ReadBatcher((items) => this.lookupBatch(connection, items), LOOKUP_BATCH, connection.poolSize * LOOKUPS_IN_FLIGHT_PER_CONNECTION);
+      batcher = new ReadBatcher(
+        (items) => this.lookupBatch(connection, items),
+        LOOKUP_BATCH,
+        connection.poolSize * LOOKUPS_IN_FLIGHT_PER_CONNECTION,
+      );
       this.lookups.set(connection, batcher);
     }
     return batcher;
@@ -456,7 +594,9 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     for (const item of items) distinct.set(identityKey(item), item);
     const questions = [...distinct.values()];
     const found = await this.searchIdentities(connection, questions);
-    const answers = new Map(questions.map((q) => [identityKey(q), found.filter((o) => matchesIdentity(q, o)).slice(0, MATCHES_KEPT)]));
+    const answers = new Map(
+      questions.map((q) => [identityKey(q), found.filter((o) => matchesIdentity(q, o)).slice(0, MATCHES_KEPT)]),
+    );
     const unclaimed = found.some((o) => !questions.some((q) => matchesIdentity(q, o)));
     if (unclaimed && questions.length > 1) {
       // An entry none of our comparisons claims (a collation AD knows better): the identifiers
@@ -469,12 +609,21 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   }
 
   /** One subtree search for accounts matching any of the identifiers (filter objects: values never parsed as filter syntax). */
-  private async searchIdentities(connection: DomainConnection, questions: SearchableIdentifier[]): Promise<DirectoryObject[]> {
-    const identities = questions.length === 1 ? identityFilter(questions[0]) : new OrFilter({ filters: questions.map(identityFilter) });
+  private async searchIdentities(
+    connection: DomainConnection,
+    questions: SearchableIdentifier[],
+  ): Promise<DirectoryObject[]> {
+    const identities =
+      questions.length === 1 ? identityFilter(questions[0]) : new OrFilter({ filters: questions.map(identityFilter) });
     const filter = new AndFilter({ filters: [new PresenceFilter({ attribute: 'objectSid' }), identities] });
     const { baseDn } = await connection.info();
     return connection.withClient('lookup', async (client) => {
-      const { searchEntries } = await client.search(baseDn, { scope: 'sub', filter, attributes: LOOKUP_ATTRIBUTES, explicitBufferAttributes: BINARY_ATTRIBUTES });
+      const { searchEntries } = await client.search(baseDn, {
+        scope: 'sub',
+        filter,
+        attributes: LOOKUP_ATTRIBUTES,
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+      });
       return searchEntries.map((entry) => {
         const object = toDirectoryObject(entry, connection.name);
         object.rbcd ??= null;

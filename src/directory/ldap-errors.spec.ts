@@ -1,4 +1,12 @@
-import { BusyError, ConstraintViolationError, InsufficientAccessError, InvalidCredentialsError, NoSuchAttributeError, NoSuchObjectError, UnavailableError } from 'ldapts';
+import {
+  BusyError,
+  ConstraintViolationError,
+  InsufficientAccessError,
+  InvalidCredentialsError,
+  NoSuchAttributeError,
+  NoSuchObjectError,
+  UnavailableError,
+} from 'ldapts';
 import { DomainError } from '../common/errors/domain-error';
 import { isConnectionError, isDomainOutOfReach, toDirectoryError } from './ldap-errors';
 
@@ -6,16 +14,36 @@ const context = { domain: 'contoso.test', dn: 'CN=PAW01,OU=Tier0,DC=contoso,DC=t
 
 describe('toDirectoryError', () => {
   it.each<[string, unknown, string]>([
-    ['insufficientAccessRights (50)', new InsufficientAccessError('00002098: Object CN=PAW01,OU=Tier0,DC=contoso,DC=test has no write property access'), 'DIRECTORY_ACCESS_DENIED'],
-    ['Samba "can only be modified as system"', new ConstraintViolationError('msDS-AllowedToActOnBehalfOfOtherIdentity can only be modified as system'), 'DIRECTORY_ACCESS_DENIED'],
+    [
+      'insufficientAccessRights (50)',
+      new InsufficientAccessError('00002098: Object CN=PAW01,OU=Tier0,DC=contoso,DC=test has no write property access'),
+      'DIRECTORY_ACCESS_DENIED',
+    ],
+    [
+      'Samba "can only be modified as system"',
+      new ConstraintViolationError('msDS-AllowedToActOnBehalfOfOtherIdentity can only be modified as system'),
+      'DIRECTORY_ACCESS_DENIED',
+    ],
     ['another constraint violation', new ConstraintViolationError('value too long'), 'DIRECTORY_ERROR'],
     ['noSuchObject (32)', new NoSuchObjectError('no such object'), 'TARGET_NOT_FOUND'],
-    ['invalidCredentials (49)', new InvalidCredentialsError('80090308: LdapErr: DSID-0C09041C'), 'DIRECTORY_CREDENTIALS_REFUSED'],
+    [
+      'invalidCredentials (49)',
+      new InvalidCredentialsError('80090308: LdapErr: DSID-0C09041C'),
+      'DIRECTORY_CREDENTIALS_REFUSED',
+    ],
     ['busy (51)', new BusyError('busy'), 'DIRECTORY_UNAVAILABLE'],
     ['unavailable (52)', new UnavailableError('unavailable'), 'DIRECTORY_UNAVAILABLE'],
-    ['a socket error', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:636'), { code: 'ECONNREFUSED' }), 'DIRECTORY_UNAVAILABLE'],
+    [
+      'a socket error',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:636'), { code: 'ECONNREFUSED' }),
+      'DIRECTORY_UNAVAILABLE',
+    ],
     ['a timeout', new Error('SearchRequest: Operation timed out'), 'DIRECTORY_UNAVAILABLE'],
-    ['noSuchAttribute (16): a compare-and-swap conflict, for the caller to retry', new NoSuchAttributeError('no such attribute'), 'DIRECTORY_ERROR'],
+    [
+      'noSuchAttribute (16): a compare-and-swap conflict, for the caller to retry',
+      new NoSuchAttributeError('no such attribute'),
+      'DIRECTORY_ERROR',
+    ],
     ['anything else', new Error('something odd'), 'DIRECTORY_ERROR'],
   ])('%s → %s', (_label, error, code) => {
     const mapped = toDirectoryError(error, context);
@@ -25,15 +53,23 @@ describe('toDirectoryError', () => {
   });
 
   it("keeps the DC's own words and the LDAP result code", () => {
-    const mapped = toDirectoryError(new InsufficientAccessError('00002098: Object CN=PAW01 has no write property access'), context);
+    const mapped = toDirectoryError(
+      new InsufficientAccessError('00002098: Object CN=PAW01 has no write property access'),
+      context,
+    );
     expect(mapped.message).toContain('00002098: Object CN=PAW01 has no write property access');
     expect(mapped.details).toMatchObject({ ldapCode: 50 });
   });
 
   it('says nothing of the password when the bind is refused', () => {
-    const mapped = toDirectoryError(new InvalidCredentialsError('invalid credentials'), { domain: 'contoso.test', operation: 'bind' });
+    const mapped = toDirectoryError(new InvalidCredentialsError('invalid credentials'), {
+      domain: 'contoso.test',
+      operation: 'bind',
+    });
     expect(mapped.code).toBe('DIRECTORY_CREDENTIALS_REFUSED');
-    expect(mapped.message).toMatch(/^Cannot bind to contoso\.test: the service account's credentials were refused\. Check .*at most once a minute/);
+    expect(mapped.message).toMatch(
+      /^Cannot bind to contoso\.test: the service account's credentials were refused\. Check .*at most once a minute/,
+    );
     expect(mapped.message).not.toMatch(/invalid credentials/);
   });
 

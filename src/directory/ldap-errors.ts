@@ -25,12 +25,18 @@ export function isConnectionError(error: unknown): boolean {
   if (code !== undefined) return code === LDAP_RESULT.BUSY || code === LDAP_RESULT.UNAVAILABLE;
   if (!(error instanceof Error)) return false;
   const errno = (error as NodeJS.ErrnoException).code;
-  return (typeof errno === 'string' && errno.startsWith('E')) || /timeout|timed out|closed|socket|connect|reset|not connected/i.test(error.message);
+  return (
+    (typeof errno === 'string' && errno.startsWith('E')) ||
+    /timeout|timed out|closed|socket|connect|reset|not connected/i.test(error.message)
+  );
 }
 
 /** A domain the service cannot ask right now: its DCs do not answer, or refuse the service account. */
 export function isDomainOutOfReach(error: unknown): error is DomainError {
-  return error instanceof DomainError && (error.code === 'DIRECTORY_UNAVAILABLE' || error.code === 'DIRECTORY_CREDENTIALS_REFUSED');
+  return (
+    error instanceof DomainError &&
+    (error.code === 'DIRECTORY_UNAVAILABLE' || error.code === 'DIRECTORY_CREDENTIALS_REFUSED')
+  );
 }
 
 /** What an operator reads when the DC refuses the service account's bind (never the password). */
@@ -43,13 +49,28 @@ export function credentialsRefusedMessage(domain: string): string {
 }
 
 /** Never lets a raw ldapts error out: maps it to the contract's codes with the DC's own words. */
-export function toDirectoryError(error: unknown, context: { domain: string; dn?: string; operation: string }): DomainError {
+export function toDirectoryError(
+  error: unknown,
+  context: { domain: string; dn?: string; operation: string },
+): DomainError {
   if (error instanceof DomainError) return error;
   const code = resultCode(error);
   const message = error instanceof Error ? error.message : String(error);
-  const details = { domain: context.domain, operation: context.operation, ...(context.dn ? { dn: context.dn } : {}), ...(code !== undefined ? { ldapCode: code } : {}) };
-  if (code === LDAP_RESULT.INSUFFICIENT_ACCESS || (code === LDAP_RESULT.CONSTRAINT_VIOLATION && /as system/i.test(message))) {
-    return new DomainError('DIRECTORY_ACCESS_DENIED', `The directory refused the ${context.operation}: ${message}`, details);
+  const details = {
+    domain: context.domain,
+    operation: context.operation,
+    ...(context.dn ? { dn: context.dn } : {}),
+    ...(code !== undefined ? { ldapCode: code } : {}),
+  };
+  if (
+    code === LDAP_RESULT.INSUFFICIENT_ACCESS ||
+    (code === LDAP_RESULT.CONSTRAINT_VIOLATION && /as system/i.test(message))
+  ) {
+    return new DomainError(
+      'DIRECTORY_ACCESS_DENIED',
+      `The directory refused the ${context.operation}: ${message}`,
+      details,
+    );
   }
   if (code === LDAP_RESULT.NO_SUCH_OBJECT) {
     return new DomainError('TARGET_NOT_FOUND', `No object ${context.dn ?? ''} in ${context.domain}`.trim(), details);
@@ -57,8 +78,16 @@ export function toDirectoryError(error: unknown, context: { domain: string; dn?:
   if (code === LDAP_RESULT.INVALID_CREDENTIALS) {
     return new DomainError('DIRECTORY_CREDENTIALS_REFUSED', credentialsRefusedMessage(context.domain), details);
   }
-  if ((code === undefined && isConnectionError(error)) || code === LDAP_RESULT.BUSY || code === LDAP_RESULT.UNAVAILABLE) {
-    return new DomainError('DIRECTORY_UNAVAILABLE', `No domain controller of ${context.domain} answered the ${context.operation}: ${message}`, details);
+  if (
+    (code === undefined && isConnectionError(error)) ||
+    code === LDAP_RESULT.BUSY ||
+    code === LDAP_RESULT.UNAVAILABLE
+  ) {
+    return new DomainError(
+      'DIRECTORY_UNAVAILABLE',
+      `No domain controller of ${context.domain} answered the ${context.operation}: ${message}`,
+      details,
+    );
   }
   return new DomainError('DIRECTORY_ERROR', `The directory failed the ${context.operation}: ${message}`, details);
 }

@@ -6,7 +6,9 @@ describe('SdFlagsControl', () => {
     const control = new SdFlagsControl();
     expect(control.type).toBe('1.2.840.113556.1.4.801');
     const written: Buffer[] = [];
-    (control as unknown as { writeControl(w: { writeBuffer(b: Buffer, t: number): void }): void }).writeControl({ writeBuffer: (b, t) => written.push(Buffer.concat([Buffer.from([t]), b])) });
+    (control as unknown as { writeControl(w: { writeBuffer(b: Buffer, t: number): void }): void }).writeControl({
+      writeBuffer: (b, t) => written.push(Buffer.concat([Buffer.from([t]), b])),
+    });
     expect(written[0].toString('hex')).toBe('043003020107');
   });
 

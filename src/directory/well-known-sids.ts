@@ -28,7 +28,11 @@ export const WELL_KNOWN_SIDS: Record<string, string> = {
 export const IMPLICIT_TOKEN_SIDS = ['S-1-1-0', 'S-1-5-2', 'S-1-5-11', 'S-1-18-1'];
 
 /** Domain groups every user or computer is in (by RID): Domain Users, Domain Guests, Domain Computers. */
-const EVERY_ACCOUNT_RIDS: Record<number, string> = { 513: 'Domain Users', 514: 'Domain Guests', 515: 'Domain Computers' };
+const EVERY_ACCOUNT_RIDS: Record<number, string> = {
+  513: 'Domain Users',
+  514: 'Domain Guests',
+  515: 'Domain Computers',
+};
 const EVERY_ACCOUNT_SIDS = new Set([...IMPLICIT_TOKEN_SIDS, 'S-1-5-7', 'S-1-5-32-545', 'S-1-5-32-554']);
 
 /**

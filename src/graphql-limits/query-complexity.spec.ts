@@ -10,12 +10,17 @@ function measure(query: string, variables: Record<string, unknown> = {}) {
 
 describe('measureOperation', () => {
   it('counts depth, fields, aliases and look-ups, fragments expanded where spread', () => {
-    const cost = measure('query { a: delegation(target: "X") { target { dn } } ...F ...F } fragment F on Query { b: delegation(target: "Y") { sddl } }');
+    const cost = measure(
+      'query { a: delegation(target: "X") { target { dn } } ...F ...F } fragment F on Query { b: delegation(target: "Y") { sddl } }',
+    );
     expect(cost).toEqual({ depth: 3, fields: 7, aliases: 3, directoryLookups: 3 });
   });
 
   it('reads list lengths from variables and inline values', () => {
-    const cost = measure('query($t: [String!]) { planDelegation(input: {action: "grant", targets: $t, principals: ["B$", "C$"]}) { action } }', { t: ['A', 'B', 'C'] });
+    const cost = measure(
+      'query($t: [String!]) { planDelegation(input: {action: "grant", targets: $t, principals: ["B$", "C$"]}) { action } }',
+      { t: ['A', 'B', 'C'] },
+    );
     expect(cost.directoryLookups).toBe(5);
   });
 
@@ -25,7 +30,11 @@ describe('measureOperation', () => {
   });
 
   it('names the first limit exceeded, and nothing when within all', () => {
-    expect(exceededLimit({ depth: 16, aliases: 0, fields: 1, directoryLookups: 0 }, LIMITS)).toEqual({ limit: 'maxDepth', max: 15, actual: 16 });
+    expect(exceededLimit({ depth: 16, aliases: 0, fields: 1, directoryLookups: 0 }, LIMITS)).toEqual({
+      limit: 'maxDepth',
+      max: 15,
+      actual: 16,
+    });
     expect(exceededLimit({ depth: 15, aliases: 100, fields: 1000, directoryLookups: 200 }, LIMITS)).toBeUndefined();
   });
 });

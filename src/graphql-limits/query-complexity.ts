@@ -60,9 +60,15 @@ export const DIRECTORY_LOOKUPS: Readonly<Record<string, (args: Args) => number>>
  * an explicit stack, and it stops once it has visited `stopAfter` fields or four times as many
  * selections (fragment cycles, spreads of spreads), reporting the fields as over that bound.
  */
-export function measureOperation(document: DocumentNode, operation: OperationDefinitionNode, variables: Args = {}, stopAfter = Infinity): QueryCost {
+export function measureOperation(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Args = {},
+  stopAfter = Infinity,
+): QueryCost {
   const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const cost: QueryCost = { depth: 0, aliases: 0, fields: 0, directoryLookups: 0 };
   const stack: { set: SelectionSetNode; depth: number }[] = [{ set: operation.selectionSet, depth: 1 }];
   let visited = 0;
@@ -107,7 +113,10 @@ const MEASURE: Record<GraphqlLimitName, keyof QueryCost> = {
 };
 
 /** The first limit the cost exceeds, or undefined when it stays within all of them. */
-export function exceededLimit(cost: QueryCost, limits: GraphqlLimits): { limit: GraphqlLimitName; max: number; actual: number } | undefined {
+export function exceededLimit(
+  cost: QueryCost,
+  limits: GraphqlLimits,
+): { limit: GraphqlLimitName; max: number; actual: number } | undefined {
   for (const limit of GRAPHQL_LIMIT_NAMES) {
     const actual = cost[MEASURE[limit]];
     if (actual > limits[limit]) return { limit, max: limits[limit], actual };

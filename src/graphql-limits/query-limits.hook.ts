@@ -12,7 +12,8 @@ interface GraphqlHttpBody {
 
 /** The operation, name and variables of a GraphQL request as sent (POST body or GET query string). */
 function graphqlRequestOf(request: FastifyRequest): GraphqlHttpBody | undefined {
-  if (request.method === 'POST') return request.body && typeof request.body === 'object' ? (request.body as GraphqlHttpBody) : undefined;
+  if (request.method === 'POST')
+    return request.body && typeof request.body === 'object' ? (request.body as GraphqlHttpBody) : undefined;
   if (request.method !== 'GET') return undefined;
   const query = request.query as Record<string, unknown>;
   let variables: unknown;
@@ -40,9 +41,13 @@ export function registerQueryLimits(fastify: FastifyInstance, limits: GraphqlLim
     let over: ReturnType<typeof exceededLimit>;
     try {
       const document = parse(body.query, { maxTokens, noLocation: true });
-      const operation = getOperationAST(document, typeof body.operationName === 'string' ? body.operationName : undefined);
+      const operation = getOperationAST(
+        document,
+        typeof body.operationName === 'string' ? body.operationName : undefined,
+      );
       if (!operation) return done();
-      const variables = body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : {};
+      const variables =
+        body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : {};
       over = exceededLimit(measureOperation(document, operation, variables, limits.maxFields), limits);
     } catch (error) {
       if (!(error instanceof Error && /Document contains more th/.test(error.message))) return done(); // a syntax error: Apollo's answer
@@ -50,10 +55,21 @@ export function registerQueryLimits(fastify: FastifyInstance, limits: GraphqlLim
     }
     if (!over) return done();
     const actual = Number.isFinite(over.actual) ? String(over.actual) : `more than ${maxTokens} tokens`;
-    const details = { limit: over.limit, max: over.max, ...(Number.isFinite(over.actual) ? { actual: over.actual } : {}) };
+    const details = {
+      limit: over.limit,
+      max: over.max,
+      ...(Number.isFinite(over.actual) ? { actual: over.actual } : {}),
+    };
     void reply
       .code(400)
       .type('application/json; charset=utf-8')
-      .send({ errors: [{ message: `The operation exceeds ${over.limit} (${over.max}): it has ${actual}`, extensions: { code: 'QUERY_TOO_COMPLEX', status: 400, details } }] });
+      .send({
+        errors: [
+          {
+            message: `The operation exceeds ${over.limit} (${over.max}): it has ${actual}`,
+            extensions: { code: 'QUERY_TOO_COMPLEX', status: 400, details },
+          },
+        ],
+      });
   });
 }

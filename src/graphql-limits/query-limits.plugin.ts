@@ -13,10 +13,20 @@ export function queryLimitsPlugin(limits: GraphqlLimits): ApolloServerPlugin {
       return {
         async didResolveOperation({ document, operation, request }) {
           if (!operation) return;
-          const over = exceededLimit(measureOperation(document, operation, request.variables ?? {}, limits.maxFields), limits);
+          const over = exceededLimit(
+            measureOperation(document, operation, request.variables ?? {}, limits.maxFields),
+            limits,
+          );
           if (!over) return;
-          const cause = new DomainError('QUERY_TOO_COMPLEX', `The operation exceeds ${over.limit} (${over.max}): it has ${over.actual}`, over);
-          throw new GraphQLError(cause.message, { originalError: cause, extensions: { code: cause.code, http: { status: 400 } } });
+          const cause = new DomainError(
+            'QUERY_TOO_COMPLEX',
+            `The operation exceeds ${over.limit} (${over.max}): it has ${over.actual}`,
+            over,
+          );
+          throw new GraphQLError(cause.message, {
+            originalError: cause,
+            extensions: { code: cause.code, http: { status: 400 } },
+          });
         },
       };
     },

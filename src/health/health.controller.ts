@@ -26,12 +26,18 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOperation({ summary: 'The database and each configured domain controller answer; 503 NOT_READY names what does not, with every component in details' })
+  @ApiOperation({
+    summary:
+      'The database and each configured domain controller answer; 503 NOT_READY names what does not, with every component in details',
+  })
   @ApiOkResponse({ type: ReadinessModel })
   @ApiErrors(503, 500)
   async ready() {
     try {
-      return await this.health.check([() => this.db.pingCheck('database', { timeout: 3000 }), () => this.directory.check()]);
+      return await this.health.check([
+        () => this.db.pingCheck('database', { timeout: 3000 }),
+        () => this.directory.check(),
+      ]);
     } catch (error) {
       throw notReady(error);
     }
@@ -45,7 +51,10 @@ export class HealthController {
  */
 function notReady(error: unknown): unknown {
   if (!(error instanceof ServiceUnavailableException)) return error;
-  const result = error.getResponse() as { details?: Record<string, Record<string, unknown>>; error?: Record<string, Record<string, unknown>> };
+  const result = error.getResponse() as {
+    details?: Record<string, Record<string, unknown>>;
+    error?: Record<string, Record<string, unknown>>;
+  };
   const details = result.details ?? {};
   const failing = Object.entries(result.error ?? {}).map(([component, state]) => `${component} (${describe(state)})`);
   return new DomainError('NOT_READY', `Not ready: ${failing.join('; ') || 'a check failed'}`, details);

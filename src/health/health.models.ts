@@ -8,8 +8,12 @@ const CHECK: ApiPropertyOptions = {
     required: ['status'],
     additionalProperties: true,
   },
-  description: 'Per check (database, directory): up or down, with what was found (the answering DC per domain, or the error)',
-  example: { database: { status: 'up' }, directory: { status: 'up', 'contoso.test': { status: 'up', dc: 'ldaps://127.0.0.1:636' } } },
+  description:
+    'Per check (database, directory): up or down, with what was found (the answering DC per domain, or the error)',
+  example: {
+    database: { status: 'up' },
+    directory: { status: 'up', 'contoso.test': { status: 'up', dc: 'ldaps://127.0.0.1:636' } },
+  },
 };
 
 export class LivenessModel {

@@ -48,7 +48,12 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShu
     });
     for (const request of due) {
       await this.uow.run((m) =>
-        this.jobs.enqueue(m, { kind: 'end-grant', requestId: request.id, payload: { reason: 'expired', actor: 'system' }, dedupeKey: `end-grant:${request.id}` }),
+        this.jobs.enqueue(m, {
+          kind: 'end-grant',
+          requestId: request.id,
+          payload: { reason: 'expired', actor: 'system' },
+          dedupeKey: `end-grant:${request.id}`,
+        }),
       );
     }
     return due.length;

@@ -35,7 +35,12 @@ function sameValue(a: Buffer | null, b: Buffer | null): boolean {
  * retried with backoff; refused credentials make the job wait for an operator (JobRunner).
  */
 export function isRetryable(error: unknown): boolean {
-  return error instanceof DomainError && (error.code === 'DIRECTORY_UNAVAILABLE' || error.code === 'DESCRIPTOR_CHANGED' || error.code === 'DIRECTORY_CREDENTIALS_REFUSED');
+  return (
+    error instanceof DomainError &&
+    (error.code === 'DIRECTORY_UNAVAILABLE' ||
+      error.code === 'DESCRIPTOR_CHANGED' ||
+      error.code === 'DIRECTORY_CREDENTIALS_REFUSED')
+  );
 }
 
 const TARGET_CONCURRENCY = 8;
@@ -90,16 +95,28 @@ export class GrantApplier {
         const plans = await this.planGrant(request, fresh, tier0Groups);
         await mapLimit(request.targets, TARGET_CONCURRENCY, async (target) => {
           const key = target.sid.toUpperCase();
-          results[request.targets.indexOf(target)] = await this.grantOnTarget(request, target, fresh.get(key), plans.get(key));
+          results[request.targets.indexOf(target)] = await this.grantOnTarget(
+            request,
+            target,
+            fresh.get(key),
+            plans.get(key),
+          );
         });
       } else {
         const pending = byTarget(await this.intents.pendingForRequest(request.id, 'revoke'));
         await mapLimit(request.targets, TARGET_CONCURRENCY, async (target) => {
-          results[request.targets.indexOf(target)] = await this.revokeOnTarget(request, target, pending.get(target.sid.toUpperCase())?.[0]);
+          results[request.targets.indexOf(target)] = await this.revokeOnTarget(
+            request,
+            target,
+            pending.get(target.sid.toUpperCase())?.[0],
+          );
         });
       }
     } catch (error) {
-      const failed = error instanceof DomainError ? { code: error.code, message: error.message } : { code: 'INTERNAL_ERROR', message: 'Unexpected error while applying' };
+      const failed =
+        error instanceof DomainError
+          ? { code: error.code, message: error.message }
+          : { code: 'INTERNAL_ERROR', message: 'Unexpected error while applying' };
       if (isRetryable(error) && !lastAttempt) {
         await this.saveResult(request, { targets: results, error: failed });
         throw error;
@@ -119,12 +136,24 @@ export class GrantApplier {
     const fresh = await this.fetchTargets(request.targets);
     const pending = byTarget(await this.intents.pendingForRequest(request.id));
     const results = await mapLimit(request.targets, TARGET_CONCURRENCY, (target) =>
-      this.removeGrantFromTarget(request, target, actor, fresh.get(target.sid.toUpperCase()) ?? null, 'end-grant', pending.get(target.sid.toUpperCase()) ?? []),
+      this.removeGrantFromTarget(
+        request,
+        target,
+        actor,
+        fresh.get(target.sid.toUpperCase()) ?? null,
+        'end-grant',
+        pending.get(target.sid.toUpperCase()) ?? [],
+      ),
     );
     await this.uow.run(async (m) => {
       const now = this.clock.nowIso();
       await this.setStatus(m, request, { status: reason, closedAt: now, result: { targets: results } });
-      await this.audit.append(m, { actor, type: `request.${reason}`, requestId, data: { targets: results.map((r) => ({ dn: r.target.dn, status: r.status })) } });
+      await this.audit.append(m, {
+        actor,
+        type: `request.${reason}`,
+        requestId,
+        data: { targets: results.map((r) => ({ dn: r.target.dn, status: r.status })) },
+      });
       await this.publish(m, `request.${reason}`, request);
     });
   }
@@ -135,11 +164,19 @@ export class GrantApplier {
    * them: one commit per batch of targets, not per target. Targets done in an earlier run are left
    * out; a pending intent of an earlier run is resumed instead of announced again.
    */
-  private async planGrant(request: RequestEntity, fresh: Map<string, DirectoryObject>, tier0Groups: Map<string, string | undefined>): Promise<Map<string, GrantPlan>> {
+  private async planGrant(
+    request: RequestEntity,
+    fresh: Map<string, DirectoryObject>,
+    tier0Groups: Map<string, string | undefined>,
+  ): Promise<Map<string, GrantPlan>> {
     const principalSids = request.principals.map((p) => p.sid.toUpperCase());
-    const rows = await this.uow.manager.getRepository(GrantEntity).find({ select: { targetSid: true, state: true }, where: { requestId: request.id } });
+    const rows = await this.uow.manager
+      .getRepository(GrantEntity)
+      .find({ select: { targetSid: true, state: true }, where: { requestId: request.id } });
     const written = new Map<string, number>();
-    for (const row of rows) if (row.state === 'active') written.set(row.targetSid.toUpperCase(), (written.get(row.targetSid.toUpperCase()) ?? 0) + 1);
+    for (const row of rows)
+      if (row.state === 'active')
+        written.set(row.targetSid.toUpperCase(), (written.get(row.targetSid.toUpperCase()) ?? 0) + 1);
     const pending = byTarget(await this.intents.pendingForRequest(request.id, 'grant'));
     const plans = new Map<string, GrantPlan>();
     const announce: NewIntent[] = [];
@@ -152,7 +189,16 @@ export class GrantApplier {
       if (earlier) plans.set(key, { intent: earlier, resumed: true });
       else {
         const before = current?.rbcd ?? null;
-        announce.push({ requestId: request.id, action: 'grant', operation: 'add', target, principals: principalSids, inForceBefore: [...effectiveSids(before)], valueBefore: before, actor: 'system' });
+        announce.push({
+          requestId: request.id,
+          action: 'grant',
+          operation: 'add',
+          target,
+          principals: principalSids,
+          inForceBefore: [...effectiveSids(before)],
+          valueBefore: before,
+          actor: 'system',
+        });
       }
     }
     for (let i = 0; i < announce.length; i += FETCH_BATCH) {
@@ -162,64 +208,139 @@ export class GrantApplier {
     return plans;
   }
 
-  private async grantOnTarget(request: RequestEntity, target: StoredAccount, fresh: DirectoryObject | undefined, plan: GrantPlan | undefined): Promise<TargetResult> {
+  private async grantOnTarget(
+    request: RequestEntity,
+    target: StoredAccount,
+    fresh: DirectoryObject | undefined,
+    plan: GrantPlan | undefined,
+  ): Promise<TargetResult> {
     if (!plan) return { target, status: 'applied', at: this.clock.nowIso() }; // done in an earlier run
     const principalSids = plan.intent.principals;
     return this.locks.withTarget(target.sid, (tx) =>
-      this.writes.write(tx, plan.intent, (current) => planRbcdChange('grant', current, principalSids).next, fresh?.rbcd ?? null, async (m, cas) => {
-        const grants = m.getRepository(GrantEntity);
-        const mine = await grants.find({ where: { requestId: request.id, targetSid: target.sid } });
-        const others = await grants.find({ where: { targetSid: target.sid, principalSid: In(principalSids), state: 'active', requestId: Not(request.id) } });
-        // Ownership: a resumed write may have landed before the crash, so what AD shows now says
-        // nothing; the intent holds what was in force before it.
-        const inForceBefore = plan.resumed ? new Set(plan.intent.inForceBefore) : effectiveSids(cas.before);
-        const now = this.clock.nowIso();
-        for (const sid of principalSids) {
-          if (mine.some((g) => g.principalSid === sid)) continue;
-          const owned = !inForceBefore.has(sid) && !others.some((g) => g.principalSid === sid);
-          await grants.insert({
-            id: randomUUID(),
-            requestId: request.id,
-            targetSid: target.sid,
-            targetDn: target.dn,
-            targetDomain: target.domain,
-            principalSid: sid,
-            state: 'active',
-            aceAddedByService: owned,
-            createdAt: now,
-            expiresAt: request.expiresAt,
-            endedAt: null,
+      this.writes.write(
+        tx,
+        plan.intent,
+        (current) => planRbcdChange('grant', current, principalSids).next,
+        fresh?.rbcd ?? null,
+        async (m, cas) => {
+          const grants = m.getRepository(GrantEntity);
+          const mine = await grants.find({ where: { requestId: request.id, targetSid: target.sid } });
+          const others = await grants.find({
+            where: {
+              targetSid: target.sid,
+              principalSid: In(principalSids),
+              state: 'active',
+              requestId: Not(request.id),
+            },
           });
-        }
-        return this.writeOutcome(target, 'grant', principalSids, cas, now, plan);
-      }),
+          // Ownership: a resumed write may have landed before the crash, so what AD shows now says
+          // nothing; the intent holds what was in force before it.
+          const inForceBefore = plan.resumed ? new Set(plan.intent.inForceBefore) : effectiveSids(cas.before);
+          const now = this.clock.nowIso();
+          for (const sid of principalSids) {
+            if (mine.some((g) => g.principalSid === sid)) continue;
+            const owned = !inForceBefore.has(sid) && !others.some((g) => g.principalSid === sid);
+            await grants.insert({
+              id: randomUUID(),
+              requestId: request.id,
+              targetSid: target.sid,
+              targetDn: target.dn,
+              targetDomain: target.domain,
+              principalSid: sid,
+              state: 'active',
+              aceAddedByService: owned,
+              createdAt: now,
+              expiresAt: request.expiresAt,
+              endedAt: null,
+            });
+          }
+          return this.writeOutcome(target, 'grant', principalSids, cas, now, plan);
+        },
+      ),
     );
   }
 
   /** A revoke-action request: removes the principals' ACEs (an explicit revoke) and ends their grants. */
-  private async revokeOnTarget(request: RequestEntity, target: StoredAccount, earlier: DirectoryIntentEntity | undefined): Promise<TargetResult> {
+  private async revokeOnTarget(
+    request: RequestEntity,
+    target: StoredAccount,
+    earlier: DirectoryIntentEntity | undefined,
+  ): Promise<TargetResult> {
     const principalSids = request.principals.map((p) => p.sid.toUpperCase());
     return this.locks.withTarget(target.sid, async (tx) => {
       const before = await this.directory.readRbcd(target);
       const plan: GrantPlan = earlier
         ? { intent: earlier, resumed: true }
-        : { intent: (await tx((m) => this.writes.announce(m, [{ requestId: request.id, action: 'revoke', operation: 'remove', target, principals: principalSids, inForceBefore: [...effectiveSids(before)], valueBefore: before, actor: 'system' }])))[0], resumed: false };
-      return this.writes.write(tx, plan.intent, (current) => planRbcdChange('revoke', current, principalSids).next, before, async (m, cas) => {
-        const now = this.clock.nowIso();
-        await m.getRepository(GrantEntity).update({ targetSid: target.sid, principalSid: In(principalSids), state: 'active' }, { state: 'ended', endedAt: now });
-        return this.writeOutcome(target, 'revoke', principalSids, cas, now, plan);
-      });
+        : {
+            intent: (
+              await tx((m) =>
+                this.writes.announce(m, [
+                  {
+                    requestId: request.id,
+                    action: 'revoke',
+                    operation: 'remove',
+                    target,
+                    principals: principalSids,
+                    inForceBefore: [...effectiveSids(before)],
+                    valueBefore: before,
+                    actor: 'system',
+                  },
+                ]),
+              )
+            )[0],
+            resumed: false,
+          };
+      return this.writes.write(
+        tx,
+        plan.intent,
+        (current) => planRbcdChange('revoke', current, principalSids).next,
+        before,
+        async (m, cas) => {
+          const now = this.clock.nowIso();
+          await m
+            .getRepository(GrantEntity)
+            .update(
+              { targetSid: target.sid, principalSid: In(principalSids), state: 'active' },
+              { state: 'ended', endedAt: now },
+            );
+          return this.writeOutcome(target, 'revoke', principalSids, cas, now, plan);
+        },
+      );
     });
   }
 
   /** The target's result and the fields of its `directory.write` event (SDDL before and after). */
-  private writeOutcome(target: StoredAccount, action: 'grant' | 'revoke', principals: string[], cas: CasResult, at: string, plan: GrantPlan): { result: TargetResult; data: Record<string, unknown> } {
+  private writeOutcome(
+    target: StoredAccount,
+    action: 'grant' | 'revoke',
+    principals: string[],
+    cas: CasResult,
+    at: string,
+    plan: GrantPlan,
+  ): { result: TargetResult; data: Record<string, unknown> } {
     const done = action === 'grant' ? 'applied' : 'removed';
     // A resumed write compares with the value before its first attempt (that attempt may have written).
     const before = plan.resumed ? fromBase64(plan.intent.valueBefore) : cas.before;
     const changed = plan.resumed ? !sameValue(before, cas.after) : cas.changed;
-    const result: TargetResult = { target, status: changed ? done : 'unchanged', sddlBefore: storedSddl(before), sddlAfter: storedSddl(cas.after), at };
-    return { result, data: { action, changed, principals, sddlBefore: result.sddlBefore, sddlAfter: result.sddlAfter, attempts: cas.attempts, ...(plan.resumed ? { resumed: true } : {}) } };
+    const result: TargetResult = {
+      target,
+      status: changed ? done : 'unchanged',
+      sddlBefore: storedSddl(before),
+      sddlAfter: storedSddl(cas.after),
+      at,
+    };
+    return {
+      result,
+      data: {
+        action,
+        changed,
+        principals,
+        sddlBefore: result.sddlBefore,
+        sddlAfter: result.sddlAfter,
+        attempts: cas.attempts,
+        ...(plan.resumed ? { resumed: true } : {}),
+      },
+    };
   }
 
   /**
@@ -242,10 +363,13 @@ export class GrantApplier {
       const mine = await grants.find({ where: { requestId: request.id, targetSid: target.sid, state: 'active' } });
       const earlier = pending.find((i) => i.action === action);
       const interrupted = action === 'rollback' ? pending.filter((i) => i.action === 'grant') : [];
-      if (mine.length === 0 && !earlier && interrupted.length === 0) return { target, status: 'unchanged', at: this.clock.nowIso() };
+      if (mine.length === 0 && !earlier && interrupted.length === 0)
+        return { target, status: 'unchanged', at: this.clock.nowIso() };
       const toRemove: string[] = [];
       const handOver: string[] = [];
-      const othersActive = await grants.find({ where: { targetSid: target.sid, state: 'active', requestId: Not(request.id) } });
+      const othersActive = await grants.find({
+        where: { targetSid: target.sid, state: 'active', requestId: Not(request.id) },
+      });
       for (const grant of mine) {
         const other = othersActive.find((g) => g.principalSid === grant.principalSid);
         if (other) {
@@ -257,15 +381,25 @@ export class GrantApplier {
       }
       for (const intent of interrupted) {
         for (const sid of intent.principals) {
-          if (intent.inForceBefore.includes(sid) || othersActive.some((g) => g.principalSid === sid) || toRemove.includes(sid)) continue;
+          if (
+            intent.inForceBefore.includes(sid) ||
+            othersActive.some((g) => g.principalSid === sid) ||
+            toRemove.includes(sid)
+          )
+            continue;
           toRemove.push(sid);
         }
       }
       const bookkeeping = async (m: EntityManager, observed: Buffer | null) => {
         const now = this.clock.nowIso();
-        if (handOver.length) await m.getRepository(GrantEntity).update({ id: In(handOver) }, { aceAddedByService: true });
-        if (mine.length) await m.getRepository(GrantEntity).update({ id: In(mine.map((g) => g.id)) }, { state: 'ended', endedAt: now });
-        for (const intent of interrupted) await this.writes.closeUnknown(m, intent, observed, actor, { closedBy: 'rollback' });
+        if (handOver.length)
+          await m.getRepository(GrantEntity).update({ id: In(handOver) }, { aceAddedByService: true });
+        if (mine.length)
+          await m
+            .getRepository(GrantEntity)
+            .update({ id: In(mine.map((g) => g.id)) }, { state: 'ended', endedAt: now });
+        for (const intent of interrupted)
+          await this.writes.closeUnknown(m, intent, observed, actor, { closedBy: 'rollback' });
         return now;
       };
       const kept = mine.map((g) => g.principalSid).filter((sid) => !toRemove.includes(sid));
@@ -279,22 +413,78 @@ export class GrantApplier {
             type: 'directory.write',
             requestId: request.id,
             target: target.dn,
-            data: { action, changed: false, removed: [], kept, sddlBefore: storedSddl(fresh?.rbcd), sddlAfter: storedSddl(fresh?.rbcd), ...(fresh === null ? { targetGone: true } : {}) },
+            data: {
+              action,
+              changed: false,
+              removed: [],
+              kept,
+              sddlBefore: storedSddl(fresh?.rbcd),
+              sddlAfter: storedSddl(fresh?.rbcd),
+              ...(fresh === null ? { targetGone: true } : {}),
+            },
           });
-          return { target, status: 'kept' as const, sddlBefore: storedSddl(fresh?.rbcd), sddlAfter: storedSddl(fresh?.rbcd), at: now };
+          return {
+            target,
+            status: 'kept' as const,
+            sddlBefore: storedSddl(fresh?.rbcd),
+            sddlAfter: storedSddl(fresh?.rbcd),
+            at: now,
+          };
         });
       }
       const plan: GrantPlan = earlier
         ? { intent: earlier, resumed: true }
-        : { intent: (await tx((m) => this.writes.announce(m, [{ requestId: request.id, action, operation: 'remove', target, principals: toRemove, inForceBefore: [...effectiveSids(fresh.rbcd)], valueBefore: fresh.rbcd ?? null, actor }])))[0], resumed: false };
+        : {
+            intent: (
+              await tx((m) =>
+                this.writes.announce(m, [
+                  {
+                    requestId: request.id,
+                    action,
+                    operation: 'remove',
+                    target,
+                    principals: toRemove,
+                    inForceBefore: [...effectiveSids(fresh.rbcd)],
+                    valueBefore: fresh.rbcd ?? null,
+                    actor,
+                  },
+                ]),
+              )
+            )[0],
+            resumed: false,
+          };
       const removing = plan.intent.principals;
-      return this.writes.write(tx, plan.intent, (current) => planRbcdChange('end-grant', current, removing).next, fresh.rbcd ?? null, async (m, cas) => {
-        const now = await bookkeeping(m, cas.before);
-        const before = plan.resumed ? fromBase64(plan.intent.valueBefore) : cas.before;
-        const changed = plan.resumed ? !sameValue(before, cas.after) : cas.changed;
-        const result: TargetResult = { target, status: 'removed', sddlBefore: storedSddl(before), sddlAfter: storedSddl(cas.after), at: now };
-        return { result, actor, data: { action, changed, removed: removing, kept, sddlBefore: result.sddlBefore, sddlAfter: result.sddlAfter, ...(plan.resumed ? { resumed: true } : {}) } };
-      });
+      return this.writes.write(
+        tx,
+        plan.intent,
+        (current) => planRbcdChange('end-grant', current, removing).next,
+        fresh.rbcd ?? null,
+        async (m, cas) => {
+          const now = await bookkeeping(m, cas.before);
+          const before = plan.resumed ? fromBase64(plan.intent.valueBefore) : cas.before;
+          const changed = plan.resumed ? !sameValue(before, cas.after) : cas.changed;
+          const result: TargetResult = {
+            target,
+            status: 'removed',
+            sddlBefore: storedSddl(before),
+            sddlAfter: storedSddl(cas.after),
+            at: now,
+          };
+          return {
+            result,
+            actor,
+            data: {
+              action,
+              changed,
+              removed: removing,
+              kept,
+              sddlBefore: result.sddlBefore,
+              sddlAfter: result.sddlAfter,
+              ...(plan.resumed ? { resumed: true } : {}),
+            },
+          };
+        },
+      );
     });
   }
 
@@ -308,8 +498,13 @@ export class GrantApplier {
     for (const t of targets) byDomain.set(t.domain, [...(byDomain.get(t.domain) ?? []), t]);
     for (const [domain, list] of byDomain) {
       for (let i = 0; i < list.length; i += FETCH_BATCH) {
-        const filter = new OrFilter({ filters: list.slice(i, i + FETCH_BATCH).map((t) => binaryEquals('objectSid', sidToBytes(t.sid))) });
-        for await (const object of this.directory.search(domain, undefined, { filter, attributes: [...ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE] })) {
+        const filter = new OrFilter({
+          filters: list.slice(i, i + FETCH_BATCH).map((t) => binaryEquals('objectSid', sidToBytes(t.sid))),
+        });
+        for await (const object of this.directory.search(domain, undefined, {
+          filter,
+          attributes: [...ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE],
+        })) {
           found.set(object.sid.toUpperCase(), object);
         }
       }
@@ -321,10 +516,16 @@ export class GrantApplier {
    * The built-in policy, again just before the write, against the principals as they are now (a
    * group may have gained Domain Computers since the request); returns each target's Tier 0 group.
    */
-  private async recheckBuiltin(request: RequestEntity, fresh: Map<string, DirectoryObject>): Promise<Map<string, string | undefined>> {
-    const principals = await Promise.all(request.principals.map((p) => this.directory.resolve(p.sid, { kind: 'principal', domain: p.domain })));
+  private async recheckBuiltin(
+    request: RequestEntity,
+    fresh: Map<string, DirectoryObject>,
+  ): Promise<Map<string, string | undefined>> {
+    const principals = await Promise.all(
+      request.principals.map((p) => this.directory.resolve(p.sid, { kind: 'principal', domain: p.domain })),
+    );
     const verdict = await this.guard.checkPrincipals(principals);
-    if (verdict.refusals.length) throw new DomainError('POLICY_DENIED', verdict.refusals.join('; '), { reasons: verdict.refusals });
+    if (verdict.refusals.length)
+      throw new DomainError('POLICY_DENIED', verdict.refusals.join('; '), { reasons: verdict.refusals });
     const tier0Groups = new Map<string, string | undefined>();
     for (const [sid, target] of fresh) tier0Groups.set(sid, await this.guard.tier0Membership(target));
     return tier0Groups;
@@ -332,9 +533,16 @@ export class GrantApplier {
 
   /** Policy is checked again right before the write, against the target as it is now. */
   private recheckPolicy(target: StoredAccount, fresh: DirectoryObject | undefined, tier0Group?: string): void {
-    if (!fresh) throw new DomainError('TARGET_NOT_FOUND', `${target.samAccountName} (${target.sid}) no longer exists in ${target.domain}`);
+    if (!fresh)
+      throw new DomainError(
+        'TARGET_NOT_FOUND',
+        `${target.samAccountName} (${target.sid}) no longer exists in ${target.domain}`,
+      );
     const decision = this.policy.evaluate(fresh, { tier0Group });
-    if (!decision.allowed) throw new DomainError('POLICY_DENIED', `${target.samAccountName}: ${decision.reasons.slice(1).join('; ')}`, { reasons: decision.reasons });
+    if (!decision.allowed)
+      throw new DomainError('POLICY_DENIED', `${target.samAccountName}: ${decision.reasons.slice(1).join('; ')}`, {
+        reasons: decision.reasons,
+      });
   }
 
   /**
@@ -342,21 +550,47 @@ export class GrantApplier {
    * it put in force (retried until the directory answers): the audit says `rollbackPending`, and
    * `request.rolled-back` once done. Nothing to take back: `rolledBack` at once.
    */
-  private async failRequest(request: RequestEntity, results: TargetResult[], failed: { code: string; message: string }, error: unknown): Promise<void> {
-    if (!(error instanceof DomainError)) this.logger.error({ err: error }, `apply of ${request.id} failed unexpectedly`);
+  private async failRequest(
+    request: RequestEntity,
+    results: TargetResult[],
+    failed: { code: string; message: string },
+    error: unknown,
+  ): Promise<void> {
+    if (!(error instanceof DomainError))
+      this.logger.error({ err: error }, `apply of ${request.id} failed unexpectedly`);
     const toTakeBack =
       request.action === 'grant' &&
-      ((await this.uow.manager.getRepository(GrantEntity).count({ where: { requestId: request.id, state: 'active' } })) > 0 || (await this.intents.pendingForRequest(request.id)).length > 0);
-    const marked = results.map((r) => (r.status === 'applied' || r.status === 'unchanged' ? { ...r, status: 'pending' as const } : r));
+      ((await this.uow.manager
+        .getRepository(GrantEntity)
+        .count({ where: { requestId: request.id, state: 'active' } })) > 0 ||
+        (await this.intents.pendingForRequest(request.id)).length > 0);
+    const marked = results.map((r) =>
+      r.status === 'applied' || r.status === 'unchanged' ? { ...r, status: 'pending' as const } : r,
+    );
     await this.uow.run(async (m) => {
       if (failed.code === 'POLICY_DENIED') {
         // Refused by the check just before the write: the same event as a refusal at request time.
-        await this.audit.append(m, { actor: 'system', type: 'request.denied', requestId: request.id, data: { reasons: (error as DomainError).details?.reasons ?? [failed.message], at: 'write' } });
+        await this.audit.append(m, {
+          actor: 'system',
+          type: 'request.denied',
+          requestId: request.id,
+          data: { reasons: (error as DomainError).details?.reasons ?? [failed.message], at: 'write' },
+        });
       }
-      await this.setStatus(m, request, { status: 'failed', closedAt: this.clock.nowIso(), result: { targets: marked, error: failed } });
+      await this.setStatus(m, request, {
+        status: 'failed',
+        closedAt: this.clock.nowIso(),
+        result: { targets: marked, error: failed },
+      });
       const rollback = request.action !== 'grant' ? {} : toTakeBack ? { rollbackPending: true } : { rolledBack: true };
-      await this.audit.append(m, { actor: 'system', type: 'request.failed', requestId: request.id, data: { error: failed, ...rollback } });
-      if (toTakeBack) await this.jobs.enqueue(m, { kind: 'rollback', requestId: request.id, dedupeKey: `rollback:${request.id}` });
+      await this.audit.append(m, {
+        actor: 'system',
+        type: 'request.failed',
+        requestId: request.id,
+        data: { error: failed, ...rollback },
+      });
+      if (toTakeBack)
+        await this.jobs.enqueue(m, { kind: 'rollback', requestId: request.id, dedupeKey: `rollback:${request.id}` });
       await this.publish(m, 'request.failed', request);
     });
   }
@@ -368,20 +602,45 @@ export class GrantApplier {
     const fresh = await this.fetchTargets(request.targets);
     const pending = byTarget(await this.intents.pendingForRequest(request.id));
     const results = await mapLimit(request.targets, TARGET_CONCURRENCY, (target) =>
-      this.removeGrantFromTarget(request, target, 'system', fresh.get(target.sid.toUpperCase()) ?? null, 'rollback', pending.get(target.sid.toUpperCase()) ?? []),
+      this.removeGrantFromTarget(
+        request,
+        target,
+        'system',
+        fresh.get(target.sid.toUpperCase()) ?? null,
+        'rollback',
+        pending.get(target.sid.toUpperCase()) ?? [],
+      ),
     );
     await this.uow.run((m) =>
-      this.audit.append(m, { actor: 'system', type: 'request.rolled-back', requestId: request.id, data: { rolledBack: true, targets: results.map((r) => ({ dn: r.target.dn, status: r.status })) } }),
+      this.audit.append(m, {
+        actor: 'system',
+        type: 'request.rolled-back',
+        requestId: request.id,
+        data: { rolledBack: true, targets: results.map((r) => ({ dn: r.target.dn, status: r.status })) },
+      }),
     );
   }
 
   private async finishApplied(request: RequestEntity, results: TargetResult[]): Promise<void> {
     await this.uow.run(async (m) => {
       const now = this.clock.now();
-      const expiresAt = request.durationSeconds ? new Date(now.getTime() + request.durationSeconds * 1000).toISOString() : request.expiresAt;
-      if (expiresAt !== request.expiresAt) await m.getRepository(GrantEntity).update({ requestId: request.id }, { expiresAt });
-      await this.setStatus(m, request, { status: 'applied', appliedAt: now.toISOString(), expiresAt, result: { targets: results } });
-      await this.audit.append(m, { actor: 'system', type: 'request.applied', requestId: request.id, data: { expiresAt, targets: results.map((r) => ({ dn: r.target.dn, status: r.status })) } });
+      const expiresAt = request.durationSeconds
+        ? new Date(now.getTime() + request.durationSeconds * 1000).toISOString()
+        : request.expiresAt;
+      if (expiresAt !== request.expiresAt)
+        await m.getRepository(GrantEntity).update({ requestId: request.id }, { expiresAt });
+      await this.setStatus(m, request, {
+        status: 'applied',
+        appliedAt: now.toISOString(),
+        expiresAt,
+        result: { targets: results },
+      });
+      await this.audit.append(m, {
+        actor: 'system',
+        type: 'request.applied',
+        requestId: request.id,
+        data: { expiresAt, targets: results.map((r) => ({ dn: r.target.dn, status: r.status })) },
+      });
       if (request.action === 'revoke') await this.closeEndedGrants(m, request);
       await this.publish(m, 'request.applied', request);
     });
@@ -392,15 +651,26 @@ export class GrantApplier {
     const grants = m.getRepository(GrantEntity);
     const touched = await grants.find({
       select: { requestId: true },
-      where: { state: 'ended', targetSid: In(revoke.targets.map((t) => t.sid)), principalSid: In(revoke.principals.map((p) => p.sid.toUpperCase())) },
+      where: {
+        state: 'ended',
+        targetSid: In(revoke.targets.map((t) => t.sid)),
+        principalSid: In(revoke.principals.map((p) => p.sid.toUpperCase())),
+      },
     });
     const ids = [...new Set(touched.map((g) => g.requestId))];
     if (ids.length === 0) return;
-    const candidates = await m.getRepository(RequestEntity).find({ where: { id: In(ids), status: 'applied', action: 'grant' } });
+    const candidates = await m
+      .getRepository(RequestEntity)
+      .find({ where: { id: In(ids), status: 'applied', action: 'grant' } });
     for (const request of candidates) {
       if ((await grants.count({ where: { requestId: request.id, state: 'active' } })) > 0) continue;
       await this.setStatus(m, request, { status: 'revoked', closedAt: this.clock.nowIso() });
-      await this.audit.append(m, { actor: 'system', type: 'request.revoked', requestId: request.id, data: { by: 'revoke request' } });
+      await this.audit.append(m, {
+        actor: 'system',
+        type: 'request.revoked',
+        requestId: request.id,
+        data: { by: 'revoke request' },
+      });
     }
   }
 
@@ -415,6 +685,11 @@ export class GrantApplier {
   }
 
   private publish(m: EntityManager, type: string, request: RequestEntity): Promise<void> {
-    return this.events.publish(m, { type, id: `${type}:${request.id}`, at: this.clock.nowIso(), data: { requestId: request.id, request: toRequestView(request, []) } });
+    return this.events.publish(m, {
+      type,
+      id: `${type}:${request.id}`,
+      at: this.clock.nowIso(),
+      data: { requestId: request.id, request: toRequestView(request, []) },
+    });
   }
 }

@@ -75,7 +75,9 @@ export class JobQueue {
         .getRepository(JobEntity)
         .createQueryBuilder('j')
         .select('j.id', 'id')
-        .where("((j.status = 'queued' AND j.run_at <= :now) OR (j.status = 'running' AND j.lease_until < :now))", { now })
+        .where("((j.status = 'queued' AND j.run_at <= :now) OR (j.status = 'running' AND j.lease_until < :now))", {
+          now,
+        })
         .orderBy('j.run_at', 'ASC')
         .limit(limit);
       if (kinds?.length) query.andWhere('j.kind IN (:...kinds)', { kinds });
@@ -97,12 +99,21 @@ export class JobQueue {
   }
 
   async retryLater(job: JobEntity, error: string, delayMs: number): Promise<void> {
-    await this.finish(job, { status: 'queued', lastError: error, runAt: new Date(this.clock.now().getTime() + delayMs).toISOString() });
+    await this.finish(job, {
+      status: 'queued',
+      lastError: error,
+      runAt: new Date(this.clock.now().getTime() + delayMs).toISOString(),
+    });
   }
 
   /** Back to the queue without using up an attempt: the job waits for something an operator must fix. */
   async waitLater(job: JobEntity, error: string, delayMs: number): Promise<void> {
-    await this.finish(job, { status: 'queued', lastError: error, runAt: new Date(this.clock.now().getTime() + delayMs).toISOString(), attempts: (() => 'attempts - 1') as never });
+    await this.finish(job, {
+      status: 'queued',
+      lastError: error,
+      runAt: new Date(this.clock.now().getTime() + delayMs).toISOString(),
+      attempts: (() => 'attempts - 1') as never,
+    });
   }
 
   async fail(job: JobEntity, error: string, manager?: EntityManager): Promise<void> {
@@ -112,13 +123,21 @@ export class JobQueue {
   /** Gives leased jobs back at shutdown so another replica (or the next start) takes them at once. */
   async releaseAll(): Promise<void> {
     await this.uow.run((m) =>
-      m.update(JobEntity, { leaseOwner: this.owner, status: 'running' }, { status: 'queued', leaseOwner: null, leaseUntil: null, attempts: () => 'attempts - 1' }),
+      m.update(
+        JobEntity,
+        { leaseOwner: this.owner, status: 'running' },
+        { status: 'queued', leaseOwner: null, leaseUntil: null, attempts: () => 'attempts - 1' },
+      ),
     );
   }
 
   /** Whether a request has a job still to run (queued, or leased by a worker that may have died). */
   async hasLiveJob(requestId: string): Promise<boolean> {
-    return (await this.uow.manager.getRepository(JobEntity).count({ where: { requestId, status: In(['queued', 'running']) } })) > 0;
+    return (
+      (await this.uow.manager
+        .getRepository(JobEntity)
+        .count({ where: { requestId, status: In(['queued', 'running']) } })) > 0
+    );
   }
 
   backoffMs(attempts: number): number {
@@ -142,7 +161,12 @@ export class JobQueue {
     // to the queue belongs to nobody.
     const leaseOwner = changes.status === 'queued' ? null : this.owner;
     const apply = (m: EntityManager) =>
-      m.update(JobEntity, { id: job.id, leaseOwner: this.owner }, { ...changes, leaseOwner, leaseUntil: null, updatedAt: this.clock.nowIso() } as never);
+      m.update(JobEntity, { id: job.id, leaseOwner: this.owner }, {
+        ...changes,
+        leaseOwner,
+        leaseUntil: null,
+        updatedAt: this.clock.nowIso(),
+      } as never);
     if (manager) await apply(manager);
     else await this.uow.run(apply);
   }

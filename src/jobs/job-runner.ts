@@ -82,7 +82,10 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       }
       // Shutdown may have come while runOnce was busy (no wake to call then): never sleep after it.
       if (!this.running) break;
-      await Promise.race([sleep(this.config.jobs.pollIntervalMs), new Promise<void>((resolve) => (this.wake = resolve))]);
+      await Promise.race([
+        sleep(this.config.jobs.pollIntervalMs),
+        new Promise<void>((resolve) => (this.wake = resolve)),
+      ]);
       this.wake = undefined;
     }
   }
@@ -91,14 +94,22 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     // A grant must end (and a failed one be taken back) even after a long DC outage: removals are
     // retried for as long as it takes; so is the audit stream to a SIEM that is down (it waits on
     // the sink's own backoff).
-    const lastAttempt = job.kind !== 'end-grant' && job.kind !== 'rollback' && job.kind !== 'audit-sink' && job.attempts >= this.config.jobs.maxAttempts;
+    const lastAttempt =
+      job.kind !== 'end-grant' &&
+      job.kind !== 'rollback' &&
+      job.kind !== 'audit-sink' &&
+      job.attempts >= this.config.jobs.maxAttempts;
     try {
       switch (job.kind) {
         case 'apply':
           await this.applier.apply(job.requestId as string, lastAttempt);
           break;
         case 'end-grant':
-          await this.applier.endGrant(job.requestId as string, job.payload.reason === 'revoked' ? 'revoked' : 'expired', String(job.payload.actor ?? 'system'));
+          await this.applier.endGrant(
+            job.requestId as string,
+            job.payload.reason === 'revoked' ? 'revoked' : 'expired',
+            String(job.payload.actor ?? 'system'),
+          );
           break;
         case 'rollback':
           await this.applier.rollback(job.requestId as string);
@@ -107,7 +118,10 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
           await this.webhooks.deliver(job.payload as never);
           break;
         case 'audit-sink':
-          await this.sinks.deliver(String(job.payload.sink), typeof job.payload.seq === 'number' ? job.payload.seq : undefined);
+          await this.sinks.deliver(
+            String(job.payload.sink),
+            typeof job.payload.seq === 'number' ? job.payload.seq : undefined,
+          );
           break;
       }
       await this.queue.complete(job);
@@ -128,7 +142,9 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
       const retry = job.kind === 'webhook' || isRetryable(error);
       if (retry && !lastAttempt) {
         const delay = this.queue.backoffMs(job.attempts);
-        this.logger.warn(`${job.kind} job ${job.id} failed (attempt ${job.attempts}): ${message}; retry in ${Math.round(delay / 1000)} s`);
+        this.logger.warn(
+          `${job.kind} job ${job.id} failed (attempt ${job.attempts}): ${message}; retry in ${Math.round(delay / 1000)} s`,
+        );
         await this.queue.retryLater(job, message, delay);
       } else {
         this.logger.error(`${job.kind} job ${job.id} failed for good: ${message}`);
@@ -139,6 +155,9 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /** How long a job waits after refused credentials: the shortest bind window of the domains. */
   private credentialsWaitMs(): number {
-    return Math.min(DEFAULT_BIND_RETRY_AFTER_MS, ...this.config.domains.map((d) => d.bindRetryAfterMs ?? DEFAULT_BIND_RETRY_AFTER_MS));
+    return Math.min(
+      DEFAULT_BIND_RETRY_AFTER_MS,
+      ...this.config.domains.map((d) => d.bindRetryAfterMs ?? DEFAULT_BIND_RETRY_AFTER_MS),
+    );
   }
 }

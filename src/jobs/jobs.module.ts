@@ -5,5 +5,9 @@ import { ExpiryScheduler } from './expiry.scheduler';
 import { GrantApplier } from './grant-applier';
 import { JobRunner } from './job-runner';
 
-@Module({ imports: [DirectoryWritesModule], providers: [GrantApplier, JobRunner, ExpiryScheduler, WebhookSender], exports: [JobRunner, ExpiryScheduler, GrantApplier] })
+@Module({
+  imports: [DirectoryWritesModule],
+  providers: [GrantApplier, JobRunner, ExpiryScheduler, WebhookSender],
+  exports: [JobRunner, ExpiryScheduler, GrantApplier],
+})
 export class JobsModule {}

@@ -24,7 +24,8 @@ export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
     {
       provide: ROOT_LOGGER,
       inject: [APP_CONFIG, LOG_DESTINATION],
-      useFactory: (config: AppConfig, destination: DestinationStream | null) => createRootLogger(config.logLevel, destination ?? undefined),
+      useFactory: (config: AppConfig, destination: DestinationStream | null) =>
+        createRootLogger(config.logLevel, destination ?? undefined),
     },
     { provide: NestPinoLogger, inject: [ROOT_LOGGER], useFactory: (logger: Logger) => new NestPinoLogger(logger) },
   ],

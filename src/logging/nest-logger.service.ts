@@ -42,13 +42,15 @@ export class NestPinoLogger implements LoggerService {
   private write(level: PinoMethod, message: unknown, rest: unknown[]): void {
     if (!this.pino.isLevelEnabled(level)) return;
     const extra = [...rest];
-    const context = extra.length > 0 && typeof extra[extra.length - 1] === 'string' ? (extra.pop() as string) : undefined;
+    const context =
+      extra.length > 0 && typeof extra[extra.length - 1] === 'string' ? (extra.pop() as string) : undefined;
     if (message instanceof Error) {
       this.pino[level]({ context, err: message }, message.message);
     } else if (message !== null && typeof message === 'object') {
       this.pino[level]({ context, ...(message as object) }, typeof extra[0] === 'string' ? extra[0] : '');
     } else {
-      const stack = level === 'error' && typeof extra[0] === 'string' && extra[0].includes('\n    at ') ? extra[0] : undefined;
+      const stack =
+        level === 'error' && typeof extra[0] === 'string' && extra[0].includes('\n    at ') ? extra[0] : undefined;
       this.pino[level]({ context, stack }, String(message));
     }
   }

@@ -15,7 +15,11 @@ export function registerRequestLogging(fastify: FastifyInstance, logger: Logger)
   fastify.addHook('onResponse', (request, reply, done) => {
     if (!isQuiet(request.url)) {
       const status = reply.statusCode;
-      const line = { req: describe(request), res: { statusCode: status }, responseTime: Math.round(reply.elapsedTime * 10) / 10 };
+      const line = {
+        req: describe(request),
+        res: { statusCode: status },
+        responseTime: Math.round(reply.elapsedTime * 10) / 10,
+      };
       if (status >= 500) logger.error(line, 'request errored');
       else logger.info(line, 'request completed');
     }
@@ -23,6 +27,11 @@ export function registerRequestLogging(fastify: FastifyInstance, logger: Logger)
   });
 }
 
-function describe(request: FastifyRequest): { id: string; method: string; url: string; remoteAddress: string | undefined } {
+function describe(request: FastifyRequest): {
+  id: string;
+  method: string;
+  url: string;
+  remoteAddress: string | undefined;
+} {
   return { id: request.id, method: request.method, url: request.url, remoteAddress: request.ip };
 }

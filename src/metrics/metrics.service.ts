@@ -11,7 +11,17 @@ import { GrantEntity } from '../jobs/grant.entity';
 import { JobQueue } from '../jobs/job-queue.service';
 import { RequestEntity, type RequestStatus } from '../requests/request.entity';
 
-const REQUEST_STATUSES: RequestStatus[] = ['pending', 'approved', 'applying', 'applied', 'failed', 'rejected', 'cancelled', 'expired', 'revoked'];
+const REQUEST_STATUSES: RequestStatus[] = [
+  'pending',
+  'approved',
+  'applying',
+  'applied',
+  'failed',
+  'rejected',
+  'cancelled',
+  'expired',
+  'revoked',
+];
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**
@@ -51,14 +61,28 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     labelNames: ['domain', 'operation', 'code'] as const,
     registers: [this.registry],
   });
-  readonly jobs = new Gauge({ name: 'rbcd_jobs', help: 'Jobs in the durable queue by status', labelNames: ['status'] as const, registers: [this.registry] });
+  readonly jobs = new Gauge({
+    name: 'rbcd_jobs',
+    help: 'Jobs in the durable queue by status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
   readonly oldestJobAge = new Gauge({
     name: 'rbcd_job_queue_oldest_age_seconds',
     help: 'Age of the oldest queued job (0 when the queue is empty)',
     registers: [this.registry],
   });
-  readonly requests = new Gauge({ name: 'rbcd_requests', help: 'Requests by status', labelNames: ['status'] as const, registers: [this.registry] });
-  readonly activeGrants = new Gauge({ name: 'rbcd_active_grants', help: 'Active grants ((target, principal) pairs in force)', registers: [this.registry] });
+  readonly requests = new Gauge({
+    name: 'rbcd_requests',
+    help: 'Requests by status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+  readonly activeGrants = new Gauge({
+    name: 'rbcd_active_grants',
+    help: 'Active grants ((target, principal) pairs in force)',
+    registers: [this.registry],
+  });
   readonly driftFindingsTotal = new Counter({
     name: 'rbcd_drift_findings_total',
     help: 'Drift findings reported by the reconciler, by kind',
@@ -167,7 +191,10 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     // Only this instance's domains (several applications may share one process in tests).
     if (!this.config.domains.includes(event.domain)) return;
     const domain = event.domain.name;
-    this.directoryDuration.observe({ domain, operation: event.operation, outcome: event.error ? 'error' : 'ok' }, event.seconds);
+    this.directoryDuration.observe(
+      { domain, operation: event.operation, outcome: event.error ? 'error' : 'ok' },
+      event.seconds,
+    );
     if (event.error) this.directoryErrors.inc({ domain, operation: event.operation, code: event.error });
   }
 

@@ -47,9 +47,21 @@ export class WebhookDeliveriesService {
       const repo = m.getRepository(JobEntity);
       const job = await repo.findOne({ where: { id, kind: 'webhook' } });
       if (!job) throw new DomainError('NOT_FOUND', `No webhook delivery ${id}`);
-      if (job.status !== 'failed') throw new DomainError('INVALID_STATE', `Delivery ${id} is ${job.status}; only failed deliveries are retried by hand`);
-      await repo.update({ id, status: 'failed' }, { status: 'queued', attempts: 0, runAt: now, updatedAt: now, leaseOwner: null, leaseUntil: null });
-      await this.audit.append(m, { actor: caller.id, type: 'webhook.retried', requestId: job.requestId, data: { deliveryId: id, lastError: job.lastError } });
+      if (job.status !== 'failed')
+        throw new DomainError(
+          'INVALID_STATE',
+          `Delivery ${id} is ${job.status}; only failed deliveries are retried by hand`,
+        );
+      await repo.update(
+        { id, status: 'failed' },
+        { status: 'queued', attempts: 0, runAt: now, updatedAt: now, leaseOwner: null, leaseUntil: null },
+      );
+      await this.audit.append(m, {
+        actor: caller.id,
+        type: 'webhook.retried',
+        requestId: job.requestId,
+        data: { deliveryId: id, lastError: job.lastError },
+      });
       return { ...job, status: 'queued' as const, attempts: 0, runAt: now, updatedAt: now };
     });
     return this.toDelivery(row);

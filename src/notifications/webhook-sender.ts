@@ -6,7 +6,6 @@ import type { DomainEvent } from './event-publisher';
 import { redactUrl, splitCredentials } from './webhook-url';
 import { slackMessageFor } from '../chatops/slack-messages';
 
-
 /** Where an outbound delivery goes: a configured webhook, or the chat notify URL. */
 export const DELIVERY_TARGETS = ['webhook', 'slack'] as const;
 export type DeliveryTarget = (typeof DELIVERY_TARGETS)[number];
@@ -55,7 +54,13 @@ export class WebhookSender {
     if (authorization) headers.Authorization = authorization;
     let response: Response;
     try {
-      response = await fetch(plainUrl, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.config.webhookTimeoutMs), redirect: 'error' });
+      response = await fetch(plainUrl, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.config.webhookTimeoutMs),
+        redirect: 'error',
+      });
     } catch (error) {
       throw new Error(`${shown}: ${describeFetchError(error, this.config.webhookTimeoutMs)}`);
     }

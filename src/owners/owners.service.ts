@@ -15,7 +15,10 @@ const IN_CHAIN = '1.2.840.113556.1.4.1941';
 export const LISTED_MEMBERS = 20;
 
 function normaliseDn(dn: string): string {
-  return dn.toLowerCase().replace(/\s*,\s*/g, ',').trim();
+  return dn
+    .toLowerCase()
+    .replace(/\s*,\s*/g, ',')
+    .trim();
 }
 
 /**
@@ -88,7 +91,8 @@ export class OwnersService {
       ],
     });
     const names: string[] = [];
-    for await (const user of this.directory.search(domain.name, undefined, { filter, sizeLimit: LISTED_MEMBERS })) names.push(user.userPrincipalName ?? user.samAccountName);
+    for await (const user of this.directory.search(domain.name, undefined, { filter, sizeLimit: LISTED_MEMBERS }))
+      names.push(user.userPrincipalName ?? user.samAccountName);
     return names;
   }
 
@@ -96,7 +100,12 @@ export class OwnersService {
     try {
       const object = await this.directory.resolve(dn, { kind: 'principal' });
       const isGroup = object.objectClass.some((c) => c.toLowerCase() === 'group');
-      return { dn: object.dn, sid: object.sid.toUpperCase(), name: object.userPrincipalName ?? object.samAccountName, isGroup };
+      return {
+        dn: object.dn,
+        sid: object.sid.toUpperCase(),
+        name: object.userPrincipalName ?? object.samAccountName,
+        isGroup,
+      };
     } catch (error) {
       if (!(error instanceof DomainError) || !/NOT_FOUND$/.test(error.code)) throw error;
       this.logger.warn(`owner ${dn} does not exist: it owns nothing`);

@@ -1,7 +1,12 @@
 import type { OwnerRequirement, TargetOwners } from './owner.types';
 import { quorumStatus } from './quorum';
 
-const target = (sam: string, sid: string, required = 1): TargetOwners => ({ target: { dn: `CN=${sam},OU=Servers,DC=contoso,DC=test`, sid, samAccountName: sam }, required, owners: [], noOwner: null });
+const target = (sam: string, sid: string, required = 1): TargetOwners => ({
+  target: { dn: `CN=${sam},OU=Servers,DC=contoso,DC=test`, sid, samAccountName: sam },
+  required,
+  owners: [],
+  noOwner: null,
+});
 const ownersOf = (...targets: TargetOwners[]): OwnerRequirement => ({ targets });
 const approval = (personKey: string, ...ownerOf: string[]) => ({ personKey, name: personKey, ownerOf });
 
@@ -17,7 +22,11 @@ describe('quorumStatus (persons, owners)', () => {
     const other = quorumStatus(2, owners, [approval('sid:A'), approval('sid:B')]);
     expect(other).toMatchObject({ met: false, approvers: 2, missing: ['1 approval(s) from an owner of WEB1$'] });
     const owner = quorumStatus(2, owners, [approval('sid:A'), approval('sid:B', 'S-1-5-21-1-2-3-2001')]);
-    expect(owner).toMatchObject({ met: true, missing: [], targets: [{ samAccountName: 'WEB1$', approvedBy: ['sid:B'], missing: 0 }] });
+    expect(owner).toMatchObject({
+      met: true,
+      missing: [],
+      targets: [{ samAccountName: 'WEB1$', approvedBy: ['sid:B'], missing: 0 }],
+    });
   });
 
   it('an owner approval alone does not meet owners + others', () => {
@@ -27,7 +36,9 @@ describe('quorumStatus (persons, owners)', () => {
 
   it('two targets need an owner each; one owner of both covers both', () => {
     const owners = ownersOf(target('WEB1$', 'S-1'), target('WEB2$', 'S-2'));
-    expect(quorumStatus(2, owners, [approval('sid:A', 'S-1'), approval('sid:C')]).missing).toEqual(['1 approval(s) from an owner of WEB2$']);
+    expect(quorumStatus(2, owners, [approval('sid:A', 'S-1'), approval('sid:C')]).missing).toEqual([
+      '1 approval(s) from an owner of WEB2$',
+    ]);
     expect(quorumStatus(2, owners, [approval('sid:A', 'S-1'), approval('sid:B', 'S-2')]).met).toBe(true);
     expect(quorumStatus(2, owners, [approval('sid:A', 'S-1', 'S-2'), approval('sid:C')]).met).toBe(true);
   });

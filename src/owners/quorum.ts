@@ -30,7 +30,11 @@ export interface QuorumStatus {
  * that needs owner approvals, that many distinct owners of that target among them (an owner's
  * approval also counts toward the total). Rows of one person are counted once.
  */
-export function quorumStatus(required: number, owners: OwnerRequirement | null, approvals: CountedApproval[]): QuorumStatus {
+export function quorumStatus(
+  required: number,
+  owners: OwnerRequirement | null,
+  approvals: CountedApproval[],
+): QuorumStatus {
   const byPerson = new Map<string, CountedApproval>();
   for (const a of approvals) {
     const seen = byPerson.get(a.personKey);
@@ -40,8 +44,16 @@ export function quorumStatus(required: number, owners: OwnerRequirement | null, 
   const targets = (owners?.targets ?? [])
     .filter((t) => t.required > 0)
     .map((t) => {
-      const approvedBy = people.filter((p) => p.ownerOf.some((sid) => sid.toUpperCase() === t.target.sid.toUpperCase())).map((p) => p.name);
-      return { sid: t.target.sid, samAccountName: t.target.samAccountName, required: t.required, approvedBy, missing: Math.max(0, t.required - approvedBy.length) };
+      const approvedBy = people
+        .filter((p) => p.ownerOf.some((sid) => sid.toUpperCase() === t.target.sid.toUpperCase()))
+        .map((p) => p.name);
+      return {
+        sid: t.target.sid,
+        samAccountName: t.target.samAccountName,
+        required: t.required,
+        approvedBy,
+        missing: Math.max(0, t.required - approvedBy.length),
+      };
     });
   const missing: string[] = [];
   for (const t of targets) {

@@ -51,17 +51,25 @@ export class PersonsService {
     if (cached) return cached;
     const parsed = parseIdentifier(text);
     if (!parsed) throw notResolved(identifier, 'is not a user name', 'not-found');
-    const users = ['sid', 'netbios', 'dn', 'guid'].includes(parsed.kind) && lookup === 'any' ? await this.resolveExact(text) : await this.search(text, lookup);
+    const users =
+      ['sid', 'netbios', 'dn', 'guid'].includes(parsed.kind) && lookup === 'any'
+        ? await this.resolveExact(text)
+        : await this.search(text, lookup);
     const found = users.filter(isUserAccount);
     if (found.length === 0) throw notResolved(identifier, 'names no user in the configured domains', 'not-found');
     if (found.length > 1) {
-      throw new DomainError('PERSON_NOT_RESOLVED', `"${identifier}" names ${found.length} users (${found.map((u) => u.dn).join('; ')}); name one as a UPN or DOMAIN\\name`, {
-        identifier,
-        reason: 'ambiguous',
-        matches: found.map((u) => u.dn),
-      });
+      throw new DomainError(
+        'PERSON_NOT_RESOLVED',
+        `"${identifier}" names ${found.length} users (${found.map((u) => u.dn).join('; ')}); name one as a UPN or DOMAIN\\name`,
+        {
+          identifier,
+          reason: 'ambiguous',
+          matches: found.map((u) => u.dn),
+        },
+      );
     }
-    if ((found[0].userAccountControl & 0x2) !== 0) throw notResolved(identifier, `names ${found[0].samAccountName}, whose account is disabled`, 'disabled');
+    if ((found[0].userAccountControl & 0x2) !== 0)
+      throw notResolved(identifier, `names ${found[0].samAccountName}, whose account is disabled`, 'disabled');
     const person = personOfUser(found[0]);
     this.persons.set(cacheKey, person);
     return person;
@@ -72,7 +80,10 @@ export class PersonsService {
     if (person.kind !== 'directory' || !person.sid) return new Set();
     const cached = this.groups.get(person.key);
     if (cached) return cached;
-    const user = await this.directory.resolve(person.sid, { kind: 'user', ...(person.domain ? { domain: person.domain } : {}) });
+    const user = await this.directory.resolve(person.sid, {
+      kind: 'user',
+      ...(person.domain ? { domain: person.domain } : {}),
+    });
     const sids = new Set((await this.directory.groupSids(user)).map((s) => s.toUpperCase()));
     this.groups.set(person.key, sids);
     return sids;
@@ -130,7 +141,8 @@ export class PersonsService {
       return [await this.directory.resolve(identifier, { kind: 'user' })];
     } catch (error) {
       if (error instanceof DomainError && (error.code === 'USER_NOT_FOUND' || error.code === 'NOT_FOUND')) return [];
-      if (error instanceof DomainError && error.code === 'AMBIGUOUS_IDENTIFIER') throw notResolved(identifier, 'is ambiguous; name the user as a UPN or DOMAIN\\name', 'ambiguous');
+      if (error instanceof DomainError && error.code === 'AMBIGUOUS_IDENTIFIER')
+        throw notResolved(identifier, 'is ambiguous; name the user as a UPN or DOMAIN\\name', 'ambiguous');
       throw error;
     }
   }
@@ -149,7 +161,8 @@ export class PersonsService {
     const answers = await Promise.allSettled(
       domains.map(async (d) => {
         const list: DirectoryObject[] = [];
-        for await (const object of this.directory.search(d.name, undefined, { filter, sizeLimit: 3 })) list.push(object);
+        for await (const object of this.directory.search(d.name, undefined, { filter, sizeLimit: 3 }))
+          list.push(object);
         return list;
       }),
     );

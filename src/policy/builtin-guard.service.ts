@@ -74,7 +74,9 @@ export class BuiltinGuard {
       }
     } else if (classes.includes('user')) {
       if (principal.servicePrincipalNames.length === 0) {
-        refusals.push(`${principal.samAccountName} is a user account without an SPN: only services delegate, and RBCD to a user without an SPN is an attack technique`);
+        refusals.push(
+          `${principal.samAccountName} is a user account without an SPN: only services delegate, and RBCD to a user without an SPN is an attack technique`,
+        );
       } else {
         warnings.push({
           code: 'PRINCIPAL_IS_USER_ACCOUNT',
@@ -101,9 +103,15 @@ export class BuiltinGuard {
     if (cached) return cached;
     const info = (await this.directory.domains()).find((d) => d.name === domain);
     // Domain groups first: a member is named by the most specific group (Domain Admins, not Administrators).
-    const sids = [...(info?.domainSid ? TIER0_GROUP_RIDS.map((rid) => `${info.domainSid}-${rid}`) : []), ...Object.keys(TIER0_WELL_KNOWN_SIDS).filter((s) => s.startsWith('S-1-5-32-'))];
+    const sids = [
+      ...(info?.domainSid ? TIER0_GROUP_RIDS.map((rid) => `${info.domainSid}-${rid}`) : []),
+      ...Object.keys(TIER0_WELL_KNOWN_SIDS).filter((s) => s.startsWith('S-1-5-32-')),
+    ];
     const found: DirectoryObject[] = [];
-    for await (const group of this.directory.search(domain, undefined, { filter: new OrFilter({ filters: sids.map((s) => binaryEquals('objectSid', sidToBytes(s))) }) })) found.push(group);
+    for await (const group of this.directory.search(domain, undefined, {
+      filter: new OrFilter({ filters: sids.map((s) => binaryEquals('objectSid', sidToBytes(s))) }),
+    }))
+      found.push(group);
     const groups = sids.flatMap((sid) => found.filter((g) => g.sid.toUpperCase() === sid.toUpperCase()));
     for (const sid of await this.writers.configuredTier0Groups()) {
       const group = (await this.directory.resolveSids([sid])).get(sid);
@@ -113,7 +121,8 @@ export class BuiltinGuard {
     for (const group of groups) {
       const filter = `(memberOf:${LDAP_MATCHING_RULE_IN_CHAIN}:=${escapeFilterValue(group.dn)})`;
       for await (const member of this.directory.search(domain, undefined, { filter, attributes: ['objectSid'] })) {
-        if (member.sid && !members.has(member.sid.toUpperCase())) members.set(member.sid.toUpperCase(), group.samAccountName);
+        if (member.sid && !members.has(member.sid.toUpperCase()))
+          members.set(member.sid.toUpperCase(), group.samAccountName);
       }
     }
     this.tier0Members.set(domain, members);
@@ -137,12 +146,18 @@ export class BuiltinGuard {
       const chain = path.join(' → ');
       const writers = await this.writers.membershipWriters(object, memo);
       if (!writers) {
-        refusals.push(`${chain}: the permissions of ${object.samAccountName} cannot be read, so who may change its membership is unknown`);
+        refusals.push(
+          `${chain}: the permissions of ${object.samAccountName} cannot be read, so who may change its membership is unknown`,
+        );
       } else {
         const others = writers.filter((w) => w.class === 'other');
         if (others.length) {
-          const who = others.map((w) => `${writerName(w)} (${w.via === 'owner' ? 'owner, ' : ''}${w.rights.join(', ')})`).join('; ');
-          refusals.push(`${chain}: the membership of ${object.samAccountName} can be changed by ${who}, outside Tier 0: they could add any computer, which would then delegate`);
+          const who = others
+            .map((w) => `${writerName(w)} (${w.via === 'owner' ? 'owner, ' : ''}${w.rights.join(', ')})`)
+            .join('; ');
+          refusals.push(
+            `${chain}: the membership of ${object.samAccountName} can be changed by ${who}, outside Tier 0: they could add any computer, which would then delegate`,
+          );
         }
       }
       for (const member of await this.directory.nestedMembers(object)) {
@@ -151,20 +166,26 @@ export class BuiltinGuard {
         seen.add(sid);
         const any = heldByAnyAccount(sid);
         if (any) {
-          refusals.push(`${[...path, anyName(member, any, domains)].join(' → ')}: ${group.samAccountName} holds, through its nesting, what every account holds or any user can get (a computer of their own)`);
+          refusals.push(
+            `${[...path, anyName(member, any, domains)].join(' → ')}: ${group.samAccountName} holds, through its nesting, what every account holds or any user can get (a computer of their own)`,
+          );
           continue;
         }
         let next: DirectoryObject | null = member;
         if (member.objectClass.includes('foreignSecurityPrincipal')) {
           next = (await this.directory.resolveSids([sid])).get(sid) ?? null;
           if (!next) {
-            refusals.push(`${[...path, WELL_KNOWN_SIDS[sid] ?? sid].join(' → ')}: a foreign principal from a domain the broker is not configured for; its membership cannot be checked`);
+            refusals.push(
+              `${[...path, WELL_KNOWN_SIDS[sid] ?? sid].join(' → ')}: a foreign principal from a domain the broker is not configured for; its membership cannot be checked`,
+            );
             continue;
           }
           if (!next.objectClass.includes('group')) continue;
         }
         if (seen.size > MAX_GROUPS || path.length >= MAX_DEPTH) {
-          refusals.push(`${chain}: more nested groups than the check follows (${MAX_GROUPS} groups, ${MAX_DEPTH} levels); refused rather than guessed`);
+          refusals.push(
+            `${chain}: more nested groups than the check follows (${MAX_GROUPS} groups, ${MAX_DEPTH} levels); refused rather than guessed`,
+          );
           return refusals;
         }
         queue.push({ object: next, path: [...path, name(next)] });
@@ -184,6 +205,8 @@ function displayName(object: DirectoryObject, home: string, domains: DomainInfo[
 /** The name of a member every account holds: CONTOSO\Domain Computers, Authenticated Users... */
 function anyName(member: DirectoryObject, any: string, domains: DomainInfo[]): string {
   if (WELL_KNOWN_SIDS[member.sid.toUpperCase()]) return WELL_KNOWN_SIDS[member.sid.toUpperCase()];
-  const owner = domains.find((d) => d.domainSid && member.sid.toUpperCase().startsWith(`${d.domainSid.toUpperCase()}-`));
+  const owner = domains.find(
+    (d) => d.domainSid && member.sid.toUpperCase().startsWith(`${d.domainSid.toUpperCase()}-`),
+  );
   return owner?.netbios ? `${owner.netbios}\\${any}` : `${any} (${member.sid})`;
 }

@@ -4,5 +4,8 @@ import { PolicyService } from './policy.service';
 import { WritersService } from './writers.service';
 
 @Global()
-@Module({ providers: [PolicyService, WritersService, BuiltinGuard], exports: [PolicyService, WritersService, BuiltinGuard] })
+@Module({
+  providers: [PolicyService, WritersService, BuiltinGuard],
+  exports: [PolicyService, WritersService, BuiltinGuard],
+})
 export class PolicyModule {}

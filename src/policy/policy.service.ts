@@ -7,7 +7,10 @@ import { isDomainController, isKrbtgt } from './tier0';
 import type { PolicyDecision } from './policy.types';
 
 function normaliseDn(dn: string): string {
-  return dn.toLowerCase().replace(/\s*,\s*/g, ',').trim();
+  return dn
+    .toLowerCase()
+    .replace(/\s*,\s*/g, ',')
+    .trim();
 }
 
 /** Why a target may never be a target, whatever any rule says (DCs, RODCs, krbtgt), or undefined. */
@@ -51,10 +54,15 @@ export class PolicyService {
     const defaultDuration = rule?.defaultDuration ?? defaults.defaultDuration;
     const decision: PolicyDecision = {
       allowed: true,
-      requiredApprovals: rule?.approvers ? rule.approvers.owners + rule.approvers.others : (rule?.requiredApprovals ?? defaults.requiredApprovals),
+      requiredApprovals: rule?.approvers
+        ? rule.approvers.owners + rule.approvers.others
+        : (rule?.requiredApprovals ?? defaults.requiredApprovals),
       ...(rule?.approvers ? { approvers: rule.approvers, noOwner: rule.noOwner ?? 'deny' } : {}),
       maxDurationMs,
-      defaultDurationMs: Math.min(defaultDuration ? (parseIsoDuration(defaultDuration) as number) : maxDurationMs, maxDurationMs),
+      defaultDurationMs: Math.min(
+        defaultDuration ? (parseIsoDuration(defaultDuration) as number) : maxDurationMs,
+        maxDurationMs,
+      ),
       requireTicket: rule?.requireTicket ?? defaults.requireTicket,
       reasons: [rule ? `policy rule ${index + 1} matched (${describe(rule)})` : 'policy defaults (no rule matched)'],
       ...(rule ? { rule: index } : {}),
@@ -70,7 +78,8 @@ export class PolicyService {
       return decision;
     }
     const protectedWhy = protectedReason(target, facts.tier0Group);
-    const namedExplicitly = rule?.match.targetDnSuffix !== undefined && normaliseDn(rule.match.targetDnSuffix) === dn && !rule.deny;
+    const namedExplicitly =
+      rule?.match.targetDnSuffix !== undefined && normaliseDn(rule.match.targetDnSuffix) === dn && !rule.deny;
     if (protectedWhy && !namedExplicitly) {
       decision.allowed = false;
       decision.reasons.push(`${protectedWhy}: never a delegation target unless a policy rule names it exactly`);
@@ -92,7 +101,8 @@ function describe(rule: PolicyRule): string {
   return [
     rule.match.targetDnSuffix && `under ${rule.match.targetDnSuffix}`,
     rule.match.domain && `domain ${rule.match.domain}`,
-    rule.approvers && `${rule.approvers.owners} owner + ${rule.approvers.others} other approval(s), noOwner: ${rule.noOwner ?? 'deny'}`,
+    rule.approvers &&
+      `${rule.approvers.owners} owner + ${rule.approvers.others} other approval(s), noOwner: ${rule.noOwner ?? 'deny'}`,
   ]
     .filter(Boolean)
     .join(', ');

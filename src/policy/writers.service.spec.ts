@@ -7,29 +7,74 @@ import { WritersService } from './writers.service';
 
 const EMPTY = new Uint8Array(0);
 const allow = (sid: string, mask: number): Ace => ({ kind: 'access', type: 0, flags: 0, mask, sid, trailing: EMPTY });
-const oa = (sid: string, mask: number, objectType: string, flags = 0): Ace => ({ kind: 'object', type: 5, flags, mask, objectFlags: 1, objectType, sid, trailing: EMPTY });
+const oa = (sid: string, mask: number, objectType: string, flags = 0): Ace => ({
+  kind: 'object',
+  type: 5,
+  flags,
+  mask,
+  objectFlags: 1,
+  objectType,
+  sid,
+  trailing: EMPTY,
+});
 function descriptor(owner: string, aces: Ace[]): Buffer {
-  return encodeSecurityDescriptor({ revision: 1, sbz1: 0, control: 0x8004, owner, group: null, sacl: null, dacl: { ...emptyAcl(4), aces }, layout: ['owner', 'dacl'] });
+  return encodeSecurityDescriptor({
+    revision: 1,
+    sbz1: 0,
+    control: 0x8004,
+    owner,
+    group: null,
+    sacl: null,
+    dacl: { ...emptyAcl(4), aces },
+    layout: ['owner', 'dacl'],
+  });
 }
 
 const svc = account('svc-rbcd', 1102, { user: true, ou: 'OU=Service Accounts' });
 const alice = account('alice', 1103, { user: true });
 const bob = account('bob', 1104, { user: true });
 const guarded = account('guard', 1105, { user: true, adminCount: 1 });
-const helpdesk = account('RBCD-Helpdesk', 1601, { objectClass: ['top', 'group'], samAccountName: 'RBCD-Helpdesk', dnsHostName: undefined, ou: 'CN=Users' });
-const ops = account('Server-Ops', 1602, { objectClass: ['top', 'group'], samAccountName: 'Server-Ops', dnsHostName: undefined, ou: 'CN=Users' });
+const helpdesk = account('RBCD-Helpdesk', 1601, {
+  objectClass: ['top', 'group'],
+  samAccountName: 'RBCD-Helpdesk',
+  dnsHostName: undefined,
+  ou: 'CN=Users',
+});
+const ops = account('Server-Ops', 1602, {
+  objectClass: ['top', 'group'],
+  samAccountName: 'Server-Ops',
+  dnsHostName: undefined,
+  ou: 'CN=Users',
+});
 const DOMAIN_ADMINS = 'S-1-5-21-1-2-3-512';
 
 const config: AppConfig = {
   ...loadConfig({ DATABASE_URL: 'sqlite::memory:' }),
-  domains: [{ name: 'contoso.test', urls: ['ldaps://dc'], bindDn: svc.dn, startTls: false, connectTimeoutMs: 1, operationTimeoutMs: 1 }],
-  policy: { defaults: { requiredApprovals: 1, maxDuration: 'P30D', requireTicket: false }, rules: [], tier0Groups: ['CONTOSO\\Server-Ops'] },
+  domains: [
+    {
+      name: 'contoso.test',
+      urls: ['ldaps://dc'],
+      bindDn: svc.dn,
+      startTls: false,
+      connectTimeoutMs: 1,
+      operationTimeoutMs: 1,
+    },
+  ],
+  policy: {
+    defaults: { requiredApprovals: 1, maxDuration: 'P30D', requireTicket: false },
+    rules: [],
+    tier0Groups: ['CONTOSO\\Server-Ops'],
+  },
 };
 
 function setUp(targetSd: Buffer | null) {
   const target = account('SERVERC', 1200, { securityDescriptor: targetSd });
   const directory = new FakeDirectory(
-    { domains: [CONTOSO, FABRIKAM], objects: [target, svc, alice, bob, guarded, helpdesk, ops], groups: { [bob.sid]: [DOMAIN_ADMINS], [alice.sid]: [helpdesk.sid] } },
+    {
+      domains: [CONTOSO, FABRIKAM],
+      objects: [target, svc, alice, bob, guarded, helpdesk, ops],
+      groups: { [bob.sid]: [DOMAIN_ADMINS], [alice.sid]: [helpdesk.sid] },
+    },
     ['resolve', 'resolveSids', 'groupSids', 'readSecurityDescriptor'],
   );
   return { target, directory, writers: new WritersService(directory, config) };
@@ -62,9 +107,15 @@ describe('WritersService.rbcdWriters', () => {
       ['Server-Ops', 'ace', 'GenericAll', 'tier0'], // policy.tier0Groups
       ['S-1-5-21-9-9-9-1000', 'ace', 'WriteProperty', 'other'],
     ]);
-    expect(found?.find((w) => w.samAccountName === 'RBCD-Helpdesk')).toMatchObject({ dn: helpdesk.dn, domain: 'contoso.test', resolved: true });
+    expect(found?.find((w) => w.samAccountName === 'RBCD-Helpdesk')).toMatchObject({
+      dn: helpdesk.dn,
+      domain: 'contoso.test',
+      resolved: true,
+    });
     expect(warnings.map((w) => w.code)).toEqual(['RBCD_WRITABLE_BY_NON_TIER0', 'RBCD_SELF_WRITABLE']);
-    expect(warnings[0].message).toMatch(/alice \(owner, WriteDacl\); RBCD-Helpdesk \(WriteProperty\); S-1-5-21-9-9-9-1000 \(WriteProperty\)/);
+    expect(warnings[0].message).toMatch(
+      /alice \(owner, WriteDacl\); RBCD-Helpdesk \(WriteProperty\); S-1-5-21-9-9-9-1000 \(WriteProperty\)/,
+    );
     expect(warnings[1].message).toMatch(/LDAP signing plus channel binding/);
   });
 
@@ -74,7 +125,10 @@ describe('WritersService.rbcdWriters', () => {
     const { writers: found, warnings } = await writers.rbcdWriters({ ...target, securityDescriptor: own });
     expect(found?.map((w) => w.class)).toEqual(['tier0', 'self']);
     expect(warnings.map((w) => w.code)).toEqual(['RBCD_SELF_WRITABLE']);
-    const clean = await writers.rbcdWriters({ ...target, securityDescriptor: descriptor(DOMAIN_ADMINS, [allow('S-1-5-32-548', 0xf01ff)]) });
+    const clean = await writers.rbcdWriters({
+      ...target,
+      securityDescriptor: descriptor(DOMAIN_ADMINS, [allow('S-1-5-32-548', 0xf01ff)]),
+    });
     expect(clean.warnings).toEqual([]);
   });
 

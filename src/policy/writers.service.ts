@@ -56,7 +56,10 @@ export function objectClassGuid(object: Pick<DirectoryObject, 'objectClass'>): s
 }
 
 function rbcdSpec(object: DirectoryObject): PropertyWriteSpec {
-  return { objectClassGuid: objectClassGuid(object), propertyGuids: [AD_SCHEMA.rbcdAttribute, AD_SCHEMA.accountRestrictions] };
+  return {
+    objectClassGuid: objectClassGuid(object),
+    propertyGuids: [AD_SCHEMA.rbcdAttribute, AD_SCHEMA.accountRestrictions],
+  };
 }
 
 const MEMBERSHIP_SPEC: PropertyWriteSpec = {
@@ -66,7 +69,10 @@ const MEMBERSHIP_SPEC: PropertyWriteSpec = {
 };
 
 function normaliseDn(dn: string): string {
-  return dn.toLowerCase().replace(/\s*,\s*/g, ',').trim();
+  return dn
+    .toLowerCase()
+    .replace(/\s*,\s*/g, ',')
+    .trim();
 }
 
 /**
@@ -79,7 +85,10 @@ export class WritersService {
   private readonly logger = new Logger(WritersService.name);
   private readonly tier0Groups = new TtlCache<'sids', Set<string>>(TIER0_GROUPS_TTL_MS, 1);
   /** Classes of SIDs seen lately: the same few trustees sit on every object (inherited ACEs). */
-  private readonly known = new TtlCache<string, { object: DirectoryObject | null; class: Exclude<WriterClass, 'self'> }>(TIER0_GROUPS_TTL_MS);
+  private readonly known = new TtlCache<
+    string,
+    { object: DirectoryObject | null; class: Exclude<WriterClass, 'self'> }
+  >(TIER0_GROUPS_TTL_MS);
   private readonly serviceDns: Set<string>;
 
   constructor(
@@ -94,13 +103,21 @@ export class WritersService {
    * object already carries it) and the warnings they call for. `writers` is null when the
    * descriptor could not be read or decoded.
    */
-  async rbcdWriters(target: DirectoryObject, memo: WriterMemo = new Map()): Promise<{ writers: Writer[] | null; warnings: WriterWarning[] }> {
+  async rbcdWriters(
+    target: DirectoryObject,
+    memo: WriterMemo = new Map(),
+  ): Promise<{ writers: Writer[] | null; warnings: WriterWarning[] }> {
     const raw = target.securityDescriptor !== undefined ? target.securityDescriptor : await this.readDescriptor(target);
     const entries = decodeWriters(raw, rbcdSpec(target));
     if (!entries) {
       return {
         writers: null,
-        warnings: [{ code: 'WRITERS_UNKNOWN', message: `The permissions (nTSecurityDescriptor) of ${target.samAccountName} could not be read, so who else can write its RBCD list is not known` }],
+        warnings: [
+          {
+            code: 'WRITERS_UNKNOWN',
+            message: `The permissions (nTSecurityDescriptor) of ${target.samAccountName} could not be read, so who else can write its RBCD list is not known`,
+          },
+        ],
       };
     }
     const writers = await this.classify(entries, target.sid, memo);
@@ -128,7 +145,10 @@ export class WritersService {
       const tier0Groups = await this.configuredTier0Groups();
       await Promise.all(
         unknown.map(async (sid) => {
-          const fact = { object: names.get(sid) ?? null, class: await this.classOf(sid, names.get(sid) ?? null, tier0Groups) };
+          const fact = {
+            object: names.get(sid) ?? null,
+            class: await this.classOf(sid, names.get(sid) ?? null, tier0Groups),
+          };
           memo.set(sid, fact);
           this.known.set(sid, fact);
         }),
@@ -170,7 +190,11 @@ export class WritersService {
     return sids;
   }
 
-  private async classOf(sid: string, object: DirectoryObject | null, tier0Groups: Set<string>): Promise<Exclude<WriterClass, 'self'>> {
+  private async classOf(
+    sid: string,
+    object: DirectoryObject | null,
+    tier0Groups: Set<string>,
+  ): Promise<Exclude<WriterClass, 'self'>> {
     if (tier0SidName(sid) || tier0Groups.has(sid)) return 'tier0';
     if (!object) return 'other';
     if (this.serviceDns.has(normaliseDn(object.dn))) return 'service';
@@ -207,7 +231,9 @@ export function writerName(writer: Pick<Writer, 'samAccountName' | 'sid'>): stri
 }
 
 function describe(writers: Writer[]): string {
-  return writers.map((w) => `${writerName(w)} (${w.via === 'owner' ? 'owner, ' : ''}${w.rights.join(', ')})`).join('; ');
+  return writers
+    .map((w) => `${writerName(w)} (${w.via === 'owner' ? 'owner, ' : ''}${w.rights.join(', ')})`)
+    .join('; ');
 }
 
 export function rbcdWarnings(target: Pick<DirectoryObject, 'samAccountName'>, writers: Writer[]): WriterWarning[] {

@@ -35,7 +35,14 @@ describe('findDrift', () => {
   });
 
   it('reports ineffective masks: a granted principal whose ACE the KDC ignores, and any other such ACE', () => {
-    const raw = value([], [accessAllowedAce(A, 0x10000000), accessAllowedAce(B, 0x000f01ff), accessAllowedAce(C, 0x000f01ff, AceFlag.INHERIT_ONLY)]);
+    const raw = value(
+      [],
+      [
+        accessAllowedAce(A, 0x10000000),
+        accessAllowedAce(B, 0x000f01ff),
+        accessAllowedAce(C, 0x000f01ff, AceFlag.INHERIT_ONLY),
+      ],
+    );
     const found = findDrift({ raw, activeSids: [A, B], knownSids: [A, B] });
     expect(found.map((f) => [f.kind, f.sid])).toEqual([
       ['ineffective-mask', A],
@@ -52,6 +59,8 @@ describe('findDrift', () => {
 
   it('reports an undecodable value once, and nothing else', () => {
     const found = findDrift({ raw: Buffer.from('not a security descriptor'), activeSids: [A, B], knownSids: [A, B] });
-    expect(found).toEqual([{ kind: 'undecodable', message: expect.stringContaining('2 active grant(s) cannot be checked') }]);
+    expect(found).toEqual([
+      { kind: 'undecodable', message: expect.stringContaining('2 active grant(s) cannot be checked') },
+    ]);
   });
 });

@@ -1,8 +1,22 @@
 // What counts as drift on one target: a pure comparison of the stored descriptor with the grants
 // the service keeps for that target (no framework, no I/O).
-import { AceFlag, decodeSecurityDescriptor, formatAccessMask, listPrincipals, type SecurityDescriptor } from '../security-descriptor';
+import {
+  AceFlag,
+  decodeSecurityDescriptor,
+  formatAccessMask,
+  listPrincipals,
+  type SecurityDescriptor,
+} from '../security-descriptor';
 
-export const DRIFT_KINDS = ['missing-ace', 'ineffective-mask', 'unexpected-ace', 'undecodable', 'target-missing', 'writer-added', 'unfinished-write'] as const;
+export const DRIFT_KINDS = [
+  'missing-ace',
+  'ineffective-mask',
+  'unexpected-ace',
+  'undecodable',
+  'target-missing',
+  'writer-added',
+  'unfinished-write',
+] as const;
 export type DriftKind = (typeof DRIFT_KINDS)[number];
 
 /** Kinds a repair can fix: an active grant whose principal has no effective ACE. */
@@ -37,13 +51,22 @@ export function findDrift(input: DriftInput): DriftItem[] {
   const active = [...new Set([...input.activeSids].map((s) => s.toUpperCase()))];
   const known = new Set([...input.knownSids].map((s) => s.toUpperCase()));
   if (input.raw === null || input.raw.length === 0) {
-    return active.map((sid) => ({ kind: 'missing-ace', sid, message: `the grant for ${sid} is not in force: the attribute is empty` }));
+    return active.map((sid) => ({
+      kind: 'missing-ace',
+      sid,
+      message: `the grant for ${sid} is not in force: the attribute is empty`,
+    }));
   }
   let sd: SecurityDescriptor;
   try {
     sd = decodeSecurityDescriptor(input.raw);
   } catch (error) {
-    return [{ kind: 'undecodable', message: `the stored value does not decode (${(error as Error).message}); ${active.length} active grant(s) cannot be checked` }];
+    return [
+      {
+        kind: 'undecodable',
+        message: `the stored value does not decode (${(error as Error).message}); ${active.length} active grant(s) cannot be checked`,
+      },
+    ];
   }
   const principals = listPrincipals(sd).principals.map((p) => ({ ...p, sid: p.sid.toUpperCase() }));
   const effective = new Set(principals.filter((p) => p.effective).map((p) => p.sid));
@@ -55,18 +78,34 @@ export function findDrift(input: DriftInput): DriftItem[] {
     reported.add(sid);
     items.push(
       ineffective
-        ? { kind: 'ineffective-mask', sid, message: `the grant for ${sid} is not in force: its allow ACE has mask ${formatAccessMask(ineffective.accessMask)}${ineffective.flags & AceFlag.INHERIT_ONLY ? ' and is inherit-only' : ''}, which the KDC ignores` }
-        : { kind: 'missing-ace', sid, message: `the grant for ${sid} is not in force: its ACE was removed outside the service` },
+        ? {
+            kind: 'ineffective-mask',
+            sid,
+            message: `the grant for ${sid} is not in force: its allow ACE has mask ${formatAccessMask(ineffective.accessMask)}${ineffective.flags & AceFlag.INHERIT_ONLY ? ' and is inherit-only' : ''}, which the KDC ignores`,
+          }
+        : {
+            kind: 'missing-ace',
+            sid,
+            message: `the grant for ${sid} is not in force: its ACE was removed outside the service`,
+          },
     );
   }
   for (const p of principals) {
     if (reported.has(p.sid)) continue;
     if (p.effective && !known.has(p.sid)) {
       reported.add(p.sid);
-      items.push({ kind: 'unexpected-ace', sid: p.sid, message: `${p.sid} may delegate to this account but no grant of the service put it there (added outside the service)` });
+      items.push({
+        kind: 'unexpected-ace',
+        sid: p.sid,
+        message: `${p.sid} may delegate to this account but no grant of the service put it there (added outside the service)`,
+      });
     } else if (!p.effective && p.aceType === 'allow' && !effective.has(p.sid)) {
       reported.add(p.sid);
-      items.push({ kind: 'ineffective-mask', sid: p.sid, message: `the allow ACE for ${p.sid} has mask ${formatAccessMask(p.accessMask)}, which the KDC ignores` });
+      items.push({
+        kind: 'ineffective-mask',
+        sid: p.sid,
+        message: `the allow ACE for ${p.sid} has mask ${formatAccessMask(p.accessMask)}, which the KDC ignores`,
+      });
     }
   }
   return items;

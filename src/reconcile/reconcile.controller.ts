@@ -16,7 +16,9 @@ export class ReconcileController {
   @Post()
   @HttpCode(200)
   @Roles('admin')
-  @ApiOperation({ summary: 'Compare the directory with the active grants now; drift is audited and announced (drift.detected)' })
+  @ApiOperation({
+    summary: 'Compare the directory with the active grants now; drift is audited and announced (drift.detected)',
+  })
   @ApiOkResponse({ type: ReconcileReportModel })
   @ApiErrors(...AUTHENTICATED, ...CHANGE)
   run(@CurrentPrincipal() caller: Principal) {

@@ -12,7 +12,8 @@ export class DriftFindingModel {
   @ApiProperty({ enum: DRIFT_KINDS }) kind: string;
   @ApiPropertyOptional({ description: 'The principal the finding is about' }) sid?: string;
   @ApiProperty() message: string;
-  @ApiPropertyOptional({ description: 'With RBCD_DRIFT_REPAIR=true, for missing grants: whether the ACE was put back' }) repaired?: boolean;
+  @ApiPropertyOptional({ description: 'With RBCD_DRIFT_REPAIR=true, for missing grants: whether the ACE was put back' })
+  repaired?: boolean;
 }
 
 export class ReconcileErrorModel {
@@ -22,7 +23,9 @@ export class ReconcileErrorModel {
 }
 
 export class ReconcileReportModel {
-  @ApiProperty({ type: 'integer', description: 'Targets with an active grant whose descriptor was read' }) checkedTargets: number;
+  @ApiProperty({ type: 'integer', description: 'Targets with an active grant whose descriptor was read' })
+  checkedTargets: number;
   @ApiProperty({ type: DriftFindingModel, isArray: true }) findings: DriftFindingModel[];
-  @ApiProperty({ type: ReconcileErrorModel, isArray: true, description: 'Targets that could not be read now' }) errors: ReconcileErrorModel[];
+  @ApiProperty({ type: ReconcileErrorModel, isArray: true, description: 'Targets that could not be read now' })
+  errors: ReconcileErrorModel[];
 }

@@ -4,5 +4,10 @@ import { ReconcileController } from './reconcile.controller';
 import { Reconciler } from './reconciler.service';
 
 /** Drift detection (and optional repair) of the RBCD values the service manages. */
-@Module({ imports: [DirectoryWritesModule], controllers: [ReconcileController], providers: [Reconciler], exports: [Reconciler] })
+@Module({
+  imports: [DirectoryWritesModule],
+  controllers: [ReconcileController],
+  providers: [Reconciler],
+  exports: [Reconciler],
+})
 export class ReconcileModule {}

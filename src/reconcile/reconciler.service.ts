@@ -59,7 +59,6 @@ interface TargetGrants {
   unfinished: DirectoryIntentEntity[];
 }
 
-
 /**
  * Watches the directory for changes made behind the service's back: reads the descriptor of every
  * target with an active grant (on a schedule, jobs.reconcileIntervalMs, and on demand) and reports
@@ -138,13 +137,21 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
       let target = t.target;
       let object: DirectoryObject;
       try {
-        object = await this.directory.resolve(t.target.sid, { kind: 'target', domain: t.target.domain, withRbcd: true });
+        object = await this.directory.resolve(t.target.sid, {
+          kind: 'target',
+          domain: t.target.domain,
+          withRbcd: true,
+        });
         raw = object.rbcd ?? null;
         target = { dn: object.dn, sid: t.target.sid, domain: object.domain };
       } catch (error) {
         if (error instanceof DomainError && error.code === 'TARGET_NOT_FOUND') {
           report.checkedTargets++;
-          const finding: ReconcileFinding = { target, kind: 'target-missing', message: `the target no longer exists (or moved out of reach); ${t.active.size} grant(s) are active on it` };
+          const finding: ReconcileFinding = {
+            target,
+            kind: 'target-missing',
+            message: `the target no longer exists (or moved out of reach); ${t.active.size} grant(s) are active on it`,
+          };
           report.findings.push(finding);
           await this.record(actor, [finding], 'missing', current);
           return;
@@ -158,7 +165,11 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
       await this.checkWriters(actor, object, target, report, current);
       const adding = new Set(t.unfinished.filter((i) => i.operation === 'add').flatMap((i) => i.principals));
       const removing = new Set(t.unfinished.filter((i) => i.operation === 'remove').flatMap((i) => i.principals));
-      const items = findDrift({ raw, activeSids: [...t.active].filter((s) => !removing.has(s)), knownSids: [...t.known, ...adding] });
+      const items = findDrift({
+        raw,
+        activeSids: [...t.active].filter((s) => !removing.has(s)),
+        knownSids: [...t.known, ...adding],
+      });
       const findings: ReconcileFinding[] = items.map((i) => ({ target, ...i }));
       if (t.unfinished.length) findings.push(...(await this.completeUnfinished(actor, target, t.unfinished, raw)));
       if (findings.length === 0) return;
@@ -167,7 +178,10 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
       await this.record(actor, findings, raw ? raw.toString('base64') : 'null', current);
     });
     this.previous = current;
-    this.metrics.observeReconcile(report.findings.map((f) => f.kind), DRIFT_KINDS);
+    this.metrics.observeReconcile(
+      report.findings.map((f) => f.kind),
+      DRIFT_KINDS,
+    );
     return report;
   }
 
@@ -176,7 +190,13 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
    * outside Tier 0 (helpdesk ACE, owner change...). Reported when the reconciler first sees that
    * writer with those rights, then not again while it stays.
    */
-  private async checkWriters(actor: string, object: DirectoryObject, target: ReconcileTarget, report: ReconcileReport, current: Set<string>): Promise<void> {
+  private async checkWriters(
+    actor: string,
+    object: DirectoryObject,
+    target: ReconcileTarget,
+    report: ReconcileReport,
+    current: Set<string>,
+  ): Promise<void> {
     let writers;
     try {
       writers = (await this.writers.rbcdWriters(object)).writers ?? [];
@@ -205,19 +225,31 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
   private async loadTargets(): Promise<TargetGrants[]> {
     const repo = this.uow.manager.getRepository(GrantEntity);
     const active = await repo.find({ where: { state: 'active' }, order: { createdAt: 'ASC' } });
-    const unfinished = await this.intents.pendingSince(new Date(this.clock.now().getTime() - this.config.jobs.leaseMs).toISOString());
+    const unfinished = await this.intents.pendingSince(
+      new Date(this.clock.now().getTime() - this.config.jobs.leaseMs).toISOString(),
+    );
     const byTarget = new Map<string, TargetGrants>();
     const entryFor = (target: ReconcileTarget) => {
       const key = target.sid.toUpperCase();
-      const entry = byTarget.get(key) ?? { target, active: new Set<string>(), known: new Set<string>(), unfinished: [] };
+      const entry = byTarget.get(key) ?? {
+        target,
+        active: new Set<string>(),
+        known: new Set<string>(),
+        unfinished: [],
+      };
       byTarget.set(key, entry);
       return entry;
     };
-    for (const g of active) entryFor({ dn: g.targetDn, sid: g.targetSid, domain: g.targetDomain }).active.add(g.principalSid.toUpperCase());
-    for (const i of unfinished) entryFor({ dn: i.targetDn, sid: i.targetSid, domain: i.targetDomain }).unfinished.push(i);
+    for (const g of active)
+      entryFor({ dn: g.targetDn, sid: g.targetSid, domain: g.targetDomain }).active.add(g.principalSid.toUpperCase());
+    for (const i of unfinished)
+      entryFor({ dn: i.targetDn, sid: i.targetSid, domain: i.targetDomain }).unfinished.push(i);
     const sids = [...new Set([...active.map((g) => g.targetSid), ...unfinished.map((i) => i.targetSid)])];
     for (let i = 0; i < sids.length; i += IN_CHUNK) {
-      const rows = await repo.find({ select: { targetSid: true, principalSid: true }, where: { targetSid: In(sids.slice(i, i + IN_CHUNK)) } });
+      const rows = await repo.find({
+        select: { targetSid: true, principalSid: true },
+        where: { targetSid: In(sids.slice(i, i + IN_CHUNK)) },
+      });
       for (const row of rows) byTarget.get(row.targetSid.toUpperCase())?.known.add(row.principalSid.toUpperCase());
     }
     return [...byTarget.values()];
@@ -229,16 +261,29 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
    * of a failed request is taken back by a rollback job; any other intent is closed as `unknown`
    * with what the directory shows (and audited as such).
    */
-  private async completeUnfinished(actor: string, target: ReconcileTarget, intents: DirectoryIntentEntity[], raw: Buffer | null): Promise<ReconcileFinding[]> {
+  private async completeUnfinished(
+    actor: string,
+    target: ReconcileTarget,
+    intents: DirectoryIntentEntity[],
+    raw: Buffer | null,
+  ): Promise<ReconcileFinding[]> {
     const findings: ReconcileFinding[] = [];
     const present = effectiveSids(raw);
     for (const intent of intents) {
       let completion: string;
-      const request = intent.requestId ? await this.uow.manager.getRepository(RequestEntity).findOne({ where: { id: intent.requestId } }) : null;
+      const request = intent.requestId
+        ? await this.uow.manager.getRepository(RequestEntity).findOne({ where: { id: intent.requestId } })
+        : null;
       if (intent.requestId && (await this.queue.hasLiveJob(intent.requestId))) {
         completion = `the job of request ${intent.requestId} resumes it`;
       } else if (intent.action === 'grant' && request?.status === 'failed') {
-        await this.uow.run((m) => this.queue.enqueue(m, { kind: 'rollback', requestId: request.id, dedupeKey: `rollback:${request.id}:${intent.id}` }));
+        await this.uow.run((m) =>
+          this.queue.enqueue(m, {
+            kind: 'rollback',
+            requestId: request.id,
+            dedupeKey: `rollback:${request.id}:${intent.id}`,
+          }),
+        );
         completion = `a rollback job of request ${request.id} takes it back`;
       } else {
         await this.uow.run((m) => this.writes.closeUnknown(m, intent, raw, actor, { closedBy: 'reconciler' }));
@@ -264,16 +309,45 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     try {
       const restored = await this.locks.withTarget(target.sid, async (tx) => {
         const wanted = repairable.map((f) => f.sid as string);
-        const still = await this.uow.manager.getRepository(GrantEntity).find({ where: { targetSid: target.sid, state: 'active' } });
+        const still = await this.uow.manager
+          .getRepository(GrantEntity)
+          .find({ where: { targetSid: target.sid, state: 'active' } });
         const sids = wanted.filter((sid) => still.some((g) => g.principalSid.toUpperCase() === sid));
         if (sids.length === 0) return new Set<string>();
         const before = await this.directory.readRbcd(target);
-        const [intent] = await tx((m) => this.writes.announce(m, [{ requestId: null, action: 'repair', operation: 'add', target, principals: sids, inForceBefore: [...effectiveSids(before)], valueBefore: before, actor }]));
-        await this.writes.write(tx, intent, (current) => planRbcdChange('grant', current, sids).next, before, async (_m, cas) => ({
-          result: undefined,
-          actor,
-          data: { action: 'repair', reason: 'drift', changed: cas.changed, principals: sids, sddlBefore: storedSddl(cas.before), sddlAfter: storedSddl(cas.after), attempts: cas.attempts },
-        }));
+        const [intent] = await tx((m) =>
+          this.writes.announce(m, [
+            {
+              requestId: null,
+              action: 'repair',
+              operation: 'add',
+              target,
+              principals: sids,
+              inForceBefore: [...effectiveSids(before)],
+              valueBefore: before,
+              actor,
+            },
+          ]),
+        );
+        await this.writes.write(
+          tx,
+          intent,
+          (current) => planRbcdChange('grant', current, sids).next,
+          before,
+          async (_m, cas) => ({
+            result: undefined,
+            actor,
+            data: {
+              action: 'repair',
+              reason: 'drift',
+              changed: cas.changed,
+              principals: sids,
+              sddlBefore: storedSddl(cas.before),
+              sddlAfter: storedSddl(cas.after),
+              attempts: cas.attempts,
+            },
+          }),
+        );
         return new Set(sids);
       });
       for (const f of repairable) f.repaired = restored.has(f.sid as string);
@@ -287,9 +361,16 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /** One audit event and one webhook per new finding, in one transaction per target. */
-  private async record(actor: string, findings: ReconcileFinding[], value: string, current: Set<string>): Promise<void> {
+  private async record(
+    actor: string,
+    findings: ReconcileFinding[],
+    value: string,
+    current: Set<string>,
+  ): Promise<void> {
     const fresh = findings.filter((f) => {
-      const fingerprint = createHash('sha256').update([f.target.sid.toUpperCase(), f.kind, f.sid ?? '', value].join('|')).digest('hex');
+      const fingerprint = createHash('sha256')
+        .update([f.target.sid.toUpperCase(), f.kind, f.sid ?? '', value].join('|'))
+        .digest('hex');
       if (!f.repaired) current.add(fingerprint); // a repaired finding that comes back is new again
       return !this.previous.has(fingerprint);
     });
@@ -306,7 +387,12 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
           ...(f.repaired !== undefined ? { repaired: f.repaired } : {}),
         };
         const event = await this.audit.append(m, { actor, type: 'drift.detected', target: f.target.dn, data });
-        await this.events.publish(m, { type: 'drift.detected', id: `drift.detected:${event.id}`, at: this.clock.nowIso(), data: { target: f.target, ...data } });
+        await this.events.publish(m, {
+          type: 'drift.detected',
+          id: `drift.detected:${event.id}`,
+          at: this.clock.nowIso(),
+          data: { target: f.target, ...data },
+        });
       }
     });
   }

@@ -22,6 +22,9 @@ export function canTransition(from: RequestStatus, to: RequestStatus): boolean {
 
 export function assertTransition(id: string, from: RequestStatus, to: RequestStatus, verb: string): void {
   if (!canTransition(from, to)) {
-    throw new DomainError('INVALID_STATE', `Request ${id} is ${from}: it cannot be ${verb}`, { status: from, wanted: to });
+    throw new DomainError('INVALID_STATE', `Request ${id} is ${from}: it cannot be ${verb}`, {
+      status: from,
+      wanted: to,
+    });
   }
 }

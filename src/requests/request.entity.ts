@@ -2,7 +2,17 @@ import { Column, Entity, Index, PrimaryColumn, VersionColumn } from 'typeorm';
 import type { Channel, Person } from '../persons/person';
 import type { OwnerRequirement } from '../owners/owner.types';
 
-export const REQUEST_STATUSES = ['pending', 'approved', 'applying', 'applied', 'failed', 'rejected', 'cancelled', 'expired', 'revoked'] as const;
+export const REQUEST_STATUSES = [
+  'pending',
+  'approved',
+  'applying',
+  'applied',
+  'failed',
+  'rejected',
+  'cancelled',
+  'expired',
+  'revoked',
+] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 export const REQUEST_ACTIONS = ['grant', 'revoke'] as const;
 export type RequestAction = (typeof REQUEST_ACTIONS)[number];

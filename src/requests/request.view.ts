@@ -82,13 +82,16 @@ export function nextStepsFor(request: RequestEntity, quorum?: QuorumStatus): str
         ...(request.expiresAt ? [`The grant expires at ${request.expiresAt} and is then removed automatically`] : []),
       ];
     case 'pending':
-      if (quorum?.missing.length && request.ownerApprovals?.targets.some((t) => t.required > 0)) return [`Waiting for ${quorum.missing.join(', and ')}; never from the requester`];
+      if (quorum?.missing.length && request.ownerApprovals?.targets.some((t) => t.required > 0))
+        return [`Waiting for ${quorum.missing.join(', and ')}; never from the requester`];
       return [`Waiting for ${request.requiredApprovals} approval(s) from approvers other than the requester`];
     case 'approved':
     case 'applying':
       return ['Approved: the service is writing the descriptor(s); poll this request for the result'];
     case 'failed':
-      return ['Nothing is left half-written: what this request put in force is taken back (a rollback job, retried until the directory answers; the audit says request.rolled-back when done); see result.error, fix the cause and file a new request'];
+      return [
+        'Nothing is left half-written: what this request put in force is taken back (a rollback job, retried until the directory answers; the audit says request.rolled-back when done); see result.error, fix the cause and file a new request',
+      ];
     default:
       return [];
   }
@@ -96,16 +99,42 @@ export function nextStepsFor(request: RequestEntity, quorum?: QuorumStatus): str
 
 /** An approval row as the quorum counts it (rows written before persons: the credential id). */
 export function countedApproval(a: ApprovalEntity): CountedApproval {
-  return { personKey: a.personKey || a.approver, name: a.person ? personLabel(a.person) : a.approverName, ownerOf: a.ownerOf ?? [] };
+  return {
+    personKey: a.personKey || a.approver,
+    name: a.person ? personLabel(a.person) : a.approverName,
+    ownerOf: a.ownerOf ?? [],
+  };
 }
 
-function approvalStatus(request: RequestEntity, approvals: ApprovalEntity[]): { view: ApprovalStatusView; quorum: QuorumStatus } {
-  const quorum = quorumStatus(request.requiredApprovals, request.ownerApprovals ?? null, approvals.filter((a) => a.decision === 'approve').map(countedApproval));
+function approvalStatus(
+  request: RequestEntity,
+  approvals: ApprovalEntity[],
+): { view: ApprovalStatusView; quorum: QuorumStatus } {
+  const quorum = quorumStatus(
+    request.requiredApprovals,
+    request.ownerApprovals ?? null,
+    approvals.filter((a) => a.decision === 'approve').map(countedApproval),
+  );
   const owners = (request.ownerApprovals?.targets ?? []).map((t) => {
     const status = quorum.targets.find((q) => q.sid === t.target.sid);
-    return { target: t.target, required: t.required, owners: t.owners, approvedBy: status?.approvedBy ?? [], missing: status?.missing ?? 0, noOwner: t.noOwner };
+    return {
+      target: t.target,
+      required: t.required,
+      owners: t.owners,
+      approvedBy: status?.approvedBy ?? [],
+      missing: status?.missing ?? 0,
+      noOwner: t.noOwner,
+    };
   });
-  return { view: { approvers: quorum.approvers, required: quorum.required, owners, missing: request.status === 'pending' ? quorum.missing : [] }, quorum };
+  return {
+    view: {
+      approvers: quorum.approvers,
+      required: quorum.required,
+      owners,
+      missing: request.status === 'pending' ? quorum.missing : [],
+    },
+    quorum,
+  };
 }
 
 export function toRequestView(request: RequestEntity, approvals: ApprovalEntity[]): RequestView {

@@ -1,6 +1,21 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, AUTHENTICATED, CHANGE, DIRECTORY, WITH_BODY, WITH_PATH_PARAMETER } from '../common/openapi/api-errors.decorator';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ApiErrors,
+  AUTHENTICATED,
+  CHANGE,
+  DIRECTORY,
+  WITH_BODY,
+  WITH_PATH_PARAMETER,
+} from '../common/openapi/api-errors.decorator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { OwnersMay, Roles } from '../auth/roles.decorator';
 import type { Principal } from '../auth/roles';
@@ -19,12 +34,29 @@ export class RequestsController {
 
   @Post()
   @Roles('requester')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'The same key from the same caller returns the first request' })
-  @ApiOperation({ summary: 'File a grant or revoke request; policy says how many approvals it needs (or denies it now)' })
-  @ApiBody({ type: CreateRequestInput, examples: { grant: { summary: 'SERVERB$ may delegate to SERVERC for 8 hours', value: GRANT_REQUEST_EXAMPLE } } })
-  @ApiCreatedResponse({ type: RequestModel, description: 'Filed (or the request an earlier call with the same Idempotency-Key filed)', example: FILED_REQUEST_EXAMPLE })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'The same key from the same caller returns the first request',
+  })
+  @ApiOperation({
+    summary: 'File a grant or revoke request; policy says how many approvals it needs (or denies it now)',
+  })
+  @ApiBody({
+    type: CreateRequestInput,
+    examples: { grant: { summary: 'SERVERB$ may delegate to SERVERC for 8 hours', value: GRANT_REQUEST_EXAMPLE } },
+  })
+  @ApiCreatedResponse({
+    type: RequestModel,
+    description: 'Filed (or the request an earlier call with the same Idempotency-Key filed)',
+    example: FILED_REQUEST_EXAMPLE,
+  })
   @ApiErrors(...WITH_BODY, ...DIRECTORY, 422, ...CHANGE)
-  create(@Body() body: CreateRequestInput, @CurrentPrincipal() caller: Principal, @Headers() headers: Record<string, string | string[] | undefined>) {
+  create(
+    @Body() body: CreateRequestInput,
+    @CurrentPrincipal() caller: Principal,
+    @Headers() headers: Record<string, string | string[] | undefined>,
+  ) {
     // Read from all headers (not @Headers('idempotency-key')), so the spec holds the one optional header above.
     const raw = headers['idempotency-key'];
     const idempotencyKey = Array.isArray(raw) ? raw.join(', ') : raw;
@@ -54,7 +86,9 @@ export class RequestsController {
   @Post(':id/approve')
   @HttpCode(200)
   @Roles('approver')
-  @ApiOperation({ summary: 'Approve (never your own request, or one filed for you); the quorum met, it is written to the directory' })
+  @ApiOperation({
+    summary: 'Approve (never your own request, or one filed for you); the quorum met, it is written to the directory',
+  })
   @OwnersMay()
   @ApiOkResponse({ type: RequestModel })
   @ApiErrors(...WITH_BODY, ...WITH_PATH_PARAMETER, 404, 409, 502, 503, ...CHANGE)
@@ -86,7 +120,9 @@ export class RequestsController {
   @Post(':id/revoke')
   @HttpCode(200)
   @Roles('requester', 'approver')
-  @ApiOperation({ summary: 'End an applied grant before it expires: its ACEs are removed unless another grant needs them' })
+  @ApiOperation({
+    summary: 'End an applied grant before it expires: its ACEs are removed unless another grant needs them',
+  })
   @ApiOkResponse({ type: RequestModel })
   @ApiErrors(...WITH_BODY, ...WITH_PATH_PARAMETER, 404, 409, ...CHANGE)
   revoke(@Param('id') id: string, @Body() body: CommentInput, @CurrentPrincipal() caller: Principal) {

@@ -4,5 +4,10 @@ import { RequestsController } from './requests.controller';
 import { RequestsResolver } from './requests.resolver';
 import { RequestsService } from './requests.service';
 
-@Module({ imports: [DelegationsModule], controllers: [RequestsController], providers: [RequestsService, RequestsResolver], exports: [RequestsService] })
+@Module({
+  imports: [DelegationsModule],
+  controllers: [RequestsController],
+  providers: [RequestsService, RequestsResolver],
+  exports: [RequestsService],
+})
 export class RequestsModule {}

@@ -39,7 +39,11 @@ export class RequestsResolver {
   @Mutation(() => RequestModel)
   @Roles('approver')
   @OwnersMay()
-  approveRequest(@Args('id') id: string, @CurrentPrincipal() caller: Principal, @Args('comment', { nullable: true }) comment?: string) {
+  approveRequest(
+    @Args('id') id: string,
+    @CurrentPrincipal() caller: Principal,
+    @Args('comment', { nullable: true }) comment?: string,
+  ) {
     return this.service.approve(id, caller, comment);
   }
 
@@ -58,7 +62,11 @@ export class RequestsResolver {
 
   @Mutation(() => RequestModel)
   @Roles('requester', 'approver')
-  revokeRequest(@Args('id') id: string, @CurrentPrincipal() caller: Principal, @Args('comment', { nullable: true }) comment?: string) {
+  revokeRequest(
+    @Args('id') id: string,
+    @CurrentPrincipal() caller: Principal,
+    @Args('comment', { nullable: true }) comment?: string,
+  ) {
     return this.service.revoke(id, caller, comment);
   }
 }

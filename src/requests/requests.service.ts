@@ -46,7 +46,13 @@ export interface RequestFilter {
 }
 
 export function toStoredAccount(object: DirectoryObject): StoredAccount {
-  return { dn: object.dn, sid: object.sid, samAccountName: object.samAccountName, domain: object.domain, dnsHostName: object.dnsHostName ?? null };
+  return {
+    dn: object.dn,
+    sid: object.sid,
+    samAccountName: object.samAccountName,
+    domain: object.domain,
+    dnsHostName: object.dnsHostName ?? null,
+  };
 }
 
 /** The request lifecycle: create (with policy), approve with quorum, reject, cancel, revoke. */
@@ -71,12 +77,18 @@ export class RequestsService {
       if (existing) return existing;
     }
     if (input.requestedFor && !caller.mayActOnBehalf) {
-      throw new DomainError('FORBIDDEN', 'This credential may not file requests on behalf of someone else (requestedFor)');
+      throw new DomainError(
+        'FORBIDDEN',
+        'This credential may not file requests on behalf of someone else (requestedFor)',
+      );
     }
     if (!input.justification?.trim()) throw new DomainError('VALIDATION_FAILED', 'justification is required');
     // requestedFor names a person: exactly one AD user, or 422 PERSON_NOT_RESOLVED.
     const requestedForPerson = input.requestedFor ? await this.persons.resolveUser(input.requestedFor) : null;
-    const [targets, principals] = await Promise.all([this.expander.targets(input), this.expander.principals(input.principals)]);
+    const [targets, principals] = await Promise.all([
+      this.expander.targets(input),
+      this.expander.principals(input.principals),
+    ]);
     const now = this.clock.now();
     const decision = this.decide(input, targets, await this.builtinFacts(input.action, targets, principals), now);
     const owners = await this.ownerRequirement(decision.decisions, [caller.person, requestedForPerson]);
@@ -88,8 +100,16 @@ export class RequestsService {
       await this.audit.record({
         actor: caller.id,
         type: 'request.denied',
-        target: targets.map((t) => t.dn).join('; ').slice(0, 1024),
-        data: { action: input.action, principals: principals.map((p) => p.sid), reasons: decision.reasons, ...actorData(caller) },
+        target: targets
+          .map((t) => t.dn)
+          .join('; ')
+          .slice(0, 1024),
+        data: {
+          action: input.action,
+          principals: principals.map((p) => p.sid),
+          reasons: decision.reasons,
+          ...actorData(caller),
+        },
       });
       throw new DomainError('POLICY_DENIED', decision.reasons.join('; '), { reasons: decision.reasons });
     }
@@ -125,7 +145,10 @@ export class RequestsService {
           actor: caller.id,
           type: 'request.created',
           requestId: request.id,
-          target: request.targets.map((t) => t.dn).join('; ').slice(0, 1024),
+          target: request.targets
+            .map((t) => t.dn)
+            .join('; ')
+            .slice(0, 1024),
           data: {
             action: request.action,
             principals: request.principals.map((p) => p.sid),
@@ -134,12 +157,19 @@ export class RequestsService {
             expiresAt: request.expiresAt,
             requestedFor: request.requestedFor,
             requestedForSid: requestedForPerson?.sid ?? null,
-            owners: owners.requirement?.targets.map((t) => ({ target: t.target.dn, required: t.required, owners: t.owners.map((o) => o.dn), noOwner: t.noOwner })) ?? null,
+            owners:
+              owners.requirement?.targets.map((t) => ({
+                target: t.target.dn,
+                required: t.required,
+                owners: t.owners.map((o) => o.dn),
+                noOwner: t.noOwner,
+              })) ?? null,
             ...actorData(caller),
           },
         });
         // Owners first: their notification is queued before the general one.
-        if (owners.requirement?.targets.some((t) => t.required > 0)) await this.publishOwnersNeeded(m, request, owners.requirement);
+        if (owners.requirement?.targets.some((t) => t.required > 0))
+          await this.publishOwnersNeeded(m, request, owners.requirement);
         await this.publish(m, 'request.created', request);
       });
     } catch (error) {
@@ -161,11 +191,19 @@ export class RequestsService {
 
   async list(filter: RequestFilter): Promise<{ items: RequestView[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
-    const query = this.uow.manager.getRepository(RequestEntity).createQueryBuilder('r').orderBy('r.created_at', 'DESC').addOrderBy('r.id', 'DESC').take(limit + 1);
+    const query = this.uow.manager
+      .getRepository(RequestEntity)
+      .createQueryBuilder('r')
+      .orderBy('r.created_at', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .take(limit + 1);
     if (filter.status) query.andWhere('r.status = :status', { status: filter.status });
-    if (filter.requester) query.andWhere('(r.requester = :requester OR r.requester_name = :requester)', { requester: filter.requester });
-    if (filter.target) query.andWhere("LOWER(r.targets) LIKE :target ESCAPE '\\'", { target: likeValue(filter.target) });
-    if (filter.principal) query.andWhere("LOWER(r.principals) LIKE :principal ESCAPE '\\'", { principal: likeValue(filter.principal) });
+    if (filter.requester)
+      query.andWhere('(r.requester = :requester OR r.requester_name = :requester)', { requester: filter.requester });
+    if (filter.target)
+      query.andWhere("LOWER(r.targets) LIKE :target ESCAPE '\\'", { target: likeValue(filter.target) });
+    if (filter.principal)
+      query.andWhere("LOWER(r.principals) LIKE :principal ESCAPE '\\'", { principal: likeValue(filter.principal) });
     if (filter.cursor) {
       const [createdAt, id] = Buffer.from(filter.cursor, 'base64url').toString().split('|');
       if (!createdAt || !id) throw new DomainError('VALIDATION_FAILED', 'cursor is not valid');
@@ -173,11 +211,19 @@ export class RequestsService {
     }
     const rows = await query.getMany();
     const page = rows.slice(0, limit);
-    const approvals = page.length ? await this.uow.manager.getRepository(ApprovalEntity).find({ where: { requestId: In(page.map((r) => r.id)) } }) : [];
+    const approvals = page.length
+      ? await this.uow.manager.getRepository(ApprovalEntity).find({ where: { requestId: In(page.map((r) => r.id)) } })
+      : [];
     const last = page[page.length - 1];
     return {
-      items: page.map((r) => toRequestView(r, approvals.filter((a) => a.requestId === r.id))),
-      nextCursor: rows.length > limit && last ? Buffer.from(`${last.createdAt}|${last.id}`).toString('base64url') : null,
+      items: page.map((r) =>
+        toRequestView(
+          r,
+          approvals.filter((a) => a.requestId === r.id),
+        ),
+      ),
+      nextCursor:
+        rows.length > limit && last ? Buffer.from(`${last.createdAt}|${last.id}`).toString('base64url') : null,
     };
   }
 
@@ -189,10 +235,21 @@ export class RequestsService {
       assertNotOwnRequest(request, caller);
       const key = identityKey(caller);
       const approvals = m.getRepository(ApprovalEntity);
-      const earlier = await approvals.findOne({ where: [{ requestId: id, personKey: key }, { requestId: id, approver: caller.id }] });
+      const earlier = await approvals.findOne({
+        where: [
+          { requestId: id, personKey: key },
+          { requestId: id, approver: caller.id },
+        ],
+      });
       if (earlier) {
-        const channel = earlier.approver === caller.id ? '' : ` (through ${earlier.via ?? 'another channel'}: one person is one approver)`;
-        throw new DomainError('DUPLICATE_APPROVAL', `${callerLabel(caller)} has already approved request ${id}${channel}; another approver is needed`);
+        const channel =
+          earlier.approver === caller.id
+            ? ''
+            : ` (through ${earlier.via ?? 'another channel'}: one person is one approver)`;
+        throw new DomainError(
+          'DUPLICATE_APPROVAL',
+          `${callerLabel(caller)} has already approved request ${id}${channel}; another approver is needed`,
+        );
       }
       const now = this.clock.nowIso();
       await approvals.insert({
@@ -214,14 +271,26 @@ export class RequestsService {
         actor: caller.id,
         type: 'request.approval',
         requestId: id,
-        data: { comment: comment ?? null, approvals: quorum.approvers, required: request.requiredApprovals, ownerOf, missing: quorum.missing, ...actorData(caller) },
+        data: {
+          comment: comment ?? null,
+          approvals: quorum.approvers,
+          required: request.requiredApprovals,
+          ownerOf,
+          missing: quorum.missing,
+          ...actorData(caller),
+        },
       });
       if (!quorum.met) {
         await this.touch(m, request, {});
         return;
       }
       await this.touch(m, request, { status: 'approved' });
-      await this.audit.append(m, { actor: caller.id, type: 'request.approved', requestId: id, data: { approvals: quorum.approvers, ...actorData(caller) } });
+      await this.audit.append(m, {
+        actor: caller.id,
+        type: 'request.approved',
+        requestId: id,
+        data: { approvals: quorum.approvers, ...actorData(caller) },
+      });
       await this.jobs.enqueue(m, { kind: 'apply', requestId: id, dedupeKey: `apply:${id}` });
       await this.publish(m, 'request.approved', request);
     });
@@ -233,7 +302,8 @@ export class RequestsService {
     await this.uow.run(async (m) => {
       const request = await this.load(m, id, true);
       assertTransition(id, request.status, 'rejected', 'rejected');
-      if (isRequester(request, caller)) throw new DomainError('SELF_APPROVAL', 'Cancel your own request instead of rejecting it');
+      if (isRequester(request, caller))
+        throw new DomainError('SELF_APPROVAL', 'Cancel your own request instead of rejecting it');
       const now = this.clock.nowIso();
       await m.getRepository(ApprovalEntity).insert({
         id: randomUUID(),
@@ -250,7 +320,12 @@ export class RequestsService {
         ownerOf,
       });
       await this.touch(m, request, { status: 'rejected', closedAt: now });
-      await this.audit.append(m, { actor: caller.id, type: 'request.rejected', requestId: id, data: { comment, ownerOf, ...actorData(caller) } });
+      await this.audit.append(m, {
+        actor: caller.id,
+        type: 'request.rejected',
+        requestId: id,
+        data: { comment, ownerOf, ...actorData(caller) },
+      });
       await this.publish(m, 'request.rejected', request);
     });
     return this.get(id);
@@ -261,11 +336,19 @@ export class RequestsService {
       const request = await this.load(m, id, true);
       const forThem = request.requestedForPerson !== null && request.requestedForPerson.key === identityKey(caller);
       if (!isRequester(request, caller) && !forThem && !caller.roles.includes('admin')) {
-        throw new DomainError('FORBIDDEN', 'Only the requester, the person it was filed for, or an admin may cancel a request');
+        throw new DomainError(
+          'FORBIDDEN',
+          'Only the requester, the person it was filed for, or an admin may cancel a request',
+        );
       }
       assertTransition(id, request.status, 'cancelled', 'cancelled');
       await this.touch(m, request, { status: 'cancelled', closedAt: this.clock.nowIso() });
-      await this.audit.append(m, { actor: caller.id, type: 'request.cancelled', requestId: id, data: actorData(caller) });
+      await this.audit.append(m, {
+        actor: caller.id,
+        type: 'request.cancelled',
+        requestId: id,
+        data: actorData(caller),
+      });
       await this.publish(m, 'request.cancelled', request);
     });
     return this.get(id);
@@ -304,7 +387,9 @@ export class RequestsService {
       const ref = { dn: target.dn, sid: target.sid, samAccountName: target.samAccountName };
       if (owners.length > 0) return { target: ref, required: decision.approvers?.owners ?? 0, owners, noOwner: null };
       const noOwner = decision.noOwner ?? 'deny';
-      const why = found[i].length ? 'its only owner is the requester' : 'nobody owns it (no managedBy, no OU owner group)';
+      const why = found[i].length
+        ? 'its only owner is the requester'
+        : 'nobody owns it (no managedBy, no OU owner group)';
       if (noOwner === 'deny') reasons.push(`${target.samAccountName}: ${why} and the policy rule says noOwner: deny`);
       return { target: ref, required: 0, owners: [], noOwner };
     });
@@ -315,18 +400,41 @@ export class RequestsService {
     const type = 'request.owner_approval_needed';
     const owners = requirement.targets
       .filter((t) => t.required > 0)
-      .map((t) => ({ target: t.target, required: t.required, owners: t.owners.map((o) => ({ source: o.source, dn: o.dn, name: o.name, isGroup: o.isGroup })) }));
-    return this.events.publish(m, { type, id: `${type}:${request.id}`, at: this.clock.nowIso(), data: { requestId: request.id, owners, request: toRequestView(request, []) } });
+      .map((t) => ({
+        target: t.target,
+        required: t.required,
+        owners: t.owners.map((o) => ({ source: o.source, dn: o.dn, name: o.name, isGroup: o.isGroup })),
+      }));
+    return this.events.publish(m, {
+      type,
+      id: `${type}:${request.id}`,
+      at: this.clock.nowIso(),
+      data: { requestId: request.id, owners, request: toRequestView(request, []) },
+    });
   }
 
   /** Ends an applied grant early: the same durable path as expiry, ending `revoked`. */
   async revoke(id: string, caller: Principal, comment?: string): Promise<RequestView> {
     await this.uow.run(async (m) => {
       const request = await this.load(m, id, true);
-      if (request.action !== 'grant') throw new DomainError('INVALID_STATE', 'Only a grant can be revoked; file a revoke request to remove other entries');
+      if (request.action !== 'grant')
+        throw new DomainError(
+          'INVALID_STATE',
+          'Only a grant can be revoked; file a revoke request to remove other entries',
+        );
       assertTransition(id, request.status, 'revoked', 'revoked');
-      await this.audit.append(m, { actor: caller.id, type: 'request.revoke-requested', requestId: id, data: { comment: comment ?? null } });
-      await this.jobs.enqueue(m, { kind: 'end-grant', requestId: id, payload: { reason: 'revoked', actor: caller.id }, dedupeKey: `end-grant:${id}` });
+      await this.audit.append(m, {
+        actor: caller.id,
+        type: 'request.revoke-requested',
+        requestId: id,
+        data: { comment: comment ?? null },
+      });
+      await this.jobs.enqueue(m, {
+        kind: 'end-grant',
+        requestId: id,
+        payload: { reason: 'revoked', actor: caller.id },
+        dedupeKey: `end-grant:${id}`,
+      });
       await this.touch(m, request, {});
     });
     return this.get(id);
@@ -341,8 +449,16 @@ export class RequestsService {
     return { refusals: verdict.refusals, tier0Groups };
   }
 
-  private decide(input: CreateRequestInput, targets: DirectoryObject[], facts: { refusals: string[]; tier0Groups: Map<string, string | undefined> }, now: Date) {
-    const decisions = targets.map((t) => ({ target: t, decision: this.policy.evaluate(t, { tier0Group: facts.tier0Groups.get(t.sid) }) }));
+  private decide(
+    input: CreateRequestInput,
+    targets: DirectoryObject[],
+    facts: { refusals: string[]; tier0Groups: Map<string, string | undefined> },
+    now: Date,
+  ) {
+    const decisions = targets.map((t) => ({
+      target: t,
+      decision: this.policy.evaluate(t, { tier0Group: facts.tier0Groups.get(t.sid) }),
+    }));
     const reasons: string[] = [];
     let allowed = true;
     if (input.action === 'grant') {
@@ -361,10 +477,15 @@ export class RequestsService {
     let durationMs: number | null = null;
     if (input.action === 'grant') {
       const maxMs = Math.min(...decisions.map((d) => d.decision.maxDurationMs));
-      if (input.duration && input.expiresAt) throw new DomainError('VALIDATION_FAILED', 'Give duration or expiresAt, not both');
+      if (input.duration && input.expiresAt)
+        throw new DomainError('VALIDATION_FAILED', 'Give duration or expiresAt, not both');
       if (input.duration) {
         durationMs = parseIsoDuration(input.duration) ?? null;
-        if (!durationMs) throw new DomainError('VALIDATION_FAILED', `duration "${input.duration}" is not an ISO 8601 duration such as PT8H`);
+        if (!durationMs)
+          throw new DomainError(
+            'VALIDATION_FAILED',
+            `duration "${input.duration}" is not an ISO 8601 duration such as PT8H`,
+          );
       } else if (input.expiresAt) {
         const at = Date.parse(input.expiresAt);
         if (Number.isNaN(at)) throw new DomainError('VALIDATION_FAILED', 'expiresAt is not an ISO 8601 date-time');
@@ -386,13 +507,18 @@ export class RequestsService {
   }
 
   private async findByIdempotencyKey(caller: Principal, key: string): Promise<RequestView | undefined> {
-    const row = await this.uow.manager.getRepository(RequestEntity).findOne({ where: { requester: caller.id, idempotencyKey: key } });
+    const row = await this.uow.manager
+      .getRepository(RequestEntity)
+      .findOne({ where: { requester: caller.id, idempotencyKey: key } });
     return row ? this.get(row.id) : undefined;
   }
 
   private async load(m: EntityManager, id: string, forUpdate = false): Promise<RequestEntity> {
     const repo = m.getRepository(RequestEntity);
-    const request = forUpdate && this.uow.isPostgres ? await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } }) : await repo.findOne({ where: { id } });
+    const request =
+      forUpdate && this.uow.isPostgres
+        ? await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } })
+        : await repo.findOne({ where: { id } });
     if (!request) throw new DomainError('REQUEST_NOT_FOUND', `No request ${id}`);
     return request;
   }
@@ -403,13 +529,22 @@ export class RequestsService {
   }
 
   private publish(m: EntityManager, type: string, request: RequestEntity): Promise<void> {
-    return this.events.publish(m, { type, id: `${type}:${request.id}`, at: this.clock.nowIso(), data: { requestId: request.id, request: toRequestView(request, []) } });
+    return this.events.publish(m, {
+      type,
+      id: `${type}:${request.id}`,
+      at: this.clock.nowIso(),
+      data: { requestId: request.id, request: toRequestView(request, []) },
+    });
   }
 }
 
 /** Who acted, for the audit: the person (UPN, SID) and the channel, next to the credential id in `actor`. */
 function actorData(caller: Principal): { person: string | null; personSid: string | null; via: string } {
-  return { person: caller.person ? personLabel(caller.person) : null, personSid: caller.person?.sid ?? null, via: caller.via };
+  return {
+    person: caller.person ? personLabel(caller.person) : null,
+    personSid: caller.person?.sid ?? null,
+    via: caller.via,
+  };
 }
 
 function callerLabel(caller: Principal): string {
@@ -427,7 +562,10 @@ function assertNotOwnRequest(request: RequestEntity, caller: Principal): void {
     ? request.requestedForPerson.key === identityKey(caller)
     : request.requestedFor !== null && [caller.id, caller.name].includes(request.requestedFor);
   if (isRequester(request, caller) || forThem) {
-    throw new DomainError('SELF_APPROVAL', 'Nobody approves their own request (nor one filed on their behalf), whatever channel they use');
+    throw new DomainError(
+      'SELF_APPROVAL',
+      'Nobody approves their own request (nor one filed on their behalf), whatever channel they use',
+    );
   }
 }
 

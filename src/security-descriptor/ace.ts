@@ -118,7 +118,11 @@ export function decodeAce(reader: ByteReader, offset: number, field: string): { 
   const flags = reader.u8(offset + 1, `${field}.AceFlags`);
   const size = reader.u16(offset + 2, `${field}.AceSize`);
   if (size < ACE_HEADER_SIZE) {
-    throw new SecurityDescriptorError(`AceSize ${size} is smaller than the ${ACE_HEADER_SIZE}-byte ACE header`, `${field}.AceSize`, offset + 2);
+    throw new SecurityDescriptorError(
+      `AceSize ${size} is smaller than the ${ACE_HEADER_SIZE}-byte ACE header`,
+      `${field}.AceSize`,
+      offset + 2,
+    );
   }
   // [MS-DTYP] 2.4.4.1: AceSize MUST be a multiple of 4 (Windows' RtlValidAcl refuses unaligned ACEs
   // too). Enforcing it for every type keeps every component we encode 4-byte aligned.
@@ -192,7 +196,8 @@ export function aceByteLength(ace: Ace): number {
 /** Writes the ACE at `offset` of a zero-filled buffer; returns the bytes written (== aceByteLength). */
 export function writeAce(out: Uint8Array, offset: number, ace: Ace, field: string): number {
   const size = aceByteLength(ace);
-  if (size > 0xffff) throw new SecurityDescriptorError(`ACE of ${size} bytes does not fit AceSize`, `${field}.AceSize`, offset + 2);
+  if (size > 0xffff)
+    throw new SecurityDescriptorError(`ACE of ${size} bytes does not fit AceSize`, `${field}.AceSize`, offset + 2);
   checkByte(ace.type, `${field}.AceType`, offset);
   checkByte(ace.flags, `${field}.AceFlags`, offset + 1);
   out[offset] = ace.type;

@@ -80,9 +80,16 @@ export function aclByteLength(acl: Acl): number {
 /** Writes the ACL at `offset` of a zero-filled buffer; returns the bytes written. */
 export function writeAcl(out: Uint8Array, offset: number, acl: Acl, field: string): number {
   const size = aclByteLength(acl);
-  if (size > 0xffff) throw new SecurityDescriptorError(`ACL of ${size} bytes does not fit AclSize`, `${field}.AclSize`, offset + 2);
-  if (size % 4 !== 0) throw new SecurityDescriptorError(`free space of ${acl.freeSpace.length} bytes breaks 4-byte alignment`, `${field}.AclSize`, offset + 2);
-  if (acl.aces.length > 0xffff) throw new SecurityDescriptorError(`${acl.aces.length} ACEs do not fit AceCount`, `${field}.AceCount`, offset + 4);
+  if (size > 0xffff)
+    throw new SecurityDescriptorError(`ACL of ${size} bytes does not fit AclSize`, `${field}.AclSize`, offset + 2);
+  if (size % 4 !== 0)
+    throw new SecurityDescriptorError(
+      `free space of ${acl.freeSpace.length} bytes breaks 4-byte alignment`,
+      `${field}.AclSize`,
+      offset + 2,
+    );
+  if (acl.aces.length > 0xffff)
+    throw new SecurityDescriptorError(`${acl.aces.length} ACEs do not fit AceCount`, `${field}.AceCount`, offset + 4);
   out[offset] = acl.revision;
   out[offset + 1] = acl.sbz1;
   writeU16(out, offset + 2, size);

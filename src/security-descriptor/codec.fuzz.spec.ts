@@ -6,7 +6,12 @@ import { Ace } from './ace';
 import { Acl } from './acl';
 import { SecurityDescriptorError } from './errors';
 import { addPrincipals, listPrincipals, removePrincipals } from './rbcd';
-import { SecurityDescriptor, SecurityDescriptorPart, decodeSecurityDescriptor, encodeSecurityDescriptor } from './security-descriptor';
+import {
+  SecurityDescriptor,
+  SecurityDescriptorPart,
+  decodeSecurityDescriptor,
+  encodeSecurityDescriptor,
+} from './security-descriptor';
 import { toSddl } from './sddl';
 
 const SEED = Number(process.env.SD_FUZZ_SEED ?? 0x5eed_2182);
@@ -31,13 +36,16 @@ function acesKey(aces: readonly Ace[]): string {
   let key = '';
   for (const ace of aces) {
     if (ace.kind === 'raw') key += `[raw ${ace.type} ${ace.flags} ${hexOf(ace.body)}]`;
-    else if (ace.kind === 'access') key += `[access ${ace.type} ${ace.flags} ${ace.mask} ${ace.sid} ${hexOf(ace.trailing)}]`;
-    else key += `[object ${ace.type} ${ace.flags} ${ace.mask} ${ace.objectFlags} ${ace.objectType} ${ace.inheritedObjectType} ${ace.sid} ${hexOf(ace.trailing)}]`;
+    else if (ace.kind === 'access')
+      key += `[access ${ace.type} ${ace.flags} ${ace.mask} ${ace.sid} ${hexOf(ace.trailing)}]`;
+    else
+      key += `[object ${ace.type} ${ace.flags} ${ace.mask} ${ace.objectFlags} ${ace.objectType} ${ace.inheritedObjectType} ${ace.sid} ${hexOf(ace.trailing)}]`;
   }
   return key;
 }
 
-const aclKey = (acl: Acl | null) => (acl === null ? 'null' : `{${acl.revision} ${acl.sbz1} ${acl.sbz2} ${hexOf(acl.freeSpace)} ${acesKey(acl.aces)}}`);
+const aclKey = (acl: Acl | null) =>
+  acl === null ? 'null' : `{${acl.revision} ${acl.sbz1} ${acl.sbz2} ${hexOf(acl.freeSpace)} ${acesKey(acl.aces)}}`;
 
 /** A canonical text form of a model: equality cheap enough for 100k runs, independent of key order. */
 function modelKey(sd: SecurityDescriptor): string {
@@ -120,7 +128,11 @@ describe('codec fuzz', () => {
       try {
         model = decodeSecurityDescriptor(input);
       } catch (error) {
-        if (!(error instanceof SecurityDescriptorError) || error.code !== 'INVALID_SECURITY_DESCRIPTOR' || !(error.offset >= 0 && error.offset <= input.length + 4)) {
+        if (
+          !(error instanceof SecurityDescriptorError) ||
+          error.code !== 'INVALID_SECURITY_DESCRIPTOR' ||
+          !(error.offset >= 0 && error.offset <= input.length + 4)
+        ) {
           throw new Error(`iteration ${i}, input ${input.toString('hex')}: unexpected ${String(error)}`);
         }
         rejected++;
@@ -154,13 +166,24 @@ const sidArb = fc
     fc.array(fc.integer({ min: 0, max: 0xffff_ffff }), { maxLength: 15 }),
   )
   .map(([authority, subs]) =>
-    ['S-1-' + (authority < 2 ** 32 ? String(authority) : '0x' + authority.toString(16).padStart(12, '0')), ...subs].join('-'),
+    [
+      'S-1-' + (authority < 2 ** 32 ? String(authority) : '0x' + authority.toString(16).padStart(12, '0')),
+      ...subs,
+    ].join('-'),
   );
 const guidArb = fc.uuid();
-const bytes4Arb = (max: number) => fc.integer({ min: 0, max }).chain((n) => fc.uint8Array({ minLength: 4 * n, maxLength: 4 * n }));
+const bytes4Arb = (max: number) =>
+  fc.integer({ min: 0, max }).chain((n) => fc.uint8Array({ minLength: 4 * n, maxLength: 4 * n }));
 const u32Arb = fc.integer({ min: 0, max: 0xffff_ffff });
 const aceArb: fc.Arbitrary<Ace> = fc.oneof(
-  fc.record({ kind: fc.constant('access' as const), type: fc.constantFrom(0 as const, 1 as const), flags: fc.integer({ min: 0, max: 255 }), mask: u32Arb, sid: sidArb, trailing: bytes4Arb(3) }),
+  fc.record({
+    kind: fc.constant('access' as const),
+    type: fc.constantFrom(0 as const, 1 as const),
+    flags: fc.integer({ min: 0, max: 255 }),
+    mask: u32Arb,
+    sid: sidArb,
+    trailing: bytes4Arb(3),
+  }),
   fc
     .record({
       kind: fc.constant('object' as const),
@@ -179,7 +202,12 @@ const aceArb: fc.Arbitrary<Ace> = fc.oneof(
       ...(objectType !== undefined && { objectType }),
       ...(inheritedObjectType !== undefined && { inheritedObjectType }),
     })),
-  fc.record({ kind: fc.constant('raw' as const), type: fc.integer({ min: 0, max: 255 }).filter((t) => ![0, 1, 5, 6].includes(t)), flags: fc.integer({ min: 0, max: 255 }), body: bytes4Arb(10) }),
+  fc.record({
+    kind: fc.constant('raw' as const),
+    type: fc.integer({ min: 0, max: 255 }).filter((t) => ![0, 1, 5, 6].includes(t)),
+    flags: fc.integer({ min: 0, max: 255 }),
+    body: bytes4Arb(10),
+  }),
 );
 const aclArb: fc.Arbitrary<Acl> = fc.record({
   revision: fc.integer({ min: 2, max: 4 }),
@@ -196,7 +224,10 @@ const sdArb: fc.Arbitrary<SecurityDescriptor> = fc
     group: fc.option(sidArb, { nil: null }),
     sacl: fc.option(aclArb, { nil: null }),
     dacl: fc.option(aclArb, { nil: null }),
-    order: fc.shuffledSubarray(['owner', 'group', 'sacl', 'dacl'] as SecurityDescriptorPart[], { minLength: 4, maxLength: 4 }),
+    order: fc.shuffledSubarray(['owner', 'group', 'sacl', 'dacl'] as SecurityDescriptorPart[], {
+      minLength: 4,
+      maxLength: 4,
+    }),
   })
   .map(({ order, control, ...parts }) => ({
     revision: 1,
@@ -224,7 +255,9 @@ describe('codec properties (fast-check, seeded)', () => {
         expect(listPrincipals(added).principals.filter((p) => p.sid === principal && p.effective)).toHaveLength(1);
         expect(addPrincipals(added, [principal]).added).toEqual([]);
         const { descriptor: removed } = removePrincipals(added, [principal]);
-        expect(modelKey({ ...removed, dacl: null, control: 0, layout: [] })).toBe(modelKey({ ...sd, dacl: null, control: 0, layout: [] }));
+        expect(modelKey({ ...removed, dacl: null, control: 0, layout: [] })).toBe(
+          modelKey({ ...sd, dacl: null, control: 0, layout: [] }),
+        );
         expect(acesKey(removed.dacl!.aces)).toBe(acesKey(sd.dacl?.aces ?? []));
       }),
       { seed: SEED, numRuns: 500 },

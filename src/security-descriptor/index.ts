@@ -3,7 +3,15 @@
 
 export { SecurityDescriptorError, InvalidSidError } from './errors';
 export type { Sid } from './sid';
-export { parseSid, formatSid, isSidString, canonicalSid, sidToBytes, sidFromBytes, SID_MAX_SUB_AUTHORITIES } from './sid';
+export {
+  parseSid,
+  formatSid,
+  isSidString,
+  canonicalSid,
+  sidToBytes,
+  sidFromBytes,
+  SID_MAX_SUB_AUTHORITIES,
+} from './sid';
 export { isGuidString } from './guid';
 export * from './access-mask';
 export type { Ace, AccessAce, ObjectAce, RawAce } from './ace';

@@ -1,7 +1,15 @@
 import vectors from '../../test/fixtures/security-descriptors.json';
 import { AccessAce, Ace } from './ace';
 import { InvalidSidError } from './errors';
-import { addPrincipals, createRbcdDescriptor, isEffectiveAllowAce, kdcDecision, listPrincipals, removeAllAllowAces, removePrincipals } from './rbcd';
+import {
+  addPrincipals,
+  createRbcdDescriptor,
+  isEffectiveAllowAce,
+  kdcDecision,
+  listPrincipals,
+  removeAllAllowAces,
+  removePrincipals,
+} from './rbcd';
 import { SecurityDescriptor, decodeSecurityDescriptor, encodeSecurityDescriptor } from './security-descriptor';
 
 const P1102 = 'S-1-5-21-1544822996-929305224-3231428034-1102';
@@ -23,15 +31,21 @@ describe('RBCD operations', () => {
     });
 
     it('writes exactly what samba-tool writes for two principals, once each', () => {
-      expect(encodeSecurityDescriptor(createRbcdDescriptor([P1102, P1105, P1102])).toString('base64')).toBe(vector('samba-tool-two-principals').base64);
+      expect(encodeSecurityDescriptor(createRbcdDescriptor([P1102, P1105, P1102])).toString('base64')).toBe(
+        vector('samba-tool-two-principals').base64,
+      );
     });
 
     it('writes the empty DACL samba-tool leaves behind for no principal', () => {
-      expect(encodeSecurityDescriptor(createRbcdDescriptor([])).toString('base64')).toBe(vector('samba-tool-empty-dacl').base64);
+      expect(encodeSecurityDescriptor(createRbcdDescriptor([])).toString('base64')).toBe(
+        vector('samba-tool-empty-dacl').base64,
+      );
     });
 
     it('means the same as the impacket layout', () => {
-      expect(listPrincipals(createRbcdDescriptor([P1102]))).toEqual(listPrincipals(decoded('impacket-layout-dacl-first')));
+      expect(listPrincipals(createRbcdDescriptor([P1102]))).toEqual(
+        listPrincipals(decoded('impacket-layout-dacl-first')),
+      );
     });
 
     it('refuses a malformed SID', () => {
@@ -57,7 +71,9 @@ describe('RBCD operations', () => {
       expect(encoded.subarray(44, original.length)).toEqual(original.subarray(44));
       expect(encoded.readUInt16LE(38)).toBe(0x50 + 0x24);
       expect(encoded.readUInt16LE(40)).toBe(3);
-      expect(encoded.subarray(original.length)).toEqual(encodeSecurityDescriptor(createRbcdDescriptor([NEW])).subarray(44));
+      expect(encoded.subarray(original.length)).toEqual(
+        encodeSecurityDescriptor(createRbcdDescriptor([NEW])).subarray(44),
+      );
     });
 
     it('keeps the impacket layout (DACL first) and the owner bytes', () => {
@@ -78,13 +94,27 @@ describe('RBCD operations', () => {
     it('does not count an object ACE restricted to an object type, nor an inherit-only ACE', () => {
       expect(addPrincipals(decoded('object-ace-kept'), [P4242]).added).toEqual([P4242]);
       const inheritOnly = createRbcdDescriptor([]);
-      const withIo: SecurityDescriptor = { ...inheritOnly, dacl: { ...inheritOnly.dacl!, aces: [{ ...(createRbcdDescriptor([P1102]).dacl!.aces[0] as AccessAce), flags: 0x08 }] } };
+      const withIo: SecurityDescriptor = {
+        ...inheritOnly,
+        dacl: {
+          ...inheritOnly.dacl!,
+          aces: [{ ...(createRbcdDescriptor([P1102]).dacl!.aces[0] as AccessAce), flags: 0x08 }],
+        },
+      };
       expect(addPrincipals(withIo, [P1102]).added).toEqual([P1102]);
     });
 
     it('does not count an object allow ACE (type 5) as effective, even without an ObjectType: the KDC ignores it', () => {
       const sd = createRbcdDescriptor([]);
-      const objectAce: Ace = { kind: 'object', type: 5, flags: 0, mask: 0xf01ff, objectFlags: 0, sid: P1102, trailing: new Uint8Array(0) };
+      const objectAce: Ace = {
+        kind: 'object',
+        type: 5,
+        flags: 0,
+        mask: 0xf01ff,
+        objectFlags: 0,
+        sid: P1102,
+        trailing: new Uint8Array(0),
+      };
       expect(addPrincipals({ ...sd, dacl: { ...sd.dacl!, aces: [objectAce] } }, [P1102]).added).toEqual([P1102]);
     });
 
@@ -94,7 +124,12 @@ describe('RBCD operations', () => {
     });
 
     it('creates a DACL (and sets SE_DACL_PRESENT) when there is none, after the existing parts', () => {
-      const noDacl: SecurityDescriptor = { ...decoded('group-and-empty-sacl'), dacl: null, control: 0x8010, layout: ['owner', 'group', 'sacl'] };
+      const noDacl: SecurityDescriptor = {
+        ...decoded('group-and-empty-sacl'),
+        dacl: null,
+        control: 0x8010,
+        layout: ['owner', 'group', 'sacl'],
+      };
       const { descriptor, added } = addPrincipals(noDacl, [P1102]);
       expect(added).toEqual([P1102]);
       expect(descriptor.control).toBe(0x8014);
@@ -116,7 +151,9 @@ describe('RBCD operations', () => {
 
   describe('removePrincipals', () => {
     it('removing the last principal leaves the empty DACL samba-tool leaves', () => {
-      const { descriptor, removed } = removePrincipals(decoded('samba-tool-one-principal'), ['S-1-5-21-3380422353-1244287392-2247175365-1102']);
+      const { descriptor, removed } = removePrincipals(decoded('samba-tool-one-principal'), [
+        'S-1-5-21-3380422353-1244287392-2247175365-1102',
+      ]);
       expect(removed).toEqual(['S-1-5-21-3380422353-1244287392-2247175365-1102']);
       expect(encodeSecurityDescriptor(descriptor).toString('base64')).toBe(vector('samba-tool-empty-dacl').base64);
     });
@@ -151,9 +188,16 @@ describe('RBCD operations', () => {
   describe('listPrincipals', () => {
     it.each(vectors.valid.map((v) => [v.name, v] as const))('%s lists the vector ACEs in order', (_name, v) => {
       const { principals } = listPrincipals(decodeSecurityDescriptor(Buffer.from(v.base64, 'base64')));
-      expect(principals.map((p) => ({ aceType: p.aceType, type: p.aceTypeCode, flags: p.flags, mask: p.accessMask, sid: p.sid, ...(p.objectType && { objectType: p.objectType }) }))).toEqual(
-        v.expect.aces,
-      );
+      expect(
+        principals.map((p) => ({
+          aceType: p.aceType,
+          type: p.aceTypeCode,
+          flags: p.flags,
+          mask: p.accessMask,
+          sid: p.sid,
+          ...(p.objectType && { objectType: p.objectType }),
+        })),
+      ).toEqual(v.expect.aces);
     });
 
     it.each([
@@ -171,7 +215,11 @@ describe('RBCD operations', () => {
     });
 
     it('names the SID in per-ACE warnings', () => {
-      expect(listPrincipals(decoded('generic-all-mask')).warnings[0]).toMatchObject({ code: 'INEFFECTIVE_MASK', sid: P1102, message: expect.stringContaining('0x10000000') });
+      expect(listPrincipals(decoded('generic-all-mask')).warnings[0]).toMatchObject({
+        code: 'INEFFECTIVE_MASK',
+        sid: P1102,
+        message: expect.stringContaining('0x10000000'),
+      });
     });
 
     it('warns NO_DACL without a DACL, and DACL_NOT_PRESENT when the control flag is missing', () => {
@@ -182,9 +230,28 @@ describe('RBCD operations', () => {
     it('warns about unknown ACE types and lists their SID when readable, never as effective', () => {
       const sd = createRbcdDescriptor([]);
       const body = Buffer.from('00010000' + '010100000000000512000000', 'hex');
-      const listed = listPrincipals({ ...sd, dacl: { ...sd.dacl!, aces: [{ kind: 'raw', type: 9, flags: 0, body }, { kind: 'raw', type: 0x42, flags: 0, body }] } });
+      const listed = listPrincipals({
+        ...sd,
+        dacl: {
+          ...sd.dacl!,
+          aces: [
+            { kind: 'raw', type: 9, flags: 0, body },
+            { kind: 'raw', type: 0x42, flags: 0, body },
+          ],
+        },
+      });
       expect(listed.warnings.map((w) => w.code)).toEqual(['UNKNOWN_ACE_TYPE', 'UNKNOWN_ACE_TYPE']);
-      expect(listed.principals).toEqual([{ sid: 'S-1-5-18', accessMask: 0x100, aceType: 9, aceTypeCode: 9, flags: 0, effective: false, ineffective: 'UNKNOWN_ACE_TYPE' }]);
+      expect(listed.principals).toEqual([
+        {
+          sid: 'S-1-5-18',
+          accessMask: 0x100,
+          aceType: 9,
+          aceTypeCode: 9,
+          flags: 0,
+          effective: false,
+          ineffective: 'UNKNOWN_ACE_TYPE',
+        },
+      ]);
     });
 
     it('warns INHERIT_ONLY_ACE for an inherit-only allow ACE', () => {
@@ -204,7 +271,10 @@ describe('RBCD operations', () => {
       const sd = createRbcdDescriptor([]);
       return { ...sd, dacl: { ...sd.dacl!, aces } };
     };
-    const token = (...sids: string[]) => (sid: string) => sids.includes(sid);
+    const token =
+      (...sids: string[]) =>
+      (sid: string) =>
+        sids.includes(sid);
 
     it.each([
       ['type 0 with 0xf01ff', [ace(P1102, 0)], true],
@@ -221,35 +291,70 @@ describe('RBCD operations', () => {
     });
 
     it('names the deciding ACE; a deny for a group the token holds decides too', () => {
-      expect(kdcDecision(sdOf(ace(P1105, 1), ace(P1102, 0)), token(P1102, P1105))).toEqual({ allowed: false, index: 0, sid: P1105 });
+      expect(kdcDecision(sdOf(ace(P1105, 1), ace(P1102, 0)), token(P1102, P1105))).toEqual({
+        allowed: false,
+        index: 0,
+        sid: P1105,
+      });
       expect(kdcDecision(sdOf(ace(P1105, 0)), token(P1102))).toEqual({ allowed: false });
     });
 
     it('lists an allow after a deny for the same SID (or Everyone) as not effective, with DENIED_EARLIER', () => {
       const listed = listPrincipals(sdOf(ace(P1102, 1, 0x100), ace(P1102, 0)));
-      expect(listed.principals.map((p) => [p.effective, p.ineffective])).toEqual([[false, 'DENY_ACE'], [false, 'DENIED_EARLIER']]);
+      expect(listed.principals.map((p) => [p.effective, p.ineffective])).toEqual([
+        [false, 'DENY_ACE'],
+        [false, 'DENIED_EARLIER'],
+      ]);
       expect(listed.warnings.map((w) => w.code)).toEqual(['DENY_ACE', 'DENIED_EARLIER']);
       const everyone = sdOf(ace('S-1-1-0', 1, 0x100), ace(P1102, 0));
       expect(listPrincipals(everyone).principals[1].effective).toBe(true);
-      expect(listPrincipals(everyone, { everyTokenSids: ['S-1-1-0'] }).principals[1]).toMatchObject({ effective: false, ineffective: 'DENIED_EARLIER' });
+      expect(listPrincipals(everyone, { everyTokenSids: ['S-1-1-0'] }).principals[1]).toMatchObject({
+        effective: false,
+        ineffective: 'DENIED_EARLIER',
+      });
       expect(listPrincipals(sdOf(ace(P1102, 0), ace(P1102, 1, 0x100))).principals[0].effective).toBe(true);
     });
 
     it('lists an object allow ACE as not effective with OBJECT_ACE, with or without ObjectType', () => {
       const listed = listPrincipals(sdOf(ace(P1102, 5)));
       expect(listed.principals[0]).toMatchObject({ effective: false, ineffective: 'OBJECT_ACE' });
-      expect(listed.warnings).toEqual([expect.objectContaining({ code: 'OBJECT_ACE', sid: P1102, message: expect.stringContaining('the KDC ignores object ACEs') })]);
+      expect(listed.warnings).toEqual([
+        expect.objectContaining({
+          code: 'OBJECT_ACE',
+          sid: P1102,
+          message: expect.stringContaining('the KDC ignores object ACEs'),
+        }),
+      ]);
     });
 
     it('removeAllAllowAces (explicit revoke) removes type 0 of any mask, object and callback allows; keeps denies and other SIDs', () => {
-      const callback: Ace = { kind: 'raw', type: 9, flags: 0, body: Buffer.concat([Buffer.from('00010000', 'hex'), Buffer.from(sidBytes(P1102))]) };
-      const sd = sdOf(ace(P1102, 1, 0x100), ace(P1102, 0), ace(P1102, 0, 0x10000000), ace(P1102, 5), callback, ace(P1105, 0), ace(P1102, 6));
+      const callback: Ace = {
+        kind: 'raw',
+        type: 9,
+        flags: 0,
+        body: Buffer.concat([Buffer.from('00010000', 'hex'), Buffer.from(sidBytes(P1102))]),
+      };
+      const sd = sdOf(
+        ace(P1102, 1, 0x100),
+        ace(P1102, 0),
+        ace(P1102, 0, 0x10000000),
+        ace(P1102, 5),
+        callback,
+        ace(P1105, 0),
+        ace(P1102, 6),
+      );
       const { descriptor, removed } = removeAllAllowAces(sd, [P1102]);
       expect(removed).toEqual([P1102]);
       expect(descriptor.dacl!.aces).toEqual([ace(P1102, 1, 0x100), ace(P1105, 0), ace(P1102, 6)]);
       expect(removeAllAllowAces(sd, [NEW])).toEqual({ descriptor: sd, removed: [] });
       // The end of a grant removes only the plain allow ACEs a grant writes.
-      expect(removePrincipals(sd, [P1102]).descriptor.dacl!.aces).toEqual([ace(P1102, 1, 0x100), ace(P1102, 5), callback, ace(P1105, 0), ace(P1102, 6)]);
+      expect(removePrincipals(sd, [P1102]).descriptor.dacl!.aces).toEqual([
+        ace(P1102, 1, 0x100),
+        ace(P1102, 5),
+        callback,
+        ace(P1105, 0),
+        ace(P1102, 6),
+      ]);
     });
   });
 });

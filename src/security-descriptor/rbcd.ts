@@ -16,7 +16,8 @@ import { canonicalSid } from './sid';
 export const BUILTIN_ADMINISTRATORS_SID = 'S-1-5-32-544';
 
 /** Why the KDC does not honour an ACE for S4U2Proxy. */
-export type IneffectiveReason = 'DENY_ACE' | 'OBJECT_ACE' | 'INEFFECTIVE_MASK' | 'INHERIT_ONLY_ACE' | 'DENIED_EARLIER' | 'UNKNOWN_ACE_TYPE';
+export type IneffectiveReason =
+  'DENY_ACE' | 'OBJECT_ACE' | 'INEFFECTIVE_MASK' | 'INHERIT_ONLY_ACE' | 'DENIED_EARLIER' | 'UNKNOWN_ACE_TYPE';
 
 export interface RbcdPrincipalEntry {
   sid: string;
@@ -58,7 +59,10 @@ export function createRbcdDescriptor(principalSids: string[]): SecurityDescripto
     owner: BUILTIN_ADMINISTRATORS_SID,
     group: null,
     sacl: null,
-    dacl: { ...emptyAcl(ACL_REVISION_DS), aces: canonicalUnique(principalSids).map((sid) => accessAllowedAce(sid, RBCD_ACCESS_MASK)) },
+    dacl: {
+      ...emptyAcl(ACL_REVISION_DS),
+      aces: canonicalUnique(principalSids).map((sid) => accessAllowedAce(sid, RBCD_ACCESS_MASK)),
+    },
     layout: ['owner', 'dacl'],
   };
 }
@@ -68,10 +72,14 @@ export function createRbcdDescriptor(principalSids: string[]): SecurityDescripto
  * the same descriptor object when nothing was added. Raises the DACL revision to 4 when it adds
  * (never lowers it); creates the DACL (and sets SE_DACL_PRESENT) when there is none.
  */
-export function addPrincipals(sd: SecurityDescriptor, sids: string[]): { descriptor: SecurityDescriptor; added: string[] } {
+export function addPrincipals(
+  sd: SecurityDescriptor,
+  sids: string[],
+): { descriptor: SecurityDescriptor; added: string[] } {
   const requested = canonicalUnique(sids);
   const alreadyEffective = new Set<string>();
-  for (const ace of sd.dacl?.aces ?? []) if (isEffectiveAllowAce(ace)) alreadyEffective.add((ace as { sid: string }).sid);
+  for (const ace of sd.dacl?.aces ?? [])
+    if (isEffectiveAllowAce(ace)) alreadyEffective.add((ace as { sid: string }).sid);
   const added = requested.filter((sid) => !alreadyEffective.has(sid));
   if (added.length === 0) return { descriptor: sd, added };
 
@@ -96,7 +104,10 @@ export function addPrincipals(sd: SecurityDescriptor, sids: string[]): { descrip
  * unknown ACEs stay. An emptied DACL stays present (as samba-tool leaves it). Returns the same
  * descriptor object when nothing was removed.
  */
-export function removePrincipals(sd: SecurityDescriptor, sids: string[]): { descriptor: SecurityDescriptor; removed: string[] } {
+export function removePrincipals(
+  sd: SecurityDescriptor,
+  sids: string[],
+): { descriptor: SecurityDescriptor; removed: string[] } {
   const requested = canonicalUnique(sids);
   if (sd.dacl === null || requested.length === 0) return { descriptor: sd, removed: [] };
   const targets = new Set(requested);
@@ -114,7 +125,12 @@ export function removePrincipals(sd: SecurityDescriptor, sids: string[]): { desc
 }
 
 /** ACE types that deny: a revoke never removes them (that could widen what a group of the SID allows). */
-const DENY_TYPES = new Set<number>([AceType.ACCESS_DENIED, AceType.ACCESS_DENIED_OBJECT, AceType.ACCESS_DENIED_CALLBACK, AceType.ACCESS_DENIED_CALLBACK_OBJECT]);
+const DENY_TYPES = new Set<number>([
+  AceType.ACCESS_DENIED,
+  AceType.ACCESS_DENIED_OBJECT,
+  AceType.ACCESS_DENIED_CALLBACK,
+  AceType.ACCESS_DENIED_CALLBACK_OBJECT,
+]);
 
 /**
  * What an explicit revoke does: removes every ACE that names these SIDs and could allow anything,
@@ -122,7 +138,10 @@ const DENY_TYPES = new Set<number>([AceType.ACCESS_DENIED, AceType.ACCESS_DENIED
  * callback ACEs). Deny ACEs stay: removing one could let the SID through an allow for its group.
  * Returns the same descriptor object when nothing was removed.
  */
-export function removeAllAllowAces(sd: SecurityDescriptor, sids: string[]): { descriptor: SecurityDescriptor; removed: string[] } {
+export function removeAllAllowAces(
+  sd: SecurityDescriptor,
+  sids: string[],
+): { descriptor: SecurityDescriptor; removed: string[] } {
   const requested = canonicalUnique(sids);
   if (sd.dacl === null || requested.length === 0) return { descriptor: sd, removed: [] };
   const targets = new Set(requested);
@@ -156,7 +175,8 @@ export function kdcDecision(sd: SecurityDescriptor, inToken: (sid: string) => bo
   const aces = sd.dacl?.aces ?? [];
   for (let index = 0; index < aces.length; index++) {
     const ace = aces[index];
-    if (ace.kind !== 'access' || ace.flags & AceFlag.INHERIT_ONLY || !(ace.mask & ADS_RIGHT_DS_CONTROL_ACCESS)) continue;
+    if (ace.kind !== 'access' || ace.flags & AceFlag.INHERIT_ONLY || !(ace.mask & ADS_RIGHT_DS_CONTROL_ACCESS))
+      continue;
     if (!inToken(ace.sid)) continue;
     return { allowed: ace.type === AceType.ACCESS_ALLOWED, index, sid: ace.sid };
   }
@@ -168,11 +188,17 @@ export function kdcDecision(sd: SecurityDescriptor, inToken: (sid: string) => bo
  * a deny ACE covering 0x100 comes before it for the same SID, or for one of `everyTokenSids` (SIDs
  * every front-end's token holds, such as Everyone): that deny decides first for anyone the allow names.
  */
-export function listPrincipals(sd: SecurityDescriptor, options: { everyTokenSids?: readonly string[] } = {}): { principals: RbcdPrincipalEntry[]; warnings: RbcdWarning[] } {
+export function listPrincipals(
+  sd: SecurityDescriptor,
+  options: { everyTokenSids?: readonly string[] } = {},
+): { principals: RbcdPrincipalEntry[]; warnings: RbcdWarning[] } {
   const principals: RbcdPrincipalEntry[] = [];
   const warnings: RbcdWarning[] = [];
   if (sd.dacl === null) {
-    warnings.push({ code: 'NO_DACL', message: 'the descriptor has no DACL: no principal may delegate to this account' });
+    warnings.push({
+      code: 'NO_DACL',
+      message: 'the descriptor has no DACL: no principal may delegate to this account',
+    });
     return { principals, warnings };
   }
   if (!(sd.control & SdControl.SE_DACL_PRESENT)) {
@@ -196,14 +222,23 @@ export function listPrincipals(sd: SecurityDescriptor, options: { everyTokenSids
         ...(maskAndSid && { sid: maskAndSid.sid }),
       });
       if (maskAndSid) {
-        principals.push({ sid: maskAndSid.sid, accessMask: maskAndSid.mask, aceType: ace.type, aceTypeCode: ace.type, flags: ace.flags, effective: false, ineffective: 'UNKNOWN_ACE_TYPE' });
+        principals.push({
+          sid: maskAndSid.sid,
+          accessMask: maskAndSid.mask,
+          aceType: ace.type,
+          aceTypeCode: ace.type,
+          flags: ace.flags,
+          effective: false,
+          ineffective: 'UNKNOWN_ACE_TYPE',
+        });
       }
       continue;
     }
 
     const isDeny = ace.type === AceType.ACCESS_DENIED || ace.type === AceType.ACCESS_DENIED_OBJECT;
     const sid = ace.sid;
-    const deniedEarlier = !isDeny && deniedSoFar.size > 0 && (deniedSoFar.has(sid) || [...universal].some((u) => deniedSoFar.has(u)));
+    const deniedEarlier =
+      !isDeny && deniedSoFar.size > 0 && (deniedSoFar.has(sid) || [...universal].some((u) => deniedSoFar.has(u)));
     const ineffective = ineffectiveReason(ace, deniedEarlier);
     principals.push({
       sid,
@@ -215,14 +250,24 @@ export function listPrincipals(sd: SecurityDescriptor, options: { everyTokenSids
       ...(ineffective && { ineffective }),
       ...(ace.kind === 'object' && ace.objectType !== undefined && { objectType: ace.objectType }),
     });
-    if (ace.type === AceType.ACCESS_DENIED && ace.mask & ADS_RIGHT_DS_CONTROL_ACCESS && !(ace.flags & AceFlag.INHERIT_ONLY)) deniedSoFar.add(sid);
+    if (
+      ace.type === AceType.ACCESS_DENIED &&
+      ace.mask & ADS_RIGHT_DS_CONTROL_ACCESS &&
+      !(ace.flags & AceFlag.INHERIT_ONLY)
+    )
+      deniedSoFar.add(sid);
 
     const mask = formatAccessMask(ace.mask);
     if (isDeny) {
-      warnings.push({ code: 'DENY_ACE', sid, message: `deny ACE (mask ${mask}) for ${sid}: it can override allow ACEs` });
+      warnings.push({
+        code: 'DENY_ACE',
+        sid,
+        message: `deny ACE (mask ${mask}) for ${sid}: it can override allow ACEs`,
+      });
     }
     if (ace.kind === 'object') {
-      const restricted = ace.objectType !== undefined ? ` restricted to object type ${ace.objectType}` : ' without an object type';
+      const restricted =
+        ace.objectType !== undefined ? ` restricted to object type ${ace.objectType}` : ' without an object type';
       warnings.push({
         code: 'OBJECT_ACE',
         sid,
@@ -236,10 +281,18 @@ export function listPrincipals(sd: SecurityDescriptor, options: { everyTokenSids
       });
     }
     if (!isDeny && ace.flags & AceFlag.INHERIT_ONLY) {
-      warnings.push({ code: 'INHERIT_ONLY_ACE', sid, message: `allow ACE for ${sid} is inherit-only: it does not apply to this account` });
+      warnings.push({
+        code: 'INHERIT_ONLY_ACE',
+        sid,
+        message: `allow ACE for ${sid} is inherit-only: it does not apply to this account`,
+      });
     }
     if (ineffective === 'DENIED_EARLIER') {
-      warnings.push({ code: 'DENIED_EARLIER', sid, message: `allow ACE for ${sid} comes after a deny ACE covering 0x100 for the same SID (or one every token holds): the deny decides first, the KDC refuses` });
+      warnings.push({
+        code: 'DENIED_EARLIER',
+        sid,
+        message: `allow ACE for ${sid} comes after a deny ACE covering 0x100 for the same SID (or one every token holds): the deny decides first, the KDC refuses`,
+      });
     }
   }
   return { principals, warnings };
@@ -247,7 +300,12 @@ export function listPrincipals(sd: SecurityDescriptor, options: { everyTokenSids
 
 /** An allow ACE that lets its SID use S4U2Proxy to this account (unless a deny decided before it). */
 export function isEffectiveAllowAce(ace: Ace): boolean {
-  return ace.kind === 'access' && ace.type === AceType.ACCESS_ALLOWED && (ace.mask & ADS_RIGHT_DS_CONTROL_ACCESS) !== 0 && (ace.flags & AceFlag.INHERIT_ONLY) === 0;
+  return (
+    ace.kind === 'access' &&
+    ace.type === AceType.ACCESS_ALLOWED &&
+    (ace.mask & ADS_RIGHT_DS_CONTROL_ACCESS) !== 0 &&
+    (ace.flags & AceFlag.INHERIT_ONLY) === 0
+  );
 }
 
 function ineffectiveReason(ace: Exclude<Ace, { kind: 'raw' }>, deniedEarlier: boolean): IneffectiveReason | undefined {

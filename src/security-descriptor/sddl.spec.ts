@@ -7,7 +7,8 @@ const P1102 = 'S-1-5-21-1544822996-929305224-3231428034-1102';
 const P1105 = 'S-1-5-21-1544822996-929305224-3231428034-1105';
 const EMPTY = new Uint8Array(0);
 
-const decoded = (name: string) => decodeSecurityDescriptor(Buffer.from(vectors.valid.find((v) => v.name === name)!.base64, 'base64'));
+const decoded = (name: string) =>
+  decodeSecurityDescriptor(Buffer.from(vectors.valid.find((v) => v.name === name)!.base64, 'base64'));
 const dacl = (aces: Acl['aces']): Acl => ({ revision: 4, sbz1: 0, sbz2: 0, aces, freeSpace: EMPTY });
 const descriptor = (patch: Partial<SecurityDescriptor>): SecurityDescriptor => ({
   revision: 1,
@@ -29,7 +30,10 @@ describe('toSddl ([MS-DTYP] 2.5.1)', () => {
     ['impacket-layout-dacl-first', `O:BAD:(A;;0xf01ff;;;${P1102})`],
     ['generic-all-mask', `O:BAD:(A;;0x10000000;;;${P1102})`],
     ['deny-and-allow', `O:BAD:(D;;0xf01ff;;;${P1105})(A;;0xf01ff;;;${P1102})`],
-    ['object-ace-kept', `O:BAD:(OA;;0x100;3f78c3e5-f79a-46bd-a0b8-9d18116ddc79;;S-1-5-21-1111111111-2222222222-3333333333-4242)(A;;0xf01ff;;;${P1102})`],
+    [
+      'object-ace-kept',
+      `O:BAD:(OA;;0x100;3f78c3e5-f79a-46bd-a0b8-9d18116ddc79;;S-1-5-21-1111111111-2222222222-3333333333-4242)(A;;0xf01ff;;;${P1102})`,
+    ],
     ['group-and-empty-sacl', `O:BAG:SYD:(A;;0xf01ff;;;${P1102})S:`],
     ['inherited-flags', `O:BAD:(A;ID;0xf01ff;;;${P1102})`],
   ])('%s -> %s', (name, sddl) => {
@@ -68,11 +72,23 @@ describe('toSddl ([MS-DTYP] 2.5.1)', () => {
         },
       ]),
     });
-    expect(toSddl(sd)).toBe(`O:BAD:(OD;;0x100;3f78c3e5-f79a-46bd-a0b8-9d18116ddc79;bf967a86-0de6-11d0-a285-00aa003049e2;${P1102})`);
+    expect(toSddl(sd)).toBe(
+      `O:BAD:(OD;;0x100;3f78c3e5-f79a-46bd-a0b8-9d18116ddc79;bf967a86-0de6-11d0-a285-00aa003049e2;${P1102})`,
+    );
   });
 
   it('renders unknown ACE types by number, with mask and SID when the body has that layout', () => {
-    const callbackBody = new Uint8Array([0x00, 0x01, 0x00, 0x00, ...Buffer.from('010100000000000512000000', 'hex'), 0x61, 0x72, 0x74, 0x78]);
+    const callbackBody = new Uint8Array([
+      0x00,
+      0x01,
+      0x00,
+      0x00,
+      ...Buffer.from('010100000000000512000000', 'hex'),
+      0x61,
+      0x72,
+      0x74,
+      0x78,
+    ]);
     const sd = descriptor({
       dacl: dacl([
         { kind: 'raw', type: 0x09, flags: 0, body: callbackBody },

@@ -64,13 +64,28 @@ const ACE_FLAG_LETTERS: readonly [number, string][] = [
   [AceFlag.FAILED_ACCESS, 'FA'],
 ];
 
-
 export function toSddl(sd: SecurityDescriptor): string {
   let text = '';
   if (sd.owner !== null) text += 'O:' + sidToSddl(sd.owner);
   if (sd.group !== null) text += 'G:' + sidToSddl(sd.group);
-  text += aclToSddl('D:', sd.dacl, sd.control, SdControl.SE_DACL_PRESENT, SdControl.SE_DACL_PROTECTED, SdControl.SE_DACL_AUTO_INHERIT_REQ, SdControl.SE_DACL_AUTO_INHERITED);
-  text += aclToSddl('S:', sd.sacl, sd.control, SdControl.SE_SACL_PRESENT, SdControl.SE_SACL_PROTECTED, SdControl.SE_SACL_AUTO_INHERIT_REQ, SdControl.SE_SACL_AUTO_INHERITED);
+  text += aclToSddl(
+    'D:',
+    sd.dacl,
+    sd.control,
+    SdControl.SE_DACL_PRESENT,
+    SdControl.SE_DACL_PROTECTED,
+    SdControl.SE_DACL_AUTO_INHERIT_REQ,
+    SdControl.SE_DACL_AUTO_INHERITED,
+  );
+  text += aclToSddl(
+    'S:',
+    sd.sacl,
+    sd.control,
+    SdControl.SE_SACL_PRESENT,
+    SdControl.SE_SACL_PROTECTED,
+    SdControl.SE_SACL_AUTO_INHERIT_REQ,
+    SdControl.SE_SACL_AUTO_INHERITED,
+  );
   return text;
 }
 

@@ -20,13 +20,21 @@ describe('SID ([MS-DTYP] 2.4.2)', () => {
     });
 
     it('parses the parts', () => {
-      expect(parseSid('S-1-5-21-1-2-3-500')).toEqual({ revision: 1, identifierAuthority: 5, subAuthorities: [21, 1, 2, 3, 500] });
+      expect(parseSid('S-1-5-21-1-2-3-500')).toEqual({
+        revision: 1,
+        identifierAuthority: 5,
+        subAuthorities: [21, 1, 2, 3, 500],
+      });
     });
 
     it('prints an authority below 2^32 in decimal and a larger one as 0x plus 12 hex digits', () => {
       expect(canonicalSid('S-1-0x000000000005-32-544')).toBe('S-1-5-32-544');
-      expect(formatSid({ revision: 1, identifierAuthority: 2 ** 32, subAuthorities: [7] })).toBe('S-1-0x000100000000-7');
-      expect(formatSid({ revision: 1, identifierAuthority: 0xabcdef012345, subAuthorities: [] })).toBe('S-1-0xabcdef012345');
+      expect(formatSid({ revision: 1, identifierAuthority: 2 ** 32, subAuthorities: [7] })).toBe(
+        'S-1-0x000100000000-7',
+      );
+      expect(formatSid({ revision: 1, identifierAuthority: 0xabcdef012345, subAuthorities: [] })).toBe(
+        'S-1-0xabcdef012345',
+      );
     });
 
     it('accepts letters in any case and returns the canonical form', () => {
@@ -68,9 +76,15 @@ describe('SID ([MS-DTYP] 2.4.2)', () => {
     });
 
     it('refuses to format an out-of-range model', () => {
-      expect(() => formatSid({ revision: 1, identifierAuthority: 2 ** 48, subAuthorities: [] })).toThrow(InvalidSidError);
-      expect(() => formatSid({ revision: 1, identifierAuthority: 5, subAuthorities: [2 ** 32] })).toThrow(InvalidSidError);
-      expect(() => formatSid({ revision: 1, identifierAuthority: 5, subAuthorities: new Array(16).fill(1) })).toThrow(InvalidSidError);
+      expect(() => formatSid({ revision: 1, identifierAuthority: 2 ** 48, subAuthorities: [] })).toThrow(
+        InvalidSidError,
+      );
+      expect(() => formatSid({ revision: 1, identifierAuthority: 5, subAuthorities: [2 ** 32] })).toThrow(
+        InvalidSidError,
+      );
+      expect(() => formatSid({ revision: 1, identifierAuthority: 5, subAuthorities: new Array(16).fill(1) })).toThrow(
+        InvalidSidError,
+      );
     });
 
     it('carries the VALIDATION_FAILED code of the API contract', () => {
@@ -87,9 +101,12 @@ describe('SID ([MS-DTYP] 2.4.2)', () => {
       expect(sidToBytes('S-1-0x010203040506-4294967295').toString('hex')).toBe('0101010203040506ffffffff');
     });
 
-    it.each(['S-1-5', 'S-1-5-21-3380422353-1244287392-2247175365-1102', 'S-1-0xffffffffffff-0-4294967295'])('round-trips %s', (sid) => {
-      expect(sidFromBytes(sidToBytes(sid))).toBe(sid);
-    });
+    it.each(['S-1-5', 'S-1-5-21-3380422353-1244287392-2247175365-1102', 'S-1-0xffffffffffff-0-4294967295'])(
+      'round-trips %s',
+      (sid) => {
+        expect(sidFromBytes(sidToBytes(sid))).toBe(sid);
+      },
+    );
 
     it.each([
       ['', 'empty'],

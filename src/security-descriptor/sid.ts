@@ -39,7 +39,8 @@ export function isSidString(text: string): boolean {
 
 export function formatSid(sid: Sid): string {
   const { identifierAuthority: authority, subAuthorities } = sid;
-  if (sid.revision !== SID_REVISION) throw new InvalidSidError(`unsupported SID revision ${sid.revision}`, String(sid.revision));
+  if (sid.revision !== SID_REVISION)
+    throw new InvalidSidError(`unsupported SID revision ${sid.revision}`, String(sid.revision));
   if (!Number.isInteger(authority) || authority < 0 || authority >= TWO_48) {
     throw new InvalidSidError(`identifier authority ${authority} is not a 48-bit unsigned integer`, String(authority));
   }
@@ -92,7 +93,11 @@ export function sidToBytes(sid: string): Buffer {
 export function decodeSid(reader: ByteReader, offset: number, field: string): { sid: string; size: number } {
   const revision = reader.u8(offset, `${field}.Revision`);
   if (revision !== SID_REVISION) {
-    throw new SecurityDescriptorError(`SID revision ${revision}, expected ${SID_REVISION}`, `${field}.Revision`, offset);
+    throw new SecurityDescriptorError(
+      `SID revision ${revision}, expected ${SID_REVISION}`,
+      `${field}.Revision`,
+      offset,
+    );
   }
   const count = reader.u8(offset + 1, `${field}.SubAuthorityCount`);
   if (count > SID_MAX_SUB_AUTHORITIES) {
@@ -171,7 +176,8 @@ function tryParseSid(text: string): Sid | string {
     identifierAuthority = value;
   }
   const subCount = parts.length - 1;
-  if (subCount > SID_MAX_SUB_AUTHORITIES) return `${subCount} sub-authorities, at most ${SID_MAX_SUB_AUTHORITIES} allowed`;
+  if (subCount > SID_MAX_SUB_AUTHORITIES)
+    return `${subCount} sub-authorities, at most ${SID_MAX_SUB_AUTHORITIES} allowed`;
   const subAuthorities: number[] = new Array(subCount);
   for (let i = 0; i < subCount; i++) {
     const value = parseDecimal32(parts[i + 1]);

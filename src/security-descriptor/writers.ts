@@ -13,7 +13,14 @@
 // Groups stay groups: nothing here expands membership.
 
 import { type Ace, AceFlag, AceType } from './ace';
-import { ADS_RIGHT_DS_SELF, ADS_RIGHT_DS_WRITE_PROP, GENERIC_ALL, GENERIC_WRITE, WRITE_DAC, WRITE_OWNER } from './access-mask';
+import {
+  ADS_RIGHT_DS_SELF,
+  ADS_RIGHT_DS_WRITE_PROP,
+  GENERIC_ALL,
+  GENERIC_WRITE,
+  WRITE_DAC,
+  WRITE_OWNER,
+} from './access-mask';
 import type { SecurityDescriptor } from './security-descriptor';
 
 export const OWNER_RIGHTS_SID = 'S-1-3-4';
@@ -22,7 +29,14 @@ export const CREATOR_OWNER_SID = 'S-1-3-0';
 const EVERY_TOKEN_SIDS = new Set(['S-1-1-0', 'S-1-5-11']);
 
 /** The rights a writer report names, in this order. */
-export const WRITER_RIGHTS = ['GenericAll', 'GenericWrite', 'WriteDacl', 'WriteOwner', 'WriteProperty', 'ValidatedWrite'] as const;
+export const WRITER_RIGHTS = [
+  'GenericAll',
+  'GenericWrite',
+  'WriteDacl',
+  'WriteOwner',
+  'WriteProperty',
+  'ValidatedWrite',
+] as const;
 export type WriterRight = (typeof WRITER_RIGHTS)[number];
 export const WRITER_VIAS = ['owner', 'ace'] as const;
 export type WriterVia = (typeof WRITER_VIAS)[number];
@@ -97,7 +111,8 @@ function decideFor(aces: Ace[], spec: PropertyWriteSpec, everyoneDenied: Set<Bas
   for (const ace of aces) {
     if (ace.kind === 'raw') continue;
     const isDeny = ace.type === AceType.ACCESS_DENIED || ace.type === AceType.ACCESS_DENIED_OBJECT;
-    for (const [basic, label] of coveredBasics(ace, spec)) if (!rights.has(basic)) rights.set(basic, isDeny || everyoneDenied.has(basic) ? null : label);
+    for (const [basic, label] of coveredBasics(ace, spec))
+      if (!rights.has(basic)) rights.set(basic, isDeny || everyoneDenied.has(basic) ? null : label);
   }
   return rights;
 }
@@ -114,7 +129,8 @@ function labelsOf(rights: Map<Basic, WriterRight | null>): WriterRight[] {
 /** Not INHERIT_ONLY, and an object ACE's InheritedObjectType is absent or the object's class. */
 export function appliesToObject(ace: Ace, objectClassGuid: string): boolean {
   if (ace.flags & AceFlag.INHERIT_ONLY) return false;
-  if (ace.kind === 'object' && ace.inheritedObjectType !== undefined) return ace.inheritedObjectType.toLowerCase() === objectClassGuid.toLowerCase();
+  if (ace.kind === 'object' && ace.inheritedObjectType !== undefined)
+    return ace.inheritedObjectType.toLowerCase() === objectClassGuid.toLowerCase();
   return true;
 }
 
@@ -122,7 +138,12 @@ export function appliesToObject(ace: Ace, objectClassGuid: string): boolean {
 function coveredBasics(ace: Ace, spec: PropertyWriteSpec): Map<Basic, WriterRight> {
   const covered = new Map<Basic, WriterRight>();
   if (ace.kind === 'raw') return covered;
-  if (ace.type !== AceType.ACCESS_ALLOWED && ace.type !== AceType.ACCESS_DENIED && ace.type !== AceType.ACCESS_ALLOWED_OBJECT && ace.type !== AceType.ACCESS_DENIED_OBJECT) {
+  if (
+    ace.type !== AceType.ACCESS_ALLOWED &&
+    ace.type !== AceType.ACCESS_DENIED &&
+    ace.type !== AceType.ACCESS_ALLOWED_OBJECT &&
+    ace.type !== AceType.ACCESS_DENIED_OBJECT
+  ) {
     return covered;
   }
   const mask = ace.mask >>> 0;
@@ -134,20 +155,22 @@ function coveredBasics(ace: Ace, spec: PropertyWriteSpec): Map<Basic, WriterRigh
     !wholeObject
       ? specific
       : mask & GENERIC_ALL || (mask & MAPPED_GENERIC_ALL) === MAPPED_GENERIC_ALL
-      ? 'GenericAll'
-      : mask & GENERIC_WRITE || (mask & MAPPED_GENERIC_WRITE) === MAPPED_GENERIC_WRITE
-        ? 'GenericWrite'
-        : specific;
+        ? 'GenericAll'
+        : mask & GENERIC_WRITE || (mask & MAPPED_GENERIC_WRITE) === MAPPED_GENERIC_WRITE
+          ? 'GenericWrite'
+          : specific;
   const genericAll = wholeObject && (mask & GENERIC_ALL) !== 0;
   const genericWrite = wholeObject && (mask & GENERIC_WRITE) !== 0;
   if (genericAll || (wholeObject && mask & WRITE_DAC)) covered.set('WD', label('WriteDacl'));
   if (genericAll || (wholeObject && mask & WRITE_OWNER)) covered.set('WO', label('WriteOwner'));
   const onProperty = wholeObject || spec.propertyGuids.some((g) => g.toLowerCase() === objectType);
-  if (genericAll || genericWrite || (onProperty && mask & ADS_RIGHT_DS_WRITE_PROP)) covered.set('WP', label('WriteProperty'));
+  if (genericAll || genericWrite || (onProperty && mask & ADS_RIGHT_DS_WRITE_PROP))
+    covered.set('WP', label('WriteProperty'));
   const validated = spec.validatedWriteGuids ?? [];
   if (validated.length) {
     const onValidated = wholeObject || validated.some((g) => g.toLowerCase() === objectType);
-    if (genericAll || genericWrite || (onValidated && mask & ADS_RIGHT_DS_SELF)) covered.set('SELF', label('ValidatedWrite'));
+    if (genericAll || genericWrite || (onValidated && mask & ADS_RIGHT_DS_SELF))
+      covered.set('SELF', label('ValidatedWrite'));
   }
   return covered;
 }

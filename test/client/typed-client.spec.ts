@@ -19,7 +19,14 @@ async function checkedFetch(request: Request): Promise<Response> {
   const text = await response.clone().text();
   const contentType = response.headers.get('content-type') ?? undefined;
   const body = contentType?.includes('json') && text ? JSON.parse(text) : undefined;
-  const problem = contractProblem({ method: request.method, url: request.url, status: response.status, contentType, body, text });
+  const problem = contractProblem({
+    method: request.method,
+    url: request.url,
+    status: response.status,
+    contentType,
+    body,
+    text,
+  });
   if (problem) throw problem;
   return response;
 }
@@ -27,7 +34,9 @@ async function checkedFetch(request: Request): Promise<Response> {
 describe('typed client from the committed spec', () => {
   it('compiles with tsc --noEmit (strict) against openapi/openapi.d.ts', async () => {
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    await expect(promisify(execFile)(process.execPath, [tsc, '-p', join(__dirname, 'tsconfig.json')], { cwd: ROOT })).resolves.toBeDefined();
+    await expect(
+      promisify(execFile)(process.execPath, [tsc, '-p', join(__dirname, 'tsconfig.json')], { cwd: ROOT }),
+    ).resolves.toBeDefined();
   }, 120_000);
 
   describe('against the service on the sandbox DC', () => {
@@ -50,8 +59,18 @@ describe('typed client from the committed spec', () => {
     it('files a grant, approves it, waits until it is applied, and reads the delegation in force', async () => {
       const who = await actors(t);
       const key = (h: Record<string, string>) => h.Authorization.replace('Bearer ', '');
-      const options = { baseUrl, requesterKey: key(who.requester), approverKey: key(who.approver), fetch: checkedFetch, wait: () => drainJobs(t) };
-      const outcome = await fileApproveAndRead(options, { target: target.dn, principal: 'SERVERB$', ticketId: 'CHG42' });
+      const options = {
+        baseUrl,
+        requesterKey: key(who.requester),
+        approverKey: key(who.approver),
+        fetch: checkedFetch,
+        wait: () => drainJobs(t),
+      };
+      const outcome = await fileApproveAndRead(options, {
+        target: target.dn,
+        principal: 'SERVERB$',
+        ticketId: 'CHG42',
+      });
       expect(outcome.filed.status).toBe('pending');
       expect(outcome.approved.status).toBe('approved');
       expect(outcome.applied.status).toBe('applied');

@@ -28,7 +28,10 @@ export interface GrantOutcome {
   ticketId: string | null;
 }
 
-export async function fileApproveAndRead(options: TypedClientOptions, grant: { target: string; principal: string; ticketId?: string }): Promise<GrantOutcome> {
+export async function fileApproveAndRead(
+  options: TypedClientOptions,
+  grant: { target: string; principal: string; ticketId?: string },
+): Promise<GrantOutcome> {
   const client = createClient<paths>({ baseUrl: options.baseUrl, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const as = (key: string) => ({ Authorization: `Bearer ${key}` });
 
@@ -44,7 +47,8 @@ export async function fileApproveAndRead(options: TypedClientOptions, grant: { t
       ...(grant.ticketId ? { ticket: { system: 'servicenow', id: grant.ticketId } } : {}),
     },
   });
-  if (!filed.data) throw new Error(`file: ${filed.response.status} ${filed.error?.error.code}: ${filed.error?.error.message}`);
+  if (!filed.data)
+    throw new Error(`file: ${filed.response.status} ${filed.error?.error.code}: ${filed.error?.error.message}`);
 
   const approved = await client.POST('/api/v1/requests/{id}/approve', {
     headers: as(options.approverKey),
@@ -57,11 +61,15 @@ export async function fileApproveAndRead(options: TypedClientOptions, grant: { t
   let applied = approved.data;
   for (let poll = 0; poll < 20 && ['approved', 'applying'].includes(applied.status); poll++) {
     await (options.wait ?? (() => new Promise((resolve) => setTimeout(resolve, 500))))();
-    const read = await client.GET('/api/v1/requests/{id}', { headers: as(options.requesterKey), params: { path: { id: filed.data.id } } });
+    const read = await client.GET('/api/v1/requests/{id}', {
+      headers: as(options.requesterKey),
+      params: { path: { id: filed.data.id } },
+    });
     if (!read.data) throw new Error(`poll: ${read.response.status} ${read.error?.error.code}`);
     applied = read.data;
   }
-  if (applied.status !== 'applied') throw new Error(`not applied: ${applied.status} ${applied.result?.error?.code ?? ''}`);
+  if (applied.status !== 'applied')
+    throw new Error(`not applied: ${applied.status} ${applied.result?.error?.code ?? ''}`);
 
   const delegation = await client.GET('/api/v1/delegations/{target}', {
     headers: as(options.requesterKey),
@@ -70,5 +78,11 @@ export async function fileApproveAndRead(options: TypedClientOptions, grant: { t
   if (!delegation.data) throw new Error(`read: ${delegation.response.status} ${delegation.error?.error.code}`);
 
   const ticket = applied.ticket;
-  return { filed: filed.data, approved: approved.data, applied, delegation: delegation.data, ticketId: ticket === null ? null : ticket.id };
+  return {
+    filed: filed.data,
+    approved: approved.data,
+    applied,
+    delegation: delegation.data,
+    ticketId: ticket === null ? null : ticket.id,
+  };
 }

@@ -14,10 +14,30 @@ describe('committed API descriptions', () => {
   it('describes the contract paths of API.md', async () => {
     const { openapi, graphql } = await renderApiDocs();
     const paths = Object.keys(JSON.parse(openapi).paths);
-    for (const path of ['/api/v1/delegations/{target}', '/api/v1/delegations', '/api/v1/inventory', '/api/v1/delegations/plan', '/api/v1/requests', '/api/v1/requests/{id}/approve', '/api/v1/diagnose', '/api/v1/audit', '/api/v1/audit/verify', '/api/v1/api-keys']) {
+    for (const path of [
+      '/api/v1/delegations/{target}',
+      '/api/v1/delegations',
+      '/api/v1/inventory',
+      '/api/v1/delegations/plan',
+      '/api/v1/requests',
+      '/api/v1/requests/{id}/approve',
+      '/api/v1/diagnose',
+      '/api/v1/audit',
+      '/api/v1/audit/verify',
+      '/api/v1/api-keys',
+    ]) {
       expect(paths).toContain(path);
     }
-    for (const field of ['delegation(', 'delegationsForPrincipal(', 'inventory(', 'planDelegation(', 'diagnose(', 'requestDelegation(', 'approveRequest(', 'auditEvents(']) {
+    for (const field of [
+      'delegation(',
+      'delegationsForPrincipal(',
+      'inventory(',
+      'planDelegation(',
+      'diagnose(',
+      'requestDelegation(',
+      'approveRequest(',
+      'auditEvents(',
+    ]) {
       expect(graphql).toContain(field);
     }
   });

@@ -10,7 +10,13 @@ import { issueKey, type Headers } from '../support/workflow';
 const STATIC_KEY = 'static-servicenow-key-4f1c2a9e7b';
 /** `rbcd_<prefix>_<secret>`; the secret itself may hold `_`. */
 const partsOf = (key: string) => /^rbcd_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/.exec(key)?.slice(1) as [string, string];
-const grant = { action: 'grant', targets: ['SERVERC'], principals: ['SERVERB$'], justification: 'keys spec', duration: 'PT1H' };
+const grant = {
+  action: 'grant',
+  targets: ['SERVERC'],
+  principals: ['SERVERB$'],
+  justification: 'keys spec',
+  duration: 'PT1H',
+};
 
 describe('API keys', () => {
   let t: TestApp;
@@ -18,7 +24,16 @@ describe('API keys', () => {
   beforeAll(async () => {
     t = await createTestApp({
       directory: new StrictFakeDirectory(),
-      config: { apiKeys: [{ name: 'servicenow', roles: ['requester'], sha256: createHash('sha256').update(STATIC_KEY).digest('hex'), mayActOnBehalf: true }] },
+      config: {
+        apiKeys: [
+          {
+            name: 'servicenow',
+            roles: ['requester'],
+            sha256: createHash('sha256').update(STATIC_KEY).digest('hex'),
+            mayActOnBehalf: true,
+          },
+        ],
+      },
     });
   });
 
@@ -27,7 +42,12 @@ describe('API keys', () => {
   });
 
   it('issues a key shown once; it works as Bearer and as X-API-Key; lists never show it', async () => {
-    const issued = await t.http().post('/api/v1/api-keys').set(t.admin).send({ name: 'portal', roles: ['auditor', 'auditor'] }).expect(201);
+    const issued = await t
+      .http()
+      .post('/api/v1/api-keys')
+      .set(t.admin)
+      .send({ name: 'portal', roles: ['auditor', 'auditor'] })
+      .expect(201);
     expect(issued.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       name: 'portal',
@@ -52,7 +72,12 @@ describe('API keys', () => {
   });
 
   it('stores only a hash and the lookup prefix: neither the key nor any part of its secret is in the database', async () => {
-    const issued = await t.http().post('/api/v1/api-keys').set(t.admin).send({ name: 'cleartext-check', roles: ['requester'] }).expect(201);
+    const issued = await t
+      .http()
+      .post('/api/v1/api-keys')
+      .set(t.admin)
+      .send({ name: 'cleartext-check', roles: ['requester'] })
+      .expect(201);
     const key = issued.body.key as string;
     const [prefix, secret] = partsOf(key);
     expect(secret).toHaveLength(43);
@@ -70,7 +95,12 @@ describe('API keys', () => {
   });
 
   it('revokes a key (audited): it stops working at once, and a second revoke is 404', async () => {
-    const issued = await t.http().post('/api/v1/api-keys').set(t.admin).send({ name: 'short-lived', roles: ['auditor'] }).expect(201);
+    const issued = await t
+      .http()
+      .post('/api/v1/api-keys')
+      .set(t.admin)
+      .send({ name: 'short-lived', roles: ['auditor'] })
+      .expect(201);
     const auth = { Authorization: `Bearer ${issued.body.key}` };
     await t.http().get('/api/v1/audit/verify').set(auth).expect(200);
     await t.http().delete(`/api/v1/api-keys/${issued.body.id}`).set(t.admin).expect(204);
@@ -109,7 +139,13 @@ describe('API keys', () => {
     await t.http().get('/api/v1/requests').set('X-API-Key', STATIC_KEY).expect(200);
     await t.http().get('/api/v1/audit').set('X-API-Key', STATIC_KEY).expect(403);
     await t.http().get('/api/v1/audit').set(t.admin).expect(200);
-    for (const authorization of ['Basic dXNlcjpwYXNz', 'Bearer', `Bearer ${STATIC_KEY}x`, `Token ${STATIC_KEY}`, 'Bearer a.b.c']) {
+    for (const authorization of [
+      'Basic dXNlcjpwYXNz',
+      'Bearer',
+      `Bearer ${STATIC_KEY}x`,
+      `Token ${STATIC_KEY}`,
+      'Bearer a.b.c',
+    ]) {
       const res = await t.http().get('/api/v1/requests').set('Authorization', authorization).expect(401);
       expect(res.body.error.code).toBe('UNAUTHENTICATED');
     }
@@ -129,23 +165,62 @@ describe('API keys', () => {
 
     it('records the key identity as requester and approver; nobody approves their own request', async () => {
       const created = await t.http().post('/api/v1/requests').set(requester).send(grant).expect(201);
-      expect(created.body).toMatchObject({ requester: 'apikey:ids-requester', requesterName: 'ids-requester', requestedFor: null, status: 'pending' });
-      const self = await t.http().post(`/api/v1/requests/${created.body.id}/approve`).set(requester).send({}).expect(403);
+      expect(created.body).toMatchObject({
+        requester: 'apikey:ids-requester',
+        requesterName: 'ids-requester',
+        requestedFor: null,
+        status: 'pending',
+      });
+      const self = await t
+        .http()
+        .post(`/api/v1/requests/${created.body.id}/approve`)
+        .set(requester)
+        .send({})
+        .expect(403);
       expect(self.body.error.code).toBe('SELF_APPROVAL');
-      const approved = await t.http().post(`/api/v1/requests/${created.body.id}/approve`).set(approver).send({ comment: 'ok' }).expect(200);
-      expect(approved.body.approvals).toEqual([expect.objectContaining({ approver: 'apikey:ids-approver', approverName: 'ids-approver', decision: 'approve', comment: 'ok' })]);
+      const approved = await t
+        .http()
+        .post(`/api/v1/requests/${created.body.id}/approve`)
+        .set(approver)
+        .send({ comment: 'ok' })
+        .expect(200);
+      expect(approved.body.approvals).toEqual([
+        expect.objectContaining({
+          approver: 'apikey:ids-approver',
+          approverName: 'ids-approver',
+          decision: 'approve',
+          comment: 'ok',
+        }),
+      ]);
       const audit = await t.http().get(`/api/v1/audit?requestId=${created.body.id}`).set(t.admin).expect(200);
-      expect(audit.body.items.map((e: { actor: string }) => e.actor)).toEqual(expect.arrayContaining(['apikey:ids-requester', 'apikey:ids-approver']));
+      expect(audit.body.items.map((e: { actor: string }) => e.actor)).toEqual(
+        expect.arrayContaining(['apikey:ids-requester', 'apikey:ids-approver']),
+      );
     });
 
     it('requestedFor: only keys that may act on behalf; both identities are recorded', async () => {
-      const refused = await t.http().post('/api/v1/requests').set(requester).send({ ...grant, requestedFor: 'alice@contoso.test' }).expect(403);
+      const refused = await t
+        .http()
+        .post('/api/v1/requests')
+        .set(requester)
+        .send({ ...grant, requestedFor: 'alice@contoso.test' })
+        .expect(403);
       expect(refused.body.error.code).toBe('FORBIDDEN');
 
       const bot = await issueKey(t, 'ticket-bot', ['requester'], { mayActOnBehalf: true });
-      const created = await t.http().post('/api/v1/requests').set(bot).send({ ...grant, requestedFor: 'alice@contoso.test' }).expect(201);
+      const created = await t
+        .http()
+        .post('/api/v1/requests')
+        .set(bot)
+        .send({ ...grant, requestedFor: 'alice@contoso.test' })
+        .expect(201);
       expect(created.body).toMatchObject({ requester: 'apikey:ticket-bot', requestedFor: 'alice@contoso.test' });
-      const viaStatic = await t.http().post('/api/v1/requests').set('X-API-Key', STATIC_KEY).send({ ...grant, requestedFor: 'bob' }).expect(201);
+      const viaStatic = await t
+        .http()
+        .post('/api/v1/requests')
+        .set('X-API-Key', STATIC_KEY)
+        .send({ ...grant, requestedFor: 'bob' })
+        .expect(201);
       expect(viaStatic.body).toMatchObject({ requester: 'apikey:servicenow', requestedFor: 'bob' });
       // bob may not approve what was filed for him.
       const self = await t.http().post(`/api/v1/requests/${viaStatic.body.id}/approve`).set(bob).send({}).expect(403);
@@ -155,32 +230,74 @@ describe('API keys', () => {
         .http()
         .post('/graphql')
         .set(requester)
-        .send({ query: 'mutation { requestDelegation(input: {action: "grant", targets: ["SERVERC"], principals: ["SERVERB$"], justification: "x", requestedFor: "alice"}) { id } }' })
+        .send({
+          query:
+            'mutation { requestDelegation(input: {action: "grant", targets: ["SERVERC"], principals: ["SERVERB$"], justification: "x", requestedFor: "alice"}) { id } }',
+        })
         .expect(200);
       expect(gql.body.errors[0].extensions.code).toBe('FORBIDDEN');
     });
 
     it("a person's key names exactly one AD user and may not act on behalf; requestedFor must name a person (422)", async () => {
-      const nobody = await t.http().post('/api/v1/api-keys').set(t.admin).send({ name: 'ghost-key', roles: ['requester'], owner: 'ghost@contoso.test' }).expect(422);
-      expect(nobody.body.error).toMatchObject({ code: 'PERSON_NOT_RESOLVED', message: expect.stringContaining('ghost@contoso.test') });
-      const computer = await t.http().post('/api/v1/api-keys').set(t.admin).send({ name: 'serverc-key', roles: ['requester'], owner: 'SERVERC$' }).expect(422);
+      const nobody = await t
+        .http()
+        .post('/api/v1/api-keys')
+        .set(t.admin)
+        .send({ name: 'ghost-key', roles: ['requester'], owner: 'ghost@contoso.test' })
+        .expect(422);
+      expect(nobody.body.error).toMatchObject({
+        code: 'PERSON_NOT_RESOLVED',
+        message: expect.stringContaining('ghost@contoso.test'),
+      });
+      const computer = await t
+        .http()
+        .post('/api/v1/api-keys')
+        .set(t.admin)
+        .send({ name: 'serverc-key', roles: ['requester'], owner: 'SERVERC$' })
+        .expect(422);
       expect(computer.body.error.code).toBe('PERSON_NOT_RESOLVED');
-      const both = await t.http().post('/api/v1/api-keys').set(t.admin).send({ name: 'alice-bot', roles: ['requester'], owner: 'alice', mayActOnBehalf: true }).expect(400);
+      const both = await t
+        .http()
+        .post('/api/v1/api-keys')
+        .set(t.admin)
+        .send({ name: 'alice-bot', roles: ['requester'], owner: 'alice', mayActOnBehalf: true })
+        .expect(400);
       expect(both.body.error.code).toBe('VALIDATION_FAILED');
-      const alice = await t.http().post('/api/v1/api-keys').set(t.admin).send({ name: 'alice-laptop', roles: ['requester'], owner: 'CONTOSO\\alice' }).expect(201);
+      const alice = await t
+        .http()
+        .post('/api/v1/api-keys')
+        .set(t.admin)
+        .send({ name: 'alice-laptop', roles: ['requester'], owner: 'CONTOSO\\alice' })
+        .expect(201);
       expect(alice.body).toMatchObject({ owner: 'alice@contoso.test', mayActOnBehalf: false });
 
       const bot = await issueKey(t, 'ticket-bot-2', ['requester'], { mayActOnBehalf: true });
-      const unknown = await t.http().post('/api/v1/requests').set(bot).send({ ...grant, requestedFor: 'nobody@contoso.test' }).expect(422);
-      expect(unknown.body.error).toMatchObject({ code: 'PERSON_NOT_RESOLVED', message: '"nobody@contoso.test" names no user in the configured domains' });
+      const unknown = await t
+        .http()
+        .post('/api/v1/requests')
+        .set(bot)
+        .send({ ...grant, requestedFor: 'nobody@contoso.test' })
+        .expect(422);
+      expect(unknown.body.error).toMatchObject({
+        code: 'PERSON_NOT_RESOLVED',
+        message: '"nobody@contoso.test" names no user in the configured domains',
+      });
       const gql = await t
         .http()
         .post('/graphql')
         .set(bot)
-        .send({ query: 'mutation { requestDelegation(input: {action: "grant", targets: ["SERVERC"], principals: ["SERVERB$"], justification: "x", requestedFor: "SERVERC$"}) { id } }' })
+        .send({
+          query:
+            'mutation { requestDelegation(input: {action: "grant", targets: ["SERVERC"], principals: ["SERVERB$"], justification: "x", requestedFor: "SERVERC$"}) { id } }',
+        })
         .expect(200);
       expect(gql.body.errors[0].extensions.code).toBe('PERSON_NOT_RESOLVED');
-      const filed = await t.http().post('/api/v1/requests').set(bot).send({ ...grant, requestedFor: 'CONTOSO\\bob' }).expect(201);
+      const filed = await t
+        .http()
+        .post('/api/v1/requests')
+        .set(bot)
+        .send({ ...grant, requestedFor: 'CONTOSO\\bob' })
+        .expect(201);
       expect(filed.body.requestedForPerson).toMatchObject({ kind: 'directory', upn: 'bob@contoso.test', name: 'bob' });
       expect(filed.body.requestedBy).toEqual({ id: 'apikey:ticket-bot-2', via: 'api-key', person: null });
     });

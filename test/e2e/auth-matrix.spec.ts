@@ -27,33 +27,98 @@ interface RestCase {
 }
 
 let keyNames = 0;
-const grantBody = () => ({ action: 'grant', targets: ['SERVERC'], principals: ['SERVERB$'], justification: 'matrix', duration: 'PT1H' });
+const grantBody = () => ({
+  action: 'grant',
+  targets: ['SERVERC'],
+  principals: ['SERVERB$'],
+  justification: 'matrix',
+  duration: 'PT1H',
+});
 
 const REST: RestCase[] = [
   { op: 'GET /api/v1/api-keys', access: ['admin'], ok: 200 },
-  { op: 'POST /api/v1/api-keys', body: () => ({ name: `matrix-${++keyNames}`, roles: ['auditor'] }), access: ['admin'], ok: 201 },
+  {
+    op: 'POST /api/v1/api-keys',
+    body: () => ({ name: `matrix-${++keyNames}`, roles: ['auditor'] }),
+    access: ['admin'],
+    ok: 201,
+  },
   { op: 'DELETE /api/v1/api-keys/{id}', url: `/api/v1/api-keys/${MISSING}`, access: ['admin'], ok: 404 },
   { op: 'GET /api/v1/audit', access: ['auditor'], ok: 200 },
   { op: 'GET /api/v1/audit/verify', access: ['auditor'], ok: 200 },
   { op: 'GET /api/v1/audit/export', access: ['auditor'], ok: 200 },
   { op: 'GET /api/v1/audit/sinks', access: ['admin'], ok: 200 },
-  { op: 'POST /api/v1/audit/sinks/{name}/replay', url: '/api/v1/audit/sinks/none/replay', body: () => ({ fromSeq: 1 }), access: ['admin'], ok: 404 },
+  {
+    op: 'POST /api/v1/audit/sinks/{name}/replay',
+    url: '/api/v1/audit/sinks/none/replay',
+    body: () => ({ fromSeq: 1 }),
+    access: ['admin'],
+    ok: 404,
+  },
   { op: 'GET /api/v1/delegations/{target}', url: '/api/v1/delegations/SERVERC', access: ANY, ok: 200 },
   { op: 'GET /api/v1/delegations', url: '/api/v1/delegations?principal=SERVERB%24', access: ANY, ok: 200 },
   { op: 'GET /api/v1/inventory', access: ANY, ok: 200 },
-  { op: 'POST /api/v1/delegations/plan', body: () => ({ action: 'grant', targets: ['SERVERC'], principals: ['SERVERB$'] }), access: ANY, ok: 200 },
-  { op: 'POST /api/v1/diagnose', body: () => ({ user: 'alice', frontEnd: 'SERVERB$', backEnd: 'SERVERC' }), access: ANY, ok: 200 },
+  {
+    op: 'POST /api/v1/delegations/plan',
+    body: () => ({ action: 'grant', targets: ['SERVERC'], principals: ['SERVERB$'] }),
+    access: ANY,
+    ok: 200,
+  },
+  {
+    op: 'POST /api/v1/diagnose',
+    body: () => ({ user: 'alice', frontEnd: 'SERVERB$', backEnd: 'SERVERC' }),
+    access: ANY,
+    ok: 200,
+  },
   { op: 'POST /api/v1/requests', body: grantBody, access: ['requester'], ok: 201 },
   { op: 'GET /api/v1/requests', access: ['requester', 'approver', 'auditor'], ok: 200 },
-  { op: 'GET /api/v1/requests/{id}', url: `/api/v1/requests/${MISSING}`, access: ['requester', 'approver', 'auditor'], ok: 404 },
-  { op: 'POST /api/v1/requests/{id}/approve', url: `/api/v1/requests/${MISSING}/approve`, body: () => ({}), access: ['approver'], ok: 404 },
-  { op: 'POST /api/v1/requests/{id}/reject', url: `/api/v1/requests/${MISSING}/reject`, body: () => ({ comment: 'no' }), access: ['approver'], ok: 404 },
-  { op: 'POST /api/v1/requests/{id}/cancel', url: `/api/v1/requests/${MISSING}/cancel`, access: ['requester'], ok: 404 },
-  { op: 'POST /api/v1/requests/{id}/revoke', url: `/api/v1/requests/${MISSING}/revoke`, body: () => ({}), access: ['requester', 'approver'], ok: 404 },
+  {
+    op: 'GET /api/v1/requests/{id}',
+    url: `/api/v1/requests/${MISSING}`,
+    access: ['requester', 'approver', 'auditor'],
+    ok: 404,
+  },
+  {
+    op: 'POST /api/v1/requests/{id}/approve',
+    url: `/api/v1/requests/${MISSING}/approve`,
+    body: () => ({}),
+    access: ['approver'],
+    ok: 404,
+  },
+  {
+    op: 'POST /api/v1/requests/{id}/reject',
+    url: `/api/v1/requests/${MISSING}/reject`,
+    body: () => ({ comment: 'no' }),
+    access: ['approver'],
+    ok: 404,
+  },
+  {
+    op: 'POST /api/v1/requests/{id}/cancel',
+    url: `/api/v1/requests/${MISSING}/cancel`,
+    access: ['requester'],
+    ok: 404,
+  },
+  {
+    op: 'POST /api/v1/requests/{id}/revoke',
+    url: `/api/v1/requests/${MISSING}/revoke`,
+    body: () => ({}),
+    access: ['requester', 'approver'],
+    ok: 404,
+  },
   { op: 'GET /api/v1/webhooks/deliveries', access: ['admin'], ok: 200 },
-  { op: 'POST /api/v1/webhooks/deliveries/{id}/retry', url: `/api/v1/webhooks/deliveries/${MISSING}/retry`, access: ['admin'], ok: 404 },
+  {
+    op: 'POST /api/v1/webhooks/deliveries/{id}/retry',
+    url: `/api/v1/webhooks/deliveries/${MISSING}/retry`,
+    access: ['admin'],
+    ok: 404,
+  },
   { op: 'POST /api/v1/reconcile', access: ['admin'], ok: 200 },
-  { op: 'POST /api/v1/chatops/slack/commands', body: () => ({ user_id: 'U1', text: 'help' }), access: 'signed', ok: null },
+  {
+    op: 'POST /api/v1/chatops/slack/commands',
+    body: () => ({ user_id: 'U1', text: 'help' }),
+    access: 'signed',
+    ok: null,
+  },
   { op: 'POST /api/v1/chatops/slack/interactions', body: () => ({ payload: '{}' }), access: 'signed', ok: null },
   { op: 'GET /health/live', access: 'public', ok: 200 },
   { op: 'GET /health/ready', access: 'public', ok: 200 },
@@ -69,24 +134,62 @@ interface GqlCase {
 
 const GQL: Record<string, GqlCase> = {
   delegation: { query: '{ delegation(target: "SERVERC") { target { samAccountName } } }', access: ANY, ok: null },
-  delegationsForPrincipal: { query: '{ delegationsForPrincipal(principal: "SERVERB$") { principal { sid } } }', access: ANY, ok: null },
+  delegationsForPrincipal: {
+    query: '{ delegationsForPrincipal(principal: "SERVERB$") { principal { sid } } }',
+    access: ANY,
+    ok: null,
+  },
   inventory: { query: '{ inventory { total } }', access: ANY, ok: null },
-  planDelegation: { query: '{ planDelegation(input: {action: "grant", targets: ["SERVERC"], principals: ["SERVERB$"]}) { items { changed } } }', access: ANY, ok: null },
-  diagnose: { query: '{ diagnose(input: {user: "alice", frontEnd: "SERVERB$", backEnd: "SERVERC"}) { ok } }', access: ANY, ok: null },
-  request: { query: `{ request(id: "${MISSING}") { id } }`, access: ['requester', 'approver', 'auditor'], ok: 'REQUEST_NOT_FOUND' },
+  planDelegation: {
+    query:
+      '{ planDelegation(input: {action: "grant", targets: ["SERVERC"], principals: ["SERVERB$"]}) { items { changed } } }',
+    access: ANY,
+    ok: null,
+  },
+  diagnose: {
+    query: '{ diagnose(input: {user: "alice", frontEnd: "SERVERB$", backEnd: "SERVERC"}) { ok } }',
+    access: ANY,
+    ok: null,
+  },
+  request: {
+    query: `{ request(id: "${MISSING}") { id } }`,
+    access: ['requester', 'approver', 'auditor'],
+    ok: 'REQUEST_NOT_FOUND',
+  },
   requests: { query: '{ requests { items { id } } }', access: ['requester', 'approver', 'auditor'], ok: null },
   auditEvents: { query: '{ auditEvents { items { seq } } }', access: ['auditor'], ok: null },
   auditSinks: { query: '{ auditSinks { name lag } }', access: ['admin'], ok: null },
-  replayAuditSink: { query: 'mutation { replayAuditSink(name: "none", fromSeq: 1) { name } }', access: ['admin'], ok: 'NOT_FOUND' },
+  replayAuditSink: {
+    query: 'mutation { replayAuditSink(name: "none", fromSeq: 1) { name } }',
+    access: ['admin'],
+    ok: 'NOT_FOUND',
+  },
   requestDelegation: {
-    query: 'mutation { requestDelegation(input: {action: "grant", targets: ["SERVERC"], principals: ["SERVERB$"], justification: "matrix", duration: "PT1H"}) { id } }',
+    query:
+      'mutation { requestDelegation(input: {action: "grant", targets: ["SERVERC"], principals: ["SERVERB$"], justification: "matrix", duration: "PT1H"}) { id } }',
     access: ['requester'],
     ok: null,
   },
-  approveRequest: { query: `mutation { approveRequest(id: "${MISSING}") { id } }`, access: ['approver'], ok: 'REQUEST_NOT_FOUND' },
-  rejectRequest: { query: `mutation { rejectRequest(id: "${MISSING}", comment: "no") { id } }`, access: ['approver'], ok: 'REQUEST_NOT_FOUND' },
-  cancelRequest: { query: `mutation { cancelRequest(id: "${MISSING}") { id } }`, access: ['requester'], ok: 'REQUEST_NOT_FOUND' },
-  revokeRequest: { query: `mutation { revokeRequest(id: "${MISSING}") { id } }`, access: ['requester', 'approver'], ok: 'REQUEST_NOT_FOUND' },
+  approveRequest: {
+    query: `mutation { approveRequest(id: "${MISSING}") { id } }`,
+    access: ['approver'],
+    ok: 'REQUEST_NOT_FOUND',
+  },
+  rejectRequest: {
+    query: `mutation { rejectRequest(id: "${MISSING}", comment: "no") { id } }`,
+    access: ['approver'],
+    ok: 'REQUEST_NOT_FOUND',
+  },
+  cancelRequest: {
+    query: `mutation { cancelRequest(id: "${MISSING}") { id } }`,
+    access: ['requester'],
+    ok: 'REQUEST_NOT_FOUND',
+  },
+  revokeRequest: {
+    query: `mutation { revokeRequest(id: "${MISSING}") { id } }`,
+    access: ['requester', 'approver'],
+    ok: 'REQUEST_NOT_FOUND',
+  },
 };
 
 function allowed(access: Role[], caller: Caller): boolean {
@@ -113,14 +216,19 @@ describe('authorisation matrix', () => {
   it('covers every REST operation of the OpenAPI document', () => {
     const document = buildOpenApiDocument(t.app);
     const documented = Object.entries(document.paths).flatMap(([path, item]) =>
-      Object.keys(item).filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m)).map((m) => `${m.toUpperCase()} ${path}`),
+      Object.keys(item)
+        .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+        .map((m) => `${m.toUpperCase()} ${path}`),
     );
     expect(REST.map((c) => c.op).sort()).toEqual([...new Set(documented)].sort());
   });
 
   it('covers every GraphQL query and mutation', () => {
     const schema = t.app.get(GraphQLSchemaHost).schema;
-    const fields = [...Object.keys(schema.getQueryType()?.getFields() ?? {}), ...Object.keys(schema.getMutationType()?.getFields() ?? {})];
+    const fields = [
+      ...Object.keys(schema.getQueryType()?.getFields() ?? {}),
+      ...Object.keys(schema.getMutationType()?.getFields() ?? {}),
+    ];
     expect(Object.keys(GQL).sort()).toEqual(fields.sort());
   });
 
@@ -128,7 +236,10 @@ describe('authorisation matrix', () => {
     it.each(CALLERS)('as %s', async (caller) => {
       const [method, path] = route.op.split(' ');
       const url = route.url ?? path;
-      let call = t.http()[method.toLowerCase() as 'get' | 'post' | 'delete'](url).set(headers[caller] as Headers);
+      let call = t
+        .http()
+        [method.toLowerCase() as 'get' | 'post' | 'delete'](url)
+        .set(headers[caller] as Headers);
       if (route.body) call = call.type(route.access === 'signed' ? 'form' : 'json').send(route.body());
       const res = await call;
       if (route.access === 'signed') {
@@ -140,7 +251,10 @@ describe('authorisation matrix', () => {
         expect(res.status).toBe(401);
         expect(res.body.error.code).toBe('UNAUTHENTICATED');
       } else if (allowed(route.access, caller)) {
-        expect({ status: res.status, error: res.body.error }).toEqual({ status: route.ok, error: (route.ok as number) >= 400 ? expect.anything() : undefined });
+        expect({ status: res.status, error: res.body.error }).toEqual({
+          status: route.ok,
+          error: (route.ok as number) >= 400 ? expect.anything() : undefined,
+        });
       } else {
         expect(res.status).toBe(403);
         expect(res.body.error.code).toBe('FORBIDDEN');
@@ -150,13 +264,20 @@ describe('authorisation matrix', () => {
 
   describe.each(Object.entries(GQL))('GraphQL %s', (_field, op) => {
     it.each(CALLERS)('as %s', async (caller) => {
-      const res = await t.http().post('/graphql').set(headers[caller] as Headers).send({ query: op.query }).expect(200);
+      const res = await t
+        .http()
+        .post('/graphql')
+        .set(headers[caller] as Headers)
+        .send({ query: op.query })
+        .expect(200);
       const code = res.body.errors?.[0]?.extensions?.code ?? null;
       if (caller === 'none' || caller === 'bad-key') expect(code).toBe('UNAUTHENTICATED');
-      else if (allowed(op.access, caller)) expect({ code, errors: op.ok === null ? res.body.errors : undefined }).toEqual({ code: op.ok, errors: undefined });
+      else if (allowed(op.access, caller))
+        expect({ code, errors: op.ok === null ? res.body.errors : undefined }).toEqual({
+          code: op.ok,
+          errors: undefined,
+        });
       else expect(code).toBe('FORBIDDEN');
     });
   });
-
 });
-

@@ -42,7 +42,11 @@ class JwksServer {
   }
 }
 
-function token(key: SigningKey, claims: Record<string, unknown> = {}, options: { iss?: string; aud?: string; exp?: string | number; sub?: string | null; alg?: string } = {}) {
+function token(
+  key: SigningKey,
+  claims: Record<string, unknown> = {},
+  options: { iss?: string; aud?: string; exp?: string | number; sub?: string | null; alg?: string } = {},
+) {
   let jwt = new SignJWT({ preferred_username: 'alice', realm_access: { roles: ['auditor'] }, ...claims })
     .setProtectedHeader({ alg: options.alg ?? key.jwk.alg ?? 'RS256', kid: key.kid, typ: 'JWT' })
     .setIssuer(options.iss ?? ISSUER)
@@ -59,7 +63,13 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 function appFor(jwksUrl: string, env: Record<string, string> = {}): Promise<TestApp> {
   return createTestApp({
     directory: new StrictFakeDirectory(),
-    env: { OIDC_ISSUER: ISSUER, OIDC_AUDIENCE: AUDIENCE, OIDC_JWKS_URL: jwksUrl, OIDC_ROLES_CLAIM: 'realm_access.roles', ...env },
+    env: {
+      OIDC_ISSUER: ISSUER,
+      OIDC_AUDIENCE: AUDIENCE,
+      OIDC_JWKS_URL: jwksUrl,
+      OIDC_ROLES_CLAIM: 'realm_access.roles',
+      ...env,
+    },
   });
 }
 
@@ -71,7 +81,11 @@ describe('OIDC bearer tokens', () => {
   let stranger: SigningKey;
 
   beforeAll(async () => {
-    [keyA, keyB, stranger] = await Promise.all([signingKey('key-a'), signingKey('key-b', 'ES256'), signingKey('key-x')]);
+    [keyA, keyB, stranger] = await Promise.all([
+      signingKey('key-a'),
+      signingKey('key-b', 'ES256'),
+      signingKey('key-x'),
+    ]);
     jwks.keys = [keyA.jwk];
     // No cooldown here, so the rotation test needs no waiting; the cooldown has its own test below.
     t = await appFor(await jwks.start(), { OIDC_JWKS_COOLDOWN_MS: '0' });
@@ -83,20 +97,44 @@ describe('OIDC bearer tokens', () => {
   });
 
   it('accepts a valid token: identity oidc:<sub>, name, roles from the nested claim', async () => {
-    await t.http().get('/api/v1/audit').set(bearer(await token(keyA))).expect(200);
-    const forbidden = await t.http().post('/api/v1/requests').set(bearer(await token(keyA))).send({}).expect(403);
+    await t
+      .http()
+      .get('/api/v1/audit')
+      .set(bearer(await token(keyA)))
+      .expect(200);
+    const forbidden = await t
+      .http()
+      .post('/api/v1/requests')
+      .set(bearer(await token(keyA)))
+      .send({})
+      .expect(403);
     expect(forbidden.body.error.code).toBe('FORBIDDEN');
 
-    const requester = await token(keyA, { preferred_username: 'bob', realm_access: { roles: ['requester', 'not-a-role'] } }, { sub: 'f7c1-bob' });
+    const requester = await token(
+      keyA,
+      { preferred_username: 'bob', realm_access: { roles: ['requester', 'not-a-role'] } },
+      { sub: 'f7c1-bob' },
+    );
     const created = await t
       .http()
       .post('/api/v1/requests')
       .set(bearer(requester))
-      .send({ action: 'grant', targets: ['SERVERC'], principals: ['SERVERB$'], justification: 'oidc', duration: 'PT1H' })
+      .send({
+        action: 'grant',
+        targets: ['SERVERC'],
+        principals: ['SERVERB$'],
+        justification: 'oidc',
+        duration: 'PT1H',
+      })
       .expect(201);
     expect(created.body).toMatchObject({ requester: 'oidc:f7c1-bob', requesterName: 'bob' });
 
-    const gql = await t.http().post('/graphql').set(bearer(await token(keyA))).send({ query: '{ auditEvents { items { actor } } }' }).expect(200);
+    const gql = await t
+      .http()
+      .post('/graphql')
+      .set(bearer(await token(keyA)))
+      .send({ query: '{ auditEvents { items { actor } } }' })
+      .expect(200);
     expect(gql.body.errors).toBeUndefined();
     expect(gql.body.data.auditEvents.items.map((e: { actor: string }) => e.actor)).toContain('oidc:f7c1-bob');
   });
@@ -107,13 +145,23 @@ describe('OIDC bearer tokens', () => {
       .http()
       .post('/api/v1/requests')
       .set(bearer(requester))
-      .send({ action: 'grant', targets: ['SERVERC'], principals: ['SERVERB$'], justification: 'oidc', requestedFor: 'carol' })
+      .send({
+        action: 'grant',
+        targets: ['SERVERC'],
+        principals: ['SERVERB$'],
+        justification: 'oidc',
+        requestedFor: 'carol',
+      })
       .expect(403);
     expect(res.body.error.code).toBe('FORBIDDEN');
   });
 
   it('a valid token without any known role is authenticated but forbidden (403, not 401)', async () => {
-    const res = await t.http().get('/api/v1/inventory').set(bearer(await token(keyA, { realm_access: { roles: ['viewer'] } }))).expect(403);
+    const res = await t
+      .http()
+      .get('/api/v1/inventory')
+      .set(bearer(await token(keyA, { realm_access: { roles: ['viewer'] } })))
+      .expect(403);
     expect(res.body.error.code).toBe('FORBIDDEN');
   });
 
@@ -124,7 +172,10 @@ describe('OIDC bearer tokens', () => {
       ['a wrong issuer', () => token(keyA, {}, { iss: 'https://evil.example.com/' })],
       ['a token without sub', () => token(keyA, {}, { sub: null })],
       ['an unknown key id', () => token(stranger)],
-      ['a known key id over a foreign signature', async () => (await token(stranger)).replace(/^[^.]+/, b64({ alg: 'RS256', kid: 'key-a', typ: 'JWT' }))],
+      [
+        'a known key id over a foreign signature',
+        async () => (await token(stranger)).replace(/^[^.]+/, b64({ alg: 'RS256', kid: 'key-a', typ: 'JWT' })),
+      ],
       [
         'alg: none',
         async () => {
@@ -152,28 +203,54 @@ describe('OIDC bearer tokens', () => {
       const jwt = await make();
       const res = await t.http().get('/api/v1/requests').set(bearer(jwt)).expect(401);
       expect(res.body.error.code).toBe('UNAUTHENTICATED');
-      const gql = await t.http().post('/graphql').set(bearer(jwt)).send({ query: '{ requests { items { id } } }' }).expect(200);
+      const gql = await t
+        .http()
+        .post('/graphql')
+        .set(bearer(jwt))
+        .send({ query: '{ requests { items { id } } }' })
+        .expect(200);
       expect(gql.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     });
 
     it('a valid JWT in X-API-Key (tokens go in Authorization: Bearer)', async () => {
-      await t.http().get('/api/v1/requests').set('X-API-Key', await token(keyA)).expect(401);
+      await t
+        .http()
+        .get('/api/v1/requests')
+        .set('X-API-Key', await token(keyA))
+        .expect(401);
     });
   });
 
   it('caches the JWKS: valid tokens do not refetch it', async () => {
-    await t.http().get('/api/v1/audit').set(bearer(await token(keyA))).expect(200);
+    await t
+      .http()
+      .get('/api/v1/audit')
+      .set(bearer(await token(keyA)))
+      .expect(200);
     const before = jwks.fetches;
-    for (let i = 0; i < 5; i++) await t.http().get('/api/v1/audit').set(bearer(await token(keyA, {}, { sub: `user-${i}` }))).expect(200);
+    for (let i = 0; i < 5; i++)
+      await t
+        .http()
+        .get('/api/v1/audit')
+        .set(bearer(await token(keyA, {}, { sub: `user-${i}` })))
+        .expect(200);
     expect(jwks.fetches).toBe(before);
   });
 
   it('follows key rotation: a new key id is fetched and accepted; the retired key stops working', async () => {
     jwks.keys = [keyB.jwk];
     const before = jwks.fetches;
-    await t.http().get('/api/v1/audit').set(bearer(await token(keyB))).expect(200);
+    await t
+      .http()
+      .get('/api/v1/audit')
+      .set(bearer(await token(keyB)))
+      .expect(200);
     expect(jwks.fetches).toBe(before + 1);
-    await t.http().get('/api/v1/audit').set(bearer(await token(keyA))).expect(401);
+    await t
+      .http()
+      .get('/api/v1/audit')
+      .set(bearer(await token(keyA)))
+      .expect(401);
   });
 
   it('with the default cooldown, unknown key ids do not make it hammer the provider', async () => {
@@ -181,8 +258,17 @@ describe('OIDC bearer tokens', () => {
     server.keys = [keyA.jwk];
     const app = await appFor(await server.start());
     try {
-      await app.http().get('/api/v1/audit').set(bearer(await token(keyA))).expect(200);
-      for (let i = 0; i < 5; i++) await app.http().get('/api/v1/audit').set(bearer(await token(stranger))).expect(401);
+      await app
+        .http()
+        .get('/api/v1/audit')
+        .set(bearer(await token(keyA)))
+        .expect(200);
+      for (let i = 0; i < 5; i++)
+        await app
+          .http()
+          .get('/api/v1/audit')
+          .set(bearer(await token(stranger)))
+          .expect(401);
       expect(server.fetches).toBe(1);
     } finally {
       await app.close();
@@ -196,7 +282,11 @@ describe('OIDC bearer tokens', () => {
     await server.stop();
     const app = await appFor(url);
     try {
-      const res = await app.http().get('/api/v1/requests').set(bearer(await token(keyA))).expect(401);
+      const res = await app
+        .http()
+        .get('/api/v1/requests')
+        .set(bearer(await token(keyA)))
+        .expect(401);
       expect(res.body.error.code).toBe('UNAUTHENTICATED');
     } finally {
       await app.close();

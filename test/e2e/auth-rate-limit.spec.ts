@@ -10,17 +10,30 @@ const PLAN = { action: 'grant', targets: ['SERVERC'], principals: ['SERVERB$'] }
 const DIAGNOSE = { user: 'alice', frontEnd: 'SERVERB$', backEnd: 'SERVERC' };
 const NO_SUCH_REQUEST = '00000000-0000-4000-8000-000000000000';
 /** A change (cancel) of a request that does not exist: 404, but counted like any change. */
-const cancelNothing = (t: TestApp, caller: Headers) => t.http().post(`/api/v1/requests/${NO_SUCH_REQUEST}/cancel`).set(caller).send({});
+const cancelNothing = (t: TestApp, caller: Headers) =>
+  t.http().post(`/api/v1/requests/${NO_SUCH_REQUEST}/cancel`).set(caller).send({});
 const LIMIT = 3;
 const SLACK_SECRET = 'rate-limit-slack-secret';
 
 /** A signed slash command, as Slack sends it; `send` posts the very same bytes to an app. */
 function signedSlash(userId: string, text: string) {
-  const body = new URLSearchParams({ user_id: userId, user_name: userId.toLowerCase(), command: '/rbcd', text }).toString();
+  const body = new URLSearchParams({
+    user_id: userId,
+    user_name: userId.toLowerCase(),
+    command: '/rbcd',
+    text,
+  }).toString();
   const ts = String(Math.floor(Date.now() / 1000));
   const signature = `v0=${createHmac('sha256', SLACK_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
   return {
-    send: (t: TestApp) => t.http().post('/api/v1/chatops/slack/commands').type('form').set('X-Slack-Request-Timestamp', ts).set('X-Slack-Signature', signature).send(body),
+    send: (t: TestApp) =>
+      t
+        .http()
+        .post('/api/v1/chatops/slack/commands')
+        .type('form')
+        .set('X-Slack-Request-Timestamp', ts)
+        .set('X-Slack-Signature', signature)
+        .send(body),
   };
 }
 
@@ -28,7 +41,9 @@ function slash(t: TestApp, userId: string, text: string) {
   return signedSlash(userId, text).send(t);
 }
 
-const CHAT = { chat: { slack: { signingSecret: SLACK_SECRET, users: { UCHATTY: { user: 'alice', roles: ['requester'] } } } } };
+const CHAT = {
+  chat: { slack: { signingSecret: SLACK_SECRET, users: { UCHATTY: { user: 'alice', roles: ['requester'] } } } },
+};
 
 describe('rate limiting of mutations', () => {
   let t: TestApp;
@@ -58,7 +73,11 @@ describe('rate limiting of mutations', () => {
     expect(refused.body.error.details.retryAfterSeconds).toBe(retryAfter);
     // DELETE counts too: the bootstrap admin issued two keys, so its third mutation is the last one.
     await t.http().delete('/api/v1/api-keys/00000000-0000-4000-8000-000000000000').set(t.admin).expect(404);
-    const deleteRefused = await t.http().delete('/api/v1/api-keys/00000000-0000-4000-8000-000000000000').set(t.admin).expect(429);
+    const deleteRefused = await t
+      .http()
+      .delete('/api/v1/api-keys/00000000-0000-4000-8000-000000000000')
+      .set(t.admin)
+      .expect(429);
     expect(deleteRefused.body.error.code).toBe('RATE_LIMITED');
   });
 
@@ -83,7 +102,12 @@ describe('rate limiting of mutations', () => {
       .expect(200);
     expect(mutation.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', status: 429 });
     expect(Number(mutation.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    const query = await t.http().post('/graphql').set(first).send({ query: '{ requests { items { id } } }' }).expect(200);
+    const query = await t
+      .http()
+      .post('/graphql')
+      .set(first)
+      .send({ query: '{ requests { items { id } } }' })
+      .expect(200);
     expect(query.body.errors).toBeUndefined();
   });
 
@@ -93,7 +117,10 @@ describe('rate limiting of mutations', () => {
       expect(filed.body.text).toMatch(/^:inbox_tray: Filed request/);
     }
     const refused = await slash(t, 'UCHATTY', 'grant SERVERB$ -> SERVERC because one too many').expect(200);
-    expect(refused.body).toEqual({ response_type: 'ephemeral', text: expect.stringMatching(/^:hourglass: Too many changes: at most 3 per minute/) });
+    expect(refused.body).toEqual({
+      response_type: 'ephemeral',
+      text: expect.stringMatching(/^:hourglass: Too many changes: at most 3 per minute/),
+    });
     const read = await slash(t, 'UCHATTY', 'show SERVERC').expect(200);
     expect(read.body.text).toContain('Nobody may delegate to SERVERC$');
   });
@@ -116,8 +143,18 @@ describe('the default limit (120 changes a minute) and reads', () => {
     const approver = await issueKey(t, 'busy-approver', ['approver']);
     for (let i = 0; i < 121; i++) await t.http().post('/api/v1/diagnose').set(approver).send(DIAGNOSE).expect(200);
     for (let i = 0; i < 10; i++) await t.http().post('/api/v1/delegations/plan').set(approver).send(PLAN).expect(200);
-    const filed = await t.http().post('/api/v1/requests').set(requester).send({ ...PLAN, justification: 'after many reads', duration: 'PT1H' }).expect(201);
-    const approved = await t.http().post(`/api/v1/requests/${filed.body.id}/approve`).set(approver).send({}).expect(200);
+    const filed = await t
+      .http()
+      .post('/api/v1/requests')
+      .set(requester)
+      .send({ ...PLAN, justification: 'after many reads', duration: 'PT1H' })
+      .expect(201);
+    const approved = await t
+      .http()
+      .post(`/api/v1/requests/${filed.body.id}/approve`)
+      .set(approver)
+      .send({})
+      .expect(200);
     expect(approved.body.status).toBe('approved');
   });
 });
@@ -137,7 +174,7 @@ describe('limits shared by every replica (two apps on one PostgreSQL database)',
     await Promise.all([a?.close(), b?.close()]);
   });
 
-  it('counts one identity\'s changes across replicas: the fourth, on either, is refused', async () => {
+  it("counts one identity's changes across replicas: the fourth, on either, is refused", async () => {
     const caller = await issueKey(a, 'spread-client', ['requester']);
     await cancelNothing(a, caller).expect(404);
     await cancelNothing(b, caller).expect(404);

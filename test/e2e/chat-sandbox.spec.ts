@@ -2,7 +2,16 @@
 // the worker to the real sandbox DC; then read back in chat and revoked from chat.
 import { createHmac } from 'node:crypto';
 import { JobRunner } from '../../src/jobs/job-runner';
-import { createComputer, type CreatedComputer, deleteObject, findDn, getSid, readRbcdRaw, sidToBytes, uniqueName } from '../support/sandbox';
+import {
+  createComputer,
+  type CreatedComputer,
+  deleteObject,
+  findDn,
+  getSid,
+  readRbcdRaw,
+  sidToBytes,
+  uniqueName,
+} from '../support/sandbox';
 import type { TestApp } from '../support/test-app';
 import { sandboxApp } from '../support/workflow';
 
@@ -14,7 +23,13 @@ function signedPost(t: TestApp, path: string, form: Record<string, string>) {
   const body = new URLSearchParams(form).toString();
   const ts = String(Math.floor(Date.now() / 1000));
   const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-  return t.http().post(path).type('form').set('X-Slack-Request-Timestamp', ts).set('X-Slack-Signature', signature).send(body);
+  return t
+    .http()
+    .post(path)
+    .type('form')
+    .set('X-Slack-Request-Timestamp', ts)
+    .set('X-Slack-Signature', signature)
+    .send(body);
 }
 
 const slash = (t: TestApp, user: { id: string; name: string }, text: string) =>
@@ -34,7 +49,17 @@ describe('chat grant on the sandbox DC', () => {
 
   beforeAll(async () => {
     t = await sandboxApp({
-      config: { chat: { slack: { signingSecret: SECRET, users: { [REQUESTER.id]: { user: 'alice@contoso.test', roles: ['requester', 'approver'] }, [APPROVER.id]: { user: 'CONTOSO\\carol', roles: ['approver'] } } } } },
+      config: {
+        chat: {
+          slack: {
+            signingSecret: SECRET,
+            users: {
+              [REQUESTER.id]: { user: 'alice@contoso.test', roles: ['requester', 'approver'] },
+              [APPROVER.id]: { user: 'CONTOSO\\carol', roles: ['approver'] },
+            },
+          },
+        },
+      },
     });
     target = await createComputer(uniqueName('CH'));
     serverbSid = await getSid((await findDn('SERVERB$')) as string);
@@ -47,19 +72,37 @@ describe('chat grant on the sandbox DC', () => {
 
   it('slash command → button approval by a second user → applied ACE → show → revoke from chat', async () => {
     const targetName = target.samAccountName.replace(/\$$/, '');
-    const filed = await slash(t, REQUESTER, `grant SERVERB$ -&gt; ${targetName} for 1h because chat e2e ticket CHG7`).expect(200);
+    const filed = await slash(
+      t,
+      REQUESTER,
+      `grant SERVERB$ -&gt; ${targetName} for 1h because chat e2e ticket CHG7`,
+    ).expect(200);
     const id = /Filed request ([0-9a-f-]{36})/.exec(filed.body.text)?.[1] as string;
-    expect(filed.body).toEqual({ response_type: 'in_channel', text: expect.stringContaining(`SERVERB$ to delegate to ${target.samAccountName}`) });
+    expect(filed.body).toEqual({
+      response_type: 'in_channel',
+      text: expect.stringContaining(`SERVERB$ to delegate to ${target.samAccountName}`),
+    });
     expect(allowsSid(await readRbcdRaw(target.dn), serverbSid)).toBe(false);
 
     const self = await signedPost(t, '/api/v1/chatops/slack/interactions', {
-      payload: JSON.stringify({ type: 'block_actions', user: { id: REQUESTER.id, username: REQUESTER.name }, actions: [{ action_id: 'approve', value: id }] }),
+      payload: JSON.stringify({
+        type: 'block_actions',
+        user: { id: REQUESTER.id, username: REQUESTER.name },
+        actions: [{ action_id: 'approve', value: id }],
+      }),
     }).expect(200);
     // The requester is an approver too, but never of their own request.
-    expect(self.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/^:no_entry: You can't approve your own request/) });
+    expect(self.body).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringMatching(/^:no_entry: You can't approve your own request/),
+    });
 
     const press = await signedPost(t, '/api/v1/chatops/slack/interactions', {
-      payload: JSON.stringify({ type: 'block_actions', user: { id: APPROVER.id, username: APPROVER.name }, actions: [{ action_id: 'approve', block_id: `request:${id}`, value: id }] }),
+      payload: JSON.stringify({
+        type: 'block_actions',
+        user: { id: APPROVER.id, username: APPROVER.name },
+        actions: [{ action_id: 'approve', block_id: `request:${id}`, value: id }],
+      }),
     }).expect(200);
     expect(press.body.text).toContain(`alex approved request ${id}; it is approved`);
 

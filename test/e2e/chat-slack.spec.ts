@@ -20,7 +20,12 @@ function sign(body: string, timestamp: string, secret = SECRET): string {
   return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 }
 
-function post(t: TestApp, path: string, form: Record<string, string>, options: { timestamp?: number; secret?: string; signature?: string } = {}) {
+function post(
+  t: TestApp,
+  path: string,
+  form: Record<string, string>,
+  options: { timestamp?: number; secret?: string; signature?: string } = {},
+) {
   const body = new URLSearchParams(form).toString();
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
   return t
@@ -33,14 +38,31 @@ function post(t: TestApp, path: string, form: Record<string, string>, options: {
 }
 
 function command(t: TestApp, user: { user_id: string; user_name: string }, text: string) {
-  return post(t, COMMANDS, { token: 'ignored', team_id: 'T1', channel_id: 'C1', command: '/rbcd', text, response_url: 'https://hooks.slack.invalid/x', trigger_id: '1.2.3', ...user });
+  return post(t, COMMANDS, {
+    token: 'ignored',
+    team_id: 'T1',
+    channel_id: 'C1',
+    command: '/rbcd',
+    text,
+    response_url: 'https://hooks.slack.invalid/x',
+    trigger_id: '1.2.3',
+    ...user,
+  });
 }
 
-function press(t: TestApp, user: { user_id: string; user_name: string }, action: 'approve' | 'reject', requestId: string, responseUrl?: string) {
+function press(
+  t: TestApp,
+  user: { user_id: string; user_name: string },
+  action: 'approve' | 'reject',
+  requestId: string,
+  responseUrl?: string,
+) {
   const payload = {
     type: 'block_actions',
     user: { id: user.user_id, username: user.user_name, name: user.user_name, team_id: 'T1' },
-    actions: [{ action_id: action, block_id: `request:${requestId}`, value: requestId, type: 'button', action_ts: '1' }],
+    actions: [
+      { action_id: action, block_id: `request:${requestId}`, value: requestId, type: 'button', action_ts: '1' },
+    ],
     ...(responseUrl ? { response_url: responseUrl } : {}),
   };
   return post(t, INTERACTIONS, { payload: JSON.stringify(payload) });
@@ -64,7 +86,11 @@ class Collector {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  async waitFor(path: string, match: (body: Record<string, unknown>) => boolean = () => true, timeoutMs = 3000): Promise<Record<string, unknown>> {
+  async waitFor(
+    path: string,
+    match: (body: Record<string, unknown>) => boolean = () => true,
+    timeoutMs = 3000,
+  ): Promise<Record<string, unknown>> {
     for (const end = Date.now() + timeoutMs; Date.now() < end; await sleep(20)) {
       const found = this.bodies.find((b) => b.path === path && match(b.body));
       if (found) return found.body;
@@ -93,7 +119,10 @@ describe('chat (Slack-compatible)', () => {
           slack: {
             signingSecret: SECRET,
             notifyUrl: `${base}/services/T1/B1/secret-token`,
-            users: { [REQUESTER.user_id]: { user: 'alice@contoso.test', roles: ['requester', 'approver'] }, [APPROVER.user_id]: { user: 'bob@contoso.test', roles: ['approver'] } },
+            users: {
+              [REQUESTER.user_id]: { user: 'alice@contoso.test', roles: ['requester', 'approver'] },
+              [APPROVER.user_id]: { user: 'bob@contoso.test', roles: ['approver'] },
+            },
           },
         },
       },
@@ -108,7 +137,10 @@ describe('chat (Slack-compatible)', () => {
   describe('signature verification', () => {
     it('accepts a correctly signed command', async () => {
       const res = await command(t, STRANGER, 'help').expect(200);
-      expect(res.body).toEqual({ response_type: 'ephemeral', text: expect.stringContaining('grant <principal> -> <target>') });
+      expect(res.body).toEqual({
+        response_type: 'ephemeral',
+        text: expect.stringContaining('grant <principal> -> <target>'),
+      });
     });
 
     it('refuses a bad signature, a wrong secret, a changed body and missing headers with 401', async () => {
@@ -117,10 +149,22 @@ describe('chat (Slack-compatible)', () => {
       const attempts = [
         post(t, COMMANDS, { ...STRANGER, text: 'help' }, { secret: 'not-the-secret' }),
         post(t, COMMANDS, { ...STRANGER, text: 'help' }, { signature: 'v0=deadbeef' }),
-        t.http().post(COMMANDS).type('form').set('X-Slack-Request-Timestamp', ts).set('X-Slack-Signature', sign(body, ts)).send(body.replace('help', 'helq')),
+        t
+          .http()
+          .post(COMMANDS)
+          .type('form')
+          .set('X-Slack-Request-Timestamp', ts)
+          .set('X-Slack-Signature', sign(body, ts))
+          .send(body.replace('help', 'helq')),
         t.http().post(COMMANDS).type('form').send(body),
         // The same fields re-encoded differently: only the exact raw bytes are signed.
-        t.http().post(COMMANDS).type('form').set('X-Slack-Request-Timestamp', ts).set('X-Slack-Signature', sign(body, ts)).send(`${body}&`),
+        t
+          .http()
+          .post(COMMANDS)
+          .type('form')
+          .set('X-Slack-Request-Timestamp', ts)
+          .set('X-Slack-Signature', sign(body, ts))
+          .send(`${body}&`),
       ];
       for (const attempt of attempts) {
         const res = await attempt;
@@ -129,11 +173,23 @@ describe('chat (Slack-compatible)', () => {
     });
 
     it('refuses a replay: a timestamp older than five minutes, and the same signed request twice', async () => {
-      const old = await post(t, COMMANDS, { ...STRANGER, text: 'help' }, { timestamp: Math.floor(Date.now() / 1000) - 301 }).expect(401);
+      const old = await post(
+        t,
+        COMMANDS,
+        { ...STRANGER, text: 'help' },
+        { timestamp: Math.floor(Date.now() / 1000) - 301 },
+      ).expect(401);
       expect(old.body.error.message).toMatch(/five minutes/);
       const body = new URLSearchParams({ ...STRANGER, text: 'help me' }).toString();
       const ts = String(Math.floor(Date.now() / 1000) - 60);
-      const send = () => t.http().post(COMMANDS).type('form').set('X-Slack-Request-Timestamp', ts).set('X-Slack-Signature', sign(body, ts)).send(body);
+      const send = () =>
+        t
+          .http()
+          .post(COMMANDS)
+          .type('form')
+          .set('X-Slack-Request-Timestamp', ts)
+          .set('X-Slack-Signature', sign(body, ts))
+          .send(body);
       await send().expect(200);
       const replay = await send().expect(401);
       expect(replay.body.error.message).toMatch(/replay/);
@@ -141,7 +197,13 @@ describe('chat (Slack-compatible)', () => {
 
     it('verifies button presses too; an API key does not replace the signature', async () => {
       await t.http().post(INTERACTIONS).set(t.admin).type('form').send({ payload: '{}' }).expect(401);
-      const res = await post(t, INTERACTIONS, { payload: JSON.stringify({ type: 'block_actions', user: { id: 'U1' }, actions: [{ action_id: 'dance', value: 'x' }] }) }).expect(200);
+      const res = await post(t, INTERACTIONS, {
+        payload: JSON.stringify({
+          type: 'block_actions',
+          user: { id: 'U1' },
+          actions: [{ action_id: 'dance', value: 'x' }],
+        }),
+      }).expect(200);
       expect(res.body.text).toBe('This action is not supported.');
       await post(t, INTERACTIONS, { payload: 'not json' }).expect(400);
     });
@@ -160,15 +222,25 @@ describe('chat (Slack-compatible)', () => {
   describe('commands', () => {
     it('lets an unmapped user read but not change anything', async () => {
       const show = await command(t, STRANGER, 'show SERVERC').expect(200);
-      expect(show.body).toEqual({ response_type: 'ephemeral', text: expect.stringContaining('Nobody may delegate to SERVERC$') });
+      expect(show.body).toEqual({
+        response_type: 'ephemeral',
+        text: expect.stringContaining('Nobody may delegate to SERVERC$'),
+      });
       const grant = await command(t, STRANGER, 'grant SERVERB$ -> SERVERC because I want it').expect(200);
-      expect(grant.body).toEqual({ response_type: 'ephemeral', text: expect.stringMatching(/not linked to a person.*show, status and help/) });
+      expect(grant.body).toEqual({
+        response_type: 'ephemeral',
+        text: expect.stringMatching(/not linked to a person.*show, status and help/),
+      });
       const list = await t.http().get('/api/v1/requests').set(t.admin).expect(200);
       expect(list.body.items.filter((r: { requester: string }) => r.requester === 'slack:UNOBODY')).toEqual([]);
     });
 
     it('files a grant as slack:<user id>, answers with id, names, status and next steps; status shows it', async () => {
-      const res = await command(t, REQUESTER, 'grant SERVERB$ -&gt; SERVERC, SERVERD for 2h because patching window ticket CHG42').expect(200);
+      const res = await command(
+        t,
+        REQUESTER,
+        'grant SERVERB$ -&gt; SERVERC, SERVERD for 2h because patching window ticket CHG42',
+      ).expect(200);
       expect(res.body.response_type).toBe('in_channel');
       const id = idIn(res.body.text);
       expect(res.body.text).toContain(`Filed request ${id} — pending`);
@@ -176,11 +248,19 @@ describe('chat (Slack-compatible)', () => {
       expect(res.body.text).toContain(`approve ${id}`);
 
       const stored = await t.http().get(`/api/v1/requests/${id}`).set(t.admin).expect(200);
-      expect(stored.body).toMatchObject({ requester: 'slack:UREQ01', requesterName: 'rita', justification: 'patching window', ticket: { system: 'chat', id: 'CHG42' }, status: 'pending' });
+      expect(stored.body).toMatchObject({
+        requester: 'slack:UREQ01',
+        requesterName: 'rita',
+        justification: 'patching window',
+        ticket: { system: 'chat', id: 'CHG42' },
+        status: 'pending',
+      });
       expect(Date.parse(stored.body.expiresAt) - Date.parse(stored.body.createdAt)).toBe(2 * 3600_000);
 
       const status = await command(t, STRANGER, `status ${id}`).expect(200);
-      expect(status.body.text).toMatch(new RegExp(`Request ${id}: SERVERB\\$ to delegate to SERVERC\\$, SERVERD\\$ .*pending`));
+      expect(status.body.text).toMatch(
+        new RegExp(`Request ${id}: SERVERB\\$ to delegate to SERVERC\\$, SERVERD\\$ .*pending`),
+      );
       expect(status.body.text).toContain('Approvals: 0/1');
       expect(status.body.text).toContain('Waiting for 1 approval(s)');
     });
@@ -204,7 +284,10 @@ describe('chat (Slack-compatible)', () => {
       const byStranger = await command(t, STRANGER, `reject ${id} nope`).expect(200);
       expect(byStranger.body.text).toMatch(/not linked to a person/);
       const rejected = await command(t, APPROVER, `reject ${id} not in a change window`).expect(200);
-      expect(rejected.body).toEqual({ response_type: 'in_channel', text: expect.stringContaining(`alex rejected request ${id}`) });
+      expect(rejected.body).toEqual({
+        response_type: 'in_channel',
+        text: expect.stringContaining(`alex rejected request ${id}`),
+      });
       expect(rejected.body.text).toContain('rejected by alex: "not in a change window"');
     });
 
@@ -226,15 +309,21 @@ describe('chat (Slack-compatible)', () => {
       const id = idIn(filed.body.text);
       await t.app.get(JobRunner).runOnce();
       // Every pending request filed above is announced; this one too.
-      const message = await collector.waitFor('/services/T1/B1/secret-token', (body) => String(body.text).includes(`Request ${id}`));
+      const message = await collector.waitFor('/services/T1/B1/secret-token', (body) =>
+        String(body.text).includes(`Request ${id}`),
+      );
       expect(message.text).toContain('SERVERB$ to delegate to SERVERD$');
-      const actions = (message.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find((b) => b.type === 'actions');
+      const actions = (message.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find(
+        (b) => b.type === 'actions',
+      );
       expect(actions?.elements?.map((e) => [e.action_id, e.value])).toEqual([
         ['approve', id],
         ['reject', id],
       ]);
       const deliveries = await t.http().get('/api/v1/webhooks/deliveries').set(t.admin).expect(200);
-      const slack = deliveries.body.items.find((d: { requestId: string; target: string }) => d.requestId === id && d.target === 'slack');
+      const slack = deliveries.body.items.find(
+        (d: { requestId: string; target: string }) => d.requestId === id && d.target === 'slack',
+      );
       expect(slack).toMatchObject({ status: 'done', url: `${base}/…` });
       expect(JSON.stringify(deliveries.body)).not.toContain('secret-token');
     });
@@ -245,21 +334,37 @@ describe('chat (Slack-compatible)', () => {
 
       collector.bodies = [];
       const self = await press(t, REQUESTER, 'approve', id, `${base}/response/self`).expect(200);
-      expect(self.body).toMatchObject({ response_type: 'ephemeral', replace_original: false, text: expect.stringMatching(/^:no_entry: You can't approve your own request/) });
-      expect(await collector.waitFor('/response/self')).toMatchObject({ text: self.body.text, replace_original: false });
+      expect(self.body).toMatchObject({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: expect.stringMatching(/^:no_entry: You can't approve your own request/),
+      });
+      expect(await collector.waitFor('/response/self')).toMatchObject({
+        text: self.body.text,
+        replace_original: false,
+      });
 
       const stranger = await press(t, STRANGER, 'approve', id).expect(200);
       expect(stranger.body.text).toMatch(/not linked to a person/);
 
       const approved = await press(t, APPROVER, 'approve', id, `${base}/response/ok`).expect(200);
-      expect(approved.body).toMatchObject({ response_type: 'in_channel', replace_original: true, text: expect.stringContaining(`alex approved request ${id}; it is approved`) });
+      expect(approved.body).toMatchObject({
+        response_type: 'in_channel',
+        replace_original: true,
+        text: expect.stringContaining(`alex approved request ${id}; it is approved`),
+      });
       expect(JSON.stringify(approved.body.blocks)).not.toContain('"action_id":"approve"'); // no buttons once decided
       expect(await collector.waitFor('/response/ok')).toMatchObject({ replace_original: true });
 
       const stored = await t.http().get(`/api/v1/requests/${id}`).set(t.admin).expect(200);
-      expect(stored.body).toMatchObject({ status: 'approved', approvals: [expect.objectContaining({ approver: 'slack:UAPP01', approverName: 'alex', decision: 'approve' })] });
+      expect(stored.body).toMatchObject({
+        status: 'approved',
+        approvals: [expect.objectContaining({ approver: 'slack:UAPP01', approverName: 'alex', decision: 'approve' })],
+      });
       const audit = await t.http().get(`/api/v1/audit?requestId=${id}&actor=slack:UAPP01`).set(t.admin).expect(200);
-      expect(audit.body.items.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['request.approval', 'request.approved']));
+      expect(audit.body.items.map((e: { type: string }) => e.type)).toEqual(
+        expect.arrayContaining(['request.approval', 'request.approved']),
+      );
 
       const again = await press(t, APPROVER, 'approve', id).expect(200);
       expect(again.body.text).toContain('INVALID_STATE');
@@ -271,7 +376,16 @@ describe('chat (Slack-compatible)', () => {
       const res = await press(t, APPROVER, 'reject', id).expect(200);
       expect(res.body.text).toContain(`alex rejected request ${id}`);
       const stored = await t.http().get(`/api/v1/requests/${id}`).set(t.admin).expect(200);
-      expect(stored.body).toMatchObject({ status: 'rejected', approvals: [expect.objectContaining({ approver: 'slack:UAPP01', decision: 'reject', comment: 'Rejected in chat by alex' })] });
+      expect(stored.body).toMatchObject({
+        status: 'rejected',
+        approvals: [
+          expect.objectContaining({
+            approver: 'slack:UAPP01',
+            decision: 'reject',
+            comment: 'Rejected in chat by alex',
+          }),
+        ],
+      });
     });
   });
 });

@@ -30,7 +30,11 @@ describe('rbcd, the admin CLI, against the sandbox', () => {
   let approverKey: string;
 
   /** One command line in-process, as `key` (a file-less sign-in through the environment). */
-  const cli = async (args: string[], key: string, options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> => {
+  const cli = async (
+    args: string[],
+    key: string,
+    options: { input?: string; env?: Record<string, string> } = {},
+  ): Promise<Run> => {
     const out = new PassThrough();
     const err = new PassThrough();
     const input = new PassThrough();
@@ -39,14 +43,22 @@ describe('rbcd, the admin CLI, against the sandbox', () => {
     let e = '';
     out.on('data', (c) => (o += c));
     err.on('data', (c) => (e += c));
-    const code = await runCli(args, { out, err, in: input, env: { RBCD_URL: url, RBCD_API_KEY: key, RBCD_CREDENTIALS: join(dir, 'none.json'), ...options.env } });
+    const code = await runCli(args, {
+      out,
+      err,
+      in: input,
+      env: { RBCD_URL: url, RBCD_API_KEY: key, RBCD_CREDENTIALS: join(dir, 'none.json'), ...options.env },
+    });
     return { code, out: o, err: e };
   };
 
   /** bin/rbcd.js as its own process (what `npx rbcd` runs). */
   const spawnCli = (args: string[], env: Record<string, string>, input = ''): Promise<Run> =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'rbcd.js'), ...args], { env: { PATH: process.env.PATH ?? '', HOME: dir, ...env }, stdio: 'pipe' });
+      const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'rbcd.js'), ...args], {
+        env: { PATH: process.env.PATH ?? '', HOME: dir, ...env },
+        stdio: 'pipe',
+      });
       let out = '';
       let err = '';
       child.stdout.on('data', (c) => (out += c));
@@ -64,7 +76,9 @@ describe('rbcd, the admin CLI, against the sandbox', () => {
       config: {
         policy: {
           defaults: { requiredApprovals: 1, maxDuration: 'P30D', requireTicket: false },
-          rules: [{ match: { targetDnSuffix: 'OU=Tier0,DC=contoso,DC=test' }, deny: 'Tier 0 assets never accept delegation' }],
+          rules: [
+            { match: { targetDnSuffix: 'OU=Tier0,DC=contoso,DC=test' }, deny: 'Tier 0 assets never accept delegation' },
+          ],
         },
       },
     });
@@ -89,7 +103,11 @@ describe('rbcd, the admin CLI, against the sandbox', () => {
     expect(refused.err).toContain('UNAUTHENTICATED');
     expect(() => statSync(credentials)).toThrow();
 
-    const ok = await spawnCli(['login', `${url}/`, '--api-key-stdin'], { RBCD_CREDENTIALS: credentials }, `${TEST_ADMIN_KEY}\n`);
+    const ok = await spawnCli(
+      ['login', `${url}/`, '--api-key-stdin'],
+      { RBCD_CREDENTIALS: credentials },
+      `${TEST_ADMIN_KEY}\n`,
+    );
     expect(ok).toMatchObject({ code: 0 });
     expect(statSync(credentials).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(credentials, 'utf8'))).toEqual({ url, apiKey: TEST_ADMIN_KEY });
@@ -136,30 +154,66 @@ describe('rbcd, the admin CLI, against the sandbox', () => {
     expect(csv.out.split('\r\n')[0]).toBe('account,domain,kinds,rbcd,constrainedTo,risks,dn');
     expect(csv.out).toContain('SERVERB$');
     const json = await cli(['inventory', '--base', 'OU=Servers,DC=contoso,DC=test', '--json'], TEST_ADMIN_KEY);
-    expect(JSON.parse(json.out).items.some((i: { samAccountName: string }) => i.samAccountName === 'SERVERB$')).toBe(true);
+    expect(JSON.parse(json.out).items.some((i: { samAccountName: string }) => i.samAccountName === 'SERVERB$')).toBe(
+      true,
+    );
     expect((await cli(['inventory', '--format', 'xml'], TEST_ADMIN_KEY)).code).toBe(2);
   });
 
   it('request grant: refused by policy exits 3 and files nothing; no terminal and no --yes exits 2', async () => {
     const before = await t.http().get('/api/v1/requests').set(t.admin).expect(200);
-    const refused = await cli(['request', 'grant', 'SERVERB', '->', 'PAW01', '--because', 'test', '--yes'], requesterKey);
+    const refused = await cli(
+      ['request', 'grant', 'SERVERB', '->', 'PAW01', '--because', 'test', '--yes'],
+      requesterKey,
+    );
     expect(refused.code).toBe(3);
     expect(refused.err).toContain('Tier 0 assets never accept delegation');
-    const unconfirmed = await cli(['request', 'grant', 'SERVERB', 'to', target.samAccountName, '--because', 'test'], requesterKey);
+    const unconfirmed = await cli(
+      ['request', 'grant', 'SERVERB', 'to', target.samAccountName, '--because', 'test'],
+      requesterKey,
+    );
     expect(unconfirmed.code).toBe(2);
     expect(unconfirmed.out).toContain('Plan: grant SERVERB');
     expect((await cli(['request', 'grant', 'SERVERB', '->', target.samAccountName], requesterKey)).code).toBe(2); // no --because
-    expect((await cli(['request', 'grant', 'SERVERB', '->', target.samAccountName, '--because', 'x', '--for', 'soon', '--yes'], requesterKey)).code).toBe(2);
+    expect(
+      (
+        await cli(
+          ['request', 'grant', 'SERVERB', '->', target.samAccountName, '--because', 'x', '--for', 'soon', '--yes'],
+          requesterKey,
+        )
+      ).code,
+    ).toBe(2);
     const after = await t.http().get('/api/v1/requests').set(t.admin).expect(200);
     expect(after.body.items.length).toBe(before.body.items.length);
   });
 
   it('request grant --yes, approve, wait: applied, exit 0; a second request rejected: wait exits 3', async () => {
-    const filed = await cli(['request', 'grant', 'SERVERB', '->', target.samAccountName, '--for', '8h', '--because', 'CLI test', '--ticket', 'servicenow:CHG0012345', '--yes', '--json'], requesterKey);
+    const filed = await cli(
+      [
+        'request',
+        'grant',
+        'SERVERB',
+        '->',
+        target.samAccountName,
+        '--for',
+        '8h',
+        '--because',
+        'CLI test',
+        '--ticket',
+        'servicenow:CHG0012345',
+        '--yes',
+        '--json',
+      ],
+      requesterKey,
+    );
     expect(filed.code).toBe(0);
     const { plan, request } = JSON.parse(filed.out);
     expect(plan.items[0]).toMatchObject({ changed: true, policy: { allowed: true } });
-    expect(request).toMatchObject({ status: 'pending', ticket: { system: 'servicenow', id: 'CHG0012345' }, justification: 'CLI test' });
+    expect(request).toMatchObject({
+      status: 'pending',
+      ticket: { system: 'servicenow', id: 'CHG0012345' },
+      justification: 'CLI test',
+    });
 
     const self = await cli(['approve', request.id], requesterKey);
     expect(self.code).toBe(1);
@@ -170,9 +224,18 @@ describe('rbcd, the admin CLI, against the sandbox', () => {
     expect(waited.code).toBe(0);
     expect(waited.out).toContain(': applied');
     const who = await cli(['who', target.samAccountName, '--json'], TEST_ADMIN_KEY);
-    expect(JSON.parse(who.out).principals.map((p: { samAccountName: string }) => p.samAccountName)).toEqual(['SERVERB$']);
+    expect(JSON.parse(who.out).principals.map((p: { samAccountName: string }) => p.samAccountName)).toEqual([
+      'SERVERB$',
+    ]);
 
-    const second = JSON.parse((await cli(['request', 'grant', 'SERVERD', 'to', target.samAccountName, '--because', 'x', '--yes', '--json'], requesterKey)).out).request;
+    const second = JSON.parse(
+      (
+        await cli(
+          ['request', 'grant', 'SERVERD', 'to', target.samAccountName, '--because', 'x', '--yes', '--json'],
+          requesterKey,
+        )
+      ).out,
+    ).request;
     expect((await cli(['reject', second.id], approverKey)).code).toBe(2); // a reason is required
     expect((await cli(['reject', second.id, '--comment', 'no'], approverKey)).code).toBe(0);
     const status = await cli(['status', second.id], requesterKey);
@@ -193,11 +256,18 @@ describe('rbcd, the admin CLI, against the sandbox', () => {
     expect(ok).toMatchObject({ code: 0 });
     expect(ok.out).toContain(`OK: ${lines.length} events, from the first event (genesis)`);
 
-    const tampered = lines.map((line, i) => (i === 3 ? line.replace(/"actor":"[^"]*"/, '"actor":"apikey:nobody"') : line));
+    const tampered = lines.map((line, i) =>
+      i === 3 ? line.replace(/"actor":"[^"]*"/, '"actor":"apikey:nobody"') : line,
+    );
     writeFileSync(join(dir, 'tampered.jsonl'), tampered.join('\n') + '\n');
     const bad = await spawnCli(['audit', 'verify', join(dir, 'tampered.jsonl'), '--json'], {});
     expect(bad.code).toBe(1);
-    expect(JSON.parse(bad.out)).toMatchObject({ ok: false, events: 3, firstBadSeq: 4, reason: 'event 4 was altered after it was written' });
+    expect(JSON.parse(bad.out)).toMatchObject({
+      ok: false,
+      events: 3,
+      firstBadSeq: 4,
+      reason: 'event 4 was altered after it was written',
+    });
 
     writeFileSync(join(dir, 'removed.jsonl'), [...lines.slice(0, 2), ...lines.slice(3)].join('\n'));
     const removed = await cli(['audit', 'verify', join(dir, 'removed.jsonl')], '');
@@ -212,11 +282,16 @@ describe('rbcd, the admin CLI, against the sandbox', () => {
     writeFileSync(join(dir, 'partial.jsonl'), partial.out);
     const anchor = JSON.parse(lines[1]).hash as string;
     expect((await cli(['audit', 'verify', join(dir, 'partial.jsonl'), '--anchor', anchor], '')).code).toBe(0);
-    expect((await cli(['audit', 'verify', join(dir, 'partial.jsonl'), '--anchor', JSON.parse(lines[0]).hash], '')).code).toBe(1);
+    expect(
+      (await cli(['audit', 'verify', join(dir, 'partial.jsonl'), '--anchor', JSON.parse(lines[0]).hash], '')).code,
+    ).toBe(1);
     expect((await cli(['audit', 'verify', join(dir, 'nope.jsonl')], '')).code).toBe(1);
 
     // The server's own verification agrees with the export.
-    expect((await t.http().get('/api/v1/audit/verify').set(t.admin).expect(200)).body).toEqual({ ok: true, events: expect.any(Number) });
+    expect((await t.http().get('/api/v1/audit/verify').set(t.admin).expect(200)).body).toEqual({
+      ok: true,
+      events: expect.any(Number),
+    });
   });
 });
 
@@ -230,7 +305,8 @@ describe.each(['sqlite', 'postgres'] as const)('GET /audit/export on %s', (datab
   it('streams the whole chain as JSON Lines, oldest first, across pages; --since and fromSeq start later; bad input is 400', async () => {
     const audit = t.app.get(AuditService);
     await t.app.get(UnitOfWork).run(async (m) => {
-      for (let i = 0; i < 1005; i++) await audit.append(m, { actor: 'test', type: 'drift.detected', data: { i, text: 'ünïcode "quoted"\n' } });
+      for (let i = 0; i < 1005; i++)
+        await audit.append(m, { actor: 'test', type: 'drift.detected', data: { i, text: 'ünïcode "quoted"\n' } });
     });
     const res = await t.http().get('/api/v1/audit/export').set(t.admin).expect(200);
     expect(res.headers['content-type']).toContain('application/x-ndjson');

@@ -29,7 +29,12 @@ describe('POST /diagnose, checked against the KDC', () => {
   let group: { dn: string; sid: string; name: string };
 
   const diagnose = async (user: string, extra: Record<string, string> = {}) => {
-    const res = await t.http().post('/api/v1/diagnose').set(t.admin).send({ user, frontEnd: frontEnd.samAccountName, backEnd: backEnd.dnsHostName, spn, ...extra }).expect(200);
+    const res = await t
+      .http()
+      .post('/api/v1/diagnose')
+      .set(t.admin)
+      .send({ user, frontEnd: frontEnd.samAccountName, backEnd: backEnd.dnsHostName, spn, ...extra })
+      .expect(200);
     return res.body as { ok: boolean; checks: Check[] };
   };
   const check = (body: { checks: Check[] }, id: string) => body.checks.find((c) => c.id === id) as Check;
@@ -70,7 +75,10 @@ describe('POST /diagnose, checked against the KDC', () => {
     expect(body.ok).toBe(true);
     expect(check(body, 'RBCD_ACE')).toMatchObject({ status: 'pass', message: expect.stringContaining('directly') });
     expect(check(body, 'BACKEND_SPN').status).toBe('pass');
-    expect(check(body, 'NEGATIVE_CACHE')).toMatchObject({ status: 'warn', message: expect.stringContaining('klist purge -li 0x3e7') });
+    expect(check(body, 'NEGATIVE_CACHE')).toMatchObject({
+      status: 'warn',
+      message: expect.stringContaining('klist purge -li 0x3e7'),
+    });
     expect(check(body, 'WINRM_CAVEAT').status).toBe('warn');
     expect((await kdc('alice')).allowed).toBe(true);
   });
@@ -83,7 +91,7 @@ describe('POST /diagnose, checked against the KDC', () => {
     expect((await kdc('carol')).allowed).toBe(false);
   });
 
-  it('bob is in Protected Users: the diagnosis fails although Samba\'s KDC lets it through', async () => {
+  it("bob is in Protected Users: the diagnosis fails although Samba's KDC lets it through", async () => {
     await writeRbcdRaw(backEnd.dn, referenceRbcdDescriptor([frontEnd.sid]));
     const body = await diagnose('CONTOSO\\bob');
     expect(body.ok).toBe(false);
@@ -105,7 +113,10 @@ describe('POST /diagnose, checked against the KDC', () => {
     await writeRbcdRaw(backEnd.dn, referenceRbcdDescriptor([group.sid]));
     const body = await diagnose('alice');
     expect(body.ok).toBe(true);
-    expect(check(body, 'RBCD_ACE')).toMatchObject({ status: 'pass', message: expect.stringContaining(`group ${group.name}`) });
+    expect(check(body, 'RBCD_ACE')).toMatchObject({
+      status: 'pass',
+      message: expect.stringContaining(`group ${group.name}`),
+    });
     expect((await kdc('alice')).allowed).toBe(true);
   });
 
@@ -124,8 +135,15 @@ describe('POST /diagnose, checked against the KDC', () => {
     const body = await diagnose('alice');
     expect(check(body, 'RBCD_ACE')).toMatchObject({ status: 'pass', message: expect.stringContaining(name) });
     expect((await kdc('alice')).allowed).toBe(true);
-    const where = await t.http().get('/api/v1/delegations').query({ principal: frontEnd.samAccountName }).set(t.admin).expect(200);
-    expect(where.body.targets).toEqual(expect.arrayContaining([expect.objectContaining({ dn: backEnd.dn, via: [`group ${name}`] })]));
+    const where = await t
+      .http()
+      .get('/api/v1/delegations')
+      .query({ principal: frontEnd.samAccountName })
+      .set(t.admin)
+      .expect(200);
+    expect(where.body.targets).toEqual(
+      expect.arrayContaining([expect.objectContaining({ dn: backEnd.dn, via: [`group ${name}`] })]),
+    );
   });
 
   it('an ACE for This Organization (S-1-5-15), which is not in the token: fails, and the KDC refuses', async () => {
@@ -148,12 +166,24 @@ describe('POST /diagnose, checked against the KDC', () => {
     expect(failed(body)).toEqual(['BACKEND_SPN']);
   });
 
-  it('unknown accounts: 404 with the role\'s code', async () => {
-    const user = await t.http().post('/api/v1/diagnose').set(t.admin).send({ user: 'nobody-here', frontEnd: 'SERVERB', backEnd: 'SERVERC' });
+  it("unknown accounts: 404 with the role's code", async () => {
+    const user = await t
+      .http()
+      .post('/api/v1/diagnose')
+      .set(t.admin)
+      .send({ user: 'nobody-here', frontEnd: 'SERVERB', backEnd: 'SERVERC' });
     expect([user.status, user.body.error.code]).toEqual([404, 'USER_NOT_FOUND']);
-    const front = await t.http().post('/api/v1/diagnose').set(t.admin).send({ user: 'alice', frontEnd: 'x)(cn=*', backEnd: 'SERVERC' });
+    const front = await t
+      .http()
+      .post('/api/v1/diagnose')
+      .set(t.admin)
+      .send({ user: 'alice', frontEnd: 'x)(cn=*', backEnd: 'SERVERC' });
     expect([front.status, front.body.error.code]).toEqual([404, 'PRINCIPAL_NOT_FOUND']);
-    const back = await t.http().post('/api/v1/diagnose').set(t.admin).send({ user: 'alice', frontEnd: 'SERVERB', backEnd: 'SERVER*' });
+    const back = await t
+      .http()
+      .post('/api/v1/diagnose')
+      .set(t.admin)
+      .send({ user: 'alice', frontEnd: 'SERVERB', backEnd: 'SERVER*' });
     expect([back.status, back.body.error.code]).toEqual([404, 'TARGET_NOT_FOUND']);
     const invalid = await t.http().post('/api/v1/diagnose').set(t.admin).send({ user: 'alice', frontEnd: 'SERVERB' });
     expect([invalid.status, invalid.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);

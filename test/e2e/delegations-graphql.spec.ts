@@ -31,12 +31,15 @@ describe('live delegation queries (GraphQL)', () => {
     if (auth) req.set(t.admin);
     return req.send({ query, variables }).expect(200);
   };
-  const codes = (body: { errors?: { extensions: { code: string } }[] }) => (body.errors ?? []).map((e) => e.extensions.code);
+  const codes = (body: { errors?: { extensions: { code: string } }[] }) =>
+    (body.errors ?? []).map((e) => e.extensions.code);
 
   beforeAll(async () => {
     t = await createTestApp({ env: { RBCD_CONFIG: `${REPO_ROOT}/.sandbox/rbcd.yaml` } });
     ou = `OU=${uniqueName('Q')},OU=Servers,DC=contoso,DC=test`;
-    await withClient(adminClient(), (c) => c.add(ou, [new Attribute({ type: 'objectClass', values: ['organizationalUnit'] })]));
+    await withClient(adminClient(), (c) =>
+      c.add(ou, [new Attribute({ type: 'objectClass', values: ['organizationalUnit'] })]),
+    );
     [frontEnd, target, other] = await Promise.all(['QF', 'QT', 'QO'].map((p) => createComputer(uniqueName(p), { ou })));
     await writeRbcdRaw(target.dn, referenceRbcdDescriptor([frontEnd.sid]));
     await writeRbcdRaw(other.dn, withAceMask(referenceRbcdDescriptor([frontEnd.sid]), frontEnd.sid, 0x80000000));
@@ -49,29 +52,65 @@ describe('live delegation queries (GraphQL)', () => {
   });
 
   it('delegation(target): the same answer as GET /delegations/{target}', async () => {
-    const res = await gql(`query($t: String!) { delegation(target: $t) { ${DELEGATION} } }`, { t: target.samAccountName });
+    const res = await gql(`query($t: String!) { delegation(target: $t) { ${DELEGATION} } }`, {
+      t: target.samAccountName,
+    });
     expect(res.body.errors).toBeUndefined();
     const rest = await t.http().get(`/api/v1/delegations/${target.samAccountName}`).set(t.admin).expect(200);
     const { writers: _writers, ...restBody } = rest.body; // not asked for in this query
-    expect(res.body.data.delegation).toEqual({ ...restBody, warnings: restBody.warnings.map((w: { sid?: string }) => ({ sid: null, ...w })) });
+    expect(res.body.data.delegation).toEqual({
+      ...restBody,
+      warnings: restBody.warnings.map((w: { sid?: string }) => ({ sid: null, ...w })),
+    });
     expect(res.body.data.delegation.principals).toEqual([
-      { sid: frontEnd.sid, samAccountName: frontEnd.samAccountName, dn: frontEnd.dn, domain: 'contoso.test', resolved: true, accessMask: 0xf01ff, aceType: 'allow', effective: true },
+      {
+        sid: frontEnd.sid,
+        samAccountName: frontEnd.samAccountName,
+        dn: frontEnd.dn,
+        domain: 'contoso.test',
+        resolved: true,
+        accessMask: 0xf01ff,
+        aceType: 'allow',
+        effective: true,
+      },
     ]);
     expect(res.body.data.delegation.raw).toBe((await readRbcdRaw(target.dn))?.toString('base64'));
   });
 
   it('delegation(target, domain) with a mask above 2^31 (GENERIC_READ) and its warning', async () => {
-    const res = await gql(`{ delegation(target: "${other.samAccountName}", domain: "contoso.test") { principals { accessMask effective } warnings { code sid } } }`);
+    const res = await gql(
+      `{ delegation(target: "${other.samAccountName}", domain: "contoso.test") { principals { accessMask effective } warnings { code sid } } }`,
+    );
     expect(res.body.errors).toBeUndefined();
-    expect(res.body.data.delegation).toEqual({ principals: [{ accessMask: 0x80000000, effective: false }], warnings: [{ code: 'INEFFECTIVE_MASK', sid: frontEnd.sid }, { code: 'RBCD_SELF_WRITABLE', sid: null }] });
+    expect(res.body.data.delegation).toEqual({
+      principals: [{ accessMask: 0x80000000, effective: false }],
+      warnings: [
+        { code: 'INEFFECTIVE_MASK', sid: frontEnd.sid },
+        { code: 'RBCD_SELF_WRITABLE', sid: null },
+      ],
+    });
   });
 
   it('delegationsForPrincipal(principal)', async () => {
-    const res = await gql(`query($p: String!) { delegationsForPrincipal(principal: $p) { principal { ${ACCOUNT} } targets { dn sid samAccountName domain via } } }`, { p: frontEnd.dn });
+    const res = await gql(
+      `query($p: String!) { delegationsForPrincipal(principal: $p) { principal { ${ACCOUNT} } targets { dn sid samAccountName domain via } } }`,
+      { p: frontEnd.dn },
+    );
     expect(res.body.errors).toBeUndefined();
-    expect(res.body.data.delegationsForPrincipal.principal).toMatchObject({ sid: frontEnd.sid, domain: 'contoso.test' });
+    expect(res.body.data.delegationsForPrincipal.principal).toMatchObject({
+      sid: frontEnd.sid,
+      domain: 'contoso.test',
+    });
     const mine = res.body.data.delegationsForPrincipal.targets.filter((x: { dn: string }) => x.dn.endsWith(ou));
-    expect(mine).toEqual([{ dn: target.dn, sid: target.sid, samAccountName: target.samAccountName, domain: 'contoso.test', via: ['direct'] }]);
+    expect(mine).toEqual([
+      {
+        dn: target.dn,
+        sid: target.sid,
+        samAccountName: target.samAccountName,
+        domain: 'contoso.test',
+        via: ['direct'],
+      },
+    ]);
   });
 
   it('inventory(base, kinds, limit, cursor)', async () => {
@@ -79,9 +118,24 @@ describe('live delegation queries (GraphQL)', () => {
       items { dn samAccountName kinds rbcdPrincipals { sid samAccountName effective aceType } allowedToDelegateTo risks { code message sid } } total nextCursor } }`;
     const first = await gql(query, { b: ou, k: ['rbcd'], l: 1 });
     expect(first.body.errors).toBeUndefined();
-    expect(first.body.data.inventory).toMatchObject({ total: 2, items: [{ dn: other.dn, kinds: ['rbcd'], risks: [{ code: 'INEFFECTIVE_MASK', sid: frontEnd.sid }] }] });
+    expect(first.body.data.inventory).toMatchObject({
+      total: 2,
+      items: [{ dn: other.dn, kinds: ['rbcd'], risks: [{ code: 'INEFFECTIVE_MASK', sid: frontEnd.sid }] }],
+    });
     const second = await gql(query, { b: ou, k: ['rbcd'], l: 1, c: first.body.data.inventory.nextCursor });
-    expect(second.body.data.inventory).toMatchObject({ total: 2, nextCursor: null, items: [{ dn: target.dn, rbcdPrincipals: [{ sid: frontEnd.sid, samAccountName: frontEnd.samAccountName, effective: true, aceType: 'allow' }], risks: [] }] });
+    expect(second.body.data.inventory).toMatchObject({
+      total: 2,
+      nextCursor: null,
+      items: [
+        {
+          dn: target.dn,
+          rbcdPrincipals: [
+            { sid: frontEnd.sid, samAccountName: frontEnd.samAccountName, effective: true, aceType: 'allow' },
+          ],
+          risks: [],
+        },
+      ],
+    });
     const bogus = await gql(query, { b: ou, k: ['bogus'] });
     expect(codes(bogus.body)).toEqual(['VALIDATION_FAILED']);
   });
@@ -91,7 +145,13 @@ describe('live delegation queries (GraphQL)', () => {
     const res = await gql(
       `query($i: PlanDelegationInput!) { planDelegation(input: $i) { items { target { dn } changed before { principals { sid } } after { principals { sid samAccountName } }
         sddlBefore sddlAfter policy { allowed requiredApprovals reasons } error { code message } } } }`,
-      { i: { action: 'grant', targetSearch: { base: ou, filter: `(cn=${target.samAccountName.replace('$', '')})` }, principals: ['SERVERB$'] } },
+      {
+        i: {
+          action: 'grant',
+          targetSearch: { base: ou, filter: `(cn=${target.samAccountName.replace('$', '')})` },
+          principals: ['SERVERB$'],
+        },
+      },
     );
     expect(res.body.errors).toBeUndefined();
     const [item] = res.body.data.planDelegation.items;
@@ -105,20 +165,25 @@ describe('live delegation queries (GraphQL)', () => {
       error: null,
     });
     expect(await readRbcdRaw(target.dn)).toEqual(before);
-    const invalid = await gql(`{ planDelegation(input: {action: "grant", targets: ["${target.samAccountName}"]}) { items { changed } } }`);
+    const invalid = await gql(
+      `{ planDelegation(input: {action: "grant", targets: ["${target.samAccountName}"]}) { items { changed } } }`,
+    );
     expect(codes(invalid.body)).toEqual(['VALIDATION_FAILED']);
-    const badAction = await gql(`{ planDelegation(input: {action: "explode", targets: ["${target.samAccountName}"]}) { items { changed } } }`);
+    const badAction = await gql(
+      `{ planDelegation(input: {action: "explode", targets: ["${target.samAccountName}"]}) { items { changed } } }`,
+    );
     expect(codes(badAction.body)).toEqual(['VALIDATION_FAILED']);
   });
 
   it('diagnose(input)', async () => {
-    const res = await gql(
-      `query($i: DiagnoseInput!) { diagnose(input: $i) { ok checks { id status message } } }`,
-      { i: { user: 'carol', frontEnd: frontEnd.samAccountName, backEnd: target.dn } },
-    );
+    const res = await gql(`query($i: DiagnoseInput!) { diagnose(input: $i) { ok checks { id status message } } }`, {
+      i: { user: 'carol', frontEnd: frontEnd.samAccountName, backEnd: target.dn },
+    });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.diagnose.ok).toBe(false);
-    const failed = res.body.data.diagnose.checks.filter((c: { status: string }) => c.status === 'fail').map((c: { id: string }) => c.id);
+    const failed = res.body.data.diagnose.checks
+      .filter((c: { status: string }) => c.status === 'fail')
+      .map((c: { id: string }) => c.id);
     // carol is NOT_DELEGATED; the target has no SPN of its own beyond HOST/ (it passes), the ACE is there.
     expect(failed).toEqual(['USER_DELEGABLE']);
     expect(res.body.data.diagnose.checks.find((c: { id: string }) => c.id === 'RBCD_ACE').status).toBe('pass');
@@ -127,8 +192,16 @@ describe('live delegation queries (GraphQL)', () => {
   it.each<[string, string, string]>([
     ['an unknown target', '{ delegation(target: "NOSUCHHOST") { raw } }', 'TARGET_NOT_FOUND'],
     ['an injection attempt', '{ delegation(target: "x)(cn=*") { raw } }', 'TARGET_NOT_FOUND'],
-    ['an unknown principal', '{ delegationsForPrincipal(principal: "SERVER*") { targets { dn } } }', 'PRINCIPAL_NOT_FOUND'],
-    ['an unknown user', '{ diagnose(input: {user: "nobody-here", frontEnd: "SERVERB", backEnd: "SERVERC"}) { ok } }', 'USER_NOT_FOUND'],
+    [
+      'an unknown principal',
+      '{ delegationsForPrincipal(principal: "SERVER*") { targets { dn } } }',
+      'PRINCIPAL_NOT_FOUND',
+    ],
+    [
+      'an unknown user',
+      '{ diagnose(input: {user: "nobody-here", frontEnd: "SERVERB", backEnd: "SERVERC"}) { ok } }',
+      'USER_NOT_FOUND',
+    ],
     ['a base outside every domain', '{ inventory(base: "DC=example,DC=com") { total } }', 'DOMAIN_NOT_CONFIGURED'],
     ['a bad cursor', '{ inventory(cursor: "nope") { total } }', 'VALIDATION_FAILED'],
   ])('%s: the REST code in extensions.code', async (_label, query, code) => {
@@ -137,7 +210,12 @@ describe('live delegation queries (GraphQL)', () => {
   });
 
   it('a query that does not fit the schema: 400 with VALIDATION_FAILED', async () => {
-    const res = await t.http().post('/graphql').set(t.admin).send({ query: '{ delegation(target: "SERVERC") { nope } }' }).expect(400);
+    const res = await t
+      .http()
+      .post('/graphql')
+      .set(t.admin)
+      .send({ query: '{ delegation(target: "SERVERC") { nope } }' })
+      .expect(400);
     expect(codes(res.body)).toEqual(['VALIDATION_FAILED']);
   });
 
@@ -145,7 +223,12 @@ describe('live delegation queries (GraphQL)', () => {
     const res = await gql(`{ delegation(target: "SERVERC") { raw } }`, {}, false);
     expect(codes(res.body)).toEqual(['UNAUTHENTICATED']);
     expect(res.body.data).toBeNull();
-    const wrong = await t.http().post('/graphql').set('Authorization', 'Bearer wrong-key-0123456789abcdef').send({ query: '{ inventory { total } }' }).expect(200);
+    const wrong = await t
+      .http()
+      .post('/graphql')
+      .set('Authorization', 'Bearer wrong-key-0123456789abcdef')
+      .send({ query: '{ inventory { total } }' })
+      .expect(200);
     expect(codes(wrong.body)).toEqual(['UNAUTHENTICATED']);
   });
 });

@@ -23,7 +23,8 @@ import { createTestApp, TestApp } from '../support/test-app';
 const GENERIC_ALL = 0x10000000;
 const GENERIC_READ = 0x80000000;
 const UNKNOWN_SID = 'S-1-5-21-1-2-3-4444';
-const fixture = (name: string): Buffer => Buffer.from(fixtures.valid.find((f) => f.name === name)?.base64 as string, 'base64');
+const fixture = (name: string): Buffer =>
+  Buffer.from(fixtures.valid.find((f) => f.name === name)?.base64 as string, 'base64');
 
 interface Computer {
   dn: string;
@@ -44,7 +45,11 @@ async function addComputer(name: string, parent = 'OU=Servers,DC=contoso,DC=test
       new Attribute({ type: 'dNSHostName', values: [dnsHostName] }),
       new Attribute({ type: 'userAccountControl', values: [String(UAC.WORKSTATION_TRUST_ACCOUNT)] }),
     ]);
-    const { searchEntries } = await c.search(dn, { scope: 'base', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] });
+    const { searchEntries } = await c.search(dn, {
+      scope: 'base',
+      attributes: ['objectSid'],
+      explicitBufferAttributes: ['objectSid'],
+    });
     return { dn, sid: sidToString(searchEntries[0].objectSid as Buffer), samAccountName: `${name}$`, dnsHostName };
   });
 }
@@ -67,17 +72,30 @@ describe('live delegation queries (REST)', () => {
   // Every default computer can write its own list (SELF): that informational warning is tested in
   // test/integration/rbcd-writers.spec.ts and left out of the comparisons here.
   const withoutSelf = (res: { body: { warnings?: { code: string }[] } }) => {
-    if (Array.isArray(res.body?.warnings)) res.body.warnings = res.body.warnings.filter((w) => w.code !== 'RBCD_SELF_WRITABLE');
+    if (Array.isArray(res.body?.warnings))
+      res.body.warnings = res.body.warnings.filter((w) => w.code !== 'RBCD_SELF_WRITABLE');
   };
-  const show = (id: string, domain?: string) => t.http().get(path(id)).query(domain ? { domain } : {}).set(t.admin).expect(withoutSelf);
+  const show = (id: string, domain?: string) =>
+    t
+      .http()
+      .get(path(id))
+      .query(domain ? { domain } : {})
+      .set(t.admin)
+      .expect(withoutSelf);
   const sidOf = async (dn: string) => sidToString((await readEntry(dn, ['objectSid'])).objectSid as Buffer);
 
   beforeAll(async () => {
     t = await createTestApp({ env: { RBCD_CONFIG: `${REPO_ROOT}/.sandbox/rbcd.yaml` } });
     target = await addComputer(uniqueName('RD'));
     created.push(target.dn);
-    serverb = { dn: 'CN=SERVERB,OU=Servers,DC=contoso,DC=test', sid: await sidOf('CN=SERVERB,OU=Servers,DC=contoso,DC=test') };
-    fabweb = { dn: 'CN=FABWEB,OU=Servers,DC=fabrikam,DC=test', sid: await sidOf('CN=FABWEB,OU=Servers,DC=fabrikam,DC=test') };
+    serverb = {
+      dn: 'CN=SERVERB,OU=Servers,DC=contoso,DC=test',
+      sid: await sidOf('CN=SERVERB,OU=Servers,DC=contoso,DC=test'),
+    };
+    fabweb = {
+      dn: 'CN=FABWEB,OU=Servers,DC=fabrikam,DC=test',
+      sid: await sidOf('CN=FABWEB,OU=Servers,DC=fabrikam,DC=test'),
+    };
   });
 
   afterAll(async () => {
@@ -92,7 +110,13 @@ describe('live delegation queries (REST)', () => {
       expect(await readRbcdRaw(target.dn)).toEqual(bytes);
       const res = await show(target.samAccountName).expect(200);
       expect(res.body.raw).toBe(bytes.toString('base64'));
-      expect(res.body.target).toEqual({ dn: target.dn, sid: target.sid, samAccountName: target.samAccountName, dnsHostName: target.dnsHostName, domain: 'contoso.test' });
+      expect(res.body.target).toEqual({
+        dn: target.dn,
+        sid: target.sid,
+        samAccountName: target.samAccountName,
+        dnsHostName: target.dnsHostName,
+        domain: 'contoso.test',
+      });
       return res.body;
     }
     const codes = (body: { warnings: { code: string }[] }) => body.warnings.map((w) => w.code).sort();
@@ -106,21 +130,68 @@ describe('live delegation queries (REST)', () => {
     it('samba-tool layout: principals of both domains by name, well-known and unknown SIDs', async () => {
       const body = await written(referenceRbcdDescriptor([serverb.sid, fabweb.sid, 'S-1-1-0', UNKNOWN_SID]));
       expect(body.principals).toEqual([
-        { sid: serverb.sid, samAccountName: 'SERVERB$', dn: serverb.dn, domain: 'contoso.test', resolved: true, accessMask: 0xf01ff, aceType: 'allow', effective: true },
-        { sid: fabweb.sid, samAccountName: 'FABWEB$', dn: fabweb.dn, domain: 'fabrikam.test', resolved: true, accessMask: 0xf01ff, aceType: 'allow', effective: true },
-        { sid: 'S-1-1-0', samAccountName: 'Everyone', dn: null, domain: null, resolved: true, accessMask: 0xf01ff, aceType: 'allow', effective: true },
-        { sid: UNKNOWN_SID, samAccountName: null, dn: null, domain: null, resolved: false, accessMask: 0xf01ff, aceType: 'allow', effective: true },
+        {
+          sid: serverb.sid,
+          samAccountName: 'SERVERB$',
+          dn: serverb.dn,
+          domain: 'contoso.test',
+          resolved: true,
+          accessMask: 0xf01ff,
+          aceType: 'allow',
+          effective: true,
+        },
+        {
+          sid: fabweb.sid,
+          samAccountName: 'FABWEB$',
+          dn: fabweb.dn,
+          domain: 'fabrikam.test',
+          resolved: true,
+          accessMask: 0xf01ff,
+          aceType: 'allow',
+          effective: true,
+        },
+        {
+          sid: 'S-1-1-0',
+          samAccountName: 'Everyone',
+          dn: null,
+          domain: null,
+          resolved: true,
+          accessMask: 0xf01ff,
+          aceType: 'allow',
+          effective: true,
+        },
+        {
+          sid: UNKNOWN_SID,
+          samAccountName: null,
+          dn: null,
+          domain: null,
+          resolved: false,
+          accessMask: 0xf01ff,
+          aceType: 'allow',
+          effective: true,
+        },
       ]);
       expect(body.warnings).toEqual([expect.objectContaining({ code: 'UNRESOLVED_SID', sid: UNKNOWN_SID })]);
-      expect(body.sddl).toBe(`O:BAD:(A;;0xf01ff;;;${serverb.sid})(A;;0xf01ff;;;${fabweb.sid})(A;;0xf01ff;;;WD)(A;;0xf01ff;;;${UNKNOWN_SID})`);
+      expect(body.sddl).toBe(
+        `O:BAD:(A;;0xf01ff;;;${serverb.sid})(A;;0xf01ff;;;${fabweb.sid})(A;;0xf01ff;;;WD)(A;;0xf01ff;;;${UNKNOWN_SID})`,
+      );
     });
 
     it('impacket layout (DACL before owner): same meaning, bytes kept', async () => {
       const bytes = fixture('impacket-layout-dacl-first');
       const body = await written(bytes);
-      expect(body.principals).toEqual([expect.objectContaining({ sid: 'S-1-5-21-1544822996-929305224-3231428034-1102', aceType: 'allow', effective: true, resolved: false })]);
+      expect(body.principals).toEqual([
+        expect.objectContaining({
+          sid: 'S-1-5-21-1544822996-929305224-3231428034-1102',
+          aceType: 'allow',
+          effective: true,
+          resolved: false,
+        }),
+      ]);
       const samba = await written(fixture('samba-tool-one-principal'));
-      expect(samba.principals.map((p: { aceType: string; accessMask: number }) => [p.aceType, p.accessMask])).toEqual([['allow', 0xf01ff]]);
+      expect(samba.principals.map((p: { aceType: string; accessMask: number }) => [p.aceType, p.accessMask])).toEqual([
+        ['allow', 0xf01ff],
+      ]);
     });
 
     it('a deny ACE: aceType deny, not effective, DENY_ACE', async () => {
@@ -129,18 +200,36 @@ describe('live delegation queries (REST)', () => {
         ['deny', false],
         ['allow', true],
       ]);
-      expect(body.warnings).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'DENY_ACE', sid: 'S-1-5-21-1544822996-929305224-3231428034-1105' })]));
+      expect(body.warnings).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ code: 'DENY_ACE', sid: 'S-1-5-21-1544822996-929305224-3231428034-1105' }),
+        ]),
+      );
     });
 
     it('an object ACE: the raw type number, not effective, kept byte for byte', async () => {
       const body = await written(fixture('object-ace-kept'));
-      expect(body.principals[0]).toMatchObject({ sid: 'S-1-5-21-1111111111-2222222222-3333333333-4242', aceType: '5', accessMask: 0x100, effective: false });
+      expect(body.principals[0]).toMatchObject({
+        sid: 'S-1-5-21-1111111111-2222222222-3333333333-4242',
+        aceType: '5',
+        accessMask: 0x100,
+        effective: false,
+      });
       expect(codes(body)).toContain('OBJECT_ACE');
     });
 
     it('GENERIC_ALL instead of 0xF01FF: not effective, INEFFECTIVE_MASK', async () => {
       const body = await written(withAceMask(referenceRbcdDescriptor([serverb.sid]), serverb.sid, GENERIC_ALL));
-      expect(body.principals).toEqual([expect.objectContaining({ sid: serverb.sid, samAccountName: 'SERVERB$', resolved: true, accessMask: GENERIC_ALL, aceType: 'allow', effective: false })]);
+      expect(body.principals).toEqual([
+        expect.objectContaining({
+          sid: serverb.sid,
+          samAccountName: 'SERVERB$',
+          resolved: true,
+          accessMask: GENERIC_ALL,
+          aceType: 'allow',
+          effective: false,
+        }),
+      ]);
       expect(body.warnings).toEqual([expect.objectContaining({ code: 'INEFFECTIVE_MASK', sid: serverb.sid })]);
     });
 
@@ -175,7 +264,20 @@ describe('live delegation queries (REST)', () => {
       const entry = await readEntry(SERVERC_DN, ['objectSid', 'objectGUID']);
       const sid = sidToString(entry.objectSid as Buffer);
       const guid = guidString(entry.objectGUID as Buffer);
-      const forms = ['SERVERC', 'SERVERC$', 'serverc', 'CONTOSO\\SERVERC$', 'contoso\\serverc', 'serverc.contoso.test', 'SERVERC.CONTOSO.TEST', SERVERC_DN, SERVERC_DN.toLowerCase(), sid, guid, `{${guid.toUpperCase()}}`];
+      const forms = [
+        'SERVERC',
+        'SERVERC$',
+        'serverc',
+        'CONTOSO\\SERVERC$',
+        'contoso\\serverc',
+        'serverc.contoso.test',
+        'SERVERC.CONTOSO.TEST',
+        SERVERC_DN,
+        SERVERC_DN.toLowerCase(),
+        sid,
+        guid,
+        `{${guid.toUpperCase()}}`,
+      ];
       for (const form of forms) {
         const res = await show(form);
         expect([form, res.status, res.body.target?.sid, res.body.target?.dn]).toEqual([form, 200, sid, SERVERC_DN]);
@@ -276,15 +378,28 @@ describe('live delegation queries (REST)', () => {
     });
 
     it('a fabrikam principal resolves by DOMAIN\\name', async () => {
-      const res = await t.http().get('/api/v1/delegations').query({ principal: 'FABRIKAM\\FABWEB$' }).set(t.admin).expect(200);
-      expect(res.body.principal).toEqual({ dn: fabweb.dn, sid: fabweb.sid, samAccountName: 'FABWEB$', dnsHostName: 'fabweb.fabrikam.test', domain: 'fabrikam.test' });
+      const res = await t
+        .http()
+        .get('/api/v1/delegations')
+        .query({ principal: 'FABRIKAM\\FABWEB$' })
+        .set(t.admin)
+        .expect(200);
+      expect(res.body.principal).toEqual({
+        dn: fabweb.dn,
+        sid: fabweb.sid,
+        samAccountName: 'FABWEB$',
+        dnsHostName: 'fabweb.fabrikam.test',
+        domain: 'fabrikam.test',
+      });
     });
   });
 
   describe('a domain controller that does not answer', () => {
     let down: TestApp;
     beforeAll(async () => {
-      down = await createTestApp({ env: { LDAP_URL: 'ldaps://127.0.0.1:1', LDAP_DOMAIN: 'contoso.test', LDAP_CONNECT_TIMEOUT_MS: '300' } });
+      down = await createTestApp({
+        env: { LDAP_URL: 'ldaps://127.0.0.1:1', LDAP_DOMAIN: 'contoso.test', LDAP_CONNECT_TIMEOUT_MS: '300' },
+      });
     });
     afterAll(async () => {
       await down?.close();
@@ -294,8 +409,15 @@ describe('live delegation queries (REST)', () => {
       const started = Date.now();
       const rest = await down.http().get('/api/v1/delegations/SERVERC').set(down.admin);
       expect([rest.status, rest.body.error?.code]).toEqual([503, 'DIRECTORY_UNAVAILABLE']);
-      const gql = await down.http().post('/graphql').set(down.admin).send({ query: '{ delegation(target: "SERVERC") { raw } }' }).expect(200);
-      expect(gql.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['DIRECTORY_UNAVAILABLE']);
+      const gql = await down
+        .http()
+        .post('/graphql')
+        .set(down.admin)
+        .send({ query: '{ delegation(target: "SERVERC") { raw } }' })
+        .expect(200);
+      expect(gql.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual([
+        'DIRECTORY_UNAVAILABLE',
+      ]);
       expect(Date.now() - started).toBeLessThan(5000);
     });
   });
@@ -310,7 +432,10 @@ describe('live delegation queries (REST)', () => {
     ])('%s %s without a credential: 401 UNAUTHENTICATED; with a wrong key: 401', async (method, url) => {
       const anonymous = method === 'GET' ? await t.http().get(url) : await t.http().post(url).send({});
       expect([anonymous.status, anonymous.body.error?.code]).toEqual([401, 'UNAUTHENTICATED']);
-      const wrong = method === 'GET' ? await t.http().get(url).set('X-API-Key', 'not-a-key-0123456789') : await t.http().post(url).set('Authorization', 'Bearer nope-0123456789abcdef').send({});
+      const wrong =
+        method === 'GET'
+          ? await t.http().get(url).set('X-API-Key', 'not-a-key-0123456789')
+          : await t.http().post(url).set('Authorization', 'Bearer nope-0123456789abcdef').send({});
       expect([wrong.status, wrong.body.error?.code]).toEqual([401, 'UNAUTHENTICATED']);
     });
   });

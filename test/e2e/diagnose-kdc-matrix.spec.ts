@@ -4,7 +4,18 @@
 // (Protected Users, domain-local groups) are checked separately: there the diagnosis says what
 // Windows does and the test says so.
 import { canDelegate, enableProtocolTransition, forgetKeytab } from '../support/kerberos';
-import { createComputer, CreatedComputer, createGroup, createUser, deleteObject, referenceRbcdDescriptor, REPO_ROOT, uniqueName, withAceMask, writeRbcdRaw } from '../support/sandbox';
+import {
+  createComputer,
+  CreatedComputer,
+  createGroup,
+  createUser,
+  deleteObject,
+  referenceRbcdDescriptor,
+  REPO_ROOT,
+  uniqueName,
+  withAceMask,
+  writeRbcdRaw,
+} from '../support/sandbox';
 import { createTestApp, TestApp } from '../support/test-app';
 
 interface Check {
@@ -45,12 +56,28 @@ describe('diagnose agrees with the KDC (HOST-only computers, owners, groups, mas
 
   afterAll(async () => {
     await t?.close();
-    for (const dn of [target?.dn, other?.dn, globalGroup?.dn, localGroup?.dn, ...users, frontEnd?.dn]) if (dn) await deleteObject(dn).catch(() => undefined);
+    for (const dn of [target?.dn, other?.dn, globalGroup?.dn, localGroup?.dn, ...users, frontEnd?.dn])
+      if (dn) await deleteObject(dn).catch(() => undefined);
     if (frontEnd) await forgetKeytab(frontEnd.samAccountName);
   });
 
-  const diagnose = async (input: { user?: string; frontEnd?: string; backEnd?: string; spn?: string }): Promise<Body> => {
-    const res = await t.http().post('/api/v1/diagnose').set(t.admin).send({ user: input.user ?? 'alice', frontEnd: input.frontEnd ?? frontEnd.samAccountName, backEnd: input.backEnd ?? target.samAccountName, ...(input.spn ? { spn: input.spn } : {}) }).expect(200);
+  const diagnose = async (input: {
+    user?: string;
+    frontEnd?: string;
+    backEnd?: string;
+    spn?: string;
+  }): Promise<Body> => {
+    const res = await t
+      .http()
+      .post('/api/v1/diagnose')
+      .set(t.admin)
+      .send({
+        user: input.user ?? 'alice',
+        frontEnd: input.frontEnd ?? frontEnd.samAccountName,
+        backEnd: input.backEnd ?? target.samAccountName,
+        ...(input.spn ? { spn: input.spn } : {}),
+      })
+      .expect(200);
     return res.body as Body;
   };
   const check = (body: Body, id: string) => body.checks.find((c) => c.id === id) as Check;
@@ -81,9 +108,24 @@ describe('diagnose agrees with the KDC (HOST-only computers, owners, groups, mas
       expectOk: true,
       also: (b) => expect(check(b, 'BACKEND_SPN').message).toMatch(/through sPNMappings \(cifs → host/),
     },
-    { name: 'HOST-only target asked for cifs/<short name>', setup: aceOnTarget(() => frontEnd.sid), spn: () => `cifs/${short(target)}`, expectOk: true },
-    { name: 'HOST-only target asked for http/<fqdn>', setup: aceOnTarget(() => frontEnd.sid), spn: () => `http/${target.dnsHostName}`, expectOk: true },
-    { name: 'HOST-only target without an ACE (control)', setup: async () => writeRbcdRaw(target.dn, null), spn: () => `cifs/${target.dnsHostName}`, expectOk: false },
+    {
+      name: 'HOST-only target asked for cifs/<short name>',
+      setup: aceOnTarget(() => frontEnd.sid),
+      spn: () => `cifs/${short(target)}`,
+      expectOk: true,
+    },
+    {
+      name: 'HOST-only target asked for http/<fqdn>',
+      setup: aceOnTarget(() => frontEnd.sid),
+      spn: () => `http/${target.dnsHostName}`,
+      expectOk: true,
+    },
+    {
+      name: 'HOST-only target without an ACE (control)',
+      setup: async () => writeRbcdRaw(target.dn, null),
+      spn: () => `cifs/${target.dnsHostName}`,
+      expectOk: false,
+    },
     {
       name: 'a global group that holds the front-end',
       setup: aceOnTarget(() => globalGroup.sid),
@@ -98,13 +140,23 @@ describe('diagnose agrees with the KDC (HOST-only computers, owners, groups, mas
       expectOk: false,
       also: (b) => expect(check(b, 'RBCD_ACE').message).toMatch(/0x10000000/),
     },
-    { name: 'a sensitive user (carol, NOT_DELEGATED)', setup: aceOnTarget(() => frontEnd.sid), spn: () => `cifs/${target.dnsHostName}`, user: 'carol', expectOk: false },
+    {
+      name: 'a sensitive user (carol, NOT_DELEGATED)',
+      setup: aceOnTarget(() => frontEnd.sid),
+      spn: () => `cifs/${target.dnsHostName}`,
+      user: 'carol',
+      expectOk: false,
+    },
     {
       name: 'an SPN nobody has',
       setup: aceOnTarget(() => frontEnd.sid),
       spn: () => `cifs/nobody-${short(target).toLowerCase()}.contoso.test`,
       expectOk: false,
-      also: (b) => expect(check(b, 'BACKEND_SPN')).toMatchObject({ status: 'fail', message: expect.stringContaining('Nobody in the configured domains has') }),
+      also: (b) =>
+        expect(check(b, 'BACKEND_SPN')).toMatchObject({
+          status: 'fail',
+          message: expect.stringContaining('Nobody in the configured domains has'),
+        }),
     },
     {
       name: 'an SPN owned by another account than the target (the ACE is on the target only)',
@@ -136,12 +188,16 @@ describe('diagnose agrees with the KDC (HOST-only computers, owners, groups, mas
     await c.setup();
     const spn = c.spn();
     const body = await diagnose({ user: c.user, backEnd: c.backEnd?.(), spn: spn || undefined });
-    const kdc = await canDelegate({ frontEnd: frontEnd.samAccountName, user: c.user ?? 'alice', spn: spn || `cifs/${target.dnsHostName}` });
+    const kdc = await canDelegate({
+      frontEnd: frontEnd.samAccountName,
+      user: c.user ?? 'alice',
+      spn: spn || `cifs/${target.dnsHostName}`,
+    });
     expect({ diagnose: body.ok, kdc: kdc.allowed }).toEqual({ diagnose: c.expectOk, kdc: c.expectOk });
     c.also?.(body);
   });
 
-  it('the same SPN registered in another domain: the front-end\'s KDC uses its own domain (mapped host/), and so does diagnose', async () => {
+  it("the same SPN registered in another domain: the front-end's KDC uses its own domain (mapped host/), and so does diagnose", async () => {
     await aceOnTarget(() => frontEnd.sid)();
     const spn = `cifs/${target.dnsHostName}`;
     const elsewhere = await createComputer(uniqueName('MZ'), { domain: 'fabrikam.test', spns: [spn] });
@@ -165,15 +221,21 @@ describe('diagnose agrees with the KDC (HOST-only computers, owners, groups, mas
     }
   });
 
-  it('a domain-local group: Samba\'s KDC issues and diagnose passes, with a warning that Windows checks the TGT PAC (checked on Samba only)', async () => {
+  it("a domain-local group: Samba's KDC issues and diagnose passes, with a warning that Windows checks the TGT PAC (checked on Samba only)", async () => {
     await aceOnTarget(() => localGroup.sid)();
     const body = await diagnose({ spn: `cifs/${target.dnsHostName}` });
     expect(body.ok).toBe(true);
-    expect((await canDelegate({ frontEnd: frontEnd.samAccountName, user: 'alice', spn: `cifs/${target.dnsHostName}` })).allowed).toBe(true);
-    expect(check(body, 'RBCD_ACE_GROUP_SCOPE')).toMatchObject({ status: 'warn', message: expect.stringMatching(/domain-local.*TGT PAC.*Checked on Samba only/) });
+    expect(
+      (await canDelegate({ frontEnd: frontEnd.samAccountName, user: 'alice', spn: `cifs/${target.dnsHostName}` }))
+        .allowed,
+    ).toBe(true);
+    expect(check(body, 'RBCD_ACE_GROUP_SCOPE')).toMatchObject({
+      status: 'warn',
+      message: expect.stringMatching(/domain-local.*TGT PAC.*Checked on Samba only/),
+    });
   });
 
-  it('a user in Protected Users through a nested group: diagnose fails (Windows refuses; Samba\'s KDC does not enforce it)', async () => {
+  it("a user in Protected Users through a nested group: diagnose fails (Windows refuses; Samba's KDC does not enforce it)", async () => {
     await aceOnTarget(() => frontEnd.sid)();
     const nested = uniqueName('MP');
     const user = await createUser(`u${nested.toLowerCase()}`.slice(0, 20));
@@ -183,30 +245,55 @@ describe('diagnose agrees with the KDC (HOST-only computers, owners, groups, mas
     await createGroup(groupDn, nested, [user.dn], GLOBAL_SECURITY);
     const { adminClient, withClient } = await import('../support/sandbox');
     const { Attribute, Change } = await import('ldapts');
-    await withClient(adminClient(), (c) => c.modify('CN=Protected Users,CN=Users,DC=contoso,DC=test', new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [groupDn] }) })));
+    await withClient(adminClient(), (c) =>
+      c.modify(
+        'CN=Protected Users,CN=Users,DC=contoso,DC=test',
+        new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [groupDn] }) }),
+      ),
+    );
     try {
       const body = await diagnose({ user: user.name, spn: `cifs/${target.dnsHostName}` });
-      expect(check(body, 'USER_NOT_PROTECTED_USERS')).toMatchObject({ status: 'fail', message: expect.stringContaining('nested') });
+      expect(check(body, 'USER_NOT_PROTECTED_USERS')).toMatchObject({
+        status: 'fail',
+        message: expect.stringContaining('nested'),
+      });
       expect(body.ok).toBe(false);
     } finally {
-      await withClient(adminClient(), (c) => c.modify('CN=Protected Users,CN=Users,DC=contoso,DC=test', new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [groupDn] }) })));
+      await withClient(adminClient(), (c) =>
+        c.modify(
+          'CN=Protected Users,CN=Users,DC=contoso,DC=test',
+          new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [groupDn] }) }),
+        ),
+      );
     }
   });
 
   it('an expired user: USER_ACCOUNT_USABLE fails, and the KDC refuses', async () => {
     await aceOnTarget(() => frontEnd.sid)();
-    const user = await createUser(`x${uniqueName('MX').toLowerCase()}`.slice(0, 20), { accountExpires: '116444736000000000' }); // 1970-01-01
+    const user = await createUser(`x${uniqueName('MX').toLowerCase()}`.slice(0, 20), {
+      accountExpires: '116444736000000000',
+    }); // 1970-01-01
     users.push(user.dn);
     const body = await diagnose({ user: user.name, spn: `cifs/${target.dnsHostName}` });
-    expect(check(body, 'USER_ACCOUNT_USABLE')).toMatchObject({ status: 'fail', message: expect.stringContaining('expired') });
-    const kdc = await canDelegate({ frontEnd: frontEnd.samAccountName, user: user.name, spn: `cifs/${target.dnsHostName}` });
+    expect(check(body, 'USER_ACCOUNT_USABLE')).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('expired'),
+    });
+    const kdc = await canDelegate({
+      frontEnd: frontEnd.samAccountName,
+      user: user.name,
+      spn: `cifs/${target.dnsHostName}`,
+    });
     expect({ diagnose: body.ok, kdc: kdc.allowed }).toEqual({ diagnose: false, kdc: false });
   });
 
   it('the other checks read the real DC: functional level from nTDSDSA, encryption types, front-end SPN', async () => {
     await aceOnTarget(() => frontEnd.sid)();
     const body = await diagnose({ spn: `cifs/${target.dnsHostName}` });
-    expect(check(body, 'FUNCTIONAL_LEVEL')).toMatchObject({ status: 'pass', message: expect.stringMatching(/msDS-Behavior-Version: DC1 \d+/) });
+    expect(check(body, 'FUNCTIONAL_LEVEL')).toMatchObject({
+      status: 'pass',
+      message: expect.stringMatching(/msDS-Behavior-Version: DC1 \d+/),
+    });
     expect(check(body, 'BACKEND_ENCRYPTION').status).toBe('pass');
     expect(check(body, 'FRONT_END_SPN').status).toBe('pass');
     expect(check(body, 'USER_ACCOUNT_USABLE').status).toBe('pass');
@@ -218,7 +305,15 @@ describe('diagnose agrees with the KDC (HOST-only computers, owners, groups, mas
     const { adminClient, withClient } = await import('../support/sandbox');
     const { Attribute, Change } = await import('ldapts');
     // DES_CBC_CRC | DES_CBC_MD5: what an old Windows client or a mis-set GPO leaves behind.
-    await withClient(adminClient(), (c) => c.modify(desOnly.dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'msDS-SupportedEncryptionTypes', values: ['3'] }) })));
+    await withClient(adminClient(), (c) =>
+      c.modify(
+        desOnly.dn,
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type: 'msDS-SupportedEncryptionTypes', values: ['3'] }),
+        }),
+      ),
+    );
     const des = await diagnose({ backEnd: desOnly.samAccountName, spn: `cifs/${desOnly.dnsHostName}` });
     expect(check(des, 'BACKEND_ENCRYPTION')).toMatchObject({ status: 'warn', message: expect.stringContaining('DES') });
     const dc = await diagnose({ frontEnd: 'DC1$', spn: `cifs/${target.dnsHostName}` });
@@ -242,7 +337,10 @@ describe('diagnose agrees with the KDC (HOST-only computers, owners, groups, mas
       await client.unbind().catch(() => undefined);
     }
     const after = await diagnose({ user: user.name, spn: `cifs/${target.dnsHostName}` });
-    expect(check(after, 'USER_ACCOUNT_USABLE')).toMatchObject({ status: 'fail', message: expect.stringContaining('locked out') });
+    expect(check(after, 'USER_ACCOUNT_USABLE')).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('locked out'),
+    });
     expect(after.ok).toBe(false);
   });
 });

@@ -24,13 +24,23 @@ describe('GraphQL limits', () => {
     await t?.close();
   });
 
-  const gql = (query: string, variables?: Record<string, unknown>) => t.http().post('/graphql').set(t.admin).send({ query, variables });
-  const aliases = (n: number) => Array.from({ length: n }, (_, i) => `a${i}: delegation(target: "SERVERC") { sddl }`).join(' ');
+  const gql = (query: string, variables?: Record<string, unknown>) =>
+    t.http().post('/graphql').set(t.admin).send({ query, variables });
+  const aliases = (n: number) =>
+    Array.from({ length: n }, (_, i) => `a${i}: delegation(target: "SERVERC") { sddl }`).join(' ');
 
-  const expectTooComplex = (res: { status: number; body: { errors?: { extensions?: Record<string, unknown> }[]; data?: unknown } }, limit: string, max: number) => {
+  const expectTooComplex = (
+    res: { status: number; body: { errors?: { extensions?: Record<string, unknown> }[]; data?: unknown } },
+    limit: string,
+    max: number,
+  ) => {
     expect(res.status).toBe(400);
     expect(res.body.data).toBeUndefined();
-    expect(res.body.errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', status: 400, details: { limit, max } });
+    expect(res.body.errors?.[0].extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      status: 400,
+      details: { limit, max },
+    });
   };
 
   it('refuses 2,000 aliases of delegation(target:) before any directory look-up (maxAliases)', async () => {
@@ -49,7 +59,16 @@ describe('GraphQL limits', () => {
 
   it('counts aliases inside fragments where they are spread', async () => {
     const fragment = `fragment Many on Query { ${aliases(60)} }`;
-    expectTooComplex(await gql(`{ ...Many ... on Query { ...Many } } ${fragment}`.replace('{ ...Many ... on Query { ...Many } }', '{ ...Many ... on Query { b: __typename ...Many } }')), 'maxAliases', 100);
+    expectTooComplex(
+      await gql(
+        `{ ...Many ... on Query { ...Many } } ${fragment}`.replace(
+          '{ ...Many ... on Query { ...Many } }',
+          '{ ...Many ... on Query { b: __typename ...Many } }',
+        ),
+      ),
+      'maxAliases',
+      100,
+    );
     const once = await gql(`{ ...Many } ${fragment}`).expect(200);
     expect(once.body.errors).toBeUndefined();
   });
@@ -66,13 +85,20 @@ describe('GraphQL limits', () => {
     expectTooComplex(res, 'maxDirectoryLookups', 200);
     expect(res.body.errors[0].extensions.details.actual).toBe(201);
     // Within the budget the plan runs (and fails on the names, not on the limit).
-    const within = await gql(query, { i: { action: 'grant', targets: targets.slice(0, 199), principals: ['SERVERB$'] } });
+    const within = await gql(query, {
+      i: { action: 'grant', targets: targets.slice(0, 199), principals: ['SERVERB$'] },
+    });
     expect(within.body.errors?.[0].extensions.code).not.toBe('QUERY_TOO_COMPLEX');
   });
 
   it('adds up the look-ups of every root field (delegation 1 each, diagnose 3)', async () => {
-    const fields = Array.from({ length: 66 }, (_, i) => `d${i}: diagnose(input: {user: "alice", frontEnd: "SERVERB$", backEnd: "SERVERC"}) { ok }`).join(' ');
-    const res = await gql(`{ ${fields} a: delegation(target: "SERVERC") { sddl } b: delegation(target: "SERVERC") { sddl } c: delegation(target: "SERVERC") { sddl } }`);
+    const fields = Array.from(
+      { length: 66 },
+      (_, i) => `d${i}: diagnose(input: {user: "alice", frontEnd: "SERVERB$", backEnd: "SERVERC"}) { ok }`,
+    ).join(' ');
+    const res = await gql(
+      `{ ${fields} a: delegation(target: "SERVERC") { sddl } b: delegation(target: "SERVERC") { sddl } c: delegation(target: "SERVERC") { sddl } }`,
+    );
     expectTooComplex(res, 'maxDirectoryLookups', 200);
     expect(res.body.errors[0].extensions.details.actual).toBe(201);
   });
@@ -88,7 +114,10 @@ describe('GraphQL limits are configurable', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ directory: new StrictFakeDirectory(), env: { RBCD_GRAPHQL_MAX_FIELDS: '5', RBCD_GRAPHQL_MAX_DEPTH: '3' } });
+    t = await createTestApp({
+      directory: new StrictFakeDirectory(),
+      env: { RBCD_GRAPHQL_MAX_FIELDS: '5', RBCD_GRAPHQL_MAX_DEPTH: '3' },
+    });
   });
 
   afterAll(async () => {
@@ -96,16 +125,39 @@ describe('GraphQL limits are configurable', () => {
   });
 
   it('refuses six fields when RBCD_GRAPHQL_MAX_FIELDS=5, and answers five', async () => {
-    const res = await t.http().post('/graphql').set(t.admin).send({ query: '{ delegation(target: "SERVERC") { sddl raw target { dn sid } } }' });
-    expect(res.body.errors[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', details: { limit: 'maxFields', max: 5, actual: 6 } });
-    const ok = await t.http().post('/graphql').set(t.admin).send({ query: '{ delegation(target: "SERVERC") { sddl raw target { dn } } }' }).expect(200);
+    const res = await t
+      .http()
+      .post('/graphql')
+      .set(t.admin)
+      .send({ query: '{ delegation(target: "SERVERC") { sddl raw target { dn sid } } }' });
+    expect(res.body.errors[0].extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      details: { limit: 'maxFields', max: 5, actual: 6 },
+    });
+    const ok = await t
+      .http()
+      .post('/graphql')
+      .set(t.admin)
+      .send({ query: '{ delegation(target: "SERVERC") { sddl raw target { dn } } }' })
+      .expect(200);
     expect(ok.body.errors).toBeUndefined();
   });
 
   it('refuses depth 4 when RBCD_GRAPHQL_MAX_DEPTH=3', async () => {
-    const res = await t.http().post('/graphql').set(t.admin).send({ query: '{ delegation(target: "SERVERC") { principals { sid } warnings { code } } }' });
+    const res = await t
+      .http()
+      .post('/graphql')
+      .set(t.admin)
+      .send({ query: '{ delegation(target: "SERVERC") { principals { sid } warnings { code } } }' });
     expect(res.body.errors?.[0].extensions.code).toBeUndefined;
-    const deep = await t.http().post('/graphql').set(t.admin).send({ query: '{ __schema { types { fields { name } } } }' });
-    expect(deep.body.errors[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', details: { limit: 'maxDepth', max: 3, actual: 4 } });
+    const deep = await t
+      .http()
+      .post('/graphql')
+      .set(t.admin)
+      .send({ query: '{ __schema { types { fields { name } } } }' });
+    expect(deep.body.errors[0].extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      details: { limit: 'maxDepth', max: 3, actual: 4 },
+    });
   });
 });

@@ -16,7 +16,11 @@ describe('HTTP edges', () => {
     await t?.close();
   });
 
-  const expectError = (res: { status: number; body: { error?: { code?: string; message?: string } }; headers: Record<string, string> }, status: number, code: string) => {
+  const expectError = (
+    res: { status: number; body: { error?: { code?: string; message?: string } }; headers: Record<string, string> },
+    status: number,
+    code: string,
+  ) => {
     expect([res.status, res.body.error?.code]).toEqual([status, code]);
     expect(typeof res.body.error?.message).toBe('string');
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
@@ -31,7 +35,7 @@ describe('HTTP edges', () => {
     expectError(await post().set('Content-Type', 'application/json').send(tooLarge), 413, 'VALIDATION_FAILED');
   });
 
-  it('answers a malformed %-escape in the path with the error body, not the router\'s', async () => {
+  it("answers a malformed %-escape in the path with the error body, not the router's", async () => {
     const res = await t.http().get('/api/v1/delegations/%ZZ').set(t.admin);
     expectError(res, 400, 'VALIDATION_FAILED');
   });

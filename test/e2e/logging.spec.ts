@@ -25,7 +25,12 @@ describe('logs', () => {
   const output: string[] = [];
   const http = () => contractChecked(request(app.getHttpServer()));
   const text = () => output.join('');
-  const lines = () => output.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+  const lines = () =>
+    output
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, any>);
   let issuedKey = '';
 
   beforeAll(async () => {
@@ -59,11 +64,27 @@ describe('logs', () => {
     await initApp(app);
 
     // Traffic carrying every kind of secret.
-    await http().get('/api/v1/requests').set('Authorization', `Bearer ${ADMIN_KEY}`).set('X-Request-Id', 'log-test-bearer').expect(200);
-    await http().get('/api/v1/requests').set('X-API-Key', ADMIN_KEY).set('X-Request-Id', 'log-test-x-api-key').expect(200);
-    const issued = await http().post('/api/v1/api-keys').set('X-API-Key', ADMIN_KEY).send({ name: 'log-test', roles: ['auditor'] }).expect(201);
+    await http()
+      .get('/api/v1/requests')
+      .set('Authorization', `Bearer ${ADMIN_KEY}`)
+      .set('X-Request-Id', 'log-test-bearer')
+      .expect(200);
+    await http()
+      .get('/api/v1/requests')
+      .set('X-API-Key', ADMIN_KEY)
+      .set('X-Request-Id', 'log-test-x-api-key')
+      .expect(200);
+    const issued = await http()
+      .post('/api/v1/api-keys')
+      .set('X-API-Key', ADMIN_KEY)
+      .send({ name: 'log-test', roles: ['auditor'] })
+      .expect(201);
     issuedKey = issued.body.key;
-    await http().get('/api/v1/audit').set('Authorization', `Bearer ${issuedKey}`).set('Cookie', `session=${issuedKey}`).expect(200);
+    await http()
+      .get('/api/v1/audit')
+      .set('Authorization', `Bearer ${issuedKey}`)
+      .set('Cookie', `session=${issuedKey}`)
+      .expect(200);
     await http().get('/api/v1/requests').set('Authorization', `Bearer ${WRONG_KEY}`).expect(401);
     await http().get('/api/v1/requests').set('X-API-Key', WRONG_KEY).expect(401);
     await http()
@@ -72,8 +93,14 @@ describe('logs', () => {
       .set('X-Request-Id', 'log-test-password-body')
       .send({ name: 'x', roles: ['requester'], password: BODY_PASSWORD, secret: BODY_PASSWORD })
       .expect(400);
-    await http().post('/graphql').set('Authorization', `Bearer ${ADMIN_KEY}`).send({ query: 'query($p: String!) { request(id: $p) { id } }', variables: { p: BODY_PASSWORD } });
-    await http().get('/api/v1/delegations/CONTOSO%5CSERVERC%24').set('Authorization', `Bearer ${ADMIN_KEY}`).expect(200); // binds with the svc-rbcd password
+    await http()
+      .post('/graphql')
+      .set('Authorization', `Bearer ${ADMIN_KEY}`)
+      .send({ query: 'query($p: String!) { request(id: $p) { id } }', variables: { p: BODY_PASSWORD } });
+    await http()
+      .get('/api/v1/delegations/CONTOSO%5CSERVERC%24')
+      .set('Authorization', `Bearer ${ADMIN_KEY}`)
+      .expect(200); // binds with the svc-rbcd password
     await http().get('/health/ready').expect(503); // wrongpw.test does not bind: logged as a failed check
     await new Promise((resolve) => setImmediate(resolve));
   });
@@ -84,14 +111,28 @@ describe('logs', () => {
 
   it('writes one JSON object per line (level, time, message), each naming the service', () => {
     expect(lines().length).toBeGreaterThanOrEqual(8);
-    for (const line of lines()) expect(line).toMatchObject({ level: expect.any(Number), time: expect.any(Number), msg: expect.any(String), service: 'rbcd-broker' });
+    for (const line of lines())
+      expect(line).toMatchObject({
+        level: expect.any(Number),
+        time: expect.any(Number),
+        msg: expect.any(String),
+        service: 'rbcd-broker',
+      });
     expect(lines().filter((l) => l.req).length).toBeGreaterThanOrEqual(7);
   });
 
   it('never writes an API key, a password from a body, or an LDAP bind password', () => {
     const all = text();
     expect(issuedKey).toMatch(/.{16,}/);
-    for (const secret of [ADMIN_KEY, WRONG_KEY, issuedKey, BODY_PASSWORD, WRONG_LDAP_PASSWORD, svcPassword('contoso.test'), svcPassword('fabrikam.test')]) {
+    for (const secret of [
+      ADMIN_KEY,
+      WRONG_KEY,
+      issuedKey,
+      BODY_PASSWORD,
+      WRONG_LDAP_PASSWORD,
+      svcPassword('contoso.test'),
+      svcPassword('fabrikam.test'),
+    ]) {
       expect(all).not.toContain(secret);
     }
   });
@@ -99,7 +140,12 @@ describe('logs', () => {
   it('logs each request once, with its id, method, URL, status and duration, and no headers', () => {
     const byId = (id: string) => lines().filter((l) => l.req?.id === id);
     expect(byId('log-test-bearer')).toEqual([
-      expect.objectContaining({ msg: 'request completed', req: { id: 'log-test-bearer', method: 'GET', url: '/api/v1/requests', remoteAddress: expect.any(String) }, res: { statusCode: 200 }, responseTime: expect.any(Number) }),
+      expect.objectContaining({
+        msg: 'request completed',
+        req: { id: 'log-test-bearer', method: 'GET', url: '/api/v1/requests', remoteAddress: expect.any(String) },
+        res: { statusCode: 200 },
+        responseTime: expect.any(Number),
+      }),
     ]);
     expect(byId('log-test-x-api-key')).toHaveLength(1);
     expect(byId('log-test-password-body')).toEqual([expect.objectContaining({ res: { statusCode: 400 } })]);
@@ -108,10 +154,23 @@ describe('logs', () => {
 
   it('redacts credentials in objects logged by the code (defence in depth)', () => {
     const captured: string[] = [];
-    const logger = createRootLogger('info', new Writable({ write: (chunk: Buffer, _e, done) => (captured.push(chunk.toString()), done()) }));
-    logger.info({ req: { headers: { authorization: `Bearer ${ADMIN_KEY}`, cookie: 'c', 'x-api-key': ADMIN_KEY } }, ldap: { bindPassword: WRONG_LDAP_PASSWORD }, slack: { signingSecret: BODY_PASSWORD } }, 'x');
+    const logger = createRootLogger(
+      'info',
+      new Writable({ write: (chunk: Buffer, _e, done) => (captured.push(chunk.toString()), done()) }),
+    );
+    logger.info(
+      {
+        req: { headers: { authorization: `Bearer ${ADMIN_KEY}`, cookie: 'c', 'x-api-key': ADMIN_KEY } },
+        ldap: { bindPassword: WRONG_LDAP_PASSWORD },
+        slack: { signingSecret: BODY_PASSWORD },
+      },
+      'x',
+    );
     expect(captured.join('')).not.toMatch(new RegExp(`${ADMIN_KEY}|${WRONG_LDAP_PASSWORD}|${BODY_PASSWORD}`));
-    expect(JSON.parse(captured[0])).toMatchObject({ req: { headers: { authorization: '[redacted]', cookie: '[redacted]', 'x-api-key': '[redacted]' } }, ldap: { bindPassword: '[redacted]' } });
+    expect(JSON.parse(captured[0])).toMatchObject({
+      req: { headers: { authorization: '[redacted]', cookie: '[redacted]', 'x-api-key': '[redacted]' } },
+      ldap: { bindPassword: '[redacted]' },
+    });
   });
 
   it('generates a request id when the caller sends none, and returns it', async () => {
@@ -120,7 +179,11 @@ describe('logs', () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     await new Promise((resolve) => setImmediate(resolve));
     expect(lines().filter((l) => l.req?.id === id)).toHaveLength(1);
-    const bad = await http().get('/api/v1/requests').set('X-API-Key', ADMIN_KEY).set('X-Request-Id', 'not ok; <script>').expect(200);
+    const bad = await http()
+      .get('/api/v1/requests')
+      .set('X-API-Key', ADMIN_KEY)
+      .set('X-Request-Id', 'not ok; <script>')
+      .expect(200);
     expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 

@@ -83,9 +83,15 @@ describe('GET /metrics', () => {
     const unreachable = await t.http().get('/api/v1/delegations/CN=X,DC=broken,DC=test').set(t.admin);
     expect(unreachable.status).toBe(503);
     const text = await scrape();
-    expect(sample(text, 'rbcd_directory_operation_duration_seconds_count', { domain: 'contoso.test', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'rbcd_directory_operation_duration_seconds_sum', { domain: 'contoso.test', outcome: 'ok' })).toBeGreaterThan(0);
-    expect(sample(text, 'rbcd_directory_operation_errors_total', { domain: 'broken.test', code: 'DIRECTORY_UNAVAILABLE' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'rbcd_directory_operation_duration_seconds_count', { domain: 'contoso.test', outcome: 'ok' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'rbcd_directory_operation_duration_seconds_sum', { domain: 'contoso.test', outcome: 'ok' }),
+    ).toBeGreaterThan(0);
+    expect(
+      sample(text, 'rbcd_directory_operation_errors_total', { domain: 'broken.test', code: 'DIRECTORY_UNAVAILABLE' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'rbcd_directory_operation_errors_total', { domain: 'contoso.test' })).toBeUndefined();
   });
 
@@ -93,16 +99,47 @@ describe('GET /metrics', () => {
     const uow = t.app.get(UnitOfWork);
     const hourAgo = new Date(Date.now() - 3600_000).toISOString();
     const job = (status: JobEntity['status'], createdAt: string): JobEntity => ({
-      id: randomUUID(), kind: 'webhook', requestId: null, payload: {}, status, attempts: 0, runAt: new Date(Date.now() + 3600_000).toISOString(),
-      leaseOwner: null, leaseUntil: null, lastError: null, createdAt, updatedAt: createdAt,
+      id: randomUUID(),
+      kind: 'webhook',
+      requestId: null,
+      payload: {},
+      status,
+      attempts: 0,
+      runAt: new Date(Date.now() + 3600_000).toISOString(),
+      leaseOwner: null,
+      leaseUntil: null,
+      lastError: null,
+      createdAt,
+      updatedAt: createdAt,
     });
-    await uow.manager.getRepository(JobEntity).insert([job('queued', hourAgo), job('queued', new Date().toISOString()), job('failed', hourAgo)] as never);
+    await uow.manager
+      .getRepository(JobEntity)
+      .insert([job('queued', hourAgo), job('queued', new Date().toISOString()), job('failed', hourAgo)] as never);
     const grant = (state: GrantEntity['state']): GrantEntity => ({
-      id: randomUUID(), requestId: randomUUID(), targetSid: 'S-1-5-21-1-2-3-4001', targetDn: 'CN=X,DC=contoso,DC=test', targetDomain: 'contoso.test',
-      principalSid: `S-1-5-21-1-2-3-${5000 + Math.floor(Math.random() * 1000)}`, state, aceAddedByService: true, createdAt: hourAgo, expiresAt: null, endedAt: null,
+      id: randomUUID(),
+      requestId: randomUUID(),
+      targetSid: 'S-1-5-21-1-2-3-4001',
+      targetDn: 'CN=X,DC=contoso,DC=test',
+      targetDomain: 'contoso.test',
+      principalSid: `S-1-5-21-1-2-3-${5000 + Math.floor(Math.random() * 1000)}`,
+      state,
+      aceAddedByService: true,
+      createdAt: hourAgo,
+      expiresAt: null,
+      endedAt: null,
     });
     await uow.manager.getRepository(GrantEntity).insert([grant('active'), grant('active'), grant('ended')]);
-    const created = await t.http().post('/api/v1/requests').set(t.admin).send({ action: 'grant', targets: ['CONTOSO\\SERVERC$'], principals: ['CONTOSO\\SERVERB$'], justification: 'metrics test', duration: 'PT1H' });
+    const created = await t
+      .http()
+      .post('/api/v1/requests')
+      .set(t.admin)
+      .send({
+        action: 'grant',
+        targets: ['CONTOSO\\SERVERC$'],
+        principals: ['CONTOSO\\SERVERB$'],
+        justification: 'metrics test',
+        duration: 'PT1H',
+      });
     expect(created.status).toBe(201);
 
     const text = await scrape();

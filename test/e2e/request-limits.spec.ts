@@ -21,7 +21,10 @@ function bodyOperations(): { method: string; path: string }[] {
   return Object.entries(doc.paths).flatMap(([path, operations]) =>
     Object.entries(operations)
       .filter(([, operation]) => operation.requestBody)
-      .map(([method, _]) => ({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000') })),
+      .map(([method, _]) => ({
+        method: method.toUpperCase(),
+        path: path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000'),
+      })),
   );
 }
 
@@ -45,16 +48,29 @@ describe('request limits at the HTTP edge', () => {
     }
   });
 
-  it.each(operations.map((o) => [o.method, o.path]))('%s %s: a 30 KB body with 5,000 nested objects in an unknown field is 400 VALIDATION_FAILED, not a crash', async (method, path) => {
-    const body = deepBody(5_000);
-    expect(body.length).toBeGreaterThan(25_000);
-    const res = await t.http()[method.toLowerCase() as 'post'](path).set(t.admin).set('Content-Type', 'application/json').send(body);
-    expect([res.status, res.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
-    expect(res.body.error.details).toEqual({ maxDepth: MAX_BODY_DEPTH });
-  });
+  it.each(operations.map((o) => [o.method, o.path]))(
+    '%s %s: a 30 KB body with 5,000 nested objects in an unknown field is 400 VALIDATION_FAILED, not a crash',
+    async (method, path) => {
+      const body = deepBody(5_000);
+      expect(body.length).toBeGreaterThan(25_000);
+      const res = await t
+        .http()
+        [method.toLowerCase() as 'post'](path)
+        .set(t.admin)
+        .set('Content-Type', 'application/json')
+        .send(body);
+      expect([res.status, res.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expect(res.body.error.details).toEqual({ maxDepth: MAX_BODY_DEPTH });
+    },
+  );
 
   it('positive control: the same unknown field nested within the limit reaches validation, which names the field', async () => {
-    const res = await t.http().post('/api/v1/diagnose').set(t.admin).set('Content-Type', 'application/json').send(deepBody(MAX_BODY_DEPTH - 2));
+    const res = await t
+      .http()
+      .post('/api/v1/diagnose')
+      .set(t.admin)
+      .set('Content-Type', 'application/json')
+      .send(deepBody(MAX_BODY_DEPTH - 2));
     expect([res.status, res.body.error?.code]).toEqual([400, 'VALIDATION_FAILED']);
     expect(res.body.error.message).toMatch(/unknownField/);
   });
@@ -91,7 +107,9 @@ describe('request limits at the HTTP edge', () => {
   }
 
   it('answers headers too large (431) with the contract body', async () => {
-    const res = await raw(`GET /api/v1/delegations/SERVERC HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    const res = await raw(
+      `GET /api/v1/delegations/SERVERC HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
     expect(res.status).toBe(431);
     expect(JSON.parse(res.body)).toEqual({ error: { code: 'VALIDATION_FAILED', message: expect.any(String) } });
     expect(res.headers).toMatch(/X-Request-Id: [0-9a-f-]{36}/);
@@ -104,7 +122,10 @@ describe('request limits at the HTTP edge', () => {
   });
 
   it('answers a path parameter beyond the router limit (414) with the contract body', async () => {
-    const res = await t.http().get(`/api/v1/delegations/${'A'.repeat(9000)}`).set(t.admin);
+    const res = await t
+      .http()
+      .get(`/api/v1/delegations/${'A'.repeat(9000)}`)
+      .set(t.admin);
     expect([res.status, res.body.error?.code]).toEqual([414, 'VALIDATION_FAILED']);
   });
 

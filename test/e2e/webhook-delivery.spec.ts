@@ -11,7 +11,13 @@ import { createTestApp, testDatabaseUrl, type TestApp } from '../support/test-ap
 import { issueKey, sleep } from '../support/workflow';
 
 const SECRET = 'whsec-test-5b1d0c';
-const GRANT = { action: 'grant', targets: ['SERVERC'], principals: ['SERVERB$'], justification: 'webhook spec', duration: 'PT1H' };
+const GRANT = {
+  action: 'grant',
+  targets: ['SERVERC'],
+  principals: ['SERVERB$'],
+  justification: 'webhook spec',
+  duration: 'PT1H',
+};
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -65,7 +71,10 @@ function expectSigned(r: Received): Record<string, unknown> {
   return event;
 }
 
-async function appWithHook(url: string, options: { databaseUrl?: string; timeoutMs?: number; maxAttempts?: number } = {}): Promise<TestApp> {
+async function appWithHook(
+  url: string,
+  options: { databaseUrl?: string; timeoutMs?: number; maxAttempts?: number } = {},
+): Promise<TestApp> {
   return createTestApp({
     directory: new StrictFakeDirectory(),
     env: {
@@ -133,11 +142,24 @@ describe('outbound webhooks', () => {
       await t.app.get(JobRunner).runOnce();
       expect(receiver.received).toHaveLength(1);
       const event = expectSigned(receiver.received[0]);
-      expect(event).toMatchObject({ type: 'request.created', id: `request.created:${id}`, data: { requestId: id, request: { id, status: 'pending' } } });
+      expect(event).toMatchObject({
+        type: 'request.created',
+        id: `request.created:${id}`,
+        data: { requestId: id, request: { id, status: 'pending' } },
+      });
 
       const list = await deliveries(t);
       expect(list).toEqual([
-        expect.objectContaining({ target: 'webhook', eventType: 'request.created', eventId: event.id, requestId: id, url: `http://127.0.0.1:${port}/hooks/rbcd`, status: 'done', attempts: 1, lastError: null }),
+        expect.objectContaining({
+          target: 'webhook',
+          eventType: 'request.created',
+          eventId: event.id,
+          requestId: id,
+          url: `http://127.0.0.1:${port}/hooks/rbcd`,
+          status: 'done',
+          attempts: 1,
+          lastError: null,
+        }),
       ]);
     } finally {
       await t.close();
@@ -155,7 +177,12 @@ describe('outbound webhooks', () => {
         await runner.runOnce();
         const [job] = await deliveries(t);
         // The admin view shows the attempt and the error, never the URL's credentials or query.
-        expect(job).toMatchObject({ status: 'queued', attempts: attempt, url: `http://127.0.0.1:${port}/hooks/rbcd?…`, lastError: `http://127.0.0.1:${port}/hooks/rbcd?… answered 500` });
+        expect(job).toMatchObject({
+          status: 'queued',
+          attempts: attempt,
+          url: `http://127.0.0.1:${port}/hooks/rbcd?…`,
+          lastError: `http://127.0.0.1:${port}/hooks/rbcd?… answered 500`,
+        });
         expect(JSON.stringify(job)).not.toMatch(/hookuser|hook%20pass|hook pass|token=abc/);
         delays.push(Date.parse(job.runAt as string) - Date.parse(job.updatedAt as string));
         await sleep(delays[delays.length - 1] + 20);
@@ -185,7 +212,11 @@ describe('outbound webhooks', () => {
       await fileRequest(t);
       await t.app.get(JobRunner).runOnce();
       const [job] = await deliveries(t);
-      expect(job).toMatchObject({ status: 'queued', attempts: 1, lastError: expect.stringContaining('no answer within 300 ms') });
+      expect(job).toMatchObject({
+        status: 'queued',
+        attempts: 1,
+        lastError: expect.stringContaining('no answer within 300 ms'),
+      });
       await runUntilDelivered(t, receiver, 1);
       expect(receiver.received).toHaveLength(2);
       expect(receiver.received[1].raw.equals(receiver.received[0].raw)).toBe(true);
@@ -201,7 +232,11 @@ describe('outbound webhooks', () => {
       await fileRequest(t);
       await runUntilFailed(t);
       const [failed] = await deliveries(t);
-      expect(failed).toMatchObject({ status: 'failed', attempts: 2, lastError: expect.stringContaining('answered 500') });
+      expect(failed).toMatchObject({
+        status: 'failed',
+        attempts: 2,
+        lastError: expect.stringContaining('answered 500'),
+      });
 
       const auditor = await issueKey(t, 'deliveries-auditor', ['auditor']);
       await t.http().post(`/api/v1/webhooks/deliveries/${failed.id}/retry`).set(auditor).expect(403);
@@ -213,7 +248,9 @@ describe('outbound webhooks', () => {
       await runUntilDelivered(t, receiver, 1);
       expect(new Set(receiver.received.map((r) => r.headers['x-rbcd-event-id'])).size).toBe(1);
       const audit = await t.http().get('/api/v1/audit?actor=apikey:bootstrap-admin').set(t.admin).expect(200);
-      expect(audit.body.items.find((e: { type: string }) => e.type === 'webhook.retried')).toMatchObject({ data: { deliveryId: failed.id } });
+      expect(audit.body.items.find((e: { type: string }) => e.type === 'webhook.retried')).toMatchObject({
+        data: { deliveryId: failed.id },
+      });
     } finally {
       await t.close();
     }
@@ -250,7 +287,10 @@ describe('outbound webhooks', () => {
       // What a crashed worker leaves behind: the job leased ("running") by an owner that is gone.
       await first.app
         .get(DataSource)
-        .query("UPDATE jobs SET status = 'running', lease_owner = 'dead-worker', lease_until = ?, attempts = 1 WHERE kind = 'webhook'", [new Date(Date.now() - 1000).toISOString()]);
+        .query(
+          "UPDATE jobs SET status = 'running', lease_owner = 'dead-worker', lease_until = ?, attempts = 1 WHERE kind = 'webhook'",
+          [new Date(Date.now() - 1000).toISOString()],
+        );
     } finally {
       await first.close();
     }

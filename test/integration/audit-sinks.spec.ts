@@ -69,7 +69,12 @@ async function verifyFile(path: string): Promise<{ code: number; result: Record<
   out.on('data', (c) => (text += c));
   const input = new PassThrough();
   input.end();
-  const code = await runCli(['audit', 'verify', path, '--allow-repeats', '--json'], { out, err: new PassThrough(), in: input, env: {} });
+  const code = await runCli(['audit', 'verify', path, '--allow-repeats', '--json'], {
+    out,
+    err: new PassThrough(),
+    in: input,
+    env: {},
+  });
   return { code, result: JSON.parse(text) as Record<string, unknown> };
 }
 
@@ -122,7 +127,11 @@ describe.each(['sqlite', 'postgres'] as TestDatabase[])('audit sinks on %s', (da
         '',
       ].join('\n'),
     );
-    t = await createTestApp({ database, worker: true, env: { RBCD_CONFIG: yaml, RBCD_JOB_POLL_MS: '50', RBCD_JOB_BACKOFF_MS: '20' } });
+    t = await createTestApp({
+      database,
+      worker: true,
+      env: { RBCD_CONFIG: yaml, RBCD_JOB_POLL_MS: '50', RBCD_JOB_BACKOFF_MS: '20' },
+    });
   });
 
   afterAll(async () => {
@@ -134,19 +143,32 @@ describe.each(['sqlite', 'postgres'] as TestDatabase[])('audit sinks on %s', (da
 
   const syslogJson = () => rsyslog.lines().filter((l) => l.includes(' {"seq":'));
   const syslogCef = () => rsyslog.lines().filter((l) => l.includes(' CEF:0|'));
-  const hecEvents = () => hecBodies.flatMap((b) => b.split('\n')).map((l) => JSON.parse(l) as { event: AuditEventView; index: string; sourcetype: string });
+  const hecEvents = () =>
+    hecBodies
+      .flatMap((b) => b.split('\n'))
+      .map((l) => JSON.parse(l) as { event: AuditEventView; index: string; sourcetype: string });
 
   it('every event reaches rsyslog (JSON and CEF) and the HEC receiver exactly as stored, in chain order', async () => {
     const audit = t.app.get(AuditService);
     await issueKey(t, 'sink-test', ['auditor']);
-    for (let i = 0; i < 60; i++) await audit.record({ actor: 'test', type: 'drift.detected', target: `CN=S${i},OU=Servers`, data: { i, text: 'ünïcode "quoted" ] \\ = | \n' } });
+    for (let i = 0; i < 60; i++)
+      await audit.record({
+        actor: 'test',
+        type: 'drift.detected',
+        target: `CN=S${i},OU=Servers`,
+        data: { i, text: 'ünïcode "quoted" ] \\ = | \n' },
+      });
     await caughtUp(t);
     await sleep(300); // omfile writes at the end of each batch
     const expected = await stored(t);
 
-    const json = firstArrivals(syslogJson().map((l) => ({ seq: JSON.parse(jsonOf(l)).seq as number, body: jsonOf(l), line: l })));
+    const json = firstArrivals(
+      syslogJson().map((l) => ({ seq: JSON.parse(jsonOf(l)).seq as number, body: jsonOf(l), line: l })),
+    );
     expect(json.map((j) => j.body)).toEqual(expected);
-    expect(json[0].line).toMatch(/^<109>1 \S+ rbcd-test rbcd-broker - apikey.created \[rbcd@32473 seq="1" hash="[0-9a-f]{64}" prevHash="0{64}" id="[0-9a-f-]{36}"\] \{/);
+    expect(json[0].line).toMatch(
+      /^<109>1 \S+ rbcd-test rbcd-broker - apikey.created \[rbcd@32473 seq="1" hash="[0-9a-f]{64}" prevHash="0{64}" id="[0-9a-f-]{36}"\] \{/,
+    );
     expect(verifyJsonLines(json.map((j) => j.body))).toMatchObject({ ok: true, events: expected.length, firstSeq: 1 });
 
     const cef = firstArrivals(syslogCef().map((l) => parseCefEvent(l.slice(l.indexOf('CEF:0|')))));
@@ -194,7 +216,9 @@ describe.each(['sqlite', 'postgres'] as TestDatabase[])('audit sinks on %s', (da
     await sleep(300);
     const expected = await stored(t);
 
-    const json = firstArrivals(syslogJson().map((l) => ({ seq: JSON.parse(jsonOf(l)).seq as number, body: jsonOf(l) })));
+    const json = firstArrivals(
+      syslogJson().map((l) => ({ seq: JSON.parse(jsonOf(l)).seq as number, body: jsonOf(l) })),
+    );
     expect(json.map((j) => j.body)).toEqual(expected);
     expect(verifyJsonLines(json.map((j) => j.body))).toMatchObject({ ok: true, events: expected.length });
     const cef = firstArrivals(syslogCef().map((l) => parseCefEvent(l.slice(l.indexOf('CEF:0|')))));
@@ -203,7 +227,9 @@ describe.each(['sqlite', 'postgres'] as TestDatabase[])('audit sinks on %s', (da
     const verified = await verifyFile(rsyslog.jsonOutput);
     expect(verified).toMatchObject({ code: 0, result: { ok: true, events: expected.length, firstSeq: 1 } });
     expect(firstArrivals(hecEvents().map((h) => h.event)).map((e) => JSON.stringify(e))).toEqual(expected);
-    expect((await t.http().get('/metrics').expect(200)).text).toMatch(/rbcd_audit_sink_lag_events\{sink="siem-json"\} 0/);
+    expect((await t.http().get('/metrics').expect(200)).text).toMatch(
+      /rbcd_audit_sink_lag_events\{sink="siem-json"\} 0/,
+    );
   });
 
   it('replay from a sequence number (admin only, audited); bad names and numbers are refused', async () => {
@@ -213,21 +239,38 @@ describe.each(['sqlite', 'postgres'] as TestDatabase[])('audit sinks on %s', (da
     await t.http().post('/api/v1/audit/sinks/nope/replay').set(t.admin).send({ fromSeq: 1 }).expect(404);
     await t.http().post('/api/v1/audit/sinks/splunk/replay').set(t.admin).send({ fromSeq: 0 }).expect(400);
     const head = (await sinks(t))[0].headSeq;
-    const tooFar = await t.http().post('/api/v1/audit/sinks/splunk/replay').set(t.admin).send({ fromSeq: head + 5 }).expect(400);
+    const tooFar = await t
+      .http()
+      .post('/api/v1/audit/sinks/splunk/replay')
+      .set(t.admin)
+      .send({ fromSeq: head + 5 })
+      .expect(400);
     expect(tooFar.body.error.code).toBe('VALIDATION_FAILED');
 
     await caughtUp(t); // the refused calls above are audited too: delivered before the replay starts
     const before = hecEvents().length;
-    const replayed = await t.http().post('/api/v1/audit/sinks/splunk/replay').set(t.admin).send({ fromSeq: 3 }).expect(200);
+    const replayed = await t
+      .http()
+      .post('/api/v1/audit/sinks/splunk/replay')
+      .set(t.admin)
+      .send({ fromSeq: 3 })
+      .expect(200);
     expect(replayed.body).toMatchObject({ name: 'splunk', deliveredSeq: 2 });
     await caughtUp(t);
-    const again = hecEvents().slice(before).map((h) => h.event.seq);
+    const again = hecEvents()
+      .slice(before)
+      .map((h) => h.event.seq);
     expect(again[0]).toBe(3);
     expect(again[again.length - 1]).toBe(head + 1); // the replay's own audit event
     const last = hecEvents()[hecEvents().length - 1].event;
     expect(last).toMatchObject({ type: 'audit.sink-replayed', data: { sink: 'splunk', fromSeq: 3 } });
 
-    const gql = await t.http().post('/graphql').set(t.admin).send({ query: '{ auditSinks { name lag deliveredSeq } }' }).expect(200);
+    const gql = await t
+      .http()
+      .post('/graphql')
+      .set(t.admin)
+      .send({ query: '{ auditSinks { name lag deliveredSeq } }' })
+      .expect(200);
     expect(gql.body.data.auditSinks.map((s: { name: string }) => s.name)).toEqual(['siem-json', 'siem-cef', 'splunk']);
   });
 });

@@ -2,7 +2,14 @@
 // whose membership someone outside Tier 0 can change, users without SPN, computers made through
 // MachineAccountQuota) and targets that are never targets (DCs, krbtgt, Tier 0 by nesting). Each
 // refused case sits next to its positive control. Fixtures: issue10_fixtures in scripts/sandbox/fixtures.py.
-import { createComputer, type CreatedComputer, deleteObject, loadSandbox, readRbcdRaw, uniqueName } from '../support/sandbox';
+import {
+  createComputer,
+  type CreatedComputer,
+  deleteObject,
+  loadSandbox,
+  readRbcdRaw,
+  uniqueName,
+} from '../support/sandbox';
 import type { TestApp } from '../support/test-app';
 import { actors, type Actors, drainJobs, sandboxApp } from '../support/workflow';
 
@@ -25,9 +32,18 @@ describe('built-in policy: principals that mean anyone, targets that are never t
   });
 
   const file = (principals: string[], targets: string[] = [target.dn]) =>
-    t.http().post('/api/v1/requests').set(who.requester).send({ action: 'grant', justification: 'issue 10', principals, targets, duration: 'PT1H' });
+    t
+      .http()
+      .post('/api/v1/requests')
+      .set(who.requester)
+      .send({ action: 'grant', justification: 'issue 10', principals, targets, duration: 'PT1H' });
   const plan = (principals: string[], targets: string[] = [target.dn]) =>
-    t.http().post('/api/v1/delegations/plan').set(who.requester).send({ action: 'grant', principals, targets }).expect(200);
+    t
+      .http()
+      .post('/api/v1/delegations/plan')
+      .set(who.requester)
+      .send({ action: 'grant', principals, targets })
+      .expect(200);
 
   async function expectRefused(principals: string[], reason: RegExp, targets?: string[]): Promise<string> {
     const res = await file(principals, targets).expect(422);
@@ -47,7 +63,10 @@ describe('built-in policy: principals that mean anyone, targets that are never t
   });
 
   it('a group holding Domain Computers two levels down is refused, and the reason names the chain', async () => {
-    const message = await expectRefused(['RBCD-AllBoxesNested'], /RBCD-AllBoxesNested → RBCD-AllBoxes → CONTOSO\\Domain Computers/);
+    const message = await expectRefused(
+      ['RBCD-AllBoxesNested'],
+      /RBCD-AllBoxesNested → RBCD-AllBoxes → CONTOSO\\Domain Computers/,
+    );
     expect(message).not.toMatch(/S-1-5-21-\d+-\d+-\d+-\d+ →/);
     await expectRefused(['RBCD-AllBoxes'], /RBCD-AllBoxes → CONTOSO\\Domain Computers/);
   });
@@ -58,8 +77,14 @@ describe('built-in policy: principals that mean anyone, targets that are never t
   });
 
   it('a group whose membership the helpdesk can change (WriteProperty on member), or that alice owns, is refused naming who', async () => {
-    await expectRefused(['RBCD-HelpdeskManaged'], /membership of RBCD-HelpdeskManaged can be changed by RBCD-Helpdesk \(WriteProperty\)/);
-    await expectRefused(['RBCD-OwnedByAlice'], /membership of RBCD-OwnedByAlice can be changed by alice \(owner, WriteDacl\)/);
+    await expectRefused(
+      ['RBCD-HelpdeskManaged'],
+      /membership of RBCD-HelpdeskManaged can be changed by RBCD-Helpdesk \(WriteProperty\)/,
+    );
+    await expectRefused(
+      ['RBCD-OwnedByAlice'],
+      /membership of RBCD-OwnedByAlice can be changed by alice \(owner, WriteDacl\)/,
+    );
   });
 
   it('negative control: an inherit-only ACE on the group does not make its membership writable', async () => {
@@ -82,7 +107,8 @@ describe('built-in policy: principals that mean anyone, targets that are never t
   it('every refusal is a request.denied audit event', async () => {
     const audit = await t.http().get('/api/v1/audit?type=request.denied&limit=200').set(t.admin).expect(200);
     const text = JSON.stringify(audit.body.items);
-    for (const needle of ['RBCD-AllBoxesNested', 'RBCD-HelpdeskManaged', 'without an SPN', 'ms-DS-CreatorSID']) expect(text).toContain(needle);
+    for (const needle of ['RBCD-AllBoxesNested', 'RBCD-HelpdeskManaged', 'without an SPN', 'ms-DS-CreatorSID'])
+      expect(text).toContain(needle);
   });
 
   it('a member of a Tier 0 group (T0BOX01 in RBCD-T0Nested in Domain Admins) is protected like adminCount=1; SERVERC is not', async () => {
@@ -101,12 +127,21 @@ describe('built-in policy: principals that mean anyone, targets that are never t
       const created = await file([groupName]).expect(201);
       await t.http().post(`/api/v1/requests/${created.body.id}/approve`).set(who.approver).send({}).expect(200);
       await withClient(adminClient(), (c) =>
-        c.modify(groupDn, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [`CN=Domain Computers,CN=Users,${baseDn}`] }) })),
+        c.modify(
+          groupDn,
+          new Change({
+            operation: 'add',
+            modification: new Attribute({ type: 'member', values: [`CN=Domain Computers,CN=Users,${baseDn}`] }),
+          }),
+        ),
       );
       await drainJobs(t);
       const after = await t.http().get(`/api/v1/requests/${created.body.id}`).set(who.requester).expect(200);
       expect(after.body.status).toBe('failed');
-      expect(after.body.result.error).toMatchObject({ code: 'POLICY_DENIED', message: expect.stringContaining('CONTOSO\\Domain Computers') });
+      expect(after.body.result.error).toMatchObject({
+        code: 'POLICY_DENIED',
+        message: expect.stringContaining('CONTOSO\\Domain Computers'),
+      });
       expect(await readRbcdRaw(target.dn)).toBeNull();
       const audit = await t.http().get(`/api/v1/audit?requestId=${created.body.id}`).set(t.admin).expect(200);
       expect(audit.body.items.map((e: { type: string }) => e.type)).toContain('request.denied');
@@ -118,35 +153,60 @@ describe('built-in policy: principals that mean anyone, targets that are never t
   it('policy.allowUserCreatedComputers: true lets such a computer be requested', async () => {
     const allowing = await sandboxApp({ config: { policy: { ...t.config.policy, allowUserCreatedComputers: true } } });
     try {
-      const key = await allowing.http().post('/api/v1/api-keys').set(allowing.admin).send({ name: 'r', roles: ['requester'] }).expect(201);
+      const key = await allowing
+        .http()
+        .post('/api/v1/api-keys')
+        .set(allowing.admin)
+        .send({ name: 'r', roles: ['requester'] })
+        .expect(201);
       await allowing
         .http()
         .post('/api/v1/requests')
         .set({ Authorization: `Bearer ${key.body.key}` })
-        .send({ action: 'grant', justification: 'allowed by policy', principals: ['MAQPC01$'], targets: [target.dn], duration: 'PT1H' })
+        .send({
+          action: 'grant',
+          justification: 'allowed by policy',
+          principals: ['MAQPC01$'],
+          targets: [target.dn],
+          duration: 'PT1H',
+        })
         .expect(201);
     } finally {
       await allowing.close();
     }
   });
 
-
   it('a domain controller and krbtgt are never targets, even when a rule names the DC’s exact DN', async () => {
     const dcDn = `CN=DC1,OU=Domain Controllers,${baseDn}`;
     const naming = await sandboxApp({
-      config: { policy: { ...t.config.policy, rules: [{ match: { targetDnSuffix: dcDn } }, { match: { targetDnSuffix: `CN=krbtgt,CN=Users,${baseDn}` } }] } },
+      config: {
+        policy: {
+          ...t.config.policy,
+          rules: [{ match: { targetDnSuffix: dcDn } }, { match: { targetDnSuffix: `CN=krbtgt,CN=Users,${baseDn}` } }],
+        },
+      },
     });
     try {
-      const key = await naming.http().post('/api/v1/api-keys').set(naming.admin).send({ name: 'r', roles: ['requester'] }).expect(201);
+      const key = await naming
+        .http()
+        .post('/api/v1/api-keys')
+        .set(naming.admin)
+        .send({ name: 'r', roles: ['requester'] })
+        .expect(201);
       const send = (targets: string[]) =>
-        naming.http().post('/api/v1/requests').set({ Authorization: `Bearer ${key.body.key}` }).send({ action: 'grant', justification: 'x', principals: ['JUMPBOX$'], targets, duration: 'PT1H' });
+        naming
+          .http()
+          .post('/api/v1/requests')
+          .set({ Authorization: `Bearer ${key.body.key}` })
+          .send({ action: 'grant', justification: 'x', principals: ['JUMPBOX$'], targets, duration: 'PT1H' });
       const dc = await send([dcDn]).expect(422);
-      expect(dc.body.error.message).toMatch(/DC1\$ is a domain controller: never a delegation target \(built in; no rule overrides it\)/);
+      expect(dc.body.error.message).toMatch(
+        /DC1\$ is a domain controller: never a delegation target \(built in; no rule overrides it\)/,
+      );
       const krbtgt = await send(['CONTOSO\\krbtgt']).expect(422);
       expect(krbtgt.body.error.message).toMatch(/krbtgt is a krbtgt account/);
     } finally {
       await naming.close();
     }
   });
-
 });

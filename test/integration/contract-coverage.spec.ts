@@ -14,7 +14,13 @@ function signed(t: TestApp, path: string, form: Record<string, string>) {
   const body = new URLSearchParams(form).toString();
   const ts = String(Math.floor(Date.now() / 1000));
   const signature = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-  return t.http().post(path).type('form').set('X-Slack-Request-Timestamp', ts).set('X-Slack-Signature', signature).send(body);
+  return t
+    .http()
+    .post(path)
+    .type('form')
+    .set('X-Slack-Request-Timestamp', ts)
+    .set('X-Slack-Signature', signature)
+    .send(body);
 }
 
 describe('the contract on every operation (sandbox DC)', () => {
@@ -24,7 +30,13 @@ describe('the contract on every operation (sandbox DC)', () => {
   const base = sandboxDomain().baseDn;
 
   beforeAll(async () => {
-    t = await sandboxApp({ config: { chat: { slack: { signingSecret: SECRET, users: { UCONTRACT: { user: 'alice@contoso.test', roles: ['requester'] } } } } } });
+    t = await sandboxApp({
+      config: {
+        chat: {
+          slack: { signingSecret: SECRET, users: { UCONTRACT: { user: 'alice@contoso.test', roles: ['requester'] } } },
+        },
+      },
+    });
     who = await actors(t);
     target = await createComputer(uniqueName('CT'), { spns: [] });
   });
@@ -38,7 +50,12 @@ describe('the contract on every operation (sandbox DC)', () => {
     await t.http().get('/health/live').expect(200);
     await t.http().get('/health/ready').expect(200);
     await t.http().get('/metrics').expect(200);
-    const key = await t.http().post('/api/v1/api-keys').set(t.admin).send({ name: 'contract', roles: ['auditor'] }).expect(201);
+    const key = await t
+      .http()
+      .post('/api/v1/api-keys')
+      .set(t.admin)
+      .send({ name: 'contract', roles: ['auditor'] })
+      .expect(201);
     await t.http().get('/api/v1/api-keys').set(t.admin).expect(200);
     await t.http().delete(`/api/v1/api-keys/${key.body.id}`).set(t.admin).expect(204);
     await t.http().delete(`/api/v1/api-keys/${key.body.id}`).set(t.admin).expect(404);
@@ -50,24 +67,61 @@ describe('the contract on every operation (sandbox DC)', () => {
     await t.http().get('/api/v1/delegations/SERVERC').set(who.requester).expect(200);
     await t.http().get('/api/v1/delegations/NO-SUCH-HOST').set(who.requester).expect(404);
     await t.http().get('/api/v1/delegations').query({ principal: 'SERVERB$' }).set(who.requester).expect(200);
-    await t.http().get('/api/v1/inventory').query({ base: `OU=Servers,${base}` }).set(who.requester).expect(200);
-    await t.http().post('/api/v1/delegations/plan').set(who.requester).send({ action: 'grant', targets: [target.dn], principals: ['SERVERB$'] }).expect(200);
-    await t.http().post('/api/v1/diagnose').set(who.requester).send({ user: 'alice', frontEnd: 'SERVERB$', backEnd: target.samAccountName }).expect(200);
+    await t
+      .http()
+      .get('/api/v1/inventory')
+      .query({ base: `OU=Servers,${base}` })
+      .set(who.requester)
+      .expect(200);
+    await t
+      .http()
+      .post('/api/v1/delegations/plan')
+      .set(who.requester)
+      .send({ action: 'grant', targets: [target.dn], principals: ['SERVERB$'] })
+      .expect(200);
+    await t
+      .http()
+      .post('/api/v1/diagnose')
+      .set(who.requester)
+      .send({ user: 'alice', frontEnd: 'SERVERB$', backEnd: target.samAccountName })
+      .expect(200);
     await t.http().post('/api/v1/diagnose').set(who.requester).send({ user: 'alice' }).expect(400);
   });
 
   it('the request workflow: file, approve, apply, read, revoke; reject; cancel', async () => {
-    const grant = { action: 'grant', targets: [target.dn], principals: ['SERVERB$'], justification: 'contract tour', ticket: { system: 'servicenow', id: 'CHG1' }, duration: 'PT1H' };
+    const grant = {
+      action: 'grant',
+      targets: [target.dn],
+      principals: ['SERVERB$'],
+      justification: 'contract tour',
+      ticket: { system: 'servicenow', id: 'CHG1' },
+      duration: 'PT1H',
+    };
     const filed = await t.http().post('/api/v1/requests').set(who.requester).send(grant).expect(201);
     await t.http().post(`/api/v1/requests/${filed.body.id}/approve`).set(who.requester).send({}).expect(403);
-    await t.http().post(`/api/v1/requests/${filed.body.id}/approve`).set(who.approver).send({ comment: 'ok' }).expect(200);
+    await t
+      .http()
+      .post(`/api/v1/requests/${filed.body.id}/approve`)
+      .set(who.approver)
+      .send({ comment: 'ok' })
+      .expect(200);
     await drainJobs(t);
     await t.http().get(`/api/v1/requests/${filed.body.id}`).set(who.requester).expect(200);
     await t.http().get('/api/v1/requests').set(who.requester).expect(200);
     await t.http().post(`/api/v1/requests/${filed.body.id}/revoke`).set(who.approver).send({}).expect(200);
     await drainJobs(t);
-    const toReject = await t.http().post('/api/v1/requests').set(who.requester).send({ ...grant, ticket: undefined }).expect(201);
-    await t.http().post(`/api/v1/requests/${toReject.body.id}/reject`).set(who.approver).send({ comment: 'no' }).expect(200);
+    const toReject = await t
+      .http()
+      .post('/api/v1/requests')
+      .set(who.requester)
+      .send({ ...grant, ticket: undefined })
+      .expect(201);
+    await t
+      .http()
+      .post(`/api/v1/requests/${toReject.body.id}/reject`)
+      .set(who.approver)
+      .send({ comment: 'no' })
+      .expect(200);
     await t.http().post(`/api/v1/requests/${toReject.body.id}/cancel`).set(who.requester).expect(409);
     const toCancel = await t.http().post('/api/v1/requests').set(who.requester).send(grant).expect(201);
     await t.http().post(`/api/v1/requests/${toCancel.body.id}/cancel`).set(who.requester).expect(200);
@@ -82,17 +136,34 @@ describe('the contract on every operation (sandbox DC)', () => {
     await t.http().get('/api/v1/audit/sinks').set(t.admin).expect(200);
     await t.http().post('/api/v1/audit/sinks/none/replay').set(t.admin).send({ fromSeq: 1 }).expect(404);
     await t.http().get('/api/v1/webhooks/deliveries').set(t.admin).expect(200);
-    await t.http().post('/api/v1/webhooks/deliveries/00000000-0000-4000-8000-000000000000/retry').set(t.admin).expect(404);
+    await t
+      .http()
+      .post('/api/v1/webhooks/deliveries/00000000-0000-4000-8000-000000000000/retry')
+      .set(t.admin)
+      .expect(404);
     await t.http().post('/api/v1/reconcile').set(t.admin).expect(200);
-    await signed(t, '/api/v1/chatops/slack/commands', { user_id: 'UCONTRACT', user_name: 'carl', command: '/rbcd', text: 'help' }).expect(200);
+    await signed(t, '/api/v1/chatops/slack/commands', {
+      user_id: 'UCONTRACT',
+      user_name: 'carl',
+      command: '/rbcd',
+      text: 'help',
+    }).expect(200);
     await signed(t, '/api/v1/chatops/slack/commands', { ssl_check: '1' }).expect(200);
-    const payload = JSON.stringify({ type: 'block_actions', user: { id: 'UCONTRACT', username: 'carl' }, actions: [{ action_id: 'nothing', value: 'x' }] });
+    const payload = JSON.stringify({
+      type: 'block_actions',
+      user: { id: 'UCONTRACT', username: 'carl' },
+      actions: [{ action_id: 'nothing', value: 'x' }],
+    });
     await signed(t, '/api/v1/chatops/slack/interactions', { payload }).expect(200);
     await t.http().post('/api/v1/chatops/slack/commands').type('form').send('text=help').expect(401);
   });
 
   it('every operation of the spec was called and answered as documented', () => {
     const called = new Set([...checkedAnswers()].map((answer) => answer.replace(/ \d{3}$/, '')));
-    expect(committedContract().operationNames().filter((op) => !called.has(op))).toEqual([]);
+    expect(
+      committedContract()
+        .operationNames()
+        .filter((op) => !called.has(op)),
+    ).toEqual([]);
   });
 });

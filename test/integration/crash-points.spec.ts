@@ -14,14 +14,28 @@ import { DataSource } from 'typeorm';
 import { mapLimit } from '../../src/delegations/target-expander';
 import { CRASH_POINTS, type CrashPoint } from '../../src/directory-writes/crash-points';
 import { canDelegate, enableProtocolTransition, forgetKeytab } from '../support/kerberos';
-import { createComputer, type CreatedComputer, deleteObject, readRbcdRaw, referenceRbcdDescriptor, sandboxDir, uniqueName, writeRbcdRaw } from '../support/sandbox';
+import {
+  createComputer,
+  type CreatedComputer,
+  deleteObject,
+  readRbcdRaw,
+  referenceRbcdDescriptor,
+  sandboxDir,
+  uniqueName,
+  writeRbcdRaw,
+} from '../support/sandbox';
 import { compileService, runUntilExit } from '../support/service-process';
 import { testDatabaseUrl, type TestApp, type TestDatabase } from '../support/test-app';
 import { drainJobs, expireDue, issueKey, SANDBOX_CONFIG, sandboxApp, sleep } from '../support/workflow';
 
 const SCENARIOS = ['grant', 'revoke', 'expiry', 'rollback'] as const;
 type Scenario = (typeof SCENARIOS)[number];
-const CRASHING_ACTION: Record<Scenario, string> = { grant: 'grant', revoke: 'end-grant', expiry: 'end-grant', rollback: 'rollback' };
+const CRASHING_ACTION: Record<Scenario, string> = {
+  grant: 'grant',
+  revoke: 'end-grant',
+  expiry: 'end-grant',
+  rollback: 'rollback',
+};
 const FINAL: Record<Scenario, string> = { grant: 'applied', revoke: 'revoked', expiry: 'expired', rollback: 'failed' };
 const PAW01 = 'CN=PAW01,OU=Tier0,DC=contoso,DC=test';
 const LEASE_MS = 1000;
@@ -44,7 +58,10 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
     // The sandbox configuration, plus a rule that lets PAW01 (which the service account may not
     // write) be requested: the second target whose refused write fails a grant, for the rollback.
     config = join(sandboxDir(), `crash-points-${process.pid}-${database}.yaml`);
-    writeFileSync(config, `${require('node:fs').readFileSync(SANDBOX_CONFIG, 'utf8')}\npolicy:\n  defaults: { requiredApprovals: 1, maxDuration: P30D }\n  rules:\n    - match: { targetDnSuffix: "${PAW01}" }\n`);
+    writeFileSync(
+      config,
+      `${require('node:fs').readFileSync(SANDBOX_CONFIG, 'utf8')}\npolicy:\n  defaults: { requiredApprovals: 1, maxDuration: P30D }\n  rules:\n    - match: { targetDnSuffix: "${PAW01}" }\n`,
+    );
     frontEnd = await createComputer(uniqueName('KF'));
     await enableProtocolTransition(frontEnd.samAccountName);
     preOwner = await createComputer(uniqueName('KP'));
@@ -103,37 +120,78 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
     const approver = await issueKey(t, 'a', ['approver']);
     const targets = scenario === 'rollback' ? [target.dn, PAW01] : [target.dn];
     const duration = scenario === 'expiry' ? 'PT2S' : 'PT1H';
-    const id = (await t.http().post('/api/v1/requests').set(requester).send({ action: 'grant', targets, principals: [frontEnd.sid], justification: label, duration }).expect(201)).body.id as string;
+    const id = (
+      await t
+        .http()
+        .post('/api/v1/requests')
+        .set(requester)
+        .send({ action: 'grant', targets, principals: [frontEnd.sid], justification: label, duration })
+        .expect(201)
+    ).body.id as string;
     await t.http().post(`/api/v1/requests/${id}/approve`).set(approver).send({}).expect(200);
     if (scenario === 'revoke' || scenario === 'expiry') {
       await drainJobs(t);
       const applied = (await t.http().get(`/api/v1/requests/${id}`).set(approver).expect(200)).body;
       expect(applied.status).toBe('applied');
-      if (scenario === 'revoke') await t.http().post(`/api/v1/requests/${id}/revoke`).set(approver).send({}).expect(200);
+      if (scenario === 'revoke')
+        await t.http().post(`/api/v1/requests/${id}/revoke`).set(approver).send({}).expect(200);
       else expiresAt = Date.parse(applied.expiresAt);
     }
     await t.close();
-    return { scenario, point, label, env: { ...env, RBCD_TEST_CRASH_AT: `${CRASHING_ACTION[scenario]}:${point}` }, id, approver, target, before, oracle, expiresAt };
+    return {
+      scenario,
+      point,
+      label,
+      env: { ...env, RBCD_TEST_CRASH_AT: `${CRASHING_ACTION[scenario]}:${point}` },
+      id,
+      approver,
+      target,
+      before,
+      oracle,
+      expiresAt,
+    };
   }
 
   /** The service process that dies at the point. */
   async function crash(c: Case): Promise<void> {
-    const end = await runUntilExit(dist, { ...c.env, RBCD_MIGRATE_ON_START: 'true', RBCD_EXPIRY_CHECK_MS: '100', RBCD_RECONCILE_MS: '0' });
-    if (end.signal !== 'SIGKILL') throw new Error(`${c.label}: the service did not crash (${end.code} ${end.signal}): ${end.stderr}`);
+    const end = await runUntilExit(dist, {
+      ...c.env,
+      RBCD_MIGRATE_ON_START: 'true',
+      RBCD_EXPIRY_CHECK_MS: '100',
+      RBCD_RECONCILE_MS: '0',
+    });
+    if (end.signal !== 'SIGKILL')
+      throw new Error(`${c.label}: the service did not crash (${end.code} ${end.signal}): ${end.stderr}`);
   }
 
   /** Restart on the same database: the dead worker's lease runs out, the job is taken over. */
-  async function recover({ scenario, point, label, env: crashEnv, id, approver, target, before, oracle }: Case): Promise<void> {
+  async function recover({
+    scenario,
+    point,
+    label,
+    env: crashEnv,
+    id,
+    approver,
+    target,
+    before,
+    oracle,
+  }: Case): Promise<void> {
     const { RBCD_TEST_CRASH_AT: _hook, ...env } = crashEnv;
     const t = await sandboxApp({ database, env });
     try {
       if (scenario === 'grant') {
         // Before the job is taken over, the reconciler sees the unfinished write for what it is:
         // never an ACE added outside the service.
-        const report = (await t.http().post('/api/v1/reconcile').set(t.admin).expect(200)).body as { findings: { kind: string; sid?: string; message: string }[] };
+        const report = (await t.http().post('/api/v1/reconcile').set(t.admin).expect(200)).body as {
+          findings: { kind: string; sid?: string; message: string }[];
+        };
         const about = report.findings.filter((f) => f.sid === frontEnd.sid);
-        expect([label, about.map((f) => f.kind)]).toEqual([label, point === 'after-commit' ? [] : ['unfinished-write']]);
-        if (point === 'after-write' || point === 'before-commit') expect(about[0].message).toMatch(/directory shows it done; the job of request/);
+        expect([label, about.map((f) => f.kind)]).toEqual([
+          label,
+          point === 'after-commit' ? [] : ['unfinished-write'],
+        ]);
+        if (point === 'after-write' || point === 'before-commit')
+          expect(about[0].message).toMatch(/directory shows it done; the job of request/);
       }
       let status = '';
       for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(200)) {
@@ -149,7 +207,9 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
       if (scenario === 'grant') {
         // Ownership came from the intent, not from what AD showed after the crash.
         const rows = await ds.query(`SELECT ace_added_by_service AS owned FROM grants WHERE request_id = '${id}'`);
-        expect(rows.map((r: { owned: unknown }) => [label, Boolean(Number(r.owned) || r.owned === true)])).toEqual([[label, true]]);
+        expect(rows.map((r: { owned: unknown }) => [label, Boolean(Number(r.owned) || r.owned === true)])).toEqual([
+          [label, true],
+        ]);
         expect([label, await oracle()]).toEqual([label, true]); // positive control: the grant is in force
         await t.http().post(`/api/v1/requests/${id}/revoke`).set(approver).send({}).expect(200);
         await drainJobs(t);
@@ -169,9 +229,12 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
       const closed = new Set(audit.filter((e) => e.type.startsWith('directory.write')).map((e) => e.data.intentId));
       expect([label, announced.filter((i) => !closed.has(i))]).toEqual([label, []]);
       const action = CRASHING_ACTION[scenario];
-      const changes = audit.filter((e) => e.type === 'directory.write' && e.data.action === action && e.data.changed === true);
+      const changes = audit.filter(
+        (e) => e.type === 'directory.write' && e.data.action === action && e.data.changed === true,
+      );
       expect([label, changes.length]).toEqual([label, 1]);
-      if (scenario === 'rollback') expect(audit.find((e) => e.type === 'request.failed')?.data).toMatchObject({ rollbackPending: true });
+      if (scenario === 'rollback')
+        expect(audit.find((e) => e.type === 'request.failed')?.data).toMatchObject({ rollbackPending: true });
       expect((await t.http().get('/api/v1/audit/verify').set(t.admin).expect(200)).body).toMatchObject({ ok: true });
     } finally {
       await t.close();

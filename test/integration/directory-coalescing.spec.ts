@@ -12,7 +12,11 @@ import { WritersService } from '../../src/policy/writers.service';
 import { createRbcdDescriptor, encodeSecurityDescriptor } from '../../src/security-descriptor';
 import { createComputer, type CreatedComputer, deleteObject, REPO_ROOT, uniqueName } from '../support/sandbox';
 
-const base: AppConfig = loadConfig({ RBCD_CONFIG: `${REPO_ROOT}/.sandbox/rbcd.yaml`, DATABASE_URL: 'sqlite::memory:', LDAP_POOL_SIZE: '3' });
+const base: AppConfig = loadConfig({
+  RBCD_CONFIG: `${REPO_ROOT}/.sandbox/rbcd.yaml`,
+  DATABASE_URL: 'sqlite::memory:',
+  LDAP_POOL_SIZE: '3',
+});
 const contoso = base.domains.find((d) => d.name === 'contoso.test') as DomainConfig;
 const fabrikam = base.domains.find((d) => d.name === 'fabrikam.test') as DomainConfig;
 
@@ -45,8 +49,19 @@ describe('coalesced directory reads (sandbox DC)', () => {
   });
 
   it('answers 48 look-ups asked together (names, NAME$, SIDs, DNS names) with a few searches, each its own account', async () => {
-    const asked = computers.flatMap((c) => [c.samAccountName.replace(/\$$/, ''), c.samAccountName.toLowerCase(), c.sid, c.dnsHostName]);
-    const { result, ops } = await counting(() => Promise.all(asked.map((id) => directory.resolve(`CONTOSO\\${id}`.replace(/^CONTOSO\\(S-1-|.*\.contoso\.test$)/, '$1'), { kind: 'target' }))));
+    const asked = computers.flatMap((c) => [
+      c.samAccountName.replace(/\$$/, ''),
+      c.samAccountName.toLowerCase(),
+      c.sid,
+      c.dnsHostName,
+    ]);
+    const { result, ops } = await counting(() =>
+      Promise.all(
+        asked.map((id) =>
+          directory.resolve(`CONTOSO\\${id}`.replace(/^CONTOSO\\(S-1-|.*\.contoso\.test$)/, '$1'), { kind: 'target' }),
+        ),
+      ),
+    );
     result.forEach((object, i) => expect(object.dn).toBe(computers[Math.floor(i / 4)].dn));
     expect(ops.lookup).toBeLessThanOrEqual(6);
     expect(ops.lookup).toBeGreaterThanOrEqual(1);
@@ -65,8 +80,16 @@ describe('coalesced directory reads (sandbox DC)', () => {
   });
 
   it('keeps hostile names literal inside a batch: they match nothing, the real ones still resolve', async () => {
-    const hostile = ['*', `${computers[0].samAccountName.slice(0, 3)}*`, 'x)(objectSid=*', '\\2a', `${computers[1].samAccountName.slice(0, -1)})(|(cn=*`];
-    const answers = await Promise.allSettled([...hostile, computers[2].samAccountName].map((id) => directory.resolve(id, { kind: 'target' })));
+    const hostile = [
+      '*',
+      `${computers[0].samAccountName.slice(0, 3)}*`,
+      'x)(objectSid=*',
+      '\\2a',
+      `${computers[1].samAccountName.slice(0, -1)})(|(cn=*`,
+    ];
+    const answers = await Promise.allSettled(
+      [...hostile, computers[2].samAccountName].map((id) => directory.resolve(id, { kind: 'target' })),
+    );
     hostile.forEach((_, i) => {
       expect(answers[i].status).toBe('rejected');
       expect(((answers[i] as PromiseRejectedResult).reason as DomainError).code).toBe('TARGET_NOT_FOUND');
@@ -89,7 +112,11 @@ describe('coalesced directory reads (sandbox DC)', () => {
     const target = { dn: computers[4].dn, domain: 'contoso.test' };
     const name = computers[4].samAccountName;
     const principals = computers.slice(5, 11);
-    const delegations = new DelegationsService(directory, new DelegationReader(directory), new WritersService(directory, { ...base, domains: [contoso, fabrikam] }));
+    const delegations = new DelegationsService(
+      directory,
+      new DelegationReader(directory),
+      new WritersService(directory, { ...base, domains: [contoso, fabrikam] }),
+    );
     // 20 readers that never pause: whenever the write ends, reads of the target sent before it are out.
     let hammering = true;
     const hammer = Promise.all(
@@ -99,9 +126,14 @@ describe('coalesced directory reads (sandbox DC)', () => {
     );
     try {
       for (let round = 0; round < 3 * principals.length; round++) {
-        const value = encodeSecurityDescriptor(createRbcdDescriptor(principals.slice(0, (round % principals.length) + 1).map((p) => p.sid)));
+        const value = encodeSecurityDescriptor(
+          createRbcdDescriptor(principals.slice(0, (round % principals.length) + 1).map((p) => p.sid)),
+        );
         await directory.updateRbcd(target, () => value);
-        const [seen, view] = await Promise.all([directory.resolve(name, { withRbcd: true }), delegations.forTarget(name)]);
+        const [seen, view] = await Promise.all([
+          directory.resolve(name, { withRbcd: true }),
+          delegations.forTarget(name),
+        ]);
         expect(seen.rbcd?.equals(value)).toBe(true);
         expect(view.raw).toBe(value.toString('base64'));
       }

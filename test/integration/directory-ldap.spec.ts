@@ -30,7 +30,10 @@ function directory(...domains: DomainConfig[]): LdapDirectory {
   return dir;
 }
 
-const grant = (sid: string): RbcdMutation => (current) => planRbcdChange('grant', current, [sid]).next;
+const grant =
+  (sid: string): RbcdMutation =>
+  (current) =>
+    planRbcdChange('grant', current, [sid]).next;
 
 /**
  * A TCP relay to a sandbox DC (contoso by default) that the test can cut, or one that accepts and
@@ -132,7 +135,7 @@ describe('LdapDirectory: compare-and-swap writes', () => {
     expect(await dir.readRbcd(ref)).toBeNull();
   });
 
-  it('as the service account on OU=Tier0: DIRECTORY_ACCESS_DENIED with the DC\'s words, nothing written', async () => {
+  it("as the service account on OU=Tier0: DIRECTORY_ACCESS_DENIED with the DC's words, nothing written", async () => {
     const tier0 = await createComputer(uniqueName('T0'), { ou: 'OU=Tier0' });
     try {
       const error = await expectDomainError(
@@ -165,7 +168,10 @@ describe('LdapDirectory: domain controllers that fail', () => {
 
   it('nothing listening: DIRECTORY_UNAVAILABLE at once', async () => {
     const started = Date.now();
-    await expectDomainError(directory({ ...contoso, urls: ['ldaps://127.0.0.1:1'] }).resolve('SERVERC'), 'DIRECTORY_UNAVAILABLE');
+    await expectDomainError(
+      directory({ ...contoso, urls: ['ldaps://127.0.0.1:1'] }).resolve('SERVERC'),
+      'DIRECTORY_UNAVAILABLE',
+    );
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
@@ -210,7 +216,10 @@ describe('LdapDirectory: domain controllers that fail', () => {
   });
 
   it('refused credentials: DIRECTORY_CREDENTIALS_REFUSED that names no password', async () => {
-    const error = await expectDomainError(directory({ ...contoso, bindPassword: 'wrong-Password-123' }).resolve('SERVERC'), 'DIRECTORY_CREDENTIALS_REFUSED');
+    const error = await expectDomainError(
+      directory({ ...contoso, bindPassword: 'wrong-Password-123' }).resolve('SERVERC'),
+      'DIRECTORY_CREDENTIALS_REFUSED',
+    );
     expect(error.message).toMatch(/credentials/);
     expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain('wrong-Password-123');
   });
@@ -218,19 +227,28 @@ describe('LdapDirectory: domain controllers that fail', () => {
 
 describe('LdapDirectory: TLS verification stays on', () => {
   it('without the CA that signed the DC certificate: DIRECTORY_UNAVAILABLE, no insecure fallback', async () => {
-    const error = await expectDomainError(directory({ ...contoso, ca: undefined, caFile: undefined }).resolve('SERVERC'), 'DIRECTORY_UNAVAILABLE');
+    const error = await expectDomainError(
+      directory({ ...contoso, ca: undefined, caFile: undefined }).resolve('SERVERC'),
+      'DIRECTORY_UNAVAILABLE',
+    );
     expect(error.message).toMatch(/certificate/i);
   });
 
   it('a host name the certificate does not name: DIRECTORY_UNAVAILABLE', async () => {
-    const error = await expectDomainError(directory({ ...contoso, urls: ['ldaps://localhost:636'] }).resolve('SERVERC'), 'DIRECTORY_UNAVAILABLE');
+    const error = await expectDomainError(
+      directory({ ...contoso, urls: ['ldaps://localhost:636'] }).resolve('SERVERC'),
+      'DIRECTORY_UNAVAILABLE',
+    );
     expect(error.message).toMatch(/certificate|altnames|localhost/i);
   });
 
   it('ldap:// is upgraded with StartTLS, verified against the CA', async () => {
     const d = sandboxDomain('contoso.test');
     expect((await directory({ ...contoso, urls: [d.ldapUrl] }).resolve('SERVERC')).samAccountName).toBe('SERVERC$');
-    await expectDomainError(directory({ ...contoso, urls: [d.ldapUrl], ca: undefined, caFile: undefined }).resolve('SERVERC'), 'DIRECTORY_UNAVAILABLE');
+    await expectDomainError(
+      directory({ ...contoso, urls: [d.ldapUrl], ca: undefined, caFile: undefined }).resolve('SERVERC'),
+      'DIRECTORY_UNAVAILABLE',
+    );
   });
 });
 
@@ -238,7 +256,11 @@ describe('LdapDirectory: two domains', () => {
   it('resolves a fabrikam principal by DOMAIN\\name and names its SID from a contoso point of view', async () => {
     const dir = directory(contoso, fabrikam);
     const fabweb = await dir.resolve('FABRIKAM\\FABWEB$', { kind: 'principal' });
-    expect(fabweb).toMatchObject({ dn: 'CN=FABWEB,OU=Servers,DC=fabrikam,DC=test', domain: 'fabrikam.test', samAccountName: 'FABWEB$' });
+    expect(fabweb).toMatchObject({
+      dn: 'CN=FABWEB,OU=Servers,DC=fabrikam,DC=test',
+      domain: 'fabrikam.test',
+      samAccountName: 'FABWEB$',
+    });
     const fresh = directory(contoso, fabrikam);
     const names = await fresh.resolveSids([fabweb.sid, 'S-1-5-21-1-2-3-4444']);
     expect(names.get(fabweb.sid)).toMatchObject({ domain: 'fabrikam.test', samAccountName: 'FABWEB$' });
@@ -253,7 +275,10 @@ describe('LdapDirectory: two domains', () => {
 
   it('a NetBIOS name that no configured domain has matches nothing, even with one domain', async () => {
     await expectDomainError(directory(contoso).resolve('FABRIKAM\\SERVERC$'), 'TARGET_NOT_FOUND');
-    await expectDomainError(directory(contoso, fabrikam).resolve('NOPE\\SERVERC$', { kind: 'principal' }), 'PRINCIPAL_NOT_FOUND');
+    await expectDomainError(
+      directory(contoso, fabrikam).resolve('NOPE\\SERVERC$', { kind: 'principal' }),
+      'PRINCIPAL_NOT_FOUND',
+    );
   });
 
   it('a bare name while the other domain is down: 503 with where it was found and how to name it; qualified names still resolve', async () => {
@@ -261,7 +286,10 @@ describe('LdapDirectory: two domains', () => {
     const found = await expectDomainError(dir.resolve('SERVERC'), 'DIRECTORY_UNAVAILABLE');
     expect(found.details).toEqual({ identifier: 'SERVERC', foundIn: ['contoso.test'], unreachable: ['fabrikam.test'] });
     expect(found.message).toMatch(/found in contoso\.test.*fabrikam\.test did not answer.*DOMAIN\\name/);
-    const missing = await expectDomainError(dir.resolve('NO-SUCH-HOST', { kind: 'principal' }), 'DIRECTORY_UNAVAILABLE');
+    const missing = await expectDomainError(
+      dir.resolve('NO-SUCH-HOST', { kind: 'principal' }),
+      'DIRECTORY_UNAVAILABLE',
+    );
     expect(missing.details).toMatchObject({ foundIn: [], unreachable: ['fabrikam.test'] });
     // Each of these names its domain, so only contoso is asked.
     for (const name of ['CONTOSO\\SERVERC$', 'serverc.contoso.test', 'CN=SERVERC,OU=Servers,DC=contoso,DC=test']) {

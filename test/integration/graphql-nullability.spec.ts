@@ -6,7 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { buildSchema, getNamedType, type GraphQLObjectType, type GraphQLOutputType, type GraphQLSchema, isListType, isNonNullType, isObjectType } from 'graphql';
+import {
+  buildSchema,
+  getNamedType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  isListType,
+  isNonNullType,
+  isObjectType,
+} from 'graphql';
 import { createComputer, type CreatedComputer, deleteObject, uniqueName } from '../support/sandbox';
 import type { TestApp } from '../support/test-app';
 import { actors, type Actors, drainJobs, sandboxApp } from '../support/workflow';
@@ -41,7 +50,8 @@ function nullsInNonNull(value: unknown, type: GraphQLOutputType, path: string, f
   }
   if (isObjectType(type)) {
     for (const [name, field] of Object.entries(type.getFields())) {
-      if (name in (value as Record<string, unknown>)) nullsInNonNull((value as Record<string, unknown>)[name], field.type, `${path}.${name}`, found);
+      if (name in (value as Record<string, unknown>))
+        nullsInNonNull((value as Record<string, unknown>)[name], field.type, `${path}.${name}`, found);
     }
   }
 }
@@ -69,8 +79,21 @@ describe('GraphQL nullability on real data (sandbox DC)', () => {
     schema = t.app.get(GraphQLSchemaHost).schema;
     who = await actors(t);
     target = await createComputer(uniqueName('GN'), { spns: [] });
-    const grant = { action: 'grant', targets: [target.dn], principals: ['SERVERB$'], justification: 'nullability', duration: 'PT1H' };
-    applied = (await t.http().post('/api/v1/requests').set(who.requester).send({ ...grant, ticket: { system: 'servicenow', id: 'CHG9', url: 'https://tickets.example.com/CHG9' } }).expect(201)).body.id;
+    const grant = {
+      action: 'grant',
+      targets: [target.dn],
+      principals: ['SERVERB$'],
+      justification: 'nullability',
+      duration: 'PT1H',
+    };
+    applied = (
+      await t
+        .http()
+        .post('/api/v1/requests')
+        .set(who.requester)
+        .send({ ...grant, ticket: { system: 'servicenow', id: 'CHG9', url: 'https://tickets.example.com/CHG9' } })
+        .expect(201)
+    ).body.id;
     await t.http().post(`/api/v1/requests/${applied}/approve`).set(who.approver).send({ comment: 'ok' }).expect(200);
     await drainJobs(t);
     pending = (await t.http().post('/api/v1/requests').set(who.requester).send(grant).expect(201)).body.id;
@@ -86,28 +109,55 @@ describe('GraphQL nullability on real data (sandbox DC)', () => {
   it('Request: every field, applied with a ticket and result, and pending with neither', async () => {
     const document = `query($id: String!) { request(id: $id) ${selectionOf(typeOf('Request'))} }`;
     const done = (await query(document, { id: applied }, 'request')) as Record<string, unknown>;
-    expect(done).toMatchObject({ status: 'applied', ticket: { system: 'servicenow', id: 'CHG9' }, result: { targets: [expect.objectContaining({ status: 'applied' })] } });
+    expect(done).toMatchObject({
+      status: 'applied',
+      ticket: { system: 'servicenow', id: 'CHG9' },
+      result: { targets: [expect.objectContaining({ status: 'applied' })] },
+    });
     const waiting = (await query(document, { id: pending }, 'request')) as Record<string, unknown>;
     expect(waiting).toMatchObject({ status: 'pending', ticket: null, result: null, appliedAt: null });
   });
 
   it('Delegation: every field, on the target with the applied grant', async () => {
     const document = `query($target: String!) { delegation(target: $target) ${selectionOf(typeOf('Delegation'))} }`;
-    const delegation = (await query(document, { target: target.dn }, 'delegation')) as { principals: { samAccountName: string }[] };
+    const delegation = (await query(document, { target: target.dn }, 'delegation')) as {
+      principals: { samAccountName: string }[];
+    };
     expect(delegation.principals.map((p) => p.samAccountName)).toContain('SERVERB$');
   });
 
   it('DiagnoseResult: every field, for a double hop to that target', async () => {
-    const args = schema.getQueryType()?.getFields().diagnose.args.map((a) => `${a.name}: $${a.name}`).join(', ');
-    const argTypes = schema.getQueryType()?.getFields().diagnose.args.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ');
+    const args = schema
+      .getQueryType()
+      ?.getFields()
+      .diagnose.args.map((a) => `${a.name}: $${a.name}`)
+      .join(', ');
+    const argTypes = schema
+      .getQueryType()
+      ?.getFields()
+      .diagnose.args.map((a) => `$${a.name}: ${a.type.toString()}`)
+      .join(', ');
     const document = `query(${argTypes}) { diagnose(${args}) ${selectionOf(typeOf('DiagnoseResult'))} }`;
-    const result = (await query(document, { input: { user: 'alice', frontEnd: 'SERVERB$', backEnd: target.samAccountName } }, 'diagnose')) as { checks: unknown[] };
+    const result = (await query(
+      document,
+      { input: { user: 'alice', frontEnd: 'SERVERB$', backEnd: target.samAccountName } },
+      'diagnose',
+    )) as { checks: unknown[] };
     expect(result.checks.length).toBeGreaterThan(0);
   });
 
   it('every object type shared with REST is non-null exactly where openapi.json says required and not nullable', () => {
     const graphql = buildSchema(readFileSync(join(OPENAPI_DIR, 'schema.graphql'), 'utf8'));
-    const components = (JSON.parse(readFileSync(join(OPENAPI_DIR, 'openapi.json'), 'utf8')) as { components: { schemas: Record<string, { properties?: Record<string, { oneOf?: { type?: string }[] }>; required?: string[] }> } }).components.schemas;
+    const components = (
+      JSON.parse(readFileSync(join(OPENAPI_DIR, 'openapi.json'), 'utf8')) as {
+        components: {
+          schemas: Record<
+            string,
+            { properties?: Record<string, { oneOf?: { type?: string }[] }>; required?: string[] }
+          >;
+        };
+      }
+    ).components.schemas;
     const restName: Record<string, string> = { DelegationPlan: 'PlanModel', DiagnoseResult: 'DiagnoseModel' };
     const mismatches: string[] = [];
     let compared = 0;
@@ -123,8 +173,12 @@ describe('GraphQL nullability on real data (sandbox DC)', () => {
           mismatches.push(`${type.name}.${field}: not in ${name}`);
           continue;
         }
-        const restNullable = !(rest.required ?? []).includes(field) || (property.oneOf ?? []).some((s) => s.type === 'null');
-        if (restNullable === isNonNullType(definition.type)) mismatches.push(`${type.name}.${field}: GraphQL ${definition.type.toString()}, REST ${restNullable ? 'nullable or optional' : 'required'}`);
+        const restNullable =
+          !(rest.required ?? []).includes(field) || (property.oneOf ?? []).some((s) => s.type === 'null');
+        if (restNullable === isNonNullType(definition.type))
+          mismatches.push(
+            `${type.name}.${field}: GraphQL ${definition.type.toString()}, REST ${restNullable ? 'nullable or optional' : 'required'}`,
+          );
       }
     }
     expect(compared).toBeGreaterThan(15);

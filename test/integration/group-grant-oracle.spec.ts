@@ -3,7 +3,16 @@
 // Domain Computers would therefore let every computer anyone can create delegate: refused by policy.
 import { Attribute, Change } from 'ldapts';
 import { canDelegate, enableProtocolTransition, forgetKeytab } from '../support/kerberos';
-import { adminClient, createComputer, type CreatedComputer, createGroup, deleteObject, loadSandbox, uniqueName, withClient } from '../support/sandbox';
+import {
+  adminClient,
+  createComputer,
+  type CreatedComputer,
+  createGroup,
+  deleteObject,
+  loadSandbox,
+  uniqueName,
+  withClient,
+} from '../support/sandbox';
 import type { TestApp } from '../support/test-app';
 import { actors, drainJobs, grantApproved, sandboxApp } from '../support/workflow';
 
@@ -43,7 +52,12 @@ describe('KDC oracle: a group grant reaches every later member', () => {
     const before = await canDelegate({ frontEnd: joiner.samAccountName, user: 'alice', spn });
     expect(before.allowed).toBe(false);
 
-    await withClient(adminClient(), (c) => c.modify(groupDn, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [joiner.dn] }) })));
+    await withClient(adminClient(), (c) =>
+      c.modify(
+        groupDn,
+        new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [joiner.dn] }) }),
+      ),
+    );
     const after = await canDelegate({ frontEnd: joiner.samAccountName, user: 'alice', spn });
     expect(after).toMatchObject({ allowed: true });
   });

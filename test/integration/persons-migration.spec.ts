@@ -22,10 +22,12 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('migration %s: persons and o
   });
 
   const p = (i: number) => (kind === 'postgres' ? `$${i}` : '?');
-  const columns = async (table: string) => (await ds.createQueryRunner().getTable(table))?.columns.map((c) => c.name) ?? [];
+  const columns = async (table: string) =>
+    (await ds.createQueryRunner().getTable(table))?.columns.map((c) => c.name) ?? [];
 
   it('down removes the columns and the index; up again backfills person_key and enforces one row per person', async () => {
-    while ((await ds.query('SELECT name FROM migrations')).some((m: { name: string }) => m.name === MIGRATION)) await ds.undoLastMigration();
+    while ((await ds.query('SELECT name FROM migrations')).some((m: { name: string }) => m.name === MIGRATION))
+      await ds.undoLastMigration();
     expect(await columns('approvals')).not.toContain('person_key');
     expect(await columns('requests')).not.toContain('requester_person');
     expect(await columns('api_keys')).not.toContain('owner');
@@ -38,7 +40,9 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('migration %s: persons and o
     );
     await ds.runMigrations();
     expect(await columns('approvals')).toEqual(expect.arrayContaining(['via', 'person', 'person_key', 'owner_of']));
-    expect(await columns('requests')).toEqual(expect.arrayContaining(['requester_via', 'requester_person', 'requested_for_person', 'owner_approvals']));
+    expect(await columns('requests')).toEqual(
+      expect.arrayContaining(['requester_via', 'requester_person', 'requested_for_person', 'owner_approvals']),
+    );
     expect(await columns('api_keys')).toEqual(expect.arrayContaining(['owner', 'owner_person']));
     expect(await ds.query('SELECT person_key FROM approvals')).toEqual([{ person_key: 'slack:UOLD' }]);
     const insert = (id: string, approver: string) =>

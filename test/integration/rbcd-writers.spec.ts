@@ -23,15 +23,26 @@ describe('writers of the RBCD attribute (GET /delegations/{target}, GraphQL dele
   });
   afterAll(() => t?.close());
 
-  const read = async (target: string) => (await t.http().get(`/api/v1/delegations/${encodeURIComponent(target)}`).set(t.admin).expect(200)).body;
+  const read = async (target: string) =>
+    (
+      await t
+        .http()
+        .get(`/api/v1/delegations/${encodeURIComponent(target)}`)
+        .set(t.admin)
+        .expect(200)
+    ).body;
   const byName = (writers: WriterBody[], name: string) => writers.filter((w) => w.samAccountName === name);
   const codes = (body: { warnings: { code: string }[] }) => body.warnings.map((w) => w.code);
 
   it('a default computer: Domain Admins and the like are tier0, the service account is service, SELF is self; only SELF is warned about', async () => {
     const body = await read('SERVERC');
     const writers = body.writers as WriterBody[];
-    expect(byName(writers, 'svc-rbcd')).toEqual([expect.objectContaining({ class: 'service', via: 'ace', rights: ['WriteProperty'] })]);
-    expect(byName(writers, 'SELF')).toEqual([expect.objectContaining({ sid: 'S-1-5-10', class: 'self', rights: ['WriteProperty'] })]);
+    expect(byName(writers, 'svc-rbcd')).toEqual([
+      expect.objectContaining({ class: 'service', via: 'ace', rights: ['WriteProperty'] }),
+    ]);
+    expect(byName(writers, 'SELF')).toEqual([
+      expect.objectContaining({ sid: 'S-1-5-10', class: 'self', rights: ['WriteProperty'] }),
+    ]);
     expect(byName(writers, 'Domain Admins').map((w) => w.class)).toContain('tier0');
     expect(writers.filter((w) => w.class === 'other')).toEqual([]);
     expect(codes(body)).toContain('RBCD_SELF_WRITABLE');
@@ -40,14 +51,18 @@ describe('writers of the RBCD attribute (GET /delegations/{target}, GraphQL dele
 
   it('a helpdesk group with WriteProperty on Account Restrictions is an "other" writer, and the warning names it', async () => {
     const body = await read('HDWRITE01');
-    expect(byName(body.writers, 'RBCD-Helpdesk')).toEqual([expect.objectContaining({ class: 'other', via: 'ace', rights: ['WriteProperty'], resolved: true })]);
+    expect(byName(body.writers, 'RBCD-Helpdesk')).toEqual([
+      expect.objectContaining({ class: 'other', via: 'ace', rights: ['WriteProperty'], resolved: true }),
+    ]);
     const warning = body.warnings.find((w: { code: string }) => w.code === 'RBCD_WRITABLE_BY_NON_TIER0');
     expect(warning.message).toMatch(/RBCD-Helpdesk \(WriteProperty\)/);
   });
 
   it('an owner outside Tier 0 writes it through the implicit WRITE_DAC', async () => {
     const body = await read('OWNED01');
-    expect(byName(body.writers, 'alice')).toEqual([expect.objectContaining({ via: 'owner', rights: ['WriteDacl'], class: 'other' })]);
+    expect(byName(body.writers, 'alice')).toEqual([
+      expect.objectContaining({ via: 'owner', rights: ['WriteDacl'], class: 'other' }),
+    ]);
     expect(codes(body)).toContain('RBCD_WRITABLE_BY_NON_TIER0');
   });
 
@@ -62,7 +77,10 @@ describe('writers of the RBCD attribute (GET /delegations/{target}, GraphQL dele
       .http()
       .post('/graphql')
       .set(t.admin)
-      .send({ query: '{ delegation(target: "HDWRITE01") { writers { sid samAccountName dn domain resolved rights via class } warnings { code } } }' })
+      .send({
+        query:
+          '{ delegation(target: "HDWRITE01") { writers { sid samAccountName dn domain resolved rights via class } warnings { code } } }',
+      })
       .expect(200);
     expect(res.body.errors).toBeUndefined();
     const rest = await read('HDWRITE01');
@@ -90,12 +108,19 @@ describe('inventory: writers outside Tier 0 and each domain’s MachineAccountQu
   });
 
   it('RBCD_WRITABLE_BY_NON_TIER0 names the helpdesk on HDWRITE01, not on IOWRITE01 (inherit-only); MACHINE_ACCOUNT_QUOTA 10 on contoso', async () => {
-    const page = async (base: string) => (await t.http().get('/api/v1/inventory').query({ base }).set(t.admin).expect(200)).body;
+    const page = async (base: string) =>
+      (await t.http().get('/api/v1/inventory').query({ base }).set(t.admin).expect(200)).body;
     const hd = await page(hdwrite);
     expect(hd.items).toHaveLength(1);
     const risk = hd.items[0].risks.find((r: { code: string }) => r.code === 'RBCD_WRITABLE_BY_NON_TIER0');
     expect(risk.message).toMatch(/RBCD-Helpdesk \(WriteProperty\)/);
-    expect(hd.domains).toEqual([{ domain: 'contoso.test', machineAccountQuota: 10, risks: [expect.objectContaining({ code: 'MACHINE_ACCOUNT_QUOTA' })] }]);
+    expect(hd.domains).toEqual([
+      {
+        domain: 'contoso.test',
+        machineAccountQuota: 10,
+        risks: [expect.objectContaining({ code: 'MACHINE_ACCOUNT_QUOTA' })],
+      },
+    ]);
     const io = await page(iowrite);
     expect(io.items[0].risks.map((r: { code: string }) => r.code)).not.toContain('RBCD_WRITABLE_BY_NON_TIER0');
   });

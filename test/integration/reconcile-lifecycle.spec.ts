@@ -26,12 +26,21 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-async function jobRows(databaseUrl: string): Promise<Record<string, { status: string; lease_owner: string | null; lease_until: string | null; attempts: number }>> {
+async function jobRows(
+  databaseUrl: string,
+): Promise<
+  Record<string, { status: string; lease_owner: string | null; lease_until: string | null; attempts: number }>
+> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const { rows } = await client.query('SELECT id, status, lease_owner, lease_until, attempts FROM jobs');
-    return Object.fromEntries(rows.map((r) => [r.id, { status: r.status, lease_owner: r.lease_owner, lease_until: r.lease_until, attempts: r.attempts }]));
+    return Object.fromEntries(
+      rows.map((r) => [
+        r.id,
+        { status: r.status, lease_owner: r.lease_owner, lease_until: r.lease_until, attempts: r.attempts },
+      ]),
+    );
   } finally {
     await client.end();
   }
@@ -47,11 +56,27 @@ describe('reconciler schedule', () => {
       // An active grant on a target SID that does not exist in contoso.test: a target-missing finding.
       const uow = t.app.get(UnitOfWork);
       await uow.manager.getRepository(GrantEntity).insert({
-        id: randomUUID(), requestId: randomUUID(), targetSid: 'S-1-5-21-1-2-3-987654', targetDn: 'CN=GONE,OU=Servers,DC=contoso,DC=test', targetDomain: 'contoso.test',
-        principalSid: 'S-1-5-21-1-2-3-987655', state: 'active', aceAddedByService: true, createdAt: new Date().toISOString(), expiresAt: null, endedAt: null,
+        id: randomUUID(),
+        requestId: randomUUID(),
+        targetSid: 'S-1-5-21-1-2-3-987654',
+        targetDn: 'CN=GONE,OU=Servers,DC=contoso,DC=test',
+        targetDomain: 'contoso.test',
+        principalSid: 'S-1-5-21-1-2-3-987655',
+        state: 'active',
+        aceAddedByService: true,
+        createdAt: new Date().toISOString(),
+        expiresAt: null,
+        endedAt: null,
       });
-      const event = await until('a scheduled drift.detected event', async () => (await t.app.get(AuditService).query({ type: 'drift.detected' })).items[0]);
-      expect(event).toMatchObject({ actor: 'system', target: 'CN=GONE,OU=Servers,DC=contoso,DC=test', data: { kind: 'target-missing' } });
+      const event = await until(
+        'a scheduled drift.detected event',
+        async () => (await t.app.get(AuditService).query({ type: 'drift.detected' })).items[0],
+      );
+      expect(event).toMatchObject({
+        actor: 'system',
+        target: 'CN=GONE,OU=Servers,DC=contoso,DC=test',
+        data: { kind: 'target-missing' },
+      });
       await t.close();
       closed = true;
       expect(reconciler.scheduled).toBe(false);
@@ -81,10 +106,17 @@ describe('graceful shutdown (PostgreSQL)', () => {
     const uow = t.app.get(UnitOfWork);
     const past = (minutes: number) => new Date(Date.now() - minutes * 60_000);
     const mine = await uow.run((m) => queue.enqueue(m, { kind: 'apply', requestId: randomUUID(), runAt: past(10) }));
-    const notDue = await uow.run((m) => queue.enqueue(m, { kind: 'apply', requestId: randomUUID(), runAt: new Date(Date.now() + 3600_000) }));
+    const notDue = await uow.run((m) =>
+      queue.enqueue(m, { kind: 'apply', requestId: randomUUID(), runAt: new Date(Date.now() + 3600_000) }),
+    );
     const theirs = await uow.run((m) => queue.enqueue(m, { kind: 'apply', requestId: randomUUID(), runAt: past(5) }));
     const foreignLease = new Date(Date.now() + 3600_000).toISOString();
-    await uow.manager.getRepository(JobEntity).update({ id: theirs }, { status: 'running', leaseOwner: 'another-replica', leaseUntil: foreignLease, attempts: 1 });
+    await uow.manager
+      .getRepository(JobEntity)
+      .update(
+        { id: theirs },
+        { status: 'running', leaseOwner: 'another-replica', leaseUntil: foreignLease, attempts: 1 },
+      );
 
     const leased = await queue.lease(10);
     expect(leased.map((j) => j.id)).toEqual([mine]);
@@ -95,7 +127,12 @@ describe('graceful shutdown (PostgreSQL)', () => {
 
     const after = await jobRows(databaseUrl);
     expect(after[mine]).toEqual({ status: 'queued', lease_owner: null, lease_until: null, attempts: 0 });
-    expect(after[theirs]).toEqual({ status: 'running', lease_owner: 'another-replica', lease_until: foreignLease, attempts: 1 });
+    expect(after[theirs]).toEqual({
+      status: 'running',
+      lease_owner: 'another-replica',
+      lease_until: foreignLease,
+      attempts: 1,
+    });
     expect(after[notDue]).toEqual({ status: 'queued', lease_owner: null, lease_until: null, attempts: 0 });
   });
 
@@ -111,14 +148,28 @@ describe('graceful shutdown (PostgreSQL)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     try {
-      const t = await createTestApp({ database: 'postgres', worker: true, config: { webhooks: [{ url: `http://127.0.0.1:${port}/hook`, events: ['drift.detected'] }] } });
+      const t = await createTestApp({
+        database: 'postgres',
+        worker: true,
+        config: { webhooks: [{ url: `http://127.0.0.1:${port}/hook`, events: ['drift.detected'] }] },
+      });
       const databaseUrl = t.config.database.type === 'postgres' ? t.config.database.url : '';
       const id = await t.app.get(UnitOfWork).run((m) =>
-        t.app.get(JobQueue).enqueue(m, { kind: 'webhook', payload: { target: 'webhook', index: 0, event: { type: 'drift.detected', id: 'e1', at: new Date().toISOString(), data: {} } } }),
+        t.app.get(JobQueue).enqueue(m, {
+          kind: 'webhook',
+          payload: {
+            target: 'webhook',
+            index: 0,
+            event: { type: 'drift.detected', id: 'e1', at: new Date().toISOString(), data: {} },
+          },
+        }),
       );
       await until('the delivery to start', async () => (received > 0 ? true : undefined));
       const closing = t.close();
-      const early = await Promise.race([closing.then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 300))]);
+      const early = await Promise.race([
+        closing.then(() => 'closed'),
+        new Promise((resolve) => setTimeout(() => resolve('waiting'), 300)),
+      ]);
       expect(early).toBe('waiting'); // close waits for the job in flight
       release();
       await closing;

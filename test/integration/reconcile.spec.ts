@@ -24,11 +24,20 @@ import { createTestApp, type TestApp, testDatabaseUrl } from '../support/test-ap
 const RBCD_CONFIG = path.join(sandboxDir(), 'rbcd.yaml');
 const WEBHOOK = { url: 'http://127.0.0.1:9/rbcd-hooks', events: ['drift.detected'] };
 
-type Finding = { target: { dn: string; sid: string; domain: string }; kind: string; sid?: string; message: string; repaired?: boolean };
+type Finding = {
+  target: { dn: string; sid: string; domain: string };
+  kind: string;
+  sid?: string;
+  message: string;
+  repaired?: boolean;
+};
 
 function effectiveSids(raw: Buffer | null): string[] {
   if (!raw) return [];
-  return listPrincipals(decodeSecurityDescriptor(raw)).principals.filter((p) => p.effective).map((p) => p.sid).sort();
+  return listPrincipals(decodeSecurityDescriptor(raw))
+    .principals.filter((p) => p.effective)
+    .map((p) => p.sid)
+    .sort();
 }
 
 function byKind(findings: Finding[]): Finding[] {
@@ -46,21 +55,37 @@ describe('reconciler (sandbox DC, PostgreSQL)', () => {
 
   const reconcile = async (app: TestApp): Promise<{ checkedTargets: number; findings: Finding[]; errors: unknown[] }> =>
     (await app.http().post('/api/v1/reconcile').set(app.admin).expect(200)).body;
-  const driftEvents = async (app: TestApp) => (await app.app.get(AuditService).query({ type: 'drift.detected', limit: 1000 })).items;
+  const driftEvents = async (app: TestApp) =>
+    (await app.app.get(AuditService).query({ type: 'drift.detected', limit: 1000 })).items;
 
   beforeAll(async () => {
-    [target, granted, extra] = await Promise.all([createComputer(uniqueName('RTGT')), createComputer(uniqueName('RGRT')), createComputer(uniqueName('REXT'))]);
+    [target, granted, extra] = await Promise.all([
+      createComputer(uniqueName('RTGT')),
+      createComputer(uniqueName('RGRT')),
+      createComputer(uniqueName('REXT')),
+    ]);
     databaseUrl = await testDatabaseUrl('postgres');
     t = await createTestApp({ env: { DATABASE_URL: databaseUrl, RBCD_CONFIG }, config: { webhooks: [WEBHOOK] } });
     apps.push(t);
-    const key = await t.http().post('/api/v1/api-keys').set(t.admin).send({ name: 'reconcile-approver', roles: ['approver'] }).expect(201);
+    const key = await t
+      .http()
+      .post('/api/v1/api-keys')
+      .set(t.admin)
+      .send({ name: 'reconcile-approver', roles: ['approver'] })
+      .expect(201);
     approver = { Authorization: `Bearer ${key.body.key}` };
 
     const created = await t
       .http()
       .post('/api/v1/requests')
       .set(t.admin)
-      .send({ action: 'grant', targets: [target.dn], principals: [granted.sid], justification: 'reconcile test', duration: 'PT1H' })
+      .send({
+        action: 'grant',
+        targets: [target.dn],
+        principals: [granted.sid],
+        justification: 'reconcile test',
+        duration: 'PT1H',
+      })
       .expect(201);
     await t.http().post(`/api/v1/requests/${created.body.id}/approve`).set(approver).send({}).expect(200);
     await t.app.get(JobRunner).runOnce();
@@ -93,8 +118,18 @@ describe('reconciler (sandbox DC, PostgreSQL)', () => {
     expect(report.checkedTargets).toBe(1);
     const targetRef = { dn: target.dn, sid: target.sid, domain: 'contoso.test' };
     expect(byKind(report.findings)).toEqual([
-      { target: targetRef, kind: 'missing-ace', sid: granted.sid, message: expect.stringContaining('removed outside the service') },
-      { target: targetRef, kind: 'unexpected-ace', sid: extra.sid, message: expect.stringContaining('added outside the service') },
+      {
+        target: targetRef,
+        kind: 'missing-ace',
+        sid: granted.sid,
+        message: expect.stringContaining('removed outside the service'),
+      },
+      {
+        target: targetRef,
+        kind: 'unexpected-ace',
+        sid: extra.sid,
+        message: expect.stringContaining('added outside the service'),
+      },
     ]);
     expect(report.findings.every((f) => !('repaired' in f))).toBe(true);
     expect(await readRbcdRaw(target.dn)).toEqual(tampered); // reported only: nothing written
@@ -105,8 +140,13 @@ describe('reconciler (sandbox DC, PostgreSQL)', () => {
       [target.dn, 'unexpected-ace', extra.sid],
     ]);
     expect(events.map((e) => e.actor)).toEqual(['apikey:bootstrap-admin', 'apikey:bootstrap-admin']);
-    const jobs = await t.app.get(UnitOfWork).manager.getRepository(JobEntity).find({ where: { kind: 'webhook' } });
-    const announced = jobs.map((j) => j.payload.event as { type: string; data: { kind: string; sid: string; target: { dn: string } } }).filter((e) => e.type === 'drift.detected');
+    const jobs = await t.app
+      .get(UnitOfWork)
+      .manager.getRepository(JobEntity)
+      .find({ where: { kind: 'webhook' } });
+    const announced = jobs
+      .map((j) => j.payload.event as { type: string; data: { kind: string; sid: string; target: { dn: string } } })
+      .filter((e) => e.type === 'drift.detected');
     expect(announced.map((e) => [e.data.target.dn, e.data.kind, e.data.sid]).sort()).toEqual([
       [target.dn, 'missing-ace', granted.sid],
       [target.dn, 'unexpected-ace', extra.sid],
@@ -115,11 +155,21 @@ describe('reconciler (sandbox DC, PostgreSQL)', () => {
     // The same drift again: still in the report, not audited or announced a second time.
     expect(byKind((await reconcile(t)).findings).map((f) => f.kind)).toEqual(['missing-ace', 'unexpected-ace']);
     expect(await driftEvents(t)).toHaveLength(2);
-    await expect(t.http().get('/api/v1/audit/verify').set(t.admin).expect(200).then((r) => r.body.ok)).resolves.toBe(true);
+    await expect(
+      t
+        .http()
+        .get('/api/v1/audit/verify')
+        .set(t.admin)
+        .expect(200)
+        .then((r) => r.body.ok),
+    ).resolves.toBe(true);
   });
 
   it('reports a granted ACE whose mask the KDC ignores', async () => {
-    await writeRbcdRaw(target.dn, withAceMask(referenceRbcdDescriptor([granted.sid, extra.sid]), granted.sid, 0x10000000));
+    await writeRbcdRaw(
+      target.dn,
+      withAceMask(referenceRbcdDescriptor([granted.sid, extra.sid]), granted.sid, 0x10000000),
+    );
     const report = await reconcile(t);
     expect(byKind(report.findings).map((f) => [f.kind, f.sid])).toEqual([
       ['ineffective-mask', granted.sid],
@@ -130,7 +180,9 @@ describe('reconciler (sandbox DC, PostgreSQL)', () => {
 
   it('with RBCD_DRIFT_REPAIR=true puts the missing ACE back (and only that), audited as directory.write', async () => {
     await writeRbcdRaw(target.dn, referenceRbcdDescriptor([extra.sid]));
-    const repairing = await createTestApp({ env: { DATABASE_URL: databaseUrl, RBCD_CONFIG, RBCD_DRIFT_REPAIR: 'true' } });
+    const repairing = await createTestApp({
+      env: { DATABASE_URL: databaseUrl, RBCD_CONFIG, RBCD_DRIFT_REPAIR: 'true' },
+    });
     apps.push(repairing);
     expect(repairing.config.driftRepair).toBe(true);
 
@@ -141,10 +193,14 @@ describe('reconciler (sandbox DC, PostgreSQL)', () => {
     ]);
     expect(effectiveSids(await readRbcdRaw(target.dn))).toEqual([extra.sid, granted.sid].sort());
 
-    const writes = (await repairing.app.get(AuditService).query({ type: 'directory.write', limit: 100 })).items.filter((e) => e.data.action === 'repair');
+    const writes = (await repairing.app.get(AuditService).query({ type: 'directory.write', limit: 100 })).items.filter(
+      (e) => e.data.action === 'repair',
+    );
     expect(writes).toHaveLength(1);
     expect(writes[0]).toMatchObject({ target: target.dn, data: { changed: true, principals: [granted.sid] } });
-    const repairedEvent = (await driftEvents(repairing)).find((e) => e.data.kind === 'missing-ace' && e.data.repaired === true);
+    const repairedEvent = (await driftEvents(repairing)).find(
+      (e) => e.data.kind === 'missing-ace' && e.data.repaired === true,
+    );
     expect(repairedEvent).toBeDefined();
 
     // Repaired: the next run finds only what the service never removes on its own.

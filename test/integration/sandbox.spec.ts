@@ -47,10 +47,13 @@ describe('sandbox DCs', () => {
         const root = await c.search('', { scope: 'base', attributes: ['defaultNamingContext', 'domainFunctionality'] });
         expect(root.searchEntries[0].defaultNamingContext).toBe(baseDn);
         expect(Number(root.searchEntries[0].domainFunctionality)).toBeGreaterThanOrEqual(7);
-        const schema = await c.search(`CN=ms-DS-Allowed-To-Act-On-Behalf-Of-Other-Identity,CN=Schema,CN=Configuration,${baseDn}`, {
-          scope: 'base',
-          attributes: ['systemOnly', 'schemaIDGUID'],
-        });
+        const schema = await c.search(
+          `CN=ms-DS-Allowed-To-Act-On-Behalf-Of-Other-Identity,CN=Schema,CN=Configuration,${baseDn}`,
+          {
+            scope: 'base',
+            attributes: ['systemOnly', 'schemaIDGUID'],
+          },
+        );
         expect(schema.searchEntries[0].systemOnly).toBe('FALSE');
       });
     });
@@ -150,7 +153,10 @@ describe('sandbox DCs', () => {
             explicitBufferAttributes: [RBCD_ATTRIBUTE],
           });
           expect(searchEntries[0][RBCD_ATTRIBUTE]).toEqual(value);
-          await c.modify(target.dn, new Change({ operation: 'delete', modification: new Attribute({ type: RBCD_ATTRIBUTE }) }));
+          await c.modify(
+            target.dn,
+            new Change({ operation: 'delete', modification: new Attribute({ type: RBCD_ATTRIBUTE }) }),
+          );
         });
         expect(await readRbcdRaw(target.dn)).toBeNull();
       },
@@ -161,7 +167,10 @@ describe('sandbox DCs', () => {
       created.push(target);
       await withClient(svcClient(), async (c) => {
         const err = await c
-          .modify(target.dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'description', values: ['x'] }) }))
+          .modify(
+            target.dn,
+            new Change({ operation: 'replace', modification: new Attribute({ type: 'description', values: ['x'] }) }),
+          )
           .catch((e: unknown) => e);
         expect(err).toBeInstanceOf(InsufficientAccessError);
         expect((err as InsufficientAccessError).code).toBe(50);

@@ -42,13 +42,21 @@ describe('scale-out: two service processes on one PostgreSQL database', () => {
     computers.push(...targets, ...principals);
 
     const call = async (service: ServiceProcess, path: string, key: string, body: unknown, expected: number) => {
-      const res = await contractFetch(`${service.url}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await contractFetch(`${service.url}${path}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       const json = (await res.json()) as Record<string, unknown>;
       if (res.status !== expected) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
       return json;
     };
-    const requester = (await call(services[0], '/api/v1/api-keys', TEST_ADMIN_KEY, { name: 'ticketing', roles: ['requester'] }, 201)).key as string;
-    const approver = (await call(services[1], '/api/v1/api-keys', TEST_ADMIN_KEY, { name: 'approver', roles: ['approver'] }, 201)).key as string;
+    const requester = (
+      await call(services[0], '/api/v1/api-keys', TEST_ADMIN_KEY, { name: 'ticketing', roles: ['requester'] }, 201)
+    ).key as string;
+    const approver = (
+      await call(services[1], '/api/v1/api-keys', TEST_ADMIN_KEY, { name: 'approver', roles: ['approver'] }, 201)
+    ).key as string;
 
     const pairs = targets.flatMap((t) => principals.map((p) => ({ t, p })));
     const ids: string[] = [];
@@ -56,12 +64,27 @@ describe('scale-out: two service processes on one PostgreSQL database', () => {
       const batch = pairs.slice(i, i + 20);
       ids.push(
         ...(await Promise.all(
-          batch.map(async ({ t, p }, j) => (await call(services[(i + j) % 2], '/api/v1/requests', requester, { action: 'grant', targets: [t.dn], principals: [p.sid], justification: 'scale-out' }, 201)).id as string),
+          batch.map(
+            async ({ t, p }, j) =>
+              (
+                await call(
+                  services[(i + j) % 2],
+                  '/api/v1/requests',
+                  requester,
+                  { action: 'grant', targets: [t.dn], principals: [p.sid], justification: 'scale-out' },
+                  201,
+                )
+              ).id as string,
+          ),
         )),
       );
     }
     for (let i = 0; i < ids.length; i += 20) {
-      await Promise.all(ids.slice(i, i + 20).map((id, j) => call(services[(i + j + 1) % 2], `/api/v1/requests/${id}/approve`, approver, {}, 200)));
+      await Promise.all(
+        ids
+          .slice(i, i + 20)
+          .map((id, j) => call(services[(i + j + 1) % 2], `/api/v1/requests/${id}/approve`, approver, {}, 200)),
+      );
     }
 
     const deadline = Date.now() + 120_000;
@@ -79,14 +102,20 @@ describe('scale-out: two service processes on one PostgreSQL database', () => {
       const sids = raw ? listPrincipals(decodeSecurityDescriptor(raw)).principals.map((p) => p.sid) : [];
       expect(sids.sort()).toEqual(principals.map((p) => p.sid).sort());
     }
-    const writes = await ds.query(`SELECT request_id, COUNT(*)::int AS n FROM audit_events WHERE type = 'directory.write' GROUP BY request_id`);
+    const writes = await ds.query(
+      `SELECT request_id, COUNT(*)::int AS n FROM audit_events WHERE type = 'directory.write' GROUP BY request_id`,
+    );
     expect(writes).toHaveLength(ids.length);
     expect(writes.every((w: { n: number }) => w.n === 1)).toBe(true);
     const jobs = await ds.query(`SELECT attempts, status, lease_owner FROM jobs WHERE kind = 'apply'`);
     expect(jobs).toHaveLength(ids.length);
     expect(jobs.every((j: { attempts: number; status: string }) => j.attempts === 1 && j.status === 'done')).toBe(true);
     expect(new Set(jobs.map((j: { lease_owner: string }) => j.lease_owner)).size).toBe(2); // both processes did work
-    const verify = (await (await contractFetch(`${services[0].url}/api/v1/audit/verify`, { headers: { Authorization: `Bearer ${TEST_ADMIN_KEY}` } })).json()) as { ok: boolean };
+    const verify = (await (
+      await contractFetch(`${services[0].url}/api/v1/audit/verify`, {
+        headers: { Authorization: `Bearer ${TEST_ADMIN_KEY}` },
+      })
+    ).json()) as { ok: boolean };
     expect(verify.ok).toBe(true);
   }, 240_000);
 });

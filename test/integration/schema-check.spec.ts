@@ -9,7 +9,9 @@ import { createTestApp, testDatabaseUrl } from '../support/test-app';
 describe('schema check on PostgreSQL', () => {
   it('refuses a schema with pending migrations, starts once they ran', async () => {
     const url = await testDatabaseUrl('postgres');
-    await expect(createTestApp({ env: { DATABASE_URL: url, RBCD_MIGRATE_ON_START: 'false' } })).rejects.toThrow(ConfigError);
+    await expect(createTestApp({ env: { DATABASE_URL: url, RBCD_MIGRATE_ON_START: 'false' } })).rejects.toThrow(
+      ConfigError,
+    );
     const ds = new DataSource(buildDataSourceOptions(readDatabase(url)));
     await ds.initialize();
     await ds.runMigrations();

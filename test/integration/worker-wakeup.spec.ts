@@ -34,8 +34,18 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('worker wake-up on %s', (dat
     const who = await actors(t);
     await sleep(300); // the worker's first pass (at boot) is over: it sleeps for its minute now
     const [target, principal] = created;
-    const filed = await t.http().post('/api/v1/requests').set(who.requester)
-      .send({ action: 'grant', targets: [target.dn], principals: [principal.sid], justification: 'wake-up', duration: 'PT1H' }).expect(201);
+    const filed = await t
+      .http()
+      .post('/api/v1/requests')
+      .set(who.requester)
+      .send({
+        action: 'grant',
+        targets: [target.dn],
+        principals: [principal.sid],
+        justification: 'wake-up',
+        duration: 'PT1H',
+      })
+      .expect(201);
     await t.http().post(`/api/v1/requests/${filed.body.id}/approve`).set(who.approver).send({}).expect(200);
     expect(await appliedWithin(t, filed.body.id, who.requester, 5_000)).toBeLessThan(5_000);
   });
@@ -61,8 +71,18 @@ describe('another replica notices an approval within one poll interval (PostgreS
   it('the approval lands on the API-only replica; the worker replica applies it within its poll', async () => {
     const who = await actors(api);
     const [target, principal] = created;
-    const filed = await api.http().post('/api/v1/requests').set(who.requester)
-      .send({ action: 'grant', targets: [target.dn], principals: [principal.sid], justification: 'replica', duration: 'PT1H' }).expect(201);
+    const filed = await api
+      .http()
+      .post('/api/v1/requests')
+      .set(who.requester)
+      .send({
+        action: 'grant',
+        targets: [target.dn],
+        principals: [principal.sid],
+        justification: 'replica',
+        duration: 'PT1H',
+      })
+      .expect(201);
     await api.http().post(`/api/v1/requests/${filed.body.id}/approve`).set(who.approver).send({}).expect(200);
     expect(await appliedWithin(api, filed.body.id, who.requester, 500 + 4_000)).toBeLessThan(4_500);
   });

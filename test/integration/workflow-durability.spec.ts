@@ -4,12 +4,20 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/load-config';
 import { JobQueue } from '../../src/jobs/job-queue.service';
 import { decodeSecurityDescriptor, listPrincipals } from '../../src/security-descriptor';
-import { createComputer, type CreatedComputer, deleteObject, readRbcdRaw, uniqueName, writeRbcdRaw } from '../support/sandbox';
+import {
+  createComputer,
+  type CreatedComputer,
+  deleteObject,
+  readRbcdRaw,
+  uniqueName,
+  writeRbcdRaw,
+} from '../support/sandbox';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { createTestApp, testDatabaseUrl, type TestDatabase } from '../support/test-app';
 import { actors, drainJobs, expireDue, issueKey, SANDBOX_CONFIG, sandboxApp, sleep } from '../support/workflow';
 
-const principalsOf = (raw: Buffer | null) => (raw ? listPrincipals(decodeSecurityDescriptor(raw)).principals.map((p) => p.sid) : []);
+const principalsOf = (raw: Buffer | null) =>
+  raw ? listPrincipals(decodeSecurityDescriptor(raw)).principals.map((p) => p.sid) : [];
 
 describe.each<TestDatabase>(['sqlite', 'postgres'])('durability on %s', (database) => {
   const created: CreatedComputer[] = [];
@@ -38,7 +46,20 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('durability on %s', (databas
 
     let t = await start();
     const keys = { requester: await issueKey(t, 'r', ['requester']), approver: await issueKey(t, 'a', ['approver']) };
-    const id = (await t.http().post('/api/v1/requests').set(keys.requester).send({ action: 'grant', targets: [target.dn], principals: [frontEnd.sid], justification: 'restart', duration: 'PT4S' }).expect(201)).body.id;
+    const id = (
+      await t
+        .http()
+        .post('/api/v1/requests')
+        .set(keys.requester)
+        .send({
+          action: 'grant',
+          targets: [target.dn],
+          principals: [frontEnd.sid],
+          justification: 'restart',
+          duration: 'PT4S',
+        })
+        .expect(201)
+    ).body.id;
     await t.close();
 
     t = await start(); // pending survives
@@ -75,12 +96,27 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('durability on %s', (databas
   it('a DC that is down while a request is approved leaves it waiting; it is applied once the DC is back', async () => {
     const proxy: TcpProxy = await startTcpProxy('127.0.0.1', 636);
     const sandbox = loadConfig({ RBCD_CONFIG: SANDBOX_CONFIG });
-    const domains = sandbox.domains.map((d) => (d.name === 'contoso.test' ? { ...d, urls: [`ldaps://127.0.0.1:${proxy.port}`], connectTimeoutMs: 1000, operationTimeoutMs: 3000 } : d));
-    const t = await createTestApp({ database, env: { RBCD_CONFIG: SANDBOX_CONFIG, RBCD_JOB_BACKOFF_MS: '100' }, config: { domains } });
+    const domains = sandbox.domains.map((d) =>
+      d.name === 'contoso.test'
+        ? { ...d, urls: [`ldaps://127.0.0.1:${proxy.port}`], connectTimeoutMs: 1000, operationTimeoutMs: 3000 }
+        : d,
+    );
+    const t = await createTestApp({
+      database,
+      env: { RBCD_CONFIG: SANDBOX_CONFIG, RBCD_JOB_BACKOFF_MS: '100' },
+      config: { domains },
+    });
     try {
       const target = await newTarget('DD');
       const who = await actors(t);
-      const id = (await t.http().post('/api/v1/requests').set(who.requester).send({ action: 'grant', targets: [target.dn], principals: [frontEnd.sid], justification: 'dc down' }).expect(201)).body.id;
+      const id = (
+        await t
+          .http()
+          .post('/api/v1/requests')
+          .set(who.requester)
+          .send({ action: 'grant', targets: [target.dn], principals: [frontEnd.sid], justification: 'dc down' })
+          .expect(201)
+      ).body.id;
       await proxy.cut();
       const ready = await t.http().get('/health/ready');
       expect(ready.status).toBe(503);
@@ -108,7 +144,18 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('durability on %s', (databas
     try {
       const target = await newTarget('DG');
       const who = await actors(t);
-      const created = await t.http().post('/api/v1/requests').set(who.requester).send({ action: 'grant', targets: [target.dn], principals: [frontEnd.sid], justification: 'gone', duration: 'PT2S' }).expect(201);
+      const created = await t
+        .http()
+        .post('/api/v1/requests')
+        .set(who.requester)
+        .send({
+          action: 'grant',
+          targets: [target.dn],
+          principals: [frontEnd.sid],
+          justification: 'gone',
+          duration: 'PT2S',
+        })
+        .expect(201);
       await t.http().post(`/api/v1/requests/${created.body.id}/approve`).set(who.approver).send({}).expect(200);
       await drainJobs(t);
       const applied = (await t.http().get(`/api/v1/requests/${created.body.id}`).set(who.requester).expect(200)).body;
@@ -116,8 +163,14 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('durability on %s', (databas
       await deleteObject(target.dn);
       await sleep(Math.max(0, Date.parse(applied.expiresAt) - Date.now()) + 50);
       expect(await expireDue(t)).toBe(1);
-      expect((await t.http().get(`/api/v1/requests/${created.body.id}`).set(who.requester).expect(200)).body.status).toBe('expired');
-      const audit = await t.http().get(`/api/v1/audit?requestId=${created.body.id}&type=directory.write`).set(t.admin).expect(200);
+      expect(
+        (await t.http().get(`/api/v1/requests/${created.body.id}`).set(who.requester).expect(200)).body.status,
+      ).toBe('expired');
+      const audit = await t
+        .http()
+        .get(`/api/v1/audit?requestId=${created.body.id}&type=directory.write`)
+        .set(t.admin)
+        .expect(200);
       expect(audit.body.items[0].data).toMatchObject({ action: 'end-grant', targetGone: true });
     } finally {
       await t.close();
@@ -130,7 +183,12 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('durability on %s', (databas
     try {
       const target = await newTarget('DA');
       const who = await actors(t);
-      await t.http().post('/api/v1/requests').set(who.requester).send({ action: 'grant', targets: [target.dn], principals: [frontEnd.sid], justification: 'audit' }).expect(201);
+      await t
+        .http()
+        .post('/api/v1/requests')
+        .set(who.requester)
+        .send({ action: 'grant', targets: [target.dn], principals: [frontEnd.sid], justification: 'audit' })
+        .expect(201);
       expect((await t.http().get('/api/v1/audit/verify').set(t.admin).expect(200)).body.ok).toBe(true);
       const ds = t.app.get(DataSource);
       await ds.query(`UPDATE audit_events SET actor = 'someone-else' WHERE seq = 1`);

@@ -1,6 +1,13 @@
 // Policy and the state machine: self-approval, quorum, Tier 0 / DC targets, deny rules, tickets,
 // durations, idempotency keys, illegal transitions, and a refused write that leaves nothing behind.
-import { createComputer, type CreatedComputer, deleteObject, loadSandbox, readRbcdRaw, uniqueName } from '../support/sandbox';
+import {
+  createComputer,
+  type CreatedComputer,
+  deleteObject,
+  loadSandbox,
+  readRbcdRaw,
+  uniqueName,
+} from '../support/sandbox';
 import type { TestApp } from '../support/test-app';
 import { actors, type Actors, drainJobs, sandboxApp } from '../support/workflow';
 
@@ -20,7 +27,12 @@ describe('requests: policy and state machine', () => {
         policy: {
           defaults: { requiredApprovals: 1, maxDuration: 'P30D', requireTicket: false },
           rules: [
-            { match: { targetDnSuffix: `CN=${servers.samAccountName.replace(/\$$/, '')},OU=Servers,${baseDn}` }, requiredApprovals: 2, maxDuration: 'PT12H', requireTicket: true },
+            {
+              match: { targetDnSuffix: `CN=${servers.samAccountName.replace(/\$$/, '')},OU=Servers,${baseDn}` },
+              requiredApprovals: 2,
+              maxDuration: 'PT12H',
+              requireTicket: true,
+            },
             { match: { targetDnSuffix: `OU=Tier0,${baseDn}` }, deny: 'Tier 0 assets never accept delegation' },
           ],
         },
@@ -41,7 +53,12 @@ describe('requests: policy and state machine', () => {
   };
 
   it('nobody approves their own request', async () => {
-    const both = await t.http().post('/api/v1/api-keys').set(t.admin).send({ name: 'both-roles', roles: ['requester', 'approver'] }).expect(201);
+    const both = await t
+      .http()
+      .post('/api/v1/api-keys')
+      .set(t.admin)
+      .send({ name: 'both-roles', roles: ['requester', 'approver'] })
+      .expect(201);
     const headers = { Authorization: `Bearer ${both.body.key}` };
     const created = await file(headers, { targets: [target.dn] }).expect(201);
     const res = await t.http().post(`/api/v1/requests/${created.body.id}/approve`).set(headers).send({}).expect(403);
@@ -54,19 +71,44 @@ describe('requests: policy and state machine', () => {
     const noTicket = await file(who.requester, { targets: [servers.dn], duration: 'PT1H' }).expect(422);
     expect(noTicket.body.error).toMatchObject({ code: 'POLICY_DENIED' });
     expect(noTicket.body.error.message).toMatch(/ticket/);
-    const tooLong = await file(who.requester, { targets: [servers.dn], duration: 'P1D', ticket: { system: 'jira', id: 'OPS-1' } }).expect(422);
+    const tooLong = await file(who.requester, {
+      targets: [servers.dn],
+      duration: 'P1D',
+      ticket: { system: 'jira', id: 'OPS-1' },
+    }).expect(422);
     expect(tooLong.body.error.message).toMatch(/maximum/);
 
-    const created = await file(who.requester, { targets: [servers.dn], duration: 'PT1H', ticket: { system: 'jira', id: 'OPS-1' } }).expect(201);
+    const created = await file(who.requester, {
+      targets: [servers.dn],
+      duration: 'PT1H',
+      ticket: { system: 'jira', id: 'OPS-1' },
+    }).expect(201);
     expect(created.body.requiredApprovals).toBe(2);
-    const first = await t.http().post(`/api/v1/requests/${created.body.id}/approve`).set(who.approver).send({}).expect(200);
+    const first = await t
+      .http()
+      .post(`/api/v1/requests/${created.body.id}/approve`)
+      .set(who.approver)
+      .send({})
+      .expect(200);
     expect(first.body.status).toBe('pending');
-    const again = await t.http().post(`/api/v1/requests/${created.body.id}/approve`).set(who.approver).send({}).expect(409);
+    const again = await t
+      .http()
+      .post(`/api/v1/requests/${created.body.id}/approve`)
+      .set(who.approver)
+      .send({})
+      .expect(409);
     expect(again.body.error.code).toBe('DUPLICATE_APPROVAL');
-    const second = await t.http().post(`/api/v1/requests/${created.body.id}/approve`).set(who.approver2).send({}).expect(200);
+    const second = await t
+      .http()
+      .post(`/api/v1/requests/${created.body.id}/approve`)
+      .set(who.approver2)
+      .send({})
+      .expect(200);
     expect(second.body.status).toBe('approved');
     await drainJobs(t);
-    expect((await t.http().get(`/api/v1/requests/${created.body.id}`).set(who.requester).expect(200)).body.status).toBe('applied');
+    expect((await t.http().get(`/api/v1/requests/${created.body.id}`).set(who.requester).expect(200)).body.status).toBe(
+      'applied',
+    );
     await t.http().post(`/api/v1/requests/${created.body.id}/revoke`).set(who.approver).send({}).expect(200);
     await drainJobs(t);
     expect(await readRbcdRaw(servers.dn)).toBeNull(); // the grant created the attribute; its end clears it
@@ -86,26 +128,47 @@ describe('requests: policy and state machine', () => {
   });
 
   it('a grant to what any account holds (Domain Computers, Authenticated Users) is refused whatever the target (built in)', async () => {
-    for (const principal of ['CONTOSO\\Domain Computers', 'CN=S-1-5-11,CN=ForeignSecurityPrincipals,DC=contoso,DC=test']) {
+    for (const principal of [
+      'CONTOSO\\Domain Computers',
+      'CN=S-1-5-11,CN=ForeignSecurityPrincipals,DC=contoso,DC=test',
+    ]) {
       const res = await file(who.requester, { targets: [target.dn], principals: [principal] }).expect(422);
-      expect(res.body.error).toMatchObject({ code: 'POLICY_DENIED', message: expect.stringMatching(/is held by any account/) });
+      expect(res.body.error).toMatchObject({
+        code: 'POLICY_DENIED',
+        message: expect.stringMatching(/is held by any account/),
+      });
     }
-    const plan = await t.http().post('/api/v1/delegations/plan').set(who.requester).send({ action: 'grant', targets: [target.dn], principals: ['CONTOSO\\Domain Users'] }).expect(200);
-    expect(plan.body.items[0].policy).toMatchObject({ allowed: false, reasons: expect.arrayContaining([expect.stringContaining('Domain Users')]) });
+    const plan = await t
+      .http()
+      .post('/api/v1/delegations/plan')
+      .set(who.requester)
+      .send({ action: 'grant', targets: [target.dn], principals: ['CONTOSO\\Domain Users'] })
+      .expect(200);
+    expect(plan.body.items[0].policy).toMatchObject({
+      allowed: false,
+      reasons: expect.arrayContaining([expect.stringContaining('Domain Users')]),
+    });
     const audit = await t.http().get('/api/v1/audit?type=request.denied').set(t.admin).expect(200);
     expect(JSON.stringify(audit.body.items)).toMatch(/S-1-5-11/);
   });
 
   it('the same Idempotency-Key from the same caller returns the first request, never a second one', async () => {
     const key = `ticket-${Date.now()}`;
-    const [a, b] = await Promise.all([file(who.requester, { targets: [target.dn] }, key), file(who.requester, { targets: [target.dn] }, key)]);
+    const [a, b] = await Promise.all([
+      file(who.requester, { targets: [target.dn] }, key),
+      file(who.requester, { targets: [target.dn] }, key),
+    ]);
     expect([a.status, b.status].sort()).toEqual([201, 201]);
     expect(a.body.id).toBe(b.body.id);
     const c = await file(who.requester, { targets: [target.dn] }, key).expect(201);
     expect(c.body.id).toBe(a.body.id);
     const other = await file(t.admin, { targets: [target.dn] }, key).expect(201);
     expect(other.body.id).not.toBe(a.body.id);
-    const list = await t.http().get(`/api/v1/requests?requester=ticketing&target=${encodeURIComponent(target.samAccountName)}&limit=100`).set(who.approver).expect(200);
+    const list = await t
+      .http()
+      .get(`/api/v1/requests?requester=ticketing&target=${encodeURIComponent(target.samAccountName)}&limit=100`)
+      .set(who.approver)
+      .expect(200);
     expect(list.body.items.filter((r: { id: string }) => r.id === a.body.id)).toHaveLength(1);
   });
 
@@ -113,12 +176,27 @@ describe('requests: policy and state machine', () => {
     const created = await file(who.requester, { targets: [target.dn] }).expect(201);
     await t.http().post(`/api/v1/requests/${created.body.id}/reject`).set(who.approver).send({}).expect(400);
     await t.http().post(`/api/v1/requests/${created.body.id}/cancel`).set(who.approver).send({}).expect(403);
-    const cancelled = await t.http().post(`/api/v1/requests/${created.body.id}/cancel`).set(who.requester).send({}).expect(200);
+    const cancelled = await t
+      .http()
+      .post(`/api/v1/requests/${created.body.id}/cancel`)
+      .set(who.requester)
+      .send({})
+      .expect(200);
     expect(cancelled.body.status).toBe('cancelled');
-    const res = await t.http().post(`/api/v1/requests/${created.body.id}/approve`).set(who.approver).send({}).expect(409);
+    const res = await t
+      .http()
+      .post(`/api/v1/requests/${created.body.id}/approve`)
+      .set(who.approver)
+      .send({})
+      .expect(409);
     expect(res.body.error.code).toBe('INVALID_STATE');
     const other = await file(who.requester, { targets: [target.dn] }).expect(201);
-    const rejected = await t.http().post(`/api/v1/requests/${other.body.id}/reject`).set(who.approver).send({ comment: 'not justified' }).expect(200);
+    const rejected = await t
+      .http()
+      .post(`/api/v1/requests/${other.body.id}/reject`)
+      .set(who.approver)
+      .send({ comment: 'not justified' })
+      .expect(200);
     expect(rejected.body.status).toBe('rejected');
     expect(rejected.body.approvals[0]).toMatchObject({ decision: 'reject', comment: 'not justified' });
     await t.http().get('/api/v1/requests/00000000-0000-0000-0000-000000000000').set(who.requester).expect(404);
@@ -148,12 +226,27 @@ describe('requests: policy and state machine', () => {
     // PAW01 (OU=Tier0) is outside the service account's delegated rights; a rule naming it exactly
     // overrides the Tier 0 deny rule for this test only.
     const t2 = await sandboxApp({
-      config: { policy: { defaults: { requiredApprovals: 1, maxDuration: 'P30D', requireTicket: false }, rules: [{ match: { targetDnSuffix: `CN=PAW01,OU=Tier0,${baseDn}` } }] } },
+      config: {
+        policy: {
+          defaults: { requiredApprovals: 1, maxDuration: 'P30D', requireTicket: false },
+          rules: [{ match: { targetDnSuffix: `CN=PAW01,OU=Tier0,${baseDn}` } }],
+        },
+      },
     });
     try {
       const w = await actors(t2);
       const before = await readRbcdRaw(target.dn);
-      const created = await t2.http().post('/api/v1/requests').set(w.requester).send({ action: 'grant', targets: [target.dn, 'PAW01'], principals: ['SERVERB$'], justification: 'two targets' }).expect(201);
+      const created = await t2
+        .http()
+        .post('/api/v1/requests')
+        .set(w.requester)
+        .send({
+          action: 'grant',
+          targets: [target.dn, 'PAW01'],
+          principals: ['SERVERB$'],
+          justification: 'two targets',
+        })
+        .expect(201);
       await t2.http().post(`/api/v1/requests/${created.body.id}/approve`).set(w.approver).send({}).expect(200);
       await drainJobs(t2);
       const failed = await t2.http().get(`/api/v1/requests/${created.body.id}`).set(w.requester).expect(200);
@@ -162,7 +255,11 @@ describe('requests: policy and state machine', () => {
       expect(failed.body.result.error.message).toMatch(/write|access/i);
       expect(await readRbcdRaw(target.dn)).toEqual(before);
       expect(await readRbcdRaw('CN=PAW01,OU=Tier0,DC=contoso,DC=test')).toBeNull();
-      const audit = await t2.http().get(`/api/v1/audit?requestId=${created.body.id}&limit=50`).set(t2.admin).expect(200);
+      const audit = await t2
+        .http()
+        .get(`/api/v1/audit?requestId=${created.body.id}&limit=50`)
+        .set(t2.admin)
+        .expect(200);
       // The failure leaves a durable rollback job (rollbackPending), which then takes the other target back.
       const items: { type: string; data: Record<string, unknown> }[] = [...audit.body.items].reverse();
       const types = items.map((e) => e.type);

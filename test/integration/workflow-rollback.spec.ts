@@ -13,7 +13,8 @@ import { createTestApp, type TestApp, type TestDatabase } from '../support/test-
 import { actors, drainJobs, SANDBOX_CONFIG, sleep } from '../support/workflow';
 
 const PAW01 = 'CN=PAW01,OU=Tier0,DC=contoso,DC=test';
-const principalsOf = (raw: Buffer | null) => (raw ? listPrincipals(decodeSecurityDescriptor(raw)).principals.map((p) => p.sid) : []);
+const principalsOf = (raw: Buffer | null) =>
+  raw ? listPrincipals(decodeSecurityDescriptor(raw)).principals.map((p) => p.sid) : [];
 
 describe.each<TestDatabase>(['sqlite', 'postgres'])('rollback of a failed grant on %s', (database) => {
   const created: CreatedComputer[] = [];
@@ -27,11 +28,22 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('rollback of a failed grant 
     created.push(frontEnd);
     proxy = await startTcpProxy('127.0.0.1', 636);
     const sandbox = loadConfig({ RBCD_CONFIG: SANDBOX_CONFIG });
-    const domains = sandbox.domains.map((d) => (d.name === 'contoso.test' ? { ...d, urls: [`ldaps://127.0.0.1:${proxy.port}`], connectTimeoutMs: 1000, operationTimeoutMs: 3000 } : d));
+    const domains = sandbox.domains.map((d) =>
+      d.name === 'contoso.test'
+        ? { ...d, urls: [`ldaps://127.0.0.1:${proxy.port}`], connectTimeoutMs: 1000, operationTimeoutMs: 3000 }
+        : d,
+    );
     // PAW01 is outside the service account's rights: its refused write fails the request. A rule
     // naming it lets it be requested (the Tier 0 rule would refuse it up front).
-    const policy = { defaults: { requiredApprovals: 1, maxDuration: 'P30D', requireTicket: false }, rules: [{ match: { targetDnSuffix: PAW01 } }] };
-    t = await createTestApp({ database, env: { RBCD_CONFIG: SANDBOX_CONFIG, RBCD_JOB_BACKOFF_MS: '100' }, config: { domains, policy } as never });
+    const policy = {
+      defaults: { requiredApprovals: 1, maxDuration: 'P30D', requireTicket: false },
+      rules: [{ match: { targetDnSuffix: PAW01 } }],
+    };
+    t = await createTestApp({
+      database,
+      env: { RBCD_CONFIG: SANDBOX_CONFIG, RBCD_JOB_BACKOFF_MS: '100' },
+      config: { domains, policy } as never,
+    });
   });
 
   afterAll(async () => {
@@ -50,7 +62,14 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('rollback of a failed grant 
     expect(await oracle()).toBe(false);
 
     const who = await actors(t);
-    const id = (await t.http().post('/api/v1/requests').set(who.requester).send({ action: 'grant', targets: [target.dn, PAW01], principals: [frontEnd.sid], justification: 'rollback' }).expect(201)).body.id;
+    const id = (
+      await t
+        .http()
+        .post('/api/v1/requests')
+        .set(who.requester)
+        .send({ action: 'grant', targets: [target.dn, PAW01], principals: [frontEnd.sid], justification: 'rollback' })
+        .expect(201)
+    ).body.id;
     await t.http().post(`/api/v1/requests/${id}/approve`).set(who.approver).send({}).expect(200);
     // The DC goes away between the failure and the rollback.
     const applier = t.app.get(GrantApplier);
@@ -64,7 +83,10 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('rollback of a failed grant 
     const failed = (await t.http().get(`/api/v1/requests/${id}`).set(who.requester).expect(200)).body;
     expect(failed.status).toBe('failed');
     expect(failed.result.error.code).toBe('DIRECTORY_ACCESS_DENIED');
-    const audit = async () => [...(await t.http().get(`/api/v1/audit?requestId=${id}&limit=200`).set(t.admin).expect(200)).body.items].reverse() as { type: string; data: Record<string, unknown> }[];
+    const audit = async () =>
+      [
+        ...(await t.http().get(`/api/v1/audit?requestId=${id}&limit=200`).set(t.admin).expect(200)).body.items,
+      ].reverse() as { type: string; data: Record<string, unknown> }[];
     const pendingAudit = await audit();
     expect(pendingAudit.find((e) => e.type === 'request.failed')?.data).toMatchObject({ rollbackPending: true });
     expect(pendingAudit.find((e) => e.type === 'request.failed')?.data).not.toHaveProperty('rolledBack');
@@ -74,7 +96,9 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('rollback of a failed grant 
     expect(await oracle()).toBe(true);
     const ds = t.app.get(DataSource);
     expect(await ds.query(`SELECT state FROM grants WHERE request_id = '${id}'`)).toEqual([{ state: 'active' }]);
-    const [job] = await ds.query(`SELECT status, last_error FROM jobs WHERE request_id = '${id}' AND kind = 'rollback'`);
+    const [job] = await ds.query(
+      `SELECT status, last_error FROM jobs WHERE request_id = '${id}' AND kind = 'rollback'`,
+    );
     expect(job.status).toBe('queued');
     expect(job.last_error).toMatch(/unavailable|reach|connect/i);
 

@@ -28,7 +28,10 @@ interface SuperagentResponse {
 }
 
 /** Violation → Error (or a line in CONTRACT_REPORT); nothing when the response is as documented. */
-export function contractProblem(observed: ObservedResponse, validator: ContractValidator = committedContract()): Error | undefined {
+export function contractProblem(
+  observed: ObservedResponse,
+  validator: ContractValidator = committedContract(),
+): Error | undefined {
   try {
     validator.check(observed);
     const operation = validator.operationOf(observed.method, observed.url);
@@ -37,7 +40,10 @@ export function contractProblem(observed: ObservedResponse, validator: ContractV
   } catch (error) {
     const report = process.env.CONTRACT_REPORT;
     if (report) {
-      appendFileSync(report, `${JSON.stringify({ test: expect.getState?.().currentTestName, message: (error as Error).message })}\n`);
+      appendFileSync(
+        report,
+        `${JSON.stringify({ test: expect.getState?.().currentTestName, message: (error as Error).message })}\n`,
+      );
       return undefined;
     }
     return error as Error;
@@ -50,7 +56,8 @@ export function contractChecked(agent: Agent, validator?: ContractValidator): Ag
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof property !== 'string' || !AGENT_METHODS.has(property) || typeof value !== 'function') return value;
-      return (...args: unknown[]) => checkedTest((value as (...a: unknown[]) => TestInternals).apply(target, args), validator);
+      return (...args: unknown[]) =>
+        checkedTest((value as (...a: unknown[]) => TestInternals).apply(target, args), validator);
     },
   });
 }
@@ -62,7 +69,17 @@ function checkedTest(test: TestInternals, validator?: ContractValidator): TestIn
       let problem = assertionError;
       const r = response as SuperagentResponse | undefined;
       if (!problem && r && typeof r.status === 'number') {
-        problem = contractProblem({ method: test.method, url: test.url, status: r.status, contentType: r.headers['content-type'], body: r.body, text: r.text }, validator);
+        problem = contractProblem(
+          {
+            method: test.method,
+            url: test.url,
+            status: r.status,
+            contentType: r.headers['content-type'],
+            body: r.body,
+            text: r.text,
+          },
+          validator,
+        );
       }
       fn?.call(test, problem ?? null, response);
     });
@@ -73,13 +90,20 @@ function checkedTest(test: TestInternals, validator?: ContractValidator): TestIn
  * fetch, plus the contract check: the body is read here (JSON when the answer says so) and the
  * Response handed back can still be read by the caller.
  */
-export async function contractFetch(input: string, init?: RequestInit, validator?: ContractValidator): Promise<Response> {
+export async function contractFetch(
+  input: string,
+  init?: RequestInit,
+  validator?: ContractValidator,
+): Promise<Response> {
   const response = await fetch(input, init);
   const text = await response.clone().text();
   const contentType = response.headers.get('content-type') ?? undefined;
   let body: unknown;
   if (contentType?.includes('json') && text) body = JSON.parse(text);
-  const problem = contractProblem({ method: init?.method ?? 'GET', url: input, status: response.status, contentType, body, text }, validator);
+  const problem = contractProblem(
+    { method: init?.method ?? 'GET', url: input, status: response.status, contentType, body, text },
+    validator,
+  );
   if (problem) throw problem;
   return response;
 }

@@ -18,7 +18,13 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as 
 /** Routes that are not REST operations and so not in the OpenAPI document. */
 const NOT_REST = [/^\/graphql$/, /^\/api\/docs(\/.*)?$/];
 /** The HTTP platform answers these before any route runs; their body is the contract's error body. */
-const PLATFORM_STATUSES: Record<number, ErrorCode[]> = { 400: ['VALIDATION_FAILED'], 404: ['NOT_FOUND'], 413: ['VALIDATION_FAILED'], 414: ['VALIDATION_FAILED'], 415: ['VALIDATION_FAILED'] };
+const PLATFORM_STATUSES: Record<number, ErrorCode[]> = {
+  400: ['VALIDATION_FAILED'],
+  404: ['NOT_FOUND'],
+  413: ['VALIDATION_FAILED'],
+  414: ['VALIDATION_FAILED'],
+  415: ['VALIDATION_FAILED'],
+};
 
 type Schema = Record<string, unknown>;
 interface Operation {
@@ -55,16 +61,22 @@ export class ContractValidator {
 
   constructor(document: Schema) {
     if (typeof document.openapi !== 'string' || !document.openapi.startsWith('3.1')) {
-      throw new ContractViolation(`the contract check reads OpenAPI 3.1 documents (JSON Schema 2020-12), not ${String(document.openapi)}`);
+      throw new ContractViolation(
+        `the contract check reads OpenAPI 3.1 documents (JSON Schema 2020-12), not ${String(document.openapi)}`,
+      );
     }
     this.ajv = new Ajv2020({ strict: true, allErrors: true, strictRequired: false, allowUnionTypes: true });
     addFormats(this.ajv);
     // OpenAPI's own annotations on a schema object; anything else unknown (3.0's `nullable`) fails to compile.
-    for (const keyword of ['example', 'xml', 'externalDocs', 'discriminator']) this.ajv.addKeyword({ keyword, schemaType: ['object', 'string', 'number', 'boolean', 'array', 'null'] });
+    for (const keyword of ['example', 'xml', 'externalDocs', 'discriminator'])
+      this.ajv.addKeyword({ keyword, schemaType: ['object', 'string', 'number', 'boolean', 'array', 'null'] });
     const schemas = ((document.components as Schema | undefined)?.schemas ?? {}) as Record<string, Schema>;
     const stale = findKeyword(document, 'nullable');
     // ajv reads OpenAPI 3.0's `nullable` as null-accepting; 3.1 tools ignore it, so null would be refused there.
-    if (stale) throw new ContractViolation(`${stale}: OpenAPI 3.1 has no "nullable" keyword: use ApiNullableProperty (oneOf [..., {type: null}])`);
+    if (stale)
+      throw new ContractViolation(
+        `${stale}: OpenAPI 3.1 has no "nullable" keyword: use ApiNullableProperty (oneOf [..., {type: null}])`,
+      );
     for (const [name, schema] of Object.entries(schemas)) this.ajv.addSchema(closed(schema), `${SCHEMA_BASE}${name}`);
     for (const name of Object.keys(schemas)) {
       try {
@@ -101,25 +113,36 @@ export class ContractValidator {
     const op = this.find(head ? 'GET' : method, path);
     if (!op) {
       // No documented route: only the router's 404 (or 405-less Fastify's 404 for a wrong method) is fine.
-      if (response.status === 404 || (PLATFORM_STATUSES[response.status] && method !== 'OPTIONS')) return this.checkPlatformError(`${method} ${path}`, response, head);
-      throw new ContractViolation(`${method} ${path} → ${response.status}: no operation of the spec has this path and method`);
+      if (response.status === 404 || (PLATFORM_STATUSES[response.status] && method !== 'OPTIONS'))
+        return this.checkPlatformError(`${method} ${path}`, response, head);
+      throw new ContractViolation(
+        `${method} ${path} → ${response.status}: no operation of the spec has this path and method`,
+      );
     }
     const name = `${op.method} ${op.template} → ${response.status}`;
     const key = statusKey(op, response.status);
     if (!key) {
       if (PLATFORM_STATUSES[response.status] && this.isPlatformError(response)) {
-        throw new ContractViolation(`${name}: status not documented for this operation (the platform's ${response.status}; add it to the operation's @ApiErrors)`);
+        throw new ContractViolation(
+          `${name}: status not documented for this operation (the platform's ${response.status}; add it to the operation's @ApiErrors)`,
+        );
       }
-      throw new ContractViolation(`${name}: status not documented (documented: ${Object.keys(op.responses).join(', ')}); body ${preview(response.body ?? response.text)}`);
+      throw new ContractViolation(
+        `${name}: status not documented (documented: ${Object.keys(op.responses).join(', ')}); body ${preview(response.body ?? response.text)}`,
+      );
     }
     const content = op.responses[key].content;
     if (!content || head) {
-      if (!head && response.text && response.text.length > 0) throw new ContractViolation(`${name}: the spec documents no body, got ${preview(response.text)}`);
+      if (!head && response.text && response.text.length > 0)
+        throw new ContractViolation(`${name}: the spec documents no body, got ${preview(response.text)}`);
       return;
     }
     const mediaType = (response.contentType ?? '').split(';')[0].trim();
     const documented = Object.keys(content);
-    if (!documented.includes(mediaType)) throw new ContractViolation(`${name}: content type ${mediaType || '(none)'}, documented ${documented.join(', ')}`);
+    if (!documented.includes(mediaType))
+      throw new ContractViolation(
+        `${name}: content type ${mediaType || '(none)'}, documented ${documented.join(', ')}`,
+      );
     const schema = content[mediaType].schema;
     if (!schema) return;
     const body = mediaType === 'application/json' ? response.body : response.text;
@@ -136,7 +159,10 @@ export class ContractValidator {
 
   private checkPlatformError(name: string, response: ObservedResponse, head: boolean): void {
     if (head) return;
-    if (!this.errorBody(response.body)) throw new ContractViolation(`${name} → ${response.status}: ${describe(this.errorBody.errors)}; body ${preview(response.body)}`);
+    if (!this.errorBody(response.body))
+      throw new ContractViolation(
+        `${name} → ${response.status}: ${describe(this.errorBody.errors)}; body ${preview(response.body)}`,
+      );
     this.checkErrorCode(`${name} → ${response.status}`, response);
   }
 
@@ -151,7 +177,9 @@ export class ContractValidator {
     if (!code || !(code in ERROR_STATUS)) return; // the schema's enum already said so
     if (ERROR_STATUS[code] === response.status) return;
     if ((PLATFORM_STATUSES[response.status] ?? []).includes(code)) return;
-    throw new ContractViolation(`${name}: error code ${code} belongs to status ${ERROR_STATUS[code]}, not ${response.status}`);
+    throw new ContractViolation(
+      `${name}: error code ${code} belongs to status ${ERROR_STATUS[code]}, not ${response.status}`,
+    );
   }
 
   private find(method: string, path: string): Operation | undefined {
@@ -176,7 +204,13 @@ function operationsOf(document: Schema): Operation[] {
       if (!op) continue;
       const segments = template.split('/');
       const regex = new RegExp(`^${segments.map((s) => (/^\{.+\}$/.test(s) ? '[^/]+' : escapeRegex(s))).join('/')}/?$`);
-      operations.push({ method: method.toUpperCase(), template, regex, staticSegments: segments.filter((s) => !s.startsWith('{')).length, responses: op.responses ?? {} });
+      operations.push({
+        method: method.toUpperCase(),
+        template,
+        regex,
+        staticSegments: segments.filter((s) => !s.startsWith('{')).length,
+        responses: op.responses ?? {},
+      });
     }
   }
   // A static segment wins over a parameter (POST /delegations/plan before /delegations/{target}).
@@ -199,11 +233,14 @@ function closed(schema: unknown): Schema {
     const out: Schema = {};
     for (const [key, value] of Object.entries(node as Schema)) {
       if (key === '$ref' && typeof value === 'string') out.$ref = value.replace('#/components/schemas/', SCHEMA_BASE);
-      else if (key === 'properties' && value && typeof value === 'object') out.properties = Object.fromEntries(Object.entries(value as Schema).map(([k, v]) => [k, walk(v)]));
-      else if (key === 'example' || key === 'examples') out[key] = value; // data, not schema
+      else if (key === 'properties' && value && typeof value === 'object')
+        out.properties = Object.fromEntries(Object.entries(value as Schema).map(([k, v]) => [k, walk(v)]));
+      else if (key === 'example' || key === 'examples')
+        out[key] = value; // data, not schema
       else out[key] = walk(value);
     }
-    if (out.properties && !('additionalProperties' in out) && !out.allOf && !out.oneOf && !out.anyOf) out.additionalProperties = false;
+    if (out.properties && !('additionalProperties' in out) && !out.allOf && !out.oneOf && !out.anyOf)
+      out.additionalProperties = false;
     return out;
   };
   return walk(schema) as Schema;
@@ -226,8 +263,10 @@ function describe(errors: ErrorObject[] | null | undefined): string {
     .slice(0, 5)
     .map((e) => {
       const where = e.instancePath || '(body)';
-      if (e.keyword === 'additionalProperties') return `${where} has a field the spec does not name: ${String((e.params as { additionalProperty: string }).additionalProperty)}`;
-      if (e.keyword === 'enum') return `${where} ${e.message}: ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`;
+      if (e.keyword === 'additionalProperties')
+        return `${where} has a field the spec does not name: ${String((e.params as { additionalProperty: string }).additionalProperty)}`;
+      if (e.keyword === 'enum')
+        return `${where} ${e.message}: ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`;
       return `${where} ${e.message}`;
     })
     .join('; ');

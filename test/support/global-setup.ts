@@ -12,13 +12,20 @@ import { testDatabasePrefix } from './test-database-prefix';
  */
 async function dropOldTestDatabases(): Promise<void> {
   const { Client } = await import('pg');
-  const client = new Client({ connectionString: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test', connectionTimeoutMillis: 2000 });
+  const client = new Client({
+    connectionString: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    connectionTimeoutMillis: 2000,
+  });
   try {
     await client.connect();
     const prefix = testDatabasePrefix();
-    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
+    const { rows } = await client.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
+      [prefix],
+    );
     for (const { datname } of rows) {
-      if (new RegExp(`^${prefix}[0-9a-f]+$`).test(datname)) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+      if (new RegExp(`^${prefix}[0-9a-f]+$`).test(datname))
+        await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     }
   } catch {
     // PostgreSQL is not reachable: the tests that need it will say so.

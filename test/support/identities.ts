@@ -54,16 +54,31 @@ export class ChatClient {
     const body = new URLSearchParams(form).toString();
     const ts = String(Math.floor(Date.now() / 1000));
     const signature = `v0=${createHmac('sha256', this.secret).update(`v0:${ts}:${body}`).digest('hex')}`;
-    return t.http().post(path).type('form').set('X-Slack-Request-Timestamp', ts).set('X-Slack-Signature', signature).send(body);
+    return t
+      .http()
+      .post(path)
+      .type('form')
+      .set('X-Slack-Request-Timestamp', ts)
+      .set('X-Slack-Signature', signature)
+      .send(body);
   }
 
   slash(t: TestApp, userId: string, text: string) {
-    return this.post(t, '/api/v1/chatops/slack/commands', { user_id: userId, user_name: userId.toLowerCase(), command: '/rbcd', text });
+    return this.post(t, '/api/v1/chatops/slack/commands', {
+      user_id: userId,
+      user_name: userId.toLowerCase(),
+      command: '/rbcd',
+      text,
+    });
   }
 
   press(t: TestApp, userId: string, action: 'approve' | 'reject', requestId: string) {
     return this.post(t, '/api/v1/chatops/slack/interactions', {
-      payload: JSON.stringify({ type: 'block_actions', user: { id: userId, username: userId.toLowerCase() }, actions: [{ action_id: action, value: requestId }] }),
+      payload: JSON.stringify({
+        type: 'block_actions',
+        user: { id: userId, username: userId.toLowerCase() },
+        actions: [{ action_id: action, value: requestId }],
+      }),
     });
   }
 }

@@ -70,7 +70,11 @@ export async function exportKeytab(account: string, domain = 'contoso.test', ref
   if (!refresh && existsSync(file)) return file;
   // Export to a private name, then rename: parallel test files never see a half-written keytab.
   const tmp = `${file}.${process.pid}.${Date.now()}`;
-  const r = await run('samba-tool', ['domain', 'exportkeytab', tmp, `--principal=${name}`, '-s', d.smbConf], process.env);
+  const r = await run(
+    'samba-tool',
+    ['domain', 'exportkeytab', tmp, `--principal=${name}`, '-s', d.smbConf],
+    process.env,
+  );
   if (r.code !== 0) {
     await fs.rm(tmp, { force: true });
     throw new Error(`exportkeytab for ${name} failed:\n${r.out}`);

@@ -14,7 +14,10 @@ export function ensureRsyslog(): void {
   const has = () => {
     try {
       execFileSync('sh', ['-c', 'command -v rsyslogd'], { stdio: 'ignore' });
-      return existsSync(GTLS_MODULE) || execFileSync('sh', ['-c', 'ls /usr/lib/*/rsyslog/lmnsd_gtls.so'], { stdio: 'pipe' }).length > 0;
+      return (
+        existsSync(GTLS_MODULE) ||
+        execFileSync('sh', ['-c', 'ls /usr/lib/*/rsyslog/lmnsd_gtls.so'], { stdio: 'pipe' }).length > 0
+      );
     } catch {
       return false;
     }
@@ -23,7 +26,10 @@ export function ensureRsyslog(): void {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-q'], { stdio: 'ignore', env });
   // policy-rc.d (when present) keeps the package from starting the system daemon; ours is separate anyway.
-  execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'rsyslog', 'rsyslog-gnutls'], { stdio: 'ignore', env });
+  execFileSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'rsyslog', 'rsyslog-gnutls'], {
+    stdio: 'ignore',
+    env,
+  });
 }
 
 /** A server key and certificate for 127.0.0.1 / localhost, signed by the sandbox CA. */
@@ -33,9 +39,37 @@ export function issueServerCert(dir: string): { cert: string; key: string; ca: s
   const cert = join(dir, 'server.pem');
   const csr = join(dir, 'server.csr');
   const ext = join(dir, 'server.ext');
-  writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n');
-  execFileSync('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-subj', '/CN=localhost', '-out', csr], { stdio: 'pipe' });
-  execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', join(caDir, 'ca.pem'), '-CAkey', join(caDir, 'ca.key'), '-set_serial', `0x${Date.now().toString(16)}`, '-days', '2', '-extfile', ext, '-out', cert], { stdio: 'pipe' });
+  writeFileSync(
+    ext,
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n',
+  );
+  execFileSync(
+    'openssl',
+    ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-subj', '/CN=localhost', '-out', csr],
+    { stdio: 'pipe' },
+  );
+  execFileSync(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      join(caDir, 'ca.pem'),
+      '-CAkey',
+      join(caDir, 'ca.key'),
+      '-set_serial',
+      `0x${Date.now().toString(16)}`,
+      '-days',
+      '2',
+      '-extfile',
+      ext,
+      '-out',
+      cert,
+    ],
+    { stdio: 'pipe' },
+  );
   return { cert, key, ca: join(caDir, 'ca.pem') };
 }
 
@@ -77,7 +111,9 @@ export class Rsyslog {
 
   async start(): Promise<void> {
     let stderr = '';
-    this.child = spawn('rsyslogd', ['-n', '-f', this.conf, '-i', this.pidFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = spawn('rsyslogd', ['-n', '-f', this.conf, '-i', this.pidFile], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     this.child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     const deadline = Date.now() + 60_000;
     while (!(await this.accepts())) {

@@ -167,7 +167,11 @@ let counter = 0;
  * limit for computer names): prefix (up to 5 characters) + pid + a counter + random, upper case.
  */
 export function uniqueName(prefix = 'T'): string {
-  const p = prefix.replace(/[^A-Za-z0-9-]/g, '').slice(0, 5).toUpperCase() || 'T';
+  const p =
+    prefix
+      .replace(/[^A-Za-z0-9-]/g, '')
+      .slice(0, 5)
+      .toUpperCase() || 'T';
   counter = (counter + 1) % (36 * 36);
   const pid = process.pid.toString(36).slice(-5);
   const cnt = counter.toString(36).padStart(2, '0');
@@ -217,13 +221,22 @@ export async function createGroup(dn: string, name: string, memberDns: string[],
       new Attribute({ type: 'sAMAccountName', values: [name] }),
       ...(groupType === undefined ? [] : [new Attribute({ type: 'groupType', values: [String(groupType | 0)] })]),
     ]);
-    if (memberDns.length) await c.modify(dn, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: memberDns }) }));
+    if (memberDns.length)
+      await c.modify(
+        dn,
+        new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: memberDns }) }),
+      );
   });
   return sidToString((await readEntry(dn, ['objectSid'])).objectSid as Buffer);
 }
 
 /** Creates an enabled user in CN=Users (as Administrator); `attributes` adds e.g. accountExpires. Returns DN and SID. */
-export async function createUser(name: string, attributes: Record<string, string> = {}, domain = 'contoso.test', password = randomPassword()): Promise<{ dn: string; sid: string; name: string; password: string }> {
+export async function createUser(
+  name: string,
+  attributes: Record<string, string> = {},
+  domain = 'contoso.test',
+  password = randomPassword(),
+): Promise<{ dn: string; sid: string; name: string; password: string }> {
   const d = sandboxDomain(domain);
   const dn = `CN=${name},CN=Users,${d.baseDn}`;
   await withClient(adminClient(d.name), (c) =>
@@ -241,7 +254,15 @@ export async function createUser(name: string, attributes: Record<string, string
 
 /** Sets an account's password as Administrator (an admin reset). */
 export async function setPassword(dn: string, password: string): Promise<void> {
-  await withClient(adminClient(domainOfDn(dn).name), (c) => c.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(password)] }) })));
+  await withClient(adminClient(domainOfDn(dn).name), (c) =>
+    c.modify(
+      dn,
+      new Change({
+        operation: 'replace',
+        modification: new Attribute({ type: 'unicodePwd', values: [unicodePwd(password)] }),
+      }),
+    ),
+  );
 }
 
 /** Deletes an object (as Administrator); an object that is already gone is fine. */

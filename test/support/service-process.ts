@@ -20,10 +20,15 @@ function freePort(): Promise<number> {
 }
 
 /** `built`: run `node dist/src/main.js` in that folder (a production install) instead of the sources. */
-export async function startServiceProcess(env: Record<string, string>, built?: { cwd: string }): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  env: Record<string, string>,
+  built?: { cwd: string },
+): Promise<ServiceProcess> {
   const port = await freePort();
   const root = join(__dirname, '..', '..');
-  const args = built ? [join(built.cwd, 'dist', 'src', 'main.js')] : ['-r', 'ts-node/register', join(root, 'src', 'main.ts')];
+  const args = built
+    ? [join(built.cwd, 'dist', 'src', 'main.js')]
+    : ['-r', 'ts-node/register', join(root, 'src', 'main.ts')];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: built?.cwd ?? root,
     env: {
@@ -45,7 +50,9 @@ export async function startServiceProcess(env: Record<string, string>, built?: {
   const deadline = Date.now() + 120_000; // ts-node start-up on a loaded 2-core machine
   for (;;) {
     if (child.exitCode !== null) throw new Error(`service exited: ${stderr}`);
-    const ok = await fetch(`${url}/health/live`).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(`${url}/health/live`)
+      .then((r) => r.ok)
+      .catch(() => false);
     if (ok) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL'); // no orphan left serving (and working jobs) after a failed start
@@ -72,7 +79,11 @@ export async function startServiceProcess(env: Record<string, string>, built?: {
 export function compileService(): string {
   const root = join(__dirname, '..', '..');
   const out = join(root, '.sandbox', `test-dist-${process.pid}`);
-  execFileSync(join(root, 'node_modules', '.bin', 'swc'), ['src', 'migrations', '-d', out, '--config-file', '.swcrc', '--ignore', '**/*.spec.ts'], { cwd: root, stdio: 'pipe' });
+  execFileSync(
+    join(root, 'node_modules', '.bin', 'swc'),
+    ['src', 'migrations', '-d', out, '--config-file', '.swcrc', '--ignore', '**/*.spec.ts'],
+    { cwd: root, stdio: 'pipe' },
+  );
   return out;
 }
 
@@ -86,11 +97,23 @@ export interface ProcessEnd {
  * Runs the compiled service (its worker on) until the process ends by itself, e.g. killed by the
  * RBCD_TEST_CRASH_AT hook; a process still running after `timeoutMs` is stopped and reported.
  */
-export async function runUntilExit(dist: string, env: Record<string, string>, timeoutMs = 240_000): Promise<ProcessEnd> {
+export async function runUntilExit(
+  dist: string,
+  env: Record<string, string>,
+  timeoutMs = 240_000,
+): Promise<ProcessEnd> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(dist, 'src', 'main.js')], {
     cwd: join(__dirname, '..', '..'),
-    env: { ...process.env, RBCD_ADMIN_API_KEY: TEST_ADMIN_KEY, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), RBCD_JOB_POLL_MS: '100', ...env },
+    env: {
+      ...process.env,
+      RBCD_ADMIN_API_KEY: TEST_ADMIN_KEY,
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      RBCD_JOB_POLL_MS: '100',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -5,14 +5,35 @@ import type { DcStatus } from '../../src/directory/directory.types';
 import { account, CONTOSO } from '../../src/directory/testing/accounts';
 import { FakeDirectory } from '../../src/directory/testing/fake-directory';
 
-const ACCOUNTS = [account('SERVERB', 2101), account('SERVERC', 2102), account('SERVERD', 2103), account('alice', 2201, { user: true }), account('bob', 2202, { user: true })];
+const ACCOUNTS = [
+  account('SERVERB', 2101),
+  account('SERVERC', 2102),
+  account('SERVERD', 2103),
+  account('alice', 2201, { user: true }),
+  account('bob', 2202, { user: true }),
+];
 const DOMAIN_COMPUTERS = `${CONTOSO.domainSid}-515`;
 
 export class StrictFakeDirectory extends FakeDirectory {
   constructor() {
     super(
-      { domains: [CONTOSO], objects: ACCOUNTS, groups: Object.fromEntries(ACCOUNTS.map((a) => [a.sid, [DOMAIN_COMPUTERS]])) },
-      ['domains', 'resolve', 'resolveSids', 'groupSids', 'readRbcd', 'search', 'status', 'readSecurityDescriptor', 'nestedMembers', 'machineAccountQuota'],
+      {
+        domains: [CONTOSO],
+        objects: ACCOUNTS,
+        groups: Object.fromEntries(ACCOUNTS.map((a) => [a.sid, [DOMAIN_COMPUTERS]])),
+      },
+      [
+        'domains',
+        'resolve',
+        'resolveSids',
+        'groupSids',
+        'readRbcd',
+        'search',
+        'status',
+        'readSecurityDescriptor',
+        'nestedMembers',
+        'machineAccountQuota',
+      ],
     );
   }
 

@@ -48,13 +48,15 @@ export interface TestApp {
  * Builds the whole service the way main.ts does, from an environment (merged over a test default)
  * and optional config overrides. `directory` replaces the LDAP adapter (unit-style slices only).
  */
-export async function createTestApp(options: {
-  env?: Record<string, string | undefined>;
-  config?: Partial<AppConfig>;
-  directory?: DirectoryPort;
-  database?: TestDatabase;
-  worker?: boolean;
-} = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: {
+    env?: Record<string, string | undefined>;
+    config?: Partial<AppConfig>;
+    directory?: DirectoryPort;
+    database?: TestDatabase;
+    worker?: boolean;
+  } = {},
+): Promise<TestApp> {
   const env = {
     DATABASE_URL: await testDatabaseUrl(options.database),
     RBCD_ADMIN_API_KEY: TEST_ADMIN_KEY,

@@ -10,13 +10,29 @@ export const SANDBOX_CONFIG = join(__dirname, '..', '..', '.sandbox', 'rbcd.yaml
 export type Headers = Record<string, string>;
 
 /** The service wired to the sandbox DCs (RBCD_CONFIG from scripts/sandbox-dc.sh). */
-export function sandboxApp(options: { database?: TestDatabase; env?: Record<string, string>; config?: Partial<AppConfig> } = {}): Promise<TestApp> {
-  return createTestApp({ database: options.database, env: { RBCD_CONFIG: SANDBOX_CONFIG, ...options.env }, config: options.config });
+export function sandboxApp(
+  options: { database?: TestDatabase; env?: Record<string, string>; config?: Partial<AppConfig> } = {},
+): Promise<TestApp> {
+  return createTestApp({
+    database: options.database,
+    env: { RBCD_CONFIG: SANDBOX_CONFIG, ...options.env },
+    config: options.config,
+  });
 }
 
 /** Issues an API key with these roles through the API and returns its Authorization header. */
-export async function issueKey(t: TestApp, name: string, roles: string[], extra: Record<string, unknown> = {}): Promise<Headers> {
-  const res = await t.http().post('/api/v1/api-keys').set(t.admin).send({ name, roles, ...extra }).expect(201);
+export async function issueKey(
+  t: TestApp,
+  name: string,
+  roles: string[],
+  extra: Record<string, unknown> = {},
+): Promise<Headers> {
+  const res = await t
+    .http()
+    .post('/api/v1/api-keys')
+    .set(t.admin)
+    .send({ name, roles, ...extra })
+    .expect(201);
   return { Authorization: `Bearer ${res.body.key}` };
 }
 
@@ -47,7 +63,12 @@ export async function actors(t: TestApp): Promise<Actors> {
 
 /** Files a grant and has it approved; returns the request id (not yet applied: call drainJobs). */
 export async function grantApproved(t: TestApp, who: Actors, body: Record<string, unknown>): Promise<string> {
-  const created = await t.http().post('/api/v1/requests').set(who.requester).send({ action: 'grant', justification: 'test', ...body }).expect(201);
+  const created = await t
+    .http()
+    .post('/api/v1/requests')
+    .set(who.requester)
+    .send({ action: 'grant', justification: 'test', ...body })
+    .expect(201);
   await t.http().post(`/api/v1/requests/${created.body.id}/approve`).set(who.approver).send({}).expect(200);
   return created.body.id;
 }

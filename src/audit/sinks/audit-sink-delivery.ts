@@ -51,7 +51,9 @@ export class AuditSinkDelivery {
     const previous = this.inFlight.get(sinkName) ?? Promise.resolve();
     const run = previous.catch(() => undefined).then(() => this.deliverNow(sinkName, seq));
     this.inFlight.set(sinkName, run);
-    void run.finally(() => this.inFlight.get(sinkName) === run && this.inFlight.delete(sinkName)).catch(() => undefined);
+    void run
+      .finally(() => this.inFlight.get(sinkName) === run && this.inFlight.delete(sinkName))
+      .catch(() => undefined);
     return run;
   }
 
@@ -61,7 +63,10 @@ export class AuditSinkDelivery {
     let position = await this.positions.get(sinkName);
     if (seq !== undefined && position.deliveredSeq >= seq) return;
     if (position.nextAttemptAt && Date.parse(position.nextAttemptAt) > this.clock.now().getTime()) {
-      throw new RetryAt(new Date(position.nextAttemptAt), `${sinkName}: waiting to retry (${position.lastError ?? 'down'})`);
+      throw new RetryAt(
+        new Date(position.nextAttemptAt),
+        `${sinkName}: waiting to retry (${position.lastError ?? 'down'})`,
+      );
     }
     const leaseMs = Math.max(this.config.jobs.leaseMs, sink.timeoutMs * 3);
     if (!(await this.positions.lease(sinkName, this.owner, leaseMs))) {
@@ -82,7 +87,10 @@ export class AuditSinkDelivery {
             // may have read the last batches without writing them. On the first failure after a
             // success, send an overlap again (at least once; `rbcd audit verify --allow-repeats` and
             // SIEMs skip identical repeats by seq).
-            await this.positions.rewind(sinkName, Math.max(1, position.deliveredSeq + 1 - syslogResendOverlap(sink.batchSize)));
+            await this.positions.rewind(
+              sinkName,
+              Math.max(1, position.deliveredSeq + 1 - syslogResendOverlap(sink.batchSize)),
+            );
           }
           const next = await this.positions.failed(sinkName, message, (n) => this.backoffMs(n));
           throw new RetryAt(next, `${sinkName}: ${message}`);

@@ -16,7 +16,20 @@ export class AuditSinkPositions {
     const found = await repo.findOne({ where: { sink } });
     if (found) return found;
     await this.uow.run((m) =>
-      m.createQueryBuilder().insert().into(AuditSinkPositionEntity).values({ sink, deliveredSeq: 0, generation: 0, consecutiveFailures: 0, totalFailures: 0, updatedAt: this.clock.nowIso() }).orIgnore().execute(),
+      m
+        .createQueryBuilder()
+        .insert()
+        .into(AuditSinkPositionEntity)
+        .values({
+          sink,
+          deliveredSeq: 0,
+          generation: 0,
+          consecutiveFailures: 0,
+          totalFailures: 0,
+          updatedAt: this.clock.nowIso(),
+        })
+        .orIgnore()
+        .execute(),
     );
     return repo.findOneOrFail({ where: { sink } });
   }
@@ -34,14 +47,24 @@ export class AuditSinkPositions {
         .createQueryBuilder()
         .update(AuditSinkPositionEntity)
         .set({ leaseOwner: owner, leaseUntil: until, updatedAt: now })
-        .where('sink = :sink AND (lease_owner IS NULL OR lease_owner = :owner OR lease_until < :now)', { sink, owner, now })
+        .where('sink = :sink AND (lease_owner IS NULL OR lease_owner = :owner OR lease_until < :now)', {
+          sink,
+          owner,
+          now,
+        })
         .execute(),
     );
     return (result.affected ?? 0) > 0;
   }
 
   async release(sink: string, owner: string): Promise<void> {
-    await this.uow.run((m) => m.update(AuditSinkPositionEntity, { sink, leaseOwner: owner }, { leaseOwner: null, leaseUntil: null, updatedAt: this.clock.nowIso() }));
+    await this.uow.run((m) =>
+      m.update(
+        AuditSinkPositionEntity,
+        { sink, leaseOwner: owner },
+        { leaseOwner: null, leaseUntil: null, updatedAt: this.clock.nowIso() },
+      ),
+    );
   }
 
   /** Moves the position forward after an acknowledged batch; false when a replay changed the generation meanwhile. */
@@ -51,7 +74,15 @@ export class AuditSinkPositions {
       m.update(
         AuditSinkPositionEntity,
         { sink, generation },
-        { deliveredSeq, consecutiveFailures: 0, lastError: null, nextAttemptAt: null, lastAttemptAt: now, lastDeliveredAt: now, updatedAt: now },
+        {
+          deliveredSeq,
+          consecutiveFailures: 0,
+          lastError: null,
+          nextAttemptAt: null,
+          lastAttemptAt: now,
+          lastDeliveredAt: now,
+          updatedAt: now,
+        },
       ),
     );
     return (result.affected ?? 0) > 0;
@@ -67,7 +98,14 @@ export class AuditSinkPositions {
       await m.update(
         AuditSinkPositionEntity,
         { sink },
-        { consecutiveFailures: consecutive, totalFailures: row.totalFailures + 1, lastError: error.slice(0, 1000), lastAttemptAt: now, nextAttemptAt: next.toISOString(), updatedAt: now },
+        {
+          consecutiveFailures: consecutive,
+          totalFailures: row.totalFailures + 1,
+          lastError: error.slice(0, 1000),
+          lastAttemptAt: now,
+          nextAttemptAt: next.toISOString(),
+          updatedAt: now,
+        },
       );
       return next;
     });
@@ -77,7 +115,12 @@ export class AuditSinkPositions {
   async rewind(sink: string, fromSeq: number): Promise<void> {
     await this.get(sink);
     await this.uow.run((m) =>
-      m.update(AuditSinkPositionEntity, { sink }, { deliveredSeq: fromSeq - 1, generation: () => 'generation + 1', nextAttemptAt: null, updatedAt: this.clock.nowIso() } as never),
+      m.update(AuditSinkPositionEntity, { sink }, {
+        deliveredSeq: fromSeq - 1,
+        generation: () => 'generation + 1',
+        nextAttemptAt: null,
+        updatedAt: this.clock.nowIso(),
+      } as never),
     );
   }
 }

@@ -17,7 +17,11 @@ export class AuditSinksResolver {
 
   @Mutation(() => AuditSinkModel)
   @Roles('admin')
-  replayAuditSink(@Args('name') name: string, @Args('fromSeq', { type: () => Int }) fromSeq: number, @CurrentPrincipal() caller: Principal) {
+  replayAuditSink(
+    @Args('name') name: string,
+    @Args('fromSeq', { type: () => Int }) fromSeq: number,
+    @CurrentPrincipal() caller: Principal,
+  ) {
     return this.sinks.replay(name, fromSeq, caller.id);
   }
 }

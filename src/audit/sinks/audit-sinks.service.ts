@@ -63,7 +63,10 @@ export class AuditSinksService implements OnApplicationBootstrap {
     if (!sink) throw new DomainError('NOT_FOUND', `No audit sink is named "${name}"`, { sink: name });
     const head = await this.audit.headSeq();
     if (!Number.isInteger(fromSeq) || fromSeq < 1 || fromSeq > head + 1) {
-      throw new DomainError('VALIDATION_FAILED', `fromSeq must be from 1 to ${head + 1} (the next event)`, { fromSeq, headSeq: head });
+      throw new DomainError('VALIDATION_FAILED', `fromSeq must be from 1 to ${head + 1} (the next event)`, {
+        fromSeq,
+        headSeq: head,
+      });
     }
     await this.positions.rewind(name, fromSeq);
     await this.uow.run(async (m) => {

@@ -35,7 +35,9 @@ export class SyslogTlsTransport implements SinkTransport {
   }
 
   send(events: AuditEventView[]): Promise<void> {
-    const payload = Buffer.concat(events.map((e) => octetFrame(syslogMessage(e, this.sink.format, this.hostname, this.version))));
+    const payload = Buffer.concat(
+      events.map((e) => octetFrame(syslogMessage(e, this.sink.format, this.hostname, this.version))),
+    );
     const where = `${this.sink.host}:${this.sink.port}`;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -48,7 +50,10 @@ export class SyslogTlsTransport implements SinkTransport {
         if (error) reject(error);
         else resolve();
       };
-      const timer = setTimeout(() => finish(new Error(`${where}: no acknowledgement within ${this.sink.timeoutMs} ms`)), this.sink.timeoutMs);
+      const timer = setTimeout(
+        () => finish(new Error(`${where}: no acknowledgement within ${this.sink.timeoutMs} ms`)),
+        this.sink.timeoutMs,
+      );
       const socket = tlsConnect({
         host: this.sink.host,
         port: this.sink.port,
@@ -63,8 +68,16 @@ export class SyslogTlsTransport implements SinkTransport {
       });
       socket.on('data', () => undefined); // a syslog receiver sends nothing; drain anyway
       socket.once('end', () => (peerEnded = true));
-      socket.once('error', (error: NodeJS.ErrnoException) => finish(new Error(`${where}: ${error.code ?? error.message}`)));
-      socket.once('close', () => finish(peerEnded && socket.writableFinished ? undefined : new Error(`${where}: the connection closed before the batch was taken`)));
+      socket.once('error', (error: NodeJS.ErrnoException) =>
+        finish(new Error(`${where}: ${error.code ?? error.message}`)),
+      );
+      socket.once('close', () =>
+        finish(
+          peerEnded && socket.writableFinished
+            ? undefined
+            : new Error(`${where}: the connection closed before the batch was taken`),
+        ),
+      );
     });
   }
 }
@@ -76,7 +89,15 @@ export class SplunkHecTransport implements SinkTransport {
   constructor(private readonly sink: SplunkHecSinkConfig) {}
 
   send(events: AuditEventView[]): Promise<void> {
-    const body = Buffer.from(hecBatch(events, { host: this.hostname, source: this.sink.source, sourcetype: this.sink.sourcetype, index: this.sink.index }), 'utf8');
+    const body = Buffer.from(
+      hecBatch(events, {
+        host: this.hostname,
+        source: this.sink.source,
+        sourcetype: this.sink.sourcetype,
+        index: this.sink.index,
+      }),
+      'utf8',
+    );
     const url = new URL(this.sink.url);
     const shown = `${url.protocol}//${url.host}${url.pathname}`;
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -85,7 +106,12 @@ export class SplunkHecTransport implements SinkTransport {
         url,
         {
           method: 'POST',
-          headers: { Authorization: `Splunk ${this.sink.token}`, 'Content-Type': 'application/json', 'Content-Length': body.length, 'User-Agent': 'rbcd-broker' },
+          headers: {
+            Authorization: `Splunk ${this.sink.token}`,
+            'Content-Type': 'application/json',
+            'Content-Length': body.length,
+            'User-Agent': 'rbcd-broker',
+          },
           ca: this.sink.ca,
           timeout: this.sink.timeoutMs,
         },
@@ -96,7 +122,10 @@ export class SplunkHecTransport implements SinkTransport {
           res.on('end', () => {
             const status = res.statusCode ?? 0;
             if (status >= 200 && status < 300) resolve();
-            else reject(new Error(`${shown} answered ${status}${text ? `: ${text.replace(/\s+/g, ' ').slice(0, 200)}` : ''}`));
+            else
+              reject(
+                new Error(`${shown} answered ${status}${text ? `: ${text.replace(/\s+/g, ' ').slice(0, 200)}` : ''}`),
+              );
           });
           res.on('error', (error) => reject(new Error(`${shown}: ${error.message}`)));
         },

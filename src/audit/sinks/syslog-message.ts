@@ -44,7 +44,11 @@ export function jsonBody(event: AuditEventView): string {
 // ---- CEF (ArcSight Common Event Format, rev. 25) ----
 
 const cefHeader = (value: string) => value.replace(/[\\|]/g, (c) => `\\${c}`).replace(/[\r\n]/g, ' ');
-const cefValue = (value: string) => value.replace(/[\\=]/g, (c) => `\\${c}`).replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+const cefValue = (value: string) =>
+  value
+    .replace(/[\\=]/g, (c) => `\\${c}`)
+    .replace(/\r/g, '\\r')
+    .replace(/\n/g, '\\n');
 
 /** Severity 0-10 by event type: failures and drift stand out. */
 function cefSeverity(type: string): number {

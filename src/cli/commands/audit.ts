@@ -17,9 +17,11 @@ export const auditExport: Command = {
   async run({ client, args, opts, io }) {
     if (args.length) throw new UsageError('audit export takes no positional argument');
     const fromSeq = opts['from-seq'] as string | undefined;
-    if (fromSeq !== undefined && !/^[1-9]\d*$/.test(fromSeq)) throw new UsageError('--from-seq must be a positive integer');
+    if (fromSeq !== undefined && !/^[1-9]\d*$/.test(fromSeq))
+      throw new UsageError('--from-seq must be a positive integer');
     const since = opts.since as string | undefined;
-    if (since !== undefined && Number.isNaN(Date.parse(since))) throw new UsageError('--since must be an ISO 8601 time (2026-12-01T00:00:00Z)');
+    if (since !== undefined && Number.isNaN(Date.parse(since)))
+      throw new UsageError('--since must be an ISO 8601 time (2026-12-01T00:00:00Z)');
     const response = await client().stream('/audit/export', { since, fromSeq });
     if (!response.body) return;
     const body = Readable.fromWeb(response.body as never);
@@ -29,13 +31,15 @@ export const auditExport: Command = {
 
 export const auditVerify: Command = {
   name: 'audit verify',
-  usage: 'rbcd audit verify <audit.jsonl | -> [--anchor <hash of the event before the first>] [--allow-repeats] [--json]',
+  usage:
+    'rbcd audit verify <audit.jsonl | -> [--anchor <hash of the event before the first>] [--allow-repeats] [--json]',
   summary: 'check an exported chain without the server; names the first broken link (exit 1)',
   options: { anchor: { type: 'string' }, 'allow-repeats': { type: 'boolean' } },
   async run({ args, opts, json, io }) {
     if (args.length !== 1) throw new UsageError('audit verify takes one file (or - for standard input)');
     const anchor = opts.anchor as string | undefined;
-    if (anchor !== undefined && !/^[0-9a-f]{64}$/.test(anchor)) throw new UsageError('--anchor must be a SHA-256 hash (64 lower-case hex digits)');
+    if (anchor !== undefined && !/^[0-9a-f]{64}$/.test(anchor))
+      throw new UsageError('--anchor must be a SHA-256 hash (64 lower-case hex digits)');
     const input = args[0] === '-' ? io.in : createReadStream(args[0]);
     // --allow-repeats: a file a SIEM received (at-least-once delivery may repeat a batch).
     const verifier = new ChainVerifier({ anchor, allowRepeats: opts['allow-repeats'] === true });
@@ -50,9 +54,17 @@ export const auditVerify: Command = {
     if (json) printJson(io, result);
     else if (result.ok && result.events === 0) io.out.write('No events: nothing to verify.\n');
     else if (result.ok) {
-      const from = result.firstSeq === 1 ? 'from the first event (genesis)' : `from event ${result.firstSeq}, anchored on prevHash ${result.anchor}${anchor ? ' (pinned)' : ' (given by the file: pin it with --anchor)'}`;
-      io.out.write(`OK: ${result.events} events, ${from} to event ${result.lastSeq}; the chain is intact.${result.repeats ? ` (${result.repeats} repeated deliveries skipped)` : ''}\n`);
-    } else io.out.write(`BROKEN at event ${result.firstBadSeq}: ${result.reason} (${result.events} events before it verified)\n`);
+      const from =
+        result.firstSeq === 1
+          ? 'from the first event (genesis)'
+          : `from event ${result.firstSeq}, anchored on prevHash ${result.anchor}${anchor ? ' (pinned)' : ' (given by the file: pin it with --anchor)'}`;
+      io.out.write(
+        `OK: ${result.events} events, ${from} to event ${result.lastSeq}; the chain is intact.${result.repeats ? ` (${result.repeats} repeated deliveries skipped)` : ''}\n`,
+      );
+    } else
+      io.out.write(
+        `BROKEN at event ${result.firstBadSeq}: ${result.reason} (${result.events} events before it verified)\n`,
+      );
     return result.ok ? EXIT.ok : EXIT.failed;
   },
 };

@@ -37,7 +37,10 @@ async function readKey(ctx: CommandContext): Promise<string> {
     try {
       return readFileSync(file, 'utf8');
     } catch (error) {
-      throw new CliFailure(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, EXIT.usage);
+      throw new CliFailure(
+        `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        EXIT.usage,
+      );
     }
   }
   if (ctx.io.env.RBCD_API_KEY) return ctx.io.env.RBCD_API_KEY;

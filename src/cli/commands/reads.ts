@@ -10,7 +10,14 @@ interface Warning {
 }
 interface DelegationView {
   target: { dn: string; samAccountName: string; domain: string };
-  principals: { sid: string; samAccountName: string | null; domain: string | null; aceType: string; effective: boolean; accessMask: number }[];
+  principals: {
+    sid: string;
+    samAccountName: string | null;
+    domain: string | null;
+    aceType: string;
+    effective: boolean;
+    accessMask: number;
+  }[];
   writers?: { sid?: string; samAccountName?: string | null; right?: string; rights?: string[]; reason?: string }[];
   warnings: Warning[];
 }
@@ -33,21 +40,39 @@ export const who: Command = {
   options: { domain: { type: 'string' } },
   async run({ client, args, opts, json, io }) {
     const target = one(args, 'who');
-    const view = await client().get<DelegationView>(`/delegations/${encodeURIComponent(target)}`, { domain: opts.domain as string | undefined });
+    const view = await client().get<DelegationView>(`/delegations/${encodeURIComponent(target)}`, {
+      domain: opts.domain as string | undefined,
+    });
     if (json) return printJson(io, view);
     io.out.write(`${view.target.samAccountName} (${view.target.domain})  ${view.target.dn}\n`);
-    if (view.principals.length === 0) io.out.write('Nobody may delegate to it (no msDS-AllowedToActOnBehalfOfOtherIdentity).\n');
+    if (view.principals.length === 0)
+      io.out.write('Nobody may delegate to it (no msDS-AllowedToActOnBehalfOfOtherIdentity).\n');
     else
       io.out.write(
         '\n' +
           table(
-            view.principals.map((p) => ({ principal: p.samAccountName ?? '(unresolved)', domain: p.domain, ace: p.aceType, effective: p.effective ? 'yes' : 'NO', sid: p.sid })),
+            view.principals.map((p) => ({
+              principal: p.samAccountName ?? '(unresolved)',
+              domain: p.domain,
+              ace: p.aceType,
+              effective: p.effective ? 'yes' : 'NO',
+              sid: p.sid,
+            })),
             ['principal', 'domain', 'ace', 'effective', 'sid'],
           ),
       );
     if (view.writers?.length) {
       io.out.write('\nWho may change this list:\n');
-      io.out.write(table(view.writers.map((w) => ({ writer: w.samAccountName ?? w.sid, right: w.right ?? w.rights ?? '', sid: w.sid })), ['writer', 'right', 'sid']));
+      io.out.write(
+        table(
+          view.writers.map((w) => ({
+            writer: w.samAccountName ?? w.sid,
+            right: w.right ?? w.rights ?? '',
+            sid: w.sid,
+          })),
+          ['writer', 'right', 'sid'],
+        ),
+      );
     }
     printWarnings(io.out, view.warnings);
   },
@@ -59,10 +84,22 @@ export const where: Command = {
   summary: 'the targets a principal may delegate to',
   async run({ client, args, json, io }) {
     const principal = one(args, 'where');
-    const view = await client().get<{ principal: { samAccountName: string; domain: string }; targets: { samAccountName: string; domain: string; dn: string }[] }>('/delegations', { principal });
+    const view = await client().get<{
+      principal: { samAccountName: string; domain: string };
+      targets: { samAccountName: string; domain: string; dn: string }[];
+    }>('/delegations', { principal });
     if (json) return printJson(io, view);
-    io.out.write(`${view.principal.samAccountName} (${view.principal.domain}) may delegate to ${view.targets.length} target(s)\n`);
-    if (view.targets.length) io.out.write('\n' + table(view.targets.map((t) => ({ target: t.samAccountName, domain: t.domain, dn: t.dn })), ['target', 'domain', 'dn']));
+    io.out.write(
+      `${view.principal.samAccountName} (${view.principal.domain}) may delegate to ${view.targets.length} target(s)\n`,
+    );
+    if (view.targets.length)
+      io.out.write(
+        '\n' +
+          table(
+            view.targets.map((t) => ({ target: t.samAccountName, domain: t.domain, dn: t.dn })),
+            ['target', 'domain', 'dn'],
+          ),
+      );
   },
 };
 
@@ -74,7 +111,10 @@ export const diagnose: Command = {
   async run({ client, args, opts, json, io }) {
     if (args.length !== 3) throw new UsageError('diagnose takes <user> <front-end> <back-end>');
     const [user, frontEnd, backEnd] = args;
-    const result = await client().post<{ ok: boolean; checks: { id: string; status: string; message: string }[] }>('/diagnose', { user, frontEnd, backEnd, spn: opts.spn });
+    const result = await client().post<{ ok: boolean; checks: { id: string; status: string; message: string }[] }>(
+      '/diagnose',
+      { user, frontEnd, backEnd, spn: opts.spn },
+    );
     if (json) printJson(io, result);
     else {
       for (const c of result.checks) io.out.write(`${mark(c.status)} ${c.id}: ${c.message}\n`);
@@ -98,7 +138,8 @@ const INVENTORY_COLUMNS = ['account', 'domain', 'kinds', 'rbcd', 'constrainedTo'
 
 export const inventory: Command = {
   name: 'inventory',
-  usage: 'rbcd inventory [--base <DN>] [--kinds rbcd,constrained,unconstrained,protocolTransition] [--format table|csv|json]',
+  usage:
+    'rbcd inventory [--base <DN>] [--kinds rbcd,constrained,unconstrained,protocolTransition] [--format table|csv|json]',
   summary: 'every delegation setting under a base, with risk flags (a progress bar on a terminal)',
   options: { base: { type: 'string' }, kinds: { type: 'string' }, format: { type: 'string' } },
   async run({ client, args, opts, json, io }) {
@@ -110,12 +151,15 @@ export const inventory: Command = {
     let cursor: string | undefined;
     let total = 0;
     do {
-      const page = await client().get<{ items: InventoryItem[]; total: number; nextCursor: string | null }>('/inventory', {
-        base: opts.base as string | undefined,
-        kinds: opts.kinds as string | undefined,
-        limit: 500,
-        cursor,
-      });
+      const page = await client().get<{ items: InventoryItem[]; total: number; nextCursor: string | null }>(
+        '/inventory',
+        {
+          base: opts.base as string | undefined,
+          kinds: opts.kinds as string | undefined,
+          limit: 500,
+          cursor,
+        },
+      );
       items.push(...page.items);
       total = page.total;
       cursor = page.nextCursor ?? undefined;

@@ -37,16 +37,32 @@ interface RequestView {
 }
 
 /** Final states and the exit code each gives `rbcd wait`. */
-const FINAL: Record<string, ExitCode> = { applied: EXIT.ok, expired: EXIT.ok, revoked: EXIT.ok, failed: EXIT.failed, rejected: EXIT.refused, cancelled: EXIT.refused };
+const FINAL: Record<string, ExitCode> = {
+  applied: EXIT.ok,
+  expired: EXIT.ok,
+  revoked: EXIT.ok,
+  failed: EXIT.failed,
+  rejected: EXIT.refused,
+  cancelled: EXIT.refused,
+};
 
-const list = (values: string[]) => values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+const list = (values: string[]) =>
+  values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 /** `SERVERB -> SERVERC` (quote the arrow in a shell) or `SERVERB to SERVERC`; lists with commas or spaces. */
 function parseArrow(args: string[], action: string): { principals: string[]; targets: string[] } {
   const at = args.findIndex((a) => a === 'to' || a === '->');
   if (at < 0) {
-    if (args[args.length - 1] === '-') throw new UsageError(`an unquoted -> was read by the shell as a redirection: write '->' in quotes, or "to" (rbcd request ${action} SERVERB to SERVERC)`);
-    throw new UsageError(`name the principal(s), then -> or "to", then the target(s): rbcd request ${action} SERVERB '->' SERVERC`);
+    if (args[args.length - 1] === '-')
+      throw new UsageError(
+        `an unquoted -> was read by the shell as a redirection: write '->' in quotes, or "to" (rbcd request ${action} SERVERB to SERVERC)`,
+      );
+    throw new UsageError(
+      `name the principal(s), then -> or "to", then the target(s): rbcd request ${action} SERVERB '->' SERVERC`,
+    );
   }
   const principals = list(args.slice(0, at));
   const targets = list(args.slice(at + 1));
@@ -67,10 +83,17 @@ function names(principals: { samAccountName: string | null; sid: string }[]): st
 function printRequest(ctx: CommandContext, r: RequestView): void {
   const out = ctx.io.out;
   out.write(`Request ${r.id}: ${r.status}\n`);
-  out.write(`  ${r.action} ${r.principals.map((p) => p.samAccountName).join(', ')} -> ${r.targets.map((t) => t.samAccountName).join(', ')}\n`);
-  out.write(`  requester ${r.requester}; because: ${r.justification}${r.ticket ? `; ticket ${r.ticket.system}:${r.ticket.id}` : ''}\n`);
-  out.write(`  approvals ${r.approvals.filter((a) => a.decision === 'approve').length}/${r.requiredApprovals}${r.expiresAt ? `; expires ${r.expiresAt}` : ''}\n`);
-  for (const a of r.approvals) out.write(`    ${a.decision} by ${a.approverName}${a.comment ? `: ${a.comment}` : ''}\n`);
+  out.write(
+    `  ${r.action} ${r.principals.map((p) => p.samAccountName).join(', ')} -> ${r.targets.map((t) => t.samAccountName).join(', ')}\n`,
+  );
+  out.write(
+    `  requester ${r.requester}; because: ${r.justification}${r.ticket ? `; ticket ${r.ticket.system}:${r.ticket.id}` : ''}\n`,
+  );
+  out.write(
+    `  approvals ${r.approvals.filter((a) => a.decision === 'approve').length}/${r.requiredApprovals}${r.expiresAt ? `; expires ${r.expiresAt}` : ''}\n`,
+  );
+  for (const a of r.approvals)
+    out.write(`    ${a.decision} by ${a.approverName}${a.comment ? `: ${a.comment}` : ''}\n`);
   if (r.result?.error) out.write(`  error ${r.result.error.code ?? ''}: ${r.result.error.message ?? ''}\n`);
   for (const step of r.nextSteps) out.write(`  next: ${step}\n`);
 }
@@ -89,19 +112,30 @@ function requestCommand(action: 'grant' | 'revoke'): Command {
   return {
     name: `request ${action}`,
     usage: `rbcd request ${action} <principal>[,...] '->' <target>[,...] --because <text> [--for 8h] [--ticket [system:]id] [--yes] [--json]`,
-    summary: action === 'grant' ? 'file a grant: shows the plan and asks before filing (unless --yes)' : 'file a revoke: shows the plan and asks before filing',
-    options: { because: { type: 'string' }, for: { type: 'string' }, ticket: { type: 'string' }, yes: { type: 'boolean', short: 'y' } },
+    summary:
+      action === 'grant'
+        ? 'file a grant: shows the plan and asks before filing (unless --yes)'
+        : 'file a revoke: shows the plan and asks before filing',
+    options: {
+      because: { type: 'string' },
+      for: { type: 'string' },
+      ticket: { type: 'string' },
+      yes: { type: 'boolean', short: 'y' },
+    },
     async run(ctx) {
       const { principals, targets } = parseArrow(ctx.args, action);
       const because = ctx.opts.because as string | undefined;
-      if (!because?.trim()) throw new UsageError('--because is required: say why (it is audited and shown to approvers)');
+      if (!because?.trim())
+        throw new UsageError('--because is required: say why (it is audited and shown to approvers)');
       const duration = ctx.opts.for === undefined ? undefined : toIsoDuration(ctx.opts.for as string);
       const ticket = parseTicket(ctx.opts.ticket as string | undefined);
       const api = ctx.client();
       const plan = await api.post<{ items: PlanItem[] }>('/delegations/plan', { action, targets, principals });
       const refused = plan.items.filter((i) => !i.policy.allowed || i.error);
       if (!ctx.json) {
-        ctx.io.out.write(`Plan: ${action} ${principals.join(', ')} -> ${targets.join(', ')}${duration ? ` for ${duration}` : ''}\n\n`);
+        ctx.io.out.write(
+          `Plan: ${action} ${principals.join(', ')} -> ${targets.join(', ')}${duration ? ` for ${duration}` : ''}\n\n`,
+        );
         ctx.io.out.write(
           table(
             plan.items.map((i) => ({
@@ -117,9 +151,15 @@ function requestCommand(action: 'grant' | 'revoke'): Command {
         );
       }
       if (refused.length) {
-        const reasons = refused.map((i) => `${i.target.samAccountName}: ${i.error?.message ?? i.policy.reasons.join('; ')}`).join('\n  ');
+        const reasons = refused
+          .map((i) => `${i.target.samAccountName}: ${i.error?.message ?? i.policy.reasons.join('; ')}`)
+          .join('\n  ');
         if (ctx.json) printJson(ctx.io, { plan, request: null, refused: true });
-        throw new CliFailure(`not filed: policy refuses it\n  ${reasons}`, refused.some((i) => !i.policy.allowed) ? EXIT.refused : EXIT.failed, refused.find((i) => i.error)?.error?.code ?? 'POLICY_DENIED');
+        throw new CliFailure(
+          `not filed: policy refuses it\n  ${reasons}`,
+          refused.some((i) => !i.policy.allowed) ? EXIT.refused : EXIT.failed,
+          refused.find((i) => i.error)?.error?.code ?? 'POLICY_DENIED',
+        );
       }
       if (!ctx.opts.yes && !(await confirm(ctx, `\nFile this ${action} request? [y/N] `))) {
         ctx.io.err.write('Not filed.\n');
@@ -149,7 +189,11 @@ export const approve: Command = {
   summary: 'approve a pending request',
   options: { comment: { type: 'string' } },
   async run(ctx) {
-    const r = await ctx.client().post<RequestView>(`/requests/${encodeURIComponent(idOf(ctx.args, 'approve'))}/approve`, { comment: ctx.opts.comment });
+    const r = await ctx
+      .client()
+      .post<RequestView>(`/requests/${encodeURIComponent(idOf(ctx.args, 'approve'))}/approve`, {
+        comment: ctx.opts.comment,
+      });
     return ctx.json ? printJson(ctx.io, r) : printRequest(ctx, r);
   },
 };
@@ -162,7 +206,9 @@ export const reject: Command = {
   async run(ctx) {
     const id = idOf(ctx.args, 'reject');
     if (!(ctx.opts.comment as string | undefined)?.trim()) throw new UsageError('--comment is required: say why');
-    const r = await ctx.client().post<RequestView>(`/requests/${encodeURIComponent(id)}/reject`, { comment: ctx.opts.comment });
+    const r = await ctx
+      .client()
+      .post<RequestView>(`/requests/${encodeURIComponent(id)}/reject`, { comment: ctx.opts.comment });
     return ctx.json ? printJson(ctx.io, r) : printRequest(ctx, r);
   },
 };
@@ -180,7 +226,8 @@ export const status: Command = {
 export const wait: Command = {
   name: 'wait',
   usage: 'rbcd wait <id> [--timeout 30m] [--interval 2s] [--json]',
-  summary: 'block until the request is final: exit 0 applied (or since expired/revoked), 1 failed or timed out, 3 rejected/cancelled',
+  summary:
+    'block until the request is final: exit 0 applied (or since expired/revoked), 1 failed or timed out, 3 rejected/cancelled',
   options: { timeout: { type: 'string' }, interval: { type: 'string' } },
   async run(ctx) {
     const id = idOf(ctx.args, 'wait');
@@ -198,7 +245,8 @@ export const wait: Command = {
         else printRequest(ctx, r);
         return code;
       }
-      if (Date.now() + intervalMs > deadline) throw new CliFailure(`request ${id} is still ${r.status} after the timeout`, EXIT.failed, 'TIMEOUT');
+      if (Date.now() + intervalMs > deadline)
+        throw new CliFailure(`request ${id} is still ${r.status} after the timeout`, EXIT.failed, 'TIMEOUT');
       await sleep(intervalMs);
     }
   },

@@ -42,7 +42,11 @@ export function mapError(error: unknown, requestId?: string): MappedError {
   }
   return {
     status: 500,
-    body: body('INTERNAL_ERROR', 'Unexpected error; quote the request id to an operator', requestId ? { requestId } : undefined),
+    body: body(
+      'INTERNAL_ERROR',
+      'Unexpected error; quote the request id to an operator',
+      requestId ? { requestId } : undefined,
+    ),
     unexpected: true,
   };
 }
@@ -53,12 +57,22 @@ function body(code: string, message: string, details?: Record<string, unknown>):
 
 /** Framework-free errors (e.g. the security-descriptor codec) carry a code from the contract. */
 function isCodedError(error: unknown): error is Error & { code: string; field?: string; offset?: number } {
-  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && ((error as unknown) as { code: string }).code in ERROR_STATUS;
+  return (
+    error instanceof Error &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    (error as unknown as { code: string }).code in ERROR_STATUS
+  );
 }
 
 /** Fastify's own client errors (FST_ERR_*: malformed URL, invalid JSON, body too large, unsupported media type). */
 function isRequestParsingError(error: unknown): error is Error & { statusCode: number } {
   if (!(error instanceof Error)) return false; // also a thrown null or string: never a crash here
   const { code, statusCode } = error as { code?: unknown; statusCode?: unknown };
-  return typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
+  return (
+    typeof code === 'string' &&
+    code.startsWith('FST_') &&
+    typeof statusCode === 'number' &&
+    statusCode >= 400 &&
+    statusCode < 500
+  );
 }

@@ -5,7 +5,13 @@ import { mapError } from './error-mapping';
 
 const logger = new Logger('GraphQL');
 /** Apollo's codes for a request that is malformed (BAD_REQUEST: no JSON body, CSRF prevention, ...). */
-const APOLLO_INPUT_CODES = new Set(['GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
+const APOLLO_INPUT_CODES = new Set([
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'GRAPHQL_PARSE_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
 
 /** Same codes as REST, in errors[].extensions.code; unexpected errors show no internals. */
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {

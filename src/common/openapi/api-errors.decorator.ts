@@ -36,7 +36,13 @@ export function ApiErrors(...statuses: ErrorStatus[]): MethodDecorator & ClassDe
         // Always JSON, also on routes that produce something else (metrics, JSON Lines).
         content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponse) } } },
         description: description(status),
-        ...(status === 429 ? { headers: { 'Retry-After': { description: 'Seconds until a change is accepted again', schema: { type: 'integer' } } } } : {}),
+        ...(status === 429
+          ? {
+              headers: {
+                'Retry-After': { description: 'Seconds until a change is accepted again', schema: { type: 'integer' } },
+              },
+            }
+          : {}),
       }),
     ),
   ) as MethodDecorator & ClassDecorator;

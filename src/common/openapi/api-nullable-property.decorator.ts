@@ -19,12 +19,22 @@ export interface NullablePropertyOptions {
  * `nullable: true` next to a `$ref` leaves null refused by strict validators, and 3.1 has no
  * `nullable` keyword at all.) A model type is registered with the spec, so its `$ref` resolves.
  */
-export function ApiNullableProperty(type: Scalar | Type<unknown>, options: NullablePropertyOptions = {}): PropertyDecorator {
+export function ApiNullableProperty(
+  type: Scalar | Type<unknown>,
+  options: NullablePropertyOptions = {},
+): PropertyDecorator {
   const { description, example, format, isArray, required = true } = options;
   const base: Record<string, unknown> =
-    typeof type === 'string' ? { type, ...(format ? { format } : {}), ...(options.enum ? { enum: [...options.enum] } : {}) } : { $ref: getSchemaPath(type) };
+    typeof type === 'string'
+      ? { type, ...(format ? { format } : {}), ...(options.enum ? { enum: [...options.enum] } : {}) }
+      : { $ref: getSchemaPath(type) };
   const schema = isArray ? { type: 'array', items: base } : base;
-  const property = ApiProperty({ required, ...(description ? { description } : {}), ...(example !== undefined ? { example } : {}), oneOf: [schema, { type: 'null' }] });
+  const property = ApiProperty({
+    required,
+    ...(description ? { description } : {}),
+    ...(example !== undefined ? { example } : {}),
+    oneOf: [schema, { type: 'null' }],
+  });
   if (typeof type === 'string') return property;
   return applyDecorators(property, (target: object) => ApiExtraModels(type)(target.constructor));
 }

@@ -5,13 +5,21 @@ import { ERROR_STATUS } from '../errors/error-codes';
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as (keyof typeof ERROR_STATUS)[];
 
 export class ErrorDetail {
-  @ApiProperty({ enum: ERROR_CODES, example: 'TARGET_NOT_FOUND', description: 'Stable code; the HTTP status follows from it' })
+  @ApiProperty({
+    enum: ERROR_CODES,
+    example: 'TARGET_NOT_FOUND',
+    description: 'Stable code; the HTTP status follows from it',
+  })
   code: string;
 
   @ApiProperty({ example: 'No computer named SERVERX in contoso.test', description: 'Safe to show to the caller' })
   message: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Structured context (e.g. fields of a failed validation)' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Structured context (e.g. fields of a failed validation)',
+  })
   details?: Record<string, unknown>;
 }
 

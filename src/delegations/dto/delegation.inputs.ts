@@ -3,7 +3,20 @@ import { applyDecorators } from '@nestjs/common';
 import { Field, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { INVENTORY_KINDS, type InventoryKind } from '../inventory.service';
 import { RBCD_ACTIONS, type RbcdAction } from '../rbcd-change';
 
@@ -28,7 +41,9 @@ export class TargetSearchInput {
 export function IdentifierListField(options: { required?: boolean; max: number; example: string[] }) {
   const openApi = { type: String, isArray: true, example: options.example };
   return applyDecorators(
-    ...(options.required ? [ApiProperty(openApi), Field(() => [String]), ArrayNotEmpty()] : [ApiPropertyOptional(openApi), Field(() => [String], { nullable: true }), IsOptional()]),
+    ...(options.required
+      ? [ApiProperty(openApi), Field(() => [String]), ArrayNotEmpty()]
+      : [ApiPropertyOptional(openApi), Field(() => [String], { nullable: true }), IsOptional()]),
     IsArray(),
     ArrayMaxSize(options.max),
     IsString({ each: true }),
@@ -38,7 +53,13 @@ export function IdentifierListField(options: { required?: boolean; max: number; 
 
 /** The optional `targetSearch` (an OU to expand into computers). */
 export function TargetSearchField() {
-  return applyDecorators(ApiPropertyOptional({ type: TargetSearchInput }), Field(() => TargetSearchInput, { nullable: true }), IsOptional(), ValidateNested(), Type(() => TargetSearchInput));
+  return applyDecorators(
+    ApiPropertyOptional({ type: TargetSearchInput }),
+    Field(() => TargetSearchInput, { nullable: true }),
+    IsOptional(),
+    ValidateNested(),
+    Type(() => TargetSearchInput),
+  );
 }
 
 @InputType()
@@ -63,7 +84,12 @@ export class DiagnoseInputDto {
   @ApiProperty({ example: 'alice' }) @Field() @IsString() @IsNotEmpty() @MaxLength(1024) user: string;
   @ApiProperty({ example: 'SERVERB$' }) @Field() @IsString() @IsNotEmpty() @MaxLength(1024) frontEnd: string;
   @ApiProperty({ example: 'SERVERC' }) @Field() @IsString() @IsNotEmpty() @MaxLength(1024) backEnd: string;
-  @ApiPropertyOptional({ example: 'cifs/serverc.contoso.test' }) @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(1024) spn?: string;
+  @ApiPropertyOptional({ example: 'cifs/serverc.contoso.test' })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  spn?: string;
 }
 
 export class DelegationQueryDto {
@@ -95,7 +121,14 @@ export class InventoryQueryDto {
 
   @ApiPropertyOptional({ description: `Comma-separated: ${INVENTORY_KINDS.join(',')}`, example: 'rbcd,unconstrained' })
   @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((s: string) => s.trim()).filter(Boolean) : value))
+  @Transform(({ value }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((s: string) => s.trim())
+          .filter(Boolean)
+      : value,
+  )
   @IsArray()
   @IsIn(INVENTORY_KINDS, { each: true })
   kinds?: InventoryKind[];

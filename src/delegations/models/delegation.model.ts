@@ -13,7 +13,9 @@ export class AccountRefModel {
   @ApiProperty({ example: 'CN=SERVERC,OU=Servers,DC=contoso,DC=test' }) @Field() dn: string;
   @ApiProperty({ example: 'S-1-5-21-1-2-3-1105' }) @Field() sid: string;
   @ApiProperty({ example: 'SERVERC$' }) @Field() samAccountName: string;
-  @ApiNullableProperty('string', { required: false, example: 'serverc.contoso.test' }) @Field(() => String, { nullable: true }) dnsHostName?: string | null;
+  @ApiNullableProperty('string', { required: false, example: 'serverc.contoso.test' })
+  @Field(() => String, { nullable: true })
+  dnsHostName?: string | null;
   @ApiProperty({ example: 'contoso.test' }) @Field() domain: string;
 }
 
@@ -32,19 +34,39 @@ export class DelegationPrincipalModel {
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) domain: string | null;
   @ApiProperty() @Field() resolved: boolean;
   // Float, not Int: GraphQL Int is signed 32-bit and masks with GENERIC_READ (0x80000000) set exceed it.
-  @ApiProperty({ type: 'integer', minimum: 0, maximum: 4294967295, example: 983551, description: 'ACCESS_MASK as an unsigned 32-bit number' }) @Field(() => Float, { description: 'ACCESS_MASK as an unsigned 32-bit number' }) accessMask: number;
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    maximum: 4294967295,
+    example: 983551,
+    description: 'ACCESS_MASK as an unsigned 32-bit number',
+  })
+  @Field(() => Float, { description: 'ACCESS_MASK as an unsigned 32-bit number' })
+  accessMask: number;
   @ApiProperty({ example: 'allow', description: 'allow, deny, or the raw ACE type number' }) @Field() aceType: string;
-  @ApiProperty({ description: 'true only for what the KDC honours: a plain allow ACE (type 0) with 0x100, not decided earlier by a deny; otherwise a warning says why' }) @Field() effective: boolean;
+  @ApiProperty({
+    description:
+      'true only for what the KDC honours: a plain allow ACE (type 0) with 0x100, not decided earlier by a deny; otherwise a warning says why',
+  })
+  @Field()
+  effective: boolean;
 }
 
-@ObjectType('DelegationWriter', { description: 'Someone who can write the RBCD list outside the broker (no approval, audit or expiry)' })
+@ObjectType('DelegationWriter', {
+  description: 'Someone who can write the RBCD list outside the broker (no approval, audit or expiry)',
+})
 export class DelegationWriterModel {
   @ApiProperty() @Field() sid: string;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) samAccountName: string | null;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) dn: string | null;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) domain: string | null;
   @ApiProperty() @Field() resolved: boolean;
-  @ApiProperty({ type: String, isArray: true, example: ['WriteProperty'], description: 'GenericAll, GenericWrite, WriteDacl, WriteOwner, WriteProperty' })
+  @ApiProperty({
+    type: String,
+    isArray: true,
+    example: ['WriteProperty'],
+    description: 'GenericAll, GenericWrite, WriteDacl, WriteOwner, WriteProperty',
+  })
   @Field(() => [String])
   rights: string[];
   @ApiProperty({ enum: WRITER_VIAS }) @Field() via: string;
@@ -54,26 +76,52 @@ export class DelegationWriterModel {
 @ObjectType('Delegation')
 export class DelegationModel {
   @ApiProperty({ type: AccountRefModel }) @Field(() => AccountRefModel) target: AccountRefModel;
-  @ApiProperty({ type: DelegationPrincipalModel, isArray: true }) @Field(() => [DelegationPrincipalModel]) principals: DelegationPrincipalModel[];
-  @ApiProperty({ type: DelegationWriterModel, isArray: true, description: 'Who can write this list outside the broker (from nTSecurityDescriptor)' })
+  @ApiProperty({ type: DelegationPrincipalModel, isArray: true })
+  @Field(() => [DelegationPrincipalModel])
+  principals: DelegationPrincipalModel[];
+  @ApiProperty({
+    type: DelegationWriterModel,
+    isArray: true,
+    description: 'Who can write this list outside the broker (from nTSecurityDescriptor)',
+  })
   @Field(() => [DelegationWriterModel])
   writers: DelegationWriterModel[];
-  @ApiNullableProperty('string', { example: 'O:BAD:(A;;0xf01ff;;;S-1-5-21-1-2-3-1104)' }) @Field(() => String, { nullable: true }) sddl: string | null;
-  @ApiNullableProperty('string', { description: 'The stored bytes, base64' }) @Field(() => String, { nullable: true }) raw: string | null;
+  @ApiNullableProperty('string', { example: 'O:BAD:(A;;0xf01ff;;;S-1-5-21-1-2-3-1104)' })
+  @Field(() => String, { nullable: true })
+  sddl: string | null;
+  @ApiNullableProperty('string', { description: 'The stored bytes, base64' })
+  @Field(() => String, { nullable: true })
+  raw: string | null;
   @ApiProperty({ type: WarningModel, isArray: true }) @Field(() => [WarningModel]) warnings: WarningModel[];
 }
 
 @ObjectType('DelegationTarget')
 export class DelegationTargetModel extends AccountRefModel {
   @ApiProperty({ type: String, isArray: true, example: ['direct'] }) @Field(() => [String]) via: string[];
-  @ApiProperty({ type: WarningModel, isArray: true, description: 'Why the KDC ignores the entries (ignored targets), or RBCD_ACE_GROUP_SCOPE' }) @Field(() => [WarningModel]) warnings: WarningModel[];
+  @ApiProperty({
+    type: WarningModel,
+    isArray: true,
+    description: 'Why the KDC ignores the entries (ignored targets), or RBCD_ACE_GROUP_SCOPE',
+  })
+  @Field(() => [WarningModel])
+  warnings: WarningModel[];
 }
 
 @ObjectType('PrincipalDelegations')
 export class PrincipalDelegationsModel {
   @ApiProperty({ type: AccountRefModel }) @Field(() => AccountRefModel) principal: AccountRefModel;
-  @ApiProperty({ type: DelegationTargetModel, isArray: true, description: 'Targets the KDC lets the principal delegate to' }) @Field(() => [DelegationTargetModel]) targets: DelegationTargetModel[];
-  @ApiProperty({ type: DelegationTargetModel, isArray: true, description: 'Targets whose value names the principal (or a group of it) but the KDC refuses it; warnings say why' })
+  @ApiProperty({
+    type: DelegationTargetModel,
+    isArray: true,
+    description: 'Targets the KDC lets the principal delegate to',
+  })
+  @Field(() => [DelegationTargetModel])
+  targets: DelegationTargetModel[];
+  @ApiProperty({
+    type: DelegationTargetModel,
+    isArray: true,
+    description: 'Targets whose value names the principal (or a group of it) but the KDC refuses it; warnings say why',
+  })
   @Field(() => [DelegationTargetModel])
   ignored: DelegationTargetModel[];
 }
@@ -89,7 +137,9 @@ export class InventoryPrincipalModel {
 @ObjectType('InventoryItem')
 export class InventoryItemModel extends AccountRefModel {
   @ApiProperty({ type: String, isArray: true, example: ['rbcd'] }) @Field(() => [String]) kinds: string[];
-  @ApiProperty({ type: InventoryPrincipalModel, isArray: true }) @Field(() => [InventoryPrincipalModel]) rbcdPrincipals: InventoryPrincipalModel[];
+  @ApiProperty({ type: InventoryPrincipalModel, isArray: true })
+  @Field(() => [InventoryPrincipalModel])
+  rbcdPrincipals: InventoryPrincipalModel[];
   @ApiProperty({ type: String, isArray: true }) @Field(() => [String]) allowedToDelegateTo: string[];
   @ApiProperty({ type: WarningModel, isArray: true }) @Field(() => [WarningModel]) risks: WarningModel[];
 }
@@ -100,20 +150,28 @@ export class InventoryDomainModel {
   @ApiNullableProperty('integer', { description: 'ms-DS-MachineAccountQuota: computers any user may create' })
   @Field(() => Int, { nullable: true })
   machineAccountQuota: number | null;
-  @ApiProperty({ type: WarningModel, isArray: true, description: 'MACHINE_ACCOUNT_QUOTA when above 0' }) @Field(() => [WarningModel]) risks: WarningModel[];
+  @ApiProperty({ type: WarningModel, isArray: true, description: 'MACHINE_ACCOUNT_QUOTA when above 0' })
+  @Field(() => [WarningModel])
+  risks: WarningModel[];
 }
 
 @ObjectType('InventoryPage')
 export class InventoryPageModel {
-  @ApiProperty({ type: InventoryItemModel, isArray: true }) @Field(() => [InventoryItemModel]) items: InventoryItemModel[];
-  @ApiProperty({ type: InventoryDomainModel, isArray: true }) @Field(() => [InventoryDomainModel]) domains: InventoryDomainModel[];
+  @ApiProperty({ type: InventoryItemModel, isArray: true })
+  @Field(() => [InventoryItemModel])
+  items: InventoryItemModel[];
+  @ApiProperty({ type: InventoryDomainModel, isArray: true })
+  @Field(() => [InventoryDomainModel])
+  domains: InventoryDomainModel[];
   @ApiProperty({ type: 'integer' }) @Field(() => Int) total: number;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) nextCursor: string | null;
 }
 
 @ObjectType('PlanPrincipals')
 export class PlanPrincipalsModel {
-  @ApiProperty({ type: DelegationPrincipalModel, isArray: true }) @Field(() => [DelegationPrincipalModel]) principals: DelegationPrincipalModel[];
+  @ApiProperty({ type: DelegationPrincipalModel, isArray: true })
+  @Field(() => [DelegationPrincipalModel])
+  principals: DelegationPrincipalModel[];
 }
 
 @ObjectType('PlanPolicy')
@@ -121,7 +179,10 @@ export class PlanPolicyModel {
   @ApiProperty() @Field() allowed: boolean;
   @ApiProperty({ type: 'integer' }) @Field(() => Int) requiredApprovals: number;
   @ApiProperty({ type: String, isArray: true }) @Field(() => [String]) reasons: string[];
-  @ApiNullableProperty(PlanOwnersModel, { required: false, description: 'The owners whose approval the rule asks for (approvers: {owners: N}); absent otherwise' })
+  @ApiNullableProperty(PlanOwnersModel, {
+    required: false,
+    description: 'The owners whose approval the rule asks for (approvers: {owners: N}); absent otherwise',
+  })
   @Field(() => PlanOwnersModel, { nullable: true })
   owners?: PlanOwnersModel | null;
 }
@@ -141,10 +202,16 @@ export class PlanItemModel {
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) sddlBefore: string | null;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) sddlAfter: string | null;
   @ApiProperty({ type: PlanPolicyModel }) @Field(() => PlanPolicyModel) policy: PlanPolicyModel;
-  @ApiProperty({ type: WarningModel, isArray: true, description: 'Allowed, but worth knowing (PRINCIPAL_IS_USER_ACCOUNT)' })
+  @ApiProperty({
+    type: WarningModel,
+    isArray: true,
+    description: 'Allowed, but worth knowing (PRINCIPAL_IS_USER_ACCOUNT)',
+  })
   @Field(() => [WarningModel])
   warnings: WarningModel[];
-  @ApiPropertyOptional({ type: ItemErrorModel }) @Field(() => ItemErrorModel, { nullable: true }) error?: ItemErrorModel;
+  @ApiPropertyOptional({ type: ItemErrorModel })
+  @Field(() => ItemErrorModel, { nullable: true })
+  error?: ItemErrorModel;
 }
 
 @ObjectType('DelegationPlan')
@@ -162,5 +229,7 @@ export class DiagnoseCheckModel {
 @ObjectType('DiagnoseResult')
 export class DiagnoseModel {
   @ApiProperty() @Field() ok: boolean;
-  @ApiProperty({ type: DiagnoseCheckModel, isArray: true }) @Field(() => [DiagnoseCheckModel]) checks: DiagnoseCheckModel[];
+  @ApiProperty({ type: DiagnoseCheckModel, isArray: true })
+  @Field(() => [DiagnoseCheckModel])
+  checks: DiagnoseCheckModel[];
 }

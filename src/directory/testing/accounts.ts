@@ -1,12 +1,35 @@
 // Builders for unit tests of services (with FakeDirectory): accounts and RBCD values.
-import { AceType, accessAllowedAce, createRbcdDescriptor, encodeSecurityDescriptor, RBCD_ACCESS_MASK, type Ace } from '../../security-descriptor';
+import {
+  AceType,
+  accessAllowedAce,
+  createRbcdDescriptor,
+  encodeSecurityDescriptor,
+  RBCD_ACCESS_MASK,
+  type Ace,
+} from '../../security-descriptor';
 import { UAC, type DirectoryObject, type DomainInfo } from '../directory.types';
 
-export const CONTOSO: DomainInfo = { name: 'contoso.test', netbios: 'CONTOSO', baseDn: 'DC=contoso,DC=test', domainSid: 'S-1-5-21-1-2-3', domainFunctionality: 7 };
-export const FABRIKAM: DomainInfo = { name: 'fabrikam.test', netbios: 'FABRIKAM', baseDn: 'DC=fabrikam,DC=test', domainSid: 'S-1-5-21-4-5-6', domainFunctionality: 7 };
+export const CONTOSO: DomainInfo = {
+  name: 'contoso.test',
+  netbios: 'CONTOSO',
+  baseDn: 'DC=contoso,DC=test',
+  domainSid: 'S-1-5-21-1-2-3',
+  domainFunctionality: 7,
+};
+export const FABRIKAM: DomainInfo = {
+  name: 'fabrikam.test',
+  netbios: 'FABRIKAM',
+  baseDn: 'DC=fabrikam,DC=test',
+  domainSid: 'S-1-5-21-4-5-6',
+  domainFunctionality: 7,
+};
 
 /** A computer (default) or user account; `rid` makes the SID, `ou` the DN. */
-export function account(name: string, rid: number, overrides: Partial<DirectoryObject> & { ou?: string; user?: boolean } = {}): DirectoryObject {
+export function account(
+  name: string,
+  rid: number,
+  overrides: Partial<DirectoryObject> & { ou?: string; user?: boolean } = {},
+): DirectoryObject {
   const { ou, user, ...rest } = overrides;
   const domain = rest.domain === FABRIKAM.name ? FABRIKAM : CONTOSO;
   const parent = `${ou ?? (user ? 'CN=Users' : 'OU=Servers')},${domain.baseDn}`;
@@ -17,8 +40,12 @@ export function account(name: string, rid: number, overrides: Partial<DirectoryO
     sid: `${domain.domainSid}-${rid}`,
     guid: `00000000-0000-0000-0000-${String(rid).padStart(12, '0')}`,
     samAccountName: computer ? `${name}$` : name,
-    ...(computer ? { dnsHostName: `${name.toLowerCase()}.${domain.name}` } : { userPrincipalName: `${name}@${domain.name}` }),
-    objectClass: computer ? ['top', 'person', 'organizationalPerson', 'user', 'computer'] : ['top', 'person', 'organizationalPerson', 'user'],
+    ...(computer
+      ? { dnsHostName: `${name.toLowerCase()}.${domain.name}` }
+      : { userPrincipalName: `${name}@${domain.name}` }),
+    objectClass: computer
+      ? ['top', 'person', 'organizationalPerson', 'user', 'computer']
+      : ['top', 'person', 'organizationalPerson', 'user'],
     userAccountControl: computer ? UAC.WORKSTATION_TRUST_ACCOUNT : 0x200,
     primaryGroupId: computer ? 515 : 513,
     servicePrincipalNames: computer ? [`HOST/${name}`, `HOST/${name.toLowerCase()}.${domain.name}`] : [],

@@ -2,10 +2,30 @@
 // Only the methods a test allows may be called: any other call throws, so a service that starts to
 // read or write more than it should fails its tests. Search filters are evaluated for real (the
 // subset of RFC 4515 the services use), so the tests also check the filters the services build.
-import { AndFilter, EqualityFilter, ExtensibleFilter, type Filter, FilterParser, NotFilter, OrFilter, PresenceFilter } from 'ldapts';
+import {
+  AndFilter,
+  EqualityFilter,
+  ExtensibleFilter,
+  type Filter,
+  FilterParser,
+  NotFilter,
+  OrFilter,
+  PresenceFilter,
+} from 'ldapts';
 import { DomainError } from '../../common/errors/domain-error';
 import { DirectoryPort } from '../directory.port';
-import { RBCD_ATTRIBUTE, type AccountState, type CasResult, type DcFunctionalLevel, type DcStatus, type DirectoryObject, type DomainInfo, type RbcdMutation, type SearchOptions, type SpnMappings } from '../directory.types';
+import {
+  RBCD_ATTRIBUTE,
+  type AccountState,
+  type CasResult,
+  type DcFunctionalLevel,
+  type DcStatus,
+  type DirectoryObject,
+  type DomainInfo,
+  type RbcdMutation,
+  type SearchOptions,
+  type SpnMappings,
+} from '../directory.types';
 import { DEFAULT_SPN_MAPPINGS, parseSpnMappings } from '../forest-facts';
 
 export type DirectoryMethod =
@@ -74,11 +94,18 @@ export class FakeDirectory extends DirectoryPort {
     return [];
   }
 
-  async resolve(identifier: string, options: { kind?: 'target' | 'principal' | 'user'; domain?: string; withRbcd?: boolean } = {}): Promise<DirectoryObject> {
+  async resolve(
+    identifier: string,
+    options: { kind?: 'target' | 'principal' | 'user'; domain?: string; withRbcd?: boolean } = {},
+  ): Promise<DirectoryObject> {
     this.use('resolve', [identifier, options]);
-    const found = this.objects().filter((o) => (!options.domain || o.domain === options.domain) && this.matches(o, identifier));
-    if (found.length === 0) throw new DomainError(NOT_FOUND[options.kind ?? 'target'], `No account matches "${identifier}"`, { identifier });
-    if (found.length > 1) throw new DomainError('AMBIGUOUS_IDENTIFIER', `"${identifier}" matches ${found.length} accounts`, { identifier });
+    const found = this.objects().filter(
+      (o) => (!options.domain || o.domain === options.domain) && this.matches(o, identifier),
+    );
+    if (found.length === 0)
+      throw new DomainError(NOT_FOUND[options.kind ?? 'target'], `No account matches "${identifier}"`, { identifier });
+    if (found.length > 1)
+      throw new DomainError('AMBIGUOUS_IDENTIFIER', `"${identifier}" matches ${found.length} accounts`, { identifier });
     return copy(found[0], options.withRbcd === true);
   }
 
@@ -127,7 +154,11 @@ export class FakeDirectory extends DirectoryPort {
     const stored = this.objects().find((o) => o.dn.toLowerCase() === group.dn.toLowerCase());
     const sids = new Set((this.state.members?.[stored?.sid ?? ''] ?? []).map((s) => s.toUpperCase()));
     return this.objects()
-      .filter((o) => sids.has(o.sid.toUpperCase()) && (o.objectClass.includes('group') || o.objectClass.includes('foreignSecurityPrincipal')))
+      .filter(
+        (o) =>
+          sids.has(o.sid.toUpperCase()) &&
+          (o.objectClass.includes('group') || o.objectClass.includes('foreignSecurityPrincipal')),
+      )
       .map((o) => copy(o, false));
   }
 
@@ -152,7 +183,11 @@ export class FakeDirectory extends DirectoryPort {
 
   async spnMappings(domain: string): Promise<SpnMappings> {
     this.use('spnMappings', [domain]);
-    return { forest: domain, source: 'directory', aliases: parseSpnMappings(this.state.spnMappings?.[domain] ?? DEFAULT_SPN_MAPPINGS) };
+    return {
+      forest: domain,
+      source: 'directory',
+      aliases: parseSpnMappings(this.state.spnMappings?.[domain] ?? DEFAULT_SPN_MAPPINGS),
+    };
   }
 
   async dcFunctionalLevels(domain: string): Promise<DcFunctionalLevel[]> {
@@ -177,7 +212,8 @@ export class FakeDirectory extends DirectoryPort {
 
   private use(method: DirectoryMethod, args: unknown[]): void {
     this.calls.push({ method, args });
-    if (!this.allowed.has(method)) throw new Error(`FakeDirectory: unexpected call to ${method}(${JSON.stringify(args[0])?.slice(0, 80) ?? ''})`);
+    if (!this.allowed.has(method))
+      throw new Error(`FakeDirectory: unexpected call to ${method}(${JSON.stringify(args[0])?.slice(0, 80) ?? ''})`);
     const failure = this.failures.get(method);
     if (failure) throw failure;
   }
@@ -191,7 +227,15 @@ export class FakeDirectory extends DirectoryPort {
       const name = id.slice(backslash + 1);
       return id.slice(0, backslash) === netbios && (sam === name || sam === `${name}$`);
     }
-    return [object.sid, object.dn, object.guid, object.dnsHostName, object.userPrincipalName, sam, sam.replace(/\$$/, '')]
+    return [
+      object.sid,
+      object.dn,
+      object.guid,
+      object.dnsHostName,
+      object.userPrincipalName,
+      sam,
+      sam.replace(/\$$/, ''),
+    ]
       .filter((v): v is string => Boolean(v))
       .some((v) => v.toLowerCase() === id);
   }
@@ -201,7 +245,9 @@ function copy(object: DirectoryObject, withRbcd: boolean, withSecurityDescriptor
   const { rbcd, securityDescriptor, ...rest } = object;
   return {
     ...rest,
-    ...(withSecurityDescriptor ? { securityDescriptor: securityDescriptor ? Buffer.from(securityDescriptor) : null } : {}),
+    ...(withSecurityDescriptor
+      ? { securityDescriptor: securityDescriptor ? Buffer.from(securityDescriptor) : null }
+      : {}),
     objectClass: [...object.objectClass],
     servicePrincipalNames: [...object.servicePrincipalNames],
     allowedToDelegateTo: [...object.allowedToDelegateTo],
@@ -263,7 +309,12 @@ function evaluate(filter: Filter, object: DirectoryObject, inChain?: InChain): b
   if (filter instanceof AndFilter) return filter.filters.every((f) => evaluate(f, object, inChain));
   if (filter instanceof OrFilter) return filter.filters.some((f) => evaluate(f, object, inChain));
   if (filter instanceof NotFilter) return !evaluate(filter.filter, object, inChain);
-  if (filter instanceof ExtensibleFilter && filter.rule === IN_CHAIN && filter.matchType.toLowerCase() === 'memberof' && inChain) {
+  if (
+    filter instanceof ExtensibleFilter &&
+    filter.rule === IN_CHAIN &&
+    filter.matchType.toLowerCase() === 'memberof' &&
+    inChain
+  ) {
     return inChain(object, String(filter.value));
   }
   if (filter instanceof PresenceFilter) return values(object, filter.attribute) !== undefined;

@@ -1,7 +1,19 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUrl, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { IdentifierListField, TargetSearchField, TargetSearchInput } from '../../delegations/dto/delegation.inputs';
 import { REQUEST_ACTIONS, REQUEST_STATUSES, type RequestAction } from '../request.entity';
 
@@ -39,7 +51,12 @@ export class CreateRequestInput {
   @MaxLength(2000)
   justification: string;
 
-  @ApiPropertyOptional({ type: TicketInput }) @Field(() => TicketInput, { nullable: true }) @IsOptional() @ValidateNested() @Type(() => TicketInput) ticket?: TicketInput;
+  @ApiPropertyOptional({ type: TicketInput })
+  @Field(() => TicketInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TicketInput)
+  ticket?: TicketInput;
 
   @ApiPropertyOptional({ example: 'PT8H', description: 'ISO 8601 duration, counted from when the grant is applied' })
   @Field({ nullable: true })
@@ -48,9 +65,16 @@ export class CreateRequestInput {
   @MaxLength(40)
   duration?: string;
 
-  @ApiPropertyOptional({ example: '2026-12-01T18:00:00Z' }) @Field({ nullable: true }) @IsOptional() @IsISO8601({ strict: true }) expiresAt?: string;
+  @ApiPropertyOptional({ example: '2026-12-01T18:00:00Z' })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expiresAt?: string;
 
-  @ApiPropertyOptional({ example: 'alice@contoso.test', description: 'The person this is filed for (keys that may act on behalf only)' })
+  @ApiPropertyOptional({
+    example: 'alice@contoso.test',
+    description: 'The person this is filed for (keys that may act on behalf only)',
+  })
   @Field({ nullable: true })
   @IsOptional()
   @IsString()
@@ -66,17 +90,25 @@ export class RequiredCommentInput {
   @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(2000) comment: string;
 }
 
-
 @InputType()
 export class RequestFilterInput {
-  @ApiPropertyOptional({ enum: REQUEST_STATUSES }) @Field(() => String, { nullable: true }) @IsOptional() @IsIn(REQUEST_STATUSES) status?: (typeof REQUEST_STATUSES)[number];
+  @ApiPropertyOptional({ enum: REQUEST_STATUSES })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(REQUEST_STATUSES)
+  status?: (typeof REQUEST_STATUSES)[number];
   @ApiPropertyOptional() @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(1024) target?: string;
   @ApiPropertyOptional() @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(1024) principal?: string;
   @ApiPropertyOptional() @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(200) requester?: string;
 }
 
 export class ListRequestsQuery extends RequestFilterInput {
-  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() cursor?: string;
 }
-

@@ -9,8 +9,20 @@ export const GRANT_REQUEST_EXAMPLE = {
   duration: 'PT8H',
 };
 
-const SERVERC = { dn: 'CN=SERVERC,OU=Servers,DC=contoso,DC=test', sid: 'S-1-5-21-1004336348-1177238915-682003330-1105', samAccountName: 'SERVERC$', dnsHostName: 'serverc.contoso.test', domain: 'contoso.test' };
-const SERVERB = { dn: 'CN=SERVERB,OU=Servers,DC=contoso,DC=test', sid: 'S-1-5-21-1004336348-1177238915-682003330-1104', samAccountName: 'SERVERB$', dnsHostName: 'serverb.contoso.test', domain: 'contoso.test' };
+const SERVERC = {
+  dn: 'CN=SERVERC,OU=Servers,DC=contoso,DC=test',
+  sid: 'S-1-5-21-1004336348-1177238915-682003330-1105',
+  samAccountName: 'SERVERC$',
+  dnsHostName: 'serverc.contoso.test',
+  domain: 'contoso.test',
+};
+const SERVERB = {
+  dn: 'CN=SERVERB,OU=Servers,DC=contoso,DC=test',
+  sid: 'S-1-5-21-1004336348-1177238915-682003330-1104',
+  samAccountName: 'SERVERB$',
+  dnsHostName: 'serverb.contoso.test',
+  domain: 'contoso.test',
+};
 
 export const FILED_REQUEST_EXAMPLE = {
   id: '3f2a7c1e-8b4d-4e6f-9a0b-1c2d3e4f5a6b',
@@ -28,7 +40,12 @@ export const FILED_REQUEST_EXAMPLE = {
   expiresAt: null,
   requiredApprovals: 1,
   approvals: [],
-  approvalStatus: { approvers: 0, required: 1, owners: [], missing: ['1 more approval from an approver other than the requester'] },
+  approvalStatus: {
+    approvers: 0,
+    required: 1,
+    owners: [],
+    missing: ['1 more approval from an approver other than the requester'],
+  },
   createdAt: '2026-12-01T09:00:00.000Z',
   updatedAt: '2026-12-01T09:00:00.000Z',
   appliedAt: null,

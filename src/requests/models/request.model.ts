@@ -17,7 +17,9 @@ export class TicketModel {
 
 @ObjectType('Person')
 export class PersonModel {
-  @ApiProperty({ description: 'What the workflow compares: sid:<SID> for an AD user, external:<id> otherwise' }) @Field() key: string;
+  @ApiProperty({ description: 'What the workflow compares: sid:<SID> for an AD user, external:<id> otherwise' })
+  @Field()
+  key: string;
   @ApiProperty({ enum: PERSON_KINDS }) @Field() kind: string;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) sid: string | null;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) upn: string | null;
@@ -55,7 +57,9 @@ export class OwnedTargetModel {
 @ObjectType('TargetOwners')
 export class TargetOwnersModel {
   @ApiProperty({ type: OwnedTargetModel }) @Field(() => OwnedTargetModel) target: OwnedTargetModel;
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'Owner approvals this target needs' }) @Field(() => Int) required: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Owner approvals this target needs' })
+  @Field(() => Int)
+  required: number;
   @ApiProperty({ type: OwnerSourceModel, isArray: true }) @Field(() => [OwnerSourceModel]) owners: OwnerSourceModel[];
   @ApiProperty({ type: String, isArray: true }) @Field(() => [String]) approvedBy: string[];
   @ApiProperty({ type: 'integer', minimum: 0 }) @Field(() => Int) missing: number;
@@ -66,10 +70,16 @@ export class TargetOwnersModel {
 
 @ObjectType('ApprovalStatus')
 export class ApprovalStatusModel {
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'Distinct persons who approved' }) @Field(() => Int) approvers: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Distinct persons who approved' })
+  @Field(() => Int)
+  approvers: number;
   @ApiProperty({ type: 'integer', minimum: 0 }) @Field(() => Int) required: number;
-  @ApiProperty({ type: TargetOwnersModel, isArray: true }) @Field(() => [TargetOwnersModel]) owners: TargetOwnersModel[];
-  @ApiProperty({ type: String, isArray: true, description: 'What is still missing, in words' }) @Field(() => [String]) missing: string[];
+  @ApiProperty({ type: TargetOwnersModel, isArray: true })
+  @Field(() => [TargetOwnersModel])
+  owners: TargetOwnersModel[];
+  @ApiProperty({ type: String, isArray: true, description: 'What is still missing, in words' })
+  @Field(() => [String])
+  missing: string[];
 }
 
 @ObjectType('Approval')
@@ -78,7 +88,9 @@ export class ApprovalModel {
   @ApiProperty() @Field() approverName: string;
   @ApiNullableProperty(PersonModel) @Field(() => PersonModel, { nullable: true }) person: PersonModel | null;
   @ApiNullableProperty('string', { enum: CHANNELS }) @Field(() => String, { nullable: true }) via: string | null;
-  @ApiProperty({ type: String, isArray: true, description: 'Targets of the request this approver owned' }) @Field(() => [String]) ownerOf: string[];
+  @ApiProperty({ type: String, isArray: true, description: 'Targets of the request this approver owned' })
+  @Field(() => [String])
+  ownerOf: string[];
   @ApiProperty({ enum: APPROVAL_DECISIONS }) @Field() decision: string;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) comment: string | null;
   @ApiProperty({ format: 'date-time' }) @Field() createdAt: string;
@@ -88,16 +100,24 @@ export class ApprovalModel {
 export class TargetResultModel {
   @ApiProperty({ type: AccountRefModel }) @Field(() => AccountRefModel) target: AccountRefModel;
   @ApiProperty({ enum: TARGET_RESULT_STATUSES }) @Field() status: string;
-  @ApiNullableProperty('string', { required: false }) @Field(() => String, { nullable: true }) sddlBefore?: string | null;
-  @ApiNullableProperty('string', { required: false }) @Field(() => String, { nullable: true }) sddlAfter?: string | null;
-  @ApiNullableProperty(ItemErrorModel, { required: false }) @Field(() => ItemErrorModel, { nullable: true }) error?: ItemErrorModel | null;
+  @ApiNullableProperty('string', { required: false }) @Field(() => String, { nullable: true }) sddlBefore?:
+    string | null;
+  @ApiNullableProperty('string', { required: false }) @Field(() => String, { nullable: true }) sddlAfter?:
+    string | null;
+  @ApiNullableProperty(ItemErrorModel, { required: false })
+  @Field(() => ItemErrorModel, { nullable: true })
+  error?: ItemErrorModel | null;
   @ApiPropertyOptional({ format: 'date-time' }) @Field({ nullable: true }) at?: string;
 }
 
 @ObjectType('RequestResult')
 export class RequestResultModel {
-  @ApiProperty({ type: TargetResultModel, isArray: true }) @Field(() => [TargetResultModel]) targets: TargetResultModel[];
-  @ApiNullableProperty(ItemErrorModel, { required: false }) @Field(() => ItemErrorModel, { nullable: true }) error?: ItemErrorModel | null;
+  @ApiProperty({ type: TargetResultModel, isArray: true })
+  @Field(() => [TargetResultModel])
+  targets: TargetResultModel[];
+  @ApiNullableProperty(ItemErrorModel, { required: false })
+  @Field(() => ItemErrorModel, { nullable: true })
+  error?: ItemErrorModel | null;
 }
 
 @ObjectType('Request')
@@ -110,20 +130,30 @@ export class RequestModel {
   @ApiProperty({ description: 'Identity of the caller who filed it' }) @Field() requester: string;
   @ApiProperty() @Field() requesterName: string;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) requestedFor: string | null;
-  @ApiProperty({ type: RequestedByModel, description: 'Who filed it: credential, channel and person' }) @Field(() => RequestedByModel) requestedBy: RequestedByModel;
+  @ApiProperty({ type: RequestedByModel, description: 'Who filed it: credential, channel and person' })
+  @Field(() => RequestedByModel)
+  requestedBy: RequestedByModel;
   @ApiNullableProperty(PersonModel, { description: 'The person requestedFor resolved to' })
   @Field(() => PersonModel, { nullable: true })
   requestedForPerson: PersonModel | null;
   @ApiProperty() @Field() justification: string;
   @ApiNullableProperty(TicketModel) @Field(() => TicketModel, { nullable: true }) ticket: TicketModel | null;
-  @ApiNullableProperty('string', { format: 'date-time', description: 'When the grant ends (set when applied, for a duration)' }) @Field(() => String, { nullable: true }) expiresAt: string | null;
+  @ApiNullableProperty('string', {
+    format: 'date-time',
+    description: 'When the grant ends (set when applied, for a duration)',
+  })
+  @Field(() => String, { nullable: true })
+  expiresAt: string | null;
   @ApiProperty({ type: 'integer', minimum: 0 }) @Field(() => Int) requiredApprovals: number;
   @ApiProperty({ type: ApprovalModel, isArray: true }) @Field(() => [ApprovalModel]) approvals: ApprovalModel[];
   @ApiProperty({ type: ApprovalStatusModel }) @Field(() => ApprovalStatusModel) approvalStatus: ApprovalStatusModel;
   @ApiProperty({ format: 'date-time' }) @Field() createdAt: string;
   @ApiProperty({ format: 'date-time' }) @Field() updatedAt: string;
-  @ApiNullableProperty('string', { format: 'date-time' }) @Field(() => String, { nullable: true }) appliedAt: string | null;
-  @ApiNullableProperty(RequestResultModel) @Field(() => RequestResultModel, { nullable: true }) result: RequestResultModel | null;
+  @ApiNullableProperty('string', { format: 'date-time' }) @Field(() => String, { nullable: true }) appliedAt:
+    string | null;
+  @ApiNullableProperty(RequestResultModel)
+  @Field(() => RequestResultModel, { nullable: true })
+  result: RequestResultModel | null;
   @ApiProperty({ type: String, isArray: true }) @Field(() => [String]) nextSteps: string[];
 }
 
