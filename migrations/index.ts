@@ -5,7 +5,7 @@ import { DirectoryIntents1764200000000 } from './1764200000000-directory-intents
 import { PersonsAndOwners1764300000000 } from './1764300000000-persons-and-owners';
 import { AuditSinkPositions1764400000000 } from './1764400000000-audit-sink-positions';
 
-export const ALL_MIGRATIONS: Function[] = [
+export const ALL_MIGRATIONS: (new () => unknown)[] = [
   InitialSchema1764000000000,
   SharedLimits1764100000000,
   DirectoryIntents1764200000000,

@@ -61,7 +61,6 @@ function composeCommand(): string[] | null {
 
 const COMPOSE = composeCommand();
 if (!COMPOSE) {
-  // eslint-disable-next-line no-console
   console.warn(
     'docker.spec: neither `docker compose` nor `docker-compose` is installed: compose validation skipped (apt-get install --no-install-recommends docker-compose)',
   );

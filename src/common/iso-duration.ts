@@ -14,7 +14,3 @@ export function parseIsoDuration(text: string): number | undefined {
     Number(seconds ?? 0) * 1000;
   return ms > 0 ? Math.round(ms) : undefined;
 }
-
-export function isIsoDuration(text: string): boolean {
-  return parseIsoDuration(text) !== undefined;
-}

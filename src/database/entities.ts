@@ -10,7 +10,7 @@ import { JobEntity } from '../jobs/job.entity';
 import { ApprovalEntity } from '../requests/approval.entity';
 import { RequestEntity } from '../requests/request.entity';
 
-export const ALL_ENTITIES: Function[] = [
+export const ALL_ENTITIES: (new () => unknown)[] = [
   ApiKeyEntity,
   RequestEntity,
   ApprovalEntity,

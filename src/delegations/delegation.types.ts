@@ -1,5 +1,5 @@
 import { RBCD_WARNING_CODES } from '../security-descriptor';
-import type { WriterClass } from '../policy/writers.service';
+import type { WriterClass } from '../policy/policy.types';
 import type { WriterVia } from '../security-descriptor/writers';
 
 /** What the read API returns, independent of transport (REST DTOs and GraphQL models mirror it). */

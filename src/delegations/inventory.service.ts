@@ -6,7 +6,7 @@ import { TtlCache } from '../directory/sid-cache';
 import { RBCD_ATTRIBUTE, UAC, type DirectoryObject } from '../directory/directory.types';
 import { heldByAnyAccount, IMPLICIT_TOKEN_SIDS, WELL_KNOWN_SIDS } from '../directory/well-known-sids';
 import { PolicyService } from '../policy/policy.service';
-import { type WriterMemo, writerName, WritersService } from '../policy/writers.service';
+import { type WriterMemo, WritersService } from '../policy/writers.service';
 import { listPrincipals } from '../security-descriptor';
 import type { AccountRef, Warning } from './delegation.types';
 import { decodeStored, toAccountRef } from './delegation-reader';

@@ -1,7 +1,7 @@
 import { EqualityFilter } from 'ldapts';
 import { DomainError } from '../common/errors/domain-error';
 import type { DirectoryPort } from '../directory/directory.port';
-import { RBCD_ATTRIBUTE, type DirectoryObject, type SpnMappings } from '../directory/directory.types';
+import { RBCD_ATTRIBUTE, type DirectoryObject } from '../directory/directory.types';
 import { isDomainOutOfReach } from '../directory/ldap-errors';
 
 /** What an SPN search reads of each owner: enough to run the checks on it, its RBCD value included. */

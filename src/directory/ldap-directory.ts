@@ -291,7 +291,8 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
           new Change({ operation: 'add', modification: new Attribute({ type: RBCD_ATTRIBUTE, values: [after] }) }),
         );
       try {
-        // delete <old value> + add <new value> in one modify is a compare-and-swap on AD (DOMAIN.md).
+        // delete <old value> + add <new value> in one modify is a compare-and-swap on AD: the
+        // delete fails with noSuchAttribute when the value changed since it was read.
         await connection.withClient('write', (client) => this.modifyRaw(client, object.dn, changes), object.dn);
         return { before, after, changed: true, attempts: attempt };
       } catch (error) {

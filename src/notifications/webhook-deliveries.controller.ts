@@ -8,7 +8,7 @@ import { Roles } from '../auth/roles.decorator';
 import type { Principal } from '../auth/roles';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { ApiNullableProperty } from '../common/openapi/api-nullable-property.decorator';
-import { DELIVERY_TARGETS } from './webhook-sender';
+import { DELIVERY_TARGETS } from './delivery-target';
 
 const STATUSES = ['queued', 'running', 'done', 'failed'] as const;
 

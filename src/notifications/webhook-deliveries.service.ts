@@ -9,7 +9,7 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { JobEntity, type JobStatus } from '../jobs/job.entity';
 import type { WebhookJobPayload } from './webhook-sender';
 import { redactUrl } from './webhook-url';
-import type { DeliveryTarget } from './webhook-sender';
+import type { DeliveryTarget } from './delivery-target';
 
 export interface WebhookDelivery {
   id: string;

@@ -6,9 +6,7 @@ import type { DomainEvent } from './event-publisher';
 import { redactUrl, splitCredentials } from './webhook-url';
 import { slackMessageFor } from '../chatops/slack-messages';
 
-/** Where an outbound delivery goes: a configured webhook, or the chat notify URL. */
-export const DELIVERY_TARGETS = ['webhook', 'slack'] as const;
-export type DeliveryTarget = (typeof DELIVERY_TARGETS)[number];
+import type { DeliveryTarget } from './delivery-target';
 
 export interface WebhookJobPayload {
   target: DeliveryTarget;

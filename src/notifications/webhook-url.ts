@@ -1,4 +1,4 @@
-import type { DeliveryTarget } from './webhook-sender';
+import type { DeliveryTarget } from './delivery-target';
 
 /** A URL as shown to admins and written to logs: no user info, no query, and no secret path for Slack. */
 export function redactUrl(url: string, target: DeliveryTarget = 'webhook'): string {

@@ -16,3 +16,7 @@ export interface PolicyDecision {
   /** Index of the matching rule in the configuration, when one matched. */
   rule?: number;
 }
+
+/** Who can write a property outside the broker: Tier 0, a service account, the object itself, anyone else. */
+export const WRITER_CLASSES = ['tier0', 'service', 'self', 'other'] as const;
+export type WriterClass = (typeof WRITER_CLASSES)[number];

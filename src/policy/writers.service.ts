@@ -19,8 +19,7 @@ import {
 import { tier0AccountReason, tier0SidName } from './tier0';
 import type { WarningCode } from '../delegations/delegation.types';
 
-export const WRITER_CLASSES = ['tier0', 'service', 'self', 'other'] as const;
-export type WriterClass = (typeof WRITER_CLASSES)[number];
+import type { WriterClass } from './policy.types';
 
 /** Someone who can change a property outside the broker: no approval, no audit, no expiry. */
 export interface Writer {

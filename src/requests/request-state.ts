@@ -14,8 +14,6 @@ const TRANSITIONS: Record<RequestStatus, RequestStatus[]> = {
   revoked: [],
 };
 
-export const FINAL_STATUSES: RequestStatus[] = ['failed', 'rejected', 'cancelled', 'expired', 'revoked'];
-
 export function canTransition(from: RequestStatus, to: RequestStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }

@@ -68,7 +68,7 @@ export interface RequestView {
   nextSteps: string[];
 }
 
-/** What the operator must do after a grant: the KDC negative cache and the WinRM caveat (DOMAIN.md). */
+/** What the operator must do after a grant: the KDC negative cache and the WinRM caveat. */
 export function nextStepsFor(request: RequestEntity, quorum?: QuorumStatus): string[] {
   if (request.action !== 'grant') return [];
   const frontEnds = request.principals.map((p) => p.dnsHostName ?? p.samAccountName.replace(/\$$/, '')).join(', ');

@@ -29,11 +29,6 @@ export const GENERIC_READ = 0x8000_0000;
 /** What samba-tool, impacket and Set-ADComputer write: the standard rights plus every DS right. */
 export const RBCD_ACCESS_MASK = 0x000f_01ff;
 
-/** True when the mask carries the right the KDC checks for S4U2Proxy. */
-export function grantsControlAccess(mask: number): boolean {
-  return (mask & ADS_RIGHT_DS_CONTROL_ACCESS) !== 0;
-}
-
 export function formatAccessMask(mask: number): string {
   return '0x' + (mask >>> 0).toString(16);
 }

@@ -1,6 +1,6 @@
 // RBCD operations on the value of msDS-AllowedToActOnBehalfOfOtherIdentity. Pure functions over the
 // decoded model: what they do not change keeps its bytes (other ACEs, owner, group, SACL, layout).
-// "Effective" follows what the KDC honours for S4U2Proxy (checked on the Samba 4.22 KDC, DOMAIN.md):
+// "Effective" follows what the KDC honours for S4U2Proxy (checked on the Samba 4.22 KDC):
 // only an ACCESS_ALLOWED ACE (type 0) applying to the object itself whose mask carries the
 // control-access right 0x100 (GENERIC_ALL alone is not mapped), and only when no deny ACE covering
 // 0x100 decided the bit before it (the first ACE that decides the bit wins). Object ACEs (types 5

@@ -3,7 +3,7 @@
 // codes), policy refusals (exit 3) next to allowed grants, and the audit exported then verified
 // offline, intact and tampered. Most runs call runCli in-process (fast); a few spawn bin/rbcd.js.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -118,7 +118,7 @@ describe('rbcd, the admin CLI, against the sandbox', () => {
     expect(JSON.parse(who.out).target.samAccountName).toBe('SERVERC$');
 
     // A credentials file others can read is refused, not used.
-    require('node:fs').chmodSync(credentials, 0o644);
+    chmodSync(credentials, 0o644);
     const exposed = await spawnCli(['who', 'SERVERC'], { RBCD_CREDENTIALS: credentials });
     expect(exposed.code).toBe(1);
     expect(exposed.err).toContain('CREDENTIALS_EXPOSED');

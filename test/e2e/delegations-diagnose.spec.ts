@@ -97,7 +97,7 @@ describe('POST /diagnose, checked against the KDC', () => {
     expect(body.ok).toBe(false);
     expect(failed(body)).toEqual(['USER_NOT_PROTECTED_USERS']);
     expect(check(body, 'USER_NOT_PROTECTED_USERS').message).toMatch(/Protected Users/);
-    // Windows KDCs refuse; Samba's does not enforce Protected Users (DOMAIN.md): the KDC cannot be the judge here.
+    // Windows KDCs refuse; Samba's does not enforce Protected Users: the KDC cannot be the judge here.
     expect((await kdc('bob')).allowed).toBe(true);
   });
 

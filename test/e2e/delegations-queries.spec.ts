@@ -249,7 +249,6 @@ describe('live delegation queries: principal, inventory, plan (REST)', () => {
 
     const inventory = (query: Record<string, string | number>) =>
       t.http().get('/api/v1/inventory').query(query).set(t.admin);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies
     const byDn = (list: { dn: string }[]): Record<string, any> => Object.fromEntries(list.map((i) => [i.dn, i]));
     const riskCodes = (item: { risks: { code: string }[] }) => item.risks.map((r) => r.code).sort();
 

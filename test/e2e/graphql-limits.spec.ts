@@ -149,7 +149,7 @@ describe('GraphQL limits are configurable', () => {
       .post('/graphql')
       .set(t.admin)
       .send({ query: '{ delegation(target: "SERVERC") { principals { sid } warnings { code } } }' });
-    expect(res.body.errors?.[0].extensions.code).toBeUndefined;
+    expect(res.body.errors?.[0].extensions.code).toBeUndefined();
     const deep = await t
       .http()
       .post('/graphql')

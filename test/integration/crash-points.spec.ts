@@ -8,7 +8,7 @@
 //   - the write is in the audit exactly once (changed: true), every intent is closed, and the chain
 //     verifies.
 // Every case has its own database and target; the crashing processes run side by side.
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { mapLimit } from '../../src/delegations/target-expander';
@@ -60,7 +60,7 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
     config = join(sandboxDir(), `crash-points-${process.pid}-${database}.yaml`);
     writeFileSync(
       config,
-      `${require('node:fs').readFileSync(SANDBOX_CONFIG, 'utf8')}\npolicy:\n  defaults: { requiredApprovals: 1, maxDuration: P30D }\n  rules:\n    - match: { targetDnSuffix: "${PAW01}" }\n`,
+      `${readFileSync(SANDBOX_CONFIG, 'utf8')}\npolicy:\n  defaults: { requiredApprovals: 1, maxDuration: P30D }\n  rules:\n    - match: { targetDnSuffix: "${PAW01}" }\n`,
     );
     frontEnd = await createComputer(uniqueName('KF'));
     await enableProtocolTransition(frontEnd.samAccountName);

@@ -190,7 +190,7 @@ describe('sandbox DCs', () => {
     it('admin helpers round-trip raw bytes (writeRbcdRaw / readRbcdRaw)', async () => {
       const target = await createComputer(uniqueName('SB'));
       created.push(target);
-      const odd = Buffer.from([1, 2, 3]); // the DC stores bytes it cannot parse (DOMAIN.md)
+      const odd = Buffer.from([1, 2, 3]); // the DC stores bytes it cannot parse
       await writeRbcdRaw(target.dn, odd);
       expect(await readRbcdRaw(target.dn)).toEqual(odd);
       await writeRbcdRaw(target.dn, null);

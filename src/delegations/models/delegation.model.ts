@@ -5,7 +5,7 @@ import { ApiNullableProperty } from '../../common/openapi/api-nullable-property.
 import { PlanOwnersModel } from '../../owners/owner.models';
 import { WARNING_CODES } from '../delegation.types';
 import { DIAGNOSE_CHECK_IDS, DIAGNOSE_CHECK_STATUSES } from '../diagnose-checks';
-import { WRITER_CLASSES } from '../../policy/writers.service';
+import { WRITER_CLASSES } from '../../policy/policy.types';
 import { WRITER_VIAS } from '../../security-descriptor/writers';
 
 @ObjectType('AccountRef')
