@@ -278,6 +278,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/standing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** RBCD entries in force that no active grant covers: there before the service, or written behind its back (paged) */
+        get: operations["Standing_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/requests": {
         parameters: {
             query?: never;
@@ -727,7 +744,7 @@ export interface components {
              * @example INEFFECTIVE_MASK
              * @enum {string}
              */
-            code: "INEFFECTIVE_MASK" | "DENY_ACE" | "EMPTY_DACL" | "NO_DACL" | "OBJECT_ACE" | "UNKNOWN_ACE_TYPE" | "INHERIT_ONLY_ACE" | "DENIED_EARLIER" | "DACL_NOT_PRESENT" | "INVALID_SECURITY_DESCRIPTOR" | "UNRESOLVED_SID" | "RBCD_ACE_GROUP_SCOPE" | "UNCONSTRAINED_ON_NON_DC" | "PROTOCOL_TRANSITION" | "RBCD_ON_PROTECTED_TARGET" | "ORPHANED_SID" | "RBCD_OPEN_TO_ANY_ACCOUNT" | "RBCD_WRITABLE_BY_NON_TIER0" | "RBCD_SELF_WRITABLE" | "WRITERS_UNKNOWN" | "PRINCIPAL_IS_USER_ACCOUNT" | "MACHINE_ACCOUNT_QUOTA";
+            code: "INEFFECTIVE_MASK" | "DENY_ACE" | "EMPTY_DACL" | "NO_DACL" | "OBJECT_ACE" | "UNKNOWN_ACE_TYPE" | "INHERIT_ONLY_ACE" | "DENIED_EARLIER" | "DACL_NOT_PRESENT" | "INVALID_SECURITY_DESCRIPTOR" | "UNRESOLVED_SID" | "RBCD_ACE_GROUP_SCOPE" | "UNCONSTRAINED_ON_NON_DC" | "PROTOCOL_TRANSITION" | "RBCD_ON_PROTECTED_TARGET" | "ORPHANED_SID" | "RBCD_OPEN_TO_ANY_ACCOUNT" | "RBCD_WRITABLE_BY_NON_TIER0" | "RBCD_SELF_WRITABLE" | "WRITERS_UNKNOWN" | "PRINCIPAL_IS_USER_ACCOUNT" | "MACHINE_ACCOUNT_QUOTA" | "STANDING_OUT_OF_BAND" | "PRINCIPAL_CREATED_BY_USER";
             message: string;
             sid?: string;
         };
@@ -909,6 +926,51 @@ export interface components {
         DiagnoseModel: {
             ok: boolean;
             checks: components["schemas"]["DiagnoseCheckModel"][];
+        };
+        StandingPrincipalModel: {
+            /** @example S-1-5-21-1-2-3-1104 */
+            sid: string;
+            samAccountName: string | null;
+            dn: string | null;
+            domain: string | null;
+            resolved: boolean;
+        };
+        StandingEntryModel: {
+            /**
+             * @description <target SID>|<principal SID>: names the entry in adoption and reviews
+             * @example S-1-5-21-1-2-3-1105|S-1-5-21-1-2-3-1104
+             */
+            id: string;
+            target: components["schemas"]["AccountRefModel"];
+            principal: components["schemas"]["StandingPrincipalModel"];
+            /** @description ACCESS_MASK as an unsigned 32-bit number */
+            accessMask: number;
+            /** @example allow */
+            aceType: string;
+            /** @description false when the KDC ignores the entry */
+            effective: boolean;
+            /**
+             * @description preExisting: there before the service (or carried unchanged through its own writes); outOfBand: written behind its back
+             * @enum {string}
+             */
+            origin: "preExisting" | "outOfBand";
+            originReason: string;
+            /** @description When the RBCD attribute itself last changed (replPropertyMetaData) */
+            rbcdChangedAt: string | null;
+            /** @enum {string} */
+            changedAtSource: "attributeMetadata" | "whenChanged" | "unknown";
+            /** @description The target object's whenChanged */
+            whenChanged: string | null;
+            /** @description Who can write the target's RBCD list outside the broker; null when its permissions are unreadable */
+            writers: components["schemas"]["DelegationWriterModel"][] | null;
+            risks: components["schemas"]["WarningModel"][];
+        };
+        StandingPageModel: {
+            items: components["schemas"]["StandingEntryModel"][];
+            total: number;
+            nextCursor: string | null;
+            /** @description When the service's record began (its first audit event) */
+            serviceSince: string | null;
         };
         TicketInput: {
             /** @example servicenow */
@@ -2464,6 +2526,103 @@ export interface operations {
             };
             /** @description VALIDATION_FAILED: the body is not of a supported content type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    Standing_list: {
+        parameters: {
+            query?: {
+                /** @description Every configured domain when absent */
+                base?: string;
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandingPageModel"];
+                };
+            };
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN, SELF_APPROVAL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -26,6 +26,7 @@ import { PersonsModule } from './persons/persons.module';
 import { PolicyModule } from './policy/policy.module';
 import { ReconcileModule } from './reconcile/reconcile.module';
 import { RequestsModule } from './requests/requests.module';
+import { StandingModule } from './standing/standing.module';
 
 /**
  * SQLite migrates at start (one process, zero set-up). PostgreSQL migrates as an explicit deploy
@@ -73,6 +74,7 @@ export class AppModule {
         PolicyModule,
         HealthModule,
         DelegationsModule,
+        StandingModule,
         RequestsModule,
         JobsModule,
         ChatopsModule,

@@ -135,6 +135,12 @@ export class AuditService {
     yield* this.eventsFrom(from);
   }
 
+  /** When the log began (its first event): since then, the service saw every change it made. Null when empty. */
+  async firstEventAt(): Promise<string | null> {
+    const first = await this.uow.manager.getRepository(AuditEventEntity).find({ order: { seq: 'ASC' }, take: 1 });
+    return first[0]?.at ?? null;
+  }
+
   /** The last event's position (0 when the log is empty). */
   async headSeq(): Promise<number> {
     const last = await this.uow.manager.getRepository(AuditEventEntity).find({ order: { seq: 'DESC' }, take: 1 });

@@ -42,6 +42,8 @@ export const WARNING_CODES = [
   'WRITERS_UNKNOWN',
   'PRINCIPAL_IS_USER_ACCOUNT',
   'MACHINE_ACCOUNT_QUOTA',
+  'STANDING_OUT_OF_BAND',
+  'PRINCIPAL_CREATED_BY_USER',
 ] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 

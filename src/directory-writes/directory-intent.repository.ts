@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { type EntityManager, LessThan } from 'typeorm';
+import { type EntityManager, In, LessThan } from 'typeorm';
 import { UnitOfWork } from '../database/unit-of-work';
 import { DirectoryIntentEntity, type IntentAction, type IntentState } from './directory-intent.entity';
 
@@ -16,6 +16,7 @@ export interface NewIntent {
 }
 
 const INSERT_CHUNK = 100;
+const IN_CHUNK = 500;
 
 /** The only code that reads or writes the directory_intents table. */
 @Injectable()
@@ -43,6 +44,23 @@ export class DirectoryIntentRepository {
     for (let i = 0; i < rows.length; i += INSERT_CHUNK)
       await m.getRepository(DirectoryIntentEntity).insert(rows.slice(i, i + INSERT_CHUNK));
     return rows;
+  }
+
+  /**
+   * The service's writes on these targets, oldest first (what each saw in force before it): tells a
+   * standing entry the service carried through its own writes from one written behind its back.
+   */
+  async historyForTargets(targetSids: string[]): Promise<Map<string, DirectoryIntentEntity[]>> {
+    const history = new Map<string, DirectoryIntentEntity[]>();
+    const sids = [...new Set(targetSids.map((s) => s.toUpperCase()))];
+    for (let i = 0; i < sids.length; i += IN_CHUNK) {
+      const rows = await this.uow.manager.getRepository(DirectoryIntentEntity).find({
+        where: { targetSid: In(sids.slice(i, i + IN_CHUNK)) },
+        order: { createdAt: 'ASC' },
+      });
+      for (const row of rows) history.set(row.targetSid, [...(history.get(row.targetSid) ?? []), row]);
+    }
+    return history;
   }
 
   /** Closes a pending intent; false when it was already closed (by another worker or the reconciler). */

@@ -29,6 +29,10 @@ export interface DirectoryObject {
   creatorSid?: string;
   /** The raw nTSecurityDescriptor (owner, group, DACL), when it was asked for. */
   securityDescriptor?: Buffer | null;
+  /** whenChanged (ISO 8601), when it was asked for: the last change of any attribute. */
+  whenChanged?: string;
+  /** The raw replPropertyMetaData, when it was asked for: when each attribute last changed. */
+  replPropertyMetaData?: Buffer;
 }
 
 export interface DomainInfo {
@@ -112,3 +116,4 @@ export const UAC = {
 export const RBCD_ATTRIBUTE = 'msDS-AllowedToActOnBehalfOfOtherIdentity';
 export const SECURITY_DESCRIPTOR_ATTRIBUTE = 'nTSecurityDescriptor';
 export const CREATOR_SID_ATTRIBUTE = 'mS-DS-CreatorSID';
+export const REPL_METADATA_ATTRIBUTE = 'replPropertyMetaData';

@@ -1,7 +1,12 @@
 import type { Entry } from 'ldapts';
 import { sidFromBytes } from '../security-descriptor';
 import type { DirectoryObject } from './directory.types';
-import { CREATOR_SID_ATTRIBUTE, RBCD_ATTRIBUTE, SECURITY_DESCRIPTOR_ATTRIBUTE } from './directory.types';
+import {
+  CREATOR_SID_ATTRIBUTE,
+  RBCD_ATTRIBUTE,
+  REPL_METADATA_ATTRIBUTE,
+  SECURITY_DESCRIPTOR_ATTRIBUTE,
+} from './directory.types';
 import { guidFromBytes } from './identifier';
 
 /** The attributes read for every account object. */
@@ -33,6 +38,8 @@ export const BINARY_ATTRIBUTES = [
   'msDS-CreatorSID',
   SECURITY_DESCRIPTOR_ATTRIBUTE,
   'ntSecurityDescriptor',
+  REPL_METADATA_ATTRIBUTE,
+  'replpropertymetadata',
 ];
 
 /** An attribute by name whatever case the DC spelled it in. */
@@ -94,7 +101,22 @@ export function toDirectoryObject(entry: Entry, domain: string): DirectoryObject
     const bytes = first(descriptor);
     object.securityDescriptor = Buffer.isBuffer(bytes) && bytes.length > 0 ? bytes : null;
   }
+  const whenChanged = first(attribute(entry, 'whenChanged'));
+  if (whenChanged !== undefined) {
+    const iso = generalizedTimeToIso(String(whenChanged));
+    if (iso) object.whenChanged = iso;
+  }
+  const metadata = first(attribute(entry, REPL_METADATA_ATTRIBUTE));
+  if (Buffer.isBuffer(metadata) && metadata.length > 0) object.replPropertyMetaData = metadata;
   return object;
+}
+
+/** `20261201080900.0Z` → `2026-12-01T08:09:00.000Z`; undefined when it is not a UTC GeneralizedTime. */
+export function generalizedTimeToIso(value: string): string | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:[.,]\d+)?Z$/.exec(value.trim());
+  if (!m) return undefined;
+  const at = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  return Number.isNaN(at) ? undefined : new Date(at).toISOString();
 }
 
 /** A creator SID that does not decode still marks the computer as user-created. */

@@ -58,6 +58,7 @@ const REST: RestCase[] = [
   { op: 'GET /api/v1/delegations/{target}', url: '/api/v1/delegations/SERVERC', access: ANY, ok: 200 },
   { op: 'GET /api/v1/delegations', url: '/api/v1/delegations?principal=SERVERB%24', access: ANY, ok: 200 },
   { op: 'GET /api/v1/inventory', access: ANY, ok: 200 },
+  { op: 'GET /api/v1/standing', access: ANY, ok: 200 },
   {
     op: 'POST /api/v1/delegations/plan',
     body: () => ({ action: 'grant', targets: ['SERVERC'], principals: ['SERVERB$'] }),
@@ -140,6 +141,7 @@ const GQL: Record<string, GqlCase> = {
     ok: null,
   },
   inventory: { query: '{ inventory { total } }', access: ANY, ok: null },
+  standingEntries: { query: '{ standingEntries { total } }', access: ANY, ok: null },
   planDelegation: {
     query:
       '{ planDelegation(input: {action: "grant", targets: ["SERVERC"], principals: ["SERVERB$"]}) { items { changed } } }',

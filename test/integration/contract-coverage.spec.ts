@@ -63,7 +63,7 @@ describe('the contract on every operation (sandbox DC)', () => {
     await t.http().get('/api/v1/api-keys').set(who.requester).expect(403);
   });
 
-  it('live reads: delegations, inventory, plan, diagnose', async () => {
+  it('live reads: delegations, inventory, standing, plan, diagnose', async () => {
     await t.http().get('/api/v1/delegations/SERVERC').set(who.requester).expect(200);
     await t.http().get('/api/v1/delegations/NO-SUCH-HOST').set(who.requester).expect(404);
     await t.http().get('/api/v1/delegations').query({ principal: 'SERVERB$' }).set(who.requester).expect(200);
@@ -73,6 +73,13 @@ describe('the contract on every operation (sandbox DC)', () => {
       .query({ base: `OU=Servers,${base}` })
       .set(who.requester)
       .expect(200);
+    await t
+      .http()
+      .get('/api/v1/standing')
+      .query({ base: `OU=Servers,${base}`, limit: 50 })
+      .set(who.requester)
+      .expect(200);
+    await t.http().get('/api/v1/standing').query({ cursor: 'nonsense' }).set(who.requester).expect(400);
     await t
       .http()
       .post('/api/v1/delegations/plan')
