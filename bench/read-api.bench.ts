@@ -124,7 +124,9 @@ async function main(): Promise<void> {
   const names = pop.computers.map((c) => c.name);
   if (spawnSync('npx', ['nest', 'build'], { stdio: 'inherit' }).status !== 0) throw new Error('build failed');
   const port = await freePort();
-  const service = spawn('node', ['dist/src/main.js'], {
+  // BENCH_SERVICE_NODE_ARGS: extra node flags for the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const service = spawn('node', [...nodeArgs, 'dist/src/main.js'], {
     env: {
       ...process.env,
       RBCD_CONFIG: SANDBOX_CONFIG,

@@ -34,7 +34,9 @@ describe('DelegationsService.forTarget', () => {
     });
     const { directory, service: s } = service([target, serverb, fabweb], ['resolve', 'resolveSids']);
     const view = await s.forTarget('SERVERC');
-    expect(directory.callsOf('resolve')).toEqual([['SERVERC', { kind: 'target', domain: undefined, withRbcd: true }]]);
+    expect(directory.callsOf('resolve')).toEqual([
+      ['SERVERC', { kind: 'target', domain: undefined, withRbcd: true, withSecurityDescriptor: true }],
+    ]);
     expect(view.target).toEqual({
       dn: target.dn,
       sid: target.sid,

@@ -37,7 +37,13 @@ export class DelegationsService {
   }
 
   private async readTarget(target: string, domain?: string): Promise<DelegationView> {
-    const object = await this.directory.resolve(target, { kind: 'target', domain, withRbcd: true });
+    // The descriptor (who else may write the list) comes in the same batched search as the value.
+    const object = await this.directory.resolve(target, {
+      kind: 'target',
+      domain,
+      withRbcd: true,
+      withSecurityDescriptor: true,
+    });
     const [view, written] = await Promise.all([this.reader.view(object), this.writers.rbcdWriters(object)]);
     return { ...view, writers: written.writers ?? [], warnings: [...view.warnings, ...written.warnings] };
   }

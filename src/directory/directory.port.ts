@@ -6,6 +6,7 @@ import type {
   DirectoryObject,
   DomainInfo,
   RbcdMutation,
+  ResolveOptions,
   SearchOptions,
   SpnMappings,
 } from './directory.types';
@@ -21,10 +22,7 @@ export abstract class DirectoryPort {
   abstract domains(): Promise<DomainInfo[]>;
 
   /** Resolves any accepted identifier form to exactly one object. `kind` names the error code. */
-  abstract resolve(
-    identifier: string,
-    options?: { kind?: 'target' | 'principal' | 'user'; domain?: string; withRbcd?: boolean },
-  ): Promise<DirectoryObject>;
+  abstract resolve(identifier: string, options?: ResolveOptions): Promise<DirectoryObject>;
 
   /** Looks up SIDs in the domain each belongs to (batched, cached briefly). Unknown SIDs map to null. */
   abstract resolveSids(sids: string[]): Promise<Map<string, DirectoryObject | null>>;

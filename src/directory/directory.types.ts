@@ -92,6 +92,18 @@ export interface CasResult {
  */
 export type RbcdMutation = (current: Buffer | null) => Buffer | null | undefined;
 
+/** How resolve() looks an identifier up, and what it reads besides the account. */
+export interface ResolveOptions {
+  /** Names the error code when nothing matches. */
+  kind?: 'target' | 'principal' | 'user';
+  /** Look in this domain only. */
+  domain?: string;
+  /** Read the RBCD value too (`rbcd`, null when absent). */
+  withRbcd?: boolean;
+  /** Read nTSecurityDescriptor too (`securityDescriptor`, null when absent or not readable), in the same search. */
+  withSecurityDescriptor?: boolean;
+}
+
 export interface SearchOptions {
   /** LDAP filter: a string with every value escaped (ldap-escape.ts), or an ldapts Filter object. */
   filter: string | Filter;

@@ -25,6 +25,7 @@ import {
   type DirectoryObject,
   type DomainInfo,
   type RbcdMutation,
+  type ResolveOptions,
   type SearchOptions,
   type SpnMappings,
 } from './directory.types';
@@ -56,8 +57,15 @@ const LOOKUP_BATCH = 50;
 const LOOKUPS_IN_FLIGHT_PER_CONNECTION = 2;
 /** What a look-up reads: the account, and its RBCD value (small; callers who did not ask drop it). */
 const LOOKUP_ATTRIBUTES = [...ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE];
+const LOOKUP_ATTRIBUTES_WITH_SD = [...LOOKUP_ATTRIBUTES, SECURITY_DESCRIPTOR_ATTRIBUTE];
 /** Most entries one identifier may match (more than one is AMBIGUOUS_IDENTIFIER; ten are shown). */
 const MATCHES_KEPT = 11;
+
+/** What a look-up reads besides the account: its RBCD value, its nTSecurityDescriptor. */
+interface LookupRead {
+  attributes: string[];
+  withSecurityDescriptor: boolean;
+}
 
 const NOT_FOUND_CODE = {
   target: 'TARGET_NOT_FOUND',
@@ -75,8 +83,11 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   private readonly homes = new TtlCache<string, string>(SID_CACHE_TTL_MS);
   /** Each domain's BUILTIN groups with their members' SIDs (by domain name). */
   private readonly builtinAliases = new TtlCache<string, BuiltinAlias[]>(SID_CACHE_TTL_MS);
-  /** Per domain: identity look-ups (names, SIDs, GUIDs...) asked in the same tick, as one search. */
-  private readonly lookups = new Map<DomainConnection, ReadBatcher<SearchableIdentifier, DirectoryObject[]>>();
+  /**
+   * Per domain: identity look-ups (names, SIDs, GUIDs...) asked in the same tick, as one search;
+   * one batcher for plain look-ups and one for those that also read nTSecurityDescriptor.
+   */
+  private readonly lookups = new Map<string, ReadBatcher<SearchableIdentifier, DirectoryObject[]>>();
 
   /** sPNMappings by forest (configuration DN): read once, kept for an hour. */
   private readonly spnMappingsByForest = new TtlCache<string, SpnMappings>(SPN_MAPPINGS_TTL_MS);
@@ -104,26 +115,24 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     return (await Promise.all(this.connections.map((c) => c.status()))).flat();
   }
 
-  async resolve(
-    identifier: string,
-    options: { kind?: 'target' | 'principal' | 'user'; domain?: string; withRbcd?: boolean } = {},
-  ): Promise<DirectoryObject> {
+  async resolve(identifier: string, options: ResolveOptions = {}): Promise<DirectoryObject> {
     const kind = options.kind ?? 'target';
     const parsed = parseIdentifier(identifier);
     if (!parsed) throw new DomainError('VALIDATION_FAILED', `"${identifier}" is not an account identifier`);
-    const attributes = options.withRbcd ? [...ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE] : ACCOUNT_ATTRIBUTES;
+    const read: LookupRead = {
+      attributes: options.withRbcd ? [...ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE] : ACCOUNT_ATTRIBUTES,
+      withSecurityDescriptor: options.withSecurityDescriptor === true,
+    };
     const candidates = await this.candidateDomains(parsed, kind, options.domain);
     const homeKey = `${kind}|${identifier.trim().toLowerCase()}`;
     const home = candidates.length > 1 ? this.homes.get(homeKey) : undefined;
     if (home) {
       // Found in this domain a moment ago and unique then: ask it alone (one search, not one per domain).
-      const again = await this.findIn(this.connectionFor(home), parsed, attributes);
-      if (again.length === 1) return this.resolved(again[0], options.withRbcd);
+      const again = await this.findIn(this.connectionFor(home), parsed, read);
+      if (again.length === 1) return this.resolved(again[0], options);
     }
     // Every candidate domain is asked at once: a name must be unique across all of them.
-    const answers = await Promise.allSettled(
-      candidates.map((connection) => this.findIn(connection, parsed, attributes)),
-    );
+    const answers = await Promise.allSettled(candidates.map((connection) => this.findIn(connection, parsed, read)));
     const found = answers.flatMap((a) => (a.status === 'fulfilled' ? a.value : []));
     const failed = candidates.filter((_, i) => answers[i].status === 'rejected');
     if (failed.length === candidates.length) throw (answers[0] as PromiseRejectedResult).reason;
@@ -145,7 +154,7 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
       );
     }
     if (candidates.length > 1) this.homes.set(homeKey, found[0].domain);
-    return this.resolved(found[0], options.withRbcd);
+    return this.resolved(found[0], options);
   }
 
   /**
@@ -174,12 +183,15 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     });
   }
 
-  private resolved(object: DirectoryObject, withRbcd?: boolean): DirectoryObject {
-    if (withRbcd) object.rbcd ??= null;
+  private resolved(object: DirectoryObject, options: ResolveOptions): DirectoryObject {
+    if (options.withRbcd) object.rbcd ??= null;
     else delete object.rbcd;
+    if (options.withSecurityDescriptor) object.securityDescriptor ??= null;
+    else delete object.securityDescriptor;
     // The name cache keeps names, never a descriptor value (that is read fresh every time).
     const named = { ...object };
     delete named.rbcd;
+    delete named.securityDescriptor;
     this.sidCache.set(object.sid, named);
     return object;
   }
@@ -203,7 +215,7 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     }
     await Promise.all(
       [...pending].map(async ([connection, list]) => {
-        const batcher = this.lookupBatcher(connection);
+        const batcher = this.lookupBatcher(connection, false);
         const answers = await Promise.allSettled(list.map((sid) => batcher.load({ kind: 'sid', sid })));
         answers.forEach((answer, i) => {
           const sid = list[i];
@@ -555,11 +567,16 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   private async findIn(
     connection: DomainConnection,
     parsed: ParsedIdentifier,
-    attributes: string[],
+    read: LookupRead,
   ): Promise<DirectoryObject[]> {
     if (parsed.kind === 'dn') {
       try {
-        return await this.searchEntries(connection, parsed.dn, { filter: '(objectSid=*)', scope: 'base', attributes });
+        return await this.searchEntries(connection, parsed.dn, {
+          filter: '(objectSid=*)',
+          scope: 'base',
+          attributes: read.attributes,
+          withSecurityDescriptor: read.withSecurityDescriptor,
+        });
       } catch (error) {
         if (
           error instanceof DomainError &&
@@ -569,32 +586,42 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
         throw error;
       }
     }
-    return this.lookupBatcher(connection).load(parsed);
+    return this.lookupBatcher(connection, read.withSecurityDescriptor).load(parsed);
   }
 
   /**
    * The domain's look-up batcher: identifiers asked in the same tick (REST requests in flight,
    * GraphQL aliases, a plan's targets, SID naming) become one search, an OR of up to LOOKUP_BATCH
-   * identity filters, each caller answered with its own copies of the entries it matches.
+   * identity filters, each caller answered with its own copies of the entries it matches. With
+   * `withSecurityDescriptor`, the same search also reads each entry's nTSecurityDescriptor (who
+   * else may write it), so a delegation read costs no search of its own for it.
    */
-  private lookupBatcher(connection: DomainConnection): ReadBatcher<SearchableIdentifier, DirectoryObject[]> {
-    let batcher = this.lookups.get(connection);
+  private lookupBatcher(
+    connection: DomainConnection,
+    withSecurityDescriptor: boolean,
+  ): ReadBatcher<SearchableIdentifier, DirectoryObject[]> {
+    const key = `${connection.name}|${withSecurityDescriptor ? 'sd' : 'plain'}`;
+    let batcher = this.lookups.get(key);
     if (!batcher) {
       batcher = new ReadBatcher(
-        (items) => this.lookupBatch(connection, items),
+        (items) => this.lookupBatch(connection, items, withSecurityDescriptor),
         LOOKUP_BATCH,
         connection.poolSize * LOOKUPS_IN_FLIGHT_PER_CONNECTION,
       );
-      this.lookups.set(connection, batcher);
+      this.lookups.set(key, batcher);
     }
     return batcher;
   }
 
-  private async lookupBatch(connection: DomainConnection, items: SearchableIdentifier[]): Promise<DirectoryObject[][]> {
+  private async lookupBatch(
+    connection: DomainConnection,
+    items: SearchableIdentifier[],
+    withSecurityDescriptor: boolean,
+  ): Promise<DirectoryObject[][]> {
     const distinct = new Map<string, SearchableIdentifier>();
     for (const item of items) distinct.set(identityKey(item), item);
     const questions = [...distinct.values()];
-    const found = await this.searchIdentities(connection, questions);
+    const found = await this.searchIdentities(connection, questions, withSecurityDescriptor);
     const answers = new Map(
       questions.map((q) => [identityKey(q), found.filter((o) => matchesIdentity(q, o)).slice(0, MATCHES_KEPT)]),
     );
@@ -603,7 +630,10 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
       // An entry none of our comparisons claims (a collation AD knows better): the identifiers
       // left without an answer are asked one by one, so no caller is told "not found" wrongly.
       for (const q of questions.filter((q) => answers.get(identityKey(q))?.length === 0)) {
-        answers.set(identityKey(q), (await this.searchIdentities(connection, [q])).slice(0, MATCHES_KEPT));
+        answers.set(
+          identityKey(q),
+          (await this.searchIdentities(connection, [q], withSecurityDescriptor)).slice(0, MATCHES_KEPT),
+        );
       }
     }
     return items.map((item) => (answers.get(identityKey(item)) ?? []).map((o) => ({ ...o })));
@@ -613,21 +643,27 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   private async searchIdentities(
     connection: DomainConnection,
     questions: SearchableIdentifier[],
+    withSecurityDescriptor: boolean,
   ): Promise<DirectoryObject[]> {
     const identities =
       questions.length === 1 ? identityFilter(questions[0]) : new OrFilter({ filters: questions.map(identityFilter) });
     const filter = new AndFilter({ filters: [new PresenceFilter({ attribute: 'objectSid' }), identities] });
     const { baseDn } = await connection.info();
     return connection.withClient('lookup', async (client) => {
-      const { searchEntries } = await client.search(baseDn, {
-        scope: 'sub',
-        filter,
-        attributes: LOOKUP_ATTRIBUTES,
-        explicitBufferAttributes: BINARY_ATTRIBUTES,
-      });
+      const { searchEntries } = await client.search(
+        baseDn,
+        {
+          scope: 'sub',
+          filter,
+          attributes: withSecurityDescriptor ? LOOKUP_ATTRIBUTES_WITH_SD : LOOKUP_ATTRIBUTES,
+          explicitBufferAttributes: BINARY_ATTRIBUTES,
+        },
+        withSecurityDescriptor ? [new SdFlagsControl()] : [],
+      );
       return searchEntries.map((entry) => {
         const object = toDirectoryObject(entry, connection.name);
         object.rbcd ??= null;
+        if (withSecurityDescriptor) object.securityDescriptor ??= null;
         return object;
       });
     });

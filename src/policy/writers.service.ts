@@ -107,7 +107,7 @@ export class WritersService {
     memo: WriterMemo = new Map(),
   ): Promise<{ writers: Writer[] | null; warnings: WriterWarning[] }> {
     const raw = target.securityDescriptor !== undefined ? target.securityDescriptor : await this.readDescriptor(target);
-    const entries = decodeWriters(raw, rbcdSpec(target));
+    const entries = decodeWriters(target, raw, rbcdSpec(target));
     if (!entries) {
       return {
         writers: null,
@@ -126,7 +126,7 @@ export class WritersService {
   /** Who can change a group's membership; null when its descriptor cannot be read. */
   async membershipWriters(group: DirectoryObject, memo: WriterMemo = new Map()): Promise<Writer[] | null> {
     const raw = group.securityDescriptor !== undefined ? group.securityDescriptor : await this.readDescriptor(group);
-    const entries = decodeWriters(raw, MEMBERSHIP_SPEC);
+    const entries = decodeWriters(group, raw, MEMBERSHIP_SPEC);
     return entries ? this.classify(entries, group.sid, memo) : null;
   }
 
@@ -214,14 +214,34 @@ export class WritersService {
   }
 }
 
-function decodeWriters(raw: Buffer | null, spec: PropertyWriteSpec): PropertyWriter[] | null {
+/**
+ * The writers last decoded from each object's descriptor, with the bytes they came from: the same
+ * descriptor comes back on every read of a target, and decoding a full nTSecurityDescriptor is most
+ * of a read's CPU. Used only when the bytes are equal, so a changed descriptor is decoded afresh.
+ */
+const decodedWriters = new TtlCache<string, { raw: Buffer; writers: PropertyWriter[] | null }>(
+  TIER0_GROUPS_TTL_MS,
+  2_000,
+);
+
+function decodeWriters(
+  object: Pick<DirectoryObject, 'dn'>,
+  raw: Buffer | null,
+  spec: PropertyWriteSpec,
+): PropertyWriter[] | null {
   if (!raw) return null;
+  const key = `${object.dn.toLowerCase()}|${spec.objectClassGuid}|${spec.propertyGuids.join(',')}`;
+  const known = decodedWriters.get(key);
+  if (known?.raw.equals(raw)) return known.writers;
+  let writers: PropertyWriter[] | null;
   try {
-    return propertyWriters(decodeSecurityDescriptor(raw), spec);
+    writers = propertyWriters(decodeSecurityDescriptor(raw), spec);
   } catch (error) {
-    if (error instanceof SecurityDescriptorError) return null;
-    throw error;
+    if (!(error instanceof SecurityDescriptorError)) throw error;
+    writers = null;
   }
+  decodedWriters.set(key, { raw: Buffer.from(raw), writers });
+  return writers;
 }
 
 /** Display name of a writer: DOMAIN-less sAMAccountName, or the SID. */

@@ -108,6 +108,27 @@ describe('coalesced directory reads (sandbox DC)', () => {
     expect(plain.status === 'fulfilled' && 'rbcd' in plain.value).toBe(false);
   });
 
+  it('delegation reads asked together read the values and the descriptors in shared searches (no search per target)', async () => {
+    const delegations = new DelegationsService(
+      directory,
+      new DelegationReader(directory),
+      new WritersService(directory, { ...base, domains: [contoso, fabrikam] }),
+    );
+    await delegations.forTarget(computers[0].samAccountName); // writers' names and classes cached
+    const { result, ops } = await counting(() =>
+      Promise.all(computers.map((c) => delegations.forTarget(c.samAccountName))),
+    );
+    result.forEach((view, i) => {
+      expect(view.target.dn).toBe(computers[i].dn);
+      // The descriptor was read with the look-up: its writers are known (not WRITERS_UNKNOWN).
+      expect(view.writers?.length ?? 0).toBeGreaterThan(0);
+      expect(view.warnings.map((w) => w.code)).not.toContain('WRITERS_UNKNOWN');
+    });
+    expect(ops['security descriptor read']).toBeUndefined();
+    expect(ops.read).toBeUndefined();
+    expect(ops.lookup).toBeLessThanOrEqual(4);
+  });
+
   it('a read that starts after a write sees it, while other reads of the same target are in flight', async () => {
     const target = { dn: computers[4].dn, domain: 'contoso.test' };
     const name = computers[4].samAccountName;

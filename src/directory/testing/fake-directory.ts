@@ -23,6 +23,7 @@ import {
   type DirectoryObject,
   type DomainInfo,
   type RbcdMutation,
+  type ResolveOptions,
   type SearchOptions,
   type SpnMappings,
 } from '../directory.types';
@@ -94,10 +95,7 @@ export class FakeDirectory extends DirectoryPort {
     return [];
   }
 
-  async resolve(
-    identifier: string,
-    options: { kind?: 'target' | 'principal' | 'user'; domain?: string; withRbcd?: boolean } = {},
-  ): Promise<DirectoryObject> {
+  async resolve(identifier: string, options: ResolveOptions = {}): Promise<DirectoryObject> {
     this.use('resolve', [identifier, options]);
     const found = this.objects().filter(
       (o) => (!options.domain || o.domain === options.domain) && this.matches(o, identifier),
@@ -106,7 +104,7 @@ export class FakeDirectory extends DirectoryPort {
       throw new DomainError(NOT_FOUND[options.kind ?? 'target'], `No account matches "${identifier}"`, { identifier });
     if (found.length > 1)
       throw new DomainError('AMBIGUOUS_IDENTIFIER', `"${identifier}" matches ${found.length} accounts`, { identifier });
-    return copy(found[0], options.withRbcd === true);
+    return copy(found[0], options.withRbcd === true, options.withSecurityDescriptor === true);
   }
 
   async resolveSids(sids: string[]): Promise<Map<string, DirectoryObject | null>> {
