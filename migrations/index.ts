@@ -4,6 +4,7 @@ import { SharedLimits1764100000000 } from './1764100000000-shared-limits';
 import { DirectoryIntents1764200000000 } from './1764200000000-directory-intents';
 import { PersonsAndOwners1764300000000 } from './1764300000000-persons-and-owners';
 import { AuditSinkPositions1764400000000 } from './1764400000000-audit-sink-positions';
+import { GrantsInTime1764500000000 } from './1764500000000-grants-in-time';
 
 export const ALL_MIGRATIONS: (new () => unknown)[] = [
   InitialSchema1764000000000,
@@ -11,4 +12,5 @@ export const ALL_MIGRATIONS: (new () => unknown)[] = [
   DirectoryIntents1764200000000,
   PersonsAndOwners1764300000000,
   AuditSinkPositions1764400000000,
+  GrantsInTime1764500000000,
 ];

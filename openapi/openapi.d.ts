@@ -483,7 +483,7 @@ export interface components {
              */
             actor: string;
             /** @enum {string} */
-            type: "request.created" | "request.denied" | "request.approval" | "request.approved" | "request.rejected" | "request.cancelled" | "request.applying" | "request.applied" | "request.failed" | "request.expired" | "request.revoked" | "request.revoke-requested" | "request.rolled-back" | "directory.intent" | "directory.write" | "directory.write-failed" | "apikey.created" | "apikey.revoked" | "drift.detected" | "webhook.retried" | "audit.sink-replayed";
+            type: "request.created" | "request.denied" | "request.approval" | "request.approved" | "request.rejected" | "request.cancelled" | "request.applying" | "request.applied" | "request.failed" | "request.expired" | "request.revoked" | "request.revoke-requested" | "request.rolled-back" | "request.scheduled" | "request.extended" | "request.reminded" | "request.escalated" | "request.timed-out" | "directory.intent" | "directory.write" | "directory.write-failed" | "apikey.created" | "apikey.revoked" | "drift.detected" | "webhook.retried" | "audit.sink-replayed";
             requestId: string | null;
             /** @description DN of the target, when the event is about one */
             target: string | null;
@@ -540,7 +540,7 @@ export interface components {
         WebhookDeliveryDto: {
             id: string;
             /** @enum {string} */
-            target: "webhook" | "slack";
+            target: "webhook" | "slack" | "escalation";
             /** @example request.created */
             eventType: string;
             /** @description Sent as X-RBCD-Event-Id; the same on every retry */
@@ -1007,6 +1007,11 @@ export interface components {
             /** @example 2026-12-01T18:00:00Z */
             expiresAt?: string;
             /**
+             * @description Apply the grant at this time, not on approval (status `scheduled` until then; at most the policy maxLeadTime ahead). The duration counts from the real apply.
+             * @example 2026-12-02T22:00:00Z
+             */
+            startsAt?: string;
+            /**
              * @description The person this is filed for (keys that may act on behalf only)
              * @example alice@contoso.test
              */
@@ -1100,8 +1105,11 @@ export interface components {
         RequestModel: {
             /** Format: uuid */
             id: string;
-            /** @enum {string} */
-            status: "pending" | "approved" | "applying" | "applied" | "failed" | "rejected" | "cancelled" | "expired" | "revoked";
+            /**
+             * @description pending → approved → applying → applied → expired | revoked; pending → scheduled (approved with startsAt ahead) → applying at startsAt (policy checked again); applying → failed; scheduled → cancelled | failed; pending → rejected | cancelled | timedOut (policy pendingTimeout). Final: failed, rejected, cancelled, expired, revoked, timedOut.
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "scheduled" | "applying" | "applied" | "failed" | "rejected" | "cancelled" | "expired" | "revoked" | "timedOut";
             /** @enum {string} */
             action: "grant" | "revoke";
             targets: components["schemas"]["AccountRefModel"][];
@@ -1118,6 +1126,12 @@ export interface components {
             ticket: components["schemas"]["TicketModel"] | null;
             /** @description When the grant ends (set when applied, for a duration) */
             expiresAt: string | null;
+            /** @description When an approved grant is applied (null: as soon as it is approved); it waits `scheduled` until then */
+            startsAt: string | null;
+            /** @description The grant this extension request extends */
+            extendsRequestId: string | null;
+            /** @description Set when this extension moved that live grant’s expiresAt (it has no grant of its own) */
+            mergedInto: string | null;
             requiredApprovals: number;
             approvals: components["schemas"]["ApprovalModel"][];
             approvalStatus: components["schemas"]["ApprovalStatusModel"];
@@ -2662,7 +2676,7 @@ export interface operations {
     Requests_list: {
         parameters: {
             query?: {
-                status?: "pending" | "approved" | "applying" | "applied" | "failed" | "rejected" | "cancelled" | "expired" | "revoked";
+                status?: "pending" | "approved" | "scheduled" | "applying" | "applied" | "failed" | "rejected" | "cancelled" | "expired" | "revoked" | "timedOut";
                 target?: string;
                 principal?: string;
                 requester?: string;

@@ -8,6 +8,8 @@ export type ChatCommand =
       principals: string[];
       targets: string[];
       duration?: string;
+      /** `from <ISO date-time>`: a scheduled start. */
+      startsAt?: string;
       justification: string;
       ticket?: string;
     }
@@ -25,7 +27,7 @@ export type ChatCommandKind = ChatCommand['kind'];
 export type ParseResult = { ok: true; command: ChatCommand } | { ok: false; error: string };
 
 export const USAGE = [
-  'grant <principal> -> <target>[, <target>...] [for <duration>] because <justification> [ticket <id>]',
+  'grant <principal> -> <target>[, <target>...] [from <date-time>] [for <duration>] because <justification> [ticket <id>]',
   'revoke <principal> -> <target>[, <target>...] because <justification> [ticket <id>]',
   'revoke <request id> [comment]',
   'show <target>',
@@ -74,6 +76,17 @@ export function parseChatDuration(text: string): string | undefined {
   if (days + hours + minutes === 0) return undefined;
   const time = `${hours ? `${hours}H` : ''}${minutes ? `${minutes}M` : ''}`;
   return `P${days ? `${days}D` : ''}${time ? `T${time}` : ''}`;
+}
+
+/**
+ * A chat date-time: ISO 8601 with a date, hours and minutes and an explicit zone (`Z` or an
+ * offset), so nobody's local clock decides when a grant starts. Returns it normalised to UTC.
+ */
+export function parseChatDateTime(text: string): string | undefined {
+  const value = text.trim().toUpperCase();
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) return undefined;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : new Date(at).toISOString();
 }
 
 /** Comma- (or space-) separated identifiers; the commas inside a DN stay with it. */
@@ -167,6 +180,18 @@ function parseChange(kind: 'grant' | 'revoke', rest: string): ParseResult {
   const principalText = head.slice(0, arrow.index);
   let targetText = head.slice(arrow.index + arrow[0].length);
   let duration: string | undefined;
+  let startsAt: string | undefined;
+  const fromMatch = /\s+from\s+(\S+)/i.exec(targetText);
+  if (fromMatch) {
+    if (kind === 'revoke') return { ok: false, error: 'A revoke takes no start time' };
+    startsAt = parseChatDateTime(fromMatch[1]);
+    if (!startsAt)
+      return {
+        ok: false,
+        error: `"${fromMatch[1]}" is not a date-time (e.g. 2026-12-02T22:00Z, in UTC or with an offset)`,
+      };
+    targetText = targetText.slice(0, fromMatch.index) + targetText.slice(fromMatch.index + fromMatch[0].length);
+  }
   const forMatch = /\s+for\s+(.+)$/i.exec(targetText);
   if (forMatch) {
     if (kind === 'revoke') return { ok: false, error: 'A revoke takes no duration' };
@@ -180,6 +205,9 @@ function parseChange(kind: 'grant' | 'revoke', rest: string): ParseResult {
   const common = { principals, targets, justification, ...(ticket ? { ticket } : {}) };
   return {
     ok: true,
-    command: kind === 'grant' ? { kind, ...common, ...(duration ? { duration } : {}) } : { kind, ...common },
+    command:
+      kind === 'grant'
+        ? { kind, ...common, ...(duration ? { duration } : {}), ...(startsAt ? { startsAt } : {}) }
+        : { kind, ...common },
   };
 }

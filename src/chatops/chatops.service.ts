@@ -148,6 +148,7 @@ export class ChatopsService {
             principals: command.principals,
             justification: command.justification,
             ...(command.kind === 'grant' && command.duration ? { duration: command.duration } : {}),
+            ...(command.kind === 'grant' && command.startsAt ? { startsAt: command.startsAt } : {}),
             ...(command.ticket ? { ticket: { system: 'chat', id: command.ticket } } : {}),
           },
           principal,

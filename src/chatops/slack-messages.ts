@@ -2,6 +2,7 @@ import type { DelegationView } from '../delegations/delegation.types';
 import type { DomainEvent } from '../notifications/event-publisher';
 import type { RequestView } from '../requests/request.view';
 import { USAGE } from './chat-command.parser';
+import { requesterNotice } from './requester-messages';
 
 /** What a chat endpoint answers (Slack's message shape; `replace_original` for button presses). */
 export interface ChatReply {
@@ -16,7 +17,7 @@ const names = (list: { samAccountName: string }[]) => list.map((a) => a.samAccou
 /** One line a person can act on: who, to where, why, and what state it is in. */
 export function describeRequest(request: RequestView): string {
   const verb = request.action === 'grant' ? 'delegate to' : 'lose delegation to';
-  const expiry = request.expiresAt ? ` until ${request.expiresAt}` : '';
+  const expiry = `${request.startsAt ? ` from ${request.startsAt}` : ''}${request.expiresAt ? ` until ${request.expiresAt}` : ''}`;
   const onBehalf = request.requestedFor ? ` for ${request.requestedFor}` : '';
   return `Request ${request.id}: ${names(request.principals)} to ${verb} ${names(request.targets)}${request.action === 'grant' ? expiry : ''} — ${request.status} (by ${request.requesterName}${onBehalf}${request.ticket ? `, ticket ${request.ticket.id}` : ''}): "${request.justification}"`;
 }
@@ -69,13 +70,19 @@ export function requestBlocks(request: RequestView, text = describeRequest(reque
   return blocks;
 }
 
-/** The Slack message for a new pending request, with Approve / Reject buttons. */
-export function slackMessageFor(event: DomainEvent): Record<string, unknown> {
+/**
+ * The Slack message for an event: a new pending request (Approve / Reject buttons), or a notice that
+ * names the requester (`mentions`: their chat user ids) with the request's summary.
+ */
+export function slackMessageFor(event: DomainEvent, mentions: string[] = []): Record<string, unknown> {
   const request = event.data.request as RequestView;
+  const notice = requesterNotice(event, mentions);
   const text =
     event.type === 'request.owner_approval_needed'
       ? ownersNeededText(request, event.data.owners as OwnersNeeded[])
-      : describeRequest(request);
+      : notice
+        ? `${notice}\n${describeRequest(request)}`
+        : describeRequest(request);
   return { text, blocks: requestBlocks(request, text) };
 }
 

@@ -43,7 +43,30 @@ export interface ApproversRule {
 export const NO_OWNER_SETTINGS = ['deny', 'approvers'] as const;
 export type NoOwnerSetting = (typeof NO_OWNER_SETTINGS)[number];
 
-export interface PolicyRule {
+/** Where a pending request goes after `escalateAfter`: another chat channel (Slack message) or a webhook (JSON). */
+export interface EscalationTarget {
+  url: string;
+  format: 'chat' | 'webhook';
+  /** HMAC secret of a `webhook` target (X-RBCD-Signature), as for webhooks. */
+  secret?: string;
+}
+
+/**
+ * Grants in time (issue 13), per rule or in the defaults (a rule's value wins): how far ahead a
+ * request may start, how long a grant may run with its extensions, how many extensions approve
+ * themselves, and when a pending request is announced again, escalated and timed out.
+ */
+export interface TimePolicy {
+  maxLeadTime?: string;
+  maxTotalDuration?: string;
+  autoApproveExtensions?: number;
+  remindAfter?: string;
+  escalateAfter?: string;
+  escalateTo?: EscalationTarget;
+  pendingTimeout?: string;
+}
+
+export interface PolicyRule extends TimePolicy {
   match: PolicyRuleMatch;
   deny?: string;
   requiredApprovals?: number;
@@ -57,7 +80,12 @@ export interface PolicyRule {
 }
 
 export interface PolicyConfig {
-  defaults: { requiredApprovals: number; maxDuration: string; defaultDuration?: string; requireTicket: boolean };
+  defaults: {
+    requiredApprovals: number;
+    maxDuration: string;
+    defaultDuration?: string;
+    requireTicket: boolean;
+  } & TimePolicy;
   rules: PolicyRule[];
   /** OU DN -> owner group DN: members (transitively) own every computer below that OU. */
   owners?: Record<string, string>;
@@ -175,6 +203,8 @@ export interface AppConfig {
   adminApiKey?: string;
   policy: PolicyConfig;
   webhooks: WebhookConfig[];
+  /** `notifications.expiringLeads`: how long before a grant's expiry `grant.expiring` goes out (ISO 8601 durations). */
+  notifications: { expiringLeads: string[] };
   audit: { sinks: AuditSinkConfig[] };
   chat: { slack?: SlackConfig };
   apiKeys: StaticApiKeyConfig[];

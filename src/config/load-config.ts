@@ -5,6 +5,7 @@ import { parseIsoDuration } from '../common/iso-duration';
 import { CRASH_POINTS } from '../directory-writes/crash-points';
 import { INTENT_ACTIONS } from '../directory-writes/directory-intent.entity';
 import { ConfigError } from './config.error';
+import { readNotifications, readTimePolicy } from './read-time-policy';
 import {
   NO_OWNER_SETTINGS,
   OIDC_USER_CLAIMS,
@@ -38,6 +39,12 @@ const WEBHOOK_EVENTS = [
   'request.revoked',
   'drift.detected',
   'request.owner_approval_needed',
+  'request.scheduled',
+  'request.extended',
+  'request.reminder',
+  'request.escalated',
+  'request.timed_out',
+  'grant.expiring',
 ];
 
 /** Reads the environment and the optional YAML file; throws ConfigError naming the first bad value. */
@@ -53,6 +60,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminApiKey: readAdminKey(env),
     policy: readPolicy(yaml.policy),
     webhooks: readWebhooks(yaml.webhooks),
+    notifications: readNotifications(yaml.notifications),
     audit: { sinks: readAuditSinks(yaml.audit) },
     chat: { slack: readSlack(env, yaml.chat) },
     apiKeys: readStaticApiKeys(yaml.apiKeys),
@@ -429,6 +437,7 @@ function readPolicy(raw: unknown): PolicyConfig {
     maxDuration: readDuration(d.maxDuration, 'policy.defaults.maxDuration') ?? 'P30D',
     defaultDuration: readDuration(d.defaultDuration, 'policy.defaults.defaultDuration'),
     requireTicket: d.requireTicket === true,
+    ...readTimePolicy(d, 'policy.defaults', secretFrom),
   };
   const rawRules = policy.rules ?? [];
   if (!Array.isArray(rawRules)) throw new ConfigError('RBCD_CONFIG policy.rules', 'must be a list');
@@ -449,6 +458,7 @@ function readPolicy(raw: unknown): PolicyConfig {
       maxDuration: readDuration(rule.maxDuration, `${label}.maxDuration`),
       defaultDuration: readDuration(rule.defaultDuration, `${label}.defaultDuration`),
       requireTicket: rule.requireTicket === undefined ? undefined : rule.requireTicket === true,
+      ...readTimePolicy(rule, label, secretFrom),
     };
   });
   const tier0Groups = policy.tier0Groups ?? [];

@@ -19,7 +19,8 @@ import { OrFilter } from 'ldapts';
 import { EventPublisher } from '../notifications/event-publisher';
 import { BuiltinGuard } from '../policy/builtin-guard.service';
 import { PolicyService } from '../policy/policy.service';
-import { toRequestView } from '../requests/request.view';
+import { requestEvent } from '../requests/request-events';
+import { RequestTimers } from '../timers/request-timers';
 import { RequestEntity, type RequestResult, type StoredAccount, type TargetResult } from '../requests/request.entity';
 import { sidToBytes } from '../security-descriptor';
 import { storedSddl } from '../delegations/delegation-reader';
@@ -75,13 +76,15 @@ export class GrantApplier {
     private readonly events: EventPublisher,
     private readonly jobs: JobQueue,
     private readonly clock: Clock,
+    private readonly timers: RequestTimers,
   ) {}
 
   /** Runs an apply job. Throws a retryable error to be retried; returns when the request is final. */
   async apply(requestId: string, lastAttempt: boolean): Promise<void> {
     const request = await this.uow.manager.getRepository(RequestEntity).findOne({ where: { id: requestId } });
-    if (!request || !['approved', 'applying'].includes(request.status)) return;
-    if (request.status === 'approved') {
+    // `scheduled`: this job was due at startsAt; the policy is checked again below, as for every apply.
+    if (!request || !['approved', 'scheduled', 'applying'].includes(request.status)) return;
+    if (request.status === 'approved' || request.status === 'scheduled') {
       await this.uow.run(async (m) => {
         await this.setStatus(m, request, { status: 'applying' });
         await this.audit.append(m, { actor: 'system', type: 'request.applying', requestId });
@@ -184,7 +187,7 @@ export class GrantApplier {
       const key = target.sid.toUpperCase();
       if ((written.get(key) ?? 0) >= principalSids.length) continue; // done in an earlier run
       const current = fresh.get(key);
-      this.recheckPolicy(target, current, tier0Groups.get(key));
+      this.recheckPolicy(target, current, tier0Groups.get(key), request.durationSeconds);
       const earlier = pending.get(key)?.[0];
       if (earlier) plans.set(key, { intent: earlier, resumed: true });
       else {
@@ -532,13 +535,25 @@ export class GrantApplier {
   }
 
   /** Policy is checked again right before the write, against the target as it is now. */
-  private recheckPolicy(target: StoredAccount, fresh: DirectoryObject | undefined, tier0Group?: string): void {
+  private recheckPolicy(
+    target: StoredAccount,
+    fresh: DirectoryObject | undefined,
+    tier0Group: string | undefined,
+    durationSeconds: number | null,
+  ): void {
     if (!fresh)
       throw new DomainError(
         'TARGET_NOT_FOUND',
         `${target.samAccountName} (${target.sid}) no longer exists in ${target.domain}`,
       );
     const decision = this.policy.evaluate(fresh, { tier0Group });
+    // A scheduled grant is applied long after its approval: a policy that shrank meanwhile still holds.
+    if (decision.allowed && durationSeconds && durationSeconds * 1000 > decision.maxDurationMs) {
+      decision.allowed = false;
+      decision.reasons.push(
+        `the grant's duration exceeds the policy maximum of ${Math.round(decision.maxDurationMs / 60_000)} minutes`,
+      );
+    }
     if (!decision.allowed)
       throw new DomainError('POLICY_DENIED', `${target.samAccountName}: ${decision.reasons.slice(1).join('; ')}`, {
         reasons: decision.reasons,
@@ -643,6 +658,7 @@ export class GrantApplier {
       });
       if (request.action === 'revoke') await this.closeEndedGrants(m, request);
       await this.publish(m, 'request.applied', request);
+      if (request.action === 'grant') await this.timers.expiring(m, request, now);
     });
   }
 
@@ -685,11 +701,6 @@ export class GrantApplier {
   }
 
   private publish(m: EntityManager, type: string, request: RequestEntity): Promise<void> {
-    return this.events.publish(m, {
-      type,
-      id: `${type}:${request.id}`,
-      at: this.clock.nowIso(),
-      data: { requestId: request.id, request: toRequestView(request, []) },
-    });
+    return this.events.publish(m, requestEvent(type, request, this.clock.nowIso()));
   }
 }

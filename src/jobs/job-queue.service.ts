@@ -98,6 +98,20 @@ export class JobQueue {
     await this.finish(job, { status: 'done', lastError: null }, manager);
   }
 
+  /**
+   * Marks a leased job done inside the caller's transaction, only while this worker still holds its
+   * lease (a fencing check): false when the lease ran out and another worker took the job over, so
+   * the caller rolls its effects back and the job's effects happen once.
+   */
+  async completeIfHeld(job: JobEntity, manager: EntityManager): Promise<boolean> {
+    const result = await manager.update(
+      JobEntity,
+      { id: job.id, leaseOwner: this.owner, status: 'running' },
+      { status: 'done', lastError: null, leaseUntil: null, updatedAt: this.clock.nowIso() },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
   async retryLater(job: JobEntity, error: string, delayMs: number): Promise<void> {
     await this.finish(job, {
       status: 'queued',

@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/config.types';
 import { AuditSinkDelivery, RetryAt } from '../audit/sinks/audit-sink-delivery';
 import { WebhookSender } from '../notifications/webhook-sender';
 import { GrantApplier, isRetryable } from './grant-applier';
+import { JobHandlers } from './job-handlers';
 import type { JobEntity, JobKind } from './job.entity';
 import { JobQueue } from './job-queue.service';
 
@@ -32,6 +33,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly applier: GrantApplier,
     private readonly webhooks: WebhookSender,
     private readonly sinks: AuditSinkDelivery,
+    private readonly handlers: JobHandlers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // A job enqueued here (an approval, a revoke, a webhook) wakes this worker once it is committed.
@@ -123,6 +125,8 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
             typeof job.payload.seq === 'number' ? job.payload.seq : undefined,
           );
           break;
+        default:
+          await this.handlers.run(job);
       }
       await this.queue.complete(job);
     } catch (error) {
@@ -139,7 +143,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         await this.queue.waitLater(job, message, Math.max(0, error.at.getTime() - Date.now()));
         return;
       }
-      const retry = job.kind === 'webhook' || isRetryable(error);
+      const retry = job.kind === 'webhook' || job.kind === 'timer' || isRetryable(error);
       if (retry && !lastAttempt) {
         const delay = this.queue.backoffMs(job.attempts);
         this.logger.warn(

@@ -1,6 +1,8 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type JobKind = 'apply' | 'end-grant' | 'rollback' | 'webhook' | 'audit-sink';
+/** `timer`: a moment to act on a request (reminder, escalation, time-out, expiry notice), run_at when it fires. */
+export const JOB_KINDS = ['apply', 'end-grant', 'rollback', 'webhook', 'audit-sink', 'timer'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 
 /** A durable unit of work (the outbox): leased by one worker at a time, retried with backoff. */

@@ -1,3 +1,3 @@
-/** Where an outbound delivery goes: a configured webhook, or the chat notify URL. */
-export const DELIVERY_TARGETS = ['webhook', 'slack'] as const;
+/** Where an outbound delivery goes: a configured webhook, the chat notify URL, or a policy's escalateTo. */
+export const DELIVERY_TARGETS = ['webhook', 'slack', 'escalation'] as const;
 export type DeliveryTarget = (typeof DELIVERY_TARGETS)[number];

@@ -13,8 +13,24 @@ export interface DomainEvent {
   data: Record<string, unknown>;
 }
 
-/** What the chat channel is told: owners first (their own message), then every new request. */
-const CHAT_EVENTS = ['request.owner_approval_needed', 'request.created'];
+/**
+ * What the chat channel is told: owners first (their own message), every new request and its
+ * reminder, and every decision and step the requester must hear of (the message names them).
+ */
+export const CHAT_EVENTS = [
+  'request.owner_approval_needed',
+  'request.created',
+  'request.reminder',
+  'request.approved',
+  'request.scheduled',
+  'request.rejected',
+  'request.applied',
+  'request.failed',
+  'request.extended',
+  'grant.expiring',
+  'request.expired',
+  'request.timed_out',
+];
 
 /**
  * Publishes workflow events durably: one outbox job per configured webhook (and the chat channel)
@@ -26,6 +42,16 @@ export class EventPublisher {
     private readonly jobs: JobQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** Sends an event to the escalation target of a policy rule (null: of the defaults). */
+  async escalate(manager: EntityManager, event: DomainEvent, rule: number | null): Promise<void> {
+    await this.jobs.enqueue(manager, {
+      kind: 'webhook',
+      requestId: typeof event.data.requestId === 'string' ? event.data.requestId : null,
+      payload: { target: 'escalation', rule, event },
+      dedupeKey: `escalation:${event.id}`,
+    });
+  }
 
   async publish(manager: EntityManager, event: DomainEvent): Promise<void> {
     for (const [index, hook] of this.config.webhooks.entries()) {

@@ -8,6 +8,7 @@ import type { AppConfig } from '../config/config.types';
 import { UnitOfWork } from '../database/unit-of-work';
 import { JobEntity, type JobStatus } from '../jobs/job.entity';
 import type { WebhookJobPayload } from './webhook-sender';
+import { escalationTarget } from '../policy/time-policy';
 import { redactUrl } from './webhook-url';
 import type { DeliveryTarget } from './delivery-target';
 
@@ -78,8 +79,13 @@ export class WebhookDeliveriesService {
 
   private toDelivery(row: JobEntity): WebhookDelivery {
     const payload = row.payload as unknown as WebhookJobPayload;
-    const target = payload.target === 'slack' ? 'slack' : 'webhook';
-    const url = target === 'slack' ? this.config.chat.slack?.notifyUrl : this.config.webhooks[payload.index ?? -1]?.url;
+    const target = payload.target === 'slack' || payload.target === 'escalation' ? payload.target : 'webhook';
+    const url =
+      target === 'slack'
+        ? this.config.chat.slack?.notifyUrl
+        : target === 'escalation'
+          ? escalationTarget(this.config.policy, payload.rule ?? null)?.url
+          : this.config.webhooks[payload.index ?? -1]?.url;
     return {
       id: row.id,
       target,

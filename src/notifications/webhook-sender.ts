@@ -5,6 +5,8 @@ import type { AppConfig } from '../config/config.types';
 import type { DomainEvent } from './event-publisher';
 import { redactUrl, splitCredentials } from './webhook-url';
 import { slackMessageFor } from '../chatops/slack-messages';
+import { escalationTarget } from '../policy/time-policy';
+import { chatMentions } from '../chatops/requester-messages';
 
 import type { DeliveryTarget } from './delivery-target';
 
@@ -12,6 +14,8 @@ export interface WebhookJobPayload {
   target: DeliveryTarget;
   /** Index into the configured webhooks (target 'webhook'). */
   index?: number;
+  /** The policy rule whose escalateTo receives it (target 'escalation'; null: the defaults'). */
+  rule?: number | null;
   event: DomainEvent;
 }
 
@@ -34,9 +38,18 @@ export class WebhookSender {
     let url: string;
     let body: string;
     const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'rbcd-broker' };
-    if (payload.target === 'slack') {
-      url = this.config.chat.slack?.notifyUrl ?? '';
-      body = JSON.stringify(slackMessageFor(payload.event));
+    const escalation =
+      payload.target === 'escalation' ? escalationTarget(this.config.policy, payload.rule ?? null) : undefined;
+    if (payload.target === 'escalation' && !escalation) return { status: 0 }; // removed from the policy since
+    if (payload.target === 'slack' || escalation?.format === 'chat') {
+      url = escalation?.url ?? this.config.chat.slack?.notifyUrl ?? '';
+      body = JSON.stringify(slackMessageFor(payload.event, chatMentions(payload.event, this.config.chat.slack)));
+    } else if (escalation) {
+      url = escalation.url;
+      body = JSON.stringify(payload.event);
+      headers['X-RBCD-Event'] = payload.event.type;
+      headers['X-RBCD-Event-Id'] = payload.event.id;
+      if (escalation.secret) headers['X-RBCD-Signature'] = signBody(escalation.secret, body);
     } else {
       const hook = this.config.webhooks[payload.index ?? -1];
       if (!hook) return { status: 0 }; // the webhook was removed from the configuration: nothing to deliver

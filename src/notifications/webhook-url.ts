@@ -8,8 +8,9 @@ export function redactUrl(url: string, target: DeliveryTarget = 'webhook'): stri
   } catch {
     return '(invalid URL)';
   }
-  // A Slack incoming-webhook URL is itself the credential (hooks.slack.com/services/T../B../<secret>).
-  if (target === 'slack') return `${parsed.origin}/…`;
+  // A Slack incoming-webhook URL is itself the credential (hooks.slack.com/services/T../B../<secret>);
+  // an escalation target may be one.
+  if (target === 'slack' || target === 'escalation') return `${parsed.origin}/…`;
   return `${parsed.origin}${parsed.pathname}${parsed.search ? '?…' : ''}`;
 }
 

@@ -5,6 +5,7 @@ import type { AppConfig, PolicyRule } from '../config/config.types';
 import type { DirectoryObject } from '../directory/directory.types';
 import { isDomainController, isKrbtgt } from './tier0';
 import type { PolicyDecision } from './policy.types';
+import { resolveTimePolicy } from './time-policy';
 
 function normaliseDn(dn: string): string {
   return dn
@@ -64,6 +65,7 @@ export class PolicyService {
         maxDurationMs,
       ),
       requireTicket: rule?.requireTicket ?? defaults.requireTicket,
+      time: resolveTimePolicy(rule, defaults, maxDurationMs),
       reasons: [rule ? `policy rule ${index + 1} matched (${describe(rule)})` : 'policy defaults (no rule matched)'],
       ...(rule ? { rule: index } : {}),
     };

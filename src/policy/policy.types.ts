@@ -1,4 +1,5 @@
 import type { ApproversRule, NoOwnerSetting } from '../config/config.types';
+import type { TimeDecision } from './time-policy';
 
 export interface PolicyDecision {
   allowed: boolean;
@@ -13,6 +14,8 @@ export interface PolicyDecision {
   requireTicket: boolean;
   /** Why the decision is what it is (rule matched, built-in protections). */
   reasons: string[];
+  /** Scheduling, extension and pending-request timers (issue 13). */
+  time: TimeDecision;
   /** Index of the matching rule in the configuration, when one matched. */
   rule?: number;
 }

@@ -1,10 +1,19 @@
 import { DomainError } from '../common/errors/domain-error';
 import type { RequestStatus } from './request.entity';
 
-/** The state machine of API.md; anything else is INVALID_STATE. */
+/**
+ * The state machine of API.md; anything else is INVALID_STATE.
+ *
+ *   pending ──approve (quorum)──▶ approved ──▶ applying ──▶ applied ──▶ expired | revoked
+ *      │                                          ▲   └──▶ failed
+ *      ├──approve, startsAt ahead──▶ scheduled ───┘ (at startsAt; policy checked again)
+ *      │                                └──▶ cancelled | failed
+ *      └──▶ rejected | cancelled | timedOut (pendingTimeout)
+ */
 const TRANSITIONS: Record<RequestStatus, RequestStatus[]> = {
-  pending: ['approved', 'rejected', 'cancelled'],
+  pending: ['approved', 'scheduled', 'rejected', 'cancelled', 'timedOut'],
   approved: ['applying', 'failed'],
+  scheduled: ['applying', 'cancelled', 'failed'],
   applying: ['applied', 'failed'],
   applied: ['expired', 'revoked'],
   failed: [],
@@ -12,6 +21,7 @@ const TRANSITIONS: Record<RequestStatus, RequestStatus[]> = {
   cancelled: [],
   expired: [],
   revoked: [],
+  timedOut: [],
 };
 
 export function canTransition(from: RequestStatus, to: RequestStatus): boolean {

@@ -5,6 +5,7 @@ import type { OwnerRequirement } from '../owners/owner.types';
 export const REQUEST_STATUSES = [
   'pending',
   'approved',
+  'scheduled',
   'applying',
   'applied',
   'failed',
@@ -12,6 +13,7 @@ export const REQUEST_STATUSES = [
   'cancelled',
   'expired',
   'revoked',
+  'timedOut',
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 export const REQUEST_ACTIONS = ['grant', 'revoke'] as const;
@@ -46,6 +48,7 @@ export interface RequestResult {
 @Entity('requests')
 @Index('IDX_requests_idempotency', ['requester', 'idempotencyKey'], { unique: true })
 @Index('IDX_requests_status', ['status'])
+@Index('IDX_requests_extends', ['extendsRequestId'])
 export class RequestEntity {
   @PrimaryColumn('varchar', { length: 36 }) id: string;
   @Column('varchar', { length: 16 }) status: RequestStatus;
@@ -72,5 +75,11 @@ export class RequestEntity {
   @Column('simple-json', { name: 'requested_for_person', nullable: true }) requestedForPerson: Person | null;
   /** Owner approvals this request needs (null: no owner rule applied). */
   @Column('simple-json', { name: 'owner_approvals', nullable: true }) ownerApprovals: OwnerRequirement | null;
+  /** When an approved grant is applied (null: as soon as it is approved); it waits `scheduled` until then. */
+  @Column('varchar', { name: 'starts_at', length: 24, nullable: true }) startsAt: string | null;
+  /** The grant this request extends (an extension request: same targets and principals). */
+  @Column('varchar', { name: 'extends_request_id', length: 36, nullable: true }) extendsRequestId: string | null;
+  /** Set when this extension moved the live grant's expiresAt (no grant of its own; it ends with that grant). */
+  @Column('varchar', { name: 'merged_into', length: 36, nullable: true }) mergedInto: string | null;
   @VersionColumn() version: number;
 }

@@ -58,6 +58,9 @@ export interface RequestView {
   justification: string;
   ticket: { system: string; id: string; url?: string } | null;
   expiresAt: string | null;
+  startsAt: string | null;
+  extendsRequestId: string | null;
+  mergedInto: string | null;
   requiredApprovals: number;
   approvals: ApprovalView[];
   approvalStatus: ApprovalStatusView;
@@ -85,6 +88,12 @@ export function nextStepsFor(request: RequestEntity, quorum?: QuorumStatus): str
       if (quorum?.missing.length && request.ownerApprovals?.targets.some((t) => t.required > 0))
         return [`Waiting for ${quorum.missing.join(', and ')}; never from the requester`];
       return [`Waiting for ${request.requiredApprovals} approval(s) from approvers other than the requester`];
+    case 'scheduled':
+      return [
+        `Approved and scheduled: the service applies it at ${request.startsAt} (policy is checked again then); cancel it before then to withdraw it`,
+      ];
+    case 'timedOut':
+      return ['Nobody decided before the policy’s pendingTimeout: file it again if it is still needed'];
     case 'approved':
     case 'applying':
       return ['Approved: the service is writing the descriptor(s); poll this request for the result'];
@@ -154,6 +163,9 @@ export function toRequestView(request: RequestEntity, approvals: ApprovalEntity[
     justification: request.justification,
     ticket: request.ticket,
     expiresAt: request.expiresAt,
+    startsAt: request.startsAt ?? null,
+    extendsRequestId: request.extendsRequestId ?? null,
+    mergedInto: request.mergedInto ?? null,
     requiredApprovals: request.requiredApprovals,
     approvals: approvals
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))

@@ -19,9 +19,13 @@ import { PersonsService } from '../persons/persons.service';
 import { BuiltinGuard } from '../policy/builtin-guard.service';
 import { PolicyService } from '../policy/policy.service';
 import type { PolicyDecision } from '../policy/policy.types';
+import { strictest } from '../policy/time-policy';
+import { RequestTimers } from '../timers/request-timers';
 import { ApprovalEntity } from './approval.entity';
 import { assertTransition } from './request-state';
+import { readStartsAt } from './time/schedule';
 import { RequestEntity, type RequestAction, type RequestStatus, type StoredAccount } from './request.entity';
+import { requestEvent } from './request-events';
 import { countedApproval, toRequestView, type RequestView } from './request.view';
 
 export interface CreateRequestInput {
@@ -33,6 +37,8 @@ export interface CreateRequestInput {
   ticket?: { system: string; id: string; url?: string };
   duration?: string;
   expiresAt?: string;
+  /** A grant applied later (status `scheduled` once approved); its duration counts from the real apply. */
+  startsAt?: string;
   requestedFor?: string;
 }
 
@@ -69,6 +75,7 @@ export class RequestsService {
     private readonly clock: Clock,
     private readonly persons: PersonsService,
     private readonly owners: OwnersService,
+    private readonly timers: RequestTimers,
   ) {}
 
   async create(input: CreateRequestInput, caller: Principal, idempotencyKey?: string): Promise<RequestView> {
@@ -129,7 +136,12 @@ export class RequestsService {
       justification: input.justification.trim(),
       ticket: input.ticket ?? null,
       durationSeconds: decision.durationMs ? Math.ceil(decision.durationMs / 1000) : null,
-      expiresAt: decision.durationMs ? new Date(now.getTime() + decision.durationMs).toISOString() : null,
+      expiresAt: decision.durationMs
+        ? new Date((decision.startsAt ?? now).getTime() + decision.durationMs).toISOString()
+        : null,
+      startsAt: decision.startsAt?.toISOString() ?? null,
+      extendsRequestId: null,
+      mergedInto: null,
       requiredApprovals: decision.requiredApprovals,
       result: null,
       idempotencyKey: idempotencyKey ?? null,
@@ -155,6 +167,7 @@ export class RequestsService {
             justification: request.justification,
             ticket: request.ticket,
             expiresAt: request.expiresAt,
+            startsAt: request.startsAt,
             requestedFor: request.requestedFor,
             requestedForSid: requestedForPerson?.sid ?? null,
             owners:
@@ -171,6 +184,7 @@ export class RequestsService {
         if (owners.requirement?.targets.some((t) => t.required > 0))
           await this.publishOwnersNeeded(m, request, owners.requirement);
         await this.publish(m, 'request.created', request);
+        await this.timers.pending(m, request, decision.time, decision.timeRule);
       });
     } catch (error) {
       // Two concurrent creates with one idempotency key: the unique index lets one win.
@@ -284,15 +298,31 @@ export class RequestsService {
         await this.touch(m, request, {});
         return;
       }
-      await this.touch(m, request, { status: 'approved' });
+      // A start still ahead waits `scheduled`: the apply job is the durable timer, due at startsAt.
+      const startsAt = request.startsAt && Date.parse(request.startsAt) > this.clock.now().getTime();
+      await this.touch(m, request, { status: startsAt ? 'scheduled' : 'approved' });
       await this.audit.append(m, {
         actor: caller.id,
         type: 'request.approved',
         requestId: id,
-        data: { approvals: quorum.approvers, ...actorData(caller) },
+        data: { approvals: quorum.approvers, startsAt: request.startsAt, ...actorData(caller) },
       });
-      await this.jobs.enqueue(m, { kind: 'apply', requestId: id, dedupeKey: `apply:${id}` });
+      await this.jobs.enqueue(m, {
+        kind: 'apply',
+        requestId: id,
+        dedupeKey: `apply:${id}`,
+        ...(startsAt ? { runAt: new Date(request.startsAt as string) } : {}),
+      });
       await this.publish(m, 'request.approved', request);
+      if (startsAt) {
+        await this.audit.append(m, {
+          actor: 'system',
+          type: 'request.scheduled',
+          requestId: id,
+          data: { startsAt: request.startsAt },
+        });
+        await this.publish(m, 'request.scheduled', request);
+      }
     });
     return this.get(id);
   }
@@ -405,12 +435,7 @@ export class RequestsService {
         required: t.required,
         owners: t.owners.map((o) => ({ source: o.source, dn: o.dn, name: o.name, isGroup: o.isGroup })),
       }));
-    return this.events.publish(m, {
-      type,
-      id: `${type}:${request.id}`,
-      at: this.clock.nowIso(),
-      data: { requestId: request.id, owners, request: toRequestView(request, []) },
-    });
+    return this.events.publish(m, requestEvent(type, request, this.clock.nowIso(), { owners }));
   }
 
   /** Ends an applied grant early: the same durable path as expiry, ending `revoked`. */
@@ -474,6 +499,14 @@ export class RequestsService {
       }
     }
     const requiredApprovals = Math.max(...decisions.map((d) => d.decision.requiredApprovals));
+    const time = strictest(decisions.map((d) => d.decision.time));
+    const timeRule = decisions.find((d) => d.decision.time.escalates)?.decision.rule ?? null;
+    const schedule = readStartsAt(input.startsAt, input.action, now, time.maxLeadTimeMs);
+    const startsAt = schedule.startsAt;
+    if (schedule.reasons.length) {
+      allowed = false;
+      reasons.push(...schedule.reasons);
+    }
     let durationMs: number | null = null;
     if (input.action === 'grant') {
       const maxMs = Math.min(...decisions.map((d) => d.decision.maxDurationMs));
@@ -489,8 +522,12 @@ export class RequestsService {
       } else if (input.expiresAt) {
         const at = Date.parse(input.expiresAt);
         if (Number.isNaN(at)) throw new DomainError('VALIDATION_FAILED', 'expiresAt is not an ISO 8601 date-time');
-        durationMs = at - now.getTime();
-        if (durationMs <= 0) throw new DomainError('VALIDATION_FAILED', 'expiresAt is in the past');
+        durationMs = at - (startsAt ?? now).getTime();
+        if (durationMs <= 0)
+          throw new DomainError(
+            'VALIDATION_FAILED',
+            startsAt ? 'expiresAt is before startsAt' : 'expiresAt is in the past',
+          );
       } else {
         durationMs = Math.min(...decisions.map((d) => d.decision.defaultDurationMs));
       }
@@ -503,7 +540,7 @@ export class RequestsService {
         reasons.push('the policy requires a ticket reference for these targets');
       }
     }
-    return { allowed, reasons, requiredApprovals, durationMs, decisions };
+    return { allowed, reasons, requiredApprovals, durationMs, decisions, startsAt, time, timeRule };
   }
 
   private async findByIdempotencyKey(caller: Principal, key: string): Promise<RequestView | undefined> {
@@ -529,12 +566,7 @@ export class RequestsService {
   }
 
   private publish(m: EntityManager, type: string, request: RequestEntity): Promise<void> {
-    return this.events.publish(m, {
-      type,
-      id: `${type}:${request.id}`,
-      at: this.clock.nowIso(),
-      data: { requestId: request.id, request: toRequestView(request, []) },
-    });
+    return this.events.publish(m, requestEvent(type, request, this.clock.nowIso()));
   }
 }
 

@@ -72,6 +72,16 @@ export class CreateRequestInput {
   expiresAt?: string;
 
   @ApiPropertyOptional({
+    example: '2026-12-02T22:00:00Z',
+    description:
+      'Apply the grant at this time, not on approval (status `scheduled` until then; at most the policy maxLeadTime ahead). The duration counts from the real apply.',
+  })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  startsAt?: string;
+
+  @ApiPropertyOptional({
     example: 'alice@contoso.test',
     description: 'The person this is filed for (keys that may act on behalf only)',
   })

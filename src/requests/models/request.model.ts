@@ -120,10 +120,18 @@ export class RequestResultModel {
   error?: ItemErrorModel | null;
 }
 
+/** The request state machine, for the OpenAPI description of `status` (README shows the same). */
+export const REQUEST_STATUS_DIAGRAM = [
+  'pending → approved → applying → applied → expired | revoked;',
+  'pending → scheduled (approved with startsAt ahead) → applying at startsAt (policy checked again);',
+  'applying → failed; scheduled → cancelled | failed;',
+  'pending → rejected | cancelled | timedOut (policy pendingTimeout). Final: failed, rejected, cancelled, expired, revoked, timedOut.',
+].join(' ');
+
 @ObjectType('Request')
 export class RequestModel {
   @ApiProperty({ format: 'uuid' }) @Field() id: string;
-  @ApiProperty({ enum: REQUEST_STATUSES }) @Field() status: string;
+  @ApiProperty({ enum: REQUEST_STATUSES, description: REQUEST_STATUS_DIAGRAM }) @Field() status: string;
   @ApiProperty({ enum: REQUEST_ACTIONS }) @Field() action: string;
   @ApiProperty({ type: AccountRefModel, isArray: true }) @Field(() => [AccountRefModel]) targets: AccountRefModel[];
   @ApiProperty({ type: AccountRefModel, isArray: true }) @Field(() => [AccountRefModel]) principals: AccountRefModel[];
@@ -144,6 +152,21 @@ export class RequestModel {
   })
   @Field(() => String, { nullable: true })
   expiresAt: string | null;
+  @ApiNullableProperty('string', {
+    format: 'date-time',
+    description: 'When an approved grant is applied (null: as soon as it is approved); it waits `scheduled` until then',
+  })
+  @Field(() => String, { nullable: true })
+  startsAt: string | null;
+  @ApiNullableProperty('string', { format: 'uuid', description: 'The grant this extension request extends' })
+  @Field(() => String, { nullable: true })
+  extendsRequestId: string | null;
+  @ApiNullableProperty('string', {
+    format: 'uuid',
+    description: 'Set when this extension moved that live grant’s expiresAt (it has no grant of its own)',
+  })
+  @Field(() => String, { nullable: true })
+  mergedInto: string | null;
   @ApiProperty({ type: 'integer', minimum: 0 }) @Field(() => Int) requiredApprovals: number;
   @ApiProperty({ type: ApprovalModel, isArray: true }) @Field(() => [ApprovalModel]) approvals: ApprovalModel[];
   @ApiProperty({ type: ApprovalStatusModel }) @Field(() => ApprovalStatusModel) approvalStatus: ApprovalStatusModel;

@@ -1,0 +1,100 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
+import { Clock } from '../../common/clock';
+import { UnitOfWork } from '../../database/unit-of-work';
+import { JobHandlers } from '../../jobs/job-handlers';
+import { JobQueue } from '../../jobs/job-queue.service';
+import type { JobEntity } from '../../jobs/job.entity';
+import { EventPublisher } from '../../notifications/event-publisher';
+import type { TimerPayload } from '../../timers/timer.types';
+import { requestEvent } from '../request-events';
+import { canTransition } from '../request-state';
+import { RequestEntity } from '../request.entity';
+
+/**
+ * Fires a request's timers (jobs of kind `timer`). Each runs in one transaction that also marks its
+ * job done while this worker still holds the lease: a timer whose lease ran out and was taken over
+ * changes nothing here, so every reminder, escalation, time-out and expiry notice happens once
+ * across replicas. A timer whose moment has passed (the request was decided, the grant extended)
+ * does nothing.
+ */
+@Injectable()
+export class TimerHandler implements OnModuleInit {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly jobs: JobQueue,
+    private readonly handlers: JobHandlers,
+    private readonly events: EventPublisher,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.handlers.register('timer', (job) => this.fire(job));
+  }
+
+  async fire(job: JobEntity): Promise<void> {
+    const payload = job.payload as unknown as TimerPayload;
+    await this.uow.run(async (m) => {
+      const request = await this.load(m, job.requestId ?? '');
+      if (!(await this.jobs.completeIfHeld(job, m))) return;
+      if (!request) return;
+      switch (payload.timer) {
+        case 'remind':
+          return this.remind(m, request);
+        case 'escalate':
+          return this.escalate(m, request, payload.rule ?? null);
+        case 'timeout':
+          return this.timeOut(m, request);
+        case 'expiring':
+          return this.expiring(m, request, payload);
+      }
+    });
+  }
+
+  private async remind(m: EntityManager, request: RequestEntity): Promise<void> {
+    if (request.status !== 'pending') return;
+    await this.audit.append(m, { actor: 'system', type: 'request.reminded', requestId: request.id });
+    await this.events.publish(m, requestEvent('request.reminder', request, this.clock.nowIso()));
+  }
+
+  private async escalate(m: EntityManager, request: RequestEntity, rule: number | null): Promise<void> {
+    if (request.status !== 'pending') return;
+    await this.audit.append(m, { actor: 'system', type: 'request.escalated', requestId: request.id });
+    const event = requestEvent('request.escalated', request, this.clock.nowIso());
+    await this.events.escalate(m, event, rule);
+    await this.events.publish(m, event);
+  }
+
+  /** pending → timedOut: nobody decided within the policy's pendingTimeout. */
+  private async timeOut(m: EntityManager, request: RequestEntity): Promise<void> {
+    if (!canTransition(request.status, 'timedOut')) return;
+    const now = this.clock.nowIso();
+    Object.assign(request, { status: 'timedOut', closedAt: now, updatedAt: now });
+    const { version: _version, ...rest } = request;
+    await m.getRepository(RequestEntity).update({ id: request.id, status: 'pending' }, rest);
+    await this.audit.append(m, { actor: 'system', type: 'request.timed-out', requestId: request.id });
+    await this.events.publish(m, requestEvent('request.timed_out', request, now));
+  }
+
+  /** `grant.expiring` for one lead, while the grant still ends when this timer was set for. */
+  private async expiring(m: EntityManager, request: RequestEntity, payload: TimerPayload): Promise<void> {
+    if (request.status !== 'applied' || request.expiresAt !== payload.expiresAt) return;
+    const event = requestEvent(
+      'grant.expiring',
+      request,
+      this.clock.nowIso(),
+      { lead: payload.lead, expiresAt: payload.expiresAt },
+      `${payload.lead}:${payload.expiresAt}`,
+    );
+    await this.events.publish(m, event);
+  }
+
+  private load(m: EntityManager, id: string): Promise<RequestEntity | null> {
+    const repo = m.getRepository(RequestEntity);
+    return this.uow.isPostgres
+      ? repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } })
+      : repo.findOne({ where: { id } });
+  }
+}
