@@ -107,6 +107,37 @@ describe('parseChatCommand', () => {
   });
 });
 
+describe('scheduled grants in chat', () => {
+  it('parses `from <date-time>` before or after the duration, normalised to UTC', () => {
+    const forms = [
+      'grant SERVERB$ -> SERVERC from 2026-12-02T22:00Z for 4h because maintenance window',
+      'grant SERVERB$ -> SERVERC for 4h from 2026-12-02T23:00+01:00 because maintenance window',
+    ];
+    for (const text of forms) {
+      expect(parseChatCommand(text)).toEqual({
+        ok: true,
+        command: {
+          kind: 'grant',
+          principals: ['SERVERB$'],
+          targets: ['SERVERC'],
+          duration: 'PT4H',
+          startsAt: '2026-12-02T22:00:00.000Z',
+          justification: 'maintenance window',
+        },
+      });
+    }
+  });
+
+  it('refuses a start without a zone, one that is no date, and a scheduled revoke', () => {
+    expect(parseChatCommand('grant A$ -> B from 2026-12-02T22:00 because x')).toMatchObject({ ok: false });
+    expect(parseChatCommand('grant A$ -> B from tomorrow because x')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('is not a date-time'),
+    });
+    expect(parseChatCommand('revoke A$ -> B from 2026-12-02T22:00Z because x')).toMatchObject({ ok: false });
+  });
+});
+
 describe('parseChatDuration', () => {
   it.each([
     ['8h', 'PT8H'],
