@@ -48,7 +48,7 @@ export class AuditService {
 
   /** Appends inside the given transaction, so the event and the change it records commit together. */
   async append(manager: EntityManager, event: NewAuditEvent): Promise<AuditEventView> {
-    if (this.uow.isPostgres) await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK_KEY]);
+    await this.uow.lockInTransaction(manager, CHAIN_LOCK_KEY);
     const last = await manager.getRepository(AuditEventEntity).find({ order: { seq: 'DESC' }, take: 1 });
     const prevHash = last[0]?.hash ?? GENESIS_HASH;
     const fields = {

@@ -47,7 +47,7 @@ export class RateLimiter {
     const now = this.clock.now().getTime();
     const windowStart = new Date(now - WINDOW_MS).toISOString();
     await this.uow.run(async (m) => {
-      if (this.uow.isPostgres) await m.query("SELECT pg_advisory_xact_lock(hashtext('rate-limit:' || $1))", [identity]);
+      await this.uow.lockInTransaction(m, `rate-limit:${identity}`);
       const hits = m.getRepository(RateLimitHitEntity);
       await hits.delete({ identity, at: LessThanOrEqual(windowStart) });
       const recent = await hits.find({

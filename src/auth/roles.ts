@@ -4,6 +4,10 @@ import type { Person } from '../persons/person';
 export const ROLES = ['requester', 'approver', 'admin', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
+export function isRole(value: unknown): value is Role {
+  return (ROLES as readonly unknown[]).includes(value);
+}
+
 /** Who made a call, as recorded by the workflow (requester, approver, audit actor). */
 export interface Principal {
   /** Stable identity: `apikey:<name>`, `oidc:<sub>` or `slack:<user id>`. */

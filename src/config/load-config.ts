@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { parseIsoDuration } from '../common/iso-duration';
+import { isRole, ROLES } from '../auth/roles';
 import { CRASH_POINTS } from '../directory-writes/crash-points';
 import { INTENT_ACTIONS } from '../directory-writes/directory-intent.entity';
 import { ConfigError } from './config.error';
@@ -27,7 +28,6 @@ import { AUDIT_SINK_TYPES, SYSLOG_FORMATS, type AuditSinkConfig } from './config
 type Env = Record<string, string | undefined>;
 type Yaml = Record<string, unknown>;
 
-const ROLES = ['requester', 'approver', 'admin', 'auditor'];
 const WEBHOOK_EVENTS = [
   'request.created',
   'request.approved',
@@ -545,7 +545,7 @@ function readRoles(env: Env, raw: unknown): RolesConfig {
   if (typeof map !== 'object' || Array.isArray(map))
     throw new ConfigError('roles.fromGroups', 'must map roles to lists of group DNs');
   for (const [role, groups] of Object.entries(map)) {
-    if (!ROLES.includes(role)) throw new ConfigError(`roles.fromGroups.${role}`, `is not a role (${ROLES.join(', ')})`);
+    if (!isRole(role)) throw new ConfigError(`roles.fromGroups.${role}`, `is not a role (${ROLES.join(', ')})`);
     if (
       !Array.isArray(groups) ||
       groups.length === 0 ||
@@ -677,7 +677,7 @@ function readSlack(env: Env, rawChat: unknown): AppConfig['chat']['slack'] {
 function readChatUser(id: string, entry: unknown): ChatUserConfig {
   const label = `chat.slack.users.${id}`;
   const checkRoles = (roles: unknown, name: string): string[] => {
-    if (!Array.isArray(roles) || roles.some((r) => !ROLES.includes(String(r))))
+    if (!Array.isArray(roles) || roles.some((r) => !isRole(String(r))))
       throw new ConfigError(name, `must be a list of roles from: ${ROLES.join(', ')}`);
     return roles.map(String);
   };
@@ -706,7 +706,7 @@ function readStaticApiKeys(raw: unknown): StaticApiKeyConfig[] {
     if (!sha256 || !/^[0-9a-f]{64}$/.test(sha256))
       throw new ConfigError(`${label}.sha256`, 'must be the 64-hex SHA-256 of the key');
     const roles = key.roles;
-    if (!Array.isArray(roles) || roles.length === 0 || roles.some((r) => !ROLES.includes(String(r)))) {
+    if (!Array.isArray(roles) || roles.length === 0 || roles.some((r) => !isRole(String(r)))) {
       throw new ConfigError(`${label}.roles`, `must be a list of roles from: ${ROLES.join(', ')}`);
     }
     const owner = optionalString(key.owner, `${label}.owner`);

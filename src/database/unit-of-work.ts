@@ -40,6 +40,17 @@ export class UnitOfWork {
   }
 
   /**
+   * Serialises transactions on `key` until the transaction of `manager` ends: a transaction-level
+   * advisory lock on PostgreSQL (every replica); nothing on SQLite, whose transactions this class
+   * already runs one at a time. A number is the lock key itself, a string is hashed.
+   */
+  async lockInTransaction(manager: EntityManager, key: string | number): Promise<void> {
+    if (!this.isPostgres) return;
+    if (typeof key === 'number') await manager.query('SELECT pg_advisory_xact_lock($1)', [key]);
+    else await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
+  }
+
+  /**
    * Runs `hook` once the transaction `manager` belongs to has committed (never when it rolls back).
    * A manager outside run() writes at once: the hook runs on the next microtask.
    */

@@ -10,6 +10,7 @@ import { type WriterMemo, WritersService } from '../policy/writers.service';
 import { listPrincipals } from '../security-descriptor';
 import type { AccountRef, Warning } from './delegation.types';
 import { decodeStored, toAccountRef } from './delegation-reader';
+import { isDnUnder } from '../directory/dn';
 
 export const INVENTORY_KINDS = ['rbcd', 'constrained', 'unconstrained', 'protocolTransition'] as const;
 export type InventoryKind = (typeof INVENTORY_KINDS)[number];
@@ -164,8 +165,7 @@ export class InventoryService {
   private async domainsFor(base?: string): Promise<string[]> {
     const domains = await this.directory.domains();
     if (!base) return domains.map((d) => d.name);
-    const normalised = base.toLowerCase().replace(/\s*,\s*/g, ',');
-    const owner = domains.find((d) => d.baseDn && normalised.endsWith(d.baseDn.toLowerCase().replace(/\s*,\s*/g, ',')));
+    const owner = domains.find((d) => isDnUnder(base, d.baseDn));
     if (!owner)
       throw new DomainError('DOMAIN_NOT_CONFIGURED', `${base} is not under the naming context of a configured domain`);
     return [owner.name];

@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { DirectoryPort } from '../directory/directory.port';
 import type { DirectoryObject } from '../directory/directory.types';
+import { isDnUnder } from '../directory/dn';
 
 export interface TargetSearch {
   base: string;
@@ -62,8 +63,7 @@ export class TargetExpander {
       }
     }
     const domains = await this.directory.domains();
-    const base = search.base.toLowerCase().replace(/\s*,\s*/g, ',');
-    const domain = domains.find((d) => d.baseDn && base.endsWith(d.baseDn.toLowerCase().replace(/\s*,\s*/g, ',')));
+    const domain = domains.find((d) => isDnUnder(search.base, d.baseDn));
     if (!domain)
       throw new DomainError(
         'DOMAIN_NOT_CONFIGURED',

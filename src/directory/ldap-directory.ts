@@ -47,6 +47,7 @@ import { isDomainOutOfReach, LDAP_RESULT, resultCode, toDirectoryError } from '.
 import { SdFlagsControl } from './sd-flags-control';
 import { TtlCache } from './sid-cache';
 import { domainSidOf, IMPLICIT_TOKEN_SIDS } from './well-known-sids';
+import { isDnUnder } from './dn';
 
 const CAS_MAX_ATTEMPTS = 8;
 const SID_CACHE_TTL_MS = 60_000;
@@ -548,11 +549,8 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
         return owner ? [owner] : this.connections;
       }
       case 'dn': {
-        const dn = parsed.dn.toLowerCase().replace(/\s*,\s*/g, ',');
         const infos = await this.domains();
-        const owner = this.connections.find(
-          (c, i) => infos[i].baseDn && dn.endsWith(infos[i].baseDn.toLowerCase().replace(/\s*,\s*/g, ',')),
-        );
+        const owner = this.connections.find((c, i) => isDnUnder(parsed.dn, infos[i].baseDn));
         return owner ? [owner] : this.connections;
       }
       case 'dnsHostName': {

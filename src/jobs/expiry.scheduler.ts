@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { Clock } from '../common/clock';
+import { RepeatingTimer } from '../common/repeating-timer';
 import { UnitOfWork } from '../database/unit-of-work';
 import { LessThan } from 'typeorm';
 import { RequestEntity } from '../requests/request.entity';
@@ -15,7 +16,10 @@ import { JobQueue } from './job-queue.service';
 @Injectable()
 export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ExpiryScheduler.name);
-  private timer?: NodeJS.Timeout;
+  private readonly timer = new RepeatingTimer(
+    () => this.enqueueDue(),
+    (error) => this.logger.error({ err: error }, 'expiry check failed'),
+  );
 
   constructor(
     private readonly jobs: JobQueue,
@@ -25,19 +29,11 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.worker) return;
-    const tick = () =>
-      this.enqueueDue()
-        .catch((error) => this.logger.error({ err: error }, 'expiry check failed'))
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, this.config.jobs.expiryCheckIntervalMs);
-        });
-    this.timer = setTimeout(tick, 0);
+    if (this.config.worker) this.timer.start(this.config.jobs.expiryCheckIntervalMs, 0);
   }
 
   onApplicationShutdown(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.stop();
   }
 
   async enqueueDue(): Promise<number> {

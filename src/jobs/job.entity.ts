@@ -1,9 +1,13 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** `timer`: a moment to act on a request (reminder, escalation, time-out, expiry notice), run_at when it fires. */
+/**
+ * What a job does; the runner calls the handler registered for its kind. `timer`: a moment to act
+ * on a request (reminder, escalation, time-out, expiry notice), run_at when it fires.
+ */
 export const JOB_KINDS = ['apply', 'end-grant', 'rollback', 'webhook', 'audit-sink', 'timer'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+export const JOB_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** A durable unit of work (the outbox): leased by one worker at a time, retried with backoff. */
 @Entity('jobs')

@@ -9,19 +9,8 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { directoryOperationObservers, type DirectoryOperationEvent } from '../directory/domain-connection';
 import { GrantEntity } from '../jobs/grant.entity';
 import { JobQueue } from '../jobs/job-queue.service';
-import { RequestEntity, type RequestStatus } from '../requests/request.entity';
+import { REQUEST_STATUSES, RequestEntity } from '../requests/request.entity';
 
-const REQUEST_STATUSES: RequestStatus[] = [
-  'pending',
-  'approved',
-  'applying',
-  'applied',
-  'failed',
-  'rejected',
-  'cancelled',
-  'expired',
-  'revoked',
-];
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**

@@ -9,17 +9,11 @@ import type { DirectoryObject } from '../directory/directory.types';
 import type { Person } from '../persons/person';
 import { PersonsService } from '../persons/persons.service';
 import type { OwnerRequirement, OwnerSource } from './owner.types';
+import { normaliseDn } from '../directory/dn';
 
 const IN_CHAIN = '1.2.840.113556.1.4.1941';
 /** Members listed per owner group in plans and notifications (the check itself has no limit). */
 export const LISTED_MEMBERS = 20;
-
-function normaliseDn(dn: string): string {
-  return dn
-    .toLowerCase()
-    .replace(/\s*,\s*/g, ',')
-    .trim();
-}
 
 /**
  * Who owns a computer: the user or group in its managedBy, and the owner group configured for any

@@ -6,13 +6,7 @@ import type { DirectoryObject } from '../directory/directory.types';
 import { isDomainController, isKrbtgt } from './tier0';
 import type { PolicyDecision } from './policy.types';
 import { resolveTimePolicy } from './time-policy';
-
-function normaliseDn(dn: string): string {
-  return dn
-    .toLowerCase()
-    .replace(/\s*,\s*/g, ',')
-    .trim();
-}
+import { normaliseDn } from '../directory/dn';
 
 /** Why a target may never be a target, whatever any rule says (DCs, RODCs, krbtgt), or undefined. */
 export function neverTargetReason(target: DirectoryObject): string | undefined {

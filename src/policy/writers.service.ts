@@ -20,6 +20,7 @@ import { tier0AccountReason, tier0SidName } from './tier0';
 import type { WarningCode } from '../delegations/delegation.types';
 
 import type { WriterClass } from './policy.types';
+import { normaliseDn } from '../directory/dn';
 
 /** Someone who can change a property outside the broker: no approval, no audit, no expiry. */
 export interface Writer {
@@ -66,13 +67,6 @@ const MEMBERSHIP_SPEC: PropertyWriteSpec = {
   propertyGuids: [AD_SCHEMA.member, AD_SCHEMA.membership],
   validatedWriteGuids: [AD_SCHEMA.member],
 };
-
-function normaliseDn(dn: string): string {
-  return dn
-    .toLowerCase()
-    .replace(/\s*,\s*/g, ',')
-    .trim();
-}
 
 /**
  * Who can write a target's msDS-AllowedToActOnBehalfOfOtherIdentity, or a group's membership,

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { RepeatingTimer } from '../common/repeating-timer';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
@@ -73,7 +74,10 @@ interface TargetGrants {
 @Injectable()
 export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(Reconciler.name);
-  private timer?: NodeJS.Timeout;
+  private readonly timer = new RepeatingTimer(
+    () => this.reconcile('system'),
+    (error) => this.logger.error({ err: error }, 'reconciliation failed'),
+  );
   private chain: Promise<unknown> = Promise.resolve();
   private previous = new Set<string>();
 
@@ -94,25 +98,17 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
 
   onApplicationBootstrap(): void {
     const interval = this.config.jobs.reconcileIntervalMs;
-    if (!this.config.worker || interval <= 0) return;
-    const tick = () =>
-      this.reconcile('system')
-        .catch((error) => this.logger.error({ err: error }, 'reconciliation failed'))
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, interval);
-        });
-    this.timer = setTimeout(tick, interval);
+    if (this.config.worker && interval > 0) this.timer.start(interval);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.stop();
     await this.chain.catch(() => undefined);
   }
 
   /** Whether the schedule runs (for tests and diagnostics). */
   get scheduled(): boolean {
-    return this.timer !== undefined;
+    return this.timer.running;
   }
 
   /** One reconciliation of every target with an active grant; runs are serialised per process. */

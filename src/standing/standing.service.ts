@@ -15,6 +15,7 @@ import { listPrincipals } from '../security-descriptor';
 import { GrantCoverage } from './grant-coverage';
 import { rbcdChangedAt } from './repl-metadata';
 import { type ChangeTimeSource, type StandingOrigin, standingOrigin } from './standing-origin';
+import { isDnUnder } from '../directory/dn';
 
 /** One RBCD entry in force that no active grant of the service covers. */
 export interface StandingEntry {
@@ -253,8 +254,7 @@ export class StandingService {
   private async domainsFor(base?: string): Promise<string[]> {
     const domains = await this.directory.domains();
     if (!base) return domains.map((d) => d.name);
-    const normalised = base.toLowerCase().replace(/\s*,\s*/g, ',');
-    const owner = domains.find((d) => d.baseDn && normalised.endsWith(d.baseDn.toLowerCase().replace(/\s*,\s*/g, ',')));
+    const owner = domains.find((d) => isDnUnder(base, d.baseDn));
     if (!owner)
       throw new DomainError('DOMAIN_NOT_CONFIGURED', `${base} is not under the naming context of a configured domain`);
     return [owner.name];

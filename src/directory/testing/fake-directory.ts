@@ -28,6 +28,7 @@ import {
   type SpnMappings,
 } from '../directory.types';
 import { DEFAULT_SPN_MAPPINGS, parseSpnMappings } from '../forest-facts';
+import { normaliseDn } from '../dn';
 
 export type DirectoryMethod =
   | 'domains'
@@ -251,10 +252,6 @@ function copy(object: DirectoryObject, withRbcd: boolean, withSecurityDescriptor
     allowedToDelegateTo: [...object.allowedToDelegateTo],
     ...(withRbcd ? { rbcd: rbcd ? Buffer.from(rbcd) : null } : {}),
   };
-}
-
-function normaliseDn(dn: string): string {
-  return dn.toLowerCase().replace(/\s*,\s*/g, ',');
 }
 
 function inScope(dn: string, base: string, scope: 'base' | 'one' | 'sub'): boolean {
