@@ -466,6 +466,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/console/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How the console signs in: the OIDC issuer and public client, or API keys only */
+        get: operations["Console_consoleConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who this credential is: name, roles, the person behind it */
+        get: operations["Console_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1195,13 +1229,47 @@ export interface components {
             /** @description Targets that could not be read now */
             errors: components["schemas"]["ReconcileErrorModel"][];
         };
+        ConsoleOidcModel: {
+            /** @description The issuer the console signs in at (authorization code + PKCE) */
+            issuer: string;
+            /** @description The public client id of the console (OIDC_CONSOLE_CLIENT_ID) */
+            clientId: string;
+            /** @example openid profile */
+            scope: string;
+            /** @description RFC 8707 resource indicator sent with the sign-in */
+            resource: string | null;
+            /** @description OIDC_APPROVAL_MAX_AGE in seconds: approving needs a sign-in at most this old */
+            approvalMaxAgeSeconds: number | null;
+        };
+        ConsoleConfigModel: {
+            /** @description null: the console signs in with an API key only */
+            oidc: components["schemas"]["ConsoleOidcModel"] | null;
+        };
+        MeModel: {
+            /**
+             * @description The credential: apikey:<name>, oidc:<sub>
+             * @example oidc:7d1c0f
+             */
+            id: string;
+            /** @example alice */
+            name: string;
+            roles: ("requester" | "approver" | "admin" | "auditor")[];
+            /** @enum {string} */
+            via: "api-key" | "oidc" | "chat" | "system";
+            /** @description The person behind the credential; null for a system key */
+            person: components["schemas"]["PersonModel"] | null;
+            /** @description Requests whose requester or beneficiary has this key are this caller's own */
+            identityKey: string;
+            /** @description OIDC: when this person last signed in at the provider (auth_time) */
+            signedInAt: string | null;
+        };
         ErrorDetail: {
             /**
              * @description Stable code; the HTTP status follows from it
              * @example TARGET_NOT_FOUND
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "QUERY_TOO_COMPLEX" | "INVALID_SECURITY_DESCRIPTOR" | "UNAUTHENTICATED" | "FORBIDDEN" | "SELF_APPROVAL" | "NOT_FOUND" | "TARGET_NOT_FOUND" | "PRINCIPAL_NOT_FOUND" | "REQUEST_NOT_FOUND" | "USER_NOT_FOUND" | "API_KEY_NOT_FOUND" | "DOMAIN_NOT_CONFIGURED" | "AMBIGUOUS_IDENTIFIER" | "INVALID_STATE" | "IDEMPOTENCY_CONFLICT" | "DESCRIPTOR_CHANGED" | "DUPLICATE_APPROVAL" | "POLICY_DENIED" | "PERSON_NOT_RESOLVED" | "TOO_MANY_TARGETS" | "RATE_LIMITED" | "INTERNAL_ERROR" | "DIRECTORY_ACCESS_DENIED" | "DIRECTORY_ERROR" | "DIRECTORY_UNAVAILABLE" | "DIRECTORY_CREDENTIALS_REFUSED" | "NOT_READY";
+            code: "VALIDATION_FAILED" | "QUERY_TOO_COMPLEX" | "INVALID_SECURITY_DESCRIPTOR" | "UNAUTHENTICATED" | "STEP_UP_REQUIRED" | "FORBIDDEN" | "SELF_APPROVAL" | "NOT_FOUND" | "TARGET_NOT_FOUND" | "PRINCIPAL_NOT_FOUND" | "REQUEST_NOT_FOUND" | "USER_NOT_FOUND" | "API_KEY_NOT_FOUND" | "DOMAIN_NOT_CONFIGURED" | "AMBIGUOUS_IDENTIFIER" | "INVALID_STATE" | "IDEMPOTENCY_CONFLICT" | "DESCRIPTOR_CHANGED" | "DUPLICATE_APPROVAL" | "POLICY_DENIED" | "PERSON_NOT_RESOLVED" | "TOO_MANY_TARGETS" | "RATE_LIMITED" | "INTERNAL_ERROR" | "DIRECTORY_ACCESS_DENIED" | "DIRECTORY_ERROR" | "DIRECTORY_UNAVAILABLE" | "DIRECTORY_CREDENTIALS_REFUSED" | "NOT_READY";
             /**
              * @description Safe to show to the caller
              * @example No computer named SERVERX in contoso.test
@@ -1258,7 +1326,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1304,7 +1372,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditVerificationModel"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1365,7 +1433,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1411,7 +1479,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditSinkModel"][];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1472,7 +1540,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1539,7 +1607,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1596,7 +1664,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1680,7 +1748,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyDto"][];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1739,7 +1807,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1851,7 +1919,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2023,7 +2091,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2126,7 +2194,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2223,7 +2291,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2318,7 +2386,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2493,7 +2561,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2706,7 +2774,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2827,7 +2895,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2958,7 +3026,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3037,7 +3105,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3172,7 +3240,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3303,7 +3371,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3402,7 +3470,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3519,7 +3587,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3597,7 +3665,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3681,7 +3749,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReconcileReportModel"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3704,6 +3772,80 @@ export interface operations {
                 headers: {
                     /** @description Seconds until a change is accepted again */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    Console_consoleConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleConfigModel"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    Console_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeModel"];
+                };
+            };
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN, SELF_APPROVAL */
+            403: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

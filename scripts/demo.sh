@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/sandbox-dc.sh up
-npx nest build >/dev/null
+npm run --silent build >/dev/null  # the service (nest) and the web console (vite, into dist/web)
 
 mkdir -p data
 key_file=.sandbox/admin-api-key
@@ -24,6 +24,7 @@ base="http://$HOST:$PORT"
 cat <<TXT
 
 rbcd-broker demo
+  console:   $base/   (web console: sign in with the admin key below)
   service:   $base   (OpenAPI UI: $base/api/docs, GraphQL: $base/graphql)
   directory: contoso.test (127.0.0.1) and fabrikam.test (127.0.0.2), Samba AD DCs from scripts/sandbox-dc.sh
   admin key: $(cat "$key_file")   (file $key_file)

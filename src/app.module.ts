@@ -9,6 +9,7 @@ import { ChatopsModule } from './chatops/chatops.module';
 import { CommonModule } from './common/common.module';
 import { formatGraphQLError } from './common/errors/graphql-error.formatter';
 import { ConfigModule } from './config/config.module';
+import { ConsoleModule } from './console/console.module';
 import type { AppConfig } from './config/config.types';
 import { buildDataSourceOptions } from './database/data-source-options';
 import { DatabaseModule } from './database/database.module';
@@ -80,6 +81,7 @@ export class AppModule {
         ChatopsModule,
         MetricsModule,
         ReconcileModule,
+        ConsoleModule,
       ],
     };
   }

@@ -1,5 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { registerConsole } from './console/console-static';
+import { APP_CONFIG } from './config/config.module';
+import type { AppConfig } from './config/config.types';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { createValidationPipe } from './common/errors/validation';
 import { ErrorResponse } from './common/openapi/error-response.model';
@@ -16,6 +19,7 @@ export function configureApp(app: INestApplication, options: { bufferLogs?: bool
   app.enableShutdownHooks();
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  registerConsole(app, app.get<AppConfig>(APP_CONFIG));
   return document;
 }
 

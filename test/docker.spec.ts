@@ -166,6 +166,9 @@ describe('docker/Dockerfile', () => {
     expect(runs(stage('build'))).toMatch(/npm ci(?! --omit)/);
     expect(runs(stage('build'))).toMatch(/nest build/);
     expect(runs(stage('build'))).toContain('test -f dist/src/main.js');
+    // The web console, built by vite into dist/web (shipped with dist, served at /).
+    expect(runs(stage('build'))).toMatch(/vite build --config web\/vite.config.mts/);
+    expect(runs(stage('build'))).toContain('test -f dist/web/index.html');
     for (const name of ['build', 'prod-deps'])
       expect(runs(stage(name))).toMatch(/apt-get install .*python3 make g\+\+/);
     expect(runs(stage('prod-deps'))).toMatch(/npm ci --omit=dev/);

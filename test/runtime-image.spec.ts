@@ -61,6 +61,12 @@ describe('the runtime image contents (production dependencies + dist)', () => {
       ['-p', 'tsconfig.build.json', '--outDir', join(image, 'dist')],
       { cwd: REPO_ROOT, stdio: 'pipe' },
     );
+    // The web console, as the image's build stage makes it: vite into dist/web.
+    execFileSync(
+      process.execPath,
+      [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.mts'],
+      { cwd: REPO_ROOT, env: { ...process.env, RBCD_CONSOLE_OUT_DIR: join(image, 'dist', 'web') }, stdio: 'pipe' },
+    );
     databaseUrl = await testDatabaseUrl('postgres');
   });
 
@@ -102,6 +108,11 @@ describe('the runtime image contents (production dependencies + dist)', () => {
     expect(await graphql.json()).toEqual({ data: { delegation: { target: { samAccountName: 'SERVERC$' } } } });
     expect((await contractFetch(`${service.url}/api/docs/`)).status).toBe(200);
     expect((await contractFetch(`${service.url}/metrics`)).status).toBe(200);
+    // The console at / (no RBCD_CONSOLE_DIR: the build beside dist/src), with its assets.
+    const index = await fetch(`${service.url}/`);
+    expect([index.status, index.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(await index.text())?.[1];
+    expect((await fetch(`${service.url}${asset}`)).status).toBe(200);
 
     // The CLI from dist (the package bin, no sources and no ts-node in the image): export, verify offline.
     const cli = (...args: string[]) =>

@@ -78,6 +78,7 @@ export class OidcStrategy extends PassportStrategy(Strategy, 'oidc') {
       roles: [...new Set(roles)],
       via: 'oidc',
       person,
+      ...(typeof payload.auth_time === 'number' ? { authTime: payload.auth_time } : {}),
     });
   }
 

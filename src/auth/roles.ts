@@ -23,6 +23,8 @@ export interface Principal {
    * system key (a ticketing system) and an unlinked chat user: those are compared by `id`.
    */
   person?: Person | null;
+  /** OIDC: when the person last signed in at the provider (`auth_time`, seconds since the epoch). */
+  authTime?: number;
 }
 
 /** What the workflow compares: the person when there is one, else the credential itself. */

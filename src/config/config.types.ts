@@ -116,6 +116,27 @@ export interface SlackConfig {
   users: Record<string, ChatUserConfig>;
 }
 
+/** Microsoft Teams (YAML `chat.teams`): Adaptive Cards to a Workflows or incoming-webhook URL. */
+export interface TeamsConfig {
+  /** The webhook URL: a secret (it alone lets anyone post to the channel), from `webhookUrlFile`. */
+  webhookUrl: string;
+  /** Which events become cards (default: new pending requests, reminders and outcomes). */
+  events: string[];
+}
+
+export interface ConsoleConfig {
+  /** RBCD_CONSOLE_DIR: the built console (index.html and assets); unset: the build next to the service. */
+  dir?: string;
+  /** RBCD_PUBLIC_URL: the address people open the console at (links in Teams cards); unset: no links. */
+  publicUrl?: string;
+  /** OIDC_CONSOLE_CLIENT_ID: the public OIDC client (authorization code + PKCE) the console signs in with. */
+  oidcClientId?: string;
+  /** OIDC_CONSOLE_SCOPE: the scopes it asks for. */
+  oidcScope: string;
+  /** OIDC_CONSOLE_RESOURCE: an RFC 8707 resource indicator sent with the sign-in (providers that need one for JWT access tokens). */
+  oidcResource?: string;
+}
+
 export interface StaticApiKeyConfig {
   name: string;
   roles: string[];
@@ -138,6 +159,11 @@ export interface OidcConfig {
   userClaim?: OidcUserClaim;
   /** OIDC_USERS_EXTERNAL: a claim value that names no AD user is kept as an external person instead of refused. */
   usersExternal: boolean;
+  /**
+   * OIDC_APPROVAL_MAX_AGE (ISO 8601, e.g. PT15M): an approval with an OIDC token needs a sign-in
+   * (`auth_time`) at most this old, else 401 STEP_UP_REQUIRED. Unset: no step-up.
+   */
+  approvalMaxAgeMs?: number;
 }
 
 export const OIDC_USER_CLAIMS = ['upn', 'email', 'preferred_username'] as const;
@@ -206,7 +232,9 @@ export interface AppConfig {
   /** `notifications.expiringLeads`: how long before a grant's expiry `grant.expiring` goes out (ISO 8601 durations). */
   notifications: { expiringLeads: string[] };
   audit: { sinks: AuditSinkConfig[] };
-  chat: { slack?: SlackConfig };
+  chat: { slack?: SlackConfig; teams?: TeamsConfig };
+  /** The web console (issue 15): where its build is, the URL people reach it at, the OIDC client it signs in with. */
+  console: ConsoleConfig;
   apiKeys: StaticApiKeyConfig[];
   oidc?: OidcConfig;
   roles: RolesConfig;

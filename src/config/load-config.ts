@@ -7,6 +7,7 @@ import { CRASH_POINTS } from '../directory-writes/crash-points';
 import { INTENT_ACTIONS } from '../directory-writes/directory-intent.entity';
 import { ConfigError } from './config.error';
 import { readNotifications, readTimePolicy } from './read-time-policy';
+import { readApprovalMaxAge, readConsole, readTeams } from './console-config';
 import {
   NO_OWNER_SETTINGS,
   OIDC_USER_CLAIMS,
@@ -62,7 +63,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhooks: readWebhooks(yaml.webhooks),
     notifications: readNotifications(yaml.notifications),
     audit: { sinks: readAuditSinks(yaml.audit) },
-    chat: { slack: readSlack(env, yaml.chat) },
+    chat: { slack: readSlack(env, yaml.chat), teams: readTeams(env, yaml.chat) },
+    console: readConsole(env),
     apiKeys: readStaticApiKeys(yaml.apiKeys),
     ...(oidc ? { oidc } : {}),
     roles: readRoles(env, yaml.roles),
@@ -740,6 +742,7 @@ function readOidc(env: Env): AppConfig['oidc'] {
     jwksCacheMaxAgeMs: readInt(env, 'OIDC_JWKS_CACHE_MS', 10 * 60_000, 0),
     jwksCooldownMs: readInt(env, 'OIDC_JWKS_COOLDOWN_MS', 30_000, 0),
     ...readOidcUser(env),
+    ...readApprovalMaxAge(env),
   };
 }
 

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { hasRole, identityKey, type Principal } from '../auth/roles';
+import { assertRecentSignIn } from '../auth/step-up';
 import { Clock } from '../common/clock';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config.types';
 import { DomainError } from '../common/errors/domain-error';
 import { parseIsoDuration } from '../common/iso-duration';
 import { UnitOfWork } from '../database/unit-of-work';
@@ -76,6 +79,7 @@ export class RequestsService {
     private readonly persons: PersonsService,
     private readonly owners: OwnersService,
     private readonly timers: RequestTimers,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create(input: CreateRequestInput, caller: Principal, idempotencyKey?: string): Promise<RequestView> {
@@ -242,6 +246,7 @@ export class RequestsService {
   }
 
   async approve(id: string, caller: Principal, comment?: string): Promise<RequestView> {
+    assertRecentSignIn(caller, this.config.oidc, this.clock.now().getTime());
     const ownerOf = await this.assertMayDecide(id, caller, 'approve');
     await this.uow.run(async (m) => {
       const request = await this.load(m, id, true);

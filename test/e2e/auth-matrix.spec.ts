@@ -121,6 +121,8 @@ const REST: RestCase[] = [
     ok: null,
   },
   { op: 'POST /api/v1/chatops/slack/interactions', body: () => ({ payload: '{}' }), access: 'signed', ok: null },
+  { op: 'GET /api/v1/console/config', access: 'public', ok: 200 },
+  { op: 'GET /api/v1/me', access: ANY, ok: 200 },
   { op: 'GET /health/live', access: 'public', ok: 200 },
   { op: 'GET /health/ready', access: 'public', ok: 200 },
   { op: 'GET /metrics', access: 'public', ok: 200 },

@@ -50,6 +50,8 @@ describe('the contract on every operation (sandbox DC)', () => {
     await t.http().get('/health/live').expect(200);
     await t.http().get('/health/ready').expect(200);
     await t.http().get('/metrics').expect(200);
+    await t.http().get('/api/v1/console/config').expect(200);
+    await t.http().get('/api/v1/me').set(who.requester).expect(200);
     const key = await t
       .http()
       .post('/api/v1/api-keys')

@@ -1,0 +1,147 @@
+import { useMemo, useState } from 'react';
+import { api, unwrap, type Schemas } from '../api';
+import { ErrorBox, useApi } from '../components';
+
+const KINDS = ['rbcd', 'constrained', 'unconstrained', 'protocolTransition'] as const;
+type Item = Schemas['InventoryItemModel'];
+
+/** Every delegation of the configured domains: filters by kind (the API) and risk (here), paging, CSV. */
+export function InventoryPage() {
+  const [kinds, setKinds] = useState<string[]>([]);
+  const [risk, setRisk] = useState('');
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+  const { data, error, loading } = useApi(
+    () =>
+      unwrap(
+        api.GET('/api/v1/inventory', {
+          params: { query: { limit: 50, ...(kinds.length ? { kinds } : {}), ...(cursor ? { cursor } : {}) } },
+          querySerializer: { array: { style: 'form', explode: false } },
+        }),
+      ),
+    [kinds.join(','), cursor],
+  );
+  const risks = useMemo(
+    () => [...new Set((data?.items ?? []).flatMap((i) => i.risks.map((r) => r.code)))].sort(),
+    [data],
+  );
+  const items = (data?.items ?? []).filter((i) => !risk || i.risks.some((r) => r.code === risk));
+  const toggle = (kind: string) => {
+    setCursors([undefined]);
+    setKinds((k) => (k.includes(kind) ? k.filter((x) => x !== kind) : [...k, kind]));
+  };
+  return (
+    <>
+      <form onSubmit={(e) => e.preventDefault()} aria-label="Inventory filters">
+        <fieldset>
+          <legend>Kind</legend>
+          {KINDS.map((k) => (
+            <label key={k}>
+              <input type="checkbox" name="kind" checked={kinds.includes(k)} onChange={() => toggle(k)} />
+              {k}
+            </label>
+          ))}
+        </fieldset>
+        <label>
+          Risk
+          <select name="risk" value={risk} onChange={(e) => setRisk(e.target.value)}>
+            <option value="">Any</option>
+            {risks.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
+      <ErrorBox error={error} />
+      {data?.domains.map((d) => (
+        <p key={d.domain}>
+          <strong>{d.domain}</strong>: ms-DS-MachineAccountQuota {d.machineAccountQuota ?? 'unknown'}
+          {d.risks.map((r) => (
+            <span key={r.code}>
+              {' '}
+              <code className="warn">{r.code}</code>
+            </span>
+          ))}
+        </p>
+      ))}
+      <p aria-live="polite">{loading ? 'Loading…' : `${items.length} shown of ${data?.total ?? 0} in the inventory`}</p>
+      <div className="overflow-auto">
+        <table data-testid="inventory">
+          <thead>
+            <tr>
+              <th scope="col">Account</th>
+              <th scope="col">Domain</th>
+              <th scope="col">Kinds</th>
+              <th scope="col">RBCD principals</th>
+              <th scope="col">Risks</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((i) => (
+              <tr key={i.sid}>
+                <td>
+                  <a href={`#/target/${encodeURIComponent(i.samAccountName)}`}>{i.samAccountName}</a>
+                </td>
+                <td>{i.domain}</td>
+                <td>{i.kinds.join(', ')}</td>
+                <td>{i.rbcdPrincipals.map((p) => p.samAccountName ?? p.sid).join(', ')}</td>
+                <td>{i.risks.map((r) => r.code).join(', ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div role="group">
+        <button
+          type="button"
+          className="secondary"
+          disabled={cursors.length < 2}
+          onClick={() => setCursors((c) => c.slice(0, -1))}
+        >
+          Previous page
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          disabled={!data?.nextCursor}
+          onClick={() => setCursors((c) => [...c, data?.nextCursor ?? undefined])}
+        >
+          Next page
+        </button>
+        <a
+          role="button"
+          href={`data:text/csv;charset=utf-8,${encodeURIComponent(toCsv(items))}`}
+          download="rbcd-inventory.csv"
+        >
+          Export CSV
+        </a>
+      </div>
+    </>
+  );
+}
+
+function cell(value: string): string {
+  // Quoted, and a leading = + - @ neutralised: a spreadsheet must not run a cell as a formula.
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return `"${safe.replace(/"/g, '""')}"`;
+}
+
+export function toCsv(items: Item[]): string {
+  const header = ['samAccountName', 'domain', 'dn', 'kinds', 'rbcdPrincipals', 'allowedToDelegateTo', 'risks'];
+  const rows = items.map((i) =>
+    [
+      i.samAccountName,
+      i.domain,
+      i.dn,
+      i.kinds.join(' '),
+      i.rbcdPrincipals.map((p) => p.samAccountName ?? p.sid).join(' '),
+      i.allowedToDelegateTo.join(' '),
+      i.risks.map((r) => r.code).join(' '),
+    ]
+      .map(cell)
+      .join(','),
+  );
+  return [header.join(','), ...rows].join('\r\n') + '\r\n';
+}
