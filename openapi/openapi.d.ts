@@ -2676,7 +2676,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description UNAUTHENTICATED */
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
             401: {
                 headers: {
                     [name: string]: unknown;

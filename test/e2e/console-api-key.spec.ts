@@ -2,6 +2,7 @@
 // API key: served at `/` by the service with nothing from a CDN, every page free of serious axe-core
 // violations at 1280×800 and at phone width, the API's error code and message on screen, and a
 // requester who is also an approver told why their own request is not theirs to approve.
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import {
   assertNoStackTrace,
@@ -124,7 +125,7 @@ describe('web console with API-key sign-in', () => {
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export CSV' }).click();
     const csv = await (await download).path();
-    expect(require('node:fs').readFileSync(csv, 'utf8')).toMatch(/^"?samAccountName"?,/);
+    expect(readFileSync(csv, 'utf8')).toMatch(/^"?samAccountName"?,/);
     await page.getByLabel('unconstrained').check();
     await page.getByText(/shown of \d+ in the inventory/).waitFor();
     await expectAccessible(page, 'inventory');

@@ -93,7 +93,6 @@ function InboxItem(props: {
     sessionStorage.removeItem(PENDING_DECISION);
     setComment(pending.comment);
     decide(pending.decision, pending.comment);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [request.id]);
 
   const submit = (decision: 'approve' | 'reject') => (event?: FormEvent) => {
