@@ -4,10 +4,10 @@ import { OwnersService } from '../owners/owners.service';
 import { BuiltinGuard } from '../policy/builtin-guard.service';
 import { PolicyService } from '../policy/policy.service';
 import type { PolicyDecision } from '../policy/policy.types';
-import type { DirectoryObject } from '../directory/directory.types';
+import { type DirectoryObject, type AccountRef, toAccountRef } from '../directory/directory.types';
 import { toSddl } from '../security-descriptor';
-import type { DelegationPrincipal, AccountRef, Warning } from './delegation.types';
-import { DelegationReader, toAccountRef } from './delegation-reader';
+import type { DelegationPrincipal, Warning } from './delegation.types';
+import { DelegationReader } from './delegation-reader';
 import { planRbcdChange, type RbcdAction } from './rbcd-change';
 import { mapLimit, TargetExpander, type TargetSearch } from './target-expander';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DirectoryPort } from '../directory/directory.port';
-import type { DirectoryObject } from '../directory/directory.types';
+import { type DirectoryObject, toAccountRef } from '../directory/directory.types';
 import { IMPLICIT_TOKEN_SIDS, WELL_KNOWN_SIDS } from '../directory/well-known-sids';
 import {
   decodeSecurityDescriptor,
@@ -9,21 +9,11 @@ import {
   toSddl,
   type SecurityDescriptor,
 } from '../security-descriptor';
-import type { AccountRef, DelegationPrincipal, DelegationView, Warning } from './delegation.types';
+import type { DelegationPrincipal, DelegationView, Warning } from './delegation.types';
 
 export interface DecodedRbcd {
   descriptor: SecurityDescriptor | null;
   warnings: Warning[];
-}
-
-export function toAccountRef(object: DirectoryObject): AccountRef {
-  return {
-    dn: object.dn,
-    sid: object.sid,
-    samAccountName: object.samAccountName,
-    dnsHostName: object.dnsHostName ?? null,
-    domain: object.domain,
-  };
 }
 
 /** SDDL of a stored value, or null when it is absent or does not decode (for audit records). */

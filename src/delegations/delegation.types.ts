@@ -1,15 +1,7 @@
+import type { AccountRef } from '../directory/directory.types';
 import { RBCD_WARNING_CODES } from '../security-descriptor';
 import type { WriterClass } from '../policy/policy.types';
 import type { WriterVia } from '../security-descriptor/writers';
-
-/** What the read API returns, independent of transport (REST DTOs and GraphQL models mirror it). */
-export interface AccountRef {
-  dn: string;
-  sid: string;
-  samAccountName: string;
-  dnsHostName?: string | null;
-  domain: string;
-}
 
 export interface DelegationPrincipal {
   sid: string;

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DirectoryPort } from '../directory/directory.port';
-import { RBCD_ATTRIBUTE } from '../directory/directory.types';
+import { RBCD_ATTRIBUTE, type AccountRef, toAccountRef } from '../directory/directory.types';
 import { IMPLICIT_TOKEN_SIDS } from '../directory/well-known-sids';
 import { isEffectiveAllowAce, listPrincipals } from '../security-descriptor';
-import type { AccountRef, DelegationView, Warning } from './delegation.types';
+import type { DelegationView, Warning } from './delegation.types';
 import { WritersService } from '../policy/writers.service';
-import { decodeStored, DelegationReader, toAccountRef } from './delegation-reader';
+import { decodeStored, DelegationReader } from './delegation-reader';
 import { decideForToken, frontEndTokenEntries, grantedOnlyOutsideTgtPac, groupScopeWarning } from './front-end-token';
 
 export type PrincipalTarget = AccountRef & { via: string[]; warnings: Warning[] };

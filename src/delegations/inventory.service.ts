@@ -3,13 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import { DirectoryPort } from '../directory/directory.port';
 import { TtlCache } from '../directory/sid-cache';
-import { RBCD_ATTRIBUTE, UAC, type DirectoryObject } from '../directory/directory.types';
+import { RBCD_ATTRIBUTE, UAC, type DirectoryObject, type AccountRef, toAccountRef } from '../directory/directory.types';
 import { heldByAnyAccount, IMPLICIT_TOKEN_SIDS, WELL_KNOWN_SIDS } from '../directory/well-known-sids';
 import { PolicyService } from '../policy/policy.service';
 import { type WriterMemo, WritersService } from '../policy/writers.service';
 import { listPrincipals } from '../security-descriptor';
-import type { AccountRef, Warning } from './delegation.types';
-import { decodeStored, toAccountRef } from './delegation-reader';
+import type { Warning } from './delegation.types';
+import { decodeStored } from './delegation-reader';
 import { isDnUnder } from '../directory/dn';
 
 export const INVENTORY_KINDS = ['rbcd', 'constrained', 'unconstrained', 'protocolTransition'] as const;

@@ -1,5 +1,27 @@
 import type { Filter } from 'ldapts';
 
+/**
+ * An account as resolved once and then referred to: what the read API returns and what a request
+ * stores for its targets and principals (the descriptor itself holds only the SID).
+ */
+export interface AccountRef {
+  dn: string;
+  sid: string;
+  samAccountName: string;
+  domain: string;
+  dnsHostName?: string | null;
+}
+
+export function toAccountRef(object: DirectoryObject): AccountRef {
+  return {
+    dn: object.dn,
+    sid: object.sid,
+    samAccountName: object.samAccountName,
+    dnsHostName: object.dnsHostName ?? null,
+    domain: object.domain,
+  };
+}
+
 /** An account (computer, user, gMSA, group) as the service sees it, from any configured domain. */
 export interface DirectoryObject {
   dn: string;

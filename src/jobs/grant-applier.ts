@@ -12,7 +12,7 @@ import { DirectoryWrites, effectiveSids, fromBase64 } from '../directory-writes/
 import { planRbcdChange } from '../delegations/rbcd-change';
 import { mapLimit } from '../delegations/target-expander';
 import { DirectoryPort } from '../directory/directory.port';
-import { RBCD_ATTRIBUTE, type CasResult, type DirectoryObject } from '../directory/directory.types';
+import { RBCD_ATTRIBUTE, type AccountRef, type CasResult, type DirectoryObject } from '../directory/directory.types';
 import { ACCOUNT_ATTRIBUTES } from '../directory/entry-mapper';
 import { binaryEquals } from '../directory/ldap-escape';
 import { OrFilter } from 'ldapts';
@@ -21,7 +21,7 @@ import { BuiltinGuard } from '../policy/builtin-guard.service';
 import { PolicyService } from '../policy/policy.service';
 import { requestEvent } from '../requests/request-events';
 import { RequestTimers } from '../timers/request-timers';
-import { RequestEntity, type RequestResult, type StoredAccount, type TargetResult } from '../requests/request.entity';
+import { RequestEntity, type RequestResult, type TargetResult } from '../requests/request.entity';
 import { sidToBytes } from '../security-descriptor';
 import { storedSddl } from '../delegations/delegation-reader';
 import { GrantEntity } from './grant.entity';
@@ -213,7 +213,7 @@ export class GrantApplier {
 
   private async grantOnTarget(
     request: RequestEntity,
-    target: StoredAccount,
+    target: AccountRef,
     fresh: DirectoryObject | undefined,
     plan: GrantPlan | undefined,
   ): Promise<TargetResult> {
@@ -266,7 +266,7 @@ export class GrantApplier {
   /** A revoke-action request: removes the principals' ACEs (an explicit revoke) and ends their grants. */
   private async revokeOnTarget(
     request: RequestEntity,
-    target: StoredAccount,
+    target: AccountRef,
     earlier: DirectoryIntentEntity | undefined,
   ): Promise<TargetResult> {
     const principalSids = request.principals.map((p) => p.sid.toUpperCase());
@@ -314,7 +314,7 @@ export class GrantApplier {
 
   /** The target's result and the fields of its `directory.write` event (SDDL before and after). */
   private writeOutcome(
-    target: StoredAccount,
+    target: AccountRef,
     action: 'grant' | 'revoke',
     principals: string[],
     cas: CasResult,
@@ -355,7 +355,7 @@ export class GrantApplier {
    */
   private async removeGrantFromTarget(
     request: RequestEntity,
-    target: StoredAccount,
+    target: AccountRef,
     actor: string,
     fresh: DirectoryObject | null,
     action: 'end-grant' | 'rollback',
@@ -495,9 +495,9 @@ export class GrantApplier {
    * Fresh copies of the targets (the attributes policy needs, and the stored value the first
    * compare-and-swap attempt starts from), in a few batched searches instead of one per target.
    */
-  private async fetchTargets(targets: StoredAccount[]): Promise<Map<string, DirectoryObject>> {
+  private async fetchTargets(targets: AccountRef[]): Promise<Map<string, DirectoryObject>> {
     const found = new Map<string, DirectoryObject>();
-    const byDomain = new Map<string, StoredAccount[]>();
+    const byDomain = new Map<string, AccountRef[]>();
     for (const t of targets) byDomain.set(t.domain, [...(byDomain.get(t.domain) ?? []), t]);
     for (const [domain, list] of byDomain) {
       for (let i = 0; i < list.length; i += FETCH_BATCH) {
@@ -536,7 +536,7 @@ export class GrantApplier {
 
   /** Policy is checked again right before the write, against the target as it is now. */
   private recheckPolicy(
-    target: StoredAccount,
+    target: AccountRef,
     fresh: DirectoryObject | undefined,
     tier0Group: string | undefined,
     durationSeconds: number | null,

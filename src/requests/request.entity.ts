@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn, VersionColumn } from 'typeorm';
+import type { AccountRef } from '../directory/directory.types';
 import type { Channel, Person } from '../persons/person';
 import type { OwnerRequirement } from '../owners/owner.types';
 
@@ -22,17 +23,8 @@ export type RequestAction = (typeof REQUEST_ACTIONS)[number];
 export const TARGET_RESULT_STATUSES = ['pending', 'applied', 'unchanged', 'failed', 'removed', 'kept'] as const;
 export const APPROVAL_DECISIONS = ['approve', 'reject'] as const;
 
-/** An account as resolved when the request was made (the descriptor stores only the SID). */
-export interface StoredAccount {
-  dn: string;
-  sid: string;
-  samAccountName: string;
-  domain: string;
-  dnsHostName?: string | null;
-}
-
 export interface TargetResult {
-  target: StoredAccount;
+  target: AccountRef;
   status: (typeof TARGET_RESULT_STATUSES)[number];
   sddlBefore?: string | null;
   sddlAfter?: string | null;
@@ -53,8 +45,8 @@ export class RequestEntity {
   @PrimaryColumn('varchar', { length: 36 }) id: string;
   @Column('varchar', { length: 16 }) status: RequestStatus;
   @Column('varchar', { length: 8 }) action: RequestAction;
-  @Column('simple-json') targets: StoredAccount[];
-  @Column('simple-json') principals: StoredAccount[];
+  @Column('simple-json') targets: AccountRef[];
+  @Column('simple-json') principals: AccountRef[];
   @Column('varchar', { length: 200 }) requester: string;
   @Column('varchar', { name: 'requester_name', length: 200 }) requesterName: string;
   @Column('varchar', { name: 'requested_for', length: 200, nullable: true }) requestedFor: string | null;

@@ -1,8 +1,9 @@
+import type { AccountRef } from '../directory/directory.types';
 import type { OwnerSource } from '../owners/owner.types';
 import { type CountedApproval, quorumStatus, type QuorumStatus } from '../owners/quorum';
 import { personLabel, type Channel, type Person } from '../persons/person';
 import type { ApprovalEntity } from './approval.entity';
-import type { RequestEntity, RequestResult, StoredAccount } from './request.entity';
+import type { RequestEntity, RequestResult } from './request.entity';
 
 export interface ApprovalView {
   approver: string;
@@ -48,8 +49,8 @@ export interface RequestView {
   id: string;
   status: string;
   action: string;
-  targets: StoredAccount[];
-  principals: StoredAccount[];
+  targets: AccountRef[];
+  principals: AccountRef[];
   requester: string;
   requesterName: string;
   requestedFor: string | null;

@@ -11,7 +11,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { parseIsoDuration } from '../common/iso-duration';
 import { UnitOfWork } from '../database/unit-of-work';
 import { TargetExpander, type TargetSearch } from '../delegations/target-expander';
-import type { DirectoryObject } from '../directory/directory.types';
+import { toAccountRef, type DirectoryObject } from '../directory/directory.types';
 import { JobQueue } from '../jobs/job-queue.service';
 import { EventPublisher } from '../notifications/event-publisher';
 import { OwnersService } from '../owners/owners.service';
@@ -27,7 +27,7 @@ import { RequestTimers } from '../timers/request-timers';
 import { ApprovalEntity } from './approval.entity';
 import { assertTransition } from './request-state';
 import { readStartsAt } from './time/schedule';
-import { RequestEntity, type RequestAction, type RequestStatus, type StoredAccount } from './request.entity';
+import { RequestEntity, type RequestAction, type RequestStatus } from './request.entity';
 import { requestEvent } from './request-events';
 import { countedApproval, toRequestView, type RequestView } from './request.view';
 
@@ -52,16 +52,6 @@ export interface RequestFilter {
   requester?: string;
   limit?: number;
   cursor?: string;
-}
-
-export function toStoredAccount(object: DirectoryObject): StoredAccount {
-  return {
-    dn: object.dn,
-    sid: object.sid,
-    samAccountName: object.samAccountName,
-    domain: object.domain,
-    dnsHostName: object.dnsHostName ?? null,
-  };
 }
 
 /** The request lifecycle: create (with policy), approve with quorum, reject, cancel, revoke. */
@@ -128,8 +118,8 @@ export class RequestsService {
       id: randomUUID(),
       status: 'pending' as const,
       action: input.action,
-      targets: targets.map(toStoredAccount),
-      principals: principals.map(toStoredAccount),
+      targets: targets.map(toAccountRef),
+      principals: principals.map(toAccountRef),
       requester: caller.id,
       requesterName: caller.name,
       requestedFor: input.requestedFor ?? null,

@@ -2,11 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
-import { decodeStored, toAccountRef } from '../delegations/delegation-reader';
-import type { AccountRef, Warning } from '../delegations/delegation.types';
+import { decodeStored } from '../delegations/delegation-reader';
+import type { Warning } from '../delegations/delegation.types';
 import { DirectoryIntentRepository } from '../directory-writes/directory-intent.repository';
 import { DirectoryPort } from '../directory/directory.port';
-import { RBCD_ATTRIBUTE, REPL_METADATA_ATTRIBUTE, type DirectoryObject } from '../directory/directory.types';
+import {
+  RBCD_ATTRIBUTE,
+  REPL_METADATA_ATTRIBUTE,
+  type DirectoryObject,
+  type AccountRef,
+  toAccountRef,
+} from '../directory/directory.types';
 import { TtlCache } from '../directory/sid-cache';
 import { heldByAnyAccount, IMPLICIT_TOKEN_SIDS, WELL_KNOWN_SIDS } from '../directory/well-known-sids';
 import { PolicyService } from '../policy/policy.service';
