@@ -5,7 +5,7 @@ import { ApiKeyEntity } from '../auth/api-key.entity';
 import { RateLimitHitEntity } from '../auth/rate-limit-hit.entity';
 import { SeenSignatureEntity } from '../chatops/seen-signature.entity';
 import { DirectoryIntentEntity } from '../directory-writes/directory-intent.entity';
-import { GrantEntity } from '../jobs/grant.entity';
+import { GrantEntity } from '../grants/grant.entity';
 import { JobEntity } from '../jobs/job.entity';
 import { ApprovalEntity } from '../requests/approval.entity';
 import { RequestEntity } from '../requests/request.entity';

@@ -6,7 +6,7 @@ import { DEFAULT_BIND_RETRY_AFTER_MS } from '../directory/domain-connection';
 import type { AppConfig } from '../config/config.types';
 import { AuditSinkDelivery, RetryAt } from '../audit/sinks/audit-sink-delivery';
 import { WebhookSender } from '../notifications/webhook-sender';
-import { GrantApplier, isRetryable } from './grant-applier';
+import { GrantApplier, isRetryable } from '../grants/grant-applier';
 import { JobHandlers } from './job-handlers';
 import type { JobEntity, JobKind } from './job.entity';
 import { JobQueue } from './job-queue.service';

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DirectoryWritesModule } from '../directory-writes/directory-writes.module';
 import { WebhookSender } from '../notifications/webhook-sender';
-import { ExpiryScheduler } from './expiry.scheduler';
-import { GrantApplier } from './grant-applier';
+import { ExpiryScheduler } from '../grants/expiry.scheduler';
+import { GrantApplier } from '../grants/grant-applier';
 import { JobRunner } from './job-runner';
 
 @Module({

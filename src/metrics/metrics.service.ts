@@ -7,7 +7,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { UnitOfWork } from '../database/unit-of-work';
 import { directoryOperationObservers, type DirectoryOperationEvent } from '../directory/domain-connection';
-import { GrantEntity } from '../jobs/grant.entity';
+import { GrantEntity } from '../grants/grant.entity';
 import { JobQueue } from '../jobs/job-queue.service';
 import { REQUEST_STATUSES, RequestEntity } from '../requests/request.entity';
 

@@ -17,7 +17,7 @@ import { RequestEntity } from '../requests/request.entity';
 import { planRbcdChange } from '../delegations/rbcd-change';
 import { mapLimit } from '../delegations/target-expander';
 import { DirectoryPort } from '../directory/directory.port';
-import { GrantEntity } from '../jobs/grant.entity';
+import { GrantEntity } from '../grants/grant.entity';
 import { MetricsService } from '../metrics/metrics.service';
 import { EventPublisher } from '../notifications/event-publisher';
 import { WritersService, writerName } from '../policy/writers.service';

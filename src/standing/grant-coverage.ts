@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import { UnitOfWork } from '../database/unit-of-work';
-import { GrantEntity } from '../jobs/grant.entity';
+import { GrantEntity } from '../grants/grant.entity';
 
 const IN_CHUNK = 500;
 

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { UnitOfWork } from '../../src/database/unit-of-work';
-import { GrantEntity } from '../../src/jobs/grant.entity';
+import { GrantEntity } from '../../src/grants/grant.entity';
 import { JobEntity } from '../../src/jobs/job.entity';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { sandboxDir } from '../support/sandbox';

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { AuditService } from '../../src/audit/audit.service';
 import { UnitOfWork } from '../../src/database/unit-of-work';
-import { GrantEntity } from '../../src/jobs/grant.entity';
+import { GrantEntity } from '../../src/grants/grant.entity';
 import { JobEntity } from '../../src/jobs/job.entity';
 import { JobQueue } from '../../src/jobs/job-queue.service';
 import { Reconciler } from '../../src/reconcile/reconciler.service';

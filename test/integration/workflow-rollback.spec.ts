@@ -4,7 +4,7 @@
 // answers the job removes the ACE (`request.rolled-back`) and the KDC refuses again.
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/load-config';
-import { GrantApplier } from '../../src/jobs/grant-applier';
+import { GrantApplier } from '../../src/grants/grant-applier';
 import { decodeSecurityDescriptor, listPrincipals } from '../../src/security-descriptor';
 import { canDelegate, enableProtocolTransition, forgetKeytab } from '../support/kerberos';
 import { createComputer, type CreatedComputer, deleteObject, readRbcdRaw, uniqueName } from '../support/sandbox';

@@ -1,7 +1,7 @@
 // Helpers for tests that drive the approvals workflow over HTTP against the sandbox DC.
 import { join } from 'node:path';
 import type { AppConfig } from '../../src/config/config.types';
-import { ExpiryScheduler } from '../../src/jobs/expiry.scheduler';
+import { ExpiryScheduler } from '../../src/grants/expiry.scheduler';
 import { JobRunner } from '../../src/jobs/job-runner';
 import { createTestApp, type TestApp, type TestDatabase } from './test-app';
 

@@ -25,7 +25,7 @@ import { RequestEntity, type RequestResult, type TargetResult } from '../request
 import { sidToBytes } from '../security-descriptor';
 import { storedSddl } from '../delegations/delegation-reader';
 import { GrantEntity } from './grant.entity';
-import { JobQueue } from './job-queue.service';
+import { JobQueue } from '../jobs/job-queue.service';
 
 function sameValue(a: Buffer | null, b: Buffer | null): boolean {
   return a === null || b === null ? a === b : a.equals(b);

@@ -6,7 +6,7 @@ import { RepeatingTimer } from '../common/repeating-timer';
 import { UnitOfWork } from '../database/unit-of-work';
 import { LessThan } from 'typeorm';
 import { RequestEntity } from '../requests/request.entity';
-import { JobQueue } from './job-queue.service';
+import { JobQueue } from '../jobs/job-queue.service';
 
 /**
  * Finds applied grants past expiresAt (also those that expired while the service was down) and
