@@ -6,6 +6,7 @@ import { RateLimitHitEntity } from '../auth/rate-limit-hit.entity';
 import { SeenSignatureEntity } from '../chatops/seen-signature.entity';
 import { DirectoryIntentEntity } from '../directory-writes/directory-intent.entity';
 import { GrantEntity } from '../grants/grant.entity';
+import { WriterBaselineEntity } from '../policy/writer-baseline.entity';
 import { JobEntity } from '../jobs/job.entity';
 import { ApprovalEntity } from '../requests/approval.entity';
 import { RequestEntity } from '../requests/request.entity';
@@ -21,4 +22,5 @@ export const ALL_ENTITIES: (new () => unknown)[] = [
   SeenSignatureEntity,
   DirectoryIntentEntity,
   AuditSinkPositionEntity,
+  WriterBaselineEntity,
 ];

@@ -21,6 +21,8 @@ import { BuiltinGuard } from '../policy/builtin-guard.service';
 import { PolicyService } from '../policy/policy.service';
 import { requestEvent } from '../requests/request-events';
 import { RequestTimers } from '../timers/request-timers';
+import { WriterBaselineRepository } from '../policy/writer-baseline.repository';
+import { type Writer, type WriterMemo, WritersService } from '../policy/writers.service';
 import { RequestEntity, type RequestResult, type TargetResult } from '../requests/request.entity';
 import { sidToBytes } from '../security-descriptor';
 import { storedSddl } from '../delegations/delegation-reader';
@@ -77,6 +79,8 @@ export class GrantApplier {
     private readonly jobs: JobQueue,
     private readonly clock: Clock,
     private readonly timers: RequestTimers,
+    private readonly writers: WritersService,
+    private readonly baselines: WriterBaselineRepository,
   ) {}
 
   /** Runs an apply job. Throws a retryable error to be retried; returns when the request is final. */
@@ -93,9 +97,10 @@ export class GrantApplier {
     const results: TargetResult[] = request.targets.map((target) => ({ target, status: 'pending' }));
     try {
       if (request.action === 'grant') {
-        const fresh = await this.fetchTargets(request.targets);
+        const fresh = await this.fetchTargets(request.targets, { withSecurityDescriptor: true });
         const tier0Groups = await this.recheckBuiltin(request, fresh);
         const plans = await this.planGrant(request, fresh, tier0Groups);
+        const memo: WriterMemo = new Map();
         await mapLimit(request.targets, TARGET_CONCURRENCY, async (target) => {
           const key = target.sid.toUpperCase();
           results[request.targets.indexOf(target)] = await this.grantOnTarget(
@@ -103,6 +108,7 @@ export class GrantApplier {
             target,
             fresh.get(key),
             plans.get(key),
+            memo,
           );
         });
       } else {
@@ -216,9 +222,22 @@ export class GrantApplier {
     target: AccountRef,
     fresh: DirectoryObject | undefined,
     plan: GrantPlan | undefined,
+    memo: WriterMemo,
   ): Promise<TargetResult> {
     if (!plan) return { target, status: 'applied', at: this.clock.nowIso() }; // done in an earlier run
     const principalSids = plan.intent.principals;
+    // Who else can write the target now: the baseline WRITER_ADDED is later compared with. Read
+    // before the lock (names come from the directory); from the fetch's descriptor when it came.
+    // A failed read never fails the grant: the reconciler then records the baseline on its first run.
+    const writers: Writer[] | null = fresh
+      ? await this.writers
+          .rbcdWriters(fresh, memo)
+          .then((r) => r.writers)
+          .catch((error: unknown) => {
+            this.logger.warn(`writers of ${target.dn} not read at apply: ${(error as Error).message}`);
+            return null;
+          })
+      : null;
     return this.locks.withTarget(target.sid, (tx) =>
       this.writes.write(
         tx,
@@ -240,6 +259,12 @@ export class GrantApplier {
           // nothing; the intent holds what was in force before it.
           const inForceBefore = plan.resumed ? new Set(plan.intent.inForceBefore) : effectiveSids(cas.before);
           const now = this.clock.nowIso();
+          if (writers) {
+            const otherGrantsActive = await grants.exists({
+              where: { targetSid: target.sid, state: 'active', requestId: Not(request.id) },
+            });
+            await this.baselines.recordAtApply(m, target.sid, writers, this.clock.nowIso(), otherGrantsActive);
+          }
           for (const sid of principalSids) {
             if (mine.some((g) => g.principalSid === sid)) continue;
             const owned = !inForceBefore.has(sid) && !others.some((g) => g.principalSid === sid);
@@ -495,7 +520,10 @@ export class GrantApplier {
    * Fresh copies of the targets (the attributes policy needs, and the stored value the first
    * compare-and-swap attempt starts from), in a few batched searches instead of one per target.
    */
-  private async fetchTargets(targets: AccountRef[]): Promise<Map<string, DirectoryObject>> {
+  private async fetchTargets(
+    targets: AccountRef[],
+    options: { withSecurityDescriptor?: boolean } = {},
+  ): Promise<Map<string, DirectoryObject>> {
     const found = new Map<string, DirectoryObject>();
     const byDomain = new Map<string, AccountRef[]>();
     for (const t of targets) byDomain.set(t.domain, [...(byDomain.get(t.domain) ?? []), t]);
@@ -507,6 +535,7 @@ export class GrantApplier {
         for await (const object of this.directory.search(domain, undefined, {
           filter,
           attributes: [...ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE],
+          withSecurityDescriptor: options.withSecurityDescriptor,
         })) {
           found.set(object.sid.toUpperCase(), object);
         }

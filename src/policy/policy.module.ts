@@ -1,11 +1,12 @@
 import { Global, Module } from '@nestjs/common';
 import { BuiltinGuard } from './builtin-guard.service';
 import { PolicyService } from './policy.service';
+import { WriterBaselineRepository } from './writer-baseline.repository';
 import { WritersService } from './writers.service';
 
 @Global()
 @Module({
-  providers: [PolicyService, WritersService, BuiltinGuard],
-  exports: [PolicyService, WritersService, BuiltinGuard],
+  providers: [PolicyService, WritersService, BuiltinGuard, WriterBaselineRepository],
+  exports: [PolicyService, WritersService, BuiltinGuard, WriterBaselineRepository],
 })
 export class PolicyModule {}

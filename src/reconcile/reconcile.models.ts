@@ -12,6 +12,12 @@ export class DriftFindingModel {
   @ApiProperty({ enum: DRIFT_KINDS }) kind: string;
   @ApiPropertyOptional({ description: 'The principal the finding is about' }) sid?: string;
   @ApiProperty() message: string;
+  @ApiPropertyOptional({
+    enum: ['WRITER_ADDED'],
+    description:
+      'WRITER_ADDED on a writer-added finding: a writer outside Tier 0 gained since the grant was applied or last reconciled',
+  })
+  code?: string;
   @ApiPropertyOptional({ description: 'With RBCD_DRIFT_REPAIR=true, for missing grants: whether the ACE was put back' })
   repaired?: boolean;
 }

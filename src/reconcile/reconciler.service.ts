@@ -20,6 +20,8 @@ import { DirectoryPort } from '../directory/directory.port';
 import { GrantEntity } from '../grants/grant.entity';
 import { MetricsService } from '../metrics/metrics.service';
 import { EventPublisher } from '../notifications/event-publisher';
+import { gainedWriters, recordedWriters, WriterBaselineRepository } from '../policy/writer-baseline.repository';
+import type { RecordedWriter } from '../policy/writer-baseline.entity';
 import { WritersService, writerName } from '../policy/writers.service';
 import type { DirectoryObject } from '../directory/directory.types';
 import { storedSddl } from '../delegations/delegation-reader';
@@ -94,6 +96,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly writers: WritersService,
+    private readonly baselines: WriterBaselineRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -128,6 +131,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     }
     const current = new Set<string>();
     const report: ReconcileReport = { checkedTargets: 0, findings: [], errors: [] };
+    const baselines = await this.baselines.forTargets(targets.map((t) => t.target.sid));
     await mapLimit(targets, TARGET_CONCURRENCY, async (t) => {
       let raw: Buffer | null;
       let target = t.target;
@@ -158,7 +162,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
         return;
       }
       report.checkedTargets++;
-      await this.checkWriters(actor, object, target, report, current);
+      await this.checkWriters(actor, object, target, report, current, baselines.get(target.sid.toUpperCase()));
       const adding = new Set(t.unfinished.filter((i) => i.operation === 'add').flatMap((i) => i.principals));
       const removing = new Set(t.unfinished.filter((i) => i.operation === 'remove').flatMap((i) => i.principals));
       const items = findDrift({
@@ -182,9 +186,11 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /**
-   * WRITER_ADDED: a target with an active grant can be written, outside the broker, by someone
-   * outside Tier 0 (helpdesk ACE, owner change...). Reported when the reconciler first sees that
-   * writer with those rights, then not again while it stays.
+   * WRITER_ADDED: a target with an active grant gained a writer outside Tier 0 (helpdesk ACE, owner
+   * change...) since its writers were recorded: when the grant was applied, or at the last
+   * reconciliation. A writer that was there before the grant is not reported; one added later is,
+   * once (the baseline then holds it). A target without a baseline (granted before baselines
+   * existed, or its descriptor unreadable at apply) gets one now, without a finding.
    */
   private async checkWriters(
     actor: string,
@@ -192,16 +198,19 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     target: ReconcileTarget,
     report: ReconcileReport,
     current: Set<string>,
+    baseline: RecordedWriter[] | undefined,
   ): Promise<void> {
     let writers;
     try {
-      writers = (await this.writers.rbcdWriters(object)).writers ?? [];
+      writers = (await this.writers.rbcdWriters(object)).writers;
     } catch (error) {
       const code = error instanceof DomainError ? error.code : 'INTERNAL_ERROR';
       report.errors.push({ target, code, message: `writers not read: ${(error as Error).message}` });
       return;
     }
-    for (const writer of writers.filter((w) => w.class === 'other')) {
+    if (writers === null) return;
+    const gained = baseline ? gainedWriters(baseline, writers) : [];
+    for (const writer of gained) {
       const finding: ReconcileFinding = {
         target,
         kind: 'writer-added',
@@ -212,6 +221,10 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
       report.findings.push(finding);
       await this.record(actor, [finding], `writer:${writer.via}:${writer.rights.join(',')}`, current);
     }
+    // After the findings are recorded: a failure above leaves the old baseline, so the gain is
+    // reported on the next run instead of being lost.
+    if (!baseline || JSON.stringify(recordedWriters(writers)) !== JSON.stringify(baseline))
+      await this.baselines.recordReconciled(target.sid, writers, this.clock.nowIso());
   }
 
   /**

@@ -1,6 +1,7 @@
 // Test helpers for the sandbox AD DCs started by scripts/sandbox-dc.sh (see its header and
 // ../shared/design/SANDBOX-DC.md). Everything talks LDAPS with TLS verification on, against the
 // CA the script generated. Helpers that take a DN find the domain from the DN's suffix.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -143,6 +144,11 @@ async function boundClient(d: SandboxDomain, dn: string, password: string): Prom
 export function adminClient(domain = 'contoso.test'): Promise<Client> {
   const d = sandboxDomain(domain);
   return boundClient(d, d.adminDn, d.adminPassword);
+}
+
+/** A client bound as any account (a fixture user, to act as an attacker would). Call unbind() when done. */
+export function clientAs(dn: string, password: string): Promise<Client> {
+  return boundClient(domainOfDn(dn), dn, password);
 }
 
 /** A client bound as the least-privilege service account svc-rbcd. Call unbind() when done. */
@@ -306,6 +312,22 @@ export async function findDn(samAccountName: string, domain = 'contoso.test'): P
 export async function getSid(dn: string): Promise<string> {
   const entry = await readEntry(dn, ['objectSid']);
   return sidToString(entry.objectSid as Buffer);
+}
+
+/**
+ * Adds an ACE (SDDL, e.g. `(OA;;WP;<guid>;;<sid>)`) to an object's DACL the way an admin would on
+ * the DC: `samba-tool dsacl set` on the DC's own database (the running DC sees it at once).
+ */
+export function addAce(dn: string, sddlAce: string): Promise<void> {
+  const d = domainOfDn(dn);
+  return new Promise((resolve, reject) => {
+    execFile(
+      'samba-tool',
+      ['dsacl', 'set', '-H', d.samDb, '-s', d.smbConf, `--objectdn=${dn}`, `--sddl=${sddlAce}`],
+      { timeout: 60_000 },
+      (error, stdout, stderr) => (error ? reject(new Error(`samba-tool dsacl set: ${stderr || stdout}`)) : resolve()),
+    );
+  });
 }
 
 /** The raw attribute value, or null when absent. */
