@@ -5,6 +5,7 @@ import type {
   DcStatus,
   DirectoryObject,
   DomainInfo,
+  NestedMembers,
   RbcdMutation,
   ResolveOptions,
   SearchOptions,
@@ -54,10 +55,11 @@ export abstract class DirectoryPort {
   abstract readSecurityDescriptor(object: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<Buffer | null>;
 
   /**
-   * The direct members of a group that can widen it: groups and foreign security principals (users
-   * and computers are left out, so a group of 10,000 computers costs nothing).
+   * The direct members of a group that can widen it: groups and foreign security principals of its
+   * own domain (users and computers are left out), and the members it names by DN in another
+   * domain of the forest (followed into that domain when it is configured, else out of reach).
    */
-  abstract nestedMembers(group: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<DirectoryObject[]>;
+  abstract nestedMembers(group: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<NestedMembers>;
 
   /** ms-DS-MachineAccountQuota of a domain: how many computers any user may create. Undefined when not readable. */
   abstract machineAccountQuota(domain: string): Promise<number | undefined>;

@@ -57,6 +57,17 @@ export interface DirectoryObject {
   replPropertyMetaData?: Buffer;
 }
 
+/**
+ * The direct members of a group that can widen it (DirectoryPort.nestedMembers): groups and foreign
+ * security principals in the group's own domain, groups of other configured domains the group
+ * names by DN (a multi-domain forest), and members whose domain no configured domain holds.
+ */
+export interface NestedMembers {
+  members: DirectoryObject[];
+  /** Members in a naming context the broker has no connection to: what can be known of them. */
+  outOfReach: { dn: string; sid: string | null }[];
+}
+
 export interface DomainInfo {
   name: string;
   netbios?: string;

@@ -24,6 +24,7 @@ import {
   type DcStatus,
   type DirectoryObject,
   type DomainInfo,
+  type NestedMembers,
   type RbcdMutation,
   type ResolveOptions,
   type SearchOptions,
@@ -37,6 +38,7 @@ import {
   readSpnMappings,
 } from './forest-facts';
 import { DomainConnection } from './domain-connection';
+import { domainOfDn, ExtendedDnControl, parseExtendedDn } from './extended-dn';
 import { aliasesReached, type BuiltinAlias, readBuiltinAliases } from './builtin-aliases';
 import { ACCOUNT_ATTRIBUTES, BINARY_ATTRIBUTES, toDirectoryObject } from './entry-mapper';
 import { guidToBytes, parseIdentifier, type ParsedIdentifier } from './identifier';
@@ -66,6 +68,43 @@ const MATCHES_KEPT = 11;
 interface LookupRead {
   attributes: string[];
   withSecurityDescriptor: boolean;
+}
+
+/** Members that can widen a group: groups, and foreign security principals (which may be groups). */
+const WIDENING_CLASSES = new OrFilter({
+  filters: [
+    new EqualityFilter({ attribute: 'objectClass', value: 'group' }),
+    new EqualityFilter({ attribute: 'objectClass', value: 'foreignSecurityPrincipal' }),
+  ],
+});
+
+/**
+ * Every value of a group's member attribute with its SID (extended DN), page by page: asked for
+ * plainly, AD answers a large group with at most MaxValRange values (1,500) as
+ * member;range=0-1499, and the rest is asked for as member;range=<from>-* (the last page ends in
+ * -*). Plain first because Samba 4.22 returns no entry at all for a ranged attribute with the
+ * extended-DN control (it does not cap member, so it never needs a range).
+ */
+async function readMemberRefs(client: Client, dn: string): Promise<{ dn: string; sid: string | null }[]> {
+  const refs: { dn: string; sid: string | null }[] = [];
+  for (let start = 0; ;) {
+    const { searchEntries } = await client.search(
+      dn,
+      { scope: 'base', filter: '(objectClass=*)', attributes: [start === 0 ? 'member' : `member;range=${start}-*`] },
+      [new ExtendedDnControl()],
+    );
+    const entry = searchEntries[0];
+    const key = entry && Object.keys(entry).find((k) => /^member(;|$)/i.test(k));
+    if (!entry || !key) return refs;
+    const raw = entry[key];
+    for (const value of Array.isArray(raw) ? raw : [raw]) {
+      const ref = parseExtendedDn(String(value));
+      refs.push({ dn: ref.dn, sid: ref.sid });
+    }
+    const range = /;range=\d+-(\*|\d+)$/i.exec(key);
+    if (!range || range[1] === '*') return refs;
+    start = Number(range[1]) + 1;
+  }
 }
 
 const NOT_FOUND_CODE = {
@@ -397,19 +436,44 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     );
   }
 
-  async nestedMembers(group: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<DirectoryObject[]> {
+  async nestedMembers(group: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<NestedMembers> {
+    const connection = this.connectionFor(group.domain);
+    // The group's own domain: one search for its members that can widen it (memberOf is the
+    // back-link of member), so a group of 10,000 computers costs nothing here.
     const filter = new AndFilter({
-      filters: [
-        new EqualityFilter({ attribute: 'memberOf', value: group.dn }),
-        new OrFilter({
-          filters: [
-            new EqualityFilter({ attribute: 'objectClass', value: 'group' }),
-            new EqualityFilter({ attribute: 'objectClass', value: 'foreignSecurityPrincipal' }),
-          ],
-        }),
-      ],
+      filters: [new EqualityFilter({ attribute: 'memberOf', value: group.dn }), WIDENING_CLASSES],
     });
-    return this.searchEntries(this.connectionFor(group.domain), undefined, { filter, attributes: ACCOUNT_ATTRIBUTES });
+    const members = await this.searchEntries(connection, undefined, { filter, attributes: ACCOUNT_ATTRIBUTES });
+    // Members in another domain of the forest: a group may name a group of another domain by DN
+    // (universal and domain local groups; no foreign security principal then). That member's
+    // memberOf back-link does not sit in this domain, so only the forward link (member, read with
+    // its SIDs) shows it. Samba cannot make a multi-domain forest: this part is Windows-only.
+    const refs = await connection.withClient('member read', (client) => readMemberRefs(client, group.dn), group.dn);
+    const domains = await this.domains();
+    const elsewhere = new Map<string, string[]>();
+    const outOfReach: NestedMembers['outOfReach'] = [];
+    for (const ref of refs) {
+      const owner = domainOfDn(ref.dn, domains);
+      if (owner?.name === group.domain) continue;
+      if (owner) elsewhere.set(owner.name, [...(elsewhere.get(owner.name) ?? []), ref.dn]);
+      else outOfReach.push({ dn: ref.dn, sid: ref.sid });
+    }
+    for (const [domain, dns] of elsewhere) {
+      for (let i = 0; i < dns.length; i += LOOKUP_BATCH) {
+        const byDn = new OrFilter({
+          filters: dns
+            .slice(i, i + LOOKUP_BATCH)
+            .map((dn) => new EqualityFilter({ attribute: 'distinguishedName', value: dn })),
+        });
+        members.push(
+          ...(await this.searchEntries(this.connectionFor(domain), undefined, {
+            filter: new AndFilter({ filters: [byDn, WIDENING_CLASSES] }),
+            attributes: ACCOUNT_ATTRIBUTES,
+          })),
+        );
+      }
+    }
+    return { members, outOfReach };
   }
 
   async machineAccountQuota(domain: string): Promise<number | undefined> {

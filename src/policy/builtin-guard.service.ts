@@ -160,7 +160,17 @@ export class BuiltinGuard {
           );
         }
       }
-      for (const member of await this.directory.nestedMembers(object)) {
+      const { members, outOfReach } = await this.directory.nestedMembers(object);
+      for (const member of outOfReach) {
+        const sid = member.sid?.toUpperCase() ?? null;
+        const any = sid ? heldByAnyAccount(sid) : undefined;
+        refusals.push(
+          any
+            ? `${[...path, `${any} (${sid})`].join(' → ')}: ${group.samAccountName} holds, through its nesting, what every account holds or any user can get (a computer of their own)`
+            : `${[...path, member.dn].join(' → ')}: a member in a domain the broker is not configured for; its membership cannot be checked`,
+        );
+      }
+      for (const member of members) {
         const sid = member.sid.toUpperCase();
         if (!sid || seen.has(sid)) continue;
         seen.add(sid);

@@ -22,6 +22,7 @@ import {
   type DcStatus,
   type DirectoryObject,
   type DomainInfo,
+  type NestedMembers,
   type RbcdMutation,
   type ResolveOptions,
   type SearchOptions,
@@ -148,17 +149,26 @@ export class FakeDirectory extends DirectoryPort {
     return stored.securityDescriptor ? Buffer.from(stored.securityDescriptor) : null;
   }
 
-  async nestedMembers(group: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<DirectoryObject[]> {
+  /**
+   * Members by SID (state.members), in any domain of the fake, as the LDAP adapter finds them: the
+   * groups and foreign security principals of configured domains (state.domains), and every member
+   * of a domain that is not configured as out of reach, with its DN and SID.
+   */
+  async nestedMembers(group: Pick<DirectoryObject, 'dn' | 'domain'>): Promise<NestedMembers> {
     this.use('nestedMembers', [group]);
     const stored = this.objects().find((o) => o.dn.toLowerCase() === group.dn.toLowerCase());
     const sids = new Set((this.state.members?.[stored?.sid ?? ''] ?? []).map((s) => s.toUpperCase()));
-    return this.objects()
-      .filter(
-        (o) =>
-          sids.has(o.sid.toUpperCase()) &&
-          (o.objectClass.includes('group') || o.objectClass.includes('foreignSecurityPrincipal')),
-      )
-      .map((o) => copy(o, false));
+    const configured = this.state.domains ? new Set(this.state.domains.map((d) => d.name)) : null;
+    const reached = (o: DirectoryObject) => !configured || configured.has(o.domain);
+    const direct = this.objects().filter((o) => sids.has(o.sid.toUpperCase()));
+    return {
+      members: direct
+        .filter(
+          (o) => reached(o) && (o.objectClass.includes('group') || o.objectClass.includes('foreignSecurityPrincipal')),
+        )
+        .map((o) => copy(o, false)),
+      outOfReach: direct.filter((o) => !reached(o)).map((o) => ({ dn: o.dn, sid: o.sid })),
+    };
   }
 
   async machineAccountQuota(domain: string): Promise<number | undefined> {
