@@ -1213,6 +1213,11 @@ export interface components {
             /** @description The principal the finding is about */
             sid?: string;
             message: string;
+            /**
+             * @description WRITER_ADDED on a writer-added finding: a writer outside Tier 0 gained since the grant was applied or last reconciled
+             * @enum {string}
+             */
+            code?: "WRITER_ADDED";
             /** @description With RBCD_DRIFT_REPAIR=true, for missing grants: whether the ACE was put back */
             repaired?: boolean;
         };
@@ -2267,6 +2272,8 @@ export interface operations {
                 kinds?: string[];
                 limit?: number;
                 cursor?: string;
+                /** @description Read each object's permissions (nTSecurityDescriptor) and flag RBCD_WRITABLE_BY_NON_TIER0; false skips that read */
+                writers?: boolean;
             };
             header?: never;
             path?: never;

@@ -37,8 +37,10 @@ export class DelegationsResolver {
     @Args('kinds', { type: () => [String], nullable: true }) kinds?: InventoryKind[],
     @Args('limit', { type: () => Int, nullable: true }) limit?: number,
     @Args('cursor', { nullable: true }) cursor?: string,
+    @Args('writers', { nullable: true, description: 'Flag RBCD_WRITABLE_BY_NON_TIER0 (default true)' })
+    writers?: boolean,
   ) {
-    return this.inventoryService.inventory({ base, kinds, limit, cursor });
+    return this.inventoryService.inventory({ base, kinds, limit, cursor, writers });
   }
 
   @Query(() => PlanModel)

@@ -76,6 +76,8 @@ export class InventoryService {
     kinds?: InventoryKind[];
     limit?: number;
     cursor?: string;
+    /** Read permissions and flag RBCD_WRITABLE_BY_NON_TIER0 (default true). */
+    writers?: boolean;
   }): Promise<InventoryPage> {
     // Checked here, not only in the REST DTO: GraphQL passes kinds through as plain strings.
     const unknown = (input.kinds ?? []).filter((k) => !INVENTORY_KINDS.includes(k));
@@ -87,14 +89,15 @@ export class InventoryService {
       );
     const kinds = input.kinds?.length ? input.kinds : [...INVENTORY_KINDS];
     const cursor = decodeCursor(input.cursor);
-    const query = `${input.base ?? ''}|${[...kinds].sort().join(',')}`;
+    const withWriters = input.writers !== false;
+    const query = `${input.base ?? ''}|${[...kinds].sort().join(',')}|${withWriters}`;
     const snapshot = cursor.snapshot ? this.snapshots.get(cursor.snapshot) : undefined;
     if (snapshot && snapshot.query !== query)
       throw new DomainError('VALIDATION_FAILED', 'cursor belongs to another inventory query');
     // Later pages read the snapshot the first page scanned: one directory scan per listing, and
     // pages that do not shift while the directory changes. Without it (expired, other replica),
     // the directory is scanned again.
-    const objects = snapshot?.objects ?? (await this.scan(input.base, kinds));
+    const objects = snapshot?.objects ?? (await this.scan(input.base, kinds, withWriters));
     const snapshotId = snapshot ? (cursor.snapshot as string) : randomUUID();
     if (!snapshot) this.snapshots.set(snapshotId, { query, objects });
     const offset = cursor.offset;
@@ -107,11 +110,11 @@ export class InventoryService {
     );
     const memo: WriterMemo = new Map();
     const writerRisks: Warning[][] = [];
-    for (const { object } of decoded) writerRisks.push(await this.writerRisks(object, memo));
+    if (withWriters) for (const { object } of decoded) writerRisks.push(await this.writerRisks(object, memo));
     return {
       items: decoded.map((d, i) => {
         const item = this.item(d, kinds, names);
-        item.risks.push(...writerRisks[i]);
+        item.risks.push(...(writerRisks[i] ?? []));
         return item;
       }),
       domains: await this.domainQuotas(input.base),
@@ -120,7 +123,11 @@ export class InventoryService {
     };
   }
 
-  private async scan(base: string | undefined, kinds: InventoryKind[]): Promise<DirectoryObject[]> {
+  private async scan(
+    base: string | undefined,
+    kinds: InventoryKind[],
+    withWriters: boolean,
+  ): Promise<DirectoryObject[]> {
     const filter = `(&(objectSid=*)(|${kinds.map((k) => KIND_FILTERS[k]).join('')}))`;
     const domains = await this.domainsFor(base);
     const objects: DirectoryObject[] = [];
@@ -129,7 +136,8 @@ export class InventoryService {
         filter,
         attributes: ATTRIBUTES,
         pageSize: 1000,
-        withSecurityDescriptor: true,
+        // The permissions come in the same paged search (SD_FLAGS control), not one read per object.
+        withSecurityDescriptor: withWriters,
       })) {
         objects.push(object);
       }

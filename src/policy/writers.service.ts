@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
@@ -101,7 +102,7 @@ export class WritersService {
     memo: WriterMemo = new Map(),
   ): Promise<{ writers: Writer[] | null; warnings: WriterWarning[] }> {
     const raw = target.securityDescriptor !== undefined ? target.securityDescriptor : await this.readDescriptor(target);
-    const entries = decodeWriters(target, raw, rbcdSpec(target));
+    const entries = decodeWriters(raw, rbcdSpec(target));
     if (!entries) {
       return {
         writers: null,
@@ -120,7 +121,7 @@ export class WritersService {
   /** Who can change a group's membership; null when its descriptor cannot be read. */
   async membershipWriters(group: DirectoryObject, memo: WriterMemo = new Map()): Promise<Writer[] | null> {
     const raw = group.securityDescriptor !== undefined ? group.securityDescriptor : await this.readDescriptor(group);
-    const entries = decodeWriters(group, raw, MEMBERSHIP_SPEC);
+    const entries = decodeWriters(raw, MEMBERSHIP_SPEC);
     return entries ? this.classify(entries, group.sid, memo) : null;
   }
 
@@ -209,24 +210,20 @@ export class WritersService {
 }
 
 /**
- * The writers last decoded from each object's descriptor, with the bytes they came from: the same
- * descriptor comes back on every read of a target, and decoding a full nTSecurityDescriptor is most
- * of a read's CPU. Used only when the bytes are equal, so a changed descriptor is decoded afresh.
+ * Writers by descriptor bytes: the same descriptor comes back on every read of a target, and the
+ * objects under one OU mostly carry byte-identical ones (inherited ACEs, SELF rather than their own
+ * SID), so an inventory of 10,000 computers decodes each distinct descriptor once. Decoding a full
+ * nTSecurityDescriptor is most of a read's CPU; a changed descriptor has other bytes, so it is
+ * decoded afresh.
  */
-const decodedWriters = new TtlCache<string, { raw: Buffer; writers: PropertyWriter[] | null }>(
-  TIER0_GROUPS_TTL_MS,
-  2_000,
-);
+const decodedWriters = new TtlCache<string, PropertyWriter[] | null>(TIER0_GROUPS_TTL_MS, 2_000);
 
-function decodeWriters(
-  object: Pick<DirectoryObject, 'dn'>,
-  raw: Buffer | null,
-  spec: PropertyWriteSpec,
-): PropertyWriter[] | null {
+function decodeWriters(raw: Buffer | null, spec: PropertyWriteSpec): PropertyWriter[] | null {
   if (!raw) return null;
-  const key = `${object.dn.toLowerCase()}|${spec.objectClassGuid}|${spec.propertyGuids.join(',')}`;
+  const digest = createHash('sha256').update(raw).digest('base64');
+  const key = `${spec.objectClassGuid}|${spec.propertyGuids.join(',')}|${digest}`;
   const known = decodedWriters.get(key);
-  if (known?.raw.equals(raw)) return known.writers;
+  if (known !== undefined) return known;
   let writers: PropertyWriter[] | null;
   try {
     writers = propertyWriters(decodeSecurityDescriptor(raw), spec);
@@ -234,7 +231,7 @@ function decodeWriters(
     if (!(error instanceof SecurityDescriptorError)) throw error;
     writers = null;
   }
-  decodedWriters.set(key, { raw: Buffer.from(raw), writers });
+  decodedWriters.set(key, writers);
   return writers;
 }
 

@@ -7,6 +7,7 @@ import {
   ArrayMaxSize,
   ArrayNotEmpty,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -145,4 +146,14 @@ export class InventoryQueryDto {
   @IsOptional()
   @IsString()
   cursor?: string;
+
+  @ApiPropertyOptional({
+    default: true,
+    description:
+      "Read each object's permissions (nTSecurityDescriptor) and flag RBCD_WRITABLE_BY_NON_TIER0; false skips that read",
+  })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  writers?: boolean;
 }
