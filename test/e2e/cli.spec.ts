@@ -160,6 +160,33 @@ describe('rbcd, the admin CLI, against the sandbox', () => {
     expect((await cli(['inventory', '--format', 'xml'], TEST_ADMIN_KEY)).code).toBe(2);
   });
 
+  it('who: the writers as a table (writer, domain, class, via, rights, sid), outside Tier 0 first, with the warnings', async () => {
+    const helpdesk = await cli(['who', 'HDWRITE01'], TEST_ADMIN_KEY);
+    expect(helpdesk.code).toBe(0);
+    const lines = helpdesk.out.split('\n');
+    const header = lines.findIndex((l) => /^WRITER\s+DOMAIN\s+CLASS\s+VIA\s+RIGHTS\s+SID$/.test(l));
+    expect(header).toBeGreaterThan(0);
+    expect(lines[header + 1]).toMatch(/^RBCD-Helpdesk\s+contoso\.test\s+OTHER\s+ace\s+WriteProperty\s+S-1-5-21-/);
+    const rows = lines.slice(header + 1, lines.indexOf('', header + 1));
+    expect(rows.some((r) => /^SELF\s+self\s+ace\s+WriteProperty\s+S-1-5-10$/.test(r))).toBe(true);
+    expect(rows.some((r) => /^svc-rbcd\s+contoso\.test\s+service\s+ace\s+WriteProperty\s/.test(r))).toBe(true);
+    expect(rows.some((r) => /^Domain Admins\s+contoso\.test\s+tier0\s/.test(r))).toBe(true);
+    expect(helpdesk.out).toMatch(/RBCD_WRITABLE_BY_NON_TIER0: Outside Tier 0, RBCD-Helpdesk \(WriteProperty\)/);
+    expect(helpdesk.out).toMatch(/RBCD_SELF_WRITABLE: /);
+
+    const owned = await cli(['who', 'OWNED01'], TEST_ADMIN_KEY);
+    expect(owned.out).toMatch(/\nalice\s+contoso\.test\s+OTHER\s+owner\s+WriteDacl\s+S-1-5-21-/);
+    // Negative control: the inherit-only ACE on IOWRITE01 makes the helpdesk no writer there.
+    const inheritOnly = await cli(['who', 'IOWRITE01'], TEST_ADMIN_KEY);
+    expect(inheritOnly.out).not.toMatch(/OTHER/);
+    expect(inheritOnly.out).not.toContain('RBCD_WRITABLE_BY_NON_TIER0');
+    // --json carries the API's writers as they are.
+    const json = JSON.parse((await cli(['who', 'HDWRITE01', '--json'], TEST_ADMIN_KEY)).out);
+    expect(Object.keys(json.writers[0]).sort()).toEqual(
+      ['class', 'dn', 'domain', 'resolved', 'rights', 'samAccountName', 'sid', 'via'].sort(),
+    );
+  });
+
   it('request grant: refused by policy exits 3 and files nothing; no terminal and no --yes exits 2', async () => {
     const before = await t.http().get('/api/v1/requests').set(t.admin).expect(200);
     const refused = await cli(

@@ -18,7 +18,17 @@ interface DelegationView {
     effective: boolean;
     accessMask: number;
   }[];
-  writers?: { sid?: string; samAccountName?: string | null; right?: string; rights?: string[]; reason?: string }[];
+  /** Who can write the list outside the broker (GET /delegations/{target}, DelegationWriterModel). */
+  writers?: {
+    sid: string;
+    samAccountName: string | null;
+    dn: string | null;
+    domain: string | null;
+    resolved: boolean;
+    rights: string[];
+    via: 'owner' | 'ace';
+    class: 'tier0' | 'service' | 'self' | 'other';
+  }[];
   warnings: Warning[];
 }
 
@@ -62,15 +72,21 @@ export const who: Command = {
           ),
       );
     if (view.writers?.length) {
-      io.out.write('\nWho may change this list:\n');
+      // Outside Tier 0 first: those are the ones to act on (a helpdesk ACE, an owner); SELF next.
+      const order = { other: 0, self: 1, service: 2, tier0: 3 } as const;
+      const writers = [...view.writers].sort((a, b) => order[a.class] - order[b.class]);
+      io.out.write('\nWho can change this list outside the broker:\n');
       io.out.write(
         table(
-          view.writers.map((w) => ({
+          writers.map((w) => ({
             writer: w.samAccountName ?? w.sid,
-            right: w.right ?? w.rights ?? '',
+            domain: w.domain ?? '',
+            class: w.class === 'other' ? 'OTHER' : w.class,
+            via: w.via,
+            rights: w.rights.join(', '),
             sid: w.sid,
           })),
-          ['writer', 'right', 'sid'],
+          ['writer', 'domain', 'class', 'via', 'rights', 'sid'],
         ),
       );
     }
