@@ -1,4 +1,5 @@
 import { Control } from 'ldapts';
+import { isDnUnder, normaliseDn } from './dn';
 
 /**
  * LDAP_SERVER_EXTENDED_DN_OID (1.2.840.113556.1.4.529, [MS-ADTS] 3.1.1.3.4.1.5): DN-valued
@@ -31,21 +32,12 @@ export function parseExtendedDn(value: string): { dn: string; sid: string | null
   return { dn: rest, sid, guid };
 }
 
-function normaliseDn(dn: string): string {
-  return dn
-    .toLowerCase()
-    .replace(/\s*,\s*/g, ',')
-    .trim();
-}
-
 /** The configured domain whose naming context holds `dn` (the longest base DN that ends it), or undefined. */
 export function domainOfDn<T extends { name: string; baseDn: string }>(dn: string, domains: T[]): T | undefined {
-  const d = normaliseDn(dn);
   let best: T | undefined;
   for (const domain of domains) {
-    const base = normaliseDn(domain.baseDn);
-    if (!base || !(d === base || d.endsWith(`,${base}`))) continue;
-    if (!best || base.length > normaliseDn(best.baseDn).length) best = domain;
+    if (!isDnUnder(dn, domain.baseDn)) continue;
+    if (!best || normaliseDn(domain.baseDn).length > normaliseDn(best.baseDn).length) best = domain;
   }
   return best;
 }
