@@ -6,7 +6,7 @@ import { InventoryPage } from './pages/InventoryPage';
 import { MyRequestsPage, RequestPage } from './pages/RequestsPages';
 import { NewRequestPage } from './pages/NewRequestPage';
 import { TargetPage } from './pages/TargetPage';
-import { useHashRoute } from './router';
+import { useHashRoute, useNavigationCount } from './router';
 import {
   loadConsoleConfig,
   restoreSession,
@@ -31,6 +31,7 @@ export function App() {
   const [session, setSession] = useState<Session | null>();
   const [error, setError] = useState<unknown>();
   const route = useHashRoute();
+  const visit = useNavigationCount();
 
   useEffect(() => {
     (async () => {
@@ -101,7 +102,8 @@ export function App() {
           </ul>
         </nav>
       </header>
-      <main id="main" className="container" tabIndex={-1}>
+      {/* Keyed by the route: opening a page (even the one shown) loads it afresh. */}
+      <main id="main" className="container" tabIndex={-1} key={`${route.join('/')}#${visit}`}>
         <h1>{current}</h1>
         {page === 'inbox' ? <InboxPage session={session} config={config} focus={rest[0]} /> : null}
         {page === 'new' ? <NewRequestPage /> : null}

@@ -15,3 +15,17 @@ export function useHashRoute(): string[] {
 export function go(path: string): void {
   window.location.hash = `#/${path.replace(/^\//, '')}`;
 }
+
+/** Counts clicks on the menu's links, so that choosing the page already shown reloads it. */
+export function useNavigationCount(): number {
+  const [count, setCount] = useState(0);
+  useEffect(() => {
+    const onClick = (event: MouseEvent) => {
+      const link = (event.target as HTMLElement | null)?.closest?.('a[href^="#/"]');
+      if (link && link.getAttribute('href') === window.location.hash) setCount((c) => c + 1);
+    };
+    document.addEventListener('click', onClick);
+    return () => document.removeEventListener('click', onClick);
+  }, []);
+  return count;
+}

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, unwrap, type RequestView } from '../api';
 import { ErrorBox, Section, Status, useApi } from '../components';
 import { quorumText } from '../requests';
@@ -62,6 +62,16 @@ export function RequestPage({ id, session }: { id: string; session: Session }) {
   );
   const [actionError, setActionError] = useState<unknown>();
   const [comment, setComment] = useState('');
+  const [watching, setWatching] = useState<string>();
+  // While the request is on its way (approved, being written, a revoke queued), follow it closely;
+  // while it waits for approvers, look now and then.
+  const moving = data && (['approved', 'applying', 'scheduled'].includes(data.status) || watching === data.status);
+  const waiting = data?.status === 'pending';
+  useEffect(() => {
+    if (!moving && !waiting) return;
+    const timer = setTimeout(reload, moving ? 1500 : 5000);
+    return () => clearTimeout(timer);
+  }, [moving, waiting, data, reload]);
   if (loading && !data) return <p aria-busy="true">Loading the request…</p>;
   if (error || !data) return <ErrorBox error={error} />;
   const mine = data.requester === session.me.id || data.requestedBy.person?.key === session.me.identityKey;
@@ -74,7 +84,10 @@ export function RequestPage({ id, session }: { id: string; session: Session }) {
             params: { path: { id } },
             body: comment ? { comment } : {},
           });
-    unwrap(call).then(reload, setActionError);
+    unwrap(call).then((updated) => {
+      setWatching(updated.status === 'applied' ? 'applied' : undefined);
+      reload();
+    }, setActionError);
   };
   return (
     <>
@@ -131,9 +144,7 @@ export function RequestPage({ id, session }: { id: string; session: Session }) {
         <Section title="Next steps">
           <ul data-testid="next-steps">
             {data.nextSteps.map((s) => (
-              <li key={s}>
-                <code>{s}</code>
-              </li>
+              <li key={s}>{s}</li>
             ))}
           </ul>
         </Section>
