@@ -15,6 +15,7 @@ import {
   screenshot,
   seriousViolations,
 } from '../support/console';
+import { createComputer, deleteObject, uniqueName, type CreatedComputer } from '../support/sandbox';
 import type { TestApp } from '../support/test-app';
 import { TEST_ADMIN_KEY } from '../support/test-app';
 import { issueKey, sandboxApp } from '../support/workflow';
@@ -28,6 +29,7 @@ describe('web console with API-key sign-in', () => {
   let handle: Awaited<ReturnType<typeof launchBrowser>> | undefined;
   let browser: Browser;
   const externalRequests: string[] = [];
+  let target: CreatedComputer; // its own target: SERVERC is the OIDC suite's, which grants on it
 
   beforeAll(async () => {
     consoleDir = buildConsole();
@@ -36,12 +38,14 @@ describe('web console with API-key sign-in', () => {
     url = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
     handle = await launchBrowser();
     browser = handle.browser;
+    target = await createComputer(uniqueName('CK'));
   });
 
   afterAll(async () => {
     await closeBrowser(handle);
     await t?.close();
     removeConsole(consoleDir);
+    if (target) await deleteObject(target.dn);
   });
 
   async function openSignedIn(key: string, hash = '#/inbox', viewport?: { width: number; height: number }) {
@@ -150,11 +154,8 @@ describe('web console with API-key sign-in', () => {
   it('files a request with the plan preview; its requester cannot approve it and is told why', async () => {
     const key = (await issueKey(t, 'console-both', ['requester', 'approver'])).Authorization.replace('Bearer ', '');
     const page = await openSignedIn(key, '#/new');
-    await page.getByLabel("Target (the back-end service's computer)").fill('SERVERC');
-    await page
-      .getByTestId('target-found')
-      .getByText(/Found SERVERC\$ in contoso\.test/)
-      .waitFor();
+    await page.getByLabel("Target (the back-end service's computer)").fill(target.samAccountName.replace(/\$$/, ''));
+    await page.getByTestId('target-found').getByText(`Found ${target.samAccountName} in contoso.test`).waitFor();
     await page.getByLabel('Principal (the front-end account that may delegate)').fill('SERVERB$');
     await page
       .getByTestId('principal-found')
