@@ -18,6 +18,7 @@ import { DirectoryModule } from './directory/directory.module';
 import { GraphqlLimitsModule } from './graphql-limits/graphql-limits.module';
 import { queryLimitsPlugin } from './graphql-limits/query-limits.plugin';
 import { HealthModule } from './health/health.module';
+import { GrantsModule } from './grants/grants.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -27,6 +28,7 @@ import { PersonsModule } from './persons/persons.module';
 import { PolicyModule } from './policy/policy.module';
 import { ReconcileModule } from './reconcile/reconcile.module';
 import { RequestsModule } from './requests/requests.module';
+import { TimersModule } from './timers/timers.module';
 import { StandingModule } from './standing/standing.module';
 
 /**
@@ -78,6 +80,8 @@ export class AppModule {
         StandingModule,
         RequestsModule,
         JobsModule,
+        TimersModule,
+        GrantsModule,
         ChatopsModule,
         MetricsModule,
         ReconcileModule,

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AuditController } from './audit.controller';
 import { AuditResolver } from './audit.resolver';
 import { AuditService } from './audit.service';
@@ -7,9 +7,10 @@ import { AuditSinkPositions } from './sinks/audit-sink-positions';
 import { AuditSinksController } from './sinks/audit-sinks.controller';
 import { AuditSinksResolver } from './sinks/audit-sinks.resolver';
 import { AuditSinksService } from './sinks/audit-sinks.service';
+import { JobsModule } from '../jobs/jobs.module';
 
-@Global()
 @Module({
+  imports: [JobsModule],
   controllers: [AuditController, AuditSinksController],
   providers: [
     AuditService,

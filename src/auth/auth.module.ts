@@ -7,9 +7,11 @@ import { ApiKeysService } from './api-keys.service';
 import { ApiAuthGuard } from './auth.guard';
 import { OidcStrategy } from './oidc.strategy';
 import { RateLimiter } from './rate-limiter';
+import { AuditModule } from '../audit/audit.module';
+import { PersonsModule } from '../persons/persons.module';
 
 @Module({
-  imports: [PassportModule],
+  imports: [PassportModule, AuditModule, PersonsModule],
   controllers: [ApiKeysController],
   providers: [
     ApiKeysService,

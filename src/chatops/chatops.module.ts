@@ -1,18 +1,19 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { DelegationsModule } from '../delegations/delegations.module';
-import { DelegationsService } from '../delegations/delegations.service';
 import { RequestsModule } from '../requests/requests.module';
 import { ChatopsService } from './chatops.service';
 import { ReplayGuard } from './replay-guard';
 import { SlackController } from './slack.controller';
 import { SlackSignatureGuard } from './slack-signature.guard';
+import { OutboxModule } from '../notifications/outbox.module';
+import { PersonsModule } from '../persons/persons.module';
+import { ChatFormatRegistration } from './chat-format.registration';
 
 /** Slack-compatible chat: slash commands and Approve/Reject buttons over the request workflow. */
 @Module({
-  imports: [AuthModule, RequestsModule, DelegationsModule],
+  imports: [AuthModule, DelegationsModule, OutboxModule, PersonsModule, RequestsModule],
   controllers: [SlackController],
-  // DelegationsModule does not export its service; it is stateless, so chat holds its own instance.
-  providers: [ChatopsService, SlackSignatureGuard, ReplayGuard, DelegationsService],
+  providers: [ChatopsService, SlackSignatureGuard, ReplayGuard, ChatFormatRegistration],
 })
 export class ChatopsModule {}

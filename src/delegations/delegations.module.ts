@@ -7,8 +7,12 @@ import { DelegationsService } from './delegations.service';
 import { DiagnoseService } from './diagnose.service';
 import { InventoryService } from './inventory.service';
 import { TargetExpander } from './target-expander';
+import { DirectoryModule } from '../directory/directory.module';
+import { OwnersModule } from '../owners/owners.module';
+import { PolicyModule } from '../policy/policy.module';
 
 @Module({
+  imports: [DirectoryModule, OwnersModule, PolicyModule],
   controllers: [DelegationsController],
   providers: [
     DelegationsService,
@@ -19,6 +23,6 @@ import { TargetExpander } from './target-expander';
     TargetExpander,
     DelegationsResolver,
   ],
-  exports: [DelegationReader, TargetExpander],
+  exports: [DelegationsService, DelegationReader, TargetExpander],
 })
 export class DelegationsModule {}

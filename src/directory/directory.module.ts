@@ -1,8 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { DirectoryPort } from './directory.port';
 import { LdapDirectory } from './ldap-directory';
 
-@Global()
 @Module({
   providers: [{ provide: DirectoryPort, useClass: LdapDirectory }],
   exports: [DirectoryPort],

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { type EntityManager, In, Not } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -27,6 +27,7 @@ import { RequestEntity, type RequestResult, type TargetResult } from '../request
 import { sidToBytes } from '../security-descriptor';
 import { storedSddl } from '../delegations/delegation-reader';
 import { GrantEntity } from './grant.entity';
+import { isRetryable, JobHandlers } from '../jobs/job-handlers';
 import { JobQueue } from '../jobs/job-queue.service';
 
 function sameValue(a: Buffer | null, b: Buffer | null): boolean {
@@ -37,15 +38,6 @@ function sameValue(a: Buffer | null, b: Buffer | null): boolean {
  * Errors worth waiting out; anything else fails the request. An outage or a concurrent change is
  * retried with backoff; refused credentials make the job wait for an operator (JobRunner).
  */
-export function isRetryable(error: unknown): boolean {
-  return (
-    error instanceof DomainError &&
-    (error.code === 'DIRECTORY_UNAVAILABLE' ||
-      error.code === 'DESCRIPTOR_CHANGED' ||
-      error.code === 'DIRECTORY_CREDENTIALS_REFUSED')
-  );
-}
-
 const TARGET_CONCURRENCY = 8;
 const FETCH_BATCH = 100;
 
@@ -63,7 +55,7 @@ interface GrantPlan {
  * already in force, and takes the ownership of an ACE from the intent, never from what AD shows.
  */
 @Injectable()
-export class GrantApplier {
+export class GrantApplier implements OnModuleInit {
   private readonly logger = new Logger(GrantApplier.name);
 
   constructor(
@@ -81,7 +73,24 @@ export class GrantApplier {
     private readonly timers: RequestTimers,
     private readonly writers: WritersService,
     private readonly baselines: WriterBaselineRepository,
+    private readonly handlers: JobHandlers,
   ) {}
+
+  /** The grant jobs: apply an approved request, end a grant (expiry, revoke), take back a failed one. */
+  onModuleInit(): void {
+    this.handlers.register('apply', (job, { lastAttempt }) => this.apply(job.requestId as string, lastAttempt));
+    this.handlers.register(
+      'end-grant',
+      (job) =>
+        this.endGrant(
+          job.requestId as string,
+          job.payload.reason === 'revoked' ? 'revoked' : 'expired',
+          String(job.payload.actor ?? 'system'),
+        ),
+      { retryForever: true },
+    );
+    this.handlers.register('rollback', (job) => this.rollback(job.requestId as string), { retryForever: true });
+  }
 
   /** Runs an apply job. Throws a retryable error to be retried; returns when the request is final. */
   async apply(requestId: string, lastAttempt: boolean): Promise<void> {

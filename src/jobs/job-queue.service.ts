@@ -6,7 +6,7 @@ import { deterministicId } from '../common/deterministic-id';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { UnitOfWork } from '../database/unit-of-work';
-import { JobEntity, type JobKind } from './job.entity';
+import { JobEntity, type JobKind, type JobStatus } from './job.entity';
 
 export interface NewJob {
   kind: JobKind;
@@ -152,6 +152,31 @@ export class JobQueue {
         .getRepository(JobEntity)
         .count({ where: { requestId, status: In(['queued', 'running']) } })) > 0
     );
+  }
+
+  /** One job of `kind`, or null. */
+  async find(kind: JobKind, id: string, manager: EntityManager = this.uow.manager): Promise<JobEntity | null> {
+    return manager.getRepository(JobEntity).findOne({ where: { id, kind } });
+  }
+
+  /** Jobs of `kind`, newest first. */
+  async list(kind: JobKind, options: { status?: JobStatus; limit: number }): Promise<JobEntity[]> {
+    return this.uow.manager.getRepository(JobEntity).find({
+      where: { kind, ...(options.status ? { status: options.status } : {}) },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      take: options.limit,
+    });
+  }
+
+  /** A job that failed for good, queued again with fresh attempts, due now; false when it is not failed. */
+  async requeueFailed(manager: EntityManager, id: string): Promise<boolean> {
+    const now = this.clock.nowIso();
+    const result = await manager.update(
+      JobEntity,
+      { id, status: 'failed' },
+      { status: 'queued', attempts: 0, runAt: now, updatedAt: now, leaseOwner: null, leaseUntil: null },
+    );
+    return (result.affected ?? 0) > 0;
   }
 
   backoffMs(attempts: number): number {

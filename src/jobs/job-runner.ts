@@ -4,15 +4,9 @@ import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
 import { DEFAULT_BIND_RETRY_AFTER_MS } from '../directory/domain-connection';
 import type { AppConfig } from '../config/config.types';
-import { AuditSinkDelivery, RetryAt } from '../audit/sinks/audit-sink-delivery';
-import { WebhookSender } from '../notifications/webhook-sender';
-import { GrantApplier, isRetryable } from '../grants/grant-applier';
-import { JobHandlers } from './job-handlers';
-import type { JobEntity, JobKind } from './job.entity';
+import { isRetryable, JobHandlers, RetryAt } from './job-handlers';
+import type { JobEntity } from './job.entity';
 import { JobQueue } from './job-queue.service';
-
-/** Jobs that talk to outside receivers: run side by side (each sink keeps its own order). */
-const OUTBOUND = new Set<JobKind>(['webhook', 'audit-sink']);
 
 /**
  * The worker: leases due jobs and runs them. Directory jobs run one at a time per process (each
@@ -30,9 +24,6 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
 
   constructor(
     private readonly queue: JobQueue,
-    private readonly applier: GrantApplier,
-    private readonly webhooks: WebhookSender,
-    private readonly sinks: AuditSinkDelivery,
     private readonly handlers: JobHandlers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -59,8 +50,10 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     for (;;) {
       const jobs = await this.queue.lease(10);
       if (jobs.length === 0) return total;
-      await Promise.all(jobs.filter((j) => OUTBOUND.has(j.kind)).map((j) => this.execute(j)));
-      for (const job of jobs.filter((j) => !OUTBOUND.has(j.kind))) await this.execute(job);
+      // Jobs that talk to outside receivers run side by side (each sink keeps its own order).
+      const outbound = (job: JobEntity) => this.handlers.isOutbound(job.kind);
+      await Promise.all(jobs.filter(outbound).map((j) => this.execute(j)));
+      for (const job of jobs.filter((j) => !outbound(j))) await this.execute(job);
       total += jobs.length;
     }
   }
@@ -93,41 +86,14 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   private async execute(job: JobEntity): Promise<void> {
-    // A grant must end (and a failed one be taken back) even after a long DC outage: removals are
-    // retried for as long as it takes; so is the audit stream to a SIEM that is down (it waits on
-    // the sink's own backoff).
-    const lastAttempt =
-      job.kind !== 'end-grant' &&
-      job.kind !== 'rollback' &&
-      job.kind !== 'audit-sink' &&
-      job.attempts >= this.config.jobs.maxAttempts;
+    let registration: ReturnType<JobHandlers['of']> | undefined;
+    let lastAttempt = job.attempts >= this.config.jobs.maxAttempts;
     try {
-      switch (job.kind) {
-        case 'apply':
-          await this.applier.apply(job.requestId as string, lastAttempt);
-          break;
-        case 'end-grant':
-          await this.applier.endGrant(
-            job.requestId as string,
-            job.payload.reason === 'revoked' ? 'revoked' : 'expired',
-            String(job.payload.actor ?? 'system'),
-          );
-          break;
-        case 'rollback':
-          await this.applier.rollback(job.requestId as string);
-          break;
-        case 'webhook':
-          await this.webhooks.deliver(job.payload as never);
-          break;
-        case 'audit-sink':
-          await this.sinks.deliver(
-            String(job.payload.sink),
-            typeof job.payload.seq === 'number' ? job.payload.seq : undefined,
-          );
-          break;
-        default:
-          await this.handlers.run(job);
-      }
+      registration = this.handlers.of(job.kind);
+      // A grant must end (and a failed one be taken back) even after a long DC outage: such kinds
+      // are retried for as long as it takes; so is the audit stream to a SIEM that is down.
+      if (registration.retryForever) lastAttempt = false;
+      await registration.handler(job, { lastAttempt });
       await this.queue.complete(job);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -143,7 +109,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
         await this.queue.waitLater(job, message, Math.max(0, error.at.getTime() - Date.now()));
         return;
       }
-      const retry = job.kind === 'webhook' || job.kind === 'timer' || isRetryable(error);
+      const retry = (registration?.retryable ?? isRetryable)(error);
       if (retry && !lastAttempt) {
         const delay = this.queue.backoffMs(job.attempts);
         this.logger.warn(

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
-import { DirectoryWritesModule } from '../directory-writes/directory-writes.module';
-import { WebhookSender } from '../notifications/webhook-sender';
-import { ExpiryScheduler } from '../grants/expiry.scheduler';
-import { GrantApplier } from '../grants/grant-applier';
+import { JobHandlers } from './job-handlers';
+import { JobQueue } from './job-queue.service';
 import { JobRunner } from './job-runner';
 
+/**
+ * The durable queue (outbox) and the worker that runs it. Jobs imports no feature: each feature
+ * registers the handler of its kinds with JobHandlers at start.
+ */
 @Module({
-  imports: [DirectoryWritesModule],
-  providers: [GrantApplier, JobRunner, ExpiryScheduler, WebhookSender],
-  exports: [JobRunner, ExpiryScheduler, GrantApplier],
+  providers: [JobQueue, JobHandlers, JobRunner],
+  exports: [JobQueue, JobHandlers, JobRunner],
 })
 export class JobsModule {}

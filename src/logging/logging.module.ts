@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Module, type OnModuleInit, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
@@ -17,7 +17,6 @@ export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
  * Structured JSON logs: Nest's logger (app.useLogger) and one line per HTTP request, both on one
  * pino instance. Request lines are written from a Fastify hook, not a middleware chain.
  */
-@Global()
 @Module({
   providers: [
     { provide: LOG_DESTINATION, useValue: null },

@@ -1,16 +1,16 @@
-import { Global, Module } from '@nestjs/common';
-import { JobHandlers } from '../jobs/job-handlers';
-import { JobQueue } from '../jobs/job-queue.service';
-import { RequestTimers } from '../timers/request-timers';
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { JobsModule } from '../jobs/jobs.module';
 import { EventPublisher } from './event-publisher';
 import { WebhookDeliveriesController } from './webhook-deliveries.controller';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
+import { WebhookSender } from './webhook-sender';
 
-/** The durable outbox every module enqueues into (jobs, timers, webhooks, chat notifications), and its admin view. */
-@Global()
+/** Outbound notifications: domain events to webhooks and chat (as jobs), and the deliveries' admin view. */
 @Module({
+  imports: [AuditModule, JobsModule],
   controllers: [WebhookDeliveriesController],
-  providers: [JobQueue, JobHandlers, RequestTimers, EventPublisher, WebhookDeliveriesService],
-  exports: [JobQueue, JobHandlers, RequestTimers, EventPublisher],
+  providers: [EventPublisher, WebhookSender, WebhookDeliveriesService],
+  exports: [EventPublisher, WebhookSender],
 })
 export class OutboxModule {}

@@ -6,7 +6,8 @@ import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { UnitOfWork } from '../database/unit-of-work';
-import { JobEntity, type JobStatus } from '../jobs/job.entity';
+import type { JobEntity, JobStatus } from '../jobs/job.entity';
+import { JobQueue } from '../jobs/job-queue.service';
 import type { WebhookJobPayload } from './webhook-sender';
 import { escalationTarget } from '../policy/time-policy';
 import { redactUrl } from './webhook-url';
@@ -33,6 +34,7 @@ export interface WebhookDelivery {
 export class WebhookDeliveriesService {
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly jobs: JobQueue,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -45,18 +47,14 @@ export class WebhookDeliveriesService {
   async retry(id: string, caller: Principal): Promise<WebhookDelivery> {
     const now = this.clock.nowIso();
     const row = await this.uow.run(async (m) => {
-      const repo = m.getRepository(JobEntity);
-      const job = await repo.findOne({ where: { id, kind: 'webhook' } });
+      const job = await this.jobs.find('webhook', id, m);
       if (!job) throw new DomainError('NOT_FOUND', `No webhook delivery ${id}`);
       if (job.status !== 'failed')
         throw new DomainError(
           'INVALID_STATE',
           `Delivery ${id} is ${job.status}; only failed deliveries are retried by hand`,
         );
-      await repo.update(
-        { id, status: 'failed' },
-        { status: 'queued', attempts: 0, runAt: now, updatedAt: now, leaseOwner: null, leaseUntil: null },
-      );
+      await this.jobs.requeueFailed(m, id);
       await this.audit.append(m, {
         actor: caller.id,
         type: 'webhook.retried',
@@ -69,10 +67,9 @@ export class WebhookDeliveriesService {
   }
 
   async list(query: { status?: JobStatus; limit?: number }): Promise<{ items: WebhookDelivery[] }> {
-    const rows = await this.uow.manager.getRepository(JobEntity).find({
-      where: { kind: 'webhook', ...(query.status ? { status: query.status } : {}) },
-      order: { createdAt: 'DESC', id: 'ASC' },
-      take: Math.min(Math.max(query.limit ?? 100, 1), 500),
+    const rows = await this.jobs.list('webhook', {
+      status: query.status,
+      limit: Math.min(Math.max(query.limit ?? 100, 1), 500),
     });
     return { items: rows.map((row) => this.toDelivery(row)) };
   }

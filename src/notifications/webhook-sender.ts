@@ -1,14 +1,15 @@
 import { createHmac } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import type { DomainEvent } from './event-publisher';
 import { redactUrl, splitCredentials } from './webhook-url';
-import { slackMessageFor } from '../chatops/slack-messages';
 import { escalationTarget } from '../policy/time-policy';
-import { chatMentions } from '../chatops/requester-messages';
-
 import type { DeliveryTarget } from './delivery-target';
+import { JobHandlers } from '../jobs/job-handlers';
+
+/** The body of a chat post for one event. */
+export type ChatMessageFormat = (event: DomainEvent) => unknown;
 
 export interface WebhookJobPayload {
   target: DeliveryTarget;
@@ -31,8 +32,26 @@ export function signBody(secret: string, body: string): string {
  * Error messages never hold the URL's credentials.
  */
 @Injectable()
-export class WebhookSender {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+export class WebhookSender implements OnModuleInit {
+  private chatFormat?: ChatMessageFormat;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly handlers: JobHandlers,
+  ) {}
+
+  /** How an event reads in the chat channel: the chat module registers its own (chatops: Slack's). */
+  useChatFormat(format: ChatMessageFormat): void {
+    this.chatFormat = format;
+  }
+
+  /** Webhook jobs (webhooks, escalations, chat posts): every failure is retried with backoff. */
+  onModuleInit(): void {
+    this.handlers.register('webhook', (job) => this.deliver(job.payload as unknown as WebhookJobPayload), {
+      retryable: () => true,
+      outbound: true,
+    });
+  }
 
   async deliver(payload: WebhookJobPayload): Promise<{ status: number }> {
     let url: string;
@@ -43,7 +62,8 @@ export class WebhookSender {
     if (payload.target === 'escalation' && !escalation) return { status: 0 }; // removed from the policy since
     if (payload.target === 'slack' || escalation?.format === 'chat') {
       url = escalation?.url ?? this.config.chat.slack?.notifyUrl ?? '';
-      body = JSON.stringify(slackMessageFor(payload.event, chatMentions(payload.event, this.config.chat.slack)));
+      if (!this.chatFormat) throw new Error('No chat message format is registered in this process');
+      body = JSON.stringify(this.chatFormat(payload.event));
     } else if (escalation) {
       url = escalation.url;
       body = JSON.stringify(payload.event);

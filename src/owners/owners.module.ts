@@ -1,6 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { OwnersService } from './owners.service';
+import { DirectoryModule } from '../directory/directory.module';
+import { PersonsModule } from '../persons/persons.module';
 
-@Global()
-@Module({ providers: [OwnersService], exports: [OwnersService] })
+@Module({ imports: [DirectoryModule, PersonsModule], providers: [OwnersService], exports: [OwnersService] })
 export class OwnersModule {}

@@ -1,6 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { PersonsService } from './persons.service';
+import { DirectoryModule } from '../directory/directory.module';
 
-@Global()
-@Module({ providers: [PersonsService], exports: [PersonsService] })
+@Module({ imports: [DirectoryModule], providers: [PersonsService], exports: [PersonsService] })
 export class PersonsModule {}

@@ -2,10 +2,16 @@ import { Module } from '@nestjs/common';
 import { DirectoryWritesModule } from '../directory-writes/directory-writes.module';
 import { ReconcileController } from './reconcile.controller';
 import { Reconciler } from './reconciler.service';
+import { AuditModule } from '../audit/audit.module';
+import { DirectoryModule } from '../directory/directory.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { MetricsModule } from '../metrics/metrics.module';
+import { OutboxModule } from '../notifications/outbox.module';
+import { PolicyModule } from '../policy/policy.module';
 
 /** Drift detection (and optional repair) of the RBCD values the service manages. */
 @Module({
-  imports: [DirectoryWritesModule],
+  imports: [AuditModule, DirectoryModule, DirectoryWritesModule, JobsModule, MetricsModule, OutboxModule, PolicyModule],
   controllers: [ReconcileController],
   providers: [Reconciler],
   exports: [Reconciler],

@@ -4,9 +4,25 @@ import { RequestsController } from './requests.controller';
 import { RequestsResolver } from './requests.resolver';
 import { RequestsService } from './requests.service';
 import { TimerHandler } from './time/timer-handler';
+import { AuditModule } from '../audit/audit.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { OutboxModule } from '../notifications/outbox.module';
+import { OwnersModule } from '../owners/owners.module';
+import { PersonsModule } from '../persons/persons.module';
+import { PolicyModule } from '../policy/policy.module';
+import { TimersModule } from '../timers/timers.module';
 
 @Module({
-  imports: [DelegationsModule],
+  imports: [
+    AuditModule,
+    DelegationsModule,
+    JobsModule,
+    OutboxModule,
+    OwnersModule,
+    PersonsModule,
+    PolicyModule,
+    TimersModule,
+  ],
   controllers: [RequestsController],
   providers: [RequestsService, RequestsResolver, TimerHandler],
   exports: [RequestsService],

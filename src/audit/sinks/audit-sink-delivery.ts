@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig, AuditSinkConfig } from '../../config/config.types';
@@ -6,16 +6,7 @@ import { AuditService } from '../audit.service';
 import type { AuditEventView } from '../audit.types';
 import { AuditSinkPositions } from './audit-sink-positions';
 import { transportFor, type SinkTransport } from './sink-transports';
-
-/** Thrown to have the job run again at a given time, without counting it as a failed attempt. */
-export class RetryAt extends Error {
-  constructor(
-    readonly at: Date,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { JobHandlers, RetryAt } from '../../jobs/job-handlers';
 
 const SINK_BACKOFF_CAP_MS = 5 * 60_000;
 /** Events sent again after a syslog connection fails: the batches the receiver may have dropped. */
@@ -32,7 +23,7 @@ const MESSAGE_VERSION = '1';
  * that fails is sent again whole (at least once: receivers de-duplicate on seq).
  */
 @Injectable()
-export class AuditSinkDelivery {
+export class AuditSinkDelivery implements OnModuleInit {
   private readonly transports = new Map<string, SinkTransport>();
   private readonly inFlight = new Map<string, Promise<unknown>>();
   readonly owner = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
@@ -44,7 +35,18 @@ export class AuditSinkDelivery {
     private readonly positions: AuditSinkPositions,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly handlers: JobHandlers,
   ) {}
+
+  /** Audit-sink jobs: retried for as long as the sink is down (RetryAt waits for its own backoff). */
+  onModuleInit(): void {
+    this.handlers.register(
+      'audit-sink',
+      (job) =>
+        this.deliver(String(job.payload.sink), typeof job.payload.seq === 'number' ? job.payload.seq : undefined),
+      { retryForever: true, outbound: true },
+    );
+  }
 
   /** Delivers up to the end of the chain; `seq`: the event the job was made for (done once it is delivered). */
   deliver(sinkName: string, seq?: number): Promise<void> {

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { DirectoryModule } from '../directory/directory.module';
+import { DirectoryWritesModule } from '../directory-writes/directory-writes.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { OutboxModule } from '../notifications/outbox.module';
+import { PolicyModule } from '../policy/policy.module';
+import { TimersModule } from '../timers/timers.module';
+import { ExpiryScheduler } from './expiry.scheduler';
+import { GrantApplier } from './grant-applier';
+
+/** Grants in force: apply an approved request, end a grant (expiry, revoke), take back a failed one. */
+@Module({
+  imports: [AuditModule, DirectoryModule, DirectoryWritesModule, JobsModule, OutboxModule, PolicyModule, TimersModule],
+  providers: [GrantApplier, ExpiryScheduler],
+  exports: [GrantApplier, ExpiryScheduler],
+})
+export class GrantsModule {}
