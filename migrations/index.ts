@@ -5,6 +5,7 @@ import { DirectoryIntents1764200000000 } from './1764200000000-directory-intents
 import { PersonsAndOwners1764300000000 } from './1764300000000-persons-and-owners';
 import { AuditSinkPositions1764400000000 } from './1764400000000-audit-sink-positions';
 import { GrantsInTime1764500000000 } from './1764500000000-grants-in-time';
+import { AdoptionAndBreakGlass1764600000000 } from './1764600000000-adoption-and-break-glass';
 import { WriterBaselines1765000000000 } from './1765000000000-writer-baselines';
 
 export const ALL_MIGRATIONS: (new () => unknown)[] = [
@@ -14,5 +15,6 @@ export const ALL_MIGRATIONS: (new () => unknown)[] = [
   PersonsAndOwners1764300000000,
   AuditSinkPositions1764400000000,
   GrantsInTime1764500000000,
+  AdoptionAndBreakGlass1764600000000,
   WriterBaselines1765000000000,
 ];

@@ -398,6 +398,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/breakglass": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Emergency grant: applies at once without approvals where a policy rule allows break-glass (never Tier 0); every approver is told, and it must be reviewed afterwards */
+        post: operations["BreakGlass_file"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/requests/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Post-hoc review of a break-glass request (never by its requester): confirm keeps it, revoke ends the grant */
+        post: operations["BreakGlass_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chatops/slack/commands": {
         parameters: {
             query?: never;
@@ -517,7 +551,7 @@ export interface components {
              */
             actor: string;
             /** @enum {string} */
-            type: "request.created" | "request.denied" | "request.approval" | "request.approved" | "request.rejected" | "request.cancelled" | "request.applying" | "request.applied" | "request.failed" | "request.expired" | "request.revoked" | "request.revoke-requested" | "request.rolled-back" | "request.scheduled" | "request.extended" | "request.reminded" | "request.escalated" | "request.timed-out" | "directory.intent" | "directory.write" | "directory.write-failed" | "apikey.created" | "apikey.revoked" | "drift.detected" | "webhook.retried" | "audit.sink-replayed";
+            type: "request.created" | "request.denied" | "request.approval" | "request.approved" | "request.rejected" | "request.cancelled" | "request.applying" | "request.applied" | "request.failed" | "request.expired" | "request.revoked" | "request.revoke-requested" | "request.rolled-back" | "request.scheduled" | "request.extended" | "request.reminded" | "request.escalated" | "request.timed-out" | "request.breakglass" | "request.breakglass-escalated" | "request.reviewed" | "directory.intent" | "directory.write" | "directory.write-failed" | "directory.adopt" | "apikey.created" | "apikey.revoked" | "drift.detected" | "webhook.retried" | "audit.sink-replayed";
             requestId: string | null;
             /** @description DN of the target, when the event is about one */
             target: string | null;
@@ -607,7 +641,7 @@ export interface components {
              *       "requester"
              *     ]
              */
-            roles: ("requester" | "approver" | "admin" | "auditor")[];
+            roles: ("requester" | "approver" | "admin" | "auditor" | "breakglass")[];
             /**
              * @description May file requests on behalf of a person (requestedFor)
              * @default false
@@ -623,7 +657,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
-            roles: ("requester" | "approver" | "admin" | "auditor")[];
+            roles: ("requester" | "approver" | "admin" | "auditor" | "breakglass")[];
             mayActOnBehalf: boolean;
             /** @description The person a person's key belongs to (UPN); null for a system key */
             owner: string | null;
@@ -638,7 +672,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
-            roles: ("requester" | "approver" | "admin" | "auditor")[];
+            roles: ("requester" | "approver" | "admin" | "auditor" | "breakglass")[];
             mayActOnBehalf: boolean;
             /** @description The person a person's key belongs to (UPN); null for a system key */
             owner: string | null;
@@ -1016,7 +1050,7 @@ export interface components {
         };
         CreateRequestInput: {
             /** @enum {string} */
-            action: "grant" | "revoke";
+            action: "grant" | "revoke" | "adopt";
             /**
              * @example [
              *       "SERVERC"
@@ -1050,6 +1084,8 @@ export interface components {
              * @example alice@contoso.test
              */
             requestedFor?: string;
+            /** @description adopt only: no expiry (instead of a duration); access reviews decide whether the entries stay */
+            standing?: boolean;
         };
         PersonModel: {
             /** @description What the workflow compares: sid:<SID> for an AD user, external:<id> otherwise */
@@ -1071,7 +1107,7 @@ export interface components {
         TargetResultModel: {
             target: components["schemas"]["AccountRefModel"];
             /** @enum {string} */
-            status: "pending" | "applied" | "unchanged" | "failed" | "removed" | "kept";
+            status: "pending" | "applied" | "unchanged" | "failed" | "removed" | "kept" | "adopted";
             sddlBefore?: string | null;
             sddlAfter?: string | null;
             error?: components["schemas"]["ItemErrorModel"] | null;
@@ -1081,6 +1117,14 @@ export interface components {
         RequestResultModel: {
             targets: components["schemas"]["TargetResultModel"][];
             error?: components["schemas"]["ItemErrorModel"] | null;
+        };
+        PostHocReviewModel: {
+            /** @enum {string} */
+            outcome: "confirm" | "revoke";
+            comment: string;
+            reviewer: string;
+            reviewerName: string;
+            at: string;
         };
         RequestedByModel: {
             /** @description The credential: apikey:<name>, oidc:<sub> or slack:<user id> */
@@ -1145,7 +1189,7 @@ export interface components {
              */
             status: "pending" | "approved" | "scheduled" | "applying" | "applied" | "failed" | "rejected" | "cancelled" | "expired" | "revoked" | "timedOut";
             /** @enum {string} */
-            action: "grant" | "revoke";
+            action: "grant" | "revoke" | "adopt";
             targets: components["schemas"]["AccountRefModel"][];
             principals: components["schemas"]["AccountRefModel"][];
             /** @description Identity of the caller who filed it */
@@ -1176,6 +1220,18 @@ export interface components {
             appliedAt: string | null;
             result: components["schemas"]["RequestResultModel"] | null;
             nextSteps: string[];
+            /** @description Break-glass: applied without approvals, reviewed afterwards */
+            emergency: boolean;
+            /** @description Break-glass: when the post-hoc review is due */
+            reviewDueAt: string | null;
+            /** @description Break-glass: the post-hoc review, once made */
+            review: components["schemas"]["PostHocReviewModel"] | null;
+            /** @description Break-glass: when the overdue review was escalated */
+            escalatedAt: string | null;
+            /** @description An adoption without expiry (access reviews decide whether it stays) */
+            standing: boolean;
+            /** @description A standing adoption: when it is to be reviewed again */
+            nextReviewAt: string | null;
         };
         RequestPageModel: {
             items: components["schemas"]["RequestModel"][];
@@ -1185,6 +1241,38 @@ export interface components {
             comment?: string;
         };
         RequiredCommentInput: {
+            comment: string;
+        };
+        BreakGlassInput: {
+            /**
+             * @example [
+             *       "SERVERC"
+             *     ]
+             */
+            targets: string[];
+            /**
+             * @example [
+             *       "SERVERB$"
+             *     ]
+             */
+            principals: string[];
+            /** @example P1 incident: backups fail, nobody can approve before morning */
+            justification: string;
+            /** @description The incident this is for */
+            ticket: components["schemas"]["TicketInput"];
+            /**
+             * @description ISO 8601; default and maximum: the rule's breakGlass.maxDuration
+             * @example PT2H
+             */
+            duration?: string;
+        };
+        ReviewInput: {
+            /**
+             * @description confirm keeps the grant; revoke ends it
+             * @enum {string}
+             */
+            outcome: "confirm" | "revoke";
+            /** @example Checked with the on-call lead: needed for the restore */
             comment: string;
         };
         ChatReplyDto: {
@@ -1258,7 +1346,7 @@ export interface components {
             id: string;
             /** @example alice */
             name: string;
-            roles: ("requester" | "approver" | "admin" | "auditor")[];
+            roles: ("requester" | "approver" | "admin" | "auditor" | "breakglass")[];
             /** @enum {string} */
             via: "api-key" | "oidc" | "chat" | "system";
             /** @description The person behind the credential; null for a system key */
@@ -1274,7 +1362,7 @@ export interface components {
              * @example TARGET_NOT_FOUND
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "QUERY_TOO_COMPLEX" | "INVALID_SECURITY_DESCRIPTOR" | "UNAUTHENTICATED" | "STEP_UP_REQUIRED" | "FORBIDDEN" | "SELF_APPROVAL" | "NOT_FOUND" | "TARGET_NOT_FOUND" | "PRINCIPAL_NOT_FOUND" | "REQUEST_NOT_FOUND" | "USER_NOT_FOUND" | "API_KEY_NOT_FOUND" | "DOMAIN_NOT_CONFIGURED" | "AMBIGUOUS_IDENTIFIER" | "INVALID_STATE" | "IDEMPOTENCY_CONFLICT" | "DESCRIPTOR_CHANGED" | "DUPLICATE_APPROVAL" | "POLICY_DENIED" | "PERSON_NOT_RESOLVED" | "TOO_MANY_TARGETS" | "RATE_LIMITED" | "INTERNAL_ERROR" | "DIRECTORY_ACCESS_DENIED" | "DIRECTORY_ERROR" | "DIRECTORY_UNAVAILABLE" | "DIRECTORY_CREDENTIALS_REFUSED" | "NOT_READY";
+            code: "VALIDATION_FAILED" | "QUERY_TOO_COMPLEX" | "INVALID_SECURITY_DESCRIPTOR" | "UNAUTHENTICATED" | "STEP_UP_REQUIRED" | "FORBIDDEN" | "SELF_APPROVAL" | "NOT_FOUND" | "TARGET_NOT_FOUND" | "PRINCIPAL_NOT_FOUND" | "REQUEST_NOT_FOUND" | "USER_NOT_FOUND" | "API_KEY_NOT_FOUND" | "DOMAIN_NOT_CONFIGURED" | "AMBIGUOUS_IDENTIFIER" | "INVALID_STATE" | "IDEMPOTENCY_CONFLICT" | "DESCRIPTOR_CHANGED" | "DUPLICATE_APPROVAL" | "ENTRY_NOT_STANDING" | "POLICY_DENIED" | "PERSON_NOT_RESOLVED" | "TOO_MANY_TARGETS" | "RATE_LIMITED" | "INTERNAL_ERROR" | "DIRECTORY_ACCESS_DENIED" | "DIRECTORY_ERROR" | "DIRECTORY_UNAVAILABLE" | "DIRECTORY_CREDENTIALS_REFUSED" | "NOT_READY";
             /**
              * @description Safe to show to the caller
              * @example No computer named SERVERX in contoso.test
@@ -1696,7 +1784,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL */
+            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2123,7 +2211,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL */
+            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2226,7 +2314,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL */
+            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2325,7 +2413,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL */
+            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2420,7 +2508,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL */
+            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2595,7 +2683,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL */
+            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2710,7 +2798,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL */
+            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2929,7 +3017,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL */
+            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3139,7 +3227,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL */
+            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3274,7 +3362,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL */
+            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3405,7 +3493,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL */
+            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3504,7 +3592,258 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL */
+            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body is not of a supported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until a change is accepted again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    BreakGlass_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BreakGlassInput"];
+            };
+        };
+        responses: {
+            /** @description Filed approved (emergency: true); the worker applies it now */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestModel"];
+                };
+            };
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN, SELF_APPROVAL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body is not of a supported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INVALID_SECURITY_DESCRIPTOR, POLICY_DENIED, PERSON_NOT_RESOLVED, TOO_MANY_TARGETS */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until a change is accepted again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    BreakGlass_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestModel"];
+                };
+            };
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN, SELF_APPROVAL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
             409: {
                 headers: {
                     [name: string]: unknown;

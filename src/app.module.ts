@@ -30,6 +30,7 @@ import { ReconcileModule } from './reconcile/reconcile.module';
 import { RequestsModule } from './requests/requests.module';
 import { TimersModule } from './timers/timers.module';
 import { StandingModule } from './standing/standing.module';
+import { BreakGlassModule } from './breakglass/breakglass.module';
 
 /**
  * SQLite migrates at start (one process, zero set-up). PostgreSQL migrates as an explicit deploy
@@ -79,6 +80,7 @@ export class AppModule {
         DelegationsModule,
         StandingModule,
         RequestsModule,
+        BreakGlassModule,
         JobsModule,
         TimersModule,
         GrantsModule,

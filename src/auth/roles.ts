@@ -1,7 +1,8 @@
 import { DomainError } from '../common/errors/domain-error';
 import type { Person } from '../persons/person';
 
-export const ROLES = ['requester', 'approver', 'admin', 'auditor'] as const;
+/** breakglass (issue 14): may file emergency requests that apply without approvals (and nothing else). */
+export const ROLES = ['requester', 'approver', 'admin', 'auditor', 'breakglass'] as const;
 export type Role = (typeof ROLES)[number];
 
 export function isRole(value: unknown): value is Role {

@@ -28,6 +28,25 @@ describe('parseChatCommand', () => {
     });
   });
 
+  it('parses breakglass like a grant, and refuses it without a ticket', () => {
+    expect(ok('breakglass SERVERB$ -> SERVERC for 2h because backups fail at night ticket INC-42')).toEqual({
+      kind: 'breakglass',
+      principals: ['SERVERB$'],
+      targets: ['SERVERC'],
+      duration: 'PT2H',
+      justification: 'backups fail at night',
+      ticket: 'INC-42',
+    });
+    expect(parseChatCommand('breakglass SERVERB$ -> SERVERC for 2h because backups fail')).toEqual({
+      ok: false,
+      error: expect.stringMatching(/needs a ticket/),
+    });
+    expect(parseChatCommand('breakglass SERVERB$ SERVERC')).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^Usage: breakglass/),
+    });
+  });
+
   it('parses a grant as Slack sends it (-&gt; escaped, host names wrapped as links)', () => {
     expect(
       ok('grant SERVERB$ -&gt; <http://serverc.contoso.test|serverc.contoso.test> because R&amp;D needs it'),

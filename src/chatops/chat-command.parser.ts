@@ -14,6 +14,15 @@ export type ChatCommand =
       ticket?: string;
     }
   | { kind: 'revoke'; principals: string[]; targets: string[]; justification: string; ticket?: string }
+  /** An emergency grant (issue 14): applies at once; the ticket is required. */
+  | {
+      kind: 'breakglass';
+      principals: string[];
+      targets: string[];
+      duration?: string;
+      justification: string;
+      ticket: string;
+    }
   /** `revoke <request id>`: end an applied grant early. */
   | { kind: 'revoke-grant'; id: string; comment?: string }
   | { kind: 'show'; target: string }
@@ -30,6 +39,7 @@ export const USAGE = [
   'grant <principal> -> <target>[, <target>...] [from <date-time>] [for <duration>] because <justification> [ticket <id>]',
   'revoke <principal> -> <target>[, <target>...] because <justification> [ticket <id>]',
   'revoke <request id> [comment]',
+  'breakglass <principal> -> <target> [for <duration>] because <justification> ticket <id>',
   'show <target>',
   'status <request id>',
   'approve <request id> [comment]',
@@ -113,6 +123,15 @@ export function parseChatCommand(raw: string): ParseResult {
       return { ok: true, command: { kind: 'help' } };
     case 'grant':
       return parseChange('grant', rest);
+    case 'breakglass':
+    case 'break-glass': {
+      const parsed = parseChange('grant', rest);
+      const form = 'breakglass <principal> -> <target> [for <duration>] because <justification> ticket <id>';
+      if (!parsed.ok) return parsed.error.startsWith('Usage:') ? usage(form) : parsed;
+      const grant = parsed.command as Extract<ChatCommand, { kind: 'grant' }>;
+      if (!grant.ticket) return { ok: false, error: `Break-glass needs a ticket. Usage: ${form}` };
+      return { ok: true, command: { ...grant, kind: 'breakglass', ticket: grant.ticket } };
+    }
     case 'revoke': {
       const [first, ...others] = rest.split(/\s+/);
       if (first && UUID.test(first)) {

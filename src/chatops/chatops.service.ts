@@ -10,6 +10,7 @@ import { RequestsService } from '../requests/requests.service';
 import type { RequestView } from '../requests/request.view';
 import { type ChatCommand, type ChatCommandKind, parseChatCommand } from './chat-command.parser';
 import {
+  breakGlassReply,
   type ChatReply,
   createdReply,
   delegationReply,
@@ -29,6 +30,7 @@ export const CHAT_COMMAND_ROLES: Record<ChatCommandKind, Role[] | null> = {
   status: null,
   grant: ['requester'],
   revoke: ['requester'],
+  breakglass: ['breakglass'],
   cancel: ['requester'],
   'revoke-grant': ['requester', 'approver'],
   approve: ['approver'],
@@ -154,6 +156,21 @@ export class ChatopsService {
           principal,
         );
         return inChannel(createdReply(request));
+      }
+      case 'breakglass': {
+        const request = await this.requests.create(
+          {
+            action: 'grant',
+            emergency: true,
+            targets: command.targets,
+            principals: command.principals,
+            justification: command.justification,
+            ...(command.duration ? { duration: command.duration } : {}),
+            ticket: { system: 'chat', id: command.ticket },
+          },
+          principal,
+        );
+        return inChannel(breakGlassReply(request));
       }
       case 'approve':
       case 'reject': {

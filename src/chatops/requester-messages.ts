@@ -5,8 +5,15 @@ import type { DomainEvent } from '../notifications/event-publisher';
 import type { Person } from '../persons/person';
 import type { RequestView } from '../requests/request.view';
 
-/** The chat users to mention for an event: the requester and the person it was filed for. */
+/**
+ * The chat users to mention for an event: the requester and the person it was filed for; for a
+ * break-glass alarm, every chat user who may approve (approver or admin) instead.
+ */
 export function chatMentions(event: DomainEvent, slack: SlackConfig | undefined): string[] {
+  if (event.type === 'request.breakglass' || event.type === 'request.breakglass.escalated')
+    return Object.entries(slack?.users ?? {})
+      .filter(([, user]) => user.roles.includes('approver') || user.roles.includes('admin'))
+      .map(([id]) => id);
   const request = event.data.request as RequestView | undefined;
   if (!request) return [];
   const ids = new Set<string>();

@@ -16,7 +16,12 @@ const names = (list: { samAccountName: string }[]) => list.map((a) => a.samAccou
 
 /** One line a person can act on: who, to where, why, and what state it is in. */
 export function describeRequest(request: RequestView): string {
-  const verb = request.action === 'grant' ? 'delegate to' : 'lose delegation to';
+  const verb =
+    request.action === 'grant'
+      ? 'delegate to'
+      : request.action === 'adopt'
+        ? 'keep (adopted) delegation to'
+        : 'lose delegation to';
   const expiry = `${request.startsAt ? ` from ${request.startsAt}` : ''}${request.expiresAt ? ` until ${request.expiresAt}` : ''}`;
   const onBehalf = request.requestedFor ? ` for ${request.requestedFor}` : '';
   return `Request ${request.id}: ${names(request.principals)} to ${verb} ${names(request.targets)}${request.action === 'grant' ? expiry : ''} — ${request.status} (by ${request.requesterName}${onBehalf}${request.ticket ? `, ticket ${request.ticket.id}` : ''}): "${request.justification}"`;
@@ -71,11 +76,26 @@ export function requestBlocks(request: RequestView, text = describeRequest(reque
 }
 
 /**
- * The Slack message for an event: a new pending request (Approve / Reject buttons), or a notice that
- * names the requester (`mentions`: their chat user ids) with the request's summary.
+ * The Slack message for an event: a new pending request (Approve / Reject buttons), a notice that
+ * names the requester (`mentions`: their chat user ids) with the request's summary, or a break-glass
+ * alarm (and its escalation) that names every approver (`mentions`: theirs, see chatMentions).
  */
 export function slackMessageFor(event: DomainEvent, mentions: string[] = []): Record<string, unknown> {
   const request = event.data.request as RequestView;
+  if (event.type === 'request.breakglass' || event.type === 'request.breakglass.escalated') {
+    const approvers = mentions.map((id) => `<@${id}>`).join(' ');
+    const text = [
+      event.type === 'request.breakglass'
+        ? `:rotating_light: BREAK-GLASS by ${request.requesterName}: applied WITHOUT approval (ticket ${request.ticket?.id ?? '-'}).`
+        : `:rotating_light: Break-glass request ${request.id} by ${request.requesterName} was not reviewed by ${request.reviewDueAt}: escalated.`,
+      describeRequest(request),
+      `Review it by ${request.reviewDueAt ?? 'the policy deadline'}: POST /api/v1/requests/${request.id}/review {outcome: confirm|revoke, comment}`,
+      approvers && `Approvers: ${approvers}`,
+    ]
+      .filter(Boolean)
+      .join('\n');
+    return { text };
+  }
   const notice = requesterNotice(event, mentions);
   const text =
     event.type === 'request.owner_approval_needed'
@@ -102,6 +122,15 @@ function ownersNeededText(request: RequestView, owners: OwnersNeeded[]): string 
     `:bust_in_silhouette: Owner approval needed for request ${request.id}:`,
     ...lines,
     describeRequest(request),
+  ].join('\n');
+}
+
+/** The answer to `breakglass`: applied now, loudly, and reviewed afterwards. */
+export function breakGlassReply(request: RequestView): string {
+  return [
+    `:rotating_light: Break-glass request ${request.id} — ${request.status}: it applies now, without approvals.`,
+    describeRequest(request),
+    `Every approver has been told. An approver other than you must review it by ${request.reviewDueAt ?? 'the policy deadline'}.`,
   ].join('\n');
 }
 

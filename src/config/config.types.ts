@@ -66,8 +66,18 @@ export interface TimePolicy {
   pendingTimeout?: string;
 }
 
+/** Break-glass (issue 14): emergency grants without approvals, reviewed afterwards. Never on Tier 0. */
+export interface BreakGlassRule {
+  allowed: boolean;
+  /** Longest emergency grant (ISO 8601), e.g. PT4H. */
+  maxDuration: string;
+  /** How long approvers have to review it afterwards (ISO 8601), e.g. PT24H; default PT24H. */
+  reviewWithin: string;
+}
+
 export interface PolicyRule extends TimePolicy {
   match: PolicyRuleMatch;
+  breakGlass?: BreakGlassRule;
   deny?: string;
   requiredApprovals?: number;
   /** Owner approvals (issue 17): replaces requiredApprovals with owners + others. */

@@ -301,6 +301,21 @@ apiKeys:
         'policy: {rules: [{match: {domain: a.test}, noOwner: deny}]}',
         'policy.rules[0].noOwner',
       ],
+      [
+        'breakGlass without maxDuration',
+        'policy: {rules: [{match: {domain: a.test}, breakGlass: {allowed: true}}]}',
+        'policy.rules[0].breakGlass.maxDuration',
+      ],
+      [
+        'breakGlass allowed not a boolean',
+        'policy: {rules: [{match: {domain: a.test}, breakGlass: {allowed: yes please, maxDuration: PT4H}}]}',
+        'policy.rules[0].breakGlass.allowed',
+      ],
+      [
+        'breakGlass reviewWithin',
+        'policy: {rules: [{match: {domain: a.test}, breakGlass: {allowed: true, maxDuration: PT4H, reviewWithin: a day}}]}',
+        'policy.rules[0].breakGlass.reviewWithin',
+      ],
       ['owner group not a DN', 'policy: {owners: {"OU=Web,DC=a": Web Owners}}', 'policy.owners.OU=Web,DC=a'],
       ['owner OU not a DN', 'policy: {owners: {Web: "CN=Web Owners,DC=a"}}', 'policy.owners'],
       ['API key hash', 'apiKeys: [{name: k, roles: [admin], sha256: abc}]', 'apiKeys[0].sha256'],

@@ -19,6 +19,7 @@ import {
   type NoOwnerSetting,
   type OidcUserClaim,
   type PolicyConfig,
+  type BreakGlassRule,
   type PolicyRule,
   type RolesConfig,
   type StaticApiKeyConfig,
@@ -46,6 +47,9 @@ const WEBHOOK_EVENTS = [
   'request.escalated',
   'request.timed_out',
   'grant.expiring',
+  'request.breakglass',
+  'request.breakglass.escalated',
+  'request.reviewed',
 ];
 
 /** Reads the environment and the optional YAML file; throws ConfigError naming the first bad value. */
@@ -429,6 +433,22 @@ function readApprovals(value: unknown, name: string): number | undefined {
   return value;
 }
 
+function readBreakGlass(raw: unknown, label: string): { breakGlass?: BreakGlassRule } {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(label, 'must be a mapping');
+  const b = raw as Record<string, unknown>;
+  if (typeof b.allowed !== 'boolean') throw new ConfigError(`${label}.allowed`, 'must be true or false');
+  const maxDuration = readDuration(b.maxDuration, `${label}.maxDuration`);
+  if (!maxDuration) throw new ConfigError(`${label}.maxDuration`, 'is required (an ISO 8601 duration such as PT4H)');
+  return {
+    breakGlass: {
+      allowed: b.allowed,
+      maxDuration,
+      reviewWithin: readDuration(b.reviewWithin, `${label}.reviewWithin`) ?? 'PT24H',
+    },
+  };
+}
+
 function readPolicy(raw: unknown): PolicyConfig {
   const policy = (raw ?? {}) as Record<string, unknown>;
   if (typeof policy !== 'object' || Array.isArray(policy))
@@ -461,6 +481,7 @@ function readPolicy(raw: unknown): PolicyConfig {
       defaultDuration: readDuration(rule.defaultDuration, `${label}.defaultDuration`),
       requireTicket: rule.requireTicket === undefined ? undefined : rule.requireTicket === true,
       ...readTimePolicy(rule, label, secretFrom),
+      ...readBreakGlass(rule.breakGlass, `${label}.breakGlass`),
     };
   });
   const tier0Groups = policy.tier0Groups ?? [];

@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/config.types';
 import { Clock } from '../common/clock';
 import { RepeatingTimer } from '../common/repeating-timer';
 import { UnitOfWork } from '../database/unit-of-work';
-import { LessThan } from 'typeorm';
+import { In, LessThan } from 'typeorm';
 import { RequestEntity } from '../requests/request.entity';
 import { JobQueue } from '../jobs/job-queue.service';
 
@@ -38,7 +38,7 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShu
 
   async enqueueDue(): Promise<number> {
     const due = await this.uow.manager.getRepository(RequestEntity).find({
-      where: { status: 'applied', action: 'grant', expiresAt: LessThan(this.clock.nowIso()) },
+      where: { status: 'applied', action: In(['grant', 'adopt']), expiresAt: LessThan(this.clock.nowIso()) },
       order: { expiresAt: 'ASC' },
       take: 500,
     });

@@ -18,7 +18,7 @@ import { binaryEquals } from '../directory/ldap-escape';
 import { OrFilter } from 'ldapts';
 import { EventPublisher } from '../notifications/event-publisher';
 import { BuiltinGuard } from '../policy/builtin-guard.service';
-import { PolicyService } from '../policy/policy.service';
+import { neverTargetReason, PolicyService, protectedReason } from '../policy/policy.service';
 import { requestEvent } from '../requests/request-events';
 import { RequestTimers } from '../timers/request-timers';
 import { WriterBaselineRepository } from '../policy/writer-baseline.repository';
@@ -105,7 +105,15 @@ export class GrantApplier implements OnModuleInit {
     }
     const results: TargetResult[] = request.targets.map((target) => ({ target, status: 'pending' }));
     try {
-      if (request.action === 'grant') {
+      if (request.action === 'adopt') {
+        const fresh = await this.fetchTargets(request.targets);
+        const tier0Groups = await this.recheckBuiltin(request, fresh);
+        await mapLimit(request.targets, TARGET_CONCURRENCY, async (target) => {
+          const key = target.sid.toUpperCase();
+          this.recheckPolicy(target, fresh.get(key), tier0Groups.get(key), request.durationSeconds);
+          results[request.targets.indexOf(target)] = await this.adoptOnTarget(request, target, fresh.get(key));
+        });
+      } else if (request.action === 'grant') {
         const fresh = await this.fetchTargets(request.targets, { withSecurityDescriptor: true });
         const tier0Groups = await this.recheckBuiltin(request, fresh);
         const plans = await this.planGrant(request, fresh, tier0Groups);
@@ -202,7 +210,7 @@ export class GrantApplier implements OnModuleInit {
       const key = target.sid.toUpperCase();
       if ((written.get(key) ?? 0) >= principalSids.length) continue; // done in an earlier run
       const current = fresh.get(key);
-      this.recheckPolicy(target, current, tier0Groups.get(key), request.durationSeconds);
+      this.recheckPolicy(target, current, tier0Groups.get(key), request.durationSeconds, request.emergency);
       const earlier = pending.get(key)?.[0];
       if (earlier) plans.set(key, { intent: earlier, resumed: true });
       else {
@@ -286,6 +294,7 @@ export class GrantApplier implements OnModuleInit {
               principalSid: sid,
               state: 'active',
               aceAddedByService: owned,
+              adopted: false,
               createdAt: now,
               expiresAt: request.expiresAt,
               endedAt: null,
@@ -344,6 +353,72 @@ export class GrantApplier implements OnModuleInit {
         },
       );
     });
+  }
+
+  /**
+   * An adoption on one target: nothing is written. Under the target's lock, each principal's entry
+   * must still be in force (an effective allow ACE) and unmanaged; it becomes an active grant that the
+   * service owns (`adopted`): expiry and revoke remove it like an ACE the service added.
+   */
+  private async adoptOnTarget(
+    request: RequestEntity,
+    target: AccountRef,
+    fresh: DirectoryObject | undefined,
+  ): Promise<TargetResult> {
+    const principalSids = request.principals.map((p) => p.sid.toUpperCase());
+    return this.locks.withTarget(target.sid, (tx) =>
+      tx(async (m) => {
+        const grants = m.getRepository(GrantEntity);
+        const mine = await grants.find({ where: { requestId: request.id, targetSid: target.sid } });
+        const todo = principalSids.filter((sid) => !mine.some((g) => g.principalSid === sid));
+        if (todo.length === 0) return { target, status: 'adopted' as const, at: this.clock.nowIso() }; // earlier run
+        const current = await this.directory.readRbcd(target);
+        const inForce = effectiveSids(current);
+        const managed = await grants.find({
+          where: { targetSid: target.sid, principalSid: In(todo), state: 'active' },
+        });
+        const gone = todo.filter((sid) => !inForce.has(sid) || managed.some((g) => g.principalSid === sid));
+        if (gone.length || !fresh)
+          throw new DomainError(
+            'ENTRY_NOT_STANDING',
+            `${target.samAccountName}: ${gone.join(', ') || 'the target'} is no longer a standing entry (removed or managed since the request)`,
+            { target: target.dn, principals: gone },
+          );
+        const now = this.clock.nowIso();
+        for (const sid of todo) {
+          await grants.insert({
+            id: randomUUID(),
+            requestId: request.id,
+            targetSid: target.sid,
+            targetDn: target.dn,
+            targetDomain: target.domain,
+            principalSid: sid,
+            state: 'active',
+            aceAddedByService: false,
+            adopted: true,
+            createdAt: now,
+            expiresAt: request.expiresAt,
+            endedAt: null,
+          });
+        }
+        const sddl = storedSddl(current);
+        await this.audit.append(m, {
+          actor: 'system',
+          type: 'directory.adopt',
+          requestId: request.id,
+          target: target.dn,
+          data: {
+            principals: todo,
+            sddl,
+            written: false,
+            // Deliberate: the service did not add these ACEs, but the approved adoption makes it their
+            // owner; expiry and revoke remove them (a rollback never does).
+            removeOnEnd: true,
+          },
+        });
+        return { target, status: 'adopted' as const, sddlBefore: sddl, sddlAfter: sddl, at: now };
+      }),
+    );
   }
 
   /** The target's result and the fields of its `directory.write` event (SDDL before and after). */
@@ -407,12 +482,15 @@ export class GrantApplier implements OnModuleInit {
       const othersActive = await grants.find({
         where: { targetSid: target.sid, state: 'active', requestId: Not(request.id) },
       });
+      // An adopted grant owns its ACE at expiry and revoke (the adoption said so); a rollback takes
+      // back only what the service wrote, and an adoption wrote nothing.
+      const owns = (g: GrantEntity) => g.aceAddedByService || (g.adopted && action === 'end-grant');
       for (const grant of mine) {
         const other = othersActive.find((g) => g.principalSid === grant.principalSid);
         if (other) {
           // Another active grant still needs this ACE: keep it, and hand over its ownership.
-          if (grant.aceAddedByService && !other.aceAddedByService) handOver.push(other.id);
-        } else if (grant.aceAddedByService) {
+          if (owns(grant) && !other.aceAddedByService) handOver.push(other.id);
+        } else if (owns(grant)) {
           toRemove.push(grant.principalSid);
         }
       }
@@ -578,6 +656,7 @@ export class GrantApplier implements OnModuleInit {
     fresh: DirectoryObject | undefined,
     tier0Group: string | undefined,
     durationSeconds: number | null,
+    emergency = false,
   ): void {
     if (!fresh)
       throw new DomainError(
@@ -585,12 +664,19 @@ export class GrantApplier implements OnModuleInit {
         `${target.samAccountName} (${target.sid}) no longer exists in ${target.domain}`,
       );
     const decision = this.policy.evaluate(fresh, { tier0Group });
-    // A scheduled grant is applied long after its approval: a policy that shrank meanwhile still holds.
-    if (decision.allowed && durationSeconds && durationSeconds * 1000 > decision.maxDurationMs) {
+    // Break-glass again at the write: the rule must still allow it, and the target must not have become Tier 0.
+    const tier0 = emergency ? (neverTargetReason(fresh) ?? protectedReason(fresh, tier0Group)) : undefined;
+    if (tier0 || (emergency && !decision.breakGlass?.allowed)) {
       decision.allowed = false;
       decision.reasons.push(
-        `the grant's duration exceeds the policy maximum of ${Math.round(decision.maxDurationMs / 60_000)} minutes`,
+        tier0 ? `${tier0}: break-glass never applies to Tier 0` : 'no rule allows break-glass here now',
       );
+    }
+    // A scheduled grant is applied long after its approval: a policy that shrank meanwhile still holds.
+    const maxMs = emergency ? (decision.breakGlass?.maxDurationMs ?? 0) : decision.maxDurationMs;
+    if (decision.allowed && durationSeconds && durationSeconds * 1000 > maxMs) {
+      decision.allowed = false;
+      decision.reasons.push(`the grant's duration exceeds the policy maximum of ${Math.round(maxMs / 60_000)} minutes`);
     }
     if (!decision.allowed)
       throw new DomainError('POLICY_DENIED', `${target.samAccountName}: ${decision.reasons.slice(1).join('; ')}`, {
@@ -611,6 +697,7 @@ export class GrantApplier implements OnModuleInit {
   ): Promise<void> {
     if (!(error instanceof DomainError))
       this.logger.error({ err: error }, `apply of ${request.id} failed unexpectedly`);
+    if (request.action === 'adopt') await this.endAdoptedGrants(request);
     const toTakeBack =
       request.action === 'grant' &&
       ((await this.uow.manager
@@ -646,6 +733,15 @@ export class GrantApplier implements OnModuleInit {
         await this.jobs.enqueue(m, { kind: 'rollback', requestId: request.id, dedupeKey: `rollback:${request.id}` });
       await this.publish(m, 'request.failed', request);
     });
+  }
+
+  /** A failed adoption wrote nothing: the grants it made on other targets simply end (no directory write). */
+  private async endAdoptedGrants(request: RequestEntity): Promise<void> {
+    await this.uow.run((m) =>
+      m
+        .getRepository(GrantEntity)
+        .update({ requestId: request.id, state: 'active' }, { state: 'ended', endedAt: this.clock.nowIso() }),
+    );
   }
 
   /** The rollback job of a failed grant request: ends its grants and removes the ACEs it added. */
@@ -697,6 +793,14 @@ export class GrantApplier implements OnModuleInit {
       if (request.action === 'revoke') await this.closeEndedGrants(m, request);
       await this.publish(m, 'request.applied', request);
       if (request.action === 'grant') await this.timers.expiring(m, request, now);
+      // A break-glass request reviewed `revoke` while it was still being applied ends now.
+      if (request.review?.outcome === 'revoke')
+        await this.jobs.enqueue(m, {
+          kind: 'end-grant',
+          requestId: request.id,
+          payload: { reason: 'revoked', actor: request.review.reviewer },
+          dedupeKey: `end-grant:${request.id}`,
+        });
     });
   }
 
@@ -715,7 +819,7 @@ export class GrantApplier implements OnModuleInit {
     if (ids.length === 0) return;
     const candidates = await m
       .getRepository(RequestEntity)
-      .find({ where: { id: In(ids), status: 'applied', action: 'grant' } });
+      .find({ where: { id: In(ids), status: 'applied', action: In(['grant', 'adopt']) } });
     for (const request of candidates) {
       if ((await grants.count({ where: { requestId: request.id, state: 'active' } })) > 0) continue;
       await this.setStatus(m, request, { status: 'revoked', closedAt: this.clock.nowIso() });

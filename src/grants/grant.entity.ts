@@ -18,6 +18,12 @@ export class GrantEntity {
   @Column('varchar', { length: 8 }) state: 'active' | 'ended';
   /** True when this grant's apply added the ACE (false: it was already in force). */
   @Column('boolean', { name: 'ace_added_by_service' }) aceAddedByService: boolean;
+  /**
+   * Adopted (issue 14): the ACE was in force before and the service did not write it, but an approved
+   * adopt request made the service its owner, so expiry and revoke remove it like one the service added
+   * (a rollback never does: nothing was written).
+   */
+  @Column('boolean', { default: false }) adopted: boolean;
   @Column('varchar', { name: 'created_at', length: 24 }) createdAt: string;
   @Column('varchar', { name: 'expires_at', length: 24, nullable: true }) expiresAt: string | null;
   @Column('varchar', { name: 'ended_at', length: 24, nullable: true }) endedAt: string | null;

@@ -10,6 +10,7 @@ import { directoryOperationObservers, type DirectoryOperationEvent } from '../di
 import { GrantEntity } from '../grants/grant.entity';
 import { JobQueue } from '../jobs/job-queue.service';
 import { REQUEST_STATUSES, RequestEntity } from '../requests/request.entity';
+import { IsNull, LessThan, MoreThanOrEqual } from 'typeorm';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -70,6 +71,12 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   readonly activeGrants = new Gauge({
     name: 'rbcd_active_grants',
     help: 'Active grants ((target, principal) pairs in force)',
+    registers: [this.registry],
+  });
+  readonly breakGlassUnreviewed = new Gauge({
+    name: 'rbcd_breakglass_unreviewed',
+    help: 'Break-glass requests nobody has reviewed yet: pending (within reviewWithin) or overdue (escalated)',
+    labelNames: ['state'] as const,
     registers: [this.registry],
   });
   readonly driftFindingsTotal = new Counter({
@@ -208,6 +215,14 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     for (const status of REQUEST_STATUSES) this.requests.set({ status }, 0);
     for (const row of byStatus) this.requests.set({ status: row.status }, Number(row.count));
     this.activeGrants.set(grants);
+    const now = this.clock.nowIso();
+    const unreviewed = manager.getRepository(RequestEntity);
+    const [pending, overdue] = await Promise.all([
+      unreviewed.count({ where: { emergency: true, review: IsNull(), reviewDueAt: MoreThanOrEqual(now) } }),
+      unreviewed.count({ where: { emergency: true, review: IsNull(), reviewDueAt: LessThan(now) } }),
+    ]);
+    this.breakGlassUnreviewed.set({ state: 'pending' }, pending);
+    this.breakGlassUnreviewed.set({ state: 'overdue' }, overdue);
     if (this.config.audit.sinks.length === 0) return;
     for (const sink of await this.sinks.list()) {
       this.auditSinkLag.set({ sink: sink.name }, sink.lag);

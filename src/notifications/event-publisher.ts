@@ -15,7 +15,8 @@ export interface DomainEvent {
 
 /**
  * What the chat channel is told: owners first (their own message), every new request and its
- * reminder, and every decision and step the requester must hear of (the message names them).
+ * reminder, and every decision and step the requester must hear of (the message names them);
+ * break-glass loudly, naming every approver.
  */
 export const CHAT_EVENTS = [
   'request.owner_approval_needed',
@@ -30,6 +31,8 @@ export const CHAT_EVENTS = [
   'grant.expiring',
   'request.expired',
   'request.timed_out',
+  'request.breakglass',
+  'request.breakglass.escalated',
 ];
 
 /**

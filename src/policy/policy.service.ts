@@ -62,6 +62,15 @@ export class PolicyService {
       time: resolveTimePolicy(rule, defaults, maxDurationMs),
       reasons: [rule ? `policy rule ${index + 1} matched (${describe(rule)})` : 'policy defaults (no rule matched)'],
       ...(rule ? { rule: index } : {}),
+      ...(rule?.breakGlass
+        ? {
+            breakGlass: {
+              allowed: rule.breakGlass.allowed,
+              maxDurationMs: parseIsoDuration(rule.breakGlass.maxDuration) as number,
+              reviewWithinMs: parseIsoDuration(rule.breakGlass.reviewWithin) as number,
+            },
+          }
+        : {}),
     };
     if (rule?.deny) {
       decision.allowed = false;

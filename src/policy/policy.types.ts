@@ -16,6 +16,8 @@ export interface PolicyDecision {
   reasons: string[];
   /** Scheduling, extension and pending-request timers (issue 13). */
   time: TimeDecision;
+  /** The matching rule's break-glass setting (issue 14), when it has one. */
+  breakGlass?: { allowed: boolean; maxDurationMs: number; reviewWithinMs: number };
   /** Index of the matching rule in the configuration, when one matched. */
   rule?: number;
 }

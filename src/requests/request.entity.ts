@@ -17,11 +17,32 @@ export const REQUEST_STATUSES = [
   'timedOut',
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
-export const REQUEST_ACTIONS = ['grant', 'revoke'] as const;
+/** adopt: bring entries already in force under management (issue 14); nothing is written to AD. */
+export const REQUEST_ACTIONS = ['grant', 'revoke', 'adopt'] as const;
 export type RequestAction = (typeof REQUEST_ACTIONS)[number];
 /** What happened on one target: pending until written; removed/kept for the ACEs a revoke or expiry ended. */
-export const TARGET_RESULT_STATUSES = ['pending', 'applied', 'unchanged', 'failed', 'removed', 'kept'] as const;
+export const TARGET_RESULT_STATUSES = [
+  'pending',
+  'applied',
+  'unchanged',
+  'failed',
+  'removed',
+  'kept',
+  'adopted',
+] as const;
 export const APPROVAL_DECISIONS = ['approve', 'reject'] as const;
+
+export const REVIEW_OUTCOMES = ['confirm', 'revoke'] as const;
+export type ReviewOutcome = (typeof REVIEW_OUTCOMES)[number];
+
+/** An approver's verdict on a break-glass request after the fact. */
+export interface PostHocReview {
+  outcome: ReviewOutcome;
+  comment: string;
+  reviewer: string;
+  reviewerName: string;
+  at: string;
+}
 
 export interface TargetResult {
   target: AccountRef;
@@ -73,5 +94,15 @@ export class RequestEntity {
   @Column('varchar', { name: 'extends_request_id', length: 36, nullable: true }) extendsRequestId: string | null;
   /** Set when this extension moved the live grant's expiresAt (no grant of its own; it ends with that grant). */
   @Column('varchar', { name: 'merged_into', length: 36, nullable: true }) mergedInto: string | null;
+  /** A break-glass request (issue 14): applied without approvals, reviewed afterwards. */
+  @Column('boolean', { default: false }) emergency: boolean;
+  /** Break-glass: when the post-hoc review is due (the rule's breakGlass.reviewWithin after filing). */
+  @Column('varchar', { name: 'review_due_at', length: 24, nullable: true }) reviewDueAt: string | null;
+  /** Break-glass: the post-hoc review (null until an approver reviews it). */
+  @Column('simple-json', { nullable: true }) review: PostHocReview | null;
+  /** Break-glass: when the missing review was escalated. */
+  @Column('varchar', { name: 'escalated_at', length: 24, nullable: true }) escalatedAt: string | null;
+  /** A standing adoption (no expiry): when it must be reviewed again. */
+  @Column('varchar', { name: 'next_review_at', length: 24, nullable: true }) nextReviewAt: string | null;
   @VersionColumn() version: number;
 }

@@ -3,7 +3,7 @@ import type { OwnerSource } from '../owners/owner.types';
 import { type CountedApproval, quorumStatus, type QuorumStatus } from '../owners/quorum';
 import { personLabel, type Channel, type Person } from '../persons/person';
 import type { ApprovalEntity } from './approval.entity';
-import type { RequestEntity, RequestResult } from './request.entity';
+import type { PostHocReview, RequestEntity, RequestResult } from './request.entity';
 
 export interface ApprovalView {
   approver: string;
@@ -70,11 +70,47 @@ export interface RequestView {
   appliedAt: string | null;
   result: RequestResult | null;
   nextSteps: string[];
+  /** Break-glass: applied without approvals, reviewed afterwards. */
+  emergency: boolean;
+  reviewDueAt: string | null;
+  review: PostHocReview | null;
+  escalatedAt: string | null;
+  /** An adoption without expiry. */
+  standing: boolean;
+  nextReviewAt: string | null;
 }
 
 /** What the operator must do after a grant: the KDC negative cache and the WinRM caveat. */
 export function nextStepsFor(request: RequestEntity, quorum?: QuorumStatus): string[] {
+  if (request.action === 'adopt') return adoptionSteps(request, quorum);
   if (request.action !== 'grant') return [];
+  const emergency = request.emergency && !request.review ? [breakGlassStep(request)] : [];
+  return [...grantSteps(request, quorum), ...emergency];
+}
+
+function breakGlassStep(request: RequestEntity): string {
+  return `Break-glass: applied without approvals; an approver other than ${request.requesterName} must review it (POST /api/v1/requests/${request.id}/review {outcome: confirm|revoke, comment}) by ${request.reviewDueAt ?? 'the policy deadline'}`;
+}
+
+function adoptionSteps(request: RequestEntity, quorum?: QuorumStatus): string[] {
+  switch (request.status) {
+    case 'applied':
+      return [
+        'Nothing was written to the directory: the entries are now managed grants (expiry, revoke, drift and access reviews apply)',
+        request.expiresAt
+          ? `The adopted entries are removed from the directory at ${request.expiresAt}, although the service did not write them`
+          : 'Standing: no expiry; access reviews decide whether they stay',
+      ];
+    case 'pending':
+      return [
+        `Waiting for ${quorum?.missing.join(', and ') || `${request.requiredApprovals} approval(s)`}; never from the requester`,
+      ];
+    default:
+      return [];
+  }
+}
+
+function grantSteps(request: RequestEntity, quorum?: QuorumStatus): string[] {
   const frontEnds = request.principals.map((p) => p.dnsHostName ?? p.samAccountName.replace(/\$$/, '')).join(', ');
   const targets = request.targets.map((t) => t.samAccountName.replace(/\$$/, '')).join(', ');
   switch (request.status) {
@@ -186,5 +222,11 @@ export function toRequestView(request: RequestEntity, approvals: ApprovalEntity[
     appliedAt: request.appliedAt,
     result: request.result,
     nextSteps: nextStepsFor(request, status.quorum),
+    emergency: request.emergency ?? false,
+    reviewDueAt: request.reviewDueAt ?? null,
+    review: request.review ?? null,
+    escalatedAt: request.escalatedAt ?? null,
+    standing: request.action === 'adopt' && request.expiresAt === null,
+    nextReviewAt: request.nextReviewAt ?? null,
   };
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DelegationsModule } from '../delegations/delegations.module';
+import { StandingModule } from '../standing/standing.module';
 import { RequestsController } from './requests.controller';
 import { RequestsResolver } from './requests.resolver';
 import { RequestsService } from './requests.service';
@@ -21,6 +22,7 @@ import { TimersModule } from '../timers/timers.module';
     OwnersModule,
     PersonsModule,
     PolicyModule,
+    StandingModule,
     TimersModule,
   ],
   controllers: [RequestsController],

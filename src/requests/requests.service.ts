@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { type EntityManager, In } from 'typeorm';
+import { type EntityManager, In, IsNull, LessThan } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { hasRole, identityKey, type Principal } from '../auth/roles';
 import { assertRecentSignIn } from '../auth/step-up';
@@ -20,14 +20,21 @@ import { quorumStatus } from '../owners/quorum';
 import { personLabel, type Person } from '../persons/person';
 import { PersonsService } from '../persons/persons.service';
 import { BuiltinGuard } from '../policy/builtin-guard.service';
-import { PolicyService } from '../policy/policy.service';
+import { neverTargetReason, PolicyService, protectedReason } from '../policy/policy.service';
 import type { PolicyDecision } from '../policy/policy.types';
 import { strictest } from '../policy/time-policy';
 import { RequestTimers } from '../timers/request-timers';
 import { ApprovalEntity } from './approval.entity';
 import { assertTransition } from './request-state';
 import { readStartsAt } from './time/schedule';
-import { RequestEntity, type RequestAction, type RequestStatus } from './request.entity';
+import { StandingService } from '../standing/standing.service';
+import {
+  type PostHocReview,
+  RequestEntity,
+  type RequestAction,
+  type RequestStatus,
+  type ReviewOutcome,
+} from './request.entity';
 import { requestEvent } from './request-events';
 import { countedApproval, toRequestView, type RequestView } from './request.view';
 
@@ -43,6 +50,10 @@ export interface CreateRequestInput {
   /** A grant applied later (status `scheduled` once approved); its duration counts from the real apply. */
   startsAt?: string;
   requestedFor?: string;
+  /** adopt: no expiry; the entries stay managed until revoked (access reviews look at them again). */
+  standing?: boolean;
+  /** Break-glass (issue 14): applies at once without approvals; filed through BreakGlassService. */
+  emergency?: boolean;
 }
 
 export interface RequestFilter {
@@ -70,6 +81,7 @@ export class RequestsService {
     private readonly owners: OwnersService,
     private readonly timers: RequestTimers,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly standing: StandingService,
   ) {}
 
   async create(input: CreateRequestInput, caller: Principal, idempotencyKey?: string): Promise<RequestView> {
@@ -84,15 +96,22 @@ export class RequestsService {
       );
     }
     if (!input.justification?.trim()) throw new DomainError('VALIDATION_FAILED', 'justification is required');
+    assertShape(input, caller);
     // requestedFor names a person: exactly one AD user, or 422 PERSON_NOT_RESOLVED.
     const requestedForPerson = input.requestedFor ? await this.persons.resolveUser(input.requestedFor) : null;
     const [targets, principals] = await Promise.all([
-      this.expander.targets(input),
+      // An adoption reads each target's RBCD value: only entries in force can be adopted.
+      this.expander.targets(input, { withRbcd: input.action === 'adopt' }),
       this.expander.principals(input.principals),
     ]);
     const now = this.clock.now();
-    const decision = this.decide(input, targets, await this.builtinFacts(input.action, targets, principals), now);
-    const owners = await this.ownerRequirement(decision.decisions, [caller.person, requestedForPerson]);
+    const facts = await this.builtinFacts(input.action, targets, principals);
+    const decision = this.decide(input, targets, facts, now);
+    if (input.emergency) applyBreakGlassPolicy(decision, facts.tier0Groups, input);
+    if (input.action === 'adopt') await this.assertStanding(targets, principals);
+    const owners = input.emergency
+      ? { requirement: null, reasons: [] }
+      : await this.ownerRequirement(decision.decisions, [caller.person, requestedForPerson]);
     if (owners.reasons.length) {
       decision.allowed = false;
       decision.reasons.push(...owners.reasons);
@@ -116,7 +135,8 @@ export class RequestsService {
     }
     const request: RequestEntity = Object.assign(new RequestEntity(), {
       id: randomUUID(),
-      status: 'pending' as const,
+      // A break-glass request is born approved: it applies at once, and is reviewed afterwards.
+      status: input.emergency ? ('approved' as const) : ('pending' as const),
       action: input.action,
       targets: targets.map(toAccountRef),
       principals: principals.map(toAccountRef),
@@ -143,6 +163,11 @@ export class RequestsService {
       updatedAt: now.toISOString(),
       appliedAt: null,
       closedAt: null,
+      emergency: input.emergency === true,
+      reviewDueAt: decision.reviewWithinMs ? new Date(now.getTime() + decision.reviewWithinMs).toISOString() : null,
+      review: null,
+      escalatedAt: null,
+      nextReviewAt: null,
     });
     try {
       await this.uow.run(async (m) => {
@@ -171,9 +196,16 @@ export class RequestsService {
                 owners: t.owners.map((o) => o.dn),
                 noOwner: t.noOwner,
               })) ?? null,
+            ...(request.action === 'adopt'
+              ? { standing: request.expiresAt === null, removeOnEnd: true, writesToDirectory: false }
+              : {}),
             ...actorData(caller),
           },
         });
+        if (request.emergency) {
+          await this.breakGlassApproved(m, request, caller);
+          return;
+        }
         // Owners first: their notification is queued before the general one.
         if (owners.requirement?.targets.some((t) => t.required > 0))
           await this.publishOwnersNeeded(m, request, owners.requirement);
@@ -437,10 +469,10 @@ export class RequestsService {
   async revoke(id: string, caller: Principal, comment?: string): Promise<RequestView> {
     await this.uow.run(async (m) => {
       const request = await this.load(m, id, true);
-      if (request.action !== 'grant')
+      if (request.action === 'revoke')
         throw new DomainError(
           'INVALID_STATE',
-          'Only a grant can be revoked; file a revoke request to remove other entries',
+          'Only a grant or an adoption can be revoked; file a revoke request to remove other entries',
         );
       assertTransition(id, request.status, 'revoked', 'revoked');
       await this.audit.append(m, {
@@ -460,9 +492,153 @@ export class RequestsService {
     return this.get(id);
   }
 
+  /**
+   * An adoption names entries in force now that no active grant covers (standing entries): anything
+   * else is ENTRY_NOT_STANDING, naming each missing pair. Read before any transaction.
+   */
+  private async assertStanding(targets: DirectoryObject[], principals: DirectoryObject[]): Promise<void> {
+    const missing: string[] = [];
+    for (const target of targets) {
+      const found = await this.standing.find(
+        target,
+        principals.map((p) => p.sid),
+      );
+      for (const principal of principals) {
+        const entry = found.get(principal.sid.toUpperCase());
+        if (!entry)
+          missing.push(`${principal.samAccountName} -> ${target.samAccountName}: not in force, or already managed`);
+        else if (!entry.effective)
+          missing.push(
+            `${principal.samAccountName} -> ${target.samAccountName}: the entry is not effective (the KDC ignores it)`,
+          );
+      }
+    }
+    if (missing.length)
+      throw new DomainError('ENTRY_NOT_STANDING', `Only standing entries can be adopted: ${missing.join('; ')}`, {
+        entries: missing,
+      });
+  }
+
+  /** The break-glass request is approved by its own filing: audited loudly, applied at once, announced to every approver. */
+  private async breakGlassApproved(m: EntityManager, request: RequestEntity, caller: Principal): Promise<void> {
+    await this.audit.append(m, {
+      actor: caller.id,
+      type: 'request.breakglass',
+      requestId: request.id,
+      target: request.targets
+        .map((t) => t.dn)
+        .join('; ')
+        .slice(0, 1024),
+      data: {
+        emergency: true,
+        justification: request.justification,
+        ticket: request.ticket,
+        expiresAt: request.expiresAt,
+        reviewDueAt: request.reviewDueAt,
+        ...actorData(caller),
+      },
+    });
+    await this.audit.append(m, {
+      actor: caller.id,
+      type: 'request.approved',
+      requestId: request.id,
+      data: { approvals: [], breakGlass: true, ...actorData(caller) },
+    });
+    await this.jobs.enqueue(m, { kind: 'apply', requestId: request.id, dedupeKey: `apply:${request.id}` });
+    await this.publish(m, 'request.breakglass', request);
+  }
+
+  /**
+   * The post-hoc review of a break-glass request: an approver (never its requester) confirms it or
+   * revokes it; revoke ends the grant through the same durable path as any revoke (at once when it
+   * is applied; right after the apply when that is still running). Reviewed once.
+   */
+  async review(id: string, caller: Principal, outcome: ReviewOutcome, comment: string): Promise<RequestView> {
+    if (!comment?.trim()) throw new DomainError('VALIDATION_FAILED', 'comment is required');
+    if (!hasRole(caller, ['approver']))
+      throw new DomainError('FORBIDDEN', 'Only approvers review break-glass requests');
+    await this.uow.run(async (m) => {
+      const request = await this.load(m, id, true);
+      if (!request.emergency)
+        throw new DomainError(
+          'INVALID_STATE',
+          `Request ${id} is not a break-glass request: there is nothing to review`,
+        );
+      if (request.review)
+        throw new DomainError('INVALID_STATE', `Request ${id} was already reviewed (${request.review.outcome})`, {
+          review: request.review,
+        });
+      if (isRequester(request, caller))
+        throw new DomainError('SELF_APPROVAL', 'The break-glass user cannot review their own request');
+      const now = this.clock.nowIso();
+      const review: PostHocReview = {
+        outcome,
+        comment: comment.trim(),
+        reviewer: caller.id,
+        reviewerName: caller.name,
+        at: now,
+      };
+      await this.touch(m, request, { review });
+      await this.audit.append(m, {
+        actor: caller.id,
+        type: 'request.reviewed',
+        requestId: id,
+        data: {
+          outcome,
+          comment: review.comment,
+          overdue: request.reviewDueAt !== null && request.reviewDueAt < now,
+          ...actorData(caller),
+        },
+      });
+      if (outcome === 'revoke' && request.status === 'applied') {
+        assertTransition(id, request.status, 'revoked', 'revoked');
+        await this.audit.append(m, {
+          actor: caller.id,
+          type: 'request.revoke-requested',
+          requestId: id,
+          data: { comment: review.comment, by: 'review' },
+        });
+        await this.jobs.enqueue(m, {
+          kind: 'end-grant',
+          requestId: id,
+          payload: { reason: 'revoked', actor: caller.id },
+          dedupeKey: `end-grant:${id}`,
+        });
+      }
+      await this.publish(m, 'request.reviewed', request);
+    });
+    return this.get(id);
+  }
+
+  /** Break-glass requests whose review is overdue and not yet escalated: escalated once each (audit, event). */
+  async escalateOverdueReviews(): Promise<number> {
+    const now = this.clock.nowIso();
+    const due = await this.uow.manager.getRepository(RequestEntity).find({
+      where: { emergency: true, review: IsNull(), escalatedAt: IsNull(), reviewDueAt: LessThan(now) },
+      take: 200,
+    });
+    let escalated = 0;
+    for (const candidate of due) {
+      await this.uow.run(async (m) => {
+        const request = await this.load(m, candidate.id, true);
+        if (request.review || request.escalatedAt) return;
+        await this.touch(m, request, { escalatedAt: now });
+        await this.audit.append(m, {
+          actor: 'system',
+          type: 'request.breakglass-escalated',
+          requestId: request.id,
+          data: { reviewDueAt: request.reviewDueAt, requester: request.requester },
+        });
+        await this.publish(m, 'request.breakglass.escalated', request);
+        escalated++;
+      });
+    }
+    return escalated;
+  }
+
   /** What the built-in policy needs from the directory: principal refusals, targets' Tier 0 groups. */
   private async builtinFacts(action: RequestAction, targets: DirectoryObject[], principals: DirectoryObject[]) {
-    if (action !== 'grant') return { refusals: [] as string[], tier0Groups: new Map<string, string | undefined>() };
+    if (action === 'revoke') return { refusals: [] as string[], tier0Groups: new Map<string, string | undefined>() };
     const verdict = await this.guard.checkPrincipals(principals);
     const tier0Groups = new Map<string, string | undefined>();
     for (const target of targets) tier0Groups.set(target.sid, await this.guard.tier0Membership(target));
@@ -481,7 +657,10 @@ export class RequestsService {
     }));
     const reasons: string[] = [];
     let allowed = true;
-    if (input.action === 'grant') {
+    // An adoption is judged as a grant of the same entries: adopting must not launder an entry that
+    // policy would refuse into a sanctioned one (remove it instead).
+    const grantLike = input.action === 'grant' || input.action === 'adopt';
+    if (grantLike) {
       if (facts.refusals.length) {
         allowed = false;
         reasons.push(...facts.refusals);
@@ -503,8 +682,18 @@ export class RequestsService {
       reasons.push(...schedule.reasons);
     }
     let durationMs: number | null = null;
-    if (input.action === 'grant') {
-      const maxMs = Math.min(...decisions.map((d) => d.decision.maxDurationMs));
+    let reviewWithinMs: number | null = null;
+    if (input.emergency) {
+      const windows = decisions.map((d) => d.decision.breakGlass?.reviewWithinMs ?? 0).filter((ms) => ms > 0);
+      reviewWithinMs = windows.length ? Math.min(...windows) : null;
+    }
+    if (input.action === 'adopt' && input.standing) {
+      if (input.duration || input.expiresAt)
+        throw new DomainError('VALIDATION_FAILED', 'Give standing: true or a duration (or expiresAt), not both');
+    } else if (grantLike) {
+      const maxMs = input.emergency
+        ? Math.min(...decisions.map((d) => d.decision.breakGlass?.maxDurationMs ?? 0))
+        : Math.min(...decisions.map((d) => d.decision.maxDurationMs));
       if (input.duration && input.expiresAt)
         throw new DomainError('VALIDATION_FAILED', 'Give duration or expiresAt, not both');
       if (input.duration) {
@@ -524,9 +713,9 @@ export class RequestsService {
             startsAt ? 'expiresAt is before startsAt' : 'expiresAt is in the past',
           );
       } else {
-        durationMs = Math.min(...decisions.map((d) => d.decision.defaultDurationMs));
+        durationMs = input.emergency ? maxMs : Math.min(...decisions.map((d) => d.decision.defaultDurationMs));
       }
-      if (durationMs > maxMs) {
+      if (durationMs > maxMs && maxMs > 0) {
         allowed = false;
         reasons.push(`the requested duration exceeds the policy maximum of ${Math.round(maxMs / 60_000)} minutes`);
       }
@@ -535,7 +724,7 @@ export class RequestsService {
         reasons.push('the policy requires a ticket reference for these targets');
       }
     }
-    return { allowed, reasons, requiredApprovals, durationMs, decisions, startsAt, time, timeRule };
+    return { allowed, reasons, requiredApprovals, durationMs, reviewWithinMs, decisions, startsAt, time, timeRule };
   }
 
   private async findByIdempotencyKey(caller: Principal, key: string): Promise<RequestView | undefined> {
@@ -598,4 +787,40 @@ function assertNotOwnRequest(request: RequestEntity, caller: Principal): void {
 
 function likeValue(text: string): string {
   return `%${text.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Shapes the transports cannot express: what an adoption and a break-glass request may carry. */
+function assertShape(input: CreateRequestInput, caller: Principal): void {
+  if (input.standing && input.action !== 'adopt')
+    throw new DomainError('VALIDATION_FAILED', 'standing: true is for adopt requests only');
+  if (!input.emergency) return;
+  if (!caller.roles.includes('breakglass') && !caller.roles.includes('admin'))
+    throw new DomainError('FORBIDDEN', 'Break-glass needs the breakglass role');
+  if (input.action !== 'grant') throw new DomainError('VALIDATION_FAILED', 'Break-glass files grants only');
+  if (!input.ticket?.id?.trim())
+    throw new DomainError('VALIDATION_FAILED', 'Break-glass needs a ticket (the incident it is for)');
+  if (input.requestedFor)
+    throw new DomainError('VALIDATION_FAILED', 'Break-glass is filed by the person who needs it (no requestedFor)');
+}
+
+/**
+ * Break-glass on top of the ordinary decision: every target needs a rule that says breakGlass.allowed,
+ * and Tier 0 (DCs, krbtgt, adminCount=1, Tier 0 groups) is refused even where a rule names the object.
+ */
+function applyBreakGlassPolicy(
+  decision: { allowed: boolean; reasons: string[]; decisions: { target: DirectoryObject; decision: PolicyDecision }[] },
+  tier0Groups: Map<string, string | undefined>,
+  input: CreateRequestInput,
+): void {
+  for (const { target, decision: d } of decision.decisions) {
+    const tier0 = neverTargetReason(target) ?? protectedReason(target, tier0Groups.get(target.sid));
+    if (tier0) {
+      decision.allowed = false;
+      decision.reasons.push(`${target.samAccountName}: ${tier0}: break-glass never applies to Tier 0`);
+    } else if (!d.breakGlass?.allowed) {
+      decision.allowed = false;
+      decision.reasons.push(`${target.samAccountName}: no policy rule allows break-glass here`);
+    }
+  }
+  if (!input.ticket) decision.allowed = false;
 }

@@ -9,7 +9,7 @@ import { createTestApp, type TestApp } from '../support/test-app';
 import { issueKey, type Headers } from '../support/workflow';
 
 const MISSING = '00000000-0000-4000-8000-000000000000';
-const ROLES: Role[] = ['requester', 'approver', 'admin', 'auditor'];
+const ROLES: Role[] = ['requester', 'approver', 'admin', 'auditor', 'breakglass'];
 const ANY: Role[] = [...ROLES];
 
 type Caller = Role | 'none' | 'bad-key';
@@ -106,6 +106,24 @@ const REST: RestCase[] = [
     access: ['requester', 'approver'],
     ok: 404,
   },
+  {
+    op: 'POST /api/v1/breakglass',
+    body: () => ({
+      targets: ['SERVERC'],
+      principals: ['SERVERB$'],
+      justification: 'matrix',
+      ticket: { system: 'pagerduty', id: 'INC-1' },
+    }),
+    access: ['breakglass'],
+    ok: 422, // no policy rule allows break-glass here
+  },
+  {
+    op: 'POST /api/v1/requests/{id}/review',
+    url: `/api/v1/requests/${MISSING}/review`,
+    body: () => ({ outcome: 'confirm', comment: 'matrix' }),
+    access: ['approver'],
+    ok: 404,
+  },
   { op: 'GET /api/v1/webhooks/deliveries', access: ['admin'], ok: 200 },
   {
     op: 'POST /api/v1/webhooks/deliveries/{id}/retry',
@@ -187,6 +205,17 @@ const GQL: Record<string, GqlCase> = {
   cancelRequest: {
     query: `mutation { cancelRequest(id: "${MISSING}") { id } }`,
     access: ['requester'],
+    ok: 'REQUEST_NOT_FOUND',
+  },
+  breakGlass: {
+    query:
+      'mutation { breakGlass(input: {targets: ["SERVERC"], principals: ["SERVERB$"], justification: "matrix", ticket: {system: "pd", id: "INC-1"}}) { id } }',
+    access: ['breakglass'],
+    ok: 'POLICY_DENIED',
+  },
+  reviewRequest: {
+    query: `mutation { reviewRequest(id: "${MISSING}", input: {outcome: "confirm", comment: "matrix"}) { id } }`,
+    access: ['approver'],
     ok: 'REQUEST_NOT_FOUND',
   },
   revokeRequest: {

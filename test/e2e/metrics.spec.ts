@@ -124,6 +124,7 @@ describe('GET /metrics', () => {
       principalSid: `S-1-5-21-1-2-3-${5000 + Math.floor(Math.random() * 1000)}`,
       state,
       aceAddedByService: true,
+      adopted: false,
       createdAt: hourAgo,
       expiresAt: null,
       endedAt: null,

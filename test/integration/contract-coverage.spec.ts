@@ -6,7 +6,7 @@ import { committedContract } from '../support/contract';
 import { checkedAnswers } from '../support/contract-http';
 import { createComputer, type CreatedComputer, deleteObject, sandboxDomain, uniqueName } from '../support/sandbox';
 import type { TestApp } from '../support/test-app';
-import { actors, type Actors, drainJobs, sandboxApp } from '../support/workflow';
+import { actors, type Actors, drainJobs, issueKey, sandboxApp } from '../support/workflow';
 
 const SECRET = 'contract-chat-signing-secret';
 
@@ -32,6 +32,15 @@ describe('the contract on every operation (sandbox DC)', () => {
   beforeAll(async () => {
     t = await sandboxApp({
       config: {
+        policy: {
+          defaults: { requiredApprovals: 1, maxDuration: 'P30D', requireTicket: false },
+          rules: [
+            {
+              match: { targetDnSuffix: `OU=Servers,${base}` },
+              breakGlass: { allowed: true, maxDuration: 'PT4H', reviewWithin: 'PT24H' },
+            },
+          ],
+        },
         chat: {
           slack: { signingSecret: SECRET, users: { UCONTRACT: { user: 'alice@contoso.test', roles: ['requester'] } } },
         },
@@ -135,6 +144,50 @@ describe('the contract on every operation (sandbox DC)', () => {
     const toCancel = await t.http().post('/api/v1/requests').set(who.requester).send(grant).expect(201);
     await t.http().post(`/api/v1/requests/${toCancel.body.id}/cancel`).set(who.requester).expect(200);
     await t.http().get('/api/v1/requests/00000000-0000-4000-8000-000000000000').set(who.requester).expect(404);
+  });
+
+  it('break-glass and its review; adoption refused when nothing stands', async () => {
+    const glass = await issueKey(t, 'contract-oncall', ['breakglass']);
+    const emergency = {
+      targets: [target.dn],
+      principals: ['SERVERB$'],
+      justification: 'contract tour',
+      ticket: { system: 'pagerduty', id: 'INC1' },
+      duration: 'PT1H',
+    };
+    const filed = await t.http().post('/api/v1/breakglass').set(glass).send(emergency).expect(201);
+    await t
+      .http()
+      .post('/api/v1/breakglass')
+      .set(glass)
+      .send({ ...emergency, ticket: undefined })
+      .expect(400);
+    await t
+      .http()
+      .post('/api/v1/breakglass')
+      .set(glass)
+      .send({ ...emergency, targets: ['PAW01'] })
+      .expect(422);
+    await drainJobs(t);
+    await t
+      .http()
+      .post(`/api/v1/requests/${filed.body.id}/review`)
+      .set(who.approver)
+      .send({ outcome: 'revoke', comment: 'over' })
+      .expect(200);
+    await t
+      .http()
+      .post(`/api/v1/requests/${filed.body.id}/review`)
+      .set(who.approver)
+      .send({ outcome: 'confirm', comment: 'again' })
+      .expect(409);
+    await drainJobs(t);
+    await t
+      .http()
+      .post('/api/v1/requests')
+      .set(who.requester)
+      .send({ action: 'adopt', targets: [target.dn], principals: ['SERVERD$'], justification: 'x', standing: true })
+      .expect(409);
   });
 
   it('audit, webhooks, reconcile and chat', async () => {

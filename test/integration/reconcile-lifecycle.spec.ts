@@ -64,6 +64,7 @@ describe('reconciler schedule', () => {
         principalSid: 'S-1-5-21-1-2-3-987655',
         state: 'active',
         aceAddedByService: true,
+        adopted: false,
         createdAt: new Date().toISOString(),
         expiresAt: null,
         endedAt: null,

@@ -2,6 +2,7 @@ import { Field, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsISO8601,
@@ -15,7 +16,13 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IdentifierListField, TargetSearchField, TargetSearchInput } from '../../delegations/dto/delegation.inputs';
-import { REQUEST_ACTIONS, REQUEST_STATUSES, type RequestAction } from '../request.entity';
+import {
+  REQUEST_ACTIONS,
+  REQUEST_STATUSES,
+  REVIEW_OUTCOMES,
+  type RequestAction,
+  type ReviewOutcome,
+} from '../request.entity';
 
 export { REQUEST_STATUSES };
 
@@ -90,6 +97,62 @@ export class CreateRequestInput {
   @IsString()
   @MaxLength(200)
   requestedFor?: string;
+
+  @ApiPropertyOptional({
+    description: 'adopt only: no expiry (instead of a duration); access reviews decide whether the entries stay',
+  })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsBoolean()
+  standing?: boolean;
+}
+
+/** A break-glass request: a grant that applies at once; justification and ticket are required. */
+@InputType()
+export class BreakGlassInput {
+  @IdentifierListField({ required: true, max: 50, example: ['SERVERC'] })
+  targets: string[];
+
+  @IdentifierListField({ required: true, max: 10, example: ['SERVERB$'] })
+  principals: string[];
+
+  @ApiProperty({ example: 'P1 incident: backups fail, nobody can approve before morning' })
+  @Field()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  justification: string;
+
+  @ApiProperty({ type: TicketInput, description: 'The incident this is for' })
+  @Field(() => TicketInput)
+  @ValidateNested()
+  @Type(() => TicketInput)
+  ticket: TicketInput;
+
+  @ApiPropertyOptional({
+    example: 'PT2H',
+    description: "ISO 8601; default and maximum: the rule's breakGlass.maxDuration",
+  })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  duration?: string;
+}
+
+@InputType()
+export class ReviewInput {
+  @ApiProperty({ enum: REVIEW_OUTCOMES, description: 'confirm keeps the grant; revoke ends it' })
+  @Field(() => String)
+  @IsIn(REVIEW_OUTCOMES)
+  outcome: ReviewOutcome;
+
+  @ApiProperty({ example: 'Checked with the on-call lead: needed for the restore' })
+  @Field()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  comment: string;
 }
 
 export class CommentInput {

@@ -4,9 +4,24 @@ import { AccountRefModel, ItemErrorModel } from '../../delegations/models/delega
 import { NO_OWNER_SETTINGS } from '../../config/config.types';
 import { CHANNELS } from '../../persons/person';
 import { ApiNullableProperty } from '../../common/openapi/api-nullable-property.decorator';
-import { APPROVAL_DECISIONS, REQUEST_ACTIONS, REQUEST_STATUSES, TARGET_RESULT_STATUSES } from '../request.entity';
+import {
+  APPROVAL_DECISIONS,
+  REQUEST_ACTIONS,
+  REQUEST_STATUSES,
+  REVIEW_OUTCOMES,
+  TARGET_RESULT_STATUSES,
+} from '../request.entity';
 import { OWNER_SOURCES } from '../../owners/owner.types';
 import { PERSON_KINDS } from '../../persons/person';
+
+@ObjectType('PostHocReview')
+export class PostHocReviewModel {
+  @ApiProperty({ enum: REVIEW_OUTCOMES }) @Field() outcome: string;
+  @ApiProperty() @Field() comment: string;
+  @ApiProperty() @Field() reviewer: string;
+  @ApiProperty() @Field() reviewerName: string;
+  @ApiProperty() @Field() at: string;
+}
 
 @ObjectType('Ticket')
 export class TicketModel {
@@ -178,6 +193,24 @@ export class RequestModel {
   @Field(() => RequestResultModel, { nullable: true })
   result: RequestResultModel | null;
   @ApiProperty({ type: String, isArray: true }) @Field(() => [String]) nextSteps: string[];
+  @ApiProperty({ description: 'Break-glass: applied without approvals, reviewed afterwards' })
+  @Field()
+  emergency: boolean;
+  @ApiNullableProperty('string', { description: 'Break-glass: when the post-hoc review is due' })
+  @Field(() => String, { nullable: true })
+  reviewDueAt: string | null;
+  @ApiNullableProperty(PostHocReviewModel, { description: 'Break-glass: the post-hoc review, once made' })
+  @Field(() => PostHocReviewModel, { nullable: true })
+  review: PostHocReviewModel | null;
+  @ApiNullableProperty('string', { description: 'Break-glass: when the overdue review was escalated' })
+  @Field(() => String, { nullable: true })
+  escalatedAt: string | null;
+  @ApiProperty({ description: 'An adoption without expiry (access reviews decide whether it stays)' })
+  @Field()
+  standing: boolean;
+  @ApiNullableProperty('string', { description: 'A standing adoption: when it is to be reviewed again' })
+  @Field(() => String, { nullable: true })
+  nextReviewAt: string | null;
 }
 
 @ObjectType('RequestPage')
