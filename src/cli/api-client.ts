@@ -20,10 +20,13 @@ export class ApiError extends Error {
   }
 }
 
+/** An API key, or a function that returns a current bearer token (an OIDC sign-in it refreshes). */
+export type Bearer = string | (() => Promise<string>);
+
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
-    private readonly apiKey: string,
+    private readonly bearer: Bearer,
     private readonly timeoutMs = 60_000,
   ) {}
 
@@ -61,11 +64,12 @@ export class ApiClient {
     timeout: boolean,
   ): Promise<Response> {
     const url = `${this.baseUrl.replace(/\/+$/, '')}/api/v1${path}`;
+    const token = typeof this.bearer === 'string' ? this.bearer : await this.bearer();
     try {
       return await fetch(url, {
         method,
         headers: {
-          Authorization: `Bearer ${this.apiKey}`,
+          Authorization: `Bearer ${token}`,
           Accept: 'application/json',
           ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
           ...headers,

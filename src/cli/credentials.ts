@@ -1,13 +1,17 @@
-// Where `rbcd login` keeps the service URL and API key: one JSON file, mode 0600, in
-// $RBCD_CREDENTIALS or $XDG_CONFIG_HOME/rbcd/credentials.json (~/.config/rbcd/credentials.json).
+// Where `rbcd login` keeps the service URL and the sign-in (an API key, or the tokens of an OIDC
+// device-code sign-in): one JSON file, mode 0600, in $RBCD_CREDENTIALS or
+// $XDG_CONFIG_HOME/rbcd/credentials.json (~/.config/rbcd/credentials.json).
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CliFailure, EXIT } from './exit-codes';
+import type { OidcSession } from './oidc-device';
 
+/** One of the two: an API key, or an OIDC sign-in. */
 export interface Credentials {
   url: string;
-  apiKey: string;
+  apiKey?: string;
+  oidc?: OidcSession;
 }
 
 export function credentialsPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -42,11 +46,13 @@ export function loadCredentials(env: NodeJS.ProcessEnv = process.env, urlOverrid
   }
   const url = urlOverride ?? env.RBCD_URL ?? stored.url;
   const apiKey = env.RBCD_API_KEY ?? stored.apiKey;
-  if (!url || !apiKey)
+  // The environment's key wins; the stored OIDC sign-in is used only without one.
+  const oidc = apiKey ? undefined : stored.oidc;
+  if (!url || (!apiKey && !oidc))
     throw new CliFailure(
       'not signed in: run `rbcd login <url>` first (or set RBCD_URL and RBCD_API_KEY)',
       EXIT.failed,
       'NOT_SIGNED_IN',
     );
-  return { url, apiKey };
+  return apiKey ? { url, apiKey } : { url, oidc };
 }

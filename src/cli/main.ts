@@ -8,7 +8,8 @@ import { auditExport, auditVerify } from './commands/audit';
 import { login } from './commands/login';
 import { diagnose, inventory, where, who } from './commands/reads';
 import { approve, reject, requestGrant, requestRevoke, status, wait } from './commands/workflow';
-import { loadCredentials } from './credentials';
+import { type Credentials, credentialsPath, loadCredentials, saveCredentials } from './credentials';
+import { freshSession } from './oidc-device';
 import { CliFailure, EXIT, UsageError, type ExitCode } from './exit-codes';
 import type { Io } from './output';
 
@@ -99,7 +100,10 @@ export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
       client: () => {
         if (!client) {
           const credentials = loadCredentials(io.env, opts.url as string | undefined);
-          client = new ApiClient(credentials.url, credentials.apiKey);
+          client = new ApiClient(
+            credentials.url,
+            credentials.apiKey ?? oidcBearer(credentials, credentialsPath(io.env)),
+          );
         }
         return client;
       },
@@ -108,6 +112,19 @@ export async function runCli(argv: string[], io: Io): Promise<ExitCode> {
   } catch (error) {
     return report(io, command, json, error);
   }
+}
+
+/** The OIDC token, refreshed (and the file rewritten) when it is about to expire. */
+function oidcBearer(credentials: Credentials, path: string): () => Promise<string> {
+  let session = credentials.oidc as NonNullable<Credentials['oidc']>;
+  return async () => {
+    const fresh = await freshSession(session);
+    if (fresh.changed) {
+      session = fresh.session;
+      saveCredentials({ url: credentials.url, oidc: session }, path);
+    }
+    return session.token;
+  };
 }
 
 function report(io: Io, command: Command, json: boolean, error: unknown): ExitCode {

@@ -3,7 +3,9 @@
 // and reads the issuer from the first line this prints ("READY <issuer>").
 //
 // - users: { <login>: { name, roles } }: the dev login form takes the login (any password);
-// - clients: public clients (authorization code + PKCE) with their redirect URIs;
+// - clients: public clients (authorization code + PKCE) with their redirect URIs, or with
+//   `device: true` the device-code grant and refresh tokens (the CLI; no redirect URI);
+// - deviceFlow: false turns the device flow off (default on);
 // - audience: the API (resource indicator) its JWT access tokens are for, with the roles claim,
 //   preferred_username and auth_time (when the person last signed in: step-up checks it);
 // - first-party clients get no consent screen.
@@ -24,14 +26,24 @@ await new Promise((resolve) => server.listen(settings.port ?? 0, '127.0.0.1', re
 const issuer = `http://127.0.0.1:${server.address().port}`;
 
 const provider = new Provider(issuer, {
-  clients: (settings.clients ?? []).map((c) => ({
-    client_id: c.clientId,
-    token_endpoint_auth_method: 'none',
-    redirect_uris: c.redirectUris,
-    post_logout_redirect_uris: c.postLogoutRedirectUris ?? c.redirectUris,
-    grant_types: ['authorization_code'],
-    response_types: ['code'],
-  })),
+  clients: (settings.clients ?? []).map((c) =>
+    c.device
+      ? {
+          client_id: c.clientId,
+          token_endpoint_auth_method: 'none',
+          grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+          response_types: [],
+          redirect_uris: [],
+        }
+      : {
+          client_id: c.clientId,
+          token_endpoint_auth_method: 'none',
+          redirect_uris: c.redirectUris,
+          post_logout_redirect_uris: c.postLogoutRedirectUris ?? c.redirectUris,
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+        },
+  ),
   jwks: { keys: [jwk] },
   cookies: { keys: [randomUUID()] },
   claims: { openid: ['sub'], profile: ['preferred_username', 'name', 'roles'] },
@@ -47,6 +59,7 @@ const provider = new Provider(issuer, {
   },
   features: {
     devInteractions: { enabled: true },
+    deviceFlow: { enabled: settings.deviceFlow !== false },
     rpInitiatedLogout: { enabled: true },
     resourceIndicators: {
       enabled: true,
