@@ -608,7 +608,7 @@ export interface components {
         WebhookDeliveryDto: {
             id: string;
             /** @enum {string} */
-            target: "webhook" | "slack" | "escalation";
+            target: "webhook" | "slack" | "escalation" | "teams";
             /** @example request.created */
             eventType: string;
             /** @description Sent as X-RBCD-Event-Id; the same on every retry */

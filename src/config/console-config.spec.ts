@@ -44,21 +44,23 @@ describe('console and Teams settings', () => {
     const dir = mkdtempSync(join(tmpdir(), 'teams-'));
     const file = join(dir, 'url');
     writeFileSync(file, 'https://example.webhook.office.com/webhookb2/secret-part\n');
-    expect(readTeams({}, undefined)).toBeUndefined();
-    expect(readTeams({}, { teams: { webhookUrlFile: file } })).toEqual({
+    const env = { RBCD_PUBLIC_URL: 'https://rbcd.example' };
+    expect(readTeams(env, undefined)).toBeUndefined();
+    expect(error(() => readTeams({}, { teams: { webhookUrlFile: file } }))).toMatch(/needs RBCD_PUBLIC_URL/);
+    expect(readTeams(env, { teams: { webhookUrlFile: file } })).toEqual({
       webhookUrl: 'https://example.webhook.office.com/webhookb2/secret-part',
       events: [...TEAMS_EVENTS],
     });
-    expect(readTeams({}, { teams: { webhookUrlFile: file, events: ['request.created'] } })?.events).toEqual([
+    expect(readTeams(env, { teams: { webhookUrlFile: file, events: ['request.created'] } })?.events).toEqual([
       'request.created',
     ]);
-    expect(error(() => readTeams({}, { teams: { webhookUrlFile: join(dir, 'missing') } }))).toMatch(/cannot read/);
-    expect(error(() => readTeams({}, { teams: { webhookUrlFile: file, events: ['drift.detected'] } }))).toMatch(
+    expect(error(() => readTeams(env, { teams: { webhookUrlFile: join(dir, 'missing') } }))).toMatch(/cannot read/);
+    expect(error(() => readTeams(env, { teams: { webhookUrlFile: file, events: ['drift.detected'] } }))).toMatch(
       /chat\.teams\.events/,
     );
-    expect(error(() => readTeams({}, { teams: { url: 'x' } }))).toMatch(/chat\.teams\.url/);
+    expect(error(() => readTeams(env, { teams: { url: 'x' } }))).toMatch(/chat\.teams\.url/);
     writeFileSync(file, 'not a url with secret-part');
-    const message = error(() => readTeams({}, { teams: { webhookUrlFile: file } }));
+    const message = error(() => readTeams(env, { teams: { webhookUrlFile: file } }));
     expect(message).toMatch(/must be an http\(s\) URL/);
     expect(message).not.toContain('secret-part');
   });

@@ -11,13 +11,17 @@ type Env = Record<string, string | undefined>;
 export const TEAMS_EVENTS = [
   'request.created',
   'request.reminder',
+  'request.escalated',
   'request.approved',
+  'request.scheduled',
   'request.rejected',
   'request.cancelled',
   'request.applied',
   'request.failed',
   'request.expired',
   'request.revoked',
+  'request.timed_out',
+  'grant.expiring',
 ] as const;
 
 export function readConsole(env: Env): ConsoleConfig {
@@ -64,6 +68,8 @@ export function readTeams(env: Env, rawChat: unknown): TeamsConfig | undefined {
     secretFile(teams.webhookUrlFile, 'chat.teams.webhookUrlFile') ??
     (typeof teams.webhookUrl === 'string' ? teams.webhookUrl.trim() : undefined);
   if (!url) throw new ConfigError('chat.teams.webhookUrlFile', 'is required: a file holding the webhook URL');
+  if (!env.RBCD_PUBLIC_URL?.trim())
+    throw new ConfigError('chat.teams', 'needs RBCD_PUBLIC_URL: every card links to the request in the console');
   if (!readHttpUrl(url, 'chat.teams.webhookUrl'))
     throw new ConfigError('chat.teams.webhookUrl', 'must be an http(s) URL');
   const events = teams.events ?? [...TEAMS_EVENTS];

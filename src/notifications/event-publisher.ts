@@ -74,5 +74,13 @@ export class EventPublisher {
         dedupeKey: `slack:${event.id}`,
       });
     }
+    if (this.config.chat.teams?.events.includes(event.type) && event.data.request) {
+      await this.jobs.enqueue(manager, {
+        kind: 'webhook',
+        requestId: typeof event.data.requestId === 'string' ? event.data.requestId : null,
+        payload: { target: 'teams', event },
+        dedupeKey: `teams:${event.id}`,
+      });
+    }
   }
 }

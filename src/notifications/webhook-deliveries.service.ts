@@ -76,13 +76,18 @@ export class WebhookDeliveriesService {
 
   private toDelivery(row: JobEntity): WebhookDelivery {
     const payload = row.payload as unknown as WebhookJobPayload;
-    const target = payload.target === 'slack' || payload.target === 'escalation' ? payload.target : 'webhook';
+    const target =
+      payload.target === 'slack' || payload.target === 'escalation' || payload.target === 'teams'
+        ? payload.target
+        : 'webhook';
     const url =
       target === 'slack'
         ? this.config.chat.slack?.notifyUrl
-        : target === 'escalation'
-          ? escalationTarget(this.config.policy, payload.rule ?? null)?.url
-          : this.config.webhooks[payload.index ?? -1]?.url;
+        : target === 'teams'
+          ? this.config.chat.teams?.webhookUrl
+          : target === 'escalation'
+            ? escalationTarget(this.config.policy, payload.rule ?? null)?.url
+            : this.config.webhooks[payload.index ?? -1]?.url;
     return {
       id: row.id,
       target,

@@ -7,6 +7,7 @@ import { redactUrl, splitCredentials } from './webhook-url';
 import { escalationTarget } from '../policy/time-policy';
 import type { DeliveryTarget } from './delivery-target';
 import { JobHandlers } from '../jobs/job-handlers';
+import { teamsMessageFor } from './teams-card';
 
 /** The body of a chat post for one event. */
 export type ChatMessageFormat = (event: DomainEvent) => unknown;
@@ -60,7 +61,12 @@ export class WebhookSender implements OnModuleInit {
     const escalation =
       payload.target === 'escalation' ? escalationTarget(this.config.policy, payload.rule ?? null) : undefined;
     if (payload.target === 'escalation' && !escalation) return { status: 0 }; // removed from the policy since
-    if (payload.target === 'slack' || escalation?.format === 'chat') {
+    if (payload.target === 'teams') {
+      const teams = this.config.chat.teams;
+      if (!teams) return { status: 0 }; // Teams was removed from the configuration since
+      url = teams.webhookUrl;
+      body = JSON.stringify(teamsMessageFor(payload.event, this.config.console.publicUrl ?? ''));
+    } else if (payload.target === 'slack' || escalation?.format === 'chat') {
       url = escalation?.url ?? this.config.chat.slack?.notifyUrl ?? '';
       if (!this.chatFormat) throw new Error('No chat message format is registered in this process');
       body = JSON.stringify(this.chatFormat(payload.event));

@@ -9,8 +9,8 @@ export function redactUrl(url: string, target: DeliveryTarget = 'webhook'): stri
     return '(invalid URL)';
   }
   // A Slack incoming-webhook URL is itself the credential (hooks.slack.com/services/T../B../<secret>);
-  // an escalation target may be one.
-  if (target === 'slack' || target === 'escalation') return `${parsed.origin}/…`;
+  // an escalation target may be one; so is a Teams Workflows URL (sig= in its query) or incoming webhook.
+  if (target === 'slack' || target === 'escalation' || target === 'teams') return `${parsed.origin}/…`;
   return `${parsed.origin}${parsed.pathname}${parsed.search ? '?…' : ''}`;
 }
 

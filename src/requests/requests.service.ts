@@ -209,7 +209,13 @@ export class RequestsService {
         // Owners first: their notification is queued before the general one.
         if (owners.requirement?.targets.some((t) => t.required > 0))
           await this.publishOwnersNeeded(m, request, owners.requirement);
-        await this.publish(m, 'request.created', request);
+        // The policy's reasons travel with the new request: a Teams card shows them to the approvers.
+        await this.events.publish(
+          m,
+          requestEvent('request.created', request, this.clock.nowIso(), {
+            policy: { reasons: policyReasons(decision.decisions), requiredApprovals: request.requiredApprovals },
+          }),
+        );
         await this.timers.pending(m, request, decision.time, decision.timeRule);
       });
     } catch (error) {
@@ -340,7 +346,12 @@ export class RequestsService {
         dedupeKey: `apply:${id}`,
         ...(startsAt ? { runAt: new Date(request.startsAt as string) } : {}),
       });
-      await this.publish(m, 'request.approved', request);
+      await this.events.publish(
+        m,
+        requestEvent('request.approved', request, this.clock.nowIso(), {
+          decision: { by: caller.name, comment: comment ?? null },
+        }),
+      );
       if (startsAt) {
         await this.audit.append(m, {
           actor: 'system',
@@ -383,7 +394,10 @@ export class RequestsService {
         requestId: id,
         data: { comment, ownerOf, ...actorData(caller) },
       });
-      await this.publish(m, 'request.rejected', request);
+      await this.events.publish(
+        m,
+        requestEvent('request.rejected', request, now, { decision: { by: caller.name, comment } }),
+      );
     });
     return this.get(id);
   }
@@ -752,6 +766,11 @@ export class RequestsService {
   private publish(m: EntityManager, type: string, request: RequestEntity): Promise<void> {
     return this.events.publish(m, requestEvent(type, request, this.clock.nowIso()));
   }
+}
+
+/** What the policy said of each target (the rule that matched and its terms), for the approvers. */
+function policyReasons(decisions: { target: DirectoryObject; decision: { reasons: string[] } }[]): string[] {
+  return [...new Set(decisions.map((d) => `${d.target.samAccountName}: ${d.decision.reasons.join('; ')}`))];
 }
 
 /** Who acted, for the audit: the person (UPN, SID) and the channel, next to the credential id in `actor`. */
