@@ -13,7 +13,7 @@ module.exports = {
     {
       name: 'ldapts-in-directory-only',
       comment: 'ldapts types stay inside the directory adapter (STYLE.md rule 12).',
-      severity: 'warn',
+      severity: 'error',
       from: { path: '^src/', pathNot: '^src/directory/' },
       to: { path: 'node_modules/ldapts' },
     },

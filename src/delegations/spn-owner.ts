@@ -1,8 +1,8 @@
-import { EqualityFilter } from 'ldapts';
 import { DomainError } from '../common/errors/domain-error';
 import type { DirectoryPort } from '../directory/directory.port';
 import { RBCD_ATTRIBUTE, type DirectoryObject } from '../directory/directory.types';
 import { isDomainOutOfReach } from '../directory/ldap-errors';
+import { query } from '../directory/directory-query';
 
 /** What an SPN search reads of each owner: enough to run the checks on it, its RBCD value included. */
 const OWNER_ATTRIBUTES = [
@@ -100,7 +100,7 @@ async function searchAll(
   await Promise.all(
     domains.map(async (domain) => {
       try {
-        const filter = new EqualityFilter({ attribute: 'servicePrincipalName', value: spnIn(domain) });
+        const filter = query.equals('servicePrincipalName', spnIn(domain));
         for await (const object of directory.search(domain, undefined, {
           filter,
           attributes: OWNER_ATTRIBUTES,

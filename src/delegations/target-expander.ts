@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { FilterParser } from 'ldapts';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { DirectoryPort } from '../directory/directory.port';
 import type { DirectoryObject } from '../directory/directory.types';
 import { isDnUnder } from '../directory/dn';
+import { ldapFilterError } from '../directory/ldap-filter';
 
 export interface TargetSearch {
   base: string;
@@ -53,14 +53,9 @@ export class TargetExpander {
 
   private async search(search: TargetSearch, withRbcd?: boolean): Promise<DirectoryObject[]> {
     if (search.filter) {
-      try {
-        FilterParser.parseString(search.filter);
-      } catch (error) {
-        throw new DomainError(
-          'VALIDATION_FAILED',
-          `targetSearch.filter is not a valid LDAP filter: ${(error as Error).message}`,
-        );
-      }
+      const invalid = ldapFilterError(search.filter);
+      if (invalid !== undefined)
+        throw new DomainError('VALIDATION_FAILED', `targetSearch.filter is not a valid LDAP filter: ${invalid}`);
     }
     const domains = await this.directory.domains();
     const domain = domains.find((d) => isDnUnder(search.base, d.baseDn));

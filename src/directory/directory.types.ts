@@ -1,4 +1,4 @@
-import type { Filter } from 'ldapts';
+import type { DirectoryQuery } from './directory-query';
 
 /**
  * An account as resolved once and then referred to: what the read API returns and what a request
@@ -138,8 +138,8 @@ export interface ResolveOptions {
 }
 
 export interface SearchOptions {
-  /** LDAP filter: a string with every value escaped (ldap-escape.ts), or an ldapts Filter object. */
-  filter: string | Filter;
+  /** LDAP filter: a string with every value escaped (ldap-escape.ts), or a DirectoryQuery. */
+  filter: string | DirectoryQuery;
   scope?: 'base' | 'one' | 'sub';
   attributes?: string[];
   sizeLimit?: number;

@@ -27,7 +27,6 @@ import {
   type NestedMembers,
   type RbcdMutation,
   type ResolveOptions,
-  type SearchOptions,
   type SpnMappings,
 } from './directory.types';
 import {
@@ -45,6 +44,7 @@ import { guidToBytes, parseIdentifier, type ParsedIdentifier } from './identifie
 import { identityKey, matchesIdentity, type SearchableIdentifier } from './identity-match';
 import { ReadBatcher } from './read-batcher';
 import { binaryEquals } from './ldap-escape';
+import { type LdapSearchOptions, toLdapFilter } from './ldap-filter';
 import { isDomainOutOfReach, LDAP_RESULT, resultCode, toDirectoryError } from './ldap-errors';
 import { SdFlagsControl } from './sd-flags-control';
 import { TtlCache } from './sid-cache';
@@ -361,7 +361,7 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     );
   }
 
-  async *search(domain: string, base: string | undefined, options: SearchOptions): AsyncIterable<DirectoryObject> {
+  async *search(domain: string, base: string | undefined, options: LdapSearchOptions): AsyncIterable<DirectoryObject> {
     const connection = this.connectionFor(domain);
     const baseDn = base ?? (await connection.info()).baseDn;
     const attributes = [
@@ -379,7 +379,7 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
           baseDn,
           {
             scope: options.scope ?? 'sub',
-            filter: options.filter,
+            filter: toLdapFilter(options.filter),
             attributes,
             explicitBufferAttributes: BINARY_ATTRIBUTES,
             paged: { pageSize: options.pageSize ?? 500 },
@@ -497,7 +497,7 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   private async searchEntries(
     connection: DomainConnection,
     base: string | undefined,
-    options: SearchOptions,
+    options: LdapSearchOptions,
   ): Promise<DirectoryObject[]> {
     const list: DirectoryObject[] = [];
     for await (const object of this.search(connection.name, base, options)) list.push(object);

@@ -14,8 +14,7 @@ import { mapLimit } from '../delegations/target-expander';
 import { DirectoryPort } from '../directory/directory.port';
 import { RBCD_ATTRIBUTE, type AccountRef, type CasResult, type DirectoryObject } from '../directory/directory.types';
 import { ACCOUNT_ATTRIBUTES } from '../directory/entry-mapper';
-import { binaryEquals } from '../directory/ldap-escape';
-import { OrFilter } from 'ldapts';
+import { query } from '../directory/directory-query';
 import { EventPublisher } from '../notifications/event-publisher';
 import { BuiltinGuard } from '../policy/builtin-guard.service';
 import { neverTargetReason, PolicyService, protectedReason } from '../policy/policy.service';
@@ -616,9 +615,9 @@ export class GrantApplier implements OnModuleInit {
     for (const t of targets) byDomain.set(t.domain, [...(byDomain.get(t.domain) ?? []), t]);
     for (const [domain, list] of byDomain) {
       for (let i = 0; i < list.length; i += FETCH_BATCH) {
-        const filter = new OrFilter({
-          filters: list.slice(i, i + FETCH_BATCH).map((t) => binaryEquals('objectSid', sidToBytes(t.sid))),
-        });
+        const filter = query.or(
+          ...list.slice(i, i + FETCH_BATCH).map((t) => query.equals('objectSid', sidToBytes(t.sid))),
+        );
         for await (const object of this.directory.search(domain, undefined, {
           filter,
           attributes: [...ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE],

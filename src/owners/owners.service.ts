@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AndFilter, EqualityFilter, ExtensibleFilter, NotFilter } from 'ldapts';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
@@ -10,8 +9,8 @@ import type { Person } from '../persons/person';
 import { PersonsService } from '../persons/persons.service';
 import type { OwnerRequirement, OwnerSource } from './owner.types';
 import { normaliseDn } from '../directory/dn';
+import { query } from '../directory/directory-query';
 
-const IN_CHAIN = '1.2.840.113556.1.4.1941';
 /** Members listed per owner group in plans and notifications (the check itself has no limit). */
 export const LISTED_MEMBERS = 20;
 
@@ -77,13 +76,7 @@ export class OwnersService {
     if (!owner.isGroup) return [owner.name];
     const domain = (await this.directory.domains()).find((d) => normaliseDn(owner.dn).endsWith(normaliseDn(d.baseDn)));
     if (!domain) return [];
-    const filter = new AndFilter({
-      filters: [
-        new EqualityFilter({ attribute: 'objectClass', value: 'user' }),
-        new NotFilter({ filter: new EqualityFilter({ attribute: 'objectClass', value: 'computer' }) }),
-        new ExtensibleFilter({ matchType: 'memberOf', rule: IN_CHAIN, value: owner.dn }),
-      ],
-    });
+    const filter = query.and(query.userNotComputer(), query.memberOfChain(owner.dn));
     const names: string[] = [];
     for await (const user of this.directory.search(domain.name, undefined, { filter, sizeLimit: LISTED_MEMBERS }))
       names.push(user.userPrincipalName ?? user.samAccountName);

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AndFilter, EqualityFilter, type Filter, NotFilter, OrFilter } from 'ldapts';
 import type { Principal, Role } from '../auth/roles';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
@@ -9,6 +8,7 @@ import type { DirectoryObject } from '../directory/directory.types';
 import { parseIdentifier } from '../directory/identifier';
 import { TtlCache } from '../directory/sid-cache';
 import { isUserAccount, type Person, personOfUser } from './person';
+import { query } from '../directory/directory-query';
 
 /** Which attribute a person's name is looked up by: an OIDC claim's own, or any of them. */
 export type PersonLookup = OidcUserClaim | 'any';
@@ -150,13 +150,10 @@ export class PersonsService {
   /** Every domain asked at once; a domain that does not answer makes the answer unknowable (503). */
   private async search(value: string, lookup: PersonLookup): Promise<DirectoryObject[]> {
     const attributes = LOOKUP_ATTRIBUTES[lookup](value);
-    const filter: Filter = new AndFilter({
-      filters: [
-        new EqualityFilter({ attribute: 'objectClass', value: 'user' }),
-        new NotFilter({ filter: new EqualityFilter({ attribute: 'objectClass', value: 'computer' }) }),
-        new OrFilter({ filters: attributes.map((attribute) => new EqualityFilter({ attribute, value })) }),
-      ],
-    });
+    const filter = query.and(
+      query.userNotComputer(),
+      query.or(...attributes.map((attribute) => query.equals(attribute, value))),
+    );
     const domains = await this.directory.domains();
     const answers = await Promise.allSettled(
       domains.map(async (d) => {

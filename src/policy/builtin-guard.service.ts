@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OrFilter } from 'ldapts';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { DirectoryPort } from '../directory/directory.port';
 import type { DirectoryObject, DomainInfo } from '../directory/directory.types';
-import { binaryEquals, escapeFilterValue } from '../directory/ldap-escape';
+import { query } from '../directory/directory-query';
+import { escapeFilterValue } from '../directory/ldap-escape';
 import { TtlCache } from '../directory/sid-cache';
 import { heldByAnyAccount, WELL_KNOWN_SIDS } from '../directory/well-known-sids';
 import { sidToBytes } from '../security-descriptor';
@@ -109,7 +109,7 @@ export class BuiltinGuard {
     ];
     const found: DirectoryObject[] = [];
     for await (const group of this.directory.search(domain, undefined, {
-      filter: new OrFilter({ filters: sids.map((s) => binaryEquals('objectSid', sidToBytes(s))) }),
+      filter: query.or(...sids.map((s) => query.equals('objectSid', sidToBytes(s)))),
     }))
       found.push(group);
     const groups = sids.flatMap((sid) => found.filter((g) => g.sid.toUpperCase() === sid.toUpperCase()));

@@ -30,6 +30,7 @@ import {
 } from '../directory.types';
 import { DEFAULT_SPN_MAPPINGS, parseSpnMappings } from '../forest-facts';
 import { normaliseDn } from '../dn';
+import { IN_CHAIN, toLdapFilter } from '../ldap-filter';
 
 export type DirectoryMethod =
   | 'domains'
@@ -67,7 +68,6 @@ export interface FakeDirectoryState {
 const NOT_FOUND = { target: 'TARGET_NOT_FOUND', principal: 'PRINCIPAL_NOT_FOUND', user: 'USER_NOT_FOUND' } as const;
 const BITWISE_AND = '1.2.840.113556.1.4.803';
 /** LDAP_MATCHING_RULE_IN_CHAIN: memberOf, transitively (modelled with the tokenGroups of `groups`). */
-const IN_CHAIN = '1.2.840.113556.1.4.1941';
 
 export class FakeDirectory extends DirectoryPort {
   readonly calls: { method: DirectoryMethod; args: unknown[] }[] = [];
@@ -178,7 +178,8 @@ export class FakeDirectory extends DirectoryPort {
 
   async *search(domain: string, base: string | undefined, options: SearchOptions): AsyncIterable<DirectoryObject> {
     this.use('search', [domain, base, options]);
-    const filter = typeof options.filter === 'string' ? FilterParser.parseString(options.filter) : options.filter;
+    const ldap = toLdapFilter(options.filter);
+    const filter = typeof ldap === 'string' ? FilterParser.parseString(ldap) : ldap;
     const baseDn = normaliseDn(base ?? this.state.domains?.find((d) => d.name === domain)?.baseDn ?? '');
     const withRbcd = (options.attributes ?? []).includes(RBCD_ATTRIBUTE);
     let count = 0;
