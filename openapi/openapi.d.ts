@@ -2959,6 +2959,9 @@ export interface operations {
                      *         "url": "https://tickets.example.com/CHG0012345"
                      *       },
                      *       "expiresAt": null,
+                     *       "startsAt": null,
+                     *       "extendsRequestId": null,
+                     *       "mergedInto": null,
                      *       "requiredApprovals": 1,
                      *       "approvals": [],
                      *       "approvalStatus": {
@@ -2975,7 +2978,13 @@ export interface operations {
                      *       "result": null,
                      *       "nextSteps": [
                      *         "Waiting for 1 approval(s) from approvers other than the requester"
-                     *       ]
+                     *       ],
+                     *       "emergency": false,
+                     *       "reviewDueAt": null,
+                     *       "review": null,
+                     *       "escalatedAt": null,
+                     *       "standing": false,
+                     *       "nextReviewAt": null
                      *     }
                      */
                     "application/json": components["schemas"]["RequestModel"];

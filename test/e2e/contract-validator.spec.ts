@@ -6,6 +6,7 @@ import { ContractValidator, OPENAPI_PATH } from '../support/contract';
 import { contractChecked } from '../support/contract-http';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { StrictFakeDirectory } from '../support/strict-fake-directory';
+import type { RequestView } from '../../src/requests/request.view';
 
 const spec = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8')) as Record<string, unknown>;
 const contract = new ContractValidator(spec);
@@ -38,6 +39,9 @@ const request = {
   justification: 'jump box',
   ticket: null,
   expiresAt: null,
+  startsAt: null,
+  extendsRequestId: null,
+  mergedInto: null,
   requiredApprovals: 1,
   approvals: [],
   approvalStatus: { approvers: 0, required: 1, owners: [], missing: ['1 more approval(s) in all (0/1)'] },
@@ -46,7 +50,13 @@ const request = {
   appliedAt: null,
   result: null,
   nextSteps: [],
-};
+  emergency: false,
+  reviewDueAt: null,
+  review: null,
+  escalatedAt: null,
+  standing: false,
+  nextReviewAt: null,
+} satisfies RequestView;
 const answer = (body: unknown, status = 200, url = `/api/v1/requests/${request.id}`, method = 'GET') => ({
   method,
   url,

@@ -1,5 +1,7 @@
 // Examples in the OpenAPI document (filing a grant and what it answers), as the sandbox answers.
 // A test validates each against its schema, so they stay true to the contract.
+import type { RequestView } from '../request.view';
+
 export const GRANT_REQUEST_EXAMPLE = {
   action: 'grant',
   targets: ['SERVERC'],
@@ -38,6 +40,9 @@ export const FILED_REQUEST_EXAMPLE = {
   justification: 'Admins manage SERVERC from the jump box',
   ticket: { system: 'servicenow', id: 'CHG0012345', url: 'https://tickets.example.com/CHG0012345' },
   expiresAt: null,
+  startsAt: null,
+  extendsRequestId: null,
+  mergedInto: null,
   requiredApprovals: 1,
   approvals: [],
   approvalStatus: {
@@ -51,4 +56,10 @@ export const FILED_REQUEST_EXAMPLE = {
   appliedAt: null,
   result: null,
   nextSteps: ['Waiting for 1 approval(s) from approvers other than the requester'],
-};
+  emergency: false,
+  reviewDueAt: null,
+  review: null,
+  escalatedAt: null,
+  standing: false,
+  nextReviewAt: null,
+} satisfies RequestView;
