@@ -48,8 +48,13 @@ describe('web console with API-key sign-in', () => {
     if (target) await deleteObject(target.dn);
   });
 
-  async function openSignedIn(key: string, hash = '#/inbox', viewport?: { width: number; height: number }) {
-    const context = await newContext(browser, viewport);
+  async function openSignedIn(
+    key: string,
+    hash = '#/inbox',
+    viewport?: { width: number; height: number },
+    colorScheme: 'light' | 'dark' = 'light',
+  ) {
+    const context = await newContext(browser, viewport, colorScheme);
     const page = await context.newPage();
     page.on('request', (r) => {
       if (!r.url().startsWith(url) && !r.url().startsWith('data:')) externalRequests.push(r.url());
@@ -149,6 +154,48 @@ describe('web console with API-key sign-in', () => {
     ).toBeLessThanOrEqual(1);
     await phone.context().close();
     expect(externalRequests).toEqual([]);
+  });
+
+  it('every page at phone width in the dark: no sideways scrolling, no serious axe violation', async () => {
+    const page = await openSignedIn(TEST_ADMIN_KEY, '#/inbox', PHONE, 'dark');
+    expect(await page.evaluate<boolean>("matchMedia('(prefers-color-scheme: dark)').matches")).toBe(true);
+    const pages: [string, string][] = [
+      ['inbox', 'Inbox'],
+      ['new', 'New request'],
+      ['mine', 'My requests'],
+      ['target/SERVERC', 'Target'],
+      ['inventory', 'Inventory'],
+      ['audit', 'Audit'],
+    ];
+    for (const [hash, heading] of pages) {
+      await page.goto(`${url}/#/${hash}`);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await page
+        .locator('[aria-busy="true"]')
+        .first()
+        .waitFor({ state: 'detached' })
+        .catch(() => undefined);
+      await expectAccessible(page, `phone-dark-${hash.replace('/', '-')}`);
+      const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+      expect(overflow <= 1 ? hash : `${hash} is ${overflow}px wider than the phone`).toBe(hash);
+    }
+    await page.context().close();
+  });
+
+  it('targetSearch: every computer under an OU, with the count in the plan preview', async () => {
+    const page = await openSignedIn(TEST_ADMIN_KEY, '#/new');
+    await page.getByLabel('Every computer under an OU (targetSearch)').check();
+    await page.getByLabel('OU (search base)').fill('OU=Servers,DC=contoso,DC=test');
+    await page.getByLabel('LDAP filter (optional)').fill('(name=SERVERC)');
+    await page.getByLabel('Principal (the front-end account that may delegate)').fill('SERVERB$');
+    await page.getByRole('button', { name: 'Preview plan' }).click();
+    await page
+      .getByTestId('plan-count')
+      .getByText(/^1 target\(s\)/)
+      .waitFor();
+    await page.getByRole('heading', { name: /SERVERC\$/ }).waitFor();
+    await expectAccessible(page, 'new-request-search');
+    await page.context().close();
   });
 
   it('files a request with the plan preview; its requester cannot approve it and is told why', async () => {

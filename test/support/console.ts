@@ -68,8 +68,12 @@ export async function closeBrowser(handle: { browser: Browser } | undefined): Pr
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
-export async function newContext(browser: Browser, viewport = DESKTOP): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport });
+export async function newContext(
+  browser: Browser,
+  viewport = DESKTOP,
+  colorScheme: 'light' | 'dark' = 'light',
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport, colorScheme });
   context.setDefaultTimeout(30_000);
   return context;
 }
