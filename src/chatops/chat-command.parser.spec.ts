@@ -157,6 +157,26 @@ describe('scheduled grants in chat', () => {
   });
 });
 
+describe('extend in chat', () => {
+  it('parses `extend <id> for <duration> because <why>`', () => {
+    const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    expect(parseChatCommand(`extend ${id} for 4h because the patching ran over`)).toEqual({
+      ok: true,
+      command: { kind: 'extend', id, duration: 'PT4H', justification: 'the patching ran over' },
+    });
+  });
+
+  it('refuses an extend without id, duration or reason', () => {
+    const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    for (const text of [`extend ${id} because x`, `extend ${id} for 4h`, 'extend abc for 4h because x'])
+      expect(parseChatCommand(text)).toMatchObject({ ok: false, error: expect.stringContaining('Usage: extend') });
+    expect(parseChatCommand(`extend ${id} for soon because x`)).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('is not a duration'),
+    });
+  });
+});
+
 describe('parseChatDuration', () => {
   it.each([
     ['8h', 'PT8H'],

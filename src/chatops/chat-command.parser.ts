@@ -29,7 +29,9 @@ export type ChatCommand =
   | { kind: 'status'; id: string }
   | { kind: 'approve'; id: string; comment?: string }
   | { kind: 'reject'; id: string; reason: string }
-  | { kind: 'cancel'; id: string };
+  | { kind: 'cancel'; id: string }
+  /** `extend <request id> for <duration> because <justification>`: more time on an applied grant. */
+  | { kind: 'extend'; id: string; duration: string; justification: string };
 
 export type ChatCommandKind = ChatCommand['kind'];
 
@@ -45,6 +47,7 @@ export const USAGE = [
   'approve <request id> [comment]',
   'reject <request id> <reason>',
   'cancel <request id>',
+  'extend <request id> for <duration> because <justification>',
   'help',
 ];
 
@@ -166,6 +169,15 @@ export function parseChatCommand(raw: string): ParseResult {
       const reason = others.join(' ').trim();
       if (!id || !reason) return usage('reject <request id> <reason>');
       return { ok: true, command: { kind: 'reject', id, reason } };
+    }
+    case 'extend': {
+      const form = 'extend <request id> for <duration> because <justification>';
+      const match = /^(\S+)\s+for\s+(.+?)\s+because\s+([\s\S]+)$/i.exec(rest);
+      const id = match ? requestId(match[1]) : undefined;
+      if (!match || !id || !match[3].trim()) return usage(form);
+      const duration = parseChatDuration(match[2]);
+      if (!duration) return { ok: false, error: `"${match[2].trim()}" is not a duration (e.g. 8h, 30m, 2d or PT8H)` };
+      return { ok: true, command: { kind: 'extend', id, duration, justification: match[3].trim() } };
     }
     default:
       return { ok: false, error: `Unknown command "${verbRaw}". Try: help` };

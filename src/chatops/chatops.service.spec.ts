@@ -14,6 +14,7 @@ describe('chat command roles', () => {
     expect(CHAT_COMMAND_ROLES.reject).toEqual(restRoles('reject'));
     expect(CHAT_COMMAND_ROLES.cancel).toEqual(restRoles('cancel'));
     expect(CHAT_COMMAND_ROLES['revoke-grant']).toEqual(restRoles('revoke'));
+    expect(CHAT_COMMAND_ROLES.extend).toEqual(restRoles('extend'));
   });
 
   it('leave only reads open to unmapped chat users', () => {

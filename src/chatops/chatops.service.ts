@@ -15,10 +15,12 @@ import {
   createdReply,
   delegationReply,
   describeRequest,
+  extendedReply,
   helpReply,
   requestBlocks,
   requestDetails,
 } from './slack-messages';
+import { ExtensionsService } from '../requests/extensions.service';
 
 /**
  * The roles each command needs: the same as the REST route / GraphQL field doing the same thing.
@@ -32,6 +34,7 @@ export const CHAT_COMMAND_ROLES: Record<ChatCommandKind, Role[] | null> = {
   revoke: ['requester'],
   breakglass: ['breakglass'],
   cancel: ['requester'],
+  extend: ['requester'],
   'revoke-grant': ['requester', 'approver'],
   approve: ['approver'],
   reject: ['approver'],
@@ -61,6 +64,7 @@ export class ChatopsService {
     private readonly limiter: RateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly persons: PersonsService,
+    private readonly extensions: ExtensionsService,
   ) {
     const unlinked = Object.entries(config.chat.slack?.users ?? {}).filter(([, u]) => !u.user);
     if (unlinked.length) {
@@ -182,6 +186,14 @@ export class ChatopsService {
       }
       case 'cancel':
         return inChannel(`Cancelled.\n${describeRequest(await this.requests.cancel(command.id, principal))}`);
+      case 'extend': {
+        const extension = await this.extensions.extend(
+          command.id,
+          { duration: command.duration, justification: command.justification },
+          principal,
+        );
+        return inChannel(extendedReply(extension));
+      }
       case 'revoke-grant':
         return inChannel(
           `:wastebasket: ${principal.name} revoked the grant; the service is removing it.\n${describeRequest(await this.requests.revoke(command.id, principal, command.comment))}`,

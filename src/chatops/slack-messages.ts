@@ -147,6 +147,19 @@ export function createdReply(request: RequestView): string {
     .join('\n');
 }
 
+/** The answer to `extend`: the extension request, and whether it waits for approvers. */
+export function extendedReply(extension: RequestView): string {
+  return [
+    `:hourglass: Filed extension ${extension.id} of request ${extension.extendsRequestId} — ${extension.status}${extension.requiredApprovals === 0 ? ' (approved by the policy: autoApproveExtensions)' : ''}.`,
+    describeRequest(extension),
+    extension.status === 'pending'
+      ? `Needs ${extension.requiredApprovals} approval(s) from someone other than ${extension.requesterName}: press Approve, or \`approve ${extension.id}\`.`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
 /** The answer to `show <target>`: who may delegate to it now. */
 export function delegationReply(view: DelegationView): string {
   const target = `${view.target.samAccountName} (${view.target.dn})`;

@@ -23,6 +23,7 @@ import { RequestTimers } from '../timers/request-timers';
 import { WriterBaselineRepository } from '../policy/writer-baseline.repository';
 import { type Writer, type WriterMemo, WritersService } from '../policy/writers.service';
 import { RequestEntity, type RequestResult, type TargetResult } from '../requests/request.entity';
+import { ExtensionMerger } from './extension-merger';
 import { sidToBytes } from '../security-descriptor';
 import { storedSddl } from '../delegations/delegation-reader';
 import { GrantEntity } from './grant.entity';
@@ -73,6 +74,7 @@ export class GrantApplier implements OnModuleInit {
     private readonly writers: WritersService,
     private readonly baselines: WriterBaselineRepository,
     private readonly handlers: JobHandlers,
+    private readonly extensions: ExtensionMerger,
   ) {}
 
   /** The grant jobs: apply an approved request, end a grant (expiry, revoke), take back a failed one. */
@@ -96,6 +98,8 @@ export class GrantApplier implements OnModuleInit {
     const request = await this.uow.manager.getRepository(RequestEntity).findOne({ where: { id: requestId } });
     // `scheduled`: this job was due at startsAt; the policy is checked again below, as for every apply.
     if (!request || !['approved', 'scheduled', 'applying'].includes(request.status)) return;
+    // An extension of a live grant moves its expiry (no write); of an ended one, it is a grant of its own.
+    if (request.status === 'approved' && (await this.extensions.tryMerge(request))) return;
     if (request.status === 'approved' || request.status === 'scheduled') {
       await this.uow.run(async (m) => {
         await this.setStatus(m, request, { status: 'applying' });
@@ -155,7 +159,8 @@ export class GrantApplier implements OnModuleInit {
   /** Ends a grant (expiry or revoke): removes each ACE no other active grant needs. */
   async endGrant(requestId: string, reason: 'expired' | 'revoked', actor: string): Promise<void> {
     const request = await this.uow.manager.getRepository(RequestEntity).findOne({ where: { id: requestId } });
-    if (!request || request.status !== 'applied') return;
+    // A merged extension has no grant of its own: it ends with the grant it extended.
+    if (!request || request.status !== 'applied' || request.mergedInto) return;
     // Read first, outside any transaction: a DC that is down fails the job here (retried with
     // backoff) instead of holding a database transaction open while LDAP times out.
     const fresh = await this.fetchTargets(request.targets);
@@ -180,7 +185,27 @@ export class GrantApplier implements OnModuleInit {
         data: { targets: results.map((r) => ({ dn: r.target.dn, status: r.status })) },
       });
       await this.publish(m, `request.${reason}`, request);
+      await this.closeMergedExtensions(m, request, reason, now);
     });
+  }
+
+  /** The extensions merged into a grant end with it (same status), announced like it. */
+  private async closeMergedExtensions(
+    m: EntityManager,
+    grant: RequestEntity,
+    reason: 'expired' | 'revoked',
+    now: string,
+  ): Promise<void> {
+    const merged = await m.getRepository(RequestEntity).find({ where: { mergedInto: grant.id, status: 'applied' } });
+    for (const extension of merged) {
+      await this.setStatus(m, extension, { status: reason, closedAt: now });
+      await this.audit.append(m, {
+        actor: 'system',
+        type: `request.${reason}`,
+        requestId: extension.id,
+        data: { with: grant.id },
+      });
+    }
   }
 
   /**

@@ -7,12 +7,13 @@ import { OutboxModule } from '../notifications/outbox.module';
 import { PolicyModule } from '../policy/policy.module';
 import { TimersModule } from '../timers/timers.module';
 import { ExpiryScheduler } from './expiry.scheduler';
+import { ExtensionMerger } from './extension-merger';
 import { GrantApplier } from './grant-applier';
 
 /** Grants in force: apply an approved request, end a grant (expiry, revoke), take back a failed one. */
 @Module({
   imports: [AuditModule, DirectoryModule, DirectoryWritesModule, JobsModule, OutboxModule, PolicyModule, TimersModule],
-  providers: [GrantApplier, ExpiryScheduler],
+  providers: [GrantApplier, ExtensionMerger, ExpiryScheduler],
   exports: [GrantApplier, ExpiryScheduler],
 })
 export class GrantsModule {}

@@ -12,7 +12,8 @@ import type { RequestStatus } from './request.entity';
  */
 const TRANSITIONS: Record<RequestStatus, RequestStatus[]> = {
   pending: ['approved', 'scheduled', 'rejected', 'cancelled', 'timedOut'],
-  approved: ['applying', 'failed'],
+  // approved → applied: an extension merged into its live grant (no directory write).
+  approved: ['applying', 'applied', 'failed'],
   scheduled: ['applying', 'cancelled', 'failed'],
   applying: ['applied', 'failed'],
   applied: ['expired', 'revoked'],

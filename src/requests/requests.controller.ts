@@ -20,7 +20,14 @@ import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { OwnersMay, Roles } from '../auth/roles.decorator';
 import type { Principal } from '../auth/roles';
 import { DomainError } from '../common/errors/domain-error';
-import { CommentInput, CreateRequestInput, ListRequestsQuery, RequiredCommentInput } from './dto/request.inputs';
+import {
+  CommentInput,
+  CreateRequestInput,
+  ExtendRequestInput,
+  ListRequestsQuery,
+  RequiredCommentInput,
+} from './dto/request.inputs';
+import { ExtensionsService } from './extensions.service';
 import { FILED_REQUEST_EXAMPLE, GRANT_REQUEST_EXAMPLE } from './models/request.examples';
 import { RequestModel, RequestPageModel } from './models/request.model';
 import { RequestsService } from './requests.service';
@@ -30,7 +37,10 @@ import { RequestsService } from './requests.service';
 @ApiErrors(...AUTHENTICATED, 400)
 @Controller('requests')
 export class RequestsController {
-  constructor(private readonly requests: RequestsService) {}
+  constructor(
+    private readonly requests: RequestsService,
+    private readonly extensions: ExtensionsService,
+  ) {}
 
   @Post()
   @Roles('requester')
@@ -115,6 +125,20 @@ export class RequestsController {
   @ApiErrors(...WITH_PATH_PARAMETER, 404, 409, ...CHANGE)
   cancel(@Param('id') id: string, @CurrentPrincipal() caller: Principal) {
     return this.requests.cancel(id, caller);
+  }
+
+  @Post(':id/extend')
+  @Roles('requester')
+  @ApiOperation({
+    summary:
+      'Ask for more time on an applied grant (its requester, the person it was filed for, or an admin): a linked extension request for the same targets and principals',
+    description:
+      'Approved under the policy (maxTotalDuration, approvals; autoApproveExtensions approves up to N per grant without a human), it moves the live grant’s expiresAt without a directory write; when that grant has ended by then, the extension is applied as a grant of its own. The answer is the extension request (pending, or approved when it approved itself).',
+  })
+  @ApiCreatedResponse({ type: RequestModel, description: 'The extension request' })
+  @ApiErrors(...WITH_BODY, ...WITH_PATH_PARAMETER, ...DIRECTORY, 422, ...CHANGE)
+  extend(@Param('id') id: string, @Body() body: ExtendRequestInput, @CurrentPrincipal() caller: Principal) {
+    return this.extensions.extend(id, body, caller);
   }
 
   @Post(':id/revoke')

@@ -3,6 +3,7 @@ import { DelegationsModule } from '../delegations/delegations.module';
 import { StandingModule } from '../standing/standing.module';
 import { RequestsController } from './requests.controller';
 import { RequestsResolver } from './requests.resolver';
+import { ExtensionsService } from './extensions.service';
 import { RequestsService } from './requests.service';
 import { TimerHandler } from './time/timer-handler';
 import { AuditModule } from '../audit/audit.module';
@@ -26,7 +27,7 @@ import { TimersModule } from '../timers/timers.module';
     TimersModule,
   ],
   controllers: [RequestsController],
-  providers: [RequestsService, RequestsResolver, TimerHandler],
-  exports: [RequestsService],
+  providers: [RequestsService, ExtensionsService, RequestsResolver, TimerHandler],
+  exports: [RequestsService, ExtensionsService],
 })
 export class RequestsModule {}

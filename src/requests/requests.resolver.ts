@@ -2,13 +2,17 @@ import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { OwnersMay, Roles } from '../auth/roles.decorator';
 import type { Principal } from '../auth/roles';
-import { CreateRequestInput, RequestFilterInput } from './dto/request.inputs';
+import { CreateRequestInput, ExtendRequestInput, RequestFilterInput } from './dto/request.inputs';
+import { ExtensionsService } from './extensions.service';
 import { RequestModel, RequestPageModel } from './models/request.model';
 import { RequestsService } from './requests.service';
 
 @Resolver(() => RequestModel)
 export class RequestsResolver {
-  constructor(private readonly service: RequestsService) {}
+  constructor(
+    private readonly service: RequestsService,
+    private readonly extensions: ExtensionsService,
+  ) {}
 
   @Query(() => RequestModel)
   @Roles('requester', 'approver', 'auditor')
@@ -58,6 +62,16 @@ export class RequestsResolver {
   @Roles('requester')
   cancelRequest(@Args('id') id: string, @CurrentPrincipal() caller: Principal) {
     return this.service.cancel(id, caller);
+  }
+
+  @Mutation(() => RequestModel, { description: 'Ask for more time on an applied grant: returns the extension request' })
+  @Roles('requester')
+  extendRequest(
+    @Args('id') id: string,
+    @Args('input') input: ExtendRequestInput,
+    @CurrentPrincipal() caller: Principal,
+  ) {
+    return this.extensions.extend(id, input, caller);
   }
 
   @Mutation(() => RequestModel)

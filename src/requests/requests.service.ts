@@ -22,10 +22,11 @@ import { PersonsService } from '../persons/persons.service';
 import { BuiltinGuard } from '../policy/builtin-guard.service';
 import { neverTargetReason, PolicyService, protectedReason } from '../policy/policy.service';
 import type { PolicyDecision } from '../policy/policy.types';
-import { strictest } from '../policy/time-policy';
+import { strictest, type TimeDecision } from '../policy/time-policy';
 import { RequestTimers } from '../timers/request-timers';
 import { ApprovalEntity } from './approval.entity';
 import { assertTransition } from './request-state';
+import { extensionVerdict, type ExtensionOf } from './time/extension-policy';
 import { readStartsAt } from './time/schedule';
 import { StandingService } from '../standing/standing.service';
 import {
@@ -84,12 +85,18 @@ export class RequestsService {
     private readonly standing: StandingService,
   ) {}
 
-  async create(input: CreateRequestInput, caller: Principal, idempotencyKey?: string): Promise<RequestView> {
+  /** Files a request; `extension`: an extension of that grant (ExtensionsService.extend files it). */
+  async create(
+    input: CreateRequestInput,
+    caller: Principal,
+    idempotencyKey?: string,
+    extension?: ExtensionOf,
+  ): Promise<RequestView> {
     if (idempotencyKey) {
       const existing = await this.findByIdempotencyKey(caller, idempotencyKey);
       if (existing) return existing;
     }
-    if (input.requestedFor && !caller.mayActOnBehalf) {
+    if (input.requestedFor && !caller.mayActOnBehalf && !extension) {
       throw new DomainError(
         'FORBIDDEN',
         'This credential may not file requests on behalf of someone else (requestedFor)',
@@ -98,7 +105,11 @@ export class RequestsService {
     if (!input.justification?.trim()) throw new DomainError('VALIDATION_FAILED', 'justification is required');
     assertShape(input, caller);
     // requestedFor names a person: exactly one AD user, or 422 PERSON_NOT_RESOLVED.
-    const requestedForPerson = input.requestedFor ? await this.persons.resolveUser(input.requestedFor) : null;
+    const requestedForPerson = extension
+      ? extension.original.requestedForPerson
+      : input.requestedFor
+        ? await this.persons.resolveUser(input.requestedFor)
+        : null;
     const [targets, principals] = await Promise.all([
       // An adoption reads each target's RBCD value: only entries in force can be adopted.
       this.expander.targets(input, { withRbcd: input.action === 'adopt' }),
@@ -109,6 +120,12 @@ export class RequestsService {
     const decision = this.decide(input, targets, facts, now);
     if (input.emergency) applyBreakGlassPolicy(decision, facts.tier0Groups, input);
     if (input.action === 'adopt') await this.assertStanding(targets, principals);
+    const extended = extension ? extensionVerdict(extension, decision.durationMs ?? 0, decision.time, now) : null;
+    if (extended?.reasons.length) {
+      decision.allowed = false;
+      decision.reasons.push(...extended.reasons);
+    }
+    const autoApproved = extended?.autoApprove === true;
     const owners = input.emergency
       ? { requirement: null, reasons: [] }
       : await this.ownerRequirement(decision.decisions, [caller.person, requestedForPerson]);
@@ -135,14 +152,15 @@ export class RequestsService {
     }
     const request: RequestEntity = Object.assign(new RequestEntity(), {
       id: randomUUID(),
-      // A break-glass request is born approved: it applies at once, and is reviewed afterwards.
-      status: input.emergency ? ('approved' as const) : ('pending' as const),
+      // A break-glass request is born approved: it applies at once, and is reviewed afterwards; so is
+      // an extension within autoApproveExtensions.
+      status: input.emergency || autoApproved ? ('approved' as const) : ('pending' as const),
       action: input.action,
       targets: targets.map(toAccountRef),
       principals: principals.map(toAccountRef),
       requester: caller.id,
       requesterName: caller.name,
-      requestedFor: input.requestedFor ?? null,
+      requestedFor: extension ? extension.original.requestedFor : (input.requestedFor ?? null),
       requesterVia: caller.via,
       requesterPerson: caller.person ?? null,
       requestedForPerson,
@@ -154,9 +172,9 @@ export class RequestsService {
         ? new Date((decision.startsAt ?? now).getTime() + decision.durationMs).toISOString()
         : null,
       startsAt: decision.startsAt?.toISOString() ?? null,
-      extendsRequestId: null,
+      extendsRequestId: extension?.original.id ?? null,
       mergedInto: null,
-      requiredApprovals: decision.requiredApprovals,
+      requiredApprovals: autoApproved ? 0 : decision.requiredApprovals,
       result: null,
       idempotencyKey: idempotencyKey ?? null,
       createdAt: now.toISOString(),
@@ -187,6 +205,7 @@ export class RequestsService {
             ticket: request.ticket,
             expiresAt: request.expiresAt,
             startsAt: request.startsAt,
+            extends: request.extendsRequestId,
             requestedFor: request.requestedFor,
             requestedForSid: requestedForPerson?.sid ?? null,
             owners:
@@ -216,7 +235,8 @@ export class RequestsService {
             policy: { reasons: policyReasons(decision.decisions), requiredApprovals: request.requiredApprovals },
           }),
         );
-        await this.timers.pending(m, request, decision.time, decision.timeRule);
+        if (autoApproved) await this.autoApprove(m, request, extension as ExtensionOf, decision.time);
+        else await this.timers.pending(m, request, decision.time, decision.timeRule);
       });
     } catch (error) {
       // Two concurrent creates with one idempotency key: the unique index lets one win.
@@ -227,6 +247,28 @@ export class RequestsService {
       throw error;
     }
     return toRequestView(request, []);
+  }
+
+  /** An extension within autoApproveExtensions: approved by the policy, applied like any approval. */
+  private async autoApprove(
+    m: EntityManager,
+    request: RequestEntity,
+    extension: ExtensionOf,
+    time: TimeDecision,
+  ): Promise<void> {
+    await this.audit.append(m, {
+      actor: 'system',
+      type: 'request.approved',
+      requestId: request.id,
+      data: {
+        autoApproved: true,
+        extends: extension.original.id,
+        extension: extension.priorAutoApproved + 1,
+        autoApproveExtensions: time.autoApproveExtensions,
+      },
+    });
+    await this.jobs.enqueue(m, { kind: 'apply', requestId: request.id, dedupeKey: `apply:${request.id}` });
+    await this.publish(m, 'request.approved', request);
   }
 
   async get(id: string): Promise<RequestView> {
@@ -487,6 +529,11 @@ export class RequestsService {
         throw new DomainError(
           'INVALID_STATE',
           'Only a grant or an adoption can be revoked; file a revoke request to remove other entries',
+        );
+      if (request.mergedInto)
+        throw new DomainError(
+          'INVALID_STATE',
+          `Request ${id} extended the grant of request ${request.mergedInto}: revoke that one`,
         );
       assertTransition(id, request.status, 'revoked', 'revoked');
       await this.audit.append(m, {
@@ -787,7 +834,7 @@ function callerLabel(caller: Principal): string {
 }
 
 /** The request was filed by this person (through any channel), or by this very credential. */
-function isRequester(request: RequestEntity, caller: Principal): boolean {
+export function isRequester(request: RequestEntity, caller: Principal): boolean {
   return request.requester === caller.id || (request.requesterPerson?.key ?? request.requester) === identityKey(caller);
 }
 

@@ -100,6 +100,13 @@ const REST: RestCase[] = [
     ok: 404,
   },
   {
+    op: 'POST /api/v1/requests/{id}/extend',
+    url: `/api/v1/requests/${MISSING}/extend`,
+    body: () => ({ duration: 'PT1H', justification: 'more time' }),
+    access: ['requester'],
+    ok: 404,
+  },
+  {
     op: 'POST /api/v1/requests/{id}/revoke',
     url: `/api/v1/requests/${MISSING}/revoke`,
     body: () => ({}),
@@ -216,6 +223,11 @@ const GQL: Record<string, GqlCase> = {
   reviewRequest: {
     query: `mutation { reviewRequest(id: "${MISSING}", input: {outcome: "confirm", comment: "matrix"}) { id } }`,
     access: ['approver'],
+    ok: 'REQUEST_NOT_FOUND',
+  },
+  extendRequest: {
+    query: `mutation { extendRequest(id: "${MISSING}", input: {duration: "PT1H", justification: "more"}) { id } }`,
+    access: ['requester'],
     ok: 'REQUEST_NOT_FOUND',
   },
   revokeRequest: {

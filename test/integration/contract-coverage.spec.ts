@@ -126,6 +126,13 @@ describe('the contract on every operation (sandbox DC)', () => {
     await drainJobs(t);
     await t.http().get(`/api/v1/requests/${filed.body.id}`).set(who.requester).expect(200);
     await t.http().get('/api/v1/requests').set(who.requester).expect(200);
+    await t
+      .http()
+      .post(`/api/v1/requests/${filed.body.id}/extend`)
+      .set(who.requester)
+      .send({ duration: 'PT30M', justification: 'more time' })
+      .expect(201);
+    await t.http().post(`/api/v1/requests/${filed.body.id}/extend`).set(who.requester).send({}).expect(400);
     await t.http().post(`/api/v1/requests/${filed.body.id}/revoke`).set(who.approver).send({}).expect(200);
     await drainJobs(t);
     const toReject = await t

@@ -155,6 +155,26 @@ export class ReviewInput {
   comment: string;
 }
 
+@InputType()
+export class ExtendRequestInput {
+  @ApiProperty({
+    example: 'PT4H',
+    description: 'ISO 8601 duration added to the grant’s current expiry (or counted from the apply, if it has ended)',
+  })
+  @Field()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(40)
+  duration: string;
+
+  @ApiProperty({ example: 'The patching ran over (CHG0012345)' })
+  @Field()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  justification: string;
+}
+
 export class CommentInput {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) comment?: string;
 }

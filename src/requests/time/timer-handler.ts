@@ -31,7 +31,8 @@ export class TimerHandler implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.handlers.register('timer', (job) => this.fire(job));
+    // Every failure (a database that was busy) is worth another attempt: a timer changes nothing twice.
+    this.handlers.register('timer', (job) => this.fire(job), { retryable: () => true });
   }
 
   async fire(job: JobEntity): Promise<void> {
