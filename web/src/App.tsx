@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { ErrorBox } from './components';
+import { ErrorBoundary, ErrorBox } from './components';
 import { AuditPage } from './pages/AuditPage';
 import { InboxPage } from './pages/InboxPage';
 import { InventoryPage } from './pages/InventoryPage';
@@ -105,13 +105,15 @@ export function App() {
       {/* Keyed by the route: opening a page (even the one shown) loads it afresh. */}
       <main id="main" className="container" tabIndex={-1} key={`${route.join('/')}#${visit}`}>
         <h1>{current}</h1>
-        {page === 'inbox' ? <InboxPage session={session} config={config} focus={rest[0]} /> : null}
-        {page === 'new' ? <NewRequestPage /> : null}
-        {page === 'mine' ? <MyRequestsPage session={session} /> : null}
-        {page === 'requests' && rest[0] ? <RequestPage id={rest[0]} session={session} /> : null}
-        {page === 'target' ? <TargetPage name={rest[0]} /> : null}
-        {page === 'inventory' ? <InventoryPage /> : null}
-        {page === 'audit' ? <AuditPage /> : null}
+        <ErrorBoundary>
+          {page === 'inbox' ? <InboxPage session={session} config={config} focus={rest[0]} /> : null}
+          {page === 'new' ? <NewRequestPage /> : null}
+          {page === 'mine' ? <MyRequestsPage session={session} /> : null}
+          {page === 'requests' && rest[0] ? <RequestPage id={rest[0]} session={session} /> : null}
+          {page === 'target' ? <TargetPage name={rest[0]} /> : null}
+          {page === 'inventory' ? <InventoryPage /> : null}
+          {page === 'audit' ? <AuditPage /> : null}
+        </ErrorBoundary>
       </main>
     </>
   );

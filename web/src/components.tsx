@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { Component, useCallback, useEffect, useState, type ReactNode } from 'react';
 import { ApiError, type Schemas } from './api';
 
 /** The API's code and message (and the request id, for the logs); never a stack trace. */
@@ -134,4 +134,29 @@ export function Warnings({ warnings }: { warnings: Schemas['WarningModel'][] }) 
       ))}
     </ul>
   );
+}
+
+/** A page that throws while rendering shows what happened (and the way back), never a blank page. */
+export class ErrorBoundary extends Component<{ children: ReactNode }, { error?: unknown }> {
+  state: { error?: unknown } = {};
+
+  static getDerivedStateFromError(error: unknown) {
+    return { error };
+  }
+
+  render() {
+    if (this.state.error === undefined) return this.props.children;
+    return (
+      <>
+        <ErrorBox
+          error={new ApiError(0, 'CONSOLE_ERROR', `This page could not be shown: ${String(this.state.error)}`)}
+        />
+        <p>
+          <a href="#/inbox" onClick={() => this.setState({ error: undefined })}>
+            Back to the inbox
+          </a>
+        </p>
+      </>
+    );
+  }
 }

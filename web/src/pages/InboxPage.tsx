@@ -41,12 +41,14 @@ function InboxItem(props: {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<RequestView>();
   const resumed = useRef(false);
+  // Adopting writes nothing (the entries stand already): its plan is the grant's, which shows them unchanged.
+  const planAction = request.action === 'revoke' ? 'revoke' : 'grant';
   const plan = useApi(
     () =>
       unwrap(
         api.POST('/api/v1/delegations/plan', {
           body: {
-            action: request.action,
+            action: planAction,
             targets: request.targets.map((t) => t.dn),
             principals: request.principals.map((p) => p.sid),
           },
