@@ -2,9 +2,11 @@
 // active grant that *gains* a writer outside Tier 0, compared with the writers recorded when the
 // grant was applied (or at the last reconciliation). A writer that was there before the grant is
 // not reported; one added after it is, once, as an audit event and a drift.detected webhook. The
-// added writer is a real bypass: a plain user, refused before their ACE, writes the attribute after it.
+// added writer is a real bypass: a plain user, refused before their ACE, writes the attribute after
+// it, adding a computer of theirs, which the KDC then lets delegate to the target as anyone.
 import { Attribute, Change, InsufficientAccessError } from 'ldapts';
 import { AuditService } from '../../src/audit/audit.service';
+import { canDelegate, enableProtocolTransition, forgetKeytab } from '../support/kerberos';
 import { UnitOfWork } from '../../src/database/unit-of-work';
 import { JobEntity } from '../../src/jobs/job.entity';
 import {
@@ -17,7 +19,7 @@ import {
   findDn,
   getSid,
   RBCD_ATTRIBUTE,
-  readRbcdRaw,
+  referenceRbcdDescriptor,
   uniqueName,
   withClient,
 } from '../support/sandbox';
@@ -44,6 +46,8 @@ describe.each(['sqlite', 'postgres'] as const)(
     let helpdeskSid: string;
     let mallory: { dn: string; sid: string; name: string; password: string };
     let trudy: { dn: string; sid: string; name: string; password: string };
+    let box: CreatedComputer;
+    let spn: string;
 
     const reconcile = async (): Promise<{ findings: Finding[] }> =>
       (await t.http().post('/api/v1/reconcile').set(t.admin).expect(200)).body;
@@ -60,27 +64,29 @@ describe.each(['sqlite', 'postgres'] as const)(
       )
         .map((j) => j.payload.event as { type: string; data: { kind: string; code?: string; sid: string } })
         .filter((e) => e.type === 'drift.detected' && e.data.kind === 'writer-added');
-    /** mallory rewrites the target's current value directly, as an attacker with the right would. */
-    const malloryWrites = async () => {
-      const current = await readRbcdRaw(target.dn);
+    /** mallory writes the value directly, as an attacker with the right would (her own box added). */
+    const malloryWrites = async (value: Buffer) => {
       await withClient(clientAs(mallory.dn, mallory.password), (c) =>
         c.modify(
           target.dn,
-          new Change({
-            operation: 'replace',
-            modification: new Attribute({ type: RBCD_ATTRIBUTE, values: current ? [current] : [] }),
-          }),
+          new Change({ operation: 'replace', modification: new Attribute({ type: RBCD_ATTRIBUTE, values: [value] }) }),
         ),
       );
     };
+    const withMalloryBox = () => referenceRbcdDescriptor([principal.sid, box.sid]);
 
     beforeAll(async () => {
-      [target, principal, mallory, trudy] = await Promise.all([
-        createComputer(uniqueName('WAT')),
+      const targetName = uniqueName('WAT');
+      spn = `cifs/${targetName.toLowerCase()}.contoso.test`;
+      [target, principal, mallory, trudy, box] = await Promise.all([
+        createComputer(targetName, { spns: [spn] }),
         createComputer(uniqueName('WAP')),
         createUser(uniqueName('WAU').toLowerCase()),
         createUser(uniqueName('WAV').toLowerCase()),
+        createComputer(uniqueName('WAB')),
       ]);
+      // mallory's own box, able to get a forwardable ticket for any user (protocol transition).
+      await enableProtocolTransition(box.samAccountName);
       helpdeskSid = await getSid((await findDn('RBCD-Helpdesk')) as string);
       // Before the grant: the helpdesk may write Account Restrictions on the target.
       await addAce(target.dn, `(OA;;WP;${ACCOUNT_RESTRICTIONS};;${helpdeskSid})`);
@@ -93,11 +99,13 @@ describe.each(['sqlite', 'postgres'] as const)(
 
     afterAll(async () => {
       await t?.close();
-      await Promise.all([target, principal, mallory, trudy].filter(Boolean).map((c) => deleteObject(c.dn)));
+      await Promise.all([target, principal, mallory, trudy, box].filter(Boolean).map((c) => deleteObject(c.dn)));
+      if (box) await forgetKeytab(box.samAccountName);
     });
 
-    it('negative control: a plain user cannot write the attribute before an ACE names them', async () => {
-      await expect(malloryWrites()).rejects.toBeInstanceOf(InsufficientAccessError);
+    it('negative control: before an ACE names her, a plain user cannot write the attribute, and the KDC refuses her box', async () => {
+      await expect(malloryWrites(withMalloryBox())).rejects.toBeInstanceOf(InsufficientAccessError);
+      expect((await canDelegate({ frontEnd: box.samAccountName, user: 'alice', spn })).allowed).toBe(false);
     });
 
     it('a writer added after the apply fires WRITER_ADDED; the one present before the grant does not', async () => {
@@ -140,8 +148,12 @@ describe.each(['sqlite', 'postgres'] as const)(
       expect((await writerWebhooks()).map((e) => e.data.sid).sort()).toEqual([mallory.sid, trudy.sid].sort());
     });
 
-    it('the added writer is a real bypass: the user now writes the attribute behind the broker', async () => {
-      await expect(malloryWrites()).resolves.toBeUndefined();
+    it('the added writer is a real bypass: the user adds her own box behind the broker, and the KDC lets it delegate as anyone', async () => {
+      await expect(malloryWrites(withMalloryBox())).resolves.toBeUndefined();
+      expect(await canDelegate({ frontEnd: box.samAccountName, user: 'alice', spn })).toMatchObject({ allowed: true });
+      // The reconciler sees the entry nobody approved (drift), as it would any write behind its back.
+      const report = await reconcile();
+      expect(report.findings.filter((f) => f.kind === 'unexpected-ace').map((f) => f.sid)).toEqual([box.sid]);
     });
   },
 );
