@@ -447,7 +447,8 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     // Members in another domain of the forest: a group may name a group of another domain by DN
     // (universal and domain local groups; no foreign security principal then). That member's
     // memberOf back-link does not sit in this domain, so only the forward link (member, read with
-    // its SIDs) shows it. Samba cannot make a multi-domain forest: this part is Windows-only.
+    // its SIDs) shows it. That read returns every member (10,000 computers are about 1 MB), once
+    // per group the walk visits. Samba cannot make a multi-domain forest: this part is Windows-only.
     const refs = await connection.withClient('member read', (client) => readMemberRefs(client, group.dn), group.dn);
     const domains = await this.domains();
     const elsewhere = new Map<string, string[]>();
