@@ -31,6 +31,7 @@ import { ExtensionsService } from './extensions.service';
 import { FILED_REQUEST_EXAMPLE, GRANT_REQUEST_EXAMPLE } from './models/request.examples';
 import { RequestModel, RequestPageModel } from './models/request.model';
 import { RequestsService } from './requests.service';
+import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_RULE } from './dto/request.args';
 
 @ApiTags('requests')
 @ApiBearerAuth()
@@ -70,8 +71,8 @@ export class RequestsController {
     // Read from all headers (not @Headers('idempotency-key')), so the spec holds the one optional header above.
     const raw = headers['idempotency-key'];
     const idempotencyKey = Array.isArray(raw) ? raw.join(', ') : raw;
-    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
-      throw new DomainError('VALIDATION_FAILED', 'Idempotency-Key must be 1-200 visible ASCII characters');
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+      throw new DomainError('VALIDATION_FAILED', `Idempotency-Key ${IDEMPOTENCY_KEY_RULE}`);
     }
     return this.requests.create(body, caller, idempotencyKey);
   }

@@ -2,7 +2,8 @@ import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { OwnersMay, Roles } from '../auth/roles.decorator';
 import type { Principal } from '../auth/roles';
-import { CreateRequestInput, ExtendRequestInput, RequestFilterInput } from './dto/request.inputs';
+import { CreateRequestArgs, OptionalCommentArgs, RequiredCommentArgs } from './dto/request.args';
+import { ExtendRequestInput, RequestFilterInput } from './dto/request.inputs';
 import { ExtensionsService } from './extensions.service';
 import { RequestModel, RequestPageModel } from './models/request.model';
 import { RequestsService } from './requests.service';
@@ -32,29 +33,21 @@ export class RequestsResolver {
 
   @Mutation(() => RequestModel)
   @Roles('requester')
-  requestDelegation(
-    @Args('input') input: CreateRequestInput,
-    @CurrentPrincipal() caller: Principal,
-    @Args('idempotencyKey', { nullable: true }) idempotencyKey?: string,
-  ) {
+  requestDelegation(@Args() { input, idempotencyKey }: CreateRequestArgs, @CurrentPrincipal() caller: Principal) {
     return this.service.create(input, caller, idempotencyKey);
   }
 
   @Mutation(() => RequestModel)
   @Roles('approver')
   @OwnersMay()
-  approveRequest(
-    @Args('id') id: string,
-    @CurrentPrincipal() caller: Principal,
-    @Args('comment', { nullable: true }) comment?: string,
-  ) {
+  approveRequest(@Args() { id, comment }: OptionalCommentArgs, @CurrentPrincipal() caller: Principal) {
     return this.service.approve(id, caller, comment);
   }
 
   @Mutation(() => RequestModel)
   @Roles('approver')
   @OwnersMay()
-  rejectRequest(@Args('id') id: string, @Args('comment') comment: string, @CurrentPrincipal() caller: Principal) {
+  rejectRequest(@Args() { id, comment }: RequiredCommentArgs, @CurrentPrincipal() caller: Principal) {
     return this.service.reject(id, caller, comment);
   }
 
@@ -76,11 +69,7 @@ export class RequestsResolver {
 
   @Mutation(() => RequestModel)
   @Roles('requester', 'approver')
-  revokeRequest(
-    @Args('id') id: string,
-    @CurrentPrincipal() caller: Principal,
-    @Args('comment', { nullable: true }) comment?: string,
-  ) {
+  revokeRequest(@Args() { id, comment }: OptionalCommentArgs, @CurrentPrincipal() caller: Principal) {
     return this.service.revoke(id, caller, comment);
   }
 }

@@ -111,4 +111,31 @@ describe('GraphQL: requestDelegation → approveRequest → request', () => {
     ).expect(200);
     expect(bad.body.errors[0].extensions.code).toBe('VALIDATION_FAILED');
   });
+
+  it('arguments follow the REST rules: an over-long comment and a bad idempotency key are VALIDATION_FAILED, a good one files', async () => {
+    const file = (idempotencyKey: string) =>
+      gql(
+        who.requester,
+        `mutation($key: String) { requestDelegation(input: {action: "grant", targets: ["${target.samAccountName}"], principals: ["SERVERB$"], justification: "gql args"}, idempotencyKey: $key) { id status } }`,
+        { key: idempotencyKey },
+      ).expect(200);
+    for (const key of ['', 'with space', 'x'.repeat(201), 'é']) {
+      const refused = await file(key);
+      expect(refused.body.errors?.[0].extensions.code).toBe('VALIDATION_FAILED');
+    }
+    const filed = await file(`gql-args-${uniqueName('K')}`);
+    expect(filed.body.errors).toBeUndefined();
+    const id = filed.body.data.requestDelegation.id as string;
+
+    const reject = (comment: string) =>
+      gql(who.approver, `mutation($id: String!, $c: String!) { rejectRequest(id: $id, comment: $c) { status } }`, {
+        id,
+        c: comment,
+      }).expect(200);
+    expect((await reject('x'.repeat(2001))).body.errors?.[0].extensions.code).toBe('VALIDATION_FAILED');
+    expect((await reject('')).body.errors?.[0].extensions.code).toBe('VALIDATION_FAILED');
+    const rejected = await reject('x'.repeat(2000));
+    expect(rejected.body.errors).toBeUndefined();
+    expect(rejected.body.data.rejectRequest.status).toBe('rejected');
+  });
 });
