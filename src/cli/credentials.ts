@@ -45,6 +45,14 @@ export function loadCredentials(env: NodeJS.ProcessEnv = process.env, urlOverrid
       throw new CliFailure(`cannot read ${path}: ${(error as Error).message}`);
   }
   const url = urlOverride ?? env.RBCD_URL ?? stored.url;
+  // A stored key or token goes only to the service it was saved for: --url (or RBCD_URL) naming
+  // another one would hand it to whoever answers there.
+  if (!env.RBCD_API_KEY && stored.url && url && normaliseUrl(url) !== normaliseUrl(stored.url))
+    throw new CliFailure(
+      `signed in to ${stored.url}, not ${url}: run \`rbcd login ${url}\` (or set RBCD_API_KEY)`,
+      EXIT.failed,
+      'NOT_SIGNED_IN',
+    );
   const apiKey = env.RBCD_API_KEY ?? stored.apiKey;
   // The environment's key wins; the stored OIDC sign-in is used only without one.
   const oidc = apiKey ? undefined : stored.oidc;
@@ -55,4 +63,8 @@ export function loadCredentials(env: NodeJS.ProcessEnv = process.env, urlOverrid
       'NOT_SIGNED_IN',
     );
   return apiKey ? { url, apiKey } : { url, oidc };
+}
+
+function normaliseUrl(url: string): string {
+  return url.trim().replace(/\/+$/, '').toLowerCase();
 }
