@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import {
   assertNoStackTrace,
+  browserProblems,
   buildConsole,
   closeBrowser,
   launchBrowser,
@@ -39,6 +40,11 @@ describe('web console with API-key sign-in', () => {
     handle = await launchBrowser();
     browser = handle.browser;
     target = await createComputer(uniqueName('CK'));
+  });
+
+  afterEach(() => {
+    // No uncaught error and no Content-Security-Policy refusal in the browser, on any page.
+    expect(browserProblems.splice(0)).toEqual([]);
   });
 
   afterAll(async () => {
@@ -107,6 +113,18 @@ describe('web console with API-key sign-in', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in with API key' }).waitFor();
     expect(await page.evaluate("window.sessionStorage.getItem('rbcd.apiKey')")).toBeNull();
+    // The CSP holds (an injected inline script is refused) and the check sees it: the negative control
+    // for the afterEach check of every test.
+    await page.addScriptTag({ content: 'window.injected = true' }).catch(() => undefined);
+    expect(await page.evaluate('window.injected === true')).toBe(false);
+    for (
+      let i = 0;
+      i < 50 && !browserProblems.some((p) => /Content Security Policy directive 'script-src 'self''/.test(p));
+      i++
+    )
+      await page.waitForTimeout(100); // the console message arrives a moment after the refusal
+    expect(browserProblems.join('\n')).toMatch(/Content Security Policy directive 'script-src 'self''/);
+    browserProblems.splice(0);
     await context.close();
   });
 

@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../support/test-app';
 import {
   assertNoStackTrace,
+  browserProblems,
   buildConsole,
   closeBrowser,
   launchBrowser,
@@ -69,6 +70,11 @@ describe('web console with OIDC sign-in (authorization code + PKCE) and step-up'
     await t.app.listen(port, '127.0.0.1');
     handle = await launchBrowser();
     browser = handle.browser;
+  });
+
+  afterEach(() => {
+    // No uncaught error and no Content-Security-Policy refusal in the browser, on any page.
+    expect(browserProblems.splice(0)).toEqual([]);
   });
 
   afterAll(async () => {

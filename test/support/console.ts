@@ -65,6 +65,9 @@ export async function closeBrowser(handle: { browser: Browser } | undefined): Pr
   await handle?.browser.close().catch(() => undefined);
 }
 
+/** Uncaught page errors and Content-Security-Policy refusals seen in any context (none expected). */
+export const browserProblems: string[] = [];
+
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
@@ -74,6 +77,12 @@ export async function newContext(
   colorScheme: 'light' | 'dark' = 'light',
 ): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport, colorScheme });
+  // What a person would not see but must not happen: an uncaught error, or the CSP refusing something.
+  context.on('weberror', (error) => browserProblems.push(`uncaught: ${error.error().message}`));
+  context.on('console', (message) => {
+    if (message.type() === 'error' && /Refused to|Content.Security.Policy/i.test(message.text()))
+      browserProblems.push(`console: ${message.text()}`);
+  });
   context.setDefaultTimeout(30_000);
   return context;
 }
