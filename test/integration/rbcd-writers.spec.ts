@@ -124,4 +124,30 @@ describe('inventory: writers outside Tier 0 and each domain’s MachineAccountQu
     const io = await page(iowrite);
     expect(io.items[0].risks.map((r: { code: string }) => r.code)).not.toContain('RBCD_WRITABLE_BY_NON_TIER0');
   });
+
+  it('writers=false (REST) and writers: false (GraphQL) skip the permission read: the same item without the writer risk', async () => {
+    const rest = await t
+      .http()
+      .get('/api/v1/inventory')
+      .query({ base: hdwrite, writers: 'false' })
+      .set(t.admin)
+      .expect(200);
+    expect(rest.body.items.map((i: { samAccountName: string }) => i.samAccountName)).toEqual(['HDWRITE01$']);
+    expect(rest.body.items[0].risks.map((r: { code: string }) => r.code)).not.toContain('RBCD_WRITABLE_BY_NON_TIER0');
+    await t.http().get('/api/v1/inventory').query({ base: hdwrite, writers: 'maybe' }).set(t.admin).expect(400);
+    const gql = async (writers: boolean) =>
+      (
+        await t
+          .http()
+          .post('/graphql')
+          .set(t.admin)
+          .send({
+            query: `query ($base: String, $writers: Boolean) { inventory(base: $base, writers: $writers) { items { samAccountName risks { code } } } }`,
+            variables: { base: hdwrite, writers },
+          })
+          .expect(200)
+      ).body.data.inventory.items[0].risks.map((r: { code: string }) => r.code);
+    expect(await gql(true)).toContain('RBCD_WRITABLE_BY_NON_TIER0');
+    expect(await gql(false)).not.toContain('RBCD_WRITABLE_BY_NON_TIER0');
+  });
 });
