@@ -22,15 +22,27 @@ export class TargetLocks {
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
-  async withTarget<T>(sid: string, work: (tx: Transact) => Promise<T>): Promise<T> {
-    const key = sid.toUpperCase();
+  withTarget<T>(sid: string, work: (tx: Transact) => Promise<T>): Promise<T> {
+    return this.withTargets([sid], work);
+  }
+
+  /**
+   * Holds the locks of several targets at once (a batch of writes whose outcomes commit in one
+   * transaction). PostgreSQL takes them in one statement, in the order of their lock keys, so two
+   * batches never wait on each other in a cycle; in-process, a batch waits for every earlier
+   * holder of any of its targets.
+   */
+  async withTargets<T>(sids: string[], work: (tx: Transact) => Promise<T>): Promise<T> {
+    const keys = [...new Set(sids.map((s) => s.toUpperCase()))];
     if (!this.uow.isPostgres) {
-      const previous = this.local.get(key) ?? Promise.resolve();
-      const run = previous.catch(() => undefined).then(() => work((fn) => this.uow.run(fn)));
+      const previous = Promise.all(
+        keys.map((key) => (this.local.get(key) ?? Promise.resolve()).catch(() => undefined)),
+      );
+      const run = previous.then(() => work((fn) => this.uow.run(fn)));
       const settled = run.catch(() => undefined);
-      this.local.set(key, settled);
+      for (const key of keys) this.local.set(key, settled);
       void settled.then(() => {
-        if (this.local.get(key) === settled) this.local.delete(key);
+        for (const key of keys) if (this.local.get(key) === settled) this.local.delete(key);
       });
       return run;
     }
@@ -38,11 +50,18 @@ export class TargetLocks {
     await runner.connect();
     let broken: Error | undefined;
     try {
-      await runner.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
       try {
+        if (keys.length === 1) await runner.query('SELECT pg_advisory_lock(hashtext($1))', [keys[0]]);
+        else
+          await runner.query(
+            'SELECT pg_advisory_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k ORDER BY h) AS ordered',
+            [keys],
+          );
         return await work((fn) => transact(runner, fn));
       } finally {
-        await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch((error: Error) => (broken = error));
+        // This connection holds no other session lock: all of them go at once (also those a
+        // statement that failed half-way had taken).
+        await runner.query('SELECT pg_advisory_unlock_all()').catch((error: Error) => (broken = error));
       }
     } finally {
       // A connection whose unlock failed is closed rather than handed back still holding the lock.

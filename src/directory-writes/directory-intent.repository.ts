@@ -80,6 +80,40 @@ export class DirectoryIntentRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  /**
+   * Closes several pending intents at once; returns the ids it closed (one already closed, by
+   * another worker or the reconciler, is left as it is and not returned). PostgreSQL: one UPDATE.
+   */
+  async closeMany(
+    m: EntityManager,
+    closes: { id: string; state: Exclude<IntentState, 'pending'>; valueAfter: Buffer | null }[],
+    at: string,
+  ): Promise<Set<string>> {
+    const closed = new Set<string>();
+    if (closes.length === 0) return closed;
+    if (!this.uow.isPostgres) {
+      for (const c of closes) if (await this.close(m, c.id, c.state, c.valueAfter, at)) closed.add(c.id);
+      return closed;
+    }
+    const rows = (await m.query(
+      `UPDATE directory_intents AS d
+          SET state = v.state, value_after = v.value_after, finished_at = $4
+         FROM (SELECT unnest($1::text[]) AS id, unnest($2::text[]) AS state, unnest($3::text[]) AS value_after) AS v
+        WHERE d.id = v.id AND d.state = 'pending'
+    RETURNING d.id`,
+      [
+        closes.map((c) => c.id),
+        closes.map((c) => c.state),
+        closes.map((c) => (c.valueAfter ? c.valueAfter.toString('base64') : null)),
+        at,
+      ],
+    )) as [{ id: string }[], number] | { id: string }[];
+    // TypeORM's PostgreSQL driver answers an UPDATE ... RETURNING with [rows, count].
+    const returned = Array.isArray(rows[0]) ? (rows[0] as { id: string }[]) : (rows as { id: string }[]);
+    for (const row of returned) closed.add(row.id);
+    return closed;
+  }
+
   /** Pending intents of a request (optionally of one action), oldest first. */
   pendingForRequest(requestId: string, action?: IntentAction): Promise<DirectoryIntentEntity[]> {
     return this.uow.manager

@@ -28,6 +28,27 @@ export function effectiveSids(bytes: Buffer | null | undefined): Set<string> {
   }
 }
 
+/** One write of a batch (writeMany): its committed intent, the change, the value read before. */
+export interface PlannedWrite {
+  intent: DirectoryIntentEntity;
+  mutate: RbcdMutation;
+  /** The stored value as last read (the first compare-and-swap starts from it); undefined: read it. */
+  current: Buffer | null | undefined;
+}
+
+/** A write of the batch that the directory took, with what it swapped. */
+export interface LandedWrite {
+  write: PlannedWrite;
+  cas: CasResult;
+}
+
+/** The caller's part of a landed write's outcome: its result and the fields of its `directory.write` event. */
+export interface WriteOutcome<T> {
+  result: T;
+  data: Record<string, unknown>;
+  actor?: string;
+}
+
 /** Errors after which the write may have landed (or will be retried as is): the intent stays pending. */
 const OUTCOME_UNKNOWN: string[] = ['DIRECTORY_UNAVAILABLE', 'DIRECTORY_CREDENTIALS_REFUSED'];
 
@@ -123,6 +144,99 @@ export class DirectoryWrites {
     });
     this.crash(intent.action, 'after-commit');
     return result;
+  }
+
+  /**
+   * Steps 2 and 3 for a batch of writes, whose intents are all committed (and whose targets the
+   * caller holds): the compare-and-swap writes, up to `concurrency` at once (no new one starts
+   * after a failure), then ONE transaction with the outcome of every write that landed (`outcome`
+   * gives each its result and event fields, in order), their intents closed, their
+   * `directory.write` events, and the refused writes closed as failed. A write whose outcome is
+   * unknown keeps its intent pending, as in write(). Returns the results in the order of `writes`
+   * (undefined where no write landed) and the first error, for the caller to throw once the
+   * outcomes are committed. One commit for the batch instead of one per target; exactly once holds
+   * because every intent was committed before the first write and every outcome after the last.
+   */
+  async writeMany<T>(
+    tx: Transact,
+    writes: PlannedWrite[],
+    concurrency: number,
+    outcome: (m: EntityManager, landed: LandedWrite[]) => Promise<WriteOutcome<T>[]>,
+  ): Promise<{ results: (T | undefined)[]; error?: unknown }> {
+    const cas: (CasResult | undefined)[] = new Array(writes.length);
+    const refused: number[] = [];
+    let failure: { error: unknown } | undefined;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(Math.max(1, concurrency), writes.length) }, async () => {
+        while (next < writes.length && !failure) {
+          const index = next++;
+          const { intent, mutate, current } = writes[index];
+          this.crash(intent.action, 'after-intent');
+          try {
+            cas[index] = await this.directory.updateRbcd(
+              { dn: intent.targetDn, domain: intent.targetDomain },
+              mutate,
+              current !== undefined ? { current } : {},
+            );
+          } catch (error) {
+            failure ??= { error };
+            if (!(error instanceof DomainError) || !OUTCOME_UNKNOWN.includes(error.code)) refused.push(index);
+            continue;
+          }
+          this.crash(intent.action, 'after-write');
+        }
+      }),
+    );
+    const landed = writes.flatMap((write, index) => (cas[index] ? [{ write, cas: cas[index], index }] : []));
+    const results: (T | undefined)[] = new Array(writes.length);
+    if (landed.length > 0 || refused.length > 0) {
+      await tx(async (m) => {
+        const outcomes = landed.length ? await outcome(m, landed) : [];
+        const at = this.clock.nowIso();
+        const closed = await this.intents.closeMany(
+          m,
+          [
+            ...landed.map((l) => ({ id: l.write.intent.id, state: 'done' as const, valueAfter: l.cas.after })),
+            ...refused.map((i) => ({
+              id: writes[i].intent.id,
+              state: 'failed' as const,
+              valueAfter: fromBase64(writes[i].intent.valueBefore),
+            })),
+          ],
+          at,
+        );
+        const code = failure?.error instanceof DomainError ? failure.error.code : 'INTERNAL_ERROR';
+        await this.audit.appendMany(m, [
+          ...landed.map((l, k) => ({
+            actor: outcomes[k].actor ?? l.write.intent.actor,
+            type: 'directory.write' as const,
+            requestId: l.write.intent.requestId,
+            target: l.write.intent.targetDn,
+            data: { intentId: l.write.intent.id, ...outcomes[k].data },
+          })),
+          ...refused
+            .filter((i) => closed.has(writes[i].intent.id))
+            .map((i) => ({
+              actor: writes[i].intent.actor,
+              type: 'directory.write-failed' as const,
+              requestId: writes[i].intent.requestId,
+              target: writes[i].intent.targetDn,
+              data: {
+                intentId: writes[i].intent.id,
+                action: writes[i].intent.action,
+                principals: writes[i].intent.principals,
+                code,
+                message: (failure?.error as Error).message,
+              },
+            })),
+        ]);
+        for (const l of landed) this.crash(l.write.intent.action, 'before-commit');
+        landed.forEach((l, k) => (results[l.index] = outcomes[k].result));
+      });
+      for (const l of landed) this.crash(l.write.intent.action, 'after-commit');
+    }
+    return failure ? { results, error: failure.error } : { results };
   }
 
   /**

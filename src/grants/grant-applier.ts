@@ -40,6 +40,9 @@ function sameValue(a: Buffer | null, b: Buffer | null): boolean {
  */
 const TARGET_CONCURRENCY = 8;
 const FETCH_BATCH = 100;
+/** Targets of a grant whose outcomes commit in one transaction; batches written at once. */
+const WRITE_BATCH = 50;
+const BATCHES_IN_FLIGHT = 2;
 
 /** A grant's write on one target: its intent, and whether an earlier (crashed) attempt made it. */
 interface GrantPlan {
@@ -121,15 +124,24 @@ export class GrantApplier implements OnModuleInit {
         const tier0Groups = await this.recheckBuiltin(request, fresh);
         const plans = await this.planGrant(request, fresh, tier0Groups);
         const memo: WriterMemo = new Map();
-        await mapLimit(request.targets, TARGET_CONCURRENCY, async (target) => {
+        const index = new Map(request.targets.map((t, i) => [t.sid.toUpperCase(), i]));
+        const batches: AccountRef[][] = [];
+        for (const target of request.targets) {
           const key = target.sid.toUpperCase();
-          results[request.targets.indexOf(target)] = await this.grantOnTarget(
-            request,
-            target,
-            fresh.get(key),
-            plans.get(key),
-            memo,
-          );
+          if (!plans.has(key)) {
+            results[index.get(key) as number] = { target, status: 'applied', at: this.clock.nowIso() }; // done in an earlier run
+            continue;
+          }
+          if (batches.length === 0 || batches[batches.length - 1].length >= WRITE_BATCH) batches.push([]);
+          batches[batches.length - 1].push(target);
+        }
+        await mapLimit(batches, BATCHES_IN_FLIGHT, async (batch) => {
+          const done = await this.grantOnTargets(request, batch, fresh, plans, memo);
+          batch.forEach((target, k) => {
+            const result = done.results[k];
+            if (result) results[index.get(target.sid.toUpperCase()) as number] = result;
+          });
+          if (done.error !== undefined) throw done.error;
         });
       } else {
         const pending = byTarget(await this.intents.pendingForRequest(request.id, 'revoke'));
@@ -209,16 +221,16 @@ export class GrantApplier implements OnModuleInit {
   }
 
   /**
-   * Policy again for every target still to write (against the target as it is now), then the
-   * intents of the writes this run makes, committed in a few batched transactions before any of
-   * them: one commit per batch of targets, not per target. Targets done in an earlier run are left
-   * out; a pending intent of an earlier run is resumed instead of announced again.
+   * Policy again for every target still to write (against the target as it is now), before any
+   * write; then what each write needs: a pending intent of an earlier run is resumed, the others get
+   * an intent announced (committed by each batch before its writes, see grantOnTargets). Targets
+   * done in an earlier run are left out.
    */
   private async planGrant(
     request: RequestEntity,
     fresh: Map<string, DirectoryObject>,
     tier0Groups: Map<string, string | undefined>,
-  ): Promise<Map<string, GrantPlan>> {
+  ): Promise<Map<string, GrantPlan | { announce: NewIntent }>> {
     const principalSids = request.principals.map((p) => p.sid.toUpperCase());
     const rows = await this.uow.manager
       .getRepository(GrantEntity)
@@ -228,8 +240,7 @@ export class GrantApplier implements OnModuleInit {
       if (row.state === 'active')
         written.set(row.targetSid.toUpperCase(), (written.get(row.targetSid.toUpperCase()) ?? 0) + 1);
     const pending = byTarget(await this.intents.pendingForRequest(request.id, 'grant'));
-    const plans = new Map<string, GrantPlan>();
-    const announce: NewIntent[] = [];
+    const plans = new Map<string, GrantPlan | { announce: NewIntent }>();
     for (const target of request.targets) {
       const key = target.sid.toUpperCase();
       if ((written.get(key) ?? 0) >= principalSids.length) continue; // done in an earlier run
@@ -239,94 +250,140 @@ export class GrantApplier implements OnModuleInit {
       if (earlier) plans.set(key, { intent: earlier, resumed: true });
       else {
         const before = current?.rbcd ?? null;
-        announce.push({
-          requestId: request.id,
-          action: 'grant',
-          operation: 'add',
-          target,
-          principals: principalSids,
-          inForceBefore: [...effectiveSids(before)],
-          valueBefore: before,
-          actor: 'system',
+        plans.set(key, {
+          announce: {
+            requestId: request.id,
+            action: 'grant',
+            operation: 'add',
+            target,
+            principals: principalSids,
+            inForceBefore: [...effectiveSids(before)],
+            valueBefore: before,
+            actor: 'system',
+          },
         });
       }
-    }
-    for (let i = 0; i < announce.length; i += FETCH_BATCH) {
-      const intents = await this.uow.run((m) => this.writes.announce(m, announce.slice(i, i + FETCH_BATCH)));
-      for (const intent of intents) plans.set(intent.targetSid, { intent, resumed: false });
     }
     return plans;
   }
 
-  private async grantOnTarget(
+  /**
+   * A batch of a grant's targets: the intents it announces committed in one transaction, then the
+   * targets' locks held together, the compare-and-swap writes a few at a time, and one transaction
+   * for all their outcomes (grant rows, writer baselines, intents closed, audit events). While one
+   * batch writes, the next commits its intents. Returns each target's result (undefined where no
+   * write landed) and the first error.
+   */
+  private async grantOnTargets(
     request: RequestEntity,
-    target: AccountRef,
-    fresh: DirectoryObject | undefined,
-    plan: GrantPlan | undefined,
+    targets: AccountRef[],
+    fresh: Map<string, DirectoryObject>,
+    steps: Map<string, GrantPlan | { announce: NewIntent }>,
     memo: WriterMemo,
-  ): Promise<TargetResult> {
-    if (!plan) return { target, status: 'applied', at: this.clock.nowIso() }; // done in an earlier run
-    const principalSids = plan.intent.principals;
-    // Who else can write the target now: the baseline WRITER_ADDED is later compared with. Read
-    // before the lock (names come from the directory); from the fetch's descriptor when it came.
+  ): Promise<{ results: (TargetResult | undefined)[]; error?: unknown }> {
+    const plans = new Map<string, GrantPlan>();
+    const announce: NewIntent[] = [];
+    for (const target of targets) {
+      const step = steps.get(target.sid.toUpperCase());
+      if (step && 'announce' in step) announce.push(step.announce);
+      else if (step) plans.set(target.sid.toUpperCase(), step);
+    }
+    if (announce.length) {
+      const intents = await this.uow.run((m) => this.writes.announce(m, announce));
+      for (const intent of intents) plans.set(intent.targetSid, { intent, resumed: false });
+    }
+    const planOf = (target: AccountRef) => plans.get(target.sid.toUpperCase()) as GrantPlan;
+    const byIntent = new Map(targets.map((t) => [planOf(t).intent.id, t]));
+    // Who else can write each target now: the baseline WRITER_ADDED is later compared with. Read
+    // before the locks (names come from the directory); from the fetch's descriptor when it came.
     // A failed read never fails the grant: the reconciler then records the baseline on its first run.
-    const writers: Writer[] | null = fresh
-      ? await this.writers
-          .rbcdWriters(fresh, memo)
-          .then((r) => r.writers)
-          .catch((error: unknown) => {
-            this.logger.warn(`writers of ${target.dn} not read at apply: ${(error as Error).message}`);
-            return null;
-          })
-      : null;
-    return this.locks.withTarget(target.sid, (tx) =>
-      this.writes.write(
-        tx,
-        plan.intent,
-        (current) => planRbcdChange('grant', current, principalSids).next,
-        fresh?.rbcd ?? null,
-        async (m, cas) => {
-          const grants = m.getRepository(GrantEntity);
-          const mine = await grants.find({ where: { requestId: request.id, targetSid: target.sid } });
-          const others = await grants.find({
-            where: {
-              targetSid: target.sid,
-              principalSid: In(principalSids),
-              state: 'active',
-              requestId: Not(request.id),
-            },
-          });
-          // Ownership: a resumed write may have landed before the crash, so what AD shows now says
-          // nothing; the intent holds what was in force before it.
-          const inForceBefore = plan.resumed ? new Set(plan.intent.inForceBefore) : effectiveSids(cas.before);
-          const now = this.clock.nowIso();
-          if (writers) {
-            const otherGrantsActive = await grants.exists({
-              where: { targetSid: target.sid, state: 'active', requestId: Not(request.id) },
+    const writers = new Map<string, Writer[] | null>();
+    for (const target of targets) {
+      const object = fresh.get(target.sid.toUpperCase());
+      writers.set(
+        target.sid.toUpperCase(),
+        object
+          ? await this.writers
+              .rbcdWriters(object, memo)
+              .then((r) => r.writers)
+              .catch((error: unknown) => {
+                this.logger.warn(`writers of ${target.dn} not read at apply: ${(error as Error).message}`);
+                return null;
+              })
+          : null,
+      );
+    }
+    return this.locks.withTargets(
+      targets.map((t) => t.sid),
+      (tx) =>
+        this.writes.writeMany<TargetResult>(
+          tx,
+          targets.map((target) => {
+            const { intent } = planOf(target);
+            return {
+              intent,
+              mutate: (current) => planRbcdChange('grant', current, intent.principals).next,
+              current: fresh.get(target.sid.toUpperCase())?.rbcd ?? null,
+            };
+          }),
+          TARGET_CONCURRENCY,
+          async (m, landed) => {
+            const grants = m.getRepository(GrantEntity);
+            const sids = landed.map((l) => (byIntent.get(l.write.intent.id) as AccountRef).sid);
+            const pair = (g: Pick<GrantEntity, 'targetSid' | 'principalSid'>) =>
+              `${g.targetSid.toUpperCase()}|${g.principalSid.toUpperCase()}`;
+            const mine = new Set(
+              (await grants.find({ where: { requestId: request.id, targetSid: In(sids) } })).map(pair),
+            );
+            // Other requests' active grants on these targets: who else holds an ACE there, and
+            // whether a grant period is already under way (the writer baseline is then kept).
+            const othersActive = await grants.find({
+              select: { targetSid: true, principalSid: true },
+              where: { targetSid: In(sids), state: 'active', requestId: Not(request.id) },
             });
-            await this.baselines.recordAtApply(m, target.sid, writers, this.clock.nowIso(), otherGrantsActive);
-          }
-          for (const sid of principalSids) {
-            if (mine.some((g) => g.principalSid === sid)) continue;
-            const owned = !inForceBefore.has(sid) && !others.some((g) => g.principalSid === sid);
-            await grants.insert({
-              id: randomUUID(),
-              requestId: request.id,
-              targetSid: target.sid,
-              targetDn: target.dn,
-              targetDomain: target.domain,
-              principalSid: sid,
-              state: 'active',
-              aceAddedByService: owned,
-              adopted: false,
-              createdAt: now,
-              expiresAt: request.expiresAt,
-              endedAt: null,
+            const others = new Set(othersActive.map(pair));
+            const busy = new Set(othersActive.map((g) => g.targetSid.toUpperCase()));
+            const now = this.clock.nowIso();
+            await this.baselines.recordManyAtApply(
+              m,
+              landed.flatMap((l) => {
+                const key = l.write.intent.targetSid;
+                const known = writers.get(key);
+                return known ? [{ targetSid: key, writers: known, otherGrantsActive: busy.has(key) }] : [];
+              }),
+              now,
+            );
+            const rows: GrantEntity[] = [];
+            const outcomes = landed.map(({ write, cas }) => {
+              const target = byIntent.get(write.intent.id) as AccountRef;
+              const plan = planOf(target);
+              // Ownership: a resumed write may have landed before the crash, so what AD shows now
+              // says nothing; the intent holds what was in force before it.
+              const inForceBefore = plan.resumed ? new Set(plan.intent.inForceBefore) : effectiveSids(cas.before);
+              for (const sid of plan.intent.principals) {
+                const key = pair({ targetSid: target.sid, principalSid: sid });
+                if (mine.has(key)) continue;
+                rows.push({
+                  id: randomUUID(),
+                  requestId: request.id,
+                  targetSid: target.sid,
+                  targetDn: target.dn,
+                  targetDomain: target.domain,
+                  principalSid: sid,
+                  state: 'active',
+                  aceAddedByService: !inForceBefore.has(sid) && !others.has(key),
+                  adopted: false,
+                  createdAt: now,
+                  expiresAt: request.expiresAt,
+                  endedAt: null,
+                });
+              }
+              return this.writeOutcome(target, 'grant', plan.intent.principals, cas, now, plan);
             });
-          }
-          return this.writeOutcome(target, 'grant', principalSids, cas, now, plan);
-        },
-      ),
+            for (let i = 0; i < rows.length; i += FETCH_BATCH) await grants.insert(rows.slice(i, i + FETCH_BATCH));
+            return outcomes;
+          },
+        ),
     );
   }
 

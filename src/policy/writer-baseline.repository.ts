@@ -5,6 +5,7 @@ import { type RecordedWriter, WriterBaselineEntity } from './writer-baseline.ent
 import type { Writer } from './writers.service';
 
 const IN_CHUNK = 500;
+const UPSERT_CHUNK = 100;
 
 /** The recorded form of the writers outside Tier 0 (class `other`), in a stable order. */
 export function recordedWriters(writers: Writer[]): RecordedWriter[] {
@@ -62,6 +63,38 @@ export class WriterBaselineRepository {
     await repo.upsert({ targetSid: key, writers: recordedWriters(writers), recordedBy: 'apply', recordedAt: at }, [
       'targetSid',
     ]);
+  }
+
+  /**
+   * recordAtApply for several targets in one go (a batch of grant writes): the targets with another
+   * active grant keep a baseline they have; every other one is replaced, a hundred rows an upsert.
+   */
+  async recordManyAtApply(
+    m: EntityManager,
+    entries: { targetSid: string; writers: Writer[]; otherGrantsActive: boolean }[],
+    at: string,
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    const repo = m.getRepository(WriterBaselineEntity);
+    const busy = entries.filter((e) => e.otherGrantsActive).map((e) => e.targetSid.toUpperCase());
+    const kept = new Set<string>();
+    for (let i = 0; i < busy.length; i += IN_CHUNK) {
+      const rows = await repo.find({
+        select: { targetSid: true },
+        where: { targetSid: In(busy.slice(i, i + IN_CHUNK)) },
+      });
+      for (const row of rows) kept.add(row.targetSid);
+    }
+    const rows = entries
+      .filter((e) => !kept.has(e.targetSid.toUpperCase()))
+      .map((e) => ({
+        targetSid: e.targetSid.toUpperCase(),
+        writers: recordedWriters(e.writers),
+        recordedBy: 'apply' as const,
+        recordedAt: at,
+      }));
+    for (let i = 0; i < rows.length; i += UPSERT_CHUNK)
+      await repo.upsert(rows.slice(i, i + UPSERT_CHUNK), ['targetSid']);
   }
 
   /** The writers the reconciler saw, as the baseline of its next run. */
