@@ -82,10 +82,11 @@ export class DirectoryWrites {
   /** Step 1 for one or many writes, in the caller's transaction (commit it before writing). */
   async announce(m: EntityManager, intents: NewIntent[]): Promise<DirectoryIntentEntity[]> {
     const rows = await this.intents.insert(m, intents, this.clock.nowIso());
-    for (const row of rows) {
-      await this.audit.append(m, {
+    await this.audit.appendMany(
+      m,
+      rows.map((row) => ({
         actor: row.actor,
-        type: 'directory.intent',
+        type: 'directory.intent' as const,
         requestId: row.requestId,
         target: row.targetDn,
         data: {
@@ -96,8 +97,8 @@ export class DirectoryWrites {
           inForceBefore: row.inForceBefore,
           sddlBefore: storedSddl(fromBase64(row.valueBefore)),
         },
-      });
-    }
+      })),
+    );
     return rows;
   }
 
