@@ -7,6 +7,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { UnitOfWork } from '../database/unit-of-work';
 import { JobEntity, type JobKind, type JobStatus } from './job.entity';
+import { JobSignals } from './job-signals';
 
 export interface NewJob {
   kind: JobKind;
@@ -30,6 +31,7 @@ export class JobQueue {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
+    private readonly signals: JobSignals,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -56,7 +58,10 @@ export class JobQueue {
       })
       .orIgnore()
       .execute();
-    // This process's worker starts at once, not at its next poll (other replicas poll).
+    // This process's worker starts at once, not at its next poll; on PostgreSQL the other replicas'
+    // workers hear it too (NOTIFY, delivered at commit). Audit-sink jobs, one per audit event when
+    // sinks are configured, are left to the wake-up of the local worker and the poll.
+    if (job.kind !== 'audit-sink') await this.signals.signal(manager);
     this.uow.afterCommit(manager, () => this.enqueuedListeners.forEach((listener) => listener()));
     return id;
   }

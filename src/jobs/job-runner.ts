@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/config.types';
 import { isRetryable, JobHandlers, RetryAt } from './job-handlers';
 import type { JobEntity } from './job.entity';
 import { JobQueue } from './job-queue.service';
+import { JobSignals } from './job-signals';
 
 /**
  * The worker: leases due jobs and runs them. Directory jobs run one at a time per process (each
@@ -25,6 +26,7 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   constructor(
     private readonly queue: JobQueue,
     private readonly handlers: JobHandlers,
+    private readonly signals: JobSignals,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // A job enqueued here (an approval, a revoke, a webhook) wakes this worker once it is committed.
@@ -35,10 +37,13 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     if (!this.config.worker) return;
     this.running = true;
     this.loop = this.run();
+    // PostgreSQL: a job enqueued by any replica wakes this worker at once (LISTEN/NOTIFY).
+    this.signals.listen(() => this.nudge());
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
+    await this.signals.stop();
     this.wake?.();
     await this.loop;
     await this.queue.releaseAll().catch(() => undefined);

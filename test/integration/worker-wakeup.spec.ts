@@ -1,8 +1,10 @@
 // An approval wakes the worker of the process that received it: the grant is applied at once, not
-// at the next poll. Other replicas (an API-only one received the approval) notice within one poll.
+// at the next poll. Other replicas (an API-only one received the approval) notice within one poll,
+// or at once on PostgreSQL (LISTEN/NOTIFY), shown with a replica in a process of its own.
+import { startServiceProcess, type ServiceProcess } from '../support/service-process';
 import { createComputer, type CreatedComputer, deleteObject, uniqueName } from '../support/sandbox';
 import type { TestApp, TestDatabase } from '../support/test-app';
-import { actors, sandboxApp, sleep } from '../support/workflow';
+import { actors, SANDBOX_CONFIG, sandboxApp, sleep } from '../support/workflow';
 
 async function appliedWithin(t: TestApp, id: string, headers: Record<string, string>, ms: number): Promise<number> {
   const started = Date.now();
@@ -85,5 +87,50 @@ describe('another replica notices an approval within one poll interval (PostgreS
       .expect(201);
     await api.http().post(`/api/v1/requests/${filed.body.id}/approve`).set(who.approver).send({}).expect(200);
     expect(await appliedWithin(api, filed.body.id, who.requester, 500 + 4_000)).toBeLessThan(4_500);
+  });
+});
+
+describe('another replica, in a process of its own, wakes at once on an approval (PostgreSQL LISTEN/NOTIFY)', () => {
+  let api: TestApp;
+  let replica: ServiceProcess | undefined;
+  const created: CreatedComputer[] = [];
+
+  beforeAll(async () => {
+    api = await sandboxApp({ database: 'postgres', env: { RBCD_WORKER: 'off' } });
+    const url = (api.config.database as { url: string }).url;
+    // A poll of ten minutes: only the notification can make this replica apply within the test.
+    replica = await startServiceProcess({
+      DATABASE_URL: url,
+      RBCD_CONFIG: SANDBOX_CONFIG,
+      RBCD_WORKER: 'on',
+      RBCD_JOB_POLL_MS: '600000',
+      RBCD_RECONCILE_MS: '0',
+    });
+    created.push(await createComputer(uniqueName('WN')), await createComputer(uniqueName('WN')));
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([api?.close(), replica?.stop()]);
+    for (const c of created) await deleteObject(c.dn).catch(() => undefined);
+  });
+
+  it('the approval lands on the API-only replica; the other process applies it within seconds, not at its poll', async () => {
+    const who = await actors(api);
+    await sleep(1_000); // the replica's first pass (at boot) is over: it sleeps for its ten minutes now
+    const [target, principal] = created;
+    const filed = await api
+      .http()
+      .post('/api/v1/requests')
+      .set(who.requester)
+      .send({
+        action: 'grant',
+        targets: [target.dn],
+        principals: [principal.sid],
+        justification: 'notify',
+        duration: 'PT1H',
+      })
+      .expect(201);
+    await api.http().post(`/api/v1/requests/${filed.body.id}/approve`).set(who.approver).send({}).expect(200);
+    expect(await appliedWithin(api, filed.body.id, who.requester, 20_000)).toBeLessThan(20_000);
   });
 });
