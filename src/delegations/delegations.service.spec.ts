@@ -35,7 +35,10 @@ describe('DelegationsService.forTarget', () => {
     const { directory, service: s } = service([target, serverb, fabweb], ['resolve', 'resolveSids']);
     const view = await s.forTarget('SERVERC');
     expect(directory.callsOf('resolve')).toEqual([
-      ['SERVERC', { kind: 'target', domain: undefined, withRbcd: true, withSecurityDescriptor: true }],
+      [
+        'SERVERC',
+        { kind: 'target', domain: undefined, withRbcd: true, withSecurityDescriptor: true, identityOnly: true },
+      ],
     ]);
     expect(view.target).toEqual({
       dn: target.dn,

@@ -37,12 +37,14 @@ export class DelegationsService {
   }
 
   private async readTarget(target: string, domain?: string): Promise<DelegationView> {
-    // The descriptor (who else may write the list) comes in the same batched search as the value.
+    // The descriptor (who else may write the list) comes in the same batched search as the value;
+    // the view shows the target by its names and decides nothing from its other attributes.
     const object = await this.directory.resolve(target, {
       kind: 'target',
       domain,
       withRbcd: true,
       withSecurityDescriptor: true,
+      identityOnly: true,
     });
     const [view, written] = await Promise.all([this.reader.view(object), this.writers.rbcdWriters(object)]);
     return { ...view, writers: written.writers ?? [], warnings: [...view.warnings, ...written.warnings] };

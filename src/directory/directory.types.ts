@@ -135,6 +135,12 @@ export interface ResolveOptions {
   withRbcd?: boolean;
   /** Read nTSecurityDescriptor too (`securityDescriptor`, null when absent or not readable), in the same search. */
   withSecurityDescriptor?: boolean;
+  /**
+   * Read only what names the account (DN, SID, GUID, sAMAccountName, dNSHostName, objectClass),
+   * besides the value and descriptor asked for: the other fields stay empty (UAC 0, no SPNs...).
+   * For views that show the account, never for a decision about it.
+   */
+  identityOnly?: boolean;
 }
 
 export interface SearchOptions {

@@ -59,15 +59,24 @@ const LOOKUP_BATCH = 50;
 /** Batched look-ups out at once per pooled connection; more wait and join the next batch. */
 const LOOKUPS_IN_FLIGHT_PER_CONNECTION = 2;
 /** What a look-up reads: the account, and its RBCD value (small; callers who did not ask drop it). */
-const LOOKUP_ATTRIBUTES = [...ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE];
-const LOOKUP_ATTRIBUTES_WITH_SD = [...LOOKUP_ATTRIBUTES, SECURITY_DESCRIPTOR_ATTRIBUTE];
+/** What names an account (resolve's `identityOnly`): a view that shows it needs nothing else. */
+const IDENTITY_ATTRIBUTES = ['objectSid', 'objectGUID', 'sAMAccountName', 'dNSHostName', 'objectClass'];
 /** Most entries one identifier may match (more than one is AMBIGUOUS_IDENTIFIER; ten are shown). */
 const MATCHES_KEPT = 11;
 
-/** What a look-up reads besides the account: its RBCD value, its nTSecurityDescriptor. */
-interface LookupRead {
-  attributes: string[];
+/** What a look-up reads besides the account's names: one batcher per shape. */
+interface LookupShape {
   withSecurityDescriptor: boolean;
+  identityOnly: boolean;
+}
+
+/** The attributes a batched look-up of this shape reads (the RBCD value always: it is small). */
+function lookupAttributes(shape: LookupShape): string[] {
+  return [
+    ...(shape.identityOnly ? IDENTITY_ATTRIBUTES : ACCOUNT_ATTRIBUTES),
+    RBCD_ATTRIBUTE,
+    ...(shape.withSecurityDescriptor ? [SECURITY_DESCRIPTOR_ATTRIBUTE] : []),
+  ];
 }
 
 /** Members that can widen a group: groups, and foreign security principals (which may be groups). */
@@ -159,9 +168,10 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     const kind = options.kind ?? 'target';
     const parsed = parseIdentifier(identifier);
     if (!parsed) throw new DomainError('VALIDATION_FAILED', `"${identifier}" is not an account identifier`);
-    const read: LookupRead = {
-      attributes: options.withRbcd ? [...ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE] : ACCOUNT_ATTRIBUTES,
+    const read = {
+      withRbcd: options.withRbcd === true,
       withSecurityDescriptor: options.withSecurityDescriptor === true,
+      identityOnly: options.identityOnly === true,
     };
     const candidates = await this.candidateDomains(parsed, kind, options.domain);
     const homeKey = `${kind}|${identifier.trim().toLowerCase()}`;
@@ -228,6 +238,7 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     else delete object.rbcd;
     if (options.withSecurityDescriptor) object.securityDescriptor ??= null;
     else delete object.securityDescriptor;
+    if (options.identityOnly) return object; // not a whole account: never cached as one
     // The name cache keeps names, never a descriptor value (that is read fresh every time).
     const named = { ...object };
     delete named.rbcd;
@@ -255,7 +266,7 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     }
     await Promise.all(
       [...pending].map(async ([connection, list]) => {
-        const batcher = this.lookupBatcher(connection, false);
+        const batcher = this.lookupBatcher(connection, { withSecurityDescriptor: false, identityOnly: false });
         const answers = await Promise.allSettled(list.map((sid) => batcher.load({ kind: 'sid', sid })));
         answers.forEach((answer, i) => {
           const sid = list[i];
@@ -630,14 +641,17 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   private async findIn(
     connection: DomainConnection,
     parsed: ParsedIdentifier,
-    read: LookupRead,
+    read: LookupShape & { withRbcd: boolean },
   ): Promise<DirectoryObject[]> {
     if (parsed.kind === 'dn') {
       try {
         return await this.searchEntries(connection, parsed.dn, {
           filter: '(objectSid=*)',
           scope: 'base',
-          attributes: read.attributes,
+          attributes: [
+            ...(read.identityOnly ? IDENTITY_ATTRIBUTES : ACCOUNT_ATTRIBUTES),
+            ...(read.withRbcd ? [RBCD_ATTRIBUTE] : []),
+          ],
           withSecurityDescriptor: read.withSecurityDescriptor,
         });
       } catch (error) {
@@ -649,7 +663,10 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
         throw error;
       }
     }
-    return this.lookupBatcher(connection, read.withSecurityDescriptor).load(parsed);
+    return this.lookupBatcher(connection, {
+      withSecurityDescriptor: read.withSecurityDescriptor,
+      identityOnly: read.identityOnly,
+    }).load(parsed);
   }
 
   /**
@@ -661,13 +678,13 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
    */
   private lookupBatcher(
     connection: DomainConnection,
-    withSecurityDescriptor: boolean,
+    shape: LookupShape,
   ): ReadBatcher<SearchableIdentifier, DirectoryObject[]> {
-    const key = `${connection.name}|${withSecurityDescriptor ? 'sd' : 'plain'}`;
+    const key = `${connection.name}|${shape.withSecurityDescriptor ? 'sd' : ''}|${shape.identityOnly ? 'identity' : ''}`;
     let batcher = this.lookups.get(key);
     if (!batcher) {
       batcher = new ReadBatcher(
-        (items) => this.lookupBatch(connection, items, withSecurityDescriptor),
+        (items) => this.lookupBatch(connection, items, shape),
         LOOKUP_BATCH,
         connection.poolSize * LOOKUPS_IN_FLIGHT_PER_CONNECTION,
       );
@@ -679,12 +696,12 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   private async lookupBatch(
     connection: DomainConnection,
     items: SearchableIdentifier[],
-    withSecurityDescriptor: boolean,
+    shape: LookupShape,
   ): Promise<DirectoryObject[][]> {
     const distinct = new Map<string, SearchableIdentifier>();
     for (const item of items) distinct.set(identityKey(item), item);
     const questions = [...distinct.values()];
-    const found = await this.searchIdentities(connection, questions, withSecurityDescriptor);
+    const found = await this.searchIdentities(connection, questions, shape);
     const answers = new Map(
       questions.map((q) => [identityKey(q), found.filter((o) => matchesIdentity(q, o)).slice(0, MATCHES_KEPT)]),
     );
@@ -693,10 +710,7 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
       // An entry none of our comparisons claims (a collation AD knows better): the identifiers
       // left without an answer are asked one by one, so no caller is told "not found" wrongly.
       for (const q of questions.filter((q) => answers.get(identityKey(q))?.length === 0)) {
-        answers.set(
-          identityKey(q),
-          (await this.searchIdentities(connection, [q], withSecurityDescriptor)).slice(0, MATCHES_KEPT),
-        );
+        answers.set(identityKey(q), (await this.searchIdentities(connection, [q], shape)).slice(0, MATCHES_KEPT));
       }
     }
     return items.map((item) => (answers.get(identityKey(item)) ?? []).map((o) => ({ ...o })));
@@ -706,7 +720,7 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   private async searchIdentities(
     connection: DomainConnection,
     questions: SearchableIdentifier[],
-    withSecurityDescriptor: boolean,
+    shape: LookupShape,
   ): Promise<DirectoryObject[]> {
     const identities =
       questions.length === 1 ? identityFilter(questions[0]) : new OrFilter({ filters: questions.map(identityFilter) });
@@ -718,15 +732,15 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
         {
           scope: 'sub',
           filter,
-          attributes: withSecurityDescriptor ? LOOKUP_ATTRIBUTES_WITH_SD : LOOKUP_ATTRIBUTES,
+          attributes: lookupAttributes(shape),
           explicitBufferAttributes: BINARY_ATTRIBUTES,
         },
-        withSecurityDescriptor ? [new SdFlagsControl()] : [],
+        shape.withSecurityDescriptor ? [new SdFlagsControl()] : [],
       );
       return searchEntries.map((entry) => {
         const object = toDirectoryObject(entry, connection.name);
         object.rbcd ??= null;
-        if (withSecurityDescriptor) object.securityDescriptor ??= null;
+        if (shape.withSecurityDescriptor) object.securityDescriptor ??= null;
         return object;
       });
     });
