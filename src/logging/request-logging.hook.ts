@@ -11,7 +11,10 @@ function isQuiet(url: string): boolean {
  * status, duration. No headers are logged at all, so no credential header can reach a log.
  * 5xx answers are logged at error level.
  */
-export function registerRequestLogging(fastify: FastifyInstance, logger: Logger): void {
+export function registerRequestLogging(fastify: FastifyInstance, root: Logger): void {
+  // The line has fixed fields only (id, method, URL, address, status, time), none of which the
+  // redaction paths can name: walking them for every request was a few per cent of a read's CPU.
+  const logger = root.child({}, { redact: { paths: [] } });
   fastify.addHook('onResponse', (request, reply, done) => {
     if (!isQuiet(request.url)) {
       const status = reply.statusCode;
