@@ -265,5 +265,7 @@ function decisionLine(kind: 'approve' | 'reject', request: RequestView, principa
   const count = request.approvals.filter((a) => a.decision === 'approve').length;
   return request.status === 'pending'
     ? `:ballot_box_with_check: ${principal.name} approved request ${request.id} (${count}/${request.requiredApprovals}); it needs more approvals.`
-    : `:white_check_mark: ${principal.name} approved request ${request.id}; it is ${request.status} and will be applied shortly.`;
+    : request.status === 'scheduled'
+      ? `:calendar: ${principal.name} approved request ${request.id}; it is scheduled and will be applied at ${request.startsAt}.`
+      : `:white_check_mark: ${principal.name} approved request ${request.id}; it is ${request.status} and will be applied shortly.`;
 }

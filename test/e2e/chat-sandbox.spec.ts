@@ -12,8 +12,9 @@ import {
   sidToBytes,
   uniqueName,
 } from '../support/sandbox';
+import { EventReceiver } from '../support/event-receiver';
 import type { TestApp } from '../support/test-app';
-import { sandboxApp } from '../support/workflow';
+import { sandboxApp, sleep } from '../support/workflow';
 
 const SECRET = 'sandbox-chat-signing-secret';
 const REQUESTER = { id: 'UCHREQ', name: 'rita' };
@@ -46,13 +47,16 @@ describe('chat grant on the sandbox DC', () => {
   let t: TestApp;
   let target: CreatedComputer;
   let serverbSid: string;
+  const receiver = new EventReceiver();
 
   beforeAll(async () => {
+    await receiver.start();
     t = await sandboxApp({
       config: {
         chat: {
           slack: {
             signingSecret: SECRET,
+            notifyUrl: `${receiver.url}/chat`,
             users: {
               [REQUESTER.id]: { user: 'alice@contoso.test', roles: ['requester', 'approver'] },
               [APPROVER.id]: { user: 'CONTOSO\\carol', roles: ['approver'] },
@@ -67,6 +71,7 @@ describe('chat grant on the sandbox DC', () => {
 
   afterAll(async () => {
     await t?.close();
+    await receiver.stop();
     if (target) await deleteObject(target.dn);
   });
 
@@ -129,6 +134,49 @@ describe('chat grant on the sandbox DC', () => {
     await t.app.get(JobRunner).runOnce();
     const revoked = await t.http().get(`/api/v1/requests/${id}`).set(t.admin).expect(200);
     expect(revoked.body.status).toBe('revoked');
+    expect(allowsSid(await readRbcdRaw(target.dn), serverbSid)).toBe(false);
+  });
+
+  it('a scheduled grant from chat starts at its time; extend from chat moves its expiry; the requester is named', async () => {
+    const targetName = target.samAccountName.replace(/\$$/, '');
+    const startsAt = new Date(Date.now() + 6_000).toISOString();
+    const filed = await slash(
+      t,
+      REQUESTER,
+      `grant SERVERB$ -&gt; ${targetName} from ${startsAt} for 1h because maintenance window`,
+    ).expect(200);
+    const id = /Filed request ([0-9a-f-]{36})/.exec(filed.body.text)?.[1] as string;
+    expect(filed.body.text).toContain(`from ${startsAt}`);
+    const approved = await slash(t, APPROVER, `approve ${id}`).expect(200);
+    expect(approved.body.text).toContain(`it is scheduled and will be applied at ${startsAt}`);
+    await t.app.get(JobRunner).runOnce();
+    expect(allowsSid(await readRbcdRaw(target.dn), serverbSid)).toBe(false);
+
+    await sleep(Math.max(0, Date.parse(startsAt) - Date.now()) + 200);
+    await t.app.get(JobRunner).runOnce();
+    const applied = (await t.http().get(`/api/v1/requests/${id}`).set(t.admin).expect(200)).body;
+    expect(applied.status).toBe('applied');
+    expect(allowsSid(await readRbcdRaw(target.dn), serverbSid)).toBe(true);
+    // The channel was told, naming the requester: approved, scheduled, applied.
+    const told = receiver.chatTexts().filter((text) => text.includes(`<@${REQUESTER.id}>`) && text.includes(id));
+    expect(told.some((text) => text.includes(`Request ${id} is scheduled`))).toBe(true);
+    expect(told.some((text) => text.includes(`Request ${id} is applied until ${applied.expiresAt}`))).toBe(true);
+
+    const extend = await slash(t, REQUESTER, `extend ${id} for 30m because the window ran over`).expect(200);
+    const extensionId = /Filed extension ([0-9a-f-]{36})/.exec(extend.body.text)?.[1] as string;
+    expect(extend.body.text).toContain('pending');
+    await slash(t, APPROVER, `approve ${extensionId}`).expect(200);
+    await t.app.get(JobRunner).runOnce();
+    const extended = (await t.http().get(`/api/v1/requests/${id}`).set(t.admin).expect(200)).body;
+    expect(Date.parse(extended.expiresAt) - Date.parse(applied.expiresAt)).toBe(30 * 60_000);
+    expect(
+      receiver
+        .chatTexts()
+        .some((text) => text.includes(`The grant of request ${id} now runs until ${extended.expiresAt}`)),
+    ).toBe(true);
+
+    await slash(t, REQUESTER, `revoke ${id} done`).expect(200);
+    await t.app.get(JobRunner).runOnce();
     expect(allowsSid(await readRbcdRaw(target.dn), serverbSid)).toBe(false);
   });
 });

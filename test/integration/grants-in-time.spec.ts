@@ -4,7 +4,15 @@
 import type { AppConfig } from '../../src/config/config.types';
 import { EventReceiver } from '../support/event-receiver';
 import { canDelegate, enableProtocolTransition, forgetKeytab } from '../support/kerberos';
-import { createComputer, type CreatedComputer, deleteObject, uniqueName } from '../support/sandbox';
+import { Attribute, Change } from 'ldapts';
+import {
+  adminClient,
+  createComputer,
+  type CreatedComputer,
+  deleteObject,
+  uniqueName,
+  withClient,
+} from '../support/sandbox';
 import type { TestApp, TestDatabase } from '../support/test-app';
 import { actors, type Actors, drainJobs, sandboxApp, sleep } from '../support/workflow';
 
@@ -92,6 +100,40 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('grants in time on %s', (dat
     await t.http().post(`/api/v1/requests/${id}/revoke`).set(who.requester).send({}).expect(200);
     await drainJobs(t);
     expect((await oracle()).allowed).toBe(false);
+  });
+
+  it('policy is checked again at activation: a target protected since the approval is not written', async () => {
+    const name = uniqueName('TQ');
+    const tq = await createComputer(name, { spns: [`cifs/${name.toLowerCase()}.contoso.test`] });
+    created.push(tq);
+    const startsAt = new Date(Date.now() + 8_000).toISOString();
+    const filed = await t
+      .http()
+      .post('/api/v1/requests')
+      .set(who.requester)
+      .send({ action: 'grant', targets: [tq.dn], principals: [frontEnd.sid], justification: 'later', startsAt })
+      .expect(201);
+    const id = filed.body.id as string;
+    await t.http().post(`/api/v1/requests/${id}/approve`).set(who.approver).send({}).expect(200);
+    // After the approval, before the start: the target becomes a protected (adminCount=1) account.
+    await withClient(adminClient(), (c) =>
+      c.modify(
+        tq.dn,
+        new Change({ operation: 'replace', modification: new Attribute({ type: 'adminCount', values: ['1'] }) }),
+      ),
+    );
+    await sleep(Math.max(0, Date.parse(startsAt) - Date.now()) + 200);
+    await drainJobs(t);
+    const failed = (await t.http().get(`/api/v1/requests/${id}`).set(who.requester).expect(200)).body;
+    expect(failed.status).toBe('failed');
+    expect(failed.result.error.code).toBe('POLICY_DENIED');
+    expect(failed.result.error.message).toMatch(/adminCount=1/);
+    const oracleTq = await canDelegate({
+      frontEnd: frontEnd.samAccountName,
+      user: 'alice',
+      spn: `cifs/${name.toLowerCase()}.contoso.test`,
+    });
+    expect(oracleTq.allowed).toBe(false);
   });
 
   it('a scheduled start beyond maxLeadTime is refused (positive control: within it is filed)', async () => {
