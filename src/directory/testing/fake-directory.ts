@@ -31,6 +31,7 @@ import {
 import { DEFAULT_SPN_MAPPINGS, parseSpnMappings } from '../forest-facts';
 import { normaliseDn } from '../dn';
 import { IN_CHAIN, toLdapFilter } from '../ldap-filter';
+import { sidFromBytes } from '../../security-descriptor/sid';
 
 export type DirectoryMethod =
   | 'domains'
@@ -325,7 +326,9 @@ function evaluate(filter: Filter, object: DirectoryObject, inChain?: InChain): b
   }
   if (filter instanceof PresenceFilter) return values(object, filter.attribute) !== undefined;
   if (filter instanceof EqualityFilter) {
-    const wanted = String(filter.value).toLowerCase();
+    // A binary value (objectSid) goes on the wire as bytes: compared in its string form here.
+    const binarySid = Buffer.isBuffer(filter.value) && filter.attribute.toLowerCase() === 'objectsid';
+    const wanted = (binarySid ? sidFromBytes(filter.value as Buffer) : String(filter.value)).toLowerCase();
     return (values(object, filter.attribute) ?? []).some((v) => v.toLowerCase() === wanted);
   }
   if (filter instanceof ExtensibleFilter && filter.rule === BITWISE_AND) {

@@ -1,0 +1,155 @@
+// The fast workflow tier (npm run test:unit): the whole service on in-memory SQLite with the strict
+// FakeDirectory. Requests, approval, the queue and the runner, the grant applier (apply, revoke,
+// rollback), the reconciler, the audit chain and policy, in seconds. The same flows run against the
+// sandbox DC with the KDC oracle in test/integration; this tier is for fast feedback, not the proof.
+import { DomainError } from '../../src/common/errors/domain-error';
+import type { DirectoryObject, RbcdMutation } from '../../src/directory/directory.types';
+import { account, CONTOSO } from '../../src/directory/testing/accounts';
+import { FakeDirectory } from '../../src/directory/testing/fake-directory';
+import { decodeSecurityDescriptor, listPrincipals } from '../../src/security-descriptor';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { actors, type Actors, drainJobs, grantApproved, sleep } from '../support/workflow';
+
+const SERVERB = account('SERVERB', 2101);
+const SERVERC = account('SERVERC', 2102);
+const SERVERD = account('SERVERD', 2103);
+
+/** The strict fake, writes allowed; a target's writes can be made to fail (refused or unreachable). */
+class WorkflowDirectory extends FakeDirectory {
+  readonly failWrites = new Map<string, Error>();
+
+  constructor() {
+    const objects = [SERVERB, SERVERC, SERVERD];
+    super(
+      {
+        domains: [CONTOSO],
+        objects,
+        groups: Object.fromEntries(objects.map((a) => [a.sid, [`${CONTOSO.domainSid}-515`]])),
+      },
+      [
+        'domains',
+        'resolve',
+        'resolveSids',
+        'groupSids',
+        'readRbcd',
+        'updateRbcd',
+        'search',
+        'status',
+        'readSecurityDescriptor',
+        'nestedMembers',
+        'machineAccountQuota',
+      ],
+    );
+  }
+
+  override async updateRbcd(object: Pick<DirectoryObject, 'dn' | 'domain'>, mutate: RbcdMutation) {
+    const failure = this.failWrites.get(object.dn);
+    if (failure) throw failure;
+    return super.updateRbcd(object, mutate);
+  }
+
+  /** The SIDs the target's RBCD value lets delegate. */
+  delegatesTo(target: DirectoryObject): string[] {
+    const raw = this.state.objects?.find((o) => o.dn === target.dn)?.rbcd;
+    return raw ? listPrincipals(decodeSecurityDescriptor(raw)).principals.map((p) => p.sid) : [];
+  }
+}
+
+describe('workflow tier: requests, queue, grants, rollback, reconcile, audit (SQLite in memory, FakeDirectory)', () => {
+  let t: TestApp;
+  let who: Actors;
+  let directory: WorkflowDirectory;
+
+  beforeAll(async () => {
+    directory = new WorkflowDirectory();
+    t = await createTestApp({ directory, env: { DATABASE_URL: 'sqlite::memory:' } });
+    who = await actors(t);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const get = async (id: string) => (await t.http().get(`/api/v1/requests/${id}`).set(who.requester).expect(200)).body;
+  const auditTypes = async (id: string) =>
+    (await t.http().get('/api/v1/audit').query({ requestId: id }).set(t.admin).expect(200)).body.items.map(
+      (e: { type: string; data: Record<string, unknown> }) => e,
+    ) as { type: string; data: Record<string, unknown> }[];
+
+  it('grant → approve → apply writes the ACE; revoke removes it; the audit chain verifies', async () => {
+    const id = await grantApproved(t, who, { targets: ['SERVERC'], principals: ['SERVERB$'] });
+    expect((await get(id)).status).toBe('approved');
+    expect(directory.delegatesTo(SERVERC)).toEqual([]);
+    await drainJobs(t);
+    expect((await get(id)).status).toBe('applied');
+    expect(directory.delegatesTo(SERVERC)).toEqual([SERVERB.sid]);
+
+    await t.http().post(`/api/v1/requests/${id}/revoke`).set(who.requester).send({}).expect(200);
+    await drainJobs(t);
+    expect((await get(id)).status).toBe('revoked');
+    expect(directory.delegatesTo(SERVERC)).toEqual([]);
+
+    const verify = await t.http().get('/api/v1/audit/verify').set(t.admin).expect(200);
+    expect(verify.body.ok).toBe(true);
+  });
+
+  it('a grant that fails on one target takes the others back; a DC out of reach during the rollback leaves a job that finishes it', async () => {
+    directory.failWrites.set(SERVERD.dn, new DomainError('DIRECTORY_ACCESS_DENIED', 'refused'));
+    const id = await grantApproved(t, who, { targets: ['SERVERC', 'SERVERD'], principals: ['SERVERB$'] });
+    // SERVERC is written, SERVERD refused; then the DC stops answering before the rollback runs.
+    const original = directory.updateRbcd.bind(directory);
+    let writes = 0;
+    directory.updateRbcd = async (object, mutate) => {
+      if (object.dn === SERVERC.dn && ++writes > 1) throw new DomainError('DIRECTORY_UNAVAILABLE', 'DC down');
+      return original(object, mutate);
+    };
+    await drainJobs(t);
+    expect((await get(id)).status).toBe('failed');
+    expect(directory.delegatesTo(SERVERC)).toEqual([SERVERB.sid]); // not taken back yet
+    const failed = (await auditTypes(id)).find((e) => e.type === 'request.failed');
+    expect(failed?.data).toMatchObject({ rollbackPending: true });
+    expect(failed?.data.rolledBack).toBeUndefined();
+
+    // The DC answers again: the rollback job, retried, removes the ACE; the audit says so.
+    directory.updateRbcd = original;
+    directory.failWrites.clear();
+    for (let i = 0; i < 50 && directory.delegatesTo(SERVERC).length > 0; i++) {
+      await sleep(100);
+      await drainJobs(t);
+    }
+    expect(directory.delegatesTo(SERVERC)).toEqual([]);
+    expect((await get(id)).status).toBe('failed');
+    expect((await auditTypes(id)).map((e) => e.type)).toContain('request.rolled-back');
+  });
+
+  it('an unknown principal is refused, next to a positive control', async () => {
+    const ok = await t
+      .http()
+      .post('/api/v1/requests')
+      .set(who.requester)
+      .send({ action: 'grant', justification: 'control', targets: ['SERVERD'], principals: ['SERVERB$'] })
+      .expect(201);
+    expect(ok.body.status).toBe('pending');
+    const unknown = await t
+      .http()
+      .post('/api/v1/requests')
+      .set(who.requester)
+      .send({ action: 'grant', justification: 'x', targets: ['SERVERD'], principals: ['NOBODY$'] });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('PRINCIPAL_NOT_FOUND');
+  });
+
+  it('the reconciler reports an ACE removed behind the service', async () => {
+    const id = await grantApproved(t, who, { targets: ['SERVERD'], principals: ['SERVERB$'] });
+    await drainJobs(t);
+    expect((await get(id)).status).toBe('applied');
+    const stored = directory.state.objects!.find((o) => o.dn === SERVERD.dn)!;
+    stored.rbcd = undefined; // someone cleared the attribute in AD
+    const report = await t.http().post('/api/v1/reconcile').set(t.admin).send({}).expect(200);
+    const findings = report.body.findings as { target: { sid: string }; kind: string; sid?: string }[];
+    expect(findings).toContainEqual(
+      expect.objectContaining({ target: expect.objectContaining({ sid: SERVERD.sid }), sid: SERVERB.sid }),
+    );
+    expect(findings.filter((f) => f.target.sid === SERVERC.sid)).toEqual([]); // positive control: untouched
+  });
+});
