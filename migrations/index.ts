@@ -6,6 +6,7 @@ import { PersonsAndOwners1764300000000 } from './1764300000000-persons-and-owner
 import { AuditSinkPositions1764400000000 } from './1764400000000-audit-sink-positions';
 import { GrantsInTime1764500000000 } from './1764500000000-grants-in-time';
 import { AdoptionAndBreakGlass1764600000000 } from './1764600000000-adoption-and-break-glass';
+import { AccessReviews1764600000001 } from './1764600000001-access-reviews';
 import { WriterBaselines1765000000000 } from './1765000000000-writer-baselines';
 
 export const ALL_MIGRATIONS: (new () => unknown)[] = [
@@ -16,5 +17,6 @@ export const ALL_MIGRATIONS: (new () => unknown)[] = [
   AuditSinkPositions1764400000000,
   GrantsInTime1764500000000,
   AdoptionAndBreakGlass1764600000000,
+  AccessReviews1764600000001,
   WriterBaselines1765000000000,
 ];

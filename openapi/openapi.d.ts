@@ -452,6 +452,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Review campaigns, newest first (counts only) */
+        get: operations["Reviews_list"];
+        put?: never;
+        /** Open an access review campaign: a snapshot of every RBCD entry in scope, managed and standing */
+        post: operations["Reviews_open"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One campaign with every entry and its decision */
+        get: operations["Reviews_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/{id}/items/{itemId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A reviewer's keep or remove, with a comment: remove files a revoke request; keep of a standing entry files an adopt request */
+        post: operations["Reviews_decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The report: who decided what and when (JSON) */
+        get: operations["Reviews_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/{id}/report.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The report as CSV (one row per entry; cells defused against spreadsheet formulas) */
+        get: operations["Reviews_reportCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chatops/slack/commands": {
         parameters: {
             query?: never;
@@ -571,7 +657,7 @@ export interface components {
              */
             actor: string;
             /** @enum {string} */
-            type: "request.created" | "request.denied" | "request.approval" | "request.approved" | "request.rejected" | "request.cancelled" | "request.applying" | "request.applied" | "request.failed" | "request.expired" | "request.revoked" | "request.revoke-requested" | "request.rolled-back" | "request.scheduled" | "request.extended" | "request.reminded" | "request.escalated" | "request.timed-out" | "request.breakglass" | "request.breakglass-escalated" | "request.reviewed" | "directory.intent" | "directory.write" | "directory.write-failed" | "directory.adopt" | "apikey.created" | "apikey.revoked" | "drift.detected" | "webhook.retried" | "audit.sink-replayed";
+            type: "request.created" | "request.denied" | "request.approval" | "request.approved" | "request.rejected" | "request.cancelled" | "request.applying" | "request.applied" | "request.failed" | "request.expired" | "request.revoked" | "request.revoke-requested" | "request.rolled-back" | "request.scheduled" | "request.extended" | "request.reminded" | "request.escalated" | "request.timed-out" | "request.breakglass" | "request.breakglass-escalated" | "request.reviewed" | "review.opened" | "review.decision" | "review.closed" | "directory.intent" | "directory.write" | "directory.write-failed" | "directory.adopt" | "apikey.created" | "apikey.revoked" | "drift.detected" | "webhook.retried" | "audit.sink-replayed";
             requestId: string | null;
             /** @description DN of the target, when the event is about one */
             target: string | null;
@@ -1302,6 +1388,101 @@ export interface components {
              */
             outcome: "confirm" | "revoke";
             /** @example Checked with the on-call lead: needed for the restore */
+            comment: string;
+        };
+        OpenReviewInput: {
+            /**
+             * @example [
+             *       "OU=Servers,DC=contoso,DC=test"
+             *     ]
+             */
+            scope: string[];
+            /**
+             * @description role:<role>, or a credential / person id (apikey:<name>, oidc:<sub>, slack:<id>, sid:<SID>)
+             * @example [
+             *       "role:approver",
+             *       "apikey:alice"
+             *     ]
+             */
+            reviewers: string[];
+            /** @example 2026-12-15T17:00:00Z */
+            dueAt: string;
+            /**
+             * @description What entries nobody decided by dueAt get
+             * @enum {string}
+             */
+            defaultDecision: "keep" | "remove";
+            /**
+             * @description A kept standing entry is reviewed again after this
+             * @example P90D
+             */
+            nextReviewIn?: string;
+        };
+        ReviewCountsModel: {
+            total: number;
+            managed: number;
+            standing: number;
+            keep: number;
+            remove: number;
+            undecided: number;
+        };
+        ReviewTargetModel: {
+            dn: string;
+            sid: string;
+            samAccountName: string;
+            domain: string;
+        };
+        ReviewPrincipalModel: {
+            sid: string;
+            samAccountName: string | null;
+        };
+        ReviewItemModel: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "managed" | "standing";
+            target: components["schemas"]["ReviewTargetModel"];
+            principal: components["schemas"]["ReviewPrincipalModel"];
+            /** @description managed: the grant request that put it in force */
+            grantRequestId: string | null;
+            origin: ("preExisting" | "outOfBand") | null;
+            decision: ("keep" | "remove") | null;
+            comment: string | null;
+            decidedBy: string | null;
+            decidedByName: string | null;
+            decidedAt: string | null;
+            decidedVia: ("reviewer" | "default") | null;
+            /** @description The revoke (remove) or adopt (keep a standing entry) request filed */
+            followUpRequestId: string | null;
+            /** @description Why the follow-up request could not be filed */
+            followUpError: string | null;
+            nextReviewAt: string | null;
+        };
+        ReviewCampaignModel: {
+            /** Format: uuid */
+            id: string;
+            scope: string[];
+            reviewers: string[];
+            dueAt: string;
+            /** @enum {string} */
+            defaultDecision: "keep" | "remove";
+            nextReviewIn: string;
+            /** @enum {string} */
+            status: "open" | "closed";
+            createdBy: string;
+            createdAt: string;
+            closedAt: string | null;
+            counts: components["schemas"]["ReviewCountsModel"];
+            /** @description Left out of lists */
+            items?: components["schemas"]["ReviewItemModel"][];
+        };
+        ReviewCampaignListModel: {
+            items: components["schemas"]["ReviewCampaignModel"][];
+        };
+        ReviewDecisionInput: {
+            /** @enum {string} */
+            decision: "keep" | "remove";
+            /** @example Still needed for the nightly backup */
             comment: string;
         };
         ChatReplyDto: {
@@ -4067,6 +4248,529 @@ export interface operations {
                 headers: {
                     /** @description Seconds until a change is accepted again */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    Reviews_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewCampaignListModel"];
+                };
+            };
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN, SELF_APPROVAL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    Reviews_open: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenReviewInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewCampaignModel"];
+                };
+            };
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN, SELF_APPROVAL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body is not of a supported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until a change is accepted again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    Reviews_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewCampaignModel"];
+                };
+            };
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN, SELF_APPROVAL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    Reviews_decide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewDecisionInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewItemModel"];
+                };
+            };
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN, SELF_APPROVAL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body is larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: the body is not of a supported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description RATE_LIMITED; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds until a change is accepted again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    Reviews_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewCampaignModel"];
+                };
+            };
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN, SELF_APPROVAL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description INTERNAL_ERROR */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    Reviews_reportCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 4180 CSV with a header row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description FORBIDDEN, SELF_APPROVAL */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
+            414: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -31,6 +31,7 @@ import { RequestsModule } from './requests/requests.module';
 import { TimersModule } from './timers/timers.module';
 import { StandingModule } from './standing/standing.module';
 import { BreakGlassModule } from './breakglass/breakglass.module';
+import { ReviewsModule } from './reviews/reviews.module';
 
 /**
  * SQLite migrates at start (one process, zero set-up). PostgreSQL migrates as an explicit deploy
@@ -81,6 +82,7 @@ export class AppModule {
         StandingModule,
         RequestsModule,
         BreakGlassModule,
+        ReviewsModule,
         JobsModule,
         TimersModule,
         GrantsModule,

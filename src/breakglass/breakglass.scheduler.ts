@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { RepeatingTimer } from '../common/repeating-timer';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { RequestsService } from '../requests/requests.service';
@@ -11,7 +12,10 @@ import { RequestsService } from '../requests/requests.service';
 @Injectable()
 export class BreakGlassScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(BreakGlassScheduler.name);
-  private timer?: NodeJS.Timeout;
+  private readonly timer = new RepeatingTimer(
+    () => this.escalateDue(),
+    (error) => this.logger.error({ err: error }, 'break-glass review check failed'),
+  );
 
   constructor(
     private readonly requests: RequestsService,
@@ -19,19 +23,11 @@ export class BreakGlassScheduler implements OnApplicationBootstrap, OnApplicatio
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.worker) return;
-    const tick = () =>
-      this.escalateDue()
-        .catch((error) => this.logger.error({ err: error }, 'break-glass review check failed'))
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, this.config.jobs.expiryCheckIntervalMs);
-        });
-    this.timer = setTimeout(tick, 0);
+    if (this.config.worker) this.timer.start(this.config.jobs.expiryCheckIntervalMs, 0);
   }
 
   onApplicationShutdown(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.stop();
   }
 
   escalateDue(): Promise<number> {

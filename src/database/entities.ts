@@ -10,6 +10,7 @@ import { WriterBaselineEntity } from '../policy/writer-baseline.entity';
 import { JobEntity } from '../jobs/job.entity';
 import { ApprovalEntity } from '../requests/approval.entity';
 import { RequestEntity } from '../requests/request.entity';
+import { ReviewCampaignEntity, ReviewItemEntity } from '../reviews/review.entities';
 
 export const ALL_ENTITIES: (new () => unknown)[] = [
   ApiKeyEntity,
@@ -23,4 +24,6 @@ export const ALL_ENTITIES: (new () => unknown)[] = [
   DirectoryIntentEntity,
   AuditSinkPositionEntity,
   WriterBaselineEntity,
+  ReviewCampaignEntity,
+  ReviewItemEntity,
 ];

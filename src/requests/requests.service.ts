@@ -55,6 +55,8 @@ export interface CreateRequestInput {
   standing?: boolean;
   /** Break-glass (issue 14): applies at once without approvals; filed through BreakGlassService. */
   emergency?: boolean;
+  /** adopt (filed by an access review's keep): when the adopted entries are to be reviewed again. */
+  nextReviewAt?: string;
 }
 
 export interface RequestFilter {
@@ -185,7 +187,7 @@ export class RequestsService {
       reviewDueAt: decision.reviewWithinMs ? new Date(now.getTime() + decision.reviewWithinMs).toISOString() : null,
       review: null,
       escalatedAt: null,
-      nextReviewAt: null,
+      nextReviewAt: input.action === 'adopt' ? (input.nextReviewAt ?? null) : null,
     });
     try {
       await this.uow.run(async (m) => {

@@ -23,4 +23,12 @@ export class GrantCoverage {
     }
     return pairs;
   }
+
+  /** Every active grant (a review campaign filters them by scope). */
+  active(): Promise<Pick<GrantEntity, 'requestId' | 'targetSid' | 'targetDn' | 'targetDomain' | 'principalSid'>[]> {
+    return this.uow.manager.getRepository(GrantEntity).find({
+      select: { requestId: true, targetSid: true, targetDn: true, targetDomain: true, principalSid: true },
+      where: { state: 'active' },
+    });
+  }
 }

@@ -131,6 +131,38 @@ const REST: RestCase[] = [
     access: ['approver'],
     ok: 404,
   },
+  {
+    op: 'POST /api/v1/reviews',
+    body: () => ({
+      scope: ['OU=Servers,DC=contoso,DC=test'],
+      reviewers: ['role:approver'],
+      dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+      defaultDecision: 'keep',
+    }),
+    access: ['approver'],
+    ok: 201,
+  },
+  { op: 'GET /api/v1/reviews', access: ['approver', 'auditor'], ok: 200 },
+  { op: 'GET /api/v1/reviews/{id}', url: `/api/v1/reviews/${MISSING}`, access: ANY, ok: 404 },
+  {
+    op: 'POST /api/v1/reviews/{id}/items/{itemId}/decision',
+    url: `/api/v1/reviews/${MISSING}/items/${MISSING}/decision`,
+    body: () => ({ decision: 'keep', comment: 'matrix' }),
+    access: ANY,
+    ok: 404,
+  },
+  {
+    op: 'GET /api/v1/reviews/{id}/report',
+    url: `/api/v1/reviews/${MISSING}/report`,
+    access: ['approver', 'auditor'],
+    ok: 404,
+  },
+  {
+    op: 'GET /api/v1/reviews/{id}/report.csv',
+    url: `/api/v1/reviews/${MISSING}/report.csv`,
+    access: ['approver', 'auditor'],
+    ok: 404,
+  },
   { op: 'GET /api/v1/webhooks/deliveries', access: ['admin'], ok: 200 },
   {
     op: 'POST /api/v1/webhooks/deliveries/{id}/retry',
@@ -229,6 +261,19 @@ const GQL: Record<string, GqlCase> = {
     query: `mutation { extendRequest(id: "${MISSING}", input: {duration: "PT1H", justification: "more"}) { id } }`,
     access: ['requester'],
     ok: 'REQUEST_NOT_FOUND',
+  },
+  reviewCampaign: { query: `{ reviewCampaign(id: "${MISSING}") { id } }`, access: ANY, ok: 'NOT_FOUND' },
+  reviewCampaigns: { query: '{ reviewCampaigns { id } }', access: ['approver', 'auditor'], ok: null },
+  openReview: {
+    query:
+      'mutation { openReview(input: {scope: ["OU=Servers,DC=contoso,DC=test"], reviewers: ["role:approver"], dueAt: "2099-01-01T00:00:00Z", defaultDecision: "keep"}) { id } }',
+    access: ['approver'],
+    ok: null,
+  },
+  decideReviewItem: {
+    query: `mutation { decideReviewItem(campaignId: "${MISSING}", itemId: "${MISSING}", input: {decision: "keep", comment: "m"}) { id } }`,
+    access: ANY,
+    ok: 'NOT_FOUND',
   },
   revokeRequest: {
     query: `mutation { revokeRequest(id: "${MISSING}") { id } }`,

@@ -197,6 +197,32 @@ describe('the contract on every operation (sandbox DC)', () => {
       .expect(409);
   });
 
+  it('access reviews: open, read, decide, report (JSON and CSV)', async () => {
+    const opened = await t
+      .http()
+      .post('/api/v1/reviews')
+      .set(who.approver)
+      .send({
+        scope: [target.dn],
+        reviewers: ['role:approver'],
+        dueAt: new Date(Date.now() + 3600_000).toISOString(),
+        defaultDecision: 'keep',
+      })
+      .expect(201);
+    await t.http().post('/api/v1/reviews').set(who.approver).send({ scope: [] }).expect(400);
+    await t.http().get('/api/v1/reviews').set(who.approver).expect(200);
+    await t.http().get(`/api/v1/reviews/${opened.body.id}`).set(who.approver).expect(200);
+    await t.http().get('/api/v1/reviews/00000000-0000-4000-8000-000000000000').set(who.approver).expect(404);
+    await t
+      .http()
+      .post(`/api/v1/reviews/${opened.body.id}/items/00000000-0000-4000-8000-000000000000/decision`)
+      .set(who.approver)
+      .send({ decision: 'keep', comment: 'contract' })
+      .expect(404);
+    await t.http().get(`/api/v1/reviews/${opened.body.id}/report`).set(who.approver).expect(200);
+    await t.http().get(`/api/v1/reviews/${opened.body.id}/report.csv`).set(who.approver).expect(200);
+  });
+
   it('audit, webhooks, reconcile and chat', async () => {
     await t.http().get('/api/v1/audit').set(t.admin).expect(200);
     await t.http().get('/api/v1/audit/verify').set(t.admin).expect(200);
