@@ -170,9 +170,12 @@ export class RequestsService {
       justification: input.justification.trim(),
       ticket: input.ticket ?? null,
       durationSeconds: decision.durationMs ? Math.ceil(decision.durationMs / 1000) : null,
-      expiresAt: decision.durationMs
-        ? new Date((decision.startsAt ?? now).getTime() + decision.durationMs).toISOString()
-        : null,
+      // An extension shows the expiry it would give the grant (moved from the grant's current one).
+      expiresAt: extended
+        ? extended.expiresAt.toISOString()
+        : decision.durationMs
+          ? new Date((decision.startsAt ?? now).getTime() + decision.durationMs).toISOString()
+          : null,
       startsAt: decision.startsAt?.toISOString() ?? null,
       extendsRequestId: extension?.original.id ?? null,
       mergedInto: null,

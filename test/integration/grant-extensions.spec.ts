@@ -131,6 +131,7 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('grant extensions on %s', (d
         .expect(201)
     ).body;
     expect(second).toMatchObject({ status: 'pending', requiredApprovals: 1 });
+    expect(Date.parse(second.expiresAt) - Date.parse(extended.expiresAt)).toBe(15_000); // the expiry it would give
 
     await sleepUntil(originalExpiry, 1_000);
     expect(await expireDue(t)).toBe(0);

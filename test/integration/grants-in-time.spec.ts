@@ -152,7 +152,11 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('grants in time on %s', (dat
       .set(who.requester)
       .send({ ...body, startsAt: new Date(Date.now() + 86_400_000).toISOString() })
       .expect(201);
-    await t.http().post(`/api/v1/requests/${near.body.id}/cancel`).set(who.requester).expect(200);
+    // Approved, it waits scheduled; its requester can still withdraw it, and nothing is applied then.
+    const scheduled = await t.http().post(`/api/v1/requests/${near.body.id}/approve`).set(who.approver).send({});
+    expect(scheduled.body.status).toBe('scheduled');
+    const cancelled = await t.http().post(`/api/v1/requests/${near.body.id}/cancel`).set(who.requester).expect(200);
+    expect(cancelled.body.status).toBe('cancelled');
   });
 
   it('a pending request times out after pendingTimeout, and the requester is told (webhook and chat)', async () => {
