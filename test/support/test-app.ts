@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
+import { Clock } from '../../src/common/clock';
 import type { AppConfig } from '../../src/config/config.types';
 import { discoverDomainNames } from '../../src/config/discover-domains';
 import { loadConfig } from '../../src/config/load-config';
@@ -53,6 +54,8 @@ export async function createTestApp(
     env?: Record<string, string | undefined>;
     config?: Partial<AppConfig>;
     directory?: DirectoryPort;
+    /** Replaces the service's clock (a FakeClock moves time for timers, expiry and time-outs). */
+    clock?: Clock;
     database?: TestDatabase;
     worker?: boolean;
   } = {},
@@ -70,6 +73,7 @@ export async function createTestApp(
   const config = await discoverDomainNames({ ...loadConfig(env), ...options.config });
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   if (options.directory) builder = builder.overrideProvider(DirectoryPort).useValue(options.directory);
+  if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication(createHttpAdapter(config), { logger: false, rawBody: true });
   configureApp(app);
