@@ -58,9 +58,19 @@ const SPN_MAPPINGS_TTL_MS = 3_600_000;
 const LOOKUP_BATCH = 50;
 /** Batched look-ups out at once per pooled connection; more wait and join the next batch. */
 const LOOKUPS_IN_FLIGHT_PER_CONNECTION = 2;
-/** What a look-up reads: the account, and its RBCD value (small; callers who did not ask drop it). */
-/** What names an account (resolve's `identityOnly`): a view that shows it needs nothing else. */
-const IDENTITY_ATTRIBUTES = ['objectSid', 'objectGUID', 'sAMAccountName', 'dNSHostName', 'objectClass'];
+/**
+ * What names an account (resolve's `identityOnly`): a view that shows it needs nothing else. Every
+ * attribute an identifier can be matched on is here (matchesIdentity hands each caller its entries by
+ * them): without userPrincipalName, `alice@contoso.test` found alice and then was told "not found".
+ */
+const IDENTITY_ATTRIBUTES = [
+  'objectSid',
+  'objectGUID',
+  'sAMAccountName',
+  'userPrincipalName',
+  'dNSHostName',
+  'objectClass',
+];
 /** Most entries one identifier may match (more than one is AMBIGUOUS_IDENTIFIER; ten are shown). */
 const MATCHES_KEPT = 11;
 
