@@ -129,6 +129,19 @@ describe('coalesced directory reads (sandbox DC)', () => {
     expect(ops.lookup).toBeLessThanOrEqual(4);
   });
 
+  it('an identity-only read finds an account by every identifier form it accepts (UPN, DOMAIN\\name, SID, DN)', async () => {
+    const read = { kind: 'target' as const, withRbcd: true, withSecurityDescriptor: true, identityOnly: true };
+    const alice = await directory.resolve('alice', { kind: 'user' });
+    const forms = ['alice@contoso.test', 'CONTOSO\\alice', alice.sid, alice.dn];
+    const found = await Promise.all(forms.map((id) => directory.resolve(id, read)));
+    found.forEach((object) => {
+      expect(object.dn).toBe(alice.dn);
+      expect(object.securityDescriptor).toBeInstanceOf(Buffer);
+    });
+    const computer = await directory.resolve(computers[0].samAccountName, read);
+    expect(computer.dn).toBe(computers[0].dn);
+  });
+
   it('a read that starts after a write sees it, while other reads of the same target are in flight', async () => {
     const target = { dn: computers[4].dn, domain: 'contoso.test' };
     const name = computers[4].samAccountName;
