@@ -3,7 +3,14 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
 import { DirectoryPort } from '../directory/directory.port';
 import { TtlCache } from '../directory/sid-cache';
-import { RBCD_ATTRIBUTE, UAC, type DirectoryObject, type AccountRef, toAccountRef } from '../directory/directory.types';
+import {
+  RBCD_ATTRIBUTE,
+  SCAN_ATTRIBUTES,
+  UAC,
+  type DirectoryObject,
+  type AccountRef,
+  toAccountRef,
+} from '../directory/directory.types';
 import { heldByAnyAccount, IMPLICIT_TOKEN_SIDS, WELL_KNOWN_SIDS } from '../directory/well-known-sids';
 import { PolicyService } from '../policy/policy.service';
 import { type WriterMemo, WritersService } from '../policy/writers.service';
@@ -46,18 +53,7 @@ const KIND_FILTERS: Record<InventoryKind, string> = {
   protocolTransition: `(userAccountControl:1.2.840.113556.1.4.803:=${UAC.TRUSTED_TO_AUTH_FOR_DELEGATION})`,
 };
 
-const ATTRIBUTES = [
-  'objectSid',
-  'objectGUID',
-  'sAMAccountName',
-  'dNSHostName',
-  'objectClass',
-  'userAccountControl',
-  'primaryGroupID',
-  'adminCount',
-  'msDS-AllowedToDelegateTo',
-  RBCD_ATTRIBUTE,
-];
+const ATTRIBUTES = [...SCAN_ATTRIBUTES, 'msDS-AllowedToDelegateTo', RBCD_ATTRIBUTE];
 
 /** Every delegation setting under a base, with risk flags; one paged LDAP search per domain. */
 @Injectable()

@@ -3,7 +3,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { DirectoryPort } from '../directory/directory.port';
-import type { DirectoryObject } from '../directory/directory.types';
+import { RBCD_ATTRIBUTE, SCAN_ATTRIBUTES, type DirectoryObject } from '../directory/directory.types';
 import { isDnUnder } from '../directory/dn';
 import { ldapFilterError } from '../directory/ldap-filter';
 
@@ -66,19 +66,7 @@ export class TargetExpander {
       );
     const filter = `(&(objectClass=computer)${search.filter ? (search.filter.startsWith('(') ? search.filter : `(${search.filter})`) : ''})`;
     const found: DirectoryObject[] = [];
-    const attributes = withRbcd
-      ? [
-          'objectSid',
-          'objectGUID',
-          'sAMAccountName',
-          'dNSHostName',
-          'objectClass',
-          'userAccountControl',
-          'primaryGroupID',
-          'adminCount',
-          'msDS-AllowedToActOnBehalfOfOtherIdentity',
-        ]
-      : undefined;
+    const attributes = withRbcd ? [...SCAN_ATTRIBUTES, RBCD_ATTRIBUTE] : undefined;
     for await (const object of this.directory.search(domain.name, search.base, {
       filter,
       ...(attributes ? { attributes } : {}),

@@ -165,6 +165,22 @@ export const UAC = {
 } as const;
 
 export const RBCD_ATTRIBUTE = 'msDS-AllowedToActOnBehalfOfOtherIdentity';
+
+/**
+ * What a scan over many accounts reads to name each one and classify it (computer or user, DC,
+ * Tier 0 through adminCount and the primary group): the inventory, standing entries and target
+ * searches add what they report on top of it.
+ */
+export const SCAN_ATTRIBUTES = [
+  'objectSid',
+  'objectGUID',
+  'sAMAccountName',
+  'dNSHostName',
+  'objectClass',
+  'userAccountControl',
+  'primaryGroupID',
+  'adminCount',
+] as const;
 export const SECURITY_DESCRIPTOR_ATTRIBUTE = 'nTSecurityDescriptor';
 export const CREATOR_SID_ATTRIBUTE = 'mS-DS-CreatorSID';
 export const REPL_METADATA_ATTRIBUTE = 'replPropertyMetaData';

@@ -9,6 +9,7 @@ import { DirectoryPort } from '../directory/directory.port';
 import {
   RBCD_ATTRIBUTE,
   REPL_METADATA_ATTRIBUTE,
+  SCAN_ATTRIBUTES,
   type DirectoryObject,
   type AccountRef,
   toAccountRef,
@@ -69,19 +70,7 @@ interface RawEntry {
   warnings: Warning[];
 }
 
-const ATTRIBUTES = [
-  'objectSid',
-  'objectGUID',
-  'sAMAccountName',
-  'dNSHostName',
-  'objectClass',
-  'userAccountControl',
-  'primaryGroupID',
-  'adminCount',
-  'whenChanged',
-  REPL_METADATA_ATTRIBUTE,
-  RBCD_ATTRIBUTE,
-];
+const ATTRIBUTES = [...SCAN_ATTRIBUTES, 'whenChanged', REPL_METADATA_ATTRIBUTE, RBCD_ATTRIBUTE];
 
 /**
  * Standing entries (issue 14): every RBCD entry under a base that no active grant covers, with its
