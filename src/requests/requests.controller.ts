@@ -86,7 +86,8 @@ export class RequestsController {
   }
 
   @Get(':id')
-  @Roles('requester', 'approver', 'auditor')
+  // breakglass too: whoever filed an emergency request must be able to follow it (status, review due).
+  @Roles('requester', 'approver', 'auditor', 'breakglass')
   @ApiOperation({ summary: 'One request: status, approvals, per-target result and next steps' })
   @ApiOkResponse({ type: RequestModel })
   @ApiErrors(404, ...WITH_PATH_PARAMETER)

@@ -16,7 +16,8 @@ export class RequestsResolver {
   ) {}
 
   @Query(() => RequestModel)
-  @Roles('requester', 'approver', 'auditor')
+  // breakglass too: whoever filed an emergency request must be able to follow it (status, review due).
+  @Roles('requester', 'approver', 'auditor', 'breakglass')
   request(@Args('id') id: string) {
     return this.service.get(id);
   }

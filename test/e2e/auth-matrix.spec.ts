@@ -76,7 +76,7 @@ const REST: RestCase[] = [
   {
     op: 'GET /api/v1/requests/{id}',
     url: `/api/v1/requests/${MISSING}`,
-    access: ['requester', 'approver', 'auditor'],
+    access: ['requester', 'approver', 'auditor', 'breakglass'],
     ok: 404,
   },
   {
@@ -214,7 +214,7 @@ const GQL: Record<string, GqlCase> = {
   },
   request: {
     query: `{ request(id: "${MISSING}") { id } }`,
-    access: ['requester', 'approver', 'auditor'],
+    access: ['requester', 'approver', 'auditor', 'breakglass'],
     ok: 'REQUEST_NOT_FOUND',
   },
   requests: { query: '{ requests { items { id } } }', access: ['requester', 'approver', 'auditor'], ok: null },
