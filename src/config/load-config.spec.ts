@@ -460,6 +460,14 @@ describe('LDAP_URL alone', () => {
     expect(loadConfig({ ...BASE, RBCD_WORKER: 'on' }).worker).toBe(true);
   });
 
+  it('reads every boolean setting with one parser (true/1/yes/on, false/0/no/off; unset keeps the default)', () => {
+    expect(loadConfig({ ...BASE, RBCD_MIGRATE_ON_START: 'off' }).migrateOnStart).toBe(false);
+    expect(loadConfig({ ...BASE, RBCD_MIGRATE_ON_START: 'Yes' }).migrateOnStart).toBe(true);
+    expect(loadConfig({ ...BASE, RBCD_WORKER: 'false' }).worker).toBe(false);
+    expect(loadConfig({ ...BASE, RBCD_DRIFT_REPAIR: '1' }).driftRepair).toBe(true);
+    expect(loadConfig({ ...BASE, DATABASE_URL: 'sqlite::memory:' }).migrateOnStart).toBe(true);
+  });
+
   it.each([
     ['RBCD_WORKER', 'sometimes'],
     ['RBCD_MAX_TARGETS', '0'],
@@ -467,6 +475,7 @@ describe('LDAP_URL alone', () => {
     ['RBCD_RATE_LIMIT_PER_MINUTE', 'lots'],
     ['RBCD_WEBHOOK_TIMEOUT_MS', '1.5'],
     ['RBCD_DRIFT_REPAIR', 'maybe'],
+    ['RBCD_MIGRATE_ON_START', 'sometimes'],
   ])('refuses %s=%s at boot, naming the variable', (variable, value) => {
     expect(configError({ [variable]: value }).variable).toBe(variable);
   });

@@ -81,7 +81,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       reconcileIntervalMs: readInt(env, 'RBCD_RECONCILE_MS', 15 * 60_000, 0),
     },
     logLevel: readLogLevel(env.LOG_LEVEL),
-    worker: readOnOff(env.RBCD_WORKER, 'RBCD_WORKER') ?? true,
+    worker: readBoolean(env.RBCD_WORKER, 'RBCD_WORKER') ?? true,
     limits: {
       maxTargets: readInt(env, 'RBCD_MAX_TARGETS', 5000, 1),
       mutationsPerMinute: readInt(env, 'RBCD_RATE_LIMIT_PER_MINUTE', 120, 0),
@@ -134,17 +134,6 @@ function readTrustProxy(value: string | undefined): AppConfig['trustProxy'] {
 }
 
 /** on/off (and the true/false spellings readBoolean takes). */
-function readOnOff(value: string | undefined, name: string): boolean | undefined {
-  const text = value?.trim().toLowerCase();
-  if (text === 'on') return true;
-  if (text === 'off') return false;
-  try {
-    return readBoolean(value, name);
-  } catch {
-    throw new ConfigError(name, 'must be on or off');
-  }
-}
-
 function readYamlFile(path: string | undefined): Yaml {
   if (!path) return {};
   let text: string;
@@ -173,6 +162,7 @@ function readLogLevel(value: string | undefined): string {
   return level;
 }
 
+/** The one boolean parser for settings: true/1/yes/on and false/0/no/off, any case; empty is unset. */
 function readBoolean(value: unknown, name: string): boolean | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value === 'boolean') return value;
@@ -188,10 +178,8 @@ function redactUrl(url: string): string {
 }
 
 function readMigrateOnStart(env: Env): boolean {
-  const value = env.RBCD_MIGRATE_ON_START?.trim().toLowerCase();
-  if (value === undefined || value === '') return !(env.DATABASE_URL ?? 'sqlite:').startsWith('postgres');
-  if (value !== 'true' && value !== 'false') throw new ConfigError('RBCD_MIGRATE_ON_START', 'must be true or false');
-  return value === 'true';
+  const byDefault = !(env.DATABASE_URL ?? 'sqlite:').startsWith('postgres');
+  return readBoolean(env.RBCD_MIGRATE_ON_START, 'RBCD_MIGRATE_ON_START') ?? byDefault;
 }
 
 function readPort(value: string | undefined): number {
