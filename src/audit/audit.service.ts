@@ -50,29 +50,7 @@ export class AuditService {
 
   /** Appends inside the given transaction, so the event and the change it records commit together. */
   async append(manager: EntityManager, event: NewAuditEvent): Promise<AuditEventView> {
-    await this.uow.lockInTransaction(manager, CHAIN_LOCK_KEY);
-    const last = await manager.getRepository(AuditEventEntity).find({ order: { seq: 'DESC' }, take: 1 });
-    const prevHash = last[0]?.hash ?? GENESIS_HASH;
-    const fields = {
-      seq: (last[0]?.seq ?? 0) + 1,
-      id: randomUUID(),
-      at: this.clock.nowIso(),
-      actor: event.actor,
-      type: event.type,
-      requestId: event.requestId ?? null,
-      target: event.target ?? null,
-      data: event.data ?? {},
-    };
-    const row = { ...fields, prevHash, hash: eventHash(prevHash, fields) };
-    await manager.getRepository(AuditEventEntity).insert(row as never);
-    // Streaming to the SIEM rides the outbox: committed with the event, or not at all.
-    for (const sink of this.config.audit.sinks) {
-      await this.jobs.enqueue(manager, {
-        kind: 'audit-sink',
-        payload: { sink: sink.name, seq: row.seq },
-        dedupeKey: `audit-sink:${sink.name}:${row.seq}`,
-      });
-    }
+    const [row] = await this.appendMany(manager, [event]);
     return row;
   }
 
@@ -83,7 +61,6 @@ export class AuditService {
    */
   async appendMany(manager: EntityManager, events: NewAuditEvent[]): Promise<AuditEventView[]> {
     if (events.length === 0) return [];
-    if (events.length === 1) return [await this.append(manager, events[0])];
     await this.uow.lockInTransaction(manager, CHAIN_LOCK_KEY);
     const last = await manager.getRepository(AuditEventEntity).find({ order: { seq: 'DESC' }, take: 1 });
     let prevHash = last[0]?.hash ?? GENESIS_HASH;
@@ -105,6 +82,7 @@ export class AuditService {
     });
     for (let i = 0; i < rows.length; i += APPEND_CHUNK)
       await manager.getRepository(AuditEventEntity).insert(rows.slice(i, i + APPEND_CHUNK) as never);
+    // Streaming to the SIEM rides the outbox: committed with the events, or not at all.
     for (const row of rows) {
       for (const sink of this.config.audit.sinks) {
         await this.jobs.enqueue(manager, {

@@ -4,7 +4,7 @@ import { type EntityManager, In, Not } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
-import { TargetLocks } from '../database/target-lock';
+import { TargetLocks, type Transact } from '../database/target-lock';
 import { UnitOfWork } from '../database/unit-of-work';
 import type { DirectoryIntentEntity } from '../directory-writes/directory-intent.entity';
 import { byTarget, DirectoryIntentRepository, type NewIntent } from '../directory-writes/directory-intent.repository';
@@ -396,27 +396,16 @@ export class GrantApplier implements OnModuleInit {
     const principalSids = request.principals.map((p) => p.sid.toUpperCase());
     return this.locks.withTarget(target.sid, async (tx) => {
       const before = await this.directory.readRbcd(target);
-      const plan: GrantPlan = earlier
-        ? { intent: earlier, resumed: true }
-        : {
-            intent: (
-              await tx((m) =>
-                this.writes.announce(m, [
-                  {
-                    requestId: request.id,
-                    action: 'revoke',
-                    operation: 'remove',
-                    target,
-                    principals: principalSids,
-                    inForceBefore: [...effectiveSids(before)],
-                    valueBefore: before,
-                    actor: 'system',
-                  },
-                ]),
-              )
-            )[0],
-            resumed: false,
-          };
+      const plan = await this.planRemoval(tx, earlier, {
+        requestId: request.id,
+        action: 'revoke',
+        operation: 'remove',
+        target,
+        principals: principalSids,
+        inForceBefore: [...effectiveSids(before)],
+        valueBefore: before,
+        actor: 'system',
+      });
       return this.writes.write(
         tx,
         plan.intent,
@@ -628,27 +617,16 @@ export class GrantApplier implements OnModuleInit {
           };
         });
       }
-      const plan: GrantPlan = earlier
-        ? { intent: earlier, resumed: true }
-        : {
-            intent: (
-              await tx((m) =>
-                this.writes.announce(m, [
-                  {
-                    requestId: request.id,
-                    action,
-                    operation: 'remove',
-                    target,
-                    principals: toRemove,
-                    inForceBefore: [...effectiveSids(fresh.rbcd)],
-                    valueBefore: fresh.rbcd ?? null,
-                    actor,
-                  },
-                ]),
-              )
-            )[0],
-            resumed: false,
-          };
+      const plan = await this.planRemoval(tx, earlier, {
+        requestId: request.id,
+        action,
+        operation: 'remove',
+        target,
+        principals: toRemove,
+        inForceBefore: [...effectiveSids(fresh.rbcd)],
+        valueBefore: fresh.rbcd ?? null,
+        actor,
+      });
       const removing = plan.intent.principals;
       return this.writes.write(
         tx,
@@ -915,6 +893,20 @@ export class GrantApplier implements OnModuleInit {
 
   private async saveResult(request: RequestEntity, result: RequestResult): Promise<void> {
     await this.uow.run((m) => this.setStatus(m, request, { result }));
+  }
+
+  /**
+   * The intent a removal on one target works under: the one an interrupted run left (its ACEs are
+   * ours to finish), or a new one committed before the write.
+   */
+  private async planRemoval(
+    tx: Transact,
+    earlier: DirectoryIntentEntity | undefined,
+    intent: NewIntent,
+  ): Promise<GrantPlan> {
+    if (earlier) return { intent: earlier, resumed: true };
+    const [announced] = await tx((m) => this.writes.announce(m, [intent]));
+    return { intent: announced, resumed: false };
   }
 
   private async setStatus(m: EntityManager, request: RequestEntity, changes: Partial<RequestEntity>): Promise<void> {
