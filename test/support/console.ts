@@ -113,6 +113,10 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 /** No page may print a stack trace or stay blank: the body has text, and no "at …(file:line)" frames. */
 export async function assertNoStackTrace(page: Page): Promise<void> {
+  // React renders after the load event that page.goto waits for: give it a moment before calling the page blank.
+  await page
+    .waitForFunction('document.body.innerText.trim().length > 0', null, { timeout: 10_000 })
+    .catch(() => undefined);
   const text = await page.locator('body').innerText();
   if (!text.trim()) throw new Error('the page is blank');
   if (/\n\s+at .+:\d+:\d+/.test(text)) throw new Error(`the page shows a stack trace: ${text.slice(0, 500)}`);
