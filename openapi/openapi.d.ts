@@ -711,7 +711,7 @@ export interface components {
             /** @description Send again from this event (receivers de-duplicate on seq) */
             fromSeq: number;
         };
-        WebhookDeliveryDto: {
+        WebhookDeliveryModel: {
             id: string;
             /** @enum {string} */
             target: "webhook" | "slack" | "escalation" | "teams";
@@ -736,10 +736,10 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
-        WebhookDeliveryPageDto: {
-            items: components["schemas"]["WebhookDeliveryDto"][];
+        WebhookDeliveryPageModel: {
+            items: components["schemas"]["WebhookDeliveryModel"][];
         };
-        CreateApiKeyDto: {
+        CreateApiKeyInput: {
             /** @example servicenow */
             name: string;
             /**
@@ -759,7 +759,7 @@ export interface components {
              */
             owner?: string;
         };
-        IssuedApiKeyDto: {
+        IssuedApiKeyModel: {
             /** Format: uuid */
             id: string;
             name: string;
@@ -774,7 +774,7 @@ export interface components {
             /** @description The key itself: shown once, stored only as a hash */
             key: string;
         };
-        ApiKeyDto: {
+        ApiKeyModel: {
             /** Format: uuid */
             id: string;
             name: string;
@@ -1077,7 +1077,7 @@ export interface components {
         PlanModel: {
             items: components["schemas"]["PlanItemModel"][];
         };
-        DiagnoseInputDto: {
+        DiagnoseInput: {
             /** @example alice */
             user: string;
             /** @example SERVERB$ */
@@ -1485,7 +1485,7 @@ export interface components {
             /** @example Still needed for the nightly backup */
             comment: string;
         };
-        ChatReplyDto: {
+        ChatReplyModel: {
             /** @enum {string} */
             response_type: "ephemeral" | "in_channel";
             text: string;
@@ -1566,7 +1566,7 @@ export interface components {
             /** @description OIDC: when this person last signed in at the provider (auth_time) */
             signedInAt: string | null;
         };
-        ErrorDetail: {
+        ErrorDetailModel: {
             /**
              * @description Stable code; the HTTP status follows from it
              * @example TARGET_NOT_FOUND
@@ -1583,8 +1583,8 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        ErrorResponse: {
-            error: components["schemas"]["ErrorDetail"];
+        ErrorModel: {
+            error: components["schemas"]["ErrorDetailModel"];
         };
     };
     responses: never;
@@ -1626,7 +1626,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -1635,7 +1635,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -1644,7 +1644,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -1653,7 +1653,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -1681,7 +1681,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -1690,7 +1690,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -1699,7 +1699,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -1733,7 +1733,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -1742,7 +1742,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -1751,7 +1751,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -1760,7 +1760,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -1788,7 +1788,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -1797,7 +1797,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -1806,7 +1806,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -1840,7 +1840,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -1849,7 +1849,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -1858,7 +1858,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -1867,7 +1867,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -1876,7 +1876,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -1898,7 +1898,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WebhookDeliveryPageDto"];
+                    "application/json": components["schemas"]["WebhookDeliveryPageModel"];
                 };
             };
             /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
@@ -1907,7 +1907,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -1916,7 +1916,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -1925,7 +1925,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -1934,7 +1934,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -1955,7 +1955,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WebhookDeliveryDto"];
+                    "application/json": components["schemas"]["WebhookDeliveryModel"];
                 };
             };
             /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
@@ -1964,7 +1964,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -1973,7 +1973,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -1982,7 +1982,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -1991,7 +1991,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
@@ -2000,7 +2000,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
@@ -2009,7 +2009,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description RATE_LIMITED; see Retry-After */
@@ -2020,7 +2020,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -2029,7 +2029,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -2048,7 +2048,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApiKeyDto"][];
+                    "application/json": components["schemas"]["ApiKeyModel"][];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -2057,7 +2057,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -2066,7 +2066,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -2075,7 +2075,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -2089,7 +2089,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateApiKeyDto"];
+                "application/json": components["schemas"]["CreateApiKeyInput"];
             };
         };
         responses: {
@@ -2098,7 +2098,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["IssuedApiKeyDto"];
+                    "application/json": components["schemas"]["IssuedApiKeyModel"];
                 };
             };
             /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
@@ -2107,7 +2107,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -2116,7 +2116,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -2125,7 +2125,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is larger than the limit */
@@ -2134,7 +2134,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is not of a supported content type */
@@ -2143,7 +2143,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INVALID_SECURITY_DESCRIPTOR, POLICY_DENIED, PERSON_NOT_RESOLVED, TOO_MANY_TARGETS */
@@ -2152,7 +2152,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description RATE_LIMITED; see Retry-After */
@@ -2163,7 +2163,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -2172,7 +2172,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
@@ -2181,7 +2181,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
@@ -2190,7 +2190,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -2219,7 +2219,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -2228,7 +2228,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -2237,7 +2237,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -2246,7 +2246,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
@@ -2255,7 +2255,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description RATE_LIMITED; see Retry-After */
@@ -2266,7 +2266,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -2275,7 +2275,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -2322,7 +2322,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
@@ -2331,7 +2331,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -2391,7 +2391,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -2400,7 +2400,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -2409,7 +2409,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -2418,7 +2418,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
@@ -2427,7 +2427,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
@@ -2436,7 +2436,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -2445,7 +2445,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
@@ -2454,7 +2454,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
@@ -2463,7 +2463,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -2494,7 +2494,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -2503,7 +2503,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -2512,7 +2512,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -2521,7 +2521,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
@@ -2530,7 +2530,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -2539,7 +2539,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
@@ -2548,7 +2548,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
@@ -2557,7 +2557,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -2593,7 +2593,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -2602,7 +2602,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -2611,7 +2611,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -2620,7 +2620,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
@@ -2629,7 +2629,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -2638,7 +2638,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
@@ -2647,7 +2647,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
@@ -2656,7 +2656,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -2688,7 +2688,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -2697,7 +2697,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -2706,7 +2706,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -2715,7 +2715,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
@@ -2724,7 +2724,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is larger than the limit */
@@ -2733,7 +2733,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is not of a supported content type */
@@ -2742,7 +2742,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INVALID_SECURITY_DESCRIPTOR, POLICY_DENIED, PERSON_NOT_RESOLVED, TOO_MANY_TARGETS */
@@ -2751,7 +2751,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -2760,7 +2760,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
@@ -2769,7 +2769,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
@@ -2778,7 +2778,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -2792,7 +2792,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["DiagnoseInputDto"];
+                "application/json": components["schemas"]["DiagnoseInput"];
             };
         };
         responses: {
@@ -2863,7 +2863,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -2872,7 +2872,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -2881,7 +2881,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -2890,7 +2890,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
@@ -2899,7 +2899,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is larger than the limit */
@@ -2908,7 +2908,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is not of a supported content type */
@@ -2917,7 +2917,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -2926,7 +2926,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
@@ -2935,7 +2935,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
@@ -2944,7 +2944,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -2978,7 +2978,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -2987,7 +2987,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -2996,7 +2996,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -3005,7 +3005,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
@@ -3014,7 +3014,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -3023,7 +3023,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
@@ -3032,7 +3032,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
@@ -3041,7 +3041,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -3076,7 +3076,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -3085,7 +3085,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -3094,7 +3094,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -3103,7 +3103,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -3206,7 +3206,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -3215,7 +3215,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -3224,7 +3224,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -3233,7 +3233,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
@@ -3242,7 +3242,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is larger than the limit */
@@ -3251,7 +3251,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is not of a supported content type */
@@ -3260,7 +3260,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INVALID_SECURITY_DESCRIPTOR, POLICY_DENIED, PERSON_NOT_RESOLVED, TOO_MANY_TARGETS */
@@ -3269,7 +3269,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description RATE_LIMITED; see Retry-After */
@@ -3280,7 +3280,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -3289,7 +3289,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
@@ -3298,7 +3298,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
@@ -3307,7 +3307,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -3337,7 +3337,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -3346,7 +3346,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -3355,7 +3355,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -3364,7 +3364,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
@@ -3373,7 +3373,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -3382,7 +3382,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -3416,7 +3416,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -3425,7 +3425,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -3434,7 +3434,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -3443,7 +3443,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
@@ -3452,7 +3452,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is larger than the limit */
@@ -3461,7 +3461,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
@@ -3470,7 +3470,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is not of a supported content type */
@@ -3479,7 +3479,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description RATE_LIMITED; see Retry-After */
@@ -3490,7 +3490,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -3499,7 +3499,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
@@ -3508,7 +3508,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
@@ -3517,7 +3517,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -3551,7 +3551,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -3560,7 +3560,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -3569,7 +3569,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -3578,7 +3578,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
@@ -3587,7 +3587,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is larger than the limit */
@@ -3596,7 +3596,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
@@ -3605,7 +3605,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is not of a supported content type */
@@ -3614,7 +3614,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description RATE_LIMITED; see Retry-After */
@@ -3625,7 +3625,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -3634,7 +3634,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
@@ -3643,7 +3643,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
@@ -3652,7 +3652,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -3682,7 +3682,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -3691,7 +3691,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -3700,7 +3700,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -3709,7 +3709,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
@@ -3718,7 +3718,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
@@ -3727,7 +3727,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description RATE_LIMITED; see Retry-After */
@@ -3738,7 +3738,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -3747,7 +3747,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -3782,7 +3782,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -3791,7 +3791,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -3800,7 +3800,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -3809,7 +3809,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
@@ -3818,7 +3818,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is larger than the limit */
@@ -3827,7 +3827,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
@@ -3836,7 +3836,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is not of a supported content type */
@@ -3845,7 +3845,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INVALID_SECURITY_DESCRIPTOR, POLICY_DENIED, PERSON_NOT_RESOLVED, TOO_MANY_TARGETS */
@@ -3854,7 +3854,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description RATE_LIMITED; see Retry-After */
@@ -3865,7 +3865,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -3874,7 +3874,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
@@ -3883,7 +3883,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
@@ -3892,7 +3892,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -3926,7 +3926,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -3935,7 +3935,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -3944,7 +3944,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -3953,7 +3953,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
@@ -3962,7 +3962,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is larger than the limit */
@@ -3971,7 +3971,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
@@ -3980,7 +3980,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is not of a supported content type */
@@ -3989,7 +3989,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description RATE_LIMITED; see Retry-After */
@@ -4000,7 +4000,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -4009,7 +4009,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -4042,7 +4042,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -4051,7 +4051,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -4060,7 +4060,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -4069,7 +4069,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
@@ -4078,7 +4078,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is larger than the limit */
@@ -4087,7 +4087,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is not of a supported content type */
@@ -4096,7 +4096,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INVALID_SECURITY_DESCRIPTOR, POLICY_DENIED, PERSON_NOT_RESOLVED, TOO_MANY_TARGETS */
@@ -4105,7 +4105,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description RATE_LIMITED; see Retry-After */
@@ -4116,7 +4116,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -4125,7 +4125,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
@@ -4134,7 +4134,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
@@ -4143,7 +4143,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -4177,7 +4177,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -4186,7 +4186,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -4195,7 +4195,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -4204,7 +4204,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
@@ -4213,7 +4213,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is larger than the limit */
@@ -4222,7 +4222,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
@@ -4231,7 +4231,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is not of a supported content type */
@@ -4240,7 +4240,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description RATE_LIMITED; see Retry-After */
@@ -4251,7 +4251,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -4260,7 +4260,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -4288,7 +4288,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -4297,7 +4297,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -4306,7 +4306,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -4315,7 +4315,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -4347,7 +4347,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -4356,7 +4356,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -4365,7 +4365,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -4374,7 +4374,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
@@ -4383,7 +4383,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is larger than the limit */
@@ -4392,7 +4392,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is not of a supported content type */
@@ -4401,7 +4401,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description RATE_LIMITED; see Retry-After */
@@ -4412,7 +4412,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -4421,7 +4421,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_ACCESS_DENIED, DIRECTORY_ERROR */
@@ -4430,7 +4430,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description DIRECTORY_UNAVAILABLE, DIRECTORY_CREDENTIALS_REFUSED, NOT_READY */
@@ -4439,7 +4439,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -4469,7 +4469,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -4478,7 +4478,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -4487,7 +4487,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -4496,7 +4496,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
@@ -4505,7 +4505,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -4514,7 +4514,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -4549,7 +4549,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -4558,7 +4558,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -4567,7 +4567,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -4576,7 +4576,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description AMBIGUOUS_IDENTIFIER, INVALID_STATE, IDEMPOTENCY_CONFLICT, DESCRIPTOR_CHANGED, DUPLICATE_APPROVAL, ENTRY_NOT_STANDING */
@@ -4585,7 +4585,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is larger than the limit */
@@ -4594,7 +4594,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
@@ -4603,7 +4603,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is not of a supported content type */
@@ -4612,7 +4612,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description RATE_LIMITED; see Retry-After */
@@ -4623,7 +4623,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -4632,7 +4632,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -4662,7 +4662,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -4671,7 +4671,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -4680,7 +4680,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -4689,7 +4689,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
@@ -4698,7 +4698,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -4707,7 +4707,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -4738,7 +4738,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -4747,7 +4747,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -4756,7 +4756,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -4765,7 +4765,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter is longer than the router allows */
@@ -4774,7 +4774,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -4783,7 +4783,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -4808,7 +4808,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ChatReplyDto"] | Record<string, never>;
+                    "application/json": components["schemas"]["ChatReplyModel"] | Record<string, never>;
                 };
             };
             /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
@@ -4817,7 +4817,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -4826,7 +4826,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -4835,7 +4835,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is larger than the limit */
@@ -4844,7 +4844,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is not of a supported content type */
@@ -4853,7 +4853,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -4862,7 +4862,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -4886,7 +4886,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ChatReplyDto"];
+                    "application/json": components["schemas"]["ChatReplyModel"];
                 };
             };
             /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
@@ -4895,7 +4895,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description UNAUTHENTICATED, STEP_UP_REQUIRED */
@@ -4904,7 +4904,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description NOT_FOUND, TARGET_NOT_FOUND, PRINCIPAL_NOT_FOUND, REQUEST_NOT_FOUND, USER_NOT_FOUND, API_KEY_NOT_FOUND, DOMAIN_NOT_CONFIGURED */
@@ -4913,7 +4913,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is larger than the limit */
@@ -4922,7 +4922,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description VALIDATION_FAILED: the body is not of a supported content type */
@@ -4931,7 +4931,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -4940,7 +4940,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -4988,7 +4988,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -4997,7 +4997,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description RATE_LIMITED; see Retry-After */
@@ -5008,7 +5008,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -5017,7 +5017,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -5045,7 +5045,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };
@@ -5073,7 +5073,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description FORBIDDEN, SELF_APPROVAL */
@@ -5082,7 +5082,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description INTERNAL_ERROR */
@@ -5091,7 +5091,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorModel"];
                 };
             };
         };

@@ -5,7 +5,7 @@ import { APP_CONFIG } from './config/config.module';
 import type { AppConfig } from './config/config.types';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { createValidationPipe } from './common/errors/validation';
-import { ErrorResponse } from './common/openapi/error-response.model';
+import { ErrorModel } from './common/openapi/error.model';
 import { NestPinoLogger } from './logging/nest-logger.service';
 
 export const API_PREFIX = 'api/v1';
@@ -43,7 +43,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
     .build();
   return SwaggerModule.createDocument(app, config, {
-    extraModels: [ErrorResponse],
+    extraModels: [ErrorModel],
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
 }

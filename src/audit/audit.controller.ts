@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from
 import type { FastifyReply } from 'fastify';
 import { Roles } from '../auth/roles.decorator';
 import { ApiErrors, AUTHENTICATED } from '../common/openapi/api-errors.decorator';
-import { AuditExportQueryDto, AuditQueryDto } from './audit.dto';
+import { AuditExportQueryInput, AuditQueryInput } from './audit.inputs';
 import { AuditPageModel, AuditVerificationModel } from './audit.models';
 import { AuditService } from './audit.service';
 
@@ -20,7 +20,7 @@ export class AuditController {
   @ApiOperation({ summary: 'Audit events, newest first, filtered and paged (auditor)' })
   @ApiOkResponse({ type: AuditPageModel })
   @ApiErrors(400)
-  list(@Query() query: AuditQueryDto) {
+  list(@Query() query: AuditQueryInput) {
     return this.audit.query(query);
   }
 
@@ -39,7 +39,7 @@ export class AuditController {
   @ApiProduces('application/x-ndjson')
   @ApiOkResponse({ description: 'One audit event per line, in chain order, with no gap', schema: { type: 'string' } })
   @ApiErrors(400)
-  async export(@Query() query: AuditExportQueryDto, @Res() reply: FastifyReply): Promise<void> {
+  async export(@Query() query: AuditExportQueryInput, @Res() reply: FastifyReply): Promise<void> {
     const events = this.audit.export(query);
     const lines = Readable.from(
       (async function* () {

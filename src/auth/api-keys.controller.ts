@@ -14,7 +14,8 @@ import {
   WITH_BODY,
   WITH_PATH_PARAMETER,
 } from '../common/openapi/api-errors.decorator';
-import { ApiKeyDto, CreateApiKeyDto, IssuedApiKeyDto } from './api-keys.dto';
+import { CreateApiKeyInput } from './api-keys.inputs';
+import { ApiKeyModel, IssuedApiKeyModel } from './api-key.models';
 import { ApiKeysService } from './api-keys.service';
 import { CurrentPrincipal } from './current-principal.decorator';
 import { Roles } from './roles.decorator';
@@ -30,15 +31,15 @@ export class ApiKeysController {
 
   @Post()
   @ApiOperation({ summary: 'Issue an API key with roles (admin); the key is in this answer only, stored as a hash' })
-  @ApiCreatedResponse({ type: IssuedApiKeyDto })
+  @ApiCreatedResponse({ type: IssuedApiKeyModel })
   @ApiErrors(...WITH_BODY, 422, 502, 503, ...CHANGE)
-  create(@Body() body: CreateApiKeyDto, @CurrentPrincipal() principal: Principal) {
+  create(@Body() body: CreateApiKeyInput, @CurrentPrincipal() principal: Principal) {
     return this.apiKeys.issue(body, principal);
   }
 
   @Get()
   @ApiOperation({ summary: 'The API keys issued through the API (admin); never the keys themselves' })
-  @ApiOkResponse({ type: ApiKeyDto, isArray: true })
+  @ApiOkResponse({ type: ApiKeyModel, isArray: true })
   list() {
     return this.apiKeys.list();
   }

@@ -11,7 +11,7 @@ import {
   WITH_BODY,
   WITH_PATH_PARAMETER,
 } from '../common/openapi/api-errors.decorator';
-import { BreakGlassInput, ReviewInput } from '../requests/dto/request.inputs';
+import { BreakGlassInput, ReviewInput } from '../requests/inputs/request.inputs';
 import { RequestModel } from '../requests/models/request.model';
 import { BreakGlassService } from './breakglass.service';
 

@@ -2,7 +2,7 @@ import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/roles';
 import { Roles } from '../auth/roles.decorator';
-import { BreakGlassInput, ReviewInput } from '../requests/dto/request.inputs';
+import { BreakGlassInput, ReviewInput } from '../requests/inputs/request.inputs';
 import { RequestModel } from '../requests/models/request.model';
 import { BreakGlassService } from './breakglass.service';
 

@@ -5,8 +5,6 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
@@ -15,19 +13,7 @@ import { Public } from '../auth/public.decorator';
 import { DomainError } from '../common/errors/domain-error';
 import { type BlockActionsPayload, ChatopsService } from './chatops.service';
 import { SlackSignatureGuard } from './slack-signature.guard';
-
-export class ChatReplyDto {
-  @ApiProperty({ enum: ['ephemeral', 'in_channel'] }) response_type: string;
-  @ApiProperty() text: string;
-  @ApiPropertyOptional({ description: 'Button presses: whether the message with the buttons is replaced' })
-  replace_original?: boolean;
-  @ApiPropertyOptional({
-    type: 'array',
-    items: { type: 'object', additionalProperties: true },
-    description: 'Slack Block Kit blocks (the request with Approve/Reject buttons)',
-  })
-  blocks?: Record<string, unknown>[];
-}
+import { ChatReplyModel } from './chat-reply.model';
 
 /**
  * Slack-compatible callbacks. Public to the API-key guard (Slack holds no key) but every request
@@ -45,7 +31,7 @@ export class ChatReplyDto {
   required: true,
   description: 'Unix seconds; older than 5 minutes is refused',
 })
-@ApiExtraModels(ChatReplyDto)
+@ApiExtraModels(ChatReplyModel)
 @ApiErrors(...WITH_BODY, 401, 404, 500)
 @Public()
 @UseGuards(SlackSignatureGuard)
@@ -59,7 +45,7 @@ export class SlackController {
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiOkResponse({
     description: "The reply; {} to Slack's ssl_check",
-    schema: { oneOf: [{ $ref: getSchemaPath(ChatReplyDto) }, { type: 'object', maxProperties: 0 }] },
+    schema: { oneOf: [{ $ref: getSchemaPath(ChatReplyModel) }, { type: 'object', maxProperties: 0 }] },
   })
   command(@Body() body: Record<string, unknown>) {
     if (body.ssl_check) return {};
@@ -78,7 +64,7 @@ export class SlackController {
     summary: 'Button presses (form field `payload`: block_actions JSON; action_id approve|reject, value = request id)',
   })
   @ApiConsumes('application/x-www-form-urlencoded')
-  @ApiOkResponse({ type: ChatReplyDto })
+  @ApiOkResponse({ type: ChatReplyModel })
   interaction(@Body() body: Record<string, unknown>) {
     let payload: BlockActionsPayload;
     try {

@@ -12,12 +12,12 @@ import { DelegationPlanner } from './delegation-planner';
 import { DelegationsService } from './delegations.service';
 import { DiagnoseService } from './diagnose.service';
 import {
-  DelegationQueryDto,
-  DiagnoseInputDto,
-  InventoryQueryDto,
+  DelegationQueryInput,
+  DiagnoseInput,
+  InventoryQueryInput,
   PlanDelegationInput,
-  PrincipalQueryDto,
-} from './dto/delegation.inputs';
+  PrincipalQueryInput,
+} from './inputs/delegation.inputs';
 import { InventoryService } from './inventory.service';
 import { DELEGATION_EXAMPLE, DIAGNOSE_EXAMPLE, DIAGNOSE_INPUT_EXAMPLE } from './models/delegation.examples';
 import {
@@ -45,21 +45,21 @@ export class DelegationsController {
   @ApiOperation({ summary: 'Who may delegate to this target now (its RBCD list, decoded)' })
   @ApiOkResponse({ type: DelegationModel, example: DELEGATION_EXAMPLE })
   @ApiErrors(...WITH_PATH_PARAMETER)
-  forTarget(@Param('target') target: string, @Query() query: DelegationQueryDto) {
+  forTarget(@Param('target') target: string, @Query() query: DelegationQueryInput) {
     return this.delegations.forTarget(target, query.domain);
   }
 
   @Get('delegations')
   @ApiOperation({ summary: 'Where this principal may delegate (directly or through its groups)' })
   @ApiOkResponse({ type: PrincipalDelegationsModel })
-  forPrincipal(@Query() query: PrincipalQueryDto) {
+  forPrincipal(@Query() query: PrincipalQueryInput) {
     return this.delegations.forPrincipal(query.principal, query.domain);
   }
 
   @Get('inventory')
   @ApiOperation({ summary: 'Every delegation setting under a base, with risk flags' })
   @ApiOkResponse({ type: InventoryPageModel })
-  inventory(@Query() query: InventoryQueryDto) {
+  inventory(@Query() query: InventoryQueryInput) {
     return this.inventoryService.inventory(query);
   }
 
@@ -78,12 +78,12 @@ export class DelegationsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Why the double hop user → frontEnd → backEnd would fail' })
   @ApiBody({
-    type: DiagnoseInputDto,
+    type: DiagnoseInput,
     examples: { doubleHop: { summary: 'alice through SERVERB to SERVERC (SMB)', value: DIAGNOSE_INPUT_EXAMPLE } },
   })
   @ApiOkResponse({ type: DiagnoseModel, description: 'ok is false when any check fails', example: DIAGNOSE_EXAMPLE })
   @ApiErrors(...WITH_BODY)
-  diagnose(@Body() body: DiagnoseInputDto) {
+  diagnose(@Body() body: DiagnoseInput) {
     return this.diagnoser.diagnose(body);
   }
 }

@@ -2,7 +2,7 @@ import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { DelegationPlanner } from './delegation-planner';
 import { DelegationsService } from './delegations.service';
 import { DiagnoseService } from './diagnose.service';
-import { DiagnoseInputDto, PlanDelegationInput } from './dto/delegation.inputs';
+import { DiagnoseInput, PlanDelegationInput } from './inputs/delegation.inputs';
 import { InventoryService, type InventoryKind } from './inventory.service';
 import {
   DelegationModel,
@@ -49,7 +49,7 @@ export class DelegationsResolver {
   }
 
   @Query(() => DiagnoseModel)
-  diagnose(@Args('input') input: DiagnoseInputDto) {
+  diagnose(@Args('input') input: DiagnoseInput) {
     return this.diagnoser.diagnose(input);
   }
 }

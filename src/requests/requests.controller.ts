@@ -24,14 +24,14 @@ import {
   CommentInput,
   CreateRequestInput,
   ExtendRequestInput,
-  ListRequestsQuery,
+  ListRequestsQueryInput,
   RequiredCommentInput,
-} from './dto/request.inputs';
+} from './inputs/request.inputs';
 import { ExtensionsService } from './extensions.service';
 import { FILED_REQUEST_EXAMPLE, GRANT_REQUEST_EXAMPLE } from './models/request.examples';
 import { RequestModel, RequestPageModel } from './models/request.model';
 import { RequestsService } from './requests.service';
-import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_RULE } from './dto/request.args';
+import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_RULE } from './inputs/request-mutation.inputs';
 
 @ApiTags('requests')
 @ApiBearerAuth()
@@ -81,7 +81,7 @@ export class RequestsController {
   @Roles('requester', 'approver', 'auditor')
   @ApiOperation({ summary: 'Requests, newest first, filtered and paged' })
   @ApiOkResponse({ type: RequestPageModel })
-  list(@Query() query: ListRequestsQuery) {
+  list(@Query() query: ListRequestsQueryInput) {
     return this.requests.list(query);
   }
 

@@ -2,8 +2,12 @@ import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { OwnersMay, Roles } from '../auth/roles.decorator';
 import type { Principal } from '../auth/roles';
-import { CreateRequestArgs, OptionalCommentArgs, RequiredCommentArgs } from './dto/request.args';
-import { ExtendRequestInput, RequestFilterInput } from './dto/request.inputs';
+import {
+  CreateRequestMutationInput,
+  RequestCommentInput,
+  RequestRequiredCommentInput,
+} from './inputs/request-mutation.inputs';
+import { ExtendRequestInput, RequestFilterInput } from './inputs/request.inputs';
 import { ExtensionsService } from './extensions.service';
 import { RequestModel, RequestPageModel } from './models/request.model';
 import { RequestsService } from './requests.service';
@@ -34,21 +38,24 @@ export class RequestsResolver {
 
   @Mutation(() => RequestModel)
   @Roles('requester')
-  requestDelegation(@Args() { input, idempotencyKey }: CreateRequestArgs, @CurrentPrincipal() caller: Principal) {
+  requestDelegation(
+    @Args() { input, idempotencyKey }: CreateRequestMutationInput,
+    @CurrentPrincipal() caller: Principal,
+  ) {
     return this.service.create(input, caller, idempotencyKey);
   }
 
   @Mutation(() => RequestModel)
   @Roles('approver')
   @OwnersMay()
-  approveRequest(@Args() { id, comment }: OptionalCommentArgs, @CurrentPrincipal() caller: Principal) {
+  approveRequest(@Args() { id, comment }: RequestCommentInput, @CurrentPrincipal() caller: Principal) {
     return this.service.approve(id, caller, comment);
   }
 
   @Mutation(() => RequestModel)
   @Roles('approver')
   @OwnersMay()
-  rejectRequest(@Args() { id, comment }: RequiredCommentArgs, @CurrentPrincipal() caller: Principal) {
+  rejectRequest(@Args() { id, comment }: RequestRequiredCommentInput, @CurrentPrincipal() caller: Principal) {
     return this.service.reject(id, caller, comment);
   }
 
@@ -70,7 +77,7 @@ export class RequestsResolver {
 
   @Mutation(() => RequestModel)
   @Roles('requester', 'approver')
-  revokeRequest(@Args() { id, comment }: OptionalCommentArgs, @CurrentPrincipal() caller: Principal) {
+  revokeRequest(@Args() { id, comment }: RequestCommentInput, @CurrentPrincipal() caller: Principal) {
     return this.service.revoke(id, caller, comment);
   }
 }

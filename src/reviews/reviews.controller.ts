@@ -12,7 +12,7 @@ import {
   WITH_BODY,
   WITH_PATH_PARAMETER,
 } from '../common/openapi/api-errors.decorator';
-import { OpenReviewInput, ReviewDecisionInput } from './dto/review.inputs';
+import { OpenReviewInput, ReviewDecisionInput } from './inputs/review.inputs';
 import { ReviewCampaignListModel, ReviewCampaignModel, ReviewItemModel } from './models/review.model';
 import { ReviewsService } from './reviews.service';
 

@@ -2,7 +2,7 @@ import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/roles';
 import { Roles } from '../auth/roles.decorator';
-import { OpenReviewInput, ReviewDecisionInput } from './dto/review.inputs';
+import { OpenReviewInput, ReviewDecisionInput } from './inputs/review.inputs';
 import { ReviewCampaignModel, ReviewItemModel } from './models/review.model';
 import { ReviewsService } from './reviews.service';
 

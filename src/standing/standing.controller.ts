@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, AUTHENTICATED, DIRECTORY } from '../common/openapi/api-errors.decorator';
-import { StandingQueryDto } from './dto/standing.query';
+import { StandingQueryInput } from './inputs/standing.inputs';
 import { StandingPageModel } from './models/standing.model';
 import { StandingService } from './standing.service';
 
@@ -19,7 +19,7 @@ export class StandingController {
   })
   @ApiOkResponse({ type: StandingPageModel })
   @ApiErrors(404)
-  list(@Query() query: StandingQueryDto) {
+  list(@Query() query: StandingQueryInput) {
     return this.standing.list(query);
   }
 }

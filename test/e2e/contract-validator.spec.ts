@@ -178,7 +178,7 @@ describe('contract validator', () => {
     );
     expect(undescribed).toEqual([]);
     const detail = (spec.components as { schemas: Record<string, { properties: { code: { enum: string[] } } }> })
-      .schemas.ErrorDetail;
+      .schemas.ErrorDetailModel;
     expect(detail.properties.code.enum).toEqual(Object.keys(ERROR_STATUS));
   });
 

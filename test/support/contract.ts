@@ -86,7 +86,7 @@ export class ContractValidator {
       }
     }
     this.operations = operationsOf(document);
-    this.errorBody = this.ajv.compile({ $ref: `${SCHEMA_BASE}ErrorResponse` });
+    this.errorBody = this.ajv.compile({ $ref: `${SCHEMA_BASE}ErrorModel` });
   }
 
   static fromFile(path = OPENAPI_PATH): ContractValidator {

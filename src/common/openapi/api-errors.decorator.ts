@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ERROR_STATUS } from '../errors/error-codes';
-import { ErrorResponse } from './error-response.model';
+import { ErrorModel } from './error.model';
 
 /** Statuses an operation can answer with the contract's error body. */
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 414 | 415 | 422 | 429 | 500 | 502 | 503;
@@ -34,7 +34,7 @@ export function ApiErrors(...statuses: ErrorStatus[]): MethodDecorator & ClassDe
       ApiResponse({
         status,
         // Always JSON, also on routes that produce something else (metrics, JSON Lines).
-        content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponse) } } },
+        content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorModel) } } },
         description: description(status),
         ...(status === 429
           ? {

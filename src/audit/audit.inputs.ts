@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
-export class AuditQueryDto {
+export class AuditQueryInput {
   @ApiPropertyOptional() @IsOptional() @IsString() requestId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1024) target?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() actor?: string;
@@ -18,7 +18,7 @@ export class AuditQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() cursor?: string;
 }
 
-export class AuditExportQueryDto {
+export class AuditExportQueryInput {
   @ApiPropertyOptional({
     example: '2026-11-01T00:00:00Z',
     description: 'start at the first event written at or after this time',

@@ -15,7 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IdentifierListField, TargetSearchField, TargetSearchInput } from '../../delegations/dto/delegation.inputs';
+import { IdentifierListField, TargetSearchField, TargetSearchInput } from '../../delegations/inputs/delegation.inputs';
 import {
   REQUEST_ACTIONS,
   REQUEST_STATUSES,
@@ -195,7 +195,7 @@ export class RequestFilterInput {
   @ApiPropertyOptional() @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(200) requester?: string;
 }
 
-export class ListRequestsQuery extends RequestFilterInput {
+export class ListRequestsQueryInput extends RequestFilterInput {
   @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 500 })
   @IsOptional()
   @Type(() => Number)

@@ -81,7 +81,7 @@ export class PlanDelegationInput {
 }
 
 @InputType('DiagnoseInput')
-export class DiagnoseInputDto {
+export class DiagnoseInput {
   @ApiProperty({ example: 'alice' }) @Field() @IsString() @IsNotEmpty() @MaxLength(1024) user: string;
   @ApiProperty({ example: 'SERVERB$' }) @Field() @IsString() @IsNotEmpty() @MaxLength(1024) frontEnd: string;
   @ApiProperty({ example: 'SERVERC' }) @Field() @IsString() @IsNotEmpty() @MaxLength(1024) backEnd: string;
@@ -93,14 +93,14 @@ export class DiagnoseInputDto {
   spn?: string;
 }
 
-export class DelegationQueryDto {
+export class DelegationQueryInput {
   @ApiPropertyOptional({ description: 'DNS name of the domain to look in' })
   @IsOptional()
   @IsString()
   domain?: string;
 }
 
-export class PrincipalQueryDto {
+export class PrincipalQueryInput {
   @ApiProperty({ example: 'SERVERB$' })
   @IsString()
   @IsNotEmpty()
@@ -113,7 +113,7 @@ export class PrincipalQueryDto {
   domain?: string;
 }
 
-export class InventoryQueryDto {
+export class InventoryQueryInput {
   @ApiPropertyOptional({ example: 'OU=Servers,DC=contoso,DC=test' })
   @IsOptional()
   @IsString()

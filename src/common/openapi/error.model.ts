@@ -4,7 +4,7 @@ import { ERROR_STATUS } from '../errors/error-codes';
 /** Every code of the contract, from the one `as const` table the code maps errors with. */
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as (keyof typeof ERROR_STATUS)[];
 
-export class ErrorDetail {
+export class ErrorDetailModel {
   @ApiProperty({
     enum: ERROR_CODES,
     example: 'TARGET_NOT_FOUND',
@@ -24,6 +24,6 @@ export class ErrorDetail {
 }
 
 /** The body of every REST error: {"error": {code, message, details?}}. */
-export class ErrorResponse {
-  @ApiProperty({ type: ErrorDetail }) error: ErrorDetail;
+export class ErrorModel {
+  @ApiProperty({ type: ErrorDetailModel }) error: ErrorDetailModel;
 }

@@ -13,7 +13,7 @@ export const IDEMPOTENCY_KEY_RULE = 'must be 1-200 visible ASCII characters';
  */
 
 @ArgsType()
-export class CreateRequestArgs {
+export class CreateRequestMutationInput {
   @Field(() => CreateRequestInput) @ValidateNested() @Type(() => CreateRequestInput) input: CreateRequestInput;
 
   @Field({ nullable: true })
@@ -23,18 +23,18 @@ export class CreateRequestArgs {
 }
 
 @ArgsType()
-export class RequestIdArgs {
+export class RequestIdInput {
   @Field() @IsString() @IsNotEmpty() @MaxLength(200) id: string;
 }
 
 /** approve, revoke: as REST's CommentInput. */
 @ArgsType()
-export class OptionalCommentArgs extends RequestIdArgs {
+export class RequestCommentInput extends RequestIdInput {
   @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(2000) comment?: string;
 }
 
 /** reject: as REST's RequiredCommentInput. */
 @ArgsType()
-export class RequiredCommentArgs extends RequestIdArgs {
+export class RequestRequiredCommentInput extends RequestIdInput {
   @Field() @IsString() @IsNotEmpty() @MaxLength(2000) comment: string;
 }

@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { ROLES, type Role } from './roles';
-import { ApiNullableProperty } from '../common/openapi/api-nullable-property.decorator';
 
-export class CreateApiKeyDto {
+export class CreateApiKeyInput {
   @ApiProperty({ example: 'servicenow' })
   @IsString()
   @Length(1, 100)
@@ -29,21 +28,4 @@ export class CreateApiKeyDto {
   @IsString()
   @Length(1, 200)
   owner?: string;
-}
-
-export class ApiKeyDto {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty() name: string;
-  @ApiProperty({ enum: ROLES, isArray: true }) roles: Role[];
-  @ApiProperty() mayActOnBehalf: boolean;
-  @ApiNullableProperty('string', { description: "The person a person's key belongs to (UPN); null for a system key" })
-  owner: string | null;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty() createdBy: string;
-  @ApiNullableProperty('string', { format: 'date-time' }) lastUsedAt: string | null;
-}
-
-export class IssuedApiKeyDto extends ApiKeyDto {
-  @ApiProperty({ description: 'The key itself: shown once, stored only as a hash' })
-  key: string;
 }

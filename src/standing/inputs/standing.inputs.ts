@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
-export class StandingQueryDto {
+export class StandingQueryInput {
   @ApiPropertyOptional({ example: 'OU=Servers,DC=contoso,DC=test', description: 'Every configured domain when absent' })
   @IsOptional()
   @IsString()
