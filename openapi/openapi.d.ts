@@ -2572,6 +2572,8 @@ export interface operations {
                 cursor?: string;
                 /** @description Read each object's permissions (nTSecurityDescriptor) and flag RBCD_WRITABLE_BY_NON_TIER0; false skips that read */
                 writers?: boolean;
+                /** @description Only the items that carry this risk code (risks[].code); applied before paging, so total and nextCursor count only them */
+                risk?: "INEFFECTIVE_MASK" | "DENY_ACE" | "EMPTY_DACL" | "NO_DACL" | "OBJECT_ACE" | "UNKNOWN_ACE_TYPE" | "INHERIT_ONLY_ACE" | "DENIED_EARLIER" | "DACL_NOT_PRESENT" | "INVALID_SECURITY_DESCRIPTOR" | "UNRESOLVED_SID" | "RBCD_ACE_GROUP_SCOPE" | "UNCONSTRAINED_ON_NON_DC" | "PROTOCOL_TRANSITION" | "RBCD_ON_PROTECTED_TARGET" | "ORPHANED_SID" | "RBCD_OPEN_TO_ANY_ACCOUNT" | "RBCD_WRITABLE_BY_NON_TIER0" | "RBCD_SELF_WRITABLE" | "WRITERS_UNKNOWN" | "PRINCIPAL_IS_USER_ACCOUNT" | "MACHINE_ACCOUNT_QUOTA" | "STANDING_OUT_OF_BAND" | "PRINCIPAL_CREATED_BY_USER";
             };
             header?: never;
             path?: never;

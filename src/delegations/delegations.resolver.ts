@@ -2,6 +2,7 @@ import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { DelegationPlanner } from './delegation-planner';
 import { DelegationsService } from './delegations.service';
 import { DiagnoseService } from './diagnose.service';
+import type { WarningCode } from './delegation.types';
 import { DiagnoseInput, PlanDelegationInput } from './inputs/delegation.inputs';
 import { InventoryService, type InventoryKind } from './inventory.service';
 import {
@@ -39,8 +40,14 @@ export class DelegationsResolver {
     @Args('cursor', { nullable: true }) cursor?: string,
     @Args('writers', { nullable: true, description: 'Flag RBCD_WRITABLE_BY_NON_TIER0 (default true)' })
     writers?: boolean,
+    @Args('risk', {
+      type: () => String,
+      nullable: true,
+      description: 'Only the items that carry this risk code (risks.code); applied before paging',
+    })
+    risk?: WarningCode,
   ) {
-    return this.inventoryService.inventory({ base, kinds, limit, cursor, writers });
+    return this.inventoryService.inventory({ base, kinds, limit, cursor, writers, risk });
   }
 
   @Query(() => PlanModel)

@@ -176,8 +176,40 @@ describe('InventoryService', () => {
     for (const [sids] of directory.callsOf('resolveSids')) expect((sids as string[]).length).toBeLessThanOrEqual(10);
   });
 
+  it('filters by risk before paging: total and every page count only the items that carry it', async () => {
+    const { service } = inventory(all);
+    const orphans = await service.inventory({ risk: 'ORPHANED_SID' });
+    expect(orphans.items.map((i) => i.samAccountName)).toEqual(['APP06$']);
+    expect(orphans.total).toBe(1);
+    // The control: without the risk, the same listing has them all.
+    expect((await service.inventory({})).total).toBe(11);
+    const protectedTargets: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 1; pages < 5; pages++) {
+      const page = await service.inventory({ risk: 'RBCD_ON_PROTECTED_TARGET', limit: 1, cursor });
+      expect(page.total).toBe(2);
+      expect(page.items).toHaveLength(1);
+      expect(codes(page.items[0])).toContain('RBCD_ON_PROTECTED_TARGET');
+      protectedTargets.push(page.items[0].samAccountName);
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(protectedTargets.sort()).toEqual(['ADM01$', 'PAW01$']);
+    expect((await service.inventory({ risk: 'MACHINE_ACCOUNT_QUOTA' })).items).toEqual([]);
+  });
+
+  it("a cursor answers only its own risk's listing", async () => {
+    const { service } = inventory(all);
+    const first = await service.inventory({ risk: 'RBCD_ON_PROTECTED_TARGET', limit: 1 });
+    await expect(
+      service.inventory({ risk: 'ORPHANED_SID', limit: 1, cursor: first.nextCursor ?? undefined }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
   it.each([
     [{ kinds: ['rbcd', 'bogus'] as never[] }],
+    [{ risk: 'NOT_A_RISK' as never }],
+    [{ risk: 'RBCD_WRITABLE_BY_NON_TIER0' as const, writers: false }],
     [{ cursor: 'garbage' }],
     [{ cursor: Buffer.from('o:-1').toString('base64url') }],
   ])('refuses %j with VALIDATION_FAILED, before any search', async (input) => {

@@ -15,7 +15,7 @@ import { heldByAnyAccount, IMPLICIT_TOKEN_SIDS, WELL_KNOWN_SIDS } from '../direc
 import { PolicyService } from '../policy/policy.service';
 import { type WriterMemo, WritersService } from '../policy/writers.service';
 import { listPrincipals } from '../security-descriptor';
-import type { Warning } from './delegation.types';
+import { WARNING_CODES, type Warning, type WarningCode } from './delegation.types';
 import { decodeStored } from './delegation-reader';
 import { isDnUnder } from '../directory/dn';
 
@@ -74,6 +74,8 @@ export class InventoryService {
     cursor?: string;
     /** Read permissions and flag RBCD_WRITABLE_BY_NON_TIER0 (default true). */
     writers?: boolean;
+    /** Only the objects that carry this risk code; applied before paging (total counts them). */
+    risk?: WarningCode;
   }): Promise<InventoryPage> {
     // Checked here, not only in the REST DTO: GraphQL passes kinds through as plain strings.
     const unknown = (input.kinds ?? []).filter((k) => !INVENTORY_KINDS.includes(k));
@@ -83,40 +85,62 @@ export class InventoryService {
         `kinds: ${unknown.join(', ')} is not one of ${INVENTORY_KINDS.join(', ')}`,
         { kinds: unknown },
       );
+    const withWriters = input.writers !== false;
+    checkRisk(input.risk, withWriters);
     const kinds = input.kinds?.length ? input.kinds : [...INVENTORY_KINDS];
     const cursor = decodeCursor(input.cursor);
-    const withWriters = input.writers !== false;
-    const query = `${input.base ?? ''}|${[...kinds].sort().join(',')}|${withWriters}`;
+    const query = `${input.base ?? ''}|${[...kinds].sort().join(',')}|${withWriters}|${input.risk ?? ''}`;
     const snapshot = cursor.snapshot ? this.snapshots.get(cursor.snapshot) : undefined;
     if (snapshot && snapshot.query !== query)
       throw new DomainError('VALIDATION_FAILED', 'cursor belongs to another inventory query');
     // Later pages read the snapshot the first page scanned: one directory scan per listing, and
     // pages that do not shift while the directory changes. Without it (expired, other replica),
-    // the directory is scanned again.
-    const objects = snapshot?.objects ?? (await this.scan(input.base, kinds, withWriters));
+    // the directory is scanned again. With a risk, the snapshot keeps only the objects that carry it.
+    const objects =
+      snapshot?.objects ??
+      (await this.withRisk(await this.scan(input.base, kinds, withWriters), kinds, withWriters, input.risk));
     const snapshotId = snapshot ? (cursor.snapshot as string) : randomUUID();
     if (!snapshot) this.snapshots.set(snapshotId, { query, objects });
     const offset = cursor.offset;
     const limit = Math.min(Math.max(input.limit ?? 500, 1), 5000);
-    const page = objects.slice(offset, offset + limit);
-    // Each descriptor is decoded once: for the SIDs to name, then for the item.
-    const decoded = page.map((object) => ({ object, ...decodeRbcd(object.rbcd) }));
+    return {
+      items: await this.describe(objects.slice(offset, offset + limit), kinds, withWriters),
+      domains: await this.domainQuotas(input.base),
+      total: objects.length,
+      nextCursor: offset + limit < objects.length ? encodeCursor(snapshotId, offset + limit) : null,
+    };
+  }
+
+  /** The items of these objects, with their risks; each descriptor is decoded once (the SIDs to name, then the item). */
+  private async describe(
+    objects: DirectoryObject[],
+    kinds: InventoryKind[],
+    withWriters: boolean,
+  ): Promise<InventoryItem[]> {
+    const decoded = objects.map((object) => ({ object, ...decodeRbcd(object.rbcd) }));
     const names = await this.directory.resolveSids(
       decoded.flatMap((d) => d.listed?.principals.map((p) => p.sid) ?? []),
     );
     const memo: WriterMemo = new Map();
     const writerRisks: Warning[][] = [];
     if (withWriters) for (const { object } of decoded) writerRisks.push(await this.writerRisks(object, memo));
-    return {
-      items: decoded.map((d, i) => {
-        const item = this.item(d, kinds, names);
-        item.risks.push(...(writerRisks[i] ?? []));
-        return item;
-      }),
-      domains: await this.domainQuotas(input.base),
-      total: objects.length,
-      nextCursor: offset + limit < objects.length ? encodeCursor(snapshotId, offset + limit) : null,
-    };
+    return decoded.map((d, i) => {
+      const item = this.item(d, kinds, names);
+      item.risks.push(...(writerRisks[i] ?? []));
+      return item;
+    });
+  }
+
+  /** The objects whose item carries this risk (every object without one); permissions are read only for the writers' risk. */
+  private async withRisk(
+    objects: DirectoryObject[],
+    kinds: InventoryKind[],
+    withWriters: boolean,
+    risk: WarningCode | undefined,
+  ): Promise<DirectoryObject[]> {
+    if (!risk) return objects;
+    const items = await this.describe(objects, kinds, withWriters && risk === 'RBCD_WRITABLE_BY_NON_TIER0');
+    return objects.filter((_, i) => items[i].risks.some((r) => r.code === risk));
   }
 
   private async scan(
@@ -256,6 +280,21 @@ interface DecodedObject {
 function decodeRbcd(raw: Buffer | null | undefined): Omit<DecodedObject, 'object'> {
   const { descriptor, warnings } = decodeStored(raw);
   return { warnings, listed: descriptor ? listPrincipals(descriptor, { everyTokenSids: IMPLICIT_TOKEN_SIDS }) : null };
+}
+
+/** Checked here, not only in the REST DTO: GraphQL passes the risk through as a plain string. */
+function checkRisk(risk: string | undefined, withWriters: boolean): void {
+  if (risk === undefined) return;
+  if (!(WARNING_CODES as readonly string[]).includes(risk))
+    throw new DomainError('VALIDATION_FAILED', `risk: ${risk} is not one of ${WARNING_CODES.join(', ')}`, { risk });
+  if (risk === 'RBCD_WRITABLE_BY_NON_TIER0' && !withWriters)
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      'risk RBCD_WRITABLE_BY_NON_TIER0 needs writers=true (the permissions are read for it)',
+      {
+        risk,
+      },
+    );
 }
 
 function encodeCursor(snapshot: string, offset: number): string {

@@ -140,6 +140,23 @@ describe('live delegation queries (GraphQL)', () => {
     expect(codes(bogus.body)).toEqual(['VALIDATION_FAILED']);
   });
 
+  it('inventory(risk): only the items that carry it, counted before paging; an unknown risk is refused', async () => {
+    const query = `query($b: String, $r: String, $l: Int) { inventory(base: $b, risk: $r, limit: $l) { items { dn risks { code } } total nextCursor } }`;
+    const risky = await gql(query, { b: ou, r: 'INEFFECTIVE_MASK', l: 1 });
+    expect(risky.body.errors).toBeUndefined();
+    expect(risky.body.data.inventory).toEqual({
+      total: 1,
+      nextCursor: null,
+      items: [{ dn: other.dn, risks: [{ code: 'INEFFECTIVE_MASK' }] }],
+    });
+    // The control: without the risk, both RBCD targets of the OU are there.
+    const control = await gql(query, { b: ou, l: 1 });
+    expect(control.body.data.inventory.total).toBe(2);
+    const bogus = await gql(query, { b: ou, r: 'NOT_A_RISK' });
+    expect(codes(bogus.body)).toEqual(['VALIDATION_FAILED']);
+    expect(bogus.body.data).toBeNull();
+  });
+
   it('planDelegation(input) writes nothing', async () => {
     const before = await readRbcdRaw(target.dn);
     const res = await gql(

@@ -328,6 +328,23 @@ describe('live delegation queries: principal, inventory, plan (REST)', () => {
         expect(['rbcd', 'constrained']).toEqual(expect.arrayContaining(item.kinds));
     });
 
+    it('filters by risk before paging: the total and the pages hold only the items that carry it', async () => {
+      const orphans = await inventory({ base: invOu, risk: 'ORPHANED_SID' }).expect(200);
+      expect(orphans.body.items.map((i: { dn: string }) => i.dn)).toEqual([items.orphan.dn]);
+      expect(orphans.body.total).toBe(1);
+      // Applied before paging: a page of one holds the one match (not the first of the nine), and no next page.
+      const one = await inventory({ base: invOu, risk: 'UNCONSTRAINED_ON_NON_DC', limit: 1 }).expect(200);
+      expect(one.body).toMatchObject({ total: 1, nextCursor: null });
+      expect(one.body.items.map((i: { dn: string }) => i.dn)).toEqual([items.unconstrained.dn]);
+      const protectedTargets = await inventory({ base: invOu, risk: 'RBCD_ON_PROTECTED_TARGET', kinds: 'rbcd' }).expect(
+        200,
+      );
+      expect(protectedTargets.body.items.map((i: { dn: string }) => i.dn)).toEqual([items.admin.dn]);
+      const bogus = await inventory({ base: invOu, risk: 'NOT_A_RISK' });
+      expect([bogus.status, bogus.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expect(JSON.stringify(bogus.body.error)).toContain('risk');
+    });
+
     it('pages with limit and cursor: every item once, in DN order', async () => {
       const seen: string[] = [];
       let cursor: string | null = null;

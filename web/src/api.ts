@@ -8,6 +8,8 @@ export type Schemas = components['schemas'];
 export type RequestView = Schemas['RequestModel'];
 export type Me = Schemas['MeModel'];
 export type Plan = Schemas['PlanModel'];
+/** The values GET /inventory?risk= takes. */
+export type InventoryRisk = NonNullable<NonNullable<paths['/api/v1/inventory']['get']['parameters']['query']>['risk']>;
 
 /** An error the API answered ({"error": {"code", "message", "details"}}), or a network failure. */
 export class ApiError extends Error {

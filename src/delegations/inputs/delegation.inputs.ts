@@ -18,6 +18,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { WARNING_CODES, type WarningCode } from '../delegation.types';
 import { INVENTORY_KINDS, type InventoryKind } from '../inventory.service';
 import { RBCD_ACTIONS, type RbcdAction } from '../rbcd-change';
 
@@ -156,4 +157,14 @@ export class InventoryQueryInput {
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   writers?: boolean;
+
+  @ApiPropertyOptional({
+    enum: WARNING_CODES,
+    description:
+      'Only the items that carry this risk code (risks[].code); applied before paging, so total and nextCursor count only them',
+    example: 'UNCONSTRAINED_ON_NON_DC',
+  })
+  @IsOptional()
+  @IsIn(WARNING_CODES)
+  risk?: WarningCode;
 }

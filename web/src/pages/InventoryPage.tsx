@@ -1,31 +1,54 @@
-import { useMemo, useState } from 'react';
-import { api, unwrap, type Schemas } from '../api';
+import { useState } from 'react';
+import { api, unwrap, type InventoryRisk as Risk, type Schemas } from '../api';
 import { ErrorBox, useApi } from '../components';
 
 const KINDS = ['rbcd', 'constrained', 'unconstrained', 'protocolTransition'] as const;
 type Item = Schemas['InventoryItemModel'];
 
-/** Every delegation of the configured domains: filters by kind (the API) and risk (here), paging, CSV. */
+/** The risks an inventory item can carry (the API refuses any other value: the type says which exist). */
+export const INVENTORY_RISKS: Risk[] = [
+  'UNCONSTRAINED_ON_NON_DC',
+  'PROTOCOL_TRANSITION',
+  'RBCD_ON_PROTECTED_TARGET',
+  'RBCD_OPEN_TO_ANY_ACCOUNT',
+  'RBCD_WRITABLE_BY_NON_TIER0',
+  'ORPHANED_SID',
+  'INVALID_SECURITY_DESCRIPTOR',
+  'INEFFECTIVE_MASK',
+  'DENY_ACE',
+  'DENIED_EARLIER',
+  'EMPTY_DACL',
+  'NO_DACL',
+  'DACL_NOT_PRESENT',
+  'OBJECT_ACE',
+  'INHERIT_ONLY_ACE',
+  'UNKNOWN_ACE_TYPE',
+];
+
+/** Every delegation of the configured domains: filters by kind and risk (both the API's), paging, CSV. */
 export function InventoryPage() {
   const [kinds, setKinds] = useState<string[]>([]);
-  const [risk, setRisk] = useState('');
+  const [risk, setRisk] = useState<Risk | ''>('');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
   const { data, error, loading } = useApi(
     () =>
       unwrap(
         api.GET('/api/v1/inventory', {
-          params: { query: { limit: 50, ...(kinds.length ? { kinds } : {}), ...(cursor ? { cursor } : {}) } },
+          params: {
+            query: {
+              limit: 50,
+              ...(kinds.length ? { kinds } : {}),
+              ...(risk ? { risk } : {}),
+              ...(cursor ? { cursor } : {}),
+            },
+          },
           querySerializer: { array: { style: 'form', explode: false } },
         }),
       ),
-    [kinds.join(','), cursor],
+    [kinds.join(','), risk, cursor],
   );
-  const risks = useMemo(
-    () => [...new Set((data?.items ?? []).flatMap((i) => i.risks.map((r) => r.code)))].sort(),
-    [data],
-  );
-  const items = (data?.items ?? []).filter((i) => !risk || i.risks.some((r) => r.code === risk));
+  const items = data?.items ?? [];
   const toggle = (kind: string) => {
     setCursors([undefined]);
     setKinds((k) => (k.includes(kind) ? k.filter((x) => x !== kind) : [...k, kind]));
@@ -44,9 +67,16 @@ export function InventoryPage() {
         </fieldset>
         <label>
           Risk
-          <select name="risk" value={risk} onChange={(e) => setRisk(e.target.value)}>
+          <select
+            name="risk"
+            value={risk}
+            onChange={(e) => {
+              setCursors([undefined]);
+              setRisk(e.target.value as Risk | '');
+            }}
+          >
             <option value="">Any</option>
-            {risks.map((r) => (
+            {INVENTORY_RISKS.map((r) => (
               <option key={r} value={r}>
                 {r}
               </option>
