@@ -1,9 +1,10 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import { AuthGuard } from '@nestjs/passport';
 import { DomainError } from '../common/errors/domain-error';
+import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { requestOf } from './current-principal.decorator';
+import { OidcAuthenticator } from './oidc.authenticator';
 import { IS_PUBLIC } from './public.decorator';
 import { RateLimitedError, RateLimiter } from './rate-limiter';
 import { READS_ONLY } from './reads-only.decorator';
@@ -13,34 +14,25 @@ import { assertRoles, type Principal, type Role } from './roles';
 const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * The one guard of every REST route and GraphQL field: authenticate with passport (API key, then
- * OIDC JWT), check the roles named by @Roles() (none named: any role), then count mutations
+ * The one guard of every REST route and GraphQL field: authenticate (API key, then OIDC JWT; the
+ * authenticators are this app's own providers, so apps in one process never use each other's), check the roles named by @Roles() (none named: any role), then count mutations
  * against the caller's rate limit (POST routes marked @ReadsOnly() are reads). No credential or a bad one: UNAUTHENTICATED (401); a valid one
  * without the role: FORBIDDEN (403); too many changes: RATE_LIMITED (429, Retry-After).
  * Routes marked @Public() skip all three (chat callbacks verify their own signature).
  */
 @Injectable()
-export class ApiAuthGuard extends AuthGuard(['api-key', 'oidc']) {
+export class ApiAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly limiter: RateLimiter,
-  ) {
-    super();
-  }
-
-  getRequest(context: ExecutionContext) {
-    return requestOf(context);
-  }
-
-  getResponse(context: ExecutionContext) {
-    return responseOf(context);
-  }
+    private readonly apiKeys: ApiKeyAuthenticator,
+    private readonly oidc: OidcAuthenticator,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    await super.canActivate(context);
-    const principal = requestOf(context).user as Principal;
+    const principal = await this.authenticate(context);
     const ownerMay =
       this.reflector.getAllAndOverride<boolean>(OWNERS_MAY, targets) && principal.person?.kind === 'directory';
     if (!ownerMay) assertRoles(principal, this.reflector.getAllAndOverride<Role[]>(REQUIRED_ROLES, targets) ?? []);
@@ -58,10 +50,13 @@ export class ApiAuthGuard extends AuthGuard(['api-key', 'oidc']) {
     return true;
   }
 
-  handleRequest<T>(error: unknown, user: T): T {
-    if (error) throw error;
-    if (!user) throw new DomainError('UNAUTHENTICATED', 'A valid API key or bearer token is required');
-    return user;
+  /** The caller, also kept on the request for @CurrentPrincipal(); neither credential: UNAUTHENTICATED. */
+  private async authenticate(context: ExecutionContext): Promise<Principal> {
+    const request = requestOf(context);
+    const principal = (await this.apiKeys.authenticate(request)) || (await this.oidc.authenticate(request));
+    if (!principal) throw new DomainError('UNAUTHENTICATED', 'A valid API key or bearer token is required');
+    request.user = principal;
+    return principal;
   }
 }
 

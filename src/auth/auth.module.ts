@@ -1,22 +1,21 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
-import { ApiKeyStrategy } from './api-key.strategy';
+import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
 import { ApiAuthGuard } from './auth.guard';
-import { OidcStrategy } from './oidc.strategy';
+import { OidcAuthenticator } from './oidc.authenticator';
 import { RateLimiter } from './rate-limiter';
 import { AuditModule } from '../audit/audit.module';
 import { PersonsModule } from '../persons/persons.module';
 
 @Module({
-  imports: [PassportModule, AuditModule, PersonsModule],
+  imports: [AuditModule, PersonsModule],
   controllers: [ApiKeysController],
   providers: [
     ApiKeysService,
-    ApiKeyStrategy,
-    OidcStrategy,
+    ApiKeyAuthenticator,
+    OidcAuthenticator,
     RateLimiter,
     { provide: APP_GUARD, useClass: ApiAuthGuard },
   ],

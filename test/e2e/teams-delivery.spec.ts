@@ -162,8 +162,6 @@ describe('Microsoft Teams cards', () => {
     expect(rejected?.content.actions[0].url).toBe(`${CONSOLE}/#/requests/${filed.body.id}`);
   });
 
-  // Last: closing a second app in this process breaks requests on the first one (seen: 500 on the next
-  // POST /requests), a test-only situation (production runs one app per process) left for a later look.
   it('a reminder, from YAML chat.teams (URL from a file) and a policy remindAfter: the card opens the inbox', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rbcd-teams-'));
     writeFileSync(join(dir, 'teams-url'), `${receiver.url}/workflows/reminders?sig=other-secret\n`);

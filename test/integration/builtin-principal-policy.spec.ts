@@ -165,7 +165,6 @@ describe('built-in policy: principals that mean anyone, targets that are never t
       await deleteObject(groupDn);
     }
   });
-  // Tests that start a second app come last (closing one app in this process closes the first one's database).
   it('policy.allowUserCreatedComputers: true lets such a computer be requested', async () => {
     const allowing = await sandboxApp({ config: { policy: { ...t.config.policy, allowUserCreatedComputers: true } } });
     try {

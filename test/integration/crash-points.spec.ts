@@ -76,8 +76,8 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
   });
 
   it('grant, revoke, expiry and rollback: a crash at every point leaves nothing behind and nothing unaccounted for', async () => {
-    // Set-up and recovery run one app at a time (passport strategies are per process); the crashing
-    // service processes run side by side, a few at a time.
+    // Set-up and recovery run one app at a time; the crashing service processes run side by side, a
+    // few at a time.
     const scenarios = SCENARIOS.filter((s) => !process.env.CRASH_SCENARIO || s === process.env.CRASH_SCENARIO);
     const points = CRASH_POINTS.filter((p) => !process.env.CRASH_POINT || p === process.env.CRASH_POINT);
     const cases: Case[] = [];

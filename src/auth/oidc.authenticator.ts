@@ -1,8 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PassportStrategy } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { Strategy } from 'passport-custom';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig, OidcConfig } from '../config/config.types';
 import { DomainError } from '../common/errors/domain-error';
@@ -26,19 +24,18 @@ export const OIDC_ALGORITHMS = [
 ];
 
 /**
- * Passport strategy for JWTs of the organisation's OIDC provider, presented as
- * `Authorization: Bearer`. Keys come from the JWKS URL, cached; a token naming an unknown key id
+ * Authenticates JWTs of the organisation's OIDC provider, presented as `Authorization: Bearer`
+ * (false: no such token, or one that does not verify). Keys come from the JWKS URL, cached; a token naming an unknown key id
  * makes jose refetch the set (at most once per cooldown), so key rotation at the provider just works.
  */
 @Injectable()
-export class OidcStrategy extends PassportStrategy(Strategy, 'oidc') {
+export class OidcAuthenticator {
   private readonly jwks?: ReturnType<typeof createRemoteJWKSet>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly persons: PersonsService,
   ) {
-    super();
     if (config.oidc) {
       this.jwks = createRemoteJWKSet(new URL(config.oidc.jwksUrl), {
         cacheMaxAge: config.oidc.jwksCacheMaxAgeMs,
@@ -48,7 +45,7 @@ export class OidcStrategy extends PassportStrategy(Strategy, 'oidc') {
     }
   }
 
-  async validate(request: FastifyRequest): Promise<Principal | false> {
+  async authenticate(request: Pick<FastifyRequest, 'headers'>): Promise<Principal | false> {
     const oidc = this.config.oidc;
     const token = bearerToken(request.headers);
     if (!oidc || !this.jwks || !token || !looksLikeJwt(token)) return false;
