@@ -73,7 +73,7 @@ function expectSigned(r: Received): Record<string, unknown> {
 
 async function appWithHook(
   url: string,
-  options: { databaseUrl?: string; timeoutMs?: number; maxAttempts?: number } = {},
+  options: { databaseUrl?: string; timeoutMs?: number; maxAttempts?: number; backoffMs?: number } = {},
 ): Promise<TestApp> {
   return createTestApp({
     directory: new StrictFakeDirectory(),
@@ -81,6 +81,7 @@ async function appWithHook(
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
       ...(options.maxAttempts ? { RBCD_JOB_MAX_ATTEMPTS: String(options.maxAttempts) } : {}),
       ...(options.timeoutMs ? { RBCD_WEBHOOK_TIMEOUT_MS: String(options.timeoutMs) } : {}),
+      ...(options.backoffMs ? { RBCD_JOB_BACKOFF_MS: String(options.backoffMs) } : {}),
     },
     config: { webhooks: [{ url, secret: SECRET, events: ['request.created', 'request.cancelled'] }] },
   });
@@ -168,7 +169,11 @@ describe('outbound webhooks', () => {
 
   it('retries with growing backoff after failures; the same event (same id and signature) arrives in the end', async () => {
     receiver.failures = 2;
-    const t = await appWithHook(`http://hookuser:hook%20pass@127.0.0.1:${port}/hooks/rbcd?token=abc`);
+    // A base backoff of 1 s, not the tests' 50 ms: runOnce() drains every job that is due, so on a busy
+    // machine a 50 ms backoff could make the retry due (attempt 2) within the same runOnce().
+    const t = await appWithHook(`http://hookuser:hook%20pass@127.0.0.1:${port}/hooks/rbcd?token=abc`, {
+      backoffMs: 1000,
+    });
     try {
       await fileRequest(t);
       const runner = t.app.get(JobRunner);

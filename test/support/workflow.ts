@@ -1,5 +1,6 @@
 // Helpers for tests that drive the approvals workflow over HTTP against the sandbox DC.
 import { join } from 'node:path';
+import type { Clock } from '../../src/common/clock';
 import type { AppConfig } from '../../src/config/config.types';
 import { ExpiryScheduler } from '../../src/grants/expiry.scheduler';
 import { JobRunner } from '../../src/jobs/job-runner';
@@ -11,12 +12,13 @@ export type Headers = Record<string, string>;
 
 /** The service wired to the sandbox DCs (RBCD_CONFIG from scripts/sandbox-dc.sh). */
 export function sandboxApp(
-  options: { database?: TestDatabase; env?: Record<string, string>; config?: Partial<AppConfig> } = {},
+  options: { database?: TestDatabase; env?: Record<string, string>; config?: Partial<AppConfig>; clock?: Clock } = {},
 ): Promise<TestApp> {
   return createTestApp({
     database: options.database,
     env: { RBCD_CONFIG: SANDBOX_CONFIG, ...options.env },
     config: options.config,
+    clock: options.clock,
   });
 }
 
