@@ -12,14 +12,15 @@
 // hot >= 1.5x.          npm run bench:read-api
 import { spawn, spawnSync } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Attribute, Change, type Client } from 'ldapts';
 import { createRbcdDescriptor, encodeSecurityDescriptor } from '../src/security-descriptor';
-import { adminClient, sandboxDomain, svcClient, withClient } from '../test/support/sandbox';
+import { adminClient, sandboxDir, sandboxDomain, svcClient, withClient } from '../test/support/sandbox';
 import { SANDBOX_CONFIG, sleep } from '../test/support/workflow';
+import { cpuSnapshot, type CpuSources, formatCpuPerRequest } from './support/cpu';
 import { closedLoop, formatLoad, type LoadResult } from './support/load';
 import { ensureComputers } from './support/population';
 
@@ -93,6 +94,39 @@ async function bareLoad(clients: Client[], baseDn: string, names: string[]): Pro
   });
 }
 
+/** The sandbox DC of contoso.test (dc1), with its forked workers: its CPU per request is reported too. */
+function dcPid(): number | undefined {
+  const file = join(sandboxDir(), 'dc1', 'samba.pid');
+  return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : undefined;
+}
+
+/** Directory operations the service has sent so far (its /metrics), by operation name. */
+async function directoryOperations(port: number): Promise<Map<string, number>> {
+  const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+  const counts = new Map<string, number>();
+  for (const m of text.matchAll(
+    /^rbcd_directory_operation_duration_seconds_count\{[^}]*operation="([^"]+)"[^}]*\} (\d+)/gm,
+  ))
+    counts.set(m[1], (counts.get(m[1]) ?? 0) + Number(m[2]));
+  return counts;
+}
+
+/** `lookup 0.21, ...`: LDAP operations per request between two /metrics reads. */
+function formatOperationsPerRequest(before: Map<string, number>, after: Map<string, number>, requests: number): string {
+  return [...after]
+    .map(([name, count]) => [name, (count - (before.get(name) ?? 0)) / Math.max(1, requests)] as const)
+    .filter(([, perRequest]) => perRequest > 0)
+    .map(([name, perRequest]) => `${name} ${perRequest.toFixed(3)}`)
+    .join(', ');
+}
+
+/** Runs one side of a round and tells the CPU ms per request each process spent (Linux /proc). */
+async function measured(sources: CpuSources, run: () => Promise<LoadResult>): Promise<[LoadResult, string]> {
+  const before = cpuSnapshot(sources);
+  const result = await run();
+  return [result, formatCpuPerRequest(before, cpuSnapshot(sources), result.requests)];
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const spread = (values: number[]) => `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
 
@@ -155,13 +189,31 @@ async function main(): Promise<void> {
       const p99s: [number, number][] = [];
       const lines: string[] = [];
       for (let round = 1; round <= ROUNDS; round++) {
-        const mine = await serviceLoad(port, list);
-        const bare = await bareLoad(clients, d.baseDn, list);
+        const operationsBefore = await directoryOperations(port);
+        const [mine, mineCpu] = await measured(
+          {
+            service: { pid: service.pid, withChildren: true },
+            dc: { pid: dcPid(), withChildren: true },
+            'load generator': { pid: process.pid, withChildren: false },
+          },
+          () => serviceLoad(port, list),
+        );
+        const mineOperations = formatOperationsPerRequest(
+          operationsBefore,
+          await directoryOperations(port),
+          mine.requests,
+        );
+        const [bare, bareCpu] = await measured(
+          { dc: { pid: dcPid(), withChildren: true }, 'load generator': { pid: process.pid, withChildren: false } },
+          () => bareLoad(clients, d.baseDn, list),
+        );
         ratios.push(mine.throughput / bare.throughput);
         p99s.push([mine.p99, bare.p99]);
         lines.push(
           formatLoad(`#${round} rbcd-broker GET /delegations/{target}`, mine),
+          `      CPU ms per request: ${mineCpu}; LDAP operations per request: ${mineOperations}`,
           formatLoad(`#${round} bare ldapts, ${CONCURRENCY} connections`, bare),
+          `      CPU ms per request: ${bareCpu}`,
         );
       }
       report.push(

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -31,12 +31,13 @@ export interface IssuedApiKey {
   key?: string;
 }
 
+/** One-shot digest (crypto.hash: no Hash object per call; the key is verified on every request). */
 function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
+  return hash('sha256', text, 'buffer');
 }
 
-function sameHash(a: Buffer, hex: string): boolean {
-  const b = Buffer.from(hex, 'hex');
+function sameHash(a: Buffer, expected: string | Buffer): boolean {
+  const b = typeof expected === 'string' ? Buffer.from(expected, 'hex') : expected;
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
@@ -44,7 +45,7 @@ function sameHash(a: Buffer, hex: string): boolean {
 @Injectable()
 export class ApiKeysService {
   /** SHA-256 of the bootstrap admin key, computed once (not per request). */
-  private readonly adminKeyHash: string | null;
+  private readonly adminKeyHash: Buffer | null;
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -53,7 +54,7 @@ export class ApiKeysService {
     private readonly clock: Clock,
     private readonly persons: PersonsService,
   ) {
-    this.adminKeyHash = config.adminApiKey ? sha256(config.adminApiKey).toString('hex') : null;
+    this.adminKeyHash = config.adminApiKey ? sha256(config.adminApiKey) : null;
   }
 
   async issue(
