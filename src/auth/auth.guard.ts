@@ -2,9 +2,8 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { DomainError } from '../common/errors/domain-error';
-import { ApiKeyAuthenticator } from './api-key.authenticator';
+import { AppPassport } from './app-passport';
 import { requestOf } from './current-principal.decorator';
-import { OidcAuthenticator } from './oidc.authenticator';
 import { IS_PUBLIC } from './public.decorator';
 import { RateLimitedError, RateLimiter } from './rate-limiter';
 import { READS_ONLY } from './reads-only.decorator';
@@ -14,8 +13,8 @@ import { assertRoles, type Principal, type Role } from './roles';
 const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * The one guard of every REST route and GraphQL field: authenticate (API key, then OIDC JWT; the
- * authenticators are this app's own providers, so apps in one process never use each other's), check the roles named by @Roles() (none named: any role), then count mutations
+ * The one guard of every REST route and GraphQL field: authenticate with passport (API key, then OIDC
+ * JWT; this app's own passport instance, see AppPassport), check the roles named by @Roles() (none named: any role), then count mutations
  * against the caller's rate limit (POST routes marked @ReadsOnly() are reads). No credential or a bad one: UNAUTHENTICATED (401); a valid one
  * without the role: FORBIDDEN (403); too many changes: RATE_LIMITED (429, Retry-After).
  * Routes marked @Public() skip all three (chat callbacks verify their own signature).
@@ -25,8 +24,7 @@ export class ApiAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly limiter: RateLimiter,
-    private readonly apiKeys: ApiKeyAuthenticator,
-    private readonly oidc: OidcAuthenticator,
+    private readonly passport: AppPassport,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -53,7 +51,7 @@ export class ApiAuthGuard implements CanActivate {
   /** The caller, also kept on the request for @CurrentPrincipal(); neither credential: UNAUTHENTICATED. */
   private async authenticate(context: ExecutionContext): Promise<Principal> {
     const request = requestOf(context);
-    const principal = (await this.apiKeys.authenticate(request)) || (await this.oidc.authenticate(request));
+    const principal = await this.passport.authenticate(request, responseOf(context));
     if (!principal) throw new DomainError('UNAUTHENTICATED', 'A valid API key or bearer token is required');
     request.user = principal;
     return principal;

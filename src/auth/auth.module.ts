@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { ApiKeysController } from './api-keys.controller';
+import { AppPassport } from './app-passport';
 import { ApiKeysService } from './api-keys.service';
 import { ApiAuthGuard } from './auth.guard';
 import { OidcAuthenticator } from './oidc.authenticator';
@@ -16,6 +17,7 @@ import { PersonsModule } from '../persons/persons.module';
     ApiKeysService,
     ApiKeyAuthenticator,
     OidcAuthenticator,
+    AppPassport,
     RateLimiter,
     { provide: APP_GUARD, useClass: ApiAuthGuard },
   ],

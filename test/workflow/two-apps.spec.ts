@@ -1,5 +1,5 @@
 // Two whole services in one Jest process, each with its own SQLite file. Each authenticates with its
-// own providers: passport's process-wide strategy registry once made the last app built answer every
+// own passport instance (AppPassport): passport's process-wide strategy registry once made the last app built answer every
 // app's credentials, so closing it broke the others ("The database connection is not open").
 import { createTestApp, type TestApp } from '../support/test-app';
 import { StrictFakeDirectory } from '../support/strict-fake-directory';
