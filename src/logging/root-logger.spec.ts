@@ -40,7 +40,7 @@ describe('the root logger on stdout', () => {
 
   it('writes a lone line within the flush interval, long before the process ends', async () => {
     const { stdout, firstLineAfterMs, exitedAfterMs } = await runLogging(
-      `createRootLogger('info').info('alone'); setTimeout(() => process.exit(0), 3000);`,
+      `createRootLogger('info').info('alone'); setTimeout(() => process.exit(0), 4000);`,
     );
     expect(JSON.parse(stdout.trim())).toMatchObject({ msg: 'alone' });
     expect(firstLineAfterMs).not.toBeNull();
