@@ -21,7 +21,7 @@ export class AuditController {
   @ApiOkResponse({ type: AuditPageModel })
   @ApiErrors(400)
   list(@Query() query: AuditQueryInput) {
-    return this.audit.query(query);
+    return this.audit.search(query);
   }
 
   @Get('verify')

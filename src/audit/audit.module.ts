@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AuditController } from './audit.controller';
+import { AuditRepository } from './audit.repository';
 import { AuditResolver } from './audit.resolver';
 import { AuditService } from './audit.service';
 import { AuditSinkDelivery } from './sinks/audit-sink-delivery';
-import { AuditSinkPositions } from './sinks/audit-sink-positions';
+import { AuditSinkPositionRepository } from './sinks/audit-sink-position.repository';
 import { AuditSinksController } from './sinks/audit-sinks.controller';
 import { AuditSinksResolver } from './sinks/audit-sinks.resolver';
 import { AuditSinksService } from './sinks/audit-sinks.service';
@@ -14,8 +15,9 @@ import { JobsModule } from '../jobs/jobs.module';
   controllers: [AuditController, AuditSinksController],
   providers: [
     AuditService,
+    AuditRepository,
     AuditResolver,
-    AuditSinkPositions,
+    AuditSinkPositionRepository,
     AuditSinkDelivery,
     AuditSinksService,
     AuditSinksResolver,

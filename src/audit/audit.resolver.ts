@@ -17,6 +17,6 @@ export class AuditResolver {
     @Args('first', { type: () => Int, nullable: true }) first?: number,
     @Args('after', { nullable: true }) after?: string,
   ) {
-    return this.audit.query({ requestId, target, actor, since, limit: first, cursor: after });
+    return this.audit.search({ requestId, target, actor, since, limit: first, cursor: after });
   }
 }

@@ -1,19 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Between, type EntityManager, LessThan, MoreThanOrEqual, type FindOptionsWhere } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { UnitOfWork } from '../database/unit-of-work';
 import { JobQueue } from '../jobs/job-queue.service';
-import { AuditEventEntity } from './audit-event.entity';
 import { ChainVerifier, type ChainResult } from './audit-chain';
 import { eventHash, GENESIS_HASH } from './audit-hash';
+import { AuditRepository } from './audit.repository';
 import type { AuditEventView, NewAuditEvent } from './audit.types';
-
-/** Any constant: the advisory lock that serialises appends to the chain on PostgreSQL. */
-const CHAIN_LOCK_KEY = 72_63_2182;
 
 export interface AuditQuery {
   requestId?: string;
@@ -35,14 +32,13 @@ export interface AuditExportQuery {
 }
 
 const EXPORT_PAGE = 1000;
-/** Rows per INSERT when several events are appended at once. */
-const APPEND_CHUNK = 100;
 
 /** The append-only, hash-chained audit log. Appends happen in the caller's transaction. */
 @Injectable()
 export class AuditService {
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly events: AuditRepository,
     private readonly clock: Clock,
     private readonly jobs: JobQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -61,11 +57,11 @@ export class AuditService {
    */
   async appendMany(manager: EntityManager, events: NewAuditEvent[]): Promise<AuditEventView[]> {
     if (events.length === 0) return [];
-    await this.uow.lockInTransaction(manager, CHAIN_LOCK_KEY);
-    const last = await manager.getRepository(AuditEventEntity).find({ order: { seq: 'DESC' }, take: 1 });
-    let prevHash = last[0]?.hash ?? GENESIS_HASH;
-    let seq = last[0]?.seq ?? 0;
-    const rows = events.map((event) => {
+    await this.events.lockChain(manager);
+    const last = await this.events.last(manager);
+    let prevHash = last?.hash ?? GENESIS_HASH;
+    let seq = last?.seq ?? 0;
+    const rows = events.map((event): AuditEventView => {
       const fields = {
         seq: ++seq,
         id: randomUUID(),
@@ -80,8 +76,7 @@ export class AuditService {
       prevHash = row.hash;
       return row;
     });
-    for (let i = 0; i < rows.length; i += APPEND_CHUNK)
-      await manager.getRepository(AuditEventEntity).insert(rows.slice(i, i + APPEND_CHUNK) as never);
+    await this.events.insert(manager, rows);
     // Streaming to the SIEM rides the outbox: committed with the events, or not at all.
     for (const row of rows) {
       for (const sink of this.config.audit.sinks) {
@@ -100,29 +95,26 @@ export class AuditService {
     return this.uow.run((manager) => this.append(manager, event));
   }
 
-  async query(query: AuditQuery): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
+  /** A page of the log, newest first; `nextCursor` leads to the page after it. */
+  async search(query: AuditQuery): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
-    const builder = this.uow.manager
-      .getRepository(AuditEventEntity)
-      .createQueryBuilder('e')
-      .orderBy('e.seq', 'DESC')
-      .take(limit + 1);
-    const where: FindOptionsWhere<AuditEventEntity> = {};
+    let beforeSeq: number | undefined;
     if (query.cursor) {
-      const seq = Number(Buffer.from(query.cursor, 'base64url').toString());
-      if (!Number.isInteger(seq) || seq < 1) throw new DomainError('VALIDATION_FAILED', 'cursor is not valid');
-      where.seq = LessThan(seq);
+      beforeSeq = Number(Buffer.from(query.cursor, 'base64url').toString());
+      if (!Number.isInteger(beforeSeq) || beforeSeq < 1)
+        throw new DomainError('VALIDATION_FAILED', 'cursor is not valid');
     }
-    if (query.requestId) where.requestId = query.requestId;
-    if (query.actor) where.actor = query.actor;
-    if (query.type) where.type = query.type;
-    if (query.since) where.at = MoreThanOrEqual(new Date(query.since).toISOString());
-    builder.where(where);
-    if (query.target)
-      builder.andWhere("LOWER(e.target) LIKE :target ESCAPE '\\'", {
-        target: `%${query.target.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`,
-      });
-    const rows = await builder.getMany();
+    const rows = await this.events.newestFirst(
+      {
+        beforeSeq,
+        requestId: query.requestId,
+        actor: query.actor,
+        type: query.type,
+        target: query.target,
+        since: query.since ? new Date(query.since).toISOString() : undefined,
+      },
+      limit + 1,
+    );
     const items = rows.slice(0, limit);
     return {
       items,
@@ -147,9 +139,7 @@ export class AuditService {
   async *export(query: AuditExportQuery): AsyncGenerator<AuditEventView> {
     let from = query.fromSeq ?? 1;
     if (query.since) {
-      const first = await this.uow.manager
-        .getRepository(AuditEventEntity)
-        .findOne({ where: { at: MoreThanOrEqual(new Date(query.since).toISOString()) }, order: { seq: 'ASC' } });
+      const first = await this.events.firstAtOrAfter(new Date(query.since).toISOString());
       if (!first) return;
       from = Math.max(from, first.seq);
     }
@@ -158,34 +148,22 @@ export class AuditService {
 
   /** When the log began (its first event): since then, the service saw every change it made. Null when empty. */
   async firstEventAt(): Promise<string | null> {
-    const first = await this.uow.manager.getRepository(AuditEventEntity).find({ order: { seq: 'ASC' }, take: 1 });
-    return first[0]?.at ?? null;
+    return (await this.events.first())?.at ?? null;
   }
 
   /** The last event's position (0 when the log is empty). */
   async headSeq(): Promise<number> {
-    const last = await this.uow.manager.getRepository(AuditEventEntity).find({ order: { seq: 'DESC' }, take: 1 });
-    return last[0]?.seq ?? 0;
+    return (await this.events.last())?.seq ?? 0;
   }
 
   /** Events with seq in [from, to], oldest first, read a page at a time. */
   async *eventsFrom(from: number, to?: number): AsyncGenerator<AuditEventView> {
-    const repo = this.uow.manager.getRepository(AuditEventEntity);
     let next = from;
     for (;;) {
-      const batch = await repo.find({
-        where: { seq: to === undefined ? MoreThanOrEqual(next) : Between(next, to) },
-        order: { seq: 'ASC' },
-        take: EXPORT_PAGE,
-      });
-      for (const row of batch) yield toView(row);
+      const batch = await this.events.range(next, to, EXPORT_PAGE);
+      yield* batch;
       if (batch.length < EXPORT_PAGE) return;
       next = batch[batch.length - 1].seq + 1;
     }
   }
-}
-
-function toView(row: AuditEventEntity): AuditEventView {
-  const { seq, id, at, actor, type, requestId, target, data, prevHash, hash } = row;
-  return { seq, id, at, actor, type, requestId, target, data, prevHash, hash };
 }

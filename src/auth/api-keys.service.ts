@@ -1,6 +1,5 @@
 import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
@@ -9,7 +8,8 @@ import type { AppConfig } from '../config/config.types';
 import { UnitOfWork } from '../database/unit-of-work';
 import { personLabel } from '../persons/person';
 import { PersonsService } from '../persons/persons.service';
-import { ApiKeyEntity } from './api-key.entity';
+import type { ApiKeyEntity } from './api-key.entity';
+import { ApiKeyRepository } from './api-key.repository';
 import { ROLES, type Principal, type Role } from './roles';
 
 /** `rbcd_<12-char lookup prefix>_<secret>`: the prefix finds the row, the SHA-256 of the whole key proves it. */
@@ -49,6 +49,7 @@ export class ApiKeysService {
 
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly keys: ApiKeyRepository,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
@@ -99,7 +100,7 @@ export class ApiKeysService {
       ownerPerson,
     };
     await this.uow.run(async (m) => {
-      await m.getRepository(ApiKeyEntity).insert(entity);
+      await this.keys.insert(m, entity);
       await this.audit.append(m, {
         actor: createdBy.id,
         type: 'apikey.created',
@@ -117,18 +118,14 @@ export class ApiKeysService {
   }
 
   async list(): Promise<IssuedApiKey[]> {
-    const rows = await this.uow.manager
-      .getRepository(ApiKeyEntity)
-      .find({ where: { revokedAt: IsNull() }, order: { createdAt: 'ASC' } });
-    return rows.map(toIssuedKey);
+    return (await this.keys.active()).map(toIssuedKey);
   }
 
   async revoke(id: string, revokedBy: Principal): Promise<void> {
     await this.uow.run(async (m) => {
-      const repo = m.getRepository(ApiKeyEntity);
-      const row = await repo.findOne({ where: { id, revokedAt: IsNull() } });
+      const row = await this.keys.activeById(id, m);
       if (!row) throw new DomainError('API_KEY_NOT_FOUND', `No active API key with id ${id}`);
-      await repo.update({ id }, { revokedAt: this.clock.nowIso() });
+      await this.keys.revoke(m, id, this.clock.nowIso());
       await this.audit.append(m, { actor: revokedBy.id, type: 'apikey.revoked', data: { id, name: row.name } });
     });
   }
@@ -163,9 +160,7 @@ export class ApiKeysService {
     }
     const match = KEY_PATTERN.exec(presented);
     if (!match) return null;
-    const row = await this.uow.manager
-      .getRepository(ApiKeyEntity)
-      .findOne({ where: { prefix: match[1], revokedAt: IsNull() } });
+    const row = await this.keys.activeByPrefix(match[1]);
     if (!row || !sameHash(hash, row.keyHash)) return null;
     this.noteUse(row);
     return {
@@ -191,9 +186,7 @@ export class ApiKeysService {
   private noteUse(row: ApiKeyEntity): void {
     const now = this.clock.now();
     if (row.lastUsedAt && now.getTime() - Date.parse(row.lastUsedAt) < LAST_USED_RESOLUTION_MS) return;
-    void this.uow
-      .run((m) => m.getRepository(ApiKeyEntity).update({ id: row.id }, { lastUsedAt: now.toISOString() }))
-      .catch(() => undefined);
+    void this.keys.noteUse(row.id, now.toISOString()).catch(() => undefined);
   }
 }
 

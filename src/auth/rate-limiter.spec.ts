@@ -5,6 +5,7 @@ import type { Clock } from '../common/clock';
 import { buildDataSourceOptions } from '../database/data-source-options';
 import { UnitOfWork } from '../database/unit-of-work';
 import { RateLimitedError, RateLimiter } from './rate-limiter';
+import { RateLimitRepository } from './rate-limit.repository';
 
 class FakeClock {
   ms = Date.parse('2026-01-01T00:00:00Z');
@@ -40,6 +41,7 @@ function limiter(perMinute: number, clock = new FakeClock()) {
       { limits: { maxTargets: 1, mutationsPerMinute: perMinute } },
       clock as unknown as Clock,
       uow,
+      new RateLimitRepository(uow),
     ),
   };
 }

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { LessThanOrEqual, MoreThan } from 'typeorm';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
 import { UnitOfWork } from '../database/unit-of-work';
-import { RateLimitHitEntity } from './rate-limit-hit.entity';
+import { RateLimitRepository } from './rate-limit.repository';
 
 const WINDOW_MS = 60_000;
 
@@ -38,6 +36,7 @@ export class RateLimiter {
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'limits'>,
     private readonly clock: Clock,
     private readonly uow: UnitOfWork,
+    private readonly hits: RateLimitRepository,
   ) {}
 
   /** Counts one change by `identity`, or throws RateLimitedError when the window is full. */
@@ -47,19 +46,12 @@ export class RateLimiter {
     const now = this.clock.now().getTime();
     const windowStart = new Date(now - WINDOW_MS).toISOString();
     await this.uow.run(async (m) => {
-      await this.uow.lockInTransaction(m, `rate-limit:${identity}`);
-      const hits = m.getRepository(RateLimitHitEntity);
-      await hits.delete({ identity, at: LessThanOrEqual(windowStart) });
-      const recent = await hits.find({
-        where: { identity, at: MoreThan(windowStart) },
-        order: { at: 'ASC' },
-        take: limit,
-      });
+      const recent = await this.hits.hitsInWindow(m, identity, windowStart, limit);
       if (recent.length >= limit) {
-        const oldest = Date.parse(recent[0].at);
+        const oldest = Date.parse(recent[0]);
         throw new RateLimitedError(Math.max(1, Math.ceil((oldest + WINDOW_MS - now) / 1000)), limit);
       }
-      await hits.insert({ id: randomUUID(), identity, at: new Date(now).toISOString() });
+      await this.hits.insert(m, identity, new Date(now).toISOString());
     });
   }
 }

@@ -4,6 +4,7 @@ import { DelegationsModule } from '../delegations/delegations.module';
 import { RequestsModule } from '../requests/requests.module';
 import { ChatopsService } from './chatops.service';
 import { ReplayGuard } from './replay-guard';
+import { SeenSignatureRepository } from './seen-signature.repository';
 import { SlackController } from './slack.controller';
 import { SlackSignatureGuard } from './slack-signature.guard';
 import { OutboxModule } from '../notifications/outbox.module';
@@ -14,6 +15,6 @@ import { ChatFormatRegistration } from './chat-format.registration';
 @Module({
   imports: [AuthModule, DelegationsModule, OutboxModule, PersonsModule, RequestsModule],
   controllers: [SlackController],
-  providers: [ChatopsService, SlackSignatureGuard, ReplayGuard, ChatFormatRegistration],
+  providers: [ChatopsService, SlackSignatureGuard, ReplayGuard, SeenSignatureRepository, ChatFormatRegistration],
 })
 export class ChatopsModule {}

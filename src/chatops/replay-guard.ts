@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { LessThanOrEqual } from 'typeorm';
 import { Clock } from '../common/clock';
-import { UnitOfWork } from '../database/unit-of-work';
-import { SeenSignatureEntity } from './seen-signature.entity';
+import { SeenSignatureRepository } from './seen-signature.repository';
 
 /**
  * Remembers accepted request signatures in the database, so a signed chat request is accepted once
@@ -11,7 +9,7 @@ import { SeenSignatureEntity } from './seen-signature.entity';
 @Injectable()
 export class ReplayGuard {
   constructor(
-    private readonly uow: UnitOfWork,
+    private readonly seen: SeenSignatureRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -19,15 +17,11 @@ export class ReplayGuard {
   async firstSighting(signature: string, rememberMs: number): Promise<boolean> {
     const now = this.clock.now();
     try {
-      await this.uow.run(async (m) => {
-        const seen = m.getRepository(SeenSignatureEntity);
-        await seen.delete({ forgetAfter: LessThanOrEqual(now.toISOString()) });
-        await seen.insert({ signature, forgetAfter: new Date(now.getTime() + rememberMs).toISOString() });
-      });
+      await this.seen.remember(signature, new Date(now.getTime() + rememberMs).toISOString(), now.toISOString());
       return true;
     } catch (error) {
       // The primary key refused it: another request (on any replica) already carried this signature.
-      if (await this.uow.manager.getRepository(SeenSignatureEntity).exists({ where: { signature } })) return false;
+      if (await this.seen.has(signature)) return false;
       throw error;
     }
   }

@@ -71,7 +71,7 @@ describe('reconciler schedule', () => {
       });
       const event = await until(
         'a scheduled drift.detected event',
-        async () => (await t.app.get(AuditService).query({ type: 'drift.detected' })).items[0],
+        async () => (await t.app.get(AuditService).search({ type: 'drift.detected' })).items[0],
       );
       expect(event).toMatchObject({
         actor: 'system',

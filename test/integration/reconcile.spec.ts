@@ -56,7 +56,7 @@ describe('reconciler (sandbox DC, PostgreSQL)', () => {
   const reconcile = async (app: TestApp): Promise<{ checkedTargets: number; findings: Finding[]; errors: unknown[] }> =>
     (await app.http().post('/api/v1/reconcile').set(app.admin).expect(200)).body;
   const driftEvents = async (app: TestApp) =>
-    (await app.app.get(AuditService).query({ type: 'drift.detected', limit: 1000 })).items;
+    (await app.app.get(AuditService).search({ type: 'drift.detected', limit: 1000 })).items;
 
   beforeAll(async () => {
     [target, granted, extra] = await Promise.all([
@@ -193,7 +193,7 @@ describe('reconciler (sandbox DC, PostgreSQL)', () => {
     ]);
     expect(effectiveSids(await readRbcdRaw(target.dn))).toEqual([extra.sid, granted.sid].sort());
 
-    const writes = (await repairing.app.get(AuditService).query({ type: 'directory.write', limit: 100 })).items.filter(
+    const writes = (await repairing.app.get(AuditService).search({ type: 'directory.write', limit: 100 })).items.filter(
       (e) => e.data.action === 'repair',
     );
     expect(writes).toHaveLength(1);

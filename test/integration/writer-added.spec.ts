@@ -52,7 +52,7 @@ describe.each(['sqlite', 'postgres'] as const)(
     const reconcile = async (): Promise<{ findings: Finding[] }> =>
       (await t.http().post('/api/v1/reconcile').set(t.admin).expect(200)).body;
     const writerEvents = async () =>
-      (await t.app.get(AuditService).query({ type: 'drift.detected', limit: 1000 })).items.filter(
+      (await t.app.get(AuditService).search({ type: 'drift.detected', limit: 1000 })).items.filter(
         (e) => e.data.kind === 'writer-added',
       );
     const writerWebhooks = async () =>

@@ -4,7 +4,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig, AuditSinkConfig } from '../../config/config.types';
 import { AuditService } from '../audit.service';
 import type { AuditEventView } from '../audit.types';
-import { AuditSinkPositions } from './audit-sink-positions';
+import { AuditSinkPositionRepository } from './audit-sink-position.repository';
 import { transportFor, type SinkTransport } from './sink-transports';
 import { JobHandlers, RetryAt } from '../../jobs/job-handlers';
 
@@ -32,7 +32,7 @@ export class AuditSinkDelivery implements OnModuleInit {
 
   constructor(
     private readonly audit: AuditService,
-    private readonly positions: AuditSinkPositions,
+    private readonly positions: AuditSinkPositionRepository,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly handlers: JobHandlers,

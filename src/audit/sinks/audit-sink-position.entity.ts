@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** One audit sink's place in the chain (owned by AuditSinkPositions). */
+/** One audit sink's place in the chain (owned by AuditSinkPositionRepository). */
 @Entity('audit_sink_positions')
 export class AuditSinkPositionEntity {
   @PrimaryColumn('varchar', { length: 100 }) sink: string;

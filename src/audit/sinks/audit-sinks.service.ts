@@ -6,7 +6,7 @@ import type { AppConfig, AuditSinkConfig } from '../../config/config.types';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { JobQueue } from '../../jobs/job-queue.service';
 import { AuditService } from '../audit.service';
-import { AuditSinkPositions } from './audit-sink-positions';
+import { AuditSinkPositionRepository } from './audit-sink-position.repository';
 
 export interface AuditSinkView {
   name: string;
@@ -33,7 +33,7 @@ export class AuditSinksService implements OnApplicationBootstrap {
 
   constructor(
     private readonly audit: AuditService,
-    private readonly positions: AuditSinkPositions,
+    private readonly positions: AuditSinkPositionRepository,
     private readonly jobs: JobQueue,
     private readonly uow: UnitOfWork,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

@@ -3,9 +3,9 @@ import { Clock } from '../../common/clock';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { AuditSinkPositionEntity } from './audit-sink-position.entity';
 
-/** The only owner of audit_sink_positions: where each sink stands, its lease, its failures. */
+/** The only code that reads or writes audit_sink_positions: where each sink stands, its lease, its failures. */
 @Injectable()
-export class AuditSinkPositions {
+export class AuditSinkPositionRepository {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
