@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { type EntityManager, In } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { deterministicId } from '../common/deterministic-id';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
+import type { Listening } from '../database/notification-channels';
 import { UnitOfWork } from '../database/unit-of-work';
-import { JobEntity, type JobKind, type JobStatus } from './job.entity';
-import { JobSignals } from './job-signals';
+import type { JobEntity, JobKind, JobStatus } from './job.entity';
+import { type JobOutcome, JobRepository } from './job.repository';
 
 export interface NewJob {
   kind: JobKind;
@@ -30,38 +31,32 @@ export class JobQueue {
 
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly jobs: JobRepository,
     private readonly clock: Clock,
-    private readonly signals: JobSignals,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async enqueue(manager: EntityManager, job: NewJob): Promise<string> {
     const now = this.clock.nowIso();
     const id = job.dedupeKey ? deterministicId(job.dedupeKey) : randomUUID();
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(JobEntity)
-      .values({
-        id,
-        kind: job.kind,
-        requestId: job.requestId ?? null,
-        payload: (job.payload ?? {}) as never,
-        status: 'queued',
-        attempts: 0,
-        runAt: (job.runAt ?? this.clock.now()).toISOString(),
-        leaseOwner: null,
-        leaseUntil: null,
-        lastError: null,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .orIgnore()
-      .execute();
+    await this.jobs.insertIfAbsent(manager, {
+      id,
+      kind: job.kind,
+      requestId: job.requestId ?? null,
+      payload: job.payload ?? {},
+      status: 'queued',
+      attempts: 0,
+      runAt: (job.runAt ?? this.clock.now()).toISOString(),
+      leaseOwner: null,
+      leaseUntil: null,
+      lastError: null,
+      createdAt: now,
+      updatedAt: now,
+    });
     // This process's worker starts at once, not at its next poll; on PostgreSQL the other replicas'
     // workers hear it too (NOTIFY, delivered at commit). Audit-sink jobs, one per audit event when
     // sinks are configured, are left to the wake-up of the local worker and the poll.
-    if (job.kind !== 'audit-sink') await this.signals.signal(manager);
+    if (job.kind !== 'audit-sink') await this.jobs.signalEnqueued(manager);
     this.uow.afterCommit(manager, () => this.enqueuedListeners.forEach((listener) => listener()));
     return id;
   }
@@ -71,32 +66,16 @@ export class JobQueue {
     this.enqueuedListeners.add(listener);
   }
 
+  /** `listener` runs whenever any replica enqueues a job (PostgreSQL, LISTEN/NOTIFY; a no-op on SQLite). */
+  onEnqueuedAnywhere(listener: () => void): Listening {
+    return this.jobs.listenForEnqueued(listener);
+  }
+
   /** Leases up to `limit` due jobs (of the given kinds) for this worker. */
   async lease(limit: number, kinds?: JobKind[]): Promise<JobEntity[]> {
     const now = this.clock.nowIso();
     const leaseUntil = new Date(this.clock.now().getTime() + this.config.jobs.leaseMs).toISOString();
-    return this.uow.run(async (manager) => {
-      const query = manager
-        .getRepository(JobEntity)
-        .createQueryBuilder('j')
-        .select('j.id', 'id')
-        .where("((j.status = 'queued' AND j.run_at <= :now) OR (j.status = 'running' AND j.lease_until < :now))", {
-          now,
-        })
-        .orderBy('j.run_at', 'ASC')
-        .limit(limit);
-      if (kinds?.length) query.andWhere('j.kind IN (:...kinds)', { kinds });
-      if (this.uow.isPostgres) query.setLock('pessimistic_write').setOnLocked('skip_locked');
-      const ids = (await query.getRawMany<{ id: string }>()).map((r) => r.id);
-      if (ids.length === 0) return [];
-      await manager
-        .createQueryBuilder()
-        .update(JobEntity)
-        .set({ status: 'running', leaseOwner: this.owner, leaseUntil, updatedAt: now, attempts: () => 'attempts + 1' })
-        .where({ id: In(ids) })
-        .execute();
-      return manager.getRepository(JobEntity).find({ where: { id: In(ids) }, order: { runAt: 'ASC' } });
-    });
+    return this.uow.run((m) => this.jobs.leaseDue(m, { now, leaseUntil, owner: this.owner, limit, kinds }));
   }
 
   async complete(job: JobEntity, manager?: EntityManager): Promise<void> {
@@ -109,12 +88,7 @@ export class JobQueue {
    * the caller rolls its effects back and the job's effects happen once.
    */
   async completeIfHeld(job: JobEntity, manager: EntityManager): Promise<boolean> {
-    const result = await manager.update(
-      JobEntity,
-      { id: job.id, leaseOwner: this.owner, status: 'running' },
-      { status: 'done', lastError: null, leaseUntil: null, updatedAt: this.clock.nowIso() },
-    );
-    return (result.affected ?? 0) > 0;
+    return this.jobs.completeIfHeld(manager, job.id, this.owner, this.clock.nowIso());
   }
 
   async retryLater(job: JobEntity, error: string, delayMs: number): Promise<void> {
@@ -131,7 +105,7 @@ export class JobQueue {
       status: 'queued',
       lastError: error,
       runAt: new Date(this.clock.now().getTime() + delayMs).toISOString(),
-      attempts: (() => 'attempts - 1') as never,
+      giveBackAttempt: true,
     });
   }
 
@@ -141,47 +115,32 @@ export class JobQueue {
 
   /** Gives leased jobs back at shutdown so another replica (or the next start) takes them at once. */
   async releaseAll(): Promise<void> {
-    await this.uow.run((m) =>
-      m.update(
-        JobEntity,
-        { leaseOwner: this.owner, status: 'running' },
-        { status: 'queued', leaseOwner: null, leaseUntil: null, attempts: () => 'attempts - 1' },
-      ),
-    );
+    await this.jobs.releaseAll(this.owner);
   }
 
   /** Whether a request has a job still to run (queued, or leased by a worker that may have died). */
   async hasLiveJob(requestId: string): Promise<boolean> {
-    return (
-      (await this.uow.manager
-        .getRepository(JobEntity)
-        .count({ where: { requestId, status: In(['queued', 'running']) } })) > 0
-    );
+    return (await this.jobs.countLive(requestId)) > 0;
   }
 
   /** One job of `kind`, or null. */
   async find(kind: JobKind, id: string, manager: EntityManager = this.uow.manager): Promise<JobEntity | null> {
-    return manager.getRepository(JobEntity).findOne({ where: { id, kind } });
+    return this.jobs.find(manager, kind, id);
+  }
+
+  /** Whether a job with this id (from `deterministicId` of its dedupe key) was ever enqueued. */
+  async exists(id: string, manager: EntityManager = this.uow.manager): Promise<boolean> {
+    return this.jobs.exists(manager, id);
   }
 
   /** Jobs of `kind`, newest first. */
   async list(kind: JobKind, options: { status?: JobStatus; limit: number }): Promise<JobEntity[]> {
-    return this.uow.manager.getRepository(JobEntity).find({
-      where: { kind, ...(options.status ? { status: options.status } : {}) },
-      order: { createdAt: 'DESC', id: 'ASC' },
-      take: options.limit,
-    });
+    return this.jobs.list(kind, options);
   }
 
   /** A job that failed for good, queued again with fresh attempts, due now; false when it is not failed. */
   async requeueFailed(manager: EntityManager, id: string): Promise<boolean> {
-    const now = this.clock.nowIso();
-    const result = await manager.update(
-      JobEntity,
-      { id, status: 'failed' },
-      { status: 'queued', attempts: 0, runAt: now, updatedAt: now, leaseOwner: null, leaseUntil: null },
-    );
-    return (result.affected ?? 0) > 0;
+    return this.jobs.requeueFailed(manager, id, this.clock.nowIso());
   }
 
   backoffMs(attempts: number): number {
@@ -190,28 +149,22 @@ export class JobQueue {
   }
 
   async depth(): Promise<{ queued: number; running: number; failed: number; oldestQueuedAt: string | null }> {
-    const repo = this.uow.manager.getRepository(JobEntity);
-    const [queued, running, failed, oldest] = await Promise.all([
-      repo.count({ where: { status: 'queued' } }),
-      repo.count({ where: { status: 'running' } }),
-      repo.count({ where: { status: 'failed' } }),
-      repo.findOne({ where: { status: 'queued' }, order: { createdAt: 'ASC' } }),
-    ]);
-    return { queued, running, failed, oldestQueuedAt: oldest?.createdAt ?? null };
+    return this.jobs.depth();
   }
 
-  private async finish(job: JobEntity, changes: Partial<JobEntity>, manager?: EntityManager): Promise<void> {
+  private async finish(
+    job: JobEntity,
+    changes: Omit<JobOutcome, 'leaseOwner' | 'updatedAt'>,
+    manager?: EntityManager,
+  ): Promise<void> {
     // A finished job keeps the worker that ran it (who did what, for operators); a job going back
     // to the queue belongs to nobody.
-    const leaseOwner = changes.status === 'queued' ? null : this.owner;
-    const apply = (m: EntityManager) =>
-      m.update(JobEntity, { id: job.id, leaseOwner: this.owner }, {
-        ...changes,
-        leaseOwner,
-        leaseUntil: null,
-        updatedAt: this.clock.nowIso(),
-      } as never);
-    if (manager) await apply(manager);
-    else await this.uow.run(apply);
+    const outcome: JobOutcome = {
+      ...changes,
+      leaseOwner: changes.status === 'queued' ? null : this.owner,
+      updatedAt: this.clock.nowIso(),
+    };
+    if (manager) await this.jobs.finish(manager, job.id, this.owner, outcome);
+    else await this.uow.run((m) => this.jobs.finish(m, job.id, this.owner, outcome));
   }
 }

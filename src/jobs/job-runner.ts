@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError } from '../common/errors/domain-error';
+import type { Listening } from '../database/notification-channels';
 import { APP_CONFIG } from '../config/config.module';
 import { DEFAULT_BIND_RETRY_AFTER_MS } from '../directory/domain-connection';
 import type { AppConfig } from '../config/config.types';
 import { isRetryable, JobHandlers, RetryAt } from './job-handlers';
 import type { JobEntity } from './job.entity';
 import { JobQueue } from './job-queue.service';
-import { JobSignals } from './job-signals';
 
 /**
  * The worker: leases due jobs and runs them. Directory jobs run one at a time per process (each
@@ -22,11 +22,11 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
   private wake?: () => void;
   /** A nudge that came while the loop was busy: the loop runs again instead of sleeping. */
   private nudged = false;
+  private listening?: Listening;
 
   constructor(
     private readonly queue: JobQueue,
     private readonly handlers: JobHandlers,
-    private readonly signals: JobSignals,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // A job enqueued here (an approval, a revoke, a webhook) wakes this worker once it is committed.
@@ -38,12 +38,13 @@ export class JobRunner implements OnApplicationBootstrap, OnApplicationShutdown 
     this.running = true;
     this.loop = this.run();
     // PostgreSQL: a job enqueued by any replica wakes this worker at once (LISTEN/NOTIFY).
-    this.signals.listen(() => this.nudge());
+    this.listening = this.queue.onEnqueuedAnywhere(() => this.nudge());
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    await this.signals.stop();
+    await this.listening?.stop();
+    this.listening = undefined;
     this.wake?.();
     await this.loop;
     await this.queue.releaseAll().catch(() => undefined);
