@@ -128,11 +128,6 @@ export class JobQueue {
     return this.jobs.find(manager, kind, id);
   }
 
-  /** Whether a job with this id (from `deterministicId` of its dedupe key) was ever enqueued. */
-  async exists(id: string, manager: EntityManager = this.uow.manager): Promise<boolean> {
-    return this.jobs.exists(manager, id);
-  }
-
   /** Jobs of `kind`, newest first. */
   async list(kind: JobKind, options: { status?: JobStatus; limit: number }): Promise<JobEntity[]> {
     return this.jobs.list(kind, options);

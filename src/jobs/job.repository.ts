@@ -130,11 +130,6 @@ export class JobRepository {
     return m.getRepository(JobEntity).findOne({ where: { id, kind } });
   }
 
-  /** Whether a job with this id exists, whatever its kind and status. */
-  exists(m: EntityManager, id: string): Promise<boolean> {
-    return m.getRepository(JobEntity).exists({ where: { id } });
-  }
-
   /** Jobs of `kind`, newest first. */
   list(kind: JobKind, options: { status?: JobStatus; limit: number }): Promise<JobEntity[]> {
     return this.uow.manager.getRepository(JobEntity).find({
