@@ -4,8 +4,7 @@ import type { AppConfig } from '../config/config.types';
 import { Clock } from '../common/clock';
 import { RepeatingTimer } from '../common/repeating-timer';
 import { UnitOfWork } from '../database/unit-of-work';
-import { In, IsNull, LessThan } from 'typeorm';
-import { RequestEntity } from '../requests/request.entity';
+import { RequestRepository } from '../requests/request.repository';
 import { JobQueue } from '../jobs/job-queue.service';
 
 /**
@@ -24,6 +23,7 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     private readonly jobs: JobQueue,
     private readonly uow: UnitOfWork,
+    private readonly requests: RequestRepository,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -37,26 +37,14 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async enqueueDue(): Promise<number> {
-    const due = await this.uow.manager.getRepository(RequestEntity).find({
-      // A merged extension ends with the grant it extended (no end-grant of its own).
-      where: {
-        status: 'applied',
-        action: In(['grant', 'adopt']),
-        mergedInto: IsNull(),
-        expiresAt: LessThan(this.clock.nowIso()),
-      },
-      order: { expiresAt: 'ASC' },
-      take: 500,
-    });
+    // A merged extension ends with the grant it extended (no end-grant of its own).
+    const due = await this.requests.dueToExpire(this.clock.nowIso(), 500);
     let enqueued = 0;
     for (const request of due) {
       await this.uow.run(async (m) => {
         // Read again under the row lock: an extension merged since the scan moved expiresAt, and
         // the extension checks for this job under the same lock (one of the two wins, never both).
-        const repo = m.getRepository(RequestEntity);
-        const now = await (this.uow.isPostgres
-          ? repo.findOne({ where: { id: request.id }, lock: { mode: 'pessimistic_write' } })
-          : repo.findOne({ where: { id: request.id } }));
+        const now = await this.requests.lock(m, request.id);
         if (!now || now.status !== 'applied' || !now.expiresAt || now.expiresAt >= this.clock.nowIso()) return;
         enqueued++;
         await this.jobs.enqueue(m, {

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { deterministicId } from '../common/deterministic-id';
 import { UnitOfWork } from '../database/unit-of-work';
+import { JobQueue } from '../jobs/job-queue.service';
 import { EventPublisher } from '../notifications/event-publisher';
 import { requestEvent } from '../requests/request-events';
-import { RequestEntity } from '../requests/request.entity';
+import type { RequestEntity } from '../requests/request.entity';
+import { RequestRepository } from '../requests/request.repository';
 import { RequestTimers } from '../timers/request-timers';
-import { GrantEntity } from './grant.entity';
-import { JobEntity } from '../jobs/job.entity';
+import { GrantRepository } from './grant.repository';
 
 /**
  * An approved extension moves the live grant's expiresAt (requests and grants rows, one
@@ -21,6 +21,9 @@ import { JobEntity } from '../jobs/job.entity';
 export class ExtensionMerger {
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly requests: RequestRepository,
+    private readonly grants: GrantRepository,
+    private readonly jobs: JobQueue,
     private readonly audit: AuditService,
     private readonly events: EventPublisher,
     private readonly timers: RequestTimers,
@@ -31,26 +34,21 @@ export class ExtensionMerger {
     if (!extension.extendsRequestId) return false;
     return this.uow.run(async (m) => {
       const now = this.clock.now();
-      const original = await this.lock(m, extension.extendsRequestId as string);
-      const self = await this.lock(m, extension.id);
+      const original = await this.requests.lock(m, extension.extendsRequestId as string);
+      const self = await this.requests.lock(m, extension.id);
       if (!original || !self || self.status !== 'approved') return false;
       if (original.status !== 'applied' || !original.expiresAt || Date.parse(original.expiresAt) <= now.getTime())
         return false;
-      const ending = await m
-        .getRepository(JobEntity)
-        .count({ where: { id: deterministicId(`end-grant:${original.id}`) } });
-      if (ending > 0) return false;
+      if (await this.jobs.find('end-grant', deterministicId(`end-grant:${original.id}`), m)) return false;
       const previous = original.expiresAt;
       const expiresAt = new Date(Date.parse(previous) + (self.durationSeconds ?? 0) * 1000).toISOString();
       const at = now.toISOString();
-      await this.save(m, original, { expiresAt, updatedAt: at });
-      await m.getRepository(GrantEntity).update({ requestId: original.id, state: 'active' }, { expiresAt });
-      await this.save(m, self, {
-        status: 'applied',
+      await this.requests.update(m, original, { expiresAt });
+      await this.grants.setExpiry(m, original.id, expiresAt, { activeOnly: true });
+      await this.requests.updateStatus(m, self, 'approved', 'applied', {
         appliedAt: at,
         expiresAt,
         mergedInto: original.id,
-        updatedAt: at,
         result: { targets: self.targets.map((target) => ({ target, status: 'unchanged' as const, at })) },
       });
       Object.assign(extension, self);
@@ -80,18 +78,5 @@ export class ExtensionMerger {
       await this.timers.expiring(m, original, now);
       return true;
     });
-  }
-
-  private lock(m: EntityManager, id: string): Promise<RequestEntity | null> {
-    const repo = m.getRepository(RequestEntity);
-    return this.uow.isPostgres
-      ? repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } })
-      : repo.findOne({ where: { id } });
-  }
-
-  private async save(m: EntityManager, request: RequestEntity, changes: Partial<RequestEntity>): Promise<void> {
-    Object.assign(request, changes);
-    const { version: _version, ...rest } = request;
-    await m.getRepository(RequestEntity).update({ id: request.id }, rest);
   }
 }

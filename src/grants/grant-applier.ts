@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { type EntityManager, In, Not } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/errors/domain-error';
@@ -22,11 +22,13 @@ import { requestEvent } from '../requests/request-events';
 import { RequestTimers } from '../timers/request-timers';
 import { WriterBaselineRepository } from '../policy/writer-baseline.repository';
 import { type Writer, type WriterMemo, WritersService } from '../policy/writers.service';
-import { RequestEntity, type RequestResult, type TargetResult } from '../requests/request.entity';
+import type { RequestEntity, RequestResult, TargetResult } from '../requests/request.entity';
+import { RequestRepository } from '../requests/request.repository';
 import { ExtensionMerger } from './extension-merger';
 import { sidToBytes } from '../security-descriptor';
 import { storedSddl } from '../delegations/delegation-reader';
-import { GrantEntity } from './grant.entity';
+import type { GrantEntity } from './grant.entity';
+import { GrantRepository, pairKey } from './grant.repository';
 import { isRetryable, JobHandlers } from '../jobs/job-handlers';
 import { JobQueue } from '../jobs/job-queue.service';
 
@@ -78,6 +80,8 @@ export class GrantApplier implements OnModuleInit {
     private readonly baselines: WriterBaselineRepository,
     private readonly handlers: JobHandlers,
     private readonly extensions: ExtensionMerger,
+    private readonly requests: RequestRepository,
+    private readonly grants: GrantRepository,
   ) {}
 
   /** The grant jobs: apply an approved request, end a grant (expiry, revoke), take back a failed one. */
@@ -98,7 +102,7 @@ export class GrantApplier implements OnModuleInit {
 
   /** Runs an apply job. Throws a retryable error to be retried; returns when the request is final. */
   async apply(requestId: string, lastAttempt: boolean): Promise<void> {
-    const request = await this.uow.manager.getRepository(RequestEntity).findOne({ where: { id: requestId } });
+    const request = await this.requests.find(requestId);
     // `scheduled`: this job was due at startsAt; the policy is checked again below, as for every apply.
     if (!request || !['approved', 'scheduled', 'applying'].includes(request.status)) return;
     // An extension of a live grant moves its expiry (no write); of an ended one, it is a grant of its own.
@@ -170,7 +174,7 @@ export class GrantApplier implements OnModuleInit {
 
   /** Ends a grant (expiry or revoke): removes each ACE no other active grant needs. */
   async endGrant(requestId: string, reason: 'expired' | 'revoked', actor: string): Promise<void> {
-    const request = await this.uow.manager.getRepository(RequestEntity).findOne({ where: { id: requestId } });
+    const request = await this.requests.find(requestId);
     // A merged extension has no grant of its own: it ends with the grant it extended.
     if (!request || request.status !== 'applied' || request.mergedInto) return;
     // Read first, outside any transaction: a DC that is down fails the job here (retried with
@@ -208,7 +212,7 @@ export class GrantApplier implements OnModuleInit {
     reason: 'expired' | 'revoked',
     now: string,
   ): Promise<void> {
-    const merged = await m.getRepository(RequestEntity).find({ where: { mergedInto: grant.id, status: 'applied' } });
+    const merged = await this.requests.appliedExtensionsOf(m, grant.id);
     for (const extension of merged) {
       await this.setStatus(m, extension, { status: reason, closedAt: now });
       await this.audit.append(m, {
@@ -232,9 +236,7 @@ export class GrantApplier implements OnModuleInit {
     tier0Groups: Map<string, string | undefined>,
   ): Promise<Map<string, GrantPlan | { announce: NewIntent }>> {
     const principalSids = request.principals.map((p) => p.sid.toUpperCase());
-    const rows = await this.uow.manager
-      .getRepository(GrantEntity)
-      .find({ select: { targetSid: true, state: true }, where: { requestId: request.id } });
+    const rows = await this.grants.statesOfRequest(request.id);
     const written = new Map<string, number>();
     for (const row of rows)
       if (row.state === 'active')
@@ -328,20 +330,12 @@ export class GrantApplier implements OnModuleInit {
           }),
           TARGET_CONCURRENCY,
           async (m, landed) => {
-            const grants = m.getRepository(GrantEntity);
             const sids = landed.map((l) => (byIntent.get(l.write.intent.id) as AccountRef).sid);
-            const pair = (g: Pick<GrantEntity, 'targetSid' | 'principalSid'>) =>
-              `${g.targetSid.toUpperCase()}|${g.principalSid.toUpperCase()}`;
-            const mine = new Set(
-              (await grants.find({ where: { requestId: request.id, targetSid: In(sids) } })).map(pair),
-            );
+            const mine = new Set((await this.grants.ofRequestOnTargets(m, request.id, sids)).map(pairKey));
             // Other requests' active grants on these targets: who else holds an ACE there, and
             // whether a grant period is already under way (the writer baseline is then kept).
-            const othersActive = await grants.find({
-              select: { targetSid: true, principalSid: true },
-              where: { targetSid: In(sids), state: 'active', requestId: Not(request.id) },
-            });
-            const others = new Set(othersActive.map(pair));
+            const othersActive = await this.grants.activePairsOfOthers(m, sids, request.id);
+            const others = new Set(othersActive.map(pairKey));
             const busy = new Set(othersActive.map((g) => g.targetSid.toUpperCase()));
             const now = this.clock.nowIso();
             await this.baselines.recordManyAtApply(
@@ -361,7 +355,7 @@ export class GrantApplier implements OnModuleInit {
               // says nothing; the intent holds what was in force before it.
               const inForceBefore = plan.resumed ? new Set(plan.intent.inForceBefore) : effectiveSids(cas.before);
               for (const sid of plan.intent.principals) {
-                const key = pair({ targetSid: target.sid, principalSid: sid });
+                const key = pairKey({ targetSid: target.sid, principalSid: sid });
                 if (mine.has(key)) continue;
                 rows.push({
                   id: randomUUID(),
@@ -380,7 +374,7 @@ export class GrantApplier implements OnModuleInit {
               }
               return this.writeOutcome(target, 'grant', plan.intent.principals, cas, now, plan);
             });
-            for (let i = 0; i < rows.length; i += FETCH_BATCH) await grants.insert(rows.slice(i, i + FETCH_BATCH));
+            await this.grants.insert(m, rows);
             return outcomes;
           },
         ),
@@ -413,12 +407,7 @@ export class GrantApplier implements OnModuleInit {
         before,
         async (m, cas) => {
           const now = this.clock.nowIso();
-          await m
-            .getRepository(GrantEntity)
-            .update(
-              { targetSid: target.sid, principalSid: In(principalSids), state: 'active' },
-              { state: 'ended', endedAt: now },
-            );
+          await this.grants.endOnTarget(m, target.sid, principalSids, now);
           return this.writeOutcome(target, 'revoke', principalSids, cas, now, plan);
         },
       );
@@ -438,15 +427,12 @@ export class GrantApplier implements OnModuleInit {
     const principalSids = request.principals.map((p) => p.sid.toUpperCase());
     return this.locks.withTarget(target.sid, (tx) =>
       tx(async (m) => {
-        const grants = m.getRepository(GrantEntity);
-        const mine = await grants.find({ where: { requestId: request.id, targetSid: target.sid } });
+        const mine = await this.grants.ofRequestOnTargets(m, request.id, [target.sid]);
         const todo = principalSids.filter((sid) => !mine.some((g) => g.principalSid === sid));
         if (todo.length === 0) return { target, status: 'adopted' as const, at: this.clock.nowIso() }; // earlier run
         const current = await this.directory.readRbcd(target);
         const inForce = effectiveSids(current);
-        const managed = await grants.find({
-          where: { targetSid: target.sid, principalSid: In(todo), state: 'active' },
-        });
+        const managed = await this.grants.activeOnTarget(target.sid, todo, m);
         const gone = todo.filter((sid) => !inForce.has(sid) || managed.some((g) => g.principalSid === sid));
         if (gone.length || !fresh)
           throw new DomainError(
@@ -455,8 +441,9 @@ export class GrantApplier implements OnModuleInit {
             { target: target.dn, principals: gone },
           );
         const now = this.clock.nowIso();
-        for (const sid of todo) {
-          await grants.insert({
+        await this.grants.insert(
+          m,
+          todo.map((sid) => ({
             id: randomUUID(),
             requestId: request.id,
             targetSid: target.sid,
@@ -469,8 +456,8 @@ export class GrantApplier implements OnModuleInit {
             createdAt: now,
             expiresAt: request.expiresAt,
             endedAt: null,
-          });
-        }
+          })),
+        );
         const sddl = storedSddl(current);
         await this.audit.append(m, {
           actor: 'system',
@@ -541,17 +528,14 @@ export class GrantApplier implements OnModuleInit {
     pending: DirectoryIntentEntity[],
   ): Promise<TargetResult> {
     return this.locks.withTarget(target.sid, async (tx) => {
-      const grants = this.uow.manager.getRepository(GrantEntity);
-      const mine = await grants.find({ where: { requestId: request.id, targetSid: target.sid, state: 'active' } });
+      const mine = await this.grants.activeOfRequestOnTarget(request.id, target.sid);
       const earlier = pending.find((i) => i.action === action);
       const interrupted = action === 'rollback' ? pending.filter((i) => i.action === 'grant') : [];
       if (mine.length === 0 && !earlier && interrupted.length === 0)
         return { target, status: 'unchanged', at: this.clock.nowIso() };
       const toRemove: string[] = [];
       const handOver: string[] = [];
-      const othersActive = await grants.find({
-        where: { targetSid: target.sid, state: 'active', requestId: Not(request.id) },
-      });
+      const othersActive = await this.grants.activeOfOthersOnTarget(target.sid, request.id);
       // An adopted grant owns its ACE at expiry and revoke (the adoption said so); a rollback takes
       // back only what the service wrote, and an adoption wrote nothing.
       const owns = (g: GrantEntity) => g.aceAddedByService || (g.adopted && action === 'end-grant');
@@ -577,12 +561,12 @@ export class GrantApplier implements OnModuleInit {
       }
       const bookkeeping = async (m: EntityManager, observed: Buffer | null) => {
         const now = this.clock.nowIso();
-        if (handOver.length)
-          await m.getRepository(GrantEntity).update({ id: In(handOver) }, { aceAddedByService: true });
-        if (mine.length)
-          await m
-            .getRepository(GrantEntity)
-            .update({ id: In(mine.map((g) => g.id)) }, { state: 'ended', endedAt: now });
+        await this.grants.handOver(m, handOver);
+        await this.grants.end(
+          m,
+          mine.map((g) => g.id),
+          now,
+        );
         for (const intent of interrupted)
           await this.writes.closeUnknown(m, intent, observed, actor, { closedBy: 'rollback' });
         return now;
@@ -759,9 +743,7 @@ export class GrantApplier implements OnModuleInit {
     if (request.action === 'adopt') await this.endAdoptedGrants(request);
     const toTakeBack =
       request.action === 'grant' &&
-      ((await this.uow.manager
-        .getRepository(GrantEntity)
-        .count({ where: { requestId: request.id, state: 'active' } })) > 0 ||
+      ((await this.grants.countActiveOfRequest(request.id)) > 0 ||
         (await this.intents.pendingForRequest(request.id)).length > 0);
     const marked = results.map((r) =>
       r.status === 'applied' || r.status === 'unchanged' ? { ...r, status: 'pending' as const } : r,
@@ -796,16 +778,12 @@ export class GrantApplier implements OnModuleInit {
 
   /** A failed adoption wrote nothing: the grants it made on other targets simply end (no directory write). */
   private async endAdoptedGrants(request: RequestEntity): Promise<void> {
-    await this.uow.run((m) =>
-      m
-        .getRepository(GrantEntity)
-        .update({ requestId: request.id, state: 'active' }, { state: 'ended', endedAt: this.clock.nowIso() }),
-    );
+    await this.uow.run((m) => this.grants.endActiveOfRequest(m, request.id, this.clock.nowIso()));
   }
 
   /** The rollback job of a failed grant request: ends its grants and removes the ACEs it added. */
   async rollback(requestId: string): Promise<void> {
-    const request = await this.uow.manager.getRepository(RequestEntity).findOne({ where: { id: requestId } });
+    const request = await this.requests.find(requestId);
     if (!request || request.status !== 'failed' || request.action !== 'grant') return;
     const fresh = await this.fetchTargets(request.targets);
     const pending = byTarget(await this.intents.pendingForRequest(request.id));
@@ -835,8 +813,7 @@ export class GrantApplier implements OnModuleInit {
       const expiresAt = request.durationSeconds
         ? new Date(now.getTime() + request.durationSeconds * 1000).toISOString()
         : request.expiresAt;
-      if (expiresAt !== request.expiresAt)
-        await m.getRepository(GrantEntity).update({ requestId: request.id }, { expiresAt });
+      if (expiresAt !== request.expiresAt) await this.grants.setExpiry(m, request.id, expiresAt);
       await this.setStatus(m, request, {
         status: 'applied',
         appliedAt: now.toISOString(),
@@ -865,22 +842,14 @@ export class GrantApplier implements OnModuleInit {
 
   /** Grant requests whose every grant this revoke-action request ended are now `revoked`. */
   private async closeEndedGrants(m: EntityManager, revoke: RequestEntity): Promise<void> {
-    const grants = m.getRepository(GrantEntity);
-    const touched = await grants.find({
-      select: { requestId: true },
-      where: {
-        state: 'ended',
-        targetSid: In(revoke.targets.map((t) => t.sid)),
-        principalSid: In(revoke.principals.map((p) => p.sid.toUpperCase())),
-      },
-    });
-    const ids = [...new Set(touched.map((g) => g.requestId))];
+    const ids = await this.grants.requestsWithEnded(
+      m,
+      revoke.targets.map((t) => t.sid),
+      revoke.principals.map((p) => p.sid.toUpperCase()),
+    );
     if (ids.length === 0) return;
-    const candidates = await m
-      .getRepository(RequestEntity)
-      .find({ where: { id: In(ids), status: 'applied', action: In(['grant', 'adopt']) } });
-    for (const request of candidates) {
-      if ((await grants.count({ where: { requestId: request.id, state: 'active' } })) > 0) continue;
+    for (const request of await this.requests.appliedGrants(m, ids)) {
+      if ((await this.grants.countActiveOfRequest(request.id, m)) > 0) continue;
       await this.setStatus(m, request, { status: 'revoked', closedAt: this.clock.nowIso() });
       await this.audit.append(m, {
         actor: 'system',
@@ -910,9 +879,10 @@ export class GrantApplier implements OnModuleInit {
   }
 
   private async setStatus(m: EntityManager, request: RequestEntity, changes: Partial<RequestEntity>): Promise<void> {
-    Object.assign(request, changes, { updatedAt: this.clock.nowIso() });
-    const { version: _version, ...rest } = request;
-    await m.getRepository(RequestEntity).update({ id: request.id }, rest);
+    const { status, ...rest } = changes;
+    if (!status) return this.requests.update(m, request, rest);
+    if (!(await this.requests.updateStatus(m, request, request.status, status, rest)))
+      throw new DomainError('INVALID_STATE', `Request ${request.id} changed meanwhile: it cannot be ${status}`);
   }
 
   private publish(m: EntityManager, type: string, request: RequestEntity): Promise<void> {

@@ -5,14 +5,26 @@ import { DirectoryWritesModule } from '../directory-writes/directory-writes.modu
 import { JobsModule } from '../jobs/jobs.module';
 import { OutboxModule } from '../notifications/outbox.module';
 import { PolicyModule } from '../policy/policy.module';
+import { RequestStoreModule } from '../requests/request-store.module';
 import { TimersModule } from '../timers/timers.module';
+import { GrantStoreModule } from './grant-store.module';
 import { ExpiryScheduler } from './expiry.scheduler';
 import { ExtensionMerger } from './extension-merger';
 import { GrantApplier } from './grant-applier';
 
 /** Grants in force: apply an approved request, end a grant (expiry, revoke), take back a failed one. */
 @Module({
-  imports: [AuditModule, DirectoryModule, DirectoryWritesModule, JobsModule, OutboxModule, PolicyModule, TimersModule],
+  imports: [
+    AuditModule,
+    DirectoryModule,
+    DirectoryWritesModule,
+    GrantStoreModule,
+    JobsModule,
+    OutboxModule,
+    PolicyModule,
+    RequestStoreModule,
+    TimersModule,
+  ],
   providers: [GrantApplier, ExtensionMerger, ExpiryScheduler],
   exports: [GrantApplier, ExpiryScheduler],
 })

@@ -5,11 +5,13 @@ import { registerHttpMetrics } from './http-metrics.hook';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { AuditModule } from '../audit/audit.module';
+import { GrantStoreModule } from '../grants/grant-store.module';
 import { JobsModule } from '../jobs/jobs.module';
+import { RequestStoreModule } from '../requests/request-store.module';
 
 /** GET /metrics (Prometheus) and the HTTP / directory instrumentation feeding it. */
 @Module({
-  imports: [AuditModule, JobsModule],
+  imports: [AuditModule, GrantStoreModule, JobsModule, RequestStoreModule],
   controllers: [MetricsController],
   providers: [MetricsService],
   exports: [MetricsService],

@@ -5,12 +5,11 @@ import { AuditSinksService } from '../audit/sinks/audit-sinks.service';
 import { Clock } from '../common/clock';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
-import { UnitOfWork } from '../database/unit-of-work';
 import { directoryOperationObservers, type DirectoryOperationEvent } from '../directory/domain-connection';
-import { GrantEntity } from '../grants/grant.entity';
+import { GrantRepository } from '../grants/grant.repository';
 import { JobQueue } from '../jobs/job-queue.service';
-import { REQUEST_STATUSES, RequestEntity } from '../requests/request.entity';
-import { IsNull, LessThan, MoreThanOrEqual } from 'typeorm';
+import { REQUEST_STATUSES } from '../requests/request.entity';
+import { RequestRepository } from '../requests/request.repository';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -131,7 +130,8 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   private readonly observer = (event: DirectoryOperationEvent) => this.observeDirectory(event);
 
   constructor(
-    private readonly uow: UnitOfWork,
+    private readonly requestRows: RequestRepository,
+    private readonly grantRows: GrantRepository,
     private readonly queue: JobQueue,
     private readonly clock: Clock,
     private readonly sinks: AuditSinksService,
@@ -195,17 +195,10 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async refreshGauges(): Promise<void> {
-    const manager = this.uow.manager;
     const [depth, byStatus, grants] = await Promise.all([
       this.queue.depth(),
-      manager
-        .getRepository(RequestEntity)
-        .createQueryBuilder('r')
-        .select('r.status', 'status')
-        .addSelect('COUNT(*)', 'count')
-        .groupBy('r.status')
-        .getRawMany<{ status: string; count: string | number }>(),
-      manager.getRepository(GrantEntity).count({ where: { state: 'active' } }),
+      this.requestRows.countByStatus(),
+      this.grantRows.countActive(),
     ]);
     this.jobs.set({ status: 'queued' }, depth.queued);
     this.jobs.set({ status: 'running' }, depth.running);
@@ -213,14 +206,9 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     const oldest = depth.oldestQueuedAt ? Date.parse(depth.oldestQueuedAt) : NaN;
     this.oldestJobAge.set(Number.isFinite(oldest) ? Math.max(0, (this.clock.now().getTime() - oldest) / 1000) : 0);
     for (const status of REQUEST_STATUSES) this.requests.set({ status }, 0);
-    for (const row of byStatus) this.requests.set({ status: row.status }, Number(row.count));
+    for (const row of byStatus) this.requests.set({ status: row.status }, row.count);
     this.activeGrants.set(grants);
-    const now = this.clock.nowIso();
-    const unreviewed = manager.getRepository(RequestEntity);
-    const [pending, overdue] = await Promise.all([
-      unreviewed.count({ where: { emergency: true, review: IsNull(), reviewDueAt: MoreThanOrEqual(now) } }),
-      unreviewed.count({ where: { emergency: true, review: IsNull(), reviewDueAt: LessThan(now) } }),
-    ]);
+    const { pending, overdue } = await this.requestRows.countUnreviewedBreakGlass(this.clock.nowIso());
     this.breakGlassUnreviewed.set({ state: 'pending' }, pending);
     this.breakGlassUnreviewed.set({ state: 'overdue' }, overdue);
     if (this.config.audit.sinks.length === 0) return;

@@ -8,10 +8,22 @@ import { JobsModule } from '../jobs/jobs.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { OutboxModule } from '../notifications/outbox.module';
 import { PolicyModule } from '../policy/policy.module';
+import { GrantStoreModule } from '../grants/grant-store.module';
+import { RequestStoreModule } from '../requests/request-store.module';
 
 /** Drift detection (and optional repair) of the RBCD values the service manages. */
 @Module({
-  imports: [AuditModule, DirectoryModule, DirectoryWritesModule, JobsModule, MetricsModule, OutboxModule, PolicyModule],
+  imports: [
+    AuditModule,
+    DirectoryModule,
+    DirectoryWritesModule,
+    GrantStoreModule,
+    JobsModule,
+    MetricsModule,
+    OutboxModule,
+    PolicyModule,
+    RequestStoreModule,
+  ],
   controllers: [ReconcileController],
   providers: [Reconciler],
   exports: [Reconciler],

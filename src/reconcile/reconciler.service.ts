@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { RepeatingTimer } from '../common/repeating-timer';
@@ -13,11 +12,11 @@ import type { DirectoryIntentEntity } from '../directory-writes/directory-intent
 import { DirectoryIntentRepository } from '../directory-writes/directory-intent.repository';
 import { DirectoryWrites, effectiveSids } from '../directory-writes/directory-writes';
 import { JobQueue } from '../jobs/job-queue.service';
-import { RequestEntity } from '../requests/request.entity';
+import { RequestRepository } from '../requests/request.repository';
 import { planRbcdChange } from '../delegations/rbcd-change';
 import { mapLimit } from '../delegations/target-expander';
 import { DirectoryPort } from '../directory/directory.port';
-import { GrantEntity } from '../grants/grant.entity';
+import { GrantRepository } from '../grants/grant.repository';
 import { MetricsService } from '../metrics/metrics.service';
 import { EventPublisher } from '../notifications/event-publisher';
 import { gainedWriters, recordedWriters, WriterBaselineRepository } from '../policy/writer-baseline.repository';
@@ -28,7 +27,6 @@ import { storedSddl } from '../delegations/delegation-reader';
 import { DRIFT_KINDS, type DriftKind, findDrift, REPAIRABLE_KINDS } from './drift';
 
 const TARGET_CONCURRENCY = 8;
-const IN_CHUNK = 500;
 
 export interface ReconcileTarget {
   dn: string;
@@ -97,6 +95,8 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly writers: WritersService,
     private readonly baselines: WriterBaselineRepository,
+    private readonly requests: RequestRepository,
+    private readonly grants: GrantRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -232,8 +232,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
    * targets of unfinished writes (pending intents older than a job lease: no worker is on them).
    */
   private async loadTargets(): Promise<TargetGrants[]> {
-    const repo = this.uow.manager.getRepository(GrantEntity);
-    const active = await repo.find({ where: { state: 'active' }, order: { createdAt: 'ASC' } });
+    const active = await this.grants.allActive();
     const unfinished = await this.intents.pendingSince(
       new Date(this.clock.now().getTime() - this.config.jobs.leaseMs).toISOString(),
     );
@@ -254,12 +253,9 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     for (const i of unfinished)
       entryFor({ dn: i.targetDn, sid: i.targetSid, domain: i.targetDomain }).unfinished.push(i);
     const sids = [...new Set([...active.map((g) => g.targetSid), ...unfinished.map((i) => i.targetSid)])];
-    for (let i = 0; i < sids.length; i += IN_CHUNK) {
-      const rows = await repo.find({
-        select: { targetSid: true, principalSid: true },
-        where: { targetSid: In(sids.slice(i, i + IN_CHUNK)) },
-      });
-      for (const row of rows) byTarget.get(row.targetSid.toUpperCase())?.known.add(row.principalSid.toUpperCase());
+    for (const pair of await this.grants.pairsOnTargets(sids)) {
+      const [targetSid, principalSid] = pair.split('|');
+      byTarget.get(targetSid)?.known.add(principalSid);
     }
     return [...byTarget.values()];
   }
@@ -280,9 +276,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     const present = effectiveSids(raw);
     for (const intent of intents) {
       let completion: string;
-      const request = intent.requestId
-        ? await this.uow.manager.getRepository(RequestEntity).findOne({ where: { id: intent.requestId } })
-        : null;
+      const request = intent.requestId ? await this.requests.find(intent.requestId) : null;
       if (intent.requestId && (await this.queue.hasLiveJob(intent.requestId))) {
         completion = `the job of request ${intent.requestId} resumes it`;
       } else if (intent.action === 'grant' && request?.status === 'failed') {
@@ -318,9 +312,7 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     try {
       const restored = await this.locks.withTarget(target.sid, async (tx) => {
         const wanted = repairable.map((f) => f.sid as string);
-        const still = await this.uow.manager
-          .getRepository(GrantEntity)
-          .find({ where: { targetSid: target.sid, state: 'active' } });
+        const still = await this.grants.activeOnTarget(target.sid);
         const sids = wanted.filter((sid) => still.some((g) => g.principalSid.toUpperCase() === sid));
         if (sids.length === 0) return new Set<string>();
         const before = await this.directory.readRbcd(target);

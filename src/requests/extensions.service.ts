@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { identityKey, type Principal } from '../auth/roles';
 import { DomainError } from '../common/errors/domain-error';
-import { UnitOfWork } from '../database/unit-of-work';
-import { RequestEntity } from './request.entity';
+import { RequestRepository } from './request.repository';
 import type { RequestView } from './request.view';
 import { isRequester, RequestsService } from './requests.service';
 
@@ -19,15 +18,14 @@ export interface ExtendInput {
 @Injectable()
 export class ExtensionsService {
   constructor(
-    private readonly uow: UnitOfWork,
+    private readonly rows: RequestRepository,
     private readonly requests: RequestsService,
   ) {}
 
   async extend(id: string, input: ExtendInput, caller: Principal): Promise<RequestView> {
-    const repo = this.uow.manager.getRepository(RequestEntity);
-    let original = await repo.findOne({ where: { id } });
+    let original = await this.rows.find(id);
     // An extension that was merged into a grant extends that grant.
-    if (original?.mergedInto) original = await repo.findOne({ where: { id: original.mergedInto } });
+    if (original?.mergedInto) original = await this.rows.find(original.mergedInto);
     if (!original) throw new DomainError('REQUEST_NOT_FOUND', `No request ${id}`);
     // A grant, or an adopted entry (a managed grant too), applied and with an expiry to move.
     const isGrant = original.action === 'grant' || original.action === 'adopt';
@@ -47,7 +45,7 @@ export class ExtensionsService {
         'Only the requester, the person it was filed for, or an admin may extend a grant',
       );
     }
-    const priorAutoApproved = await repo.count({ where: { extendsRequestId: original.id, requiredApprovals: 0 } });
+    const priorAutoApproved = await this.rows.countAutoApprovedExtensions(original.id);
     return this.requests.create(
       {
         action: 'grant',

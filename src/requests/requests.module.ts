@@ -5,6 +5,7 @@ import { RequestsController } from './requests.controller';
 import { RequestsResolver } from './requests.resolver';
 import { ExtensionsService } from './extensions.service';
 import { RequestsService } from './requests.service';
+import { RequestStoreModule } from './request-store.module';
 import { TimerHandler } from './time/timer-handler';
 import { AuditModule } from '../audit/audit.module';
 import { JobsModule } from '../jobs/jobs.module';
@@ -23,6 +24,7 @@ import { TimersModule } from '../timers/timers.module';
     OwnersModule,
     PersonsModule,
     PolicyModule,
+    RequestStoreModule,
     StandingModule,
     TimersModule,
   ],

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { type EntityManager, In, IsNull, LessThan } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { hasRole, identityKey, type Principal } from '../auth/roles';
 import { assertRecentSignIn } from '../auth/step-up';
@@ -24,7 +24,6 @@ import { neverTargetReason, PolicyService, protectedReason } from '../policy/pol
 import type { PolicyDecision } from '../policy/policy.types';
 import { strictest, type TimeDecision } from '../policy/time-policy';
 import { RequestTimers } from '../timers/request-timers';
-import { ApprovalEntity } from './approval.entity';
 import { assertTransition } from './request-state';
 import { extensionVerdict, type ExtensionOf } from './time/extension-policy';
 import { readStartsAt } from './time/schedule';
@@ -37,6 +36,7 @@ import {
   type ReviewOutcome,
 } from './request.entity';
 import { requestEvent } from './request-events';
+import { RequestRepository } from './request.repository';
 import { countedApproval, toRequestView, type RequestView } from './request.view';
 
 export interface CreateRequestInput {
@@ -73,6 +73,7 @@ export interface RequestFilter {
 export class RequestsService {
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly rows: RequestRepository,
     private readonly expander: TargetExpander,
     private readonly policy: PolicyService,
     private readonly guard: BuiltinGuard,
@@ -194,7 +195,7 @@ export class RequestsService {
     });
     try {
       await this.uow.run(async (m) => {
-        await m.getRepository(RequestEntity).insert(request);
+        await this.rows.insert(m, request);
         await this.audit.append(m, {
           actor: caller.id,
           type: 'request.created',
@@ -278,35 +279,27 @@ export class RequestsService {
 
   async get(id: string): Promise<RequestView> {
     const request = await this.load(this.uow.manager, id);
-    const approvals = await this.uow.manager.getRepository(ApprovalEntity).find({ where: { requestId: id } });
-    return toRequestView(request, approvals);
+    return toRequestView(request, await this.rows.approvals([id]));
   }
 
   async list(filter: RequestFilter): Promise<{ items: RequestView[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
-    const query = this.uow.manager
-      .getRepository(RequestEntity)
-      .createQueryBuilder('r')
-      .orderBy('r.created_at', 'DESC')
-      .addOrderBy('r.id', 'DESC')
-      .take(limit + 1);
-    if (filter.status) query.andWhere('r.status = :status', { status: filter.status });
-    if (filter.requester)
-      query.andWhere('(r.requester = :requester OR r.requester_name = :requester)', { requester: filter.requester });
-    if (filter.target)
-      query.andWhere("LOWER(r.targets) LIKE :target ESCAPE '\\'", { target: likeValue(filter.target) });
-    if (filter.principal)
-      query.andWhere("LOWER(r.principals) LIKE :principal ESCAPE '\\'", { principal: likeValue(filter.principal) });
+    let after: { createdAt: string; id: string } | undefined;
     if (filter.cursor) {
       const [createdAt, id] = Buffer.from(filter.cursor, 'base64url').toString().split('|');
       if (!createdAt || !id) throw new DomainError('VALIDATION_FAILED', 'cursor is not valid');
-      query.andWhere('(r.created_at < :createdAt OR (r.created_at = :createdAt AND r.id < :id))', { createdAt, id });
+      after = { createdAt, id };
     }
-    const rows = await query.getMany();
+    const rows = await this.rows.list({
+      status: filter.status,
+      requester: filter.requester,
+      target: filter.target,
+      principal: filter.principal,
+      after,
+      limit,
+    });
     const page = rows.slice(0, limit);
-    const approvals = page.length
-      ? await this.uow.manager.getRepository(ApprovalEntity).find({ where: { requestId: In(page.map((r) => r.id)) } })
-      : [];
+    const approvals = await this.rows.approvals(page.map((r) => r.id));
     const last = page[page.length - 1];
     return {
       items: page.map((r) =>
@@ -328,13 +321,7 @@ export class RequestsService {
       assertTransition(id, request.status, 'approved', 'approved');
       assertNotOwnRequest(request, caller);
       const key = identityKey(caller);
-      const approvals = m.getRepository(ApprovalEntity);
-      const earlier = await approvals.findOne({
-        where: [
-          { requestId: id, personKey: key },
-          { requestId: id, approver: caller.id },
-        ],
-      });
+      const earlier = await this.rows.earlierApproval(m, id, key, caller.id);
       if (earlier) {
         const channel =
           earlier.approver === caller.id
@@ -346,7 +333,7 @@ export class RequestsService {
         );
       }
       const now = this.clock.nowIso();
-      await approvals.insert({
+      await this.rows.insertApproval(m, {
         id: randomUUID(),
         requestId: id,
         approver: caller.id,
@@ -359,7 +346,7 @@ export class RequestsService {
         personKey: key,
         ownerOf,
       });
-      const all = await approvals.find({ where: { requestId: id, decision: 'approve' } });
+      const all = await this.rows.approvalsGiven(m, id);
       const quorum = quorumStatus(request.requiredApprovals, request.ownerApprovals, all.map(countedApproval));
       await this.audit.append(m, {
         actor: caller.id,
@@ -420,7 +407,7 @@ export class RequestsService {
       if (isRequester(request, caller))
         throw new DomainError('SELF_APPROVAL', 'Cancel your own request instead of rejecting it');
       const now = this.clock.nowIso();
-      await m.getRepository(ApprovalEntity).insert({
+      await this.rows.insertApproval(m, {
         id: randomUUID(),
         requestId: id,
         approver: caller.id,
@@ -679,10 +666,7 @@ export class RequestsService {
   /** Break-glass requests whose review is overdue and not yet escalated: escalated once each (audit, event). */
   async escalateOverdueReviews(): Promise<number> {
     const now = this.clock.nowIso();
-    const due = await this.uow.manager.getRepository(RequestEntity).find({
-      where: { emergency: true, review: IsNull(), escalatedAt: IsNull(), reviewDueAt: LessThan(now) },
-      take: 200,
-    });
+    const due = await this.rows.overdueReviews(now, 200);
     let escalated = 0;
     for (const candidate of due) {
       await this.uow.run(async (m) => {
@@ -794,25 +778,21 @@ export class RequestsService {
   }
 
   private async findByIdempotencyKey(caller: Principal, key: string): Promise<RequestView | undefined> {
-    const row = await this.uow.manager
-      .getRepository(RequestEntity)
-      .findOne({ where: { requester: caller.id, idempotencyKey: key } });
+    const row = await this.rows.findByIdempotencyKey(caller.id, key);
     return row ? this.get(row.id) : undefined;
   }
 
   private async load(m: EntityManager, id: string, forUpdate = false): Promise<RequestEntity> {
-    const repo = m.getRepository(RequestEntity);
-    const request =
-      forUpdate && this.uow.isPostgres
-        ? await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } })
-        : await repo.findOne({ where: { id } });
+    const request = forUpdate ? await this.rows.lock(m, id) : await this.rows.find(id, m);
     if (!request) throw new DomainError('REQUEST_NOT_FOUND', `No request ${id}`);
     return request;
   }
 
   private async touch(m: EntityManager, request: RequestEntity, changes: Partial<RequestEntity>): Promise<void> {
-    Object.assign(request, changes, { updatedAt: this.clock.nowIso() });
-    await m.getRepository(RequestEntity).save(request);
+    const { status, ...rest } = changes;
+    if (!status) return this.rows.update(m, request, rest);
+    if (!(await this.rows.updateStatus(m, request, request.status, status, rest)))
+      throw new DomainError('INVALID_STATE', `Request ${request.id} changed meanwhile: it cannot be ${status}`);
   }
 
   private publish(m: EntityManager, type: string, request: RequestEntity): Promise<void> {
@@ -854,10 +834,6 @@ function assertNotOwnRequest(request: RequestEntity, caller: Principal): void {
       'Nobody approves their own request (nor one filed on their behalf), whatever channel they use',
     );
   }
-}
-
-function likeValue(text: string): string {
-  return `%${text.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
 }
 
 /** Shapes the transports cannot express: what an adoption and a break-glass request may carry. */

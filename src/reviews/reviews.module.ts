@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { DirectoryModule } from '../directory/directory.module';
+import { GrantStoreModule } from '../grants/grant-store.module';
 import { RequestsModule } from '../requests/requests.module';
 import { StandingModule } from '../standing/standing.module';
 import { ReviewRepository } from './review.repository';
@@ -11,7 +12,7 @@ import { ReviewsService } from './reviews.service';
 
 /** Access review campaigns (issue 14 §4). */
 @Module({
-  imports: [AuditModule, DirectoryModule, RequestsModule, StandingModule],
+  imports: [AuditModule, DirectoryModule, GrantStoreModule, RequestsModule, StandingModule],
   controllers: [ReviewsController],
   providers: [ReviewsService, ReviewRepository, ReviewScheduler, ReviewsResolver],
   exports: [ReviewsService, ReviewScheduler],

@@ -9,7 +9,7 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { isDnUnder } from '../directory/dn';
 import { DirectoryPort } from '../directory/directory.port';
 import { RequestsService } from '../requests/requests.service';
-import { GrantCoverage } from '../standing/grant-coverage';
+import { GrantRepository } from '../grants/grant.repository';
 import { StandingService } from '../standing/standing.service';
 import {
   type ReviewCampaignEntity,
@@ -52,7 +52,7 @@ export class ReviewsService {
     private readonly uow: UnitOfWork,
     private readonly repo: ReviewRepository,
     private readonly standing: StandingService,
-    private readonly coverage: GrantCoverage,
+    private readonly grants: GrantRepository,
     private readonly directory: DirectoryPort,
     private readonly requests: RequestsService,
     private readonly audit: AuditService,
@@ -317,7 +317,7 @@ export class ReviewsService {
     const items = new Map<string, ReviewItemEntity>();
     const standing = [];
     for (const base of scope) standing.push(...(await this.standing.all(base)));
-    const grants = (await this.coverage.active()).filter((g) => scope.some((base) => isDnUnder(g.targetDn, base)));
+    const grants = (await this.grants.active()).filter((g) => scope.some((base) => isDnUnder(g.targetDn, base)));
     const names = await this.directory.resolveSids([
       ...new Set([...grants.map((g) => g.principalSid), ...grants.map((g) => g.targetSid)]),
     ]);

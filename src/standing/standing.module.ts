@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DirectoryWritesModule } from '../directory-writes/directory-writes.module';
-import { GrantCoverage } from './grant-coverage';
+import { GrantStoreModule } from '../grants/grant-store.module';
 import { StandingController } from './standing.controller';
 import { StandingResolver } from './standing.resolver';
 import { StandingService } from './standing.service';
@@ -10,9 +10,9 @@ import { PolicyModule } from '../policy/policy.module';
 
 /** Standing entries: RBCD entries in force that the service does not manage (issue 14). */
 @Module({
-  imports: [AuditModule, DirectoryModule, DirectoryWritesModule, PolicyModule],
+  imports: [AuditModule, DirectoryModule, DirectoryWritesModule, GrantStoreModule, PolicyModule],
   controllers: [StandingController],
-  providers: [StandingService, GrantCoverage, StandingResolver],
-  exports: [StandingService, GrantCoverage],
+  providers: [StandingService, StandingResolver],
+  exports: [StandingService],
 })
 export class StandingModule {}

@@ -19,7 +19,7 @@ import { heldByAnyAccount, IMPLICIT_TOKEN_SIDS, WELL_KNOWN_SIDS } from '../direc
 import { PolicyService } from '../policy/policy.service';
 import { type Writer, type WriterMemo, WritersService } from '../policy/writers.service';
 import { listPrincipals } from '../security-descriptor';
-import { GrantCoverage } from './grant-coverage';
+import { GrantRepository } from '../grants/grant.repository';
 import { rbcdChangedAt } from './repl-metadata';
 import { type ChangeTimeSource, type StandingOrigin, standingOrigin } from './standing-origin';
 import { isDnUnder } from '../directory/dn';
@@ -86,7 +86,7 @@ export class StandingService {
     private readonly directory: DirectoryPort,
     private readonly policy: PolicyService,
     private readonly writers: WritersService,
-    private readonly coverage: GrantCoverage,
+    private readonly grants: GrantRepository,
     private readonly intents: DirectoryIntentRepository,
     private readonly audit: AuditService,
   ) {}
@@ -125,7 +125,7 @@ export class StandingService {
   async find(target: DirectoryObject, principalSids: string[]): Promise<Map<string, RawEntryView>> {
     const wanted = new Set(principalSids.map((s) => s.toUpperCase()));
     const found = new Map<string, RawEntryView>();
-    const covered = await this.coverage.activePairs([target.sid]);
+    const covered = await this.grants.pairsOnTargets([target.sid], { activeOnly: true });
     for (const entry of entriesOf(target)) {
       if (!wanted.has(entry.sid) || covered.has(pairKey(target.sid, entry.sid))) continue;
       found.set(entry.sid, { sid: entry.sid, effective: entry.effective, aceType: entry.aceType });
@@ -147,7 +147,10 @@ export class StandingService {
       }
     }
     objects.sort((a, b) => a.dn.localeCompare(b.dn));
-    const covered = await this.coverage.activePairs(objects.map((o) => o.sid));
+    const covered = await this.grants.pairsOnTargets(
+      objects.map((o) => o.sid),
+      { activeOnly: true },
+    );
     return objects.flatMap((o) => entriesOf(o).filter((e) => !covered.has(pairKey(o.sid, e.sid))));
   }
 

@@ -9,6 +9,7 @@ import type { DomainEvent, EventPublisher } from '../../notifications/event-publ
 import { resolveTimePolicy } from '../../policy/time-policy';
 import { RequestTimers } from '../../timers/request-timers';
 import { RequestEntity } from '../request.entity';
+import { RequestRepository } from '../request.repository';
 import { TimerHandler } from './timer-handler';
 
 /**
@@ -66,8 +67,9 @@ class World {
     getRepository: () => ({
       findOne: async () => Object.assign(new RequestEntity(), this.request),
       update: async (where: { status?: string }, changes: Partial<RequestEntity>) => {
-        if (where.status && where.status !== this.request.status) return;
+        if (where.status && where.status !== this.request.status) return { affected: 0 };
         Object.assign(this.request, changes);
+        return { affected: 1 };
       },
     }),
   };
@@ -82,7 +84,15 @@ class World {
   } as unknown as AuditService;
   readonly config = { notifications: { expiringLeads: ['PT1H', 'PT10M'] } } as AppConfig;
   readonly timers = new RequestTimers(this.queue, this.config);
-  readonly handler = new TimerHandler(this.uow, this.queue, new JobHandlers(), this.events, this.audit, this.clock);
+  readonly handler = new TimerHandler(
+    this.uow,
+    new RequestRepository(this.uow, this.clock),
+    this.queue,
+    new JobHandlers(),
+    this.events,
+    this.audit,
+    this.clock,
+  );
 
   /** What the worker does: lease and run every job due by the fake clock (as `worker`). */
   async runDue(worker = 'w1'): Promise<string[]> {

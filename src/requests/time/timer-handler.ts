@@ -10,7 +10,8 @@ import { EventPublisher } from '../../notifications/event-publisher';
 import type { TimerPayload } from '../../timers/timer.types';
 import { requestEvent } from '../request-events';
 import { canTransition } from '../request-state';
-import { RequestEntity } from '../request.entity';
+import type { RequestEntity } from '../request.entity';
+import { RequestRepository } from '../request.repository';
 
 /**
  * Fires a request's timers (jobs of kind `timer`). Each runs in one transaction that also marks its
@@ -23,6 +24,7 @@ import { RequestEntity } from '../request.entity';
 export class TimerHandler implements OnModuleInit {
   constructor(
     private readonly uow: UnitOfWork,
+    private readonly requests: RequestRepository,
     private readonly jobs: JobQueue,
     private readonly handlers: JobHandlers,
     private readonly events: EventPublisher,
@@ -38,7 +40,7 @@ export class TimerHandler implements OnModuleInit {
   async fire(job: JobEntity): Promise<void> {
     const payload = job.payload as unknown as TimerPayload;
     await this.uow.run(async (m) => {
-      const request = await this.load(m, job.requestId ?? '');
+      const request = await this.requests.lock(m, job.requestId ?? '');
       if (!(await this.jobs.completeIfHeld(job, m))) return;
       if (!request) return;
       switch (payload.timer) {
@@ -72,9 +74,7 @@ export class TimerHandler implements OnModuleInit {
   private async timeOut(m: EntityManager, request: RequestEntity): Promise<void> {
     if (!canTransition(request.status, 'timedOut')) return;
     const now = this.clock.nowIso();
-    Object.assign(request, { status: 'timedOut', closedAt: now, updatedAt: now });
-    const { version: _version, ...rest } = request;
-    await m.getRepository(RequestEntity).update({ id: request.id, status: 'pending' }, rest);
+    if (!(await this.requests.updateStatus(m, request, 'pending', 'timedOut', { closedAt: now }))) return;
     await this.audit.append(m, { actor: 'system', type: 'request.timed-out', requestId: request.id });
     await this.events.publish(m, requestEvent('request.timed_out', request, now));
   }
@@ -90,12 +90,5 @@ export class TimerHandler implements OnModuleInit {
       `${payload.lead}:${payload.expiresAt}`,
     );
     await this.events.publish(m, event);
-  }
-
-  private load(m: EntityManager, id: string): Promise<RequestEntity | null> {
-    const repo = m.getRepository(RequestEntity);
-    return this.uow.isPostgres
-      ? repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } })
-      : repo.findOne({ where: { id } });
   }
 }
