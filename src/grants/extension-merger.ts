@@ -4,9 +4,8 @@ import { Clock } from '../common/clock';
 import { deterministicId } from '../common/deterministic-id';
 import { UnitOfWork } from '../database/unit-of-work';
 import { JobQueue } from '../jobs/job-queue.service';
-import { EventPublisher } from '../notifications/event-publisher';
-import { requestEvent } from '../requests/request-events';
 import type { RequestEntity } from '../requests/request.entity';
+import { RequestLifecycle } from '../requests/request-lifecycle';
 import { RequestRepository } from '../requests/request.repository';
 import { RequestTimers } from '../timers/request-timers';
 import { GrantRepository } from './grant.repository';
@@ -25,7 +24,7 @@ export class ExtensionMerger {
     private readonly grants: GrantRepository,
     private readonly jobs: JobQueue,
     private readonly audit: AuditService,
-    private readonly events: EventPublisher,
+    private readonly lifecycle: RequestLifecycle,
     private readonly timers: RequestTimers,
     private readonly clock: Clock,
   ) {}
@@ -45,36 +44,36 @@ export class ExtensionMerger {
       const at = now.toISOString();
       await this.requests.update(m, original, { expiresAt });
       await this.grants.setExpiry(m, original.id, expiresAt, { activeOnly: true });
-      await this.requests.updateStatus(m, self, 'approved', 'applied', {
-        appliedAt: at,
-        expiresAt,
-        mergedInto: original.id,
-        result: { targets: self.targets.map((target) => ({ target, status: 'unchanged' as const, at })) },
-      });
-      Object.assign(extension, self);
       await this.audit.append(m, {
         actor: 'system',
         type: 'request.extended',
         requestId: original.id,
         data: { extension: self.id, from: previous, to: expiresAt },
       });
-      await this.audit.append(m, {
-        actor: 'system',
-        type: 'request.applied',
-        requestId: self.id,
-        data: { expiresAt, mergedInto: original.id, directoryWrite: false },
-      });
-      await this.events.publish(
+      await this.lifecycle.announce(
         m,
-        requestEvent(
-          'request.extended',
-          original,
-          at,
-          { extensionId: self.id, previousExpiresAt: previous, expiresAt },
-          self.id,
-        ),
+        original,
+        'request.extended',
+        { extensionId: self.id, previousExpiresAt: previous, expiresAt },
+        self.id,
       );
-      await this.events.publish(m, requestEvent('request.applied', self, at));
+      await this.lifecycle.transition(
+        m,
+        self,
+        'applied',
+        {
+          actor: 'system',
+          audit: 'request.applied',
+          data: { expiresAt, mergedInto: original.id, directoryWrite: false },
+        },
+        {
+          appliedAt: at,
+          expiresAt,
+          mergedInto: original.id,
+          result: { targets: self.targets.map((target) => ({ target, status: 'unchanged' as const, at })) },
+        },
+      );
+      Object.assign(extension, self);
       await this.timers.expiring(m, original, now);
       return true;
     });

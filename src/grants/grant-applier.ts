@@ -15,14 +15,13 @@ import { DirectoryPort } from '../directory/directory.port';
 import { RBCD_ATTRIBUTE, type AccountRef, type CasResult, type DirectoryObject } from '../directory/directory.types';
 import { ACCOUNT_ATTRIBUTES } from '../directory/entry-mapper';
 import { query } from '../directory/directory-query';
-import { EventPublisher } from '../notifications/event-publisher';
 import { BuiltinGuard } from '../policy/builtin-guard.service';
 import { neverTargetReason, PolicyService, protectedReason } from '../policy/policy.service';
-import { requestEvent } from '../requests/request-events';
 import { RequestTimers } from '../timers/request-timers';
 import { WriterBaselineRepository } from '../policy/writer-baseline.repository';
 import { type Writer, type WriterMemo, WritersService } from '../policy/writers.service';
 import type { RequestEntity, RequestResult, TargetResult } from '../requests/request.entity';
+import { RequestLifecycle } from '../requests/request-lifecycle';
 import { RequestRepository } from '../requests/request.repository';
 import { ExtensionMerger } from './extension-merger';
 import { sidToBytes } from '../security-descriptor';
@@ -72,7 +71,6 @@ export class GrantApplier implements OnModuleInit {
     private readonly policy: PolicyService,
     private readonly guard: BuiltinGuard,
     private readonly audit: AuditService,
-    private readonly events: EventPublisher,
     private readonly jobs: JobQueue,
     private readonly clock: Clock,
     private readonly timers: RequestTimers,
@@ -81,6 +79,7 @@ export class GrantApplier implements OnModuleInit {
     private readonly handlers: JobHandlers,
     private readonly extensions: ExtensionMerger,
     private readonly requests: RequestRepository,
+    private readonly lifecycle: RequestLifecycle,
     private readonly grants: GrantRepository,
   ) {}
 
@@ -108,10 +107,9 @@ export class GrantApplier implements OnModuleInit {
     // An extension of a live grant moves its expiry (no write); of an ended one, it is a grant of its own.
     if (request.status === 'approved' && (await this.extensions.tryMerge(request))) return;
     if (request.status === 'approved' || request.status === 'scheduled') {
-      await this.uow.run(async (m) => {
-        await this.setStatus(m, request, { status: 'applying' });
-        await this.audit.append(m, { actor: 'system', type: 'request.applying', requestId });
-      });
+      await this.uow.run((m) =>
+        this.lifecycle.transition(m, request, 'applying', { actor: 'system', audit: 'request.applying', event: null }),
+      );
     }
     const results: TargetResult[] = request.targets.map((target) => ({ target, status: 'pending' }));
     try {
@@ -193,19 +191,22 @@ export class GrantApplier implements OnModuleInit {
     );
     await this.uow.run(async (m) => {
       const now = this.clock.nowIso();
-      await this.setStatus(m, request, { status: reason, closedAt: now, result: { targets: results } });
-      await this.audit.append(m, {
-        actor,
-        type: `request.${reason}`,
-        requestId,
-        data: { targets: results.map((r) => ({ dn: r.target.dn, status: r.status })) },
-      });
-      await this.publish(m, `request.${reason}`, request);
+      await this.lifecycle.transition(
+        m,
+        request,
+        reason,
+        {
+          actor,
+          audit: `request.${reason}`,
+          data: { targets: results.map((r) => ({ dn: r.target.dn, status: r.status })) },
+        },
+        { closedAt: now, result: { targets: results } },
+      );
       await this.closeMergedExtensions(m, request, reason, now);
     });
   }
 
-  /** The extensions merged into a grant end with it (same status), announced like it. */
+  /** The extensions merged into a grant end with it (same status, audited; the grant's event announces them). */
   private async closeMergedExtensions(
     m: EntityManager,
     grant: RequestEntity,
@@ -214,13 +215,13 @@ export class GrantApplier implements OnModuleInit {
   ): Promise<void> {
     const merged = await this.requests.appliedExtensionsOf(m, grant.id);
     for (const extension of merged) {
-      await this.setStatus(m, extension, { status: reason, closedAt: now });
-      await this.audit.append(m, {
-        actor: 'system',
-        type: `request.${reason}`,
-        requestId: extension.id,
-        data: { with: grant.id },
-      });
+      await this.lifecycle.transition(
+        m,
+        extension,
+        reason,
+        { actor: 'system', audit: `request.${reason}`, data: { with: grant.id }, event: null },
+        { closedAt: now },
+      );
     }
   }
 
@@ -758,21 +759,16 @@ export class GrantApplier implements OnModuleInit {
           data: { reasons: (error as DomainError).details?.reasons ?? [failed.message], at: 'write' },
         });
       }
-      await this.setStatus(m, request, {
-        status: 'failed',
-        closedAt: this.clock.nowIso(),
-        result: { targets: marked, error: failed },
-      });
       const rollback = request.action !== 'grant' ? {} : toTakeBack ? { rollbackPending: true } : { rolledBack: true };
-      await this.audit.append(m, {
-        actor: 'system',
-        type: 'request.failed',
-        requestId: request.id,
-        data: { error: failed, ...rollback },
-      });
+      await this.lifecycle.transition(
+        m,
+        request,
+        'failed',
+        { actor: 'system', audit: 'request.failed', data: { error: failed, ...rollback } },
+        { closedAt: this.clock.nowIso(), result: { targets: marked, error: failed } },
+      );
       if (toTakeBack)
         await this.jobs.enqueue(m, { kind: 'rollback', requestId: request.id, dedupeKey: `rollback:${request.id}` });
-      await this.publish(m, 'request.failed', request);
     });
   }
 
@@ -814,20 +810,18 @@ export class GrantApplier implements OnModuleInit {
         ? new Date(now.getTime() + request.durationSeconds * 1000).toISOString()
         : request.expiresAt;
       if (expiresAt !== request.expiresAt) await this.grants.setExpiry(m, request.id, expiresAt);
-      await this.setStatus(m, request, {
-        status: 'applied',
-        appliedAt: now.toISOString(),
-        expiresAt,
-        result: { targets: results },
-      });
-      await this.audit.append(m, {
-        actor: 'system',
-        type: 'request.applied',
-        requestId: request.id,
-        data: { expiresAt, targets: results.map((r) => ({ dn: r.target.dn, status: r.status })) },
-      });
+      await this.lifecycle.transition(
+        m,
+        request,
+        'applied',
+        {
+          actor: 'system',
+          audit: 'request.applied',
+          data: { expiresAt, targets: results.map((r) => ({ dn: r.target.dn, status: r.status })) },
+        },
+        { appliedAt: now.toISOString(), expiresAt, result: { targets: results } },
+      );
       if (request.action === 'revoke') await this.closeEndedGrants(m, request);
-      await this.publish(m, 'request.applied', request);
       if (request.action === 'grant') await this.timers.expiring(m, request, now);
       // A break-glass request reviewed `revoke` while it was still being applied ends now.
       if (request.review?.outcome === 'revoke')
@@ -850,18 +844,18 @@ export class GrantApplier implements OnModuleInit {
     if (ids.length === 0) return;
     for (const request of await this.requests.appliedGrants(m, ids)) {
       if ((await this.grants.countActiveOfRequest(request.id, m)) > 0) continue;
-      await this.setStatus(m, request, { status: 'revoked', closedAt: this.clock.nowIso() });
-      await this.audit.append(m, {
-        actor: 'system',
-        type: 'request.revoked',
-        requestId: request.id,
-        data: { by: 'revoke request' },
-      });
+      await this.lifecycle.transition(
+        m,
+        request,
+        'revoked',
+        { actor: 'system', audit: 'request.revoked', data: { by: 'revoke request' }, event: null },
+        { closedAt: this.clock.nowIso() },
+      );
     }
   }
 
   private async saveResult(request: RequestEntity, result: RequestResult): Promise<void> {
-    await this.uow.run((m) => this.setStatus(m, request, { result }));
+    await this.uow.run((m) => this.requests.update(m, request, { result }));
   }
 
   /**
@@ -876,16 +870,5 @@ export class GrantApplier implements OnModuleInit {
     if (earlier) return { intent: earlier, resumed: true };
     const [announced] = await tx((m) => this.writes.announce(m, [intent]));
     return { intent: announced, resumed: false };
-  }
-
-  private async setStatus(m: EntityManager, request: RequestEntity, changes: Partial<RequestEntity>): Promise<void> {
-    const { status, ...rest } = changes;
-    if (!status) return this.requests.update(m, request, rest);
-    if (!(await this.requests.updateStatus(m, request, request.status, status, rest)))
-      throw new DomainError('INVALID_STATE', `Request ${request.id} changed meanwhile: it cannot be ${status}`);
-  }
-
-  private publish(m: EntityManager, type: string, request: RequestEntity): Promise<void> {
-    return this.events.publish(m, requestEvent(type, request, this.clock.nowIso()));
   }
 }

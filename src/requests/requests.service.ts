@@ -13,7 +13,6 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { TargetExpander, type TargetSearch } from '../delegations/target-expander';
 import { toAccountRef, type DirectoryObject } from '../directory/directory.types';
 import { JobQueue } from '../jobs/job-queue.service';
-import { EventPublisher } from '../notifications/event-publisher';
 import { OwnersService } from '../owners/owners.service';
 import type { OwnerRequirement, TargetOwners } from '../owners/owner.types';
 import { quorumStatus } from '../owners/quorum';
@@ -35,7 +34,7 @@ import {
   type RequestStatus,
   type ReviewOutcome,
 } from './request.entity';
-import { requestEvent } from './request-events';
+import { RequestLifecycle } from './request-lifecycle';
 import { RequestRepository } from './request.repository';
 import { countedApproval, toRequestView, type RequestView } from './request.view';
 
@@ -74,12 +73,12 @@ export class RequestsService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly rows: RequestRepository,
+    private readonly lifecycle: RequestLifecycle,
     private readonly expander: TargetExpander,
     private readonly policy: PolicyService,
     private readonly guard: BuiltinGuard,
     private readonly audit: AuditService,
     private readonly jobs: JobQueue,
-    private readonly events: EventPublisher,
     private readonly clock: Clock,
     private readonly persons: PersonsService,
     private readonly owners: OwnersService,
@@ -235,12 +234,9 @@ export class RequestsService {
         if (owners.requirement?.targets.some((t) => t.required > 0))
           await this.publishOwnersNeeded(m, request, owners.requirement);
         // The policy's reasons travel with the new request: a Teams card shows them to the approvers.
-        await this.events.publish(
-          m,
-          requestEvent('request.created', request, this.clock.nowIso(), {
-            policy: { reasons: policyReasons(decision.decisions), requiredApprovals: request.requiredApprovals },
-          }),
-        );
+        await this.lifecycle.announce(m, request, 'request.created', {
+          policy: { reasons: policyReasons(decision.decisions), requiredApprovals: request.requiredApprovals },
+        });
         if (autoApproved) await this.autoApprove(m, request, extension as ExtensionOf, decision.time);
         else await this.timers.pending(m, request, decision.time, decision.timeRule);
       });
@@ -274,7 +270,7 @@ export class RequestsService {
       },
     });
     await this.jobs.enqueue(m, { kind: 'apply', requestId: request.id, dedupeKey: `apply:${request.id}` });
-    await this.publish(m, 'request.approved', request);
+    await this.lifecycle.announce(m, request, 'request.approved');
   }
 
   async get(id: string): Promise<RequestView> {
@@ -362,17 +358,16 @@ export class RequestsService {
         },
       });
       if (!quorum.met) {
-        await this.touch(m, request, {});
+        await this.rows.update(m, request, {});
         return;
       }
       // A start still ahead waits `scheduled`: the apply job is the durable timer, due at startsAt.
       const startsAt = request.startsAt && Date.parse(request.startsAt) > this.clock.now().getTime();
-      await this.touch(m, request, { status: startsAt ? 'scheduled' : 'approved' });
-      await this.audit.append(m, {
+      await this.lifecycle.transition(m, request, startsAt ? 'scheduled' : 'approved', {
         actor: caller.id,
-        type: 'request.approved',
-        requestId: id,
+        audit: 'request.approved',
         data: { approvals: quorum.approvers, startsAt: request.startsAt, ...actorData(caller) },
+        eventData: { decision: { by: caller.name, comment: comment ?? null } },
       });
       await this.jobs.enqueue(m, {
         kind: 'apply',
@@ -380,12 +375,6 @@ export class RequestsService {
         dedupeKey: `apply:${id}`,
         ...(startsAt ? { runAt: new Date(request.startsAt as string) } : {}),
       });
-      await this.events.publish(
-        m,
-        requestEvent('request.approved', request, this.clock.nowIso(), {
-          decision: { by: caller.name, comment: comment ?? null },
-        }),
-      );
       if (startsAt) {
         await this.audit.append(m, {
           actor: 'system',
@@ -393,7 +382,7 @@ export class RequestsService {
           requestId: id,
           data: { startsAt: request.startsAt },
         });
-        await this.publish(m, 'request.scheduled', request);
+        await this.lifecycle.announce(m, request, 'request.scheduled');
       }
     });
     return this.get(id);
@@ -421,16 +410,17 @@ export class RequestsService {
         personKey: `reject:${identityKey(caller)}`,
         ownerOf,
       });
-      await this.touch(m, request, { status: 'rejected', closedAt: now });
-      await this.audit.append(m, {
-        actor: caller.id,
-        type: 'request.rejected',
-        requestId: id,
-        data: { comment, ownerOf, ...actorData(caller) },
-      });
-      await this.events.publish(
+      await this.lifecycle.transition(
         m,
-        requestEvent('request.rejected', request, now, { decision: { by: caller.name, comment } }),
+        request,
+        'rejected',
+        {
+          actor: caller.id,
+          audit: 'request.rejected',
+          data: { comment, ownerOf, ...actorData(caller) },
+          eventData: { decision: { by: caller.name, comment } },
+        },
+        { closedAt: now },
       );
     });
     return this.get(id);
@@ -447,14 +437,13 @@ export class RequestsService {
         );
       }
       assertTransition(id, request.status, 'cancelled', 'cancelled');
-      await this.touch(m, request, { status: 'cancelled', closedAt: this.clock.nowIso() });
-      await this.audit.append(m, {
-        actor: caller.id,
-        type: 'request.cancelled',
-        requestId: id,
-        data: actorData(caller),
-      });
-      await this.publish(m, 'request.cancelled', request);
+      await this.lifecycle.transition(
+        m,
+        request,
+        'cancelled',
+        { actor: caller.id, audit: 'request.cancelled', data: actorData(caller) },
+        { closedAt: this.clock.nowIso() },
+      );
     });
     return this.get(id);
   }
@@ -501,7 +490,11 @@ export class RequestsService {
     return { requirement: { targets }, reasons };
   }
 
-  private publishOwnersNeeded(m: EntityManager, request: RequestEntity, requirement: OwnerRequirement): Promise<void> {
+  private async publishOwnersNeeded(
+    m: EntityManager,
+    request: RequestEntity,
+    requirement: OwnerRequirement,
+  ): Promise<void> {
     const type = 'request.owner_approval_needed';
     const owners = requirement.targets
       .filter((t) => t.required > 0)
@@ -510,7 +503,7 @@ export class RequestsService {
         required: t.required,
         owners: t.owners.map((o) => ({ source: o.source, dn: o.dn, name: o.name, isGroup: o.isGroup })),
       }));
-    return this.events.publish(m, requestEvent(type, request, this.clock.nowIso(), { owners }));
+    await this.lifecycle.announce(m, request, type, { owners });
   }
 
   /** Ends an applied grant early: the same durable path as expiry, ending `revoked`. */
@@ -540,7 +533,7 @@ export class RequestsService {
         payload: { reason: 'revoked', actor: caller.id },
         dedupeKey: `end-grant:${id}`,
       });
-      await this.touch(m, request, {});
+      await this.rows.update(m, request, {});
     });
     return this.get(id);
   }
@@ -598,7 +591,7 @@ export class RequestsService {
       data: { approvals: [], breakGlass: true, ...actorData(caller) },
     });
     await this.jobs.enqueue(m, { kind: 'apply', requestId: request.id, dedupeKey: `apply:${request.id}` });
-    await this.publish(m, 'request.breakglass', request);
+    await this.lifecycle.announce(m, request, 'request.breakglass');
   }
 
   /**
@@ -631,7 +624,7 @@ export class RequestsService {
         reviewerName: caller.name,
         at: now,
       };
-      await this.touch(m, request, { review });
+      await this.rows.update(m, request, { review });
       await this.audit.append(m, {
         actor: caller.id,
         type: 'request.reviewed',
@@ -658,7 +651,7 @@ export class RequestsService {
           dedupeKey: `end-grant:${id}`,
         });
       }
-      await this.publish(m, 'request.reviewed', request);
+      await this.lifecycle.announce(m, request, 'request.reviewed');
     });
     return this.get(id);
   }
@@ -672,14 +665,14 @@ export class RequestsService {
       await this.uow.run(async (m) => {
         const request = await this.load(m, candidate.id, true);
         if (request.review || request.escalatedAt) return;
-        await this.touch(m, request, { escalatedAt: now });
+        await this.rows.update(m, request, { escalatedAt: now });
         await this.audit.append(m, {
           actor: 'system',
           type: 'request.breakglass-escalated',
           requestId: request.id,
           data: { reviewDueAt: request.reviewDueAt, requester: request.requester },
         });
-        await this.publish(m, 'request.breakglass.escalated', request);
+        await this.lifecycle.announce(m, request, 'request.breakglass.escalated');
         escalated++;
       });
     }
@@ -786,17 +779,6 @@ export class RequestsService {
     const request = forUpdate ? await this.rows.lock(m, id) : await this.rows.find(id, m);
     if (!request) throw new DomainError('REQUEST_NOT_FOUND', `No request ${id}`);
     return request;
-  }
-
-  private async touch(m: EntityManager, request: RequestEntity, changes: Partial<RequestEntity>): Promise<void> {
-    const { status, ...rest } = changes;
-    if (!status) return this.rows.update(m, request, rest);
-    if (!(await this.rows.updateStatus(m, request, request.status, status, rest)))
-      throw new DomainError('INVALID_STATE', `Request ${request.id} changed meanwhile: it cannot be ${status}`);
-  }
-
-  private publish(m: EntityManager, type: string, request: RequestEntity): Promise<void> {
-    return this.events.publish(m, requestEvent(type, request, this.clock.nowIso()));
   }
 }
 

@@ -9,6 +9,7 @@ import type { DomainEvent, EventPublisher } from '../../notifications/event-publ
 import { resolveTimePolicy } from '../../policy/time-policy';
 import { RequestTimers } from '../../timers/request-timers';
 import { RequestEntity } from '../request.entity';
+import { RequestLifecycle } from '../request-lifecycle';
 import { RequestRepository } from '../request.repository';
 import { TimerHandler } from './timer-handler';
 
@@ -84,9 +85,11 @@ class World {
   } as unknown as AuditService;
   readonly config = { notifications: { expiringLeads: ['PT1H', 'PT10M'] } } as AppConfig;
   readonly timers = new RequestTimers(this.queue, this.config);
+  readonly rows = new RequestRepository(this.uow, this.clock);
   readonly handler = new TimerHandler(
     this.uow,
-    new RequestRepository(this.uow, this.clock),
+    this.rows,
+    new RequestLifecycle(this.rows, this.audit, this.events, this.clock),
     this.queue,
     new JobHandlers(),
     this.events,

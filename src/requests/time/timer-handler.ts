@@ -7,8 +7,8 @@ import { JobHandlers } from '../../jobs/job-handlers';
 import { JobQueue } from '../../jobs/job-queue.service';
 import type { JobEntity } from '../../jobs/job.entity';
 import { EventPublisher } from '../../notifications/event-publisher';
+import { RequestLifecycle } from '../request-lifecycle';
 import type { TimerPayload } from '../../timers/timer.types';
-import { requestEvent } from '../request-events';
 import { canTransition } from '../request-state';
 import type { RequestEntity } from '../request.entity';
 import { RequestRepository } from '../request.repository';
@@ -25,6 +25,7 @@ export class TimerHandler implements OnModuleInit {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly requests: RequestRepository,
+    private readonly lifecycle: RequestLifecycle,
     private readonly jobs: JobQueue,
     private readonly handlers: JobHandlers,
     private readonly events: EventPublisher,
@@ -59,36 +60,37 @@ export class TimerHandler implements OnModuleInit {
   private async remind(m: EntityManager, request: RequestEntity): Promise<void> {
     if (request.status !== 'pending') return;
     await this.audit.append(m, { actor: 'system', type: 'request.reminded', requestId: request.id });
-    await this.events.publish(m, requestEvent('request.reminder', request, this.clock.nowIso()));
+    await this.lifecycle.announce(m, request, 'request.reminder');
   }
 
   private async escalate(m: EntityManager, request: RequestEntity, rule: number | null): Promise<void> {
     if (request.status !== 'pending') return;
     await this.audit.append(m, { actor: 'system', type: 'request.escalated', requestId: request.id });
-    const event = requestEvent('request.escalated', request, this.clock.nowIso());
+    const event = await this.lifecycle.announce(m, request, 'request.escalated');
     await this.events.escalate(m, event, rule);
-    await this.events.publish(m, event);
   }
 
   /** pending → timedOut: nobody decided within the policy's pendingTimeout. */
   private async timeOut(m: EntityManager, request: RequestEntity): Promise<void> {
     if (!canTransition(request.status, 'timedOut')) return;
-    const now = this.clock.nowIso();
-    if (!(await this.requests.updateStatus(m, request, 'pending', 'timedOut', { closedAt: now }))) return;
-    await this.audit.append(m, { actor: 'system', type: 'request.timed-out', requestId: request.id });
-    await this.events.publish(m, requestEvent('request.timed_out', request, now));
+    await this.lifecycle.transition(
+      m,
+      request,
+      'timedOut',
+      { actor: 'system', audit: 'request.timed-out', event: 'request.timed_out' },
+      { closedAt: this.clock.nowIso() },
+    );
   }
 
   /** `grant.expiring` for one lead, while the grant still ends when this timer was set for. */
   private async expiring(m: EntityManager, request: RequestEntity, payload: TimerPayload): Promise<void> {
     if (request.status !== 'applied' || request.expiresAt !== payload.expiresAt) return;
-    const event = requestEvent(
-      'grant.expiring',
+    await this.lifecycle.announce(
+      m,
       request,
-      this.clock.nowIso(),
+      'grant.expiring',
       { lead: payload.lead, expiresAt: payload.expiresAt },
       `${payload.lead}:${payload.expiresAt}`,
     );
-    await this.events.publish(m, event);
   }
 }
