@@ -10,7 +10,14 @@ import { TimersModule } from '../timers/timers.module';
 import { GrantStoreModule } from './grant-store.module';
 import { ExpiryScheduler } from './expiry.scheduler';
 import { ExtensionMerger } from './extension-merger';
+import { AdoptWriter } from './adopt-writer';
 import { GrantApplier } from './grant-applier';
+import { GrantEnding } from './grant-ending';
+import { GrantFailure } from './grant-failure';
+import { GrantRemoval } from './grant-removal';
+import { GrantWriter } from './grant-writer';
+import { RevokeWriter } from './revoke-writer';
+import { TargetChecks } from './target-checks';
 
 /** Grants in force: apply an approved request, end a grant (expiry, revoke), take back a failed one. */
 @Module({
@@ -25,7 +32,18 @@ import { GrantApplier } from './grant-applier';
     RequestStoreModule,
     TimersModule,
   ],
-  providers: [GrantApplier, ExtensionMerger, ExpiryScheduler],
+  providers: [
+    GrantApplier,
+    GrantWriter,
+    RevokeWriter,
+    AdoptWriter,
+    GrantRemoval,
+    GrantEnding,
+    GrantFailure,
+    TargetChecks,
+    ExtensionMerger,
+    ExpiryScheduler,
+  ],
   exports: [GrantApplier, ExpiryScheduler],
 })
 export class GrantsModule {}

@@ -3,7 +3,8 @@ import { identityKey, type Principal } from '../auth/roles';
 import { DomainError } from '../common/errors/domain-error';
 import { RequestRepository } from './request.repository';
 import type { RequestView } from './request.view';
-import { isRequester, RequestsService } from './requests.service';
+import { isRequester } from './request-actors';
+import { RequestsService } from './requests.service';
 
 export interface ExtendInput {
   duration: string;

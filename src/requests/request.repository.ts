@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, In, IsNull, LessThan, MoreThanOrEqual } from 'typeorm';
 import { Clock } from '../common/clock';
+import { DomainError } from '../common/errors/domain-error';
 import { UnitOfWork } from '../database/unit-of-work';
 import { ApprovalEntity } from './approval.entity';
 import { RequestEntity, type RequestStatus } from './request.entity';
@@ -39,6 +40,13 @@ export class RequestRepository {
     return this.uow.isPostgres
       ? repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } })
       : repo.findOne({ where: { id } });
+  }
+
+  /** The request (locked until the transaction of `m` ends, with `forUpdate`), or REQUEST_NOT_FOUND. */
+  async load(m: EntityManager, id: string, forUpdate = false): Promise<RequestEntity> {
+    const request = forUpdate ? await this.lock(m, id) : await this.find(id, m);
+    if (!request) throw new DomainError('REQUEST_NOT_FOUND', `No request ${id}`);
+    return request;
   }
 
   findByIdempotencyKey(requester: string, idempotencyKey: string): Promise<RequestEntity | null> {

@@ -4,6 +4,10 @@ import { StandingModule } from '../standing/standing.module';
 import { RequestsController } from './requests.controller';
 import { RequestsResolver } from './requests.resolver';
 import { ExtensionsService } from './extensions.service';
+import { FilingPolicy } from './filing-policy';
+import { PostHocReviews } from './post-hoc-reviews';
+import { RequestClosing } from './request-closing';
+import { RequestDecisions } from './request-decisions';
 import { RequestsService } from './requests.service';
 import { RequestStoreModule } from './request-store.module';
 import { TimerHandler } from './time/timer-handler';
@@ -29,7 +33,16 @@ import { TimersModule } from '../timers/timers.module';
     TimersModule,
   ],
   controllers: [RequestsController],
-  providers: [RequestsService, ExtensionsService, RequestsResolver, TimerHandler],
+  providers: [
+    RequestsService,
+    FilingPolicy,
+    RequestDecisions,
+    RequestClosing,
+    PostHocReviews,
+    ExtensionsService,
+    RequestsResolver,
+    TimerHandler,
+  ],
   exports: [RequestsService, ExtensionsService],
 })
 export class RequestsModule {}

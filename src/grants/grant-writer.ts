@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { TargetLocks } from '../database/target-lock';
+import { UnitOfWork } from '../database/unit-of-work';
+import { byTarget, DirectoryIntentRepository, type NewIntent } from '../directory-writes/directory-intent.repository';
+import { DirectoryWrites, effectiveSids } from '../directory-writes/directory-writes';
+import { planRbcdChange } from '../delegations/rbcd-change';
+import { mapLimit } from '../delegations/target-expander';
+import type { AccountRef, DirectoryObject } from '../directory/directory.types';
+import { WriterBaselineRepository } from '../policy/writer-baseline.repository';
+import { type Writer, type WriterMemo, WritersService } from '../policy/writers.service';
+import type { RequestEntity, TargetResult } from '../requests/request.entity';
+import type { GrantEntity } from './grant.entity';
+import { GrantRepository, pairKey } from './grant.repository';
+import { TargetChecks } from './target-checks';
+import { type GrantPlan, writeOutcome } from './write-outcome';
+
+const TARGET_CONCURRENCY = 8;
+/** Targets of a grant whose outcomes commit in one transaction; batches written at once. */
+const WRITE_BATCH = 50;
+const BATCHES_IN_FLIGHT = 2;
+
+/**
+ * A grant request's writes: policy checked again for every target still to write, then the
+ * targets in batches (intents committed, locks held together, compare-and-swap writes a few at a
+ * time, one transaction for the batch's outcomes), two batches in flight.
+ */
+@Injectable()
+export class GrantWriter {
+  private readonly logger = new Logger(GrantWriter.name);
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly locks: TargetLocks,
+    private readonly writes: DirectoryWrites,
+    private readonly intents: DirectoryIntentRepository,
+    private readonly checks: TargetChecks,
+    private readonly clock: Clock,
+    private readonly writers: WritersService,
+    private readonly baselines: WriterBaselineRepository,
+    private readonly grants: GrantRepository,
+  ) {}
+
+  /** Writes the grant on every target; `results` gets each target's outcome as it lands (throws the first error). */
+  async grant(request: RequestEntity, results: TargetResult[]): Promise<void> {
+    const fresh = await this.checks.fetchTargets(request.targets, { withSecurityDescriptor: true });
+    const tier0Groups = await this.checks.recheckBuiltin(request, fresh);
+    const plans = await this.planGrant(request, fresh, tier0Groups);
+    const memo: WriterMemo = new Map();
+    const index = new Map(request.targets.map((t, i) => [t.sid.toUpperCase(), i]));
+    const batches: AccountRef[][] = [];
+    for (const target of request.targets) {
+      const key = target.sid.toUpperCase();
+      if (!plans.has(key)) {
+        results[index.get(key) as number] = { target, status: 'applied', at: this.clock.nowIso() }; // done in an earlier run
+        continue;
+      }
+      if (batches.length === 0 || batches[batches.length - 1].length >= WRITE_BATCH) batches.push([]);
+      batches[batches.length - 1].push(target);
+    }
+    await mapLimit(batches, BATCHES_IN_FLIGHT, async (batch) => {
+      const done = await this.grantOnTargets(request, batch, fresh, plans, memo);
+      batch.forEach((target, k) => {
+        const result = done.results[k];
+        if (result) results[index.get(target.sid.toUpperCase()) as number] = result;
+      });
+      if (done.error !== undefined) throw done.error;
+    });
+  }
+
+  /**
+   * Policy again for every target still to write (against the target as it is now), before any
+   * write; then what each write needs: a pending intent of an earlier run is resumed, the others get
+   * an intent announced (committed by each batch before its writes, see grantOnTargets). Targets
+   * done in an earlier run are left out.
+   */
+  private async planGrant(
+    request: RequestEntity,
+    fresh: Map<string, DirectoryObject>,
+    tier0Groups: Map<string, string | undefined>,
+  ): Promise<Map<string, GrantPlan | { announce: NewIntent }>> {
+    const principalSids = request.principals.map((p) => p.sid.toUpperCase());
+    const rows = await this.grants.statesOfRequest(request.id);
+    const written = new Map<string, number>();
+    for (const row of rows)
+      if (row.state === 'active')
+        written.set(row.targetSid.toUpperCase(), (written.get(row.targetSid.toUpperCase()) ?? 0) + 1);
+    const pending = byTarget(await this.intents.pendingForRequest(request.id, 'grant'));
+    const plans = new Map<string, GrantPlan | { announce: NewIntent }>();
+    for (const target of request.targets) {
+      const key = target.sid.toUpperCase();
+      if ((written.get(key) ?? 0) >= principalSids.length) continue; // done in an earlier run
+      const current = fresh.get(key);
+      this.checks.recheckPolicy(target, current, tier0Groups.get(key), request.durationSeconds, request.emergency);
+      const earlier = pending.get(key)?.[0];
+      if (earlier) plans.set(key, { intent: earlier, resumed: true });
+      else {
+        const before = current?.rbcd ?? null;
+        plans.set(key, {
+          announce: {
+            requestId: request.id,
+            action: 'grant',
+            operation: 'add',
+            target,
+            principals: principalSids,
+            inForceBefore: [...effectiveSids(before)],
+            valueBefore: before,
+            actor: 'system',
+          },
+        });
+      }
+    }
+    return plans;
+  }
+
+  /**
+   * A batch of a grant's targets: the intents it announces committed in one transaction, then the
+   * targets' locks held together, the compare-and-swap writes a few at a time, and one transaction
+   * for all their outcomes (grant rows, writer baselines, intents closed, audit events). While one
+   * batch writes, the next commits its intents. Returns each target's result (undefined where no
+   * write landed) and the first error.
+   */
+  private async grantOnTargets(
+    request: RequestEntity,
+    targets: AccountRef[],
+    fresh: Map<string, DirectoryObject>,
+    steps: Map<string, GrantPlan | { announce: NewIntent }>,
+    memo: WriterMemo,
+  ): Promise<{ results: (TargetResult | undefined)[]; error?: unknown }> {
+    const plans = new Map<string, GrantPlan>();
+    const announce: NewIntent[] = [];
+    for (const target of targets) {
+      const step = steps.get(target.sid.toUpperCase());
+      if (step && 'announce' in step) announce.push(step.announce);
+      else if (step) plans.set(target.sid.toUpperCase(), step);
+    }
+    if (announce.length) {
+      const intents = await this.uow.run((m) => this.writes.announce(m, announce));
+      for (const intent of intents) plans.set(intent.targetSid, { intent, resumed: false });
+    }
+    const planOf = (target: AccountRef) => plans.get(target.sid.toUpperCase()) as GrantPlan;
+    const byIntent = new Map(targets.map((t) => [planOf(t).intent.id, t]));
+    // Who else can write each target now: the baseline WRITER_ADDED is later compared with. Read
+    // before the locks (names come from the directory); from the fetch's descriptor when it came.
+    // A failed read never fails the grant: the reconciler then records the baseline on its first run.
+    const writers = new Map<string, Writer[] | null>();
+    for (const target of targets) {
+      const object = fresh.get(target.sid.toUpperCase());
+      writers.set(
+        target.sid.toUpperCase(),
+        object
+          ? await this.writers
+              .rbcdWriters(object, memo)
+              .then((r) => r.writers)
+              .catch((error: unknown) => {
+                this.logger.warn(`writers of ${target.dn} not read at apply: ${(error as Error).message}`);
+                return null;
+              })
+          : null,
+      );
+    }
+    return this.locks.withTargets(
+      targets.map((t) => t.sid),
+      (tx) =>
+        this.writes.writeMany<TargetResult>(
+          tx,
+          targets.map((target) => {
+            const { intent } = planOf(target);
+            return {
+              intent,
+              mutate: (current) => planRbcdChange('grant', current, intent.principals).next,
+              current: fresh.get(target.sid.toUpperCase())?.rbcd ?? null,
+            };
+          }),
+          TARGET_CONCURRENCY,
+          async (m, landed) => {
+            const sids = landed.map((l) => (byIntent.get(l.write.intent.id) as AccountRef).sid);
+            const mine = new Set((await this.grants.ofRequestOnTargets(m, request.id, sids)).map(pairKey));
+            // Other requests' active grants on these targets: who else holds an ACE there, and
+            // whether a grant period is already under way (the writer baseline is then kept).
+            const othersActive = await this.grants.activePairsOfOthers(m, sids, request.id);
+            const others = new Set(othersActive.map(pairKey));
+            const busy = new Set(othersActive.map((g) => g.targetSid.toUpperCase()));
+            const now = this.clock.nowIso();
+            await this.baselines.recordManyAtApply(
+              m,
+              landed.flatMap((l) => {
+                const key = l.write.intent.targetSid;
+                const known = writers.get(key);
+                return known ? [{ targetSid: key, writers: known, otherGrantsActive: busy.has(key) }] : [];
+              }),
+              now,
+            );
+            const rows: GrantEntity[] = [];
+            const outcomes = landed.map(({ write, cas }) => {
+              const target = byIntent.get(write.intent.id) as AccountRef;
+              const plan = planOf(target);
+              // Ownership: a resumed write may have landed before the crash, so what AD shows now
+              // says nothing; the intent holds what was in force before it.
+              const inForceBefore = plan.resumed ? new Set(plan.intent.inForceBefore) : effectiveSids(cas.before);
+              for (const sid of plan.intent.principals) {
+                const key = pairKey({ targetSid: target.sid, principalSid: sid });
+                if (mine.has(key)) continue;
+                rows.push({
+                  id: randomUUID(),
+                  requestId: request.id,
+                  targetSid: target.sid,
+                  targetDn: target.dn,
+                  targetDomain: target.domain,
+                  principalSid: sid,
+                  state: 'active',
+                  aceAddedByService: !inForceBefore.has(sid) && !others.has(key),
+                  adopted: false,
+                  createdAt: now,
+                  expiresAt: request.expiresAt,
+                  endedAt: null,
+                });
+              }
+              return writeOutcome(target, 'grant', plan.intent.principals, cas, now, plan);
+            });
+            await this.grants.insert(m, rows);
+            return outcomes;
+          },
+        ),
+    );
+  }
+}
