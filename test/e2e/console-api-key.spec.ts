@@ -153,9 +153,21 @@ describe('web console with API-key sign-in', () => {
     await page.getByRole('button', { name: 'Export CSV' }).click();
     const csv = await (await download).path();
     expect(readFileSync(csv, 'utf8')).toMatch(/^"?samAccountName"?,/);
-    await page.getByLabel('unconstrained').check();
+    // react-aria draws the box and hides the input: a person clicks the label.
+    await page.getByRole('group', { name: 'Kind' }).getByText('unconstrained', { exact: true }).click();
+    expect(await page.getByRole('checkbox', { name: 'unconstrained' }).isChecked()).toBe(true);
     await page.getByText(/shown of \d+ in the inventory/).waitFor();
     await expectAccessible(page, 'inventory');
+    // The risk filter is the API's (GET /inventory?risk=): every row listed carries the risk chosen.
+    await page.getByRole('button', { name: /Risk/ }).click();
+    const filtered = page.waitForResponse((r) => r.url().includes('risk=UNCONSTRAINED_ON_NON_DC') && r.ok());
+    await page.getByRole('option', { name: 'UNCONSTRAINED_ON_NON_DC' }).click();
+    await filtered;
+    await page.getByText(/shown of \d+ in the inventory/).waitFor();
+    const rows = page.getByTestId('inventory').locator('tbody tr:not(:has(.empty))');
+    for (const risks of await rows.locator('td:last-child').allInnerTexts())
+      expect(risks).toContain('UNCONSTRAINED_ON_NON_DC');
+    await expectAccessible(page, 'inventory-risk');
 
     await page.goto(`${url}/#/audit`);
     await page.getByRole('button', { name: 'Verify chain' }).click();
@@ -202,7 +214,10 @@ describe('web console with API-key sign-in', () => {
 
   it('targetSearch: every computer under an OU, with the count in the plan preview', async () => {
     const page = await openSignedIn(TEST_ADMIN_KEY, '#/new');
-    await page.getByLabel('Every computer under an OU (targetSearch)').check();
+    await page
+      .getByRole('radiogroup', { name: 'Targets' })
+      .getByText('Every computer under an OU (targetSearch)')
+      .click();
     await page.getByLabel('OU (search base)').fill('OU=Servers,DC=contoso,DC=test');
     await page.getByLabel('LDAP filter (optional)').fill('(name=SERVERC)');
     await page.getByLabel('Principal (the front-end account that may delegate)').fill('SERVERB$');

@@ -165,8 +165,12 @@ describe('web console with OIDC sign-in (authorization code + PKCE) and step-up'
     page.on('request', (r) => {
       if (r.url().startsWith(`${idp.issuer}/auth`)) authorize.push(r.url());
     });
-    await item.getByLabel('Comment (required to reject)').fill('Matches CHG0015');
+    // Approve opens a dialog (react-aria: focus moves into it, the page behind is inert) for the comment.
     await item.getByRole('button', { name: 'Approve' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Approve this request' });
+    await dialog.getByLabel('Comment (optional)').fill('Matches CHG0015');
+    await expectAccessible(page, 'oidc-approve-dialog');
+    await dialog.getByRole('button', { name: 'Approve' }).click();
     await providerLogin(page, 'adam'); // max_age made the provider ask again
     expect(authorize.some((u) => new URL(u).searchParams.get('max_age') === String(MAX_AGE_SECONDS))).toBe(true);
     await page.waitForURL((u) => u.hash === `#/inbox/${requestId}`); // back at the same approval

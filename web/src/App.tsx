@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { ErrorBoundary, ErrorBox } from './components';
+import { Button, Field } from './ui';
 import { AuditPage } from './pages/AuditPage';
 import { InboxPage } from './pages/InboxPage';
 import { InventoryPage } from './pages/InventoryPage';
@@ -48,6 +49,7 @@ export function App() {
   if (session === undefined) {
     return (
       <main className="container" aria-busy="true">
+        <p className="busy">Loading the console…</p>
         <ErrorBox error={error} />
       </main>
     );
@@ -63,14 +65,14 @@ export function App() {
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <header className="site container">
-        <nav aria-label="Main">
+      <header className="site">
+        <nav aria-label="Main" className="container">
           <ul>
             <li>
               <strong>rbcd-broker</strong>
             </li>
           </ul>
-          <ul>
+          <ul className="pages">
             {PAGES.map((p) => (
               <li key={p.path}>
                 <a href={`#/${p.path}`} aria-current={p.path === page ? 'page' : undefined}>
@@ -86,10 +88,9 @@ export function App() {
               </span>
             </li>
             <li>
-              <button
-                type="button"
-                className="secondary outline"
-                onClick={() => {
+              <Button
+                secondary
+                onPress={() => {
                   void signOut(config, session).then(() => {
                     window.location.hash = '#/';
                     setSession(null);
@@ -97,7 +98,7 @@ export function App() {
                 }}
               >
                 Sign out
-              </button>
+              </Button>
             </li>
           </ul>
         </nav>
@@ -138,33 +139,30 @@ function SignIn(props: { config?: ConsoleConfig; error?: unknown; onSignedIn: (s
       <ErrorBox error={error} />
       {props.config?.oidc ? (
         <section aria-label="Sign in with single sign-on">
-          <button
-            type="button"
-            onClick={() => {
+          <Button
+            onPress={() => {
               if (props.config) void signInWithOidc(props.config, returnTo).catch(setError);
             }}
           >
             Sign in with your organisation
-          </button>
+          </Button>
           <p className="muted">Authorization code with PKCE at {props.config.oidc.issuer}</p>
         </section>
       ) : null}
       <section aria-label="Sign in with an API key">
         <form onSubmit={submit}>
-          <label>
-            API key
-            <input
-              type="password"
-              name="apiKey"
-              autoComplete="off"
-              value={key}
-              onChange={(e) => setKey(e.target.value)}
-              required
-            />
-          </label>
-          <button type="submit" aria-busy={busy} disabled={busy}>
+          <Field
+            label="API key"
+            name="apiKey"
+            type="password"
+            autoComplete="off"
+            value={key}
+            onChange={setKey}
+            isRequired
+          />
+          <Button type="submit" isDisabled={busy}>
             Sign in with API key
-          </button>
+          </Button>
         </form>
         <p className="muted">The key stays in this tab only (sessionStorage) and is gone when you close it.</p>
       </section>

@@ -1,5 +1,6 @@
 import { Component, useCallback, useEffect, useState, type ReactNode } from 'react';
 import { ApiError, type Schemas } from './api';
+import { DataTable } from './ui';
 
 /** The API's code and message (and the request id, for the logs); never a stack trace. */
 export function ErrorBox({ error }: { error: unknown }) {
@@ -9,12 +10,12 @@ export function ErrorBox({ error }: { error: unknown }) {
       ? error
       : new ApiError(0, 'CONSOLE_ERROR', error instanceof Error ? error.message : String(error));
   return (
-    <article className="error-box" role="alert">
+    <div className="error-box" role="alert">
       <p>
         <code>{e.code}</code> {e.message}
       </p>
       {e.requestId ? <small className="muted">Request id {e.requestId}</small> : null}
-    </article>
+    </div>
   );
 }
 
@@ -76,27 +77,25 @@ export function PlanDiff({ item }: { item: Schemas['PlanItemModel'] }) {
       </h4>
       {item.error ? <ErrorBox error={new ApiError(0, item.error.code, item.error.message)} /> : null}
       <p>{item.changed ? 'This changes the target.' : 'No change: the target already is this way.'}</p>
-      <table>
-        <caption>Principals that may delegate to {item.target.samAccountName}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Principal</th>
-            <th scope="col">Before</th>
-            <th scope="col">After</th>
-          </tr>
-        </thead>
-        <tbody>
-          {all.map((p) => (
-            <tr key={p.sid}>
-              <td className={!before.has(p.sid) ? 'diff-added' : !after.has(p.sid) ? 'diff-removed' : undefined}>
-                {principalLabel(p)}
-              </td>
-              <td>{before.has(p.sid) ? 'yes' : 'no'}</td>
-              <td>{after.has(p.sid) ? 'yes' : 'no'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        label={`Principals that may delegate to ${item.target.samAccountName}, before and after`}
+        columns={['Principal', 'Before', 'After']}
+        rows={all.map((p) => ({
+          id: p.sid,
+          cells: [
+            <span
+              key="p"
+              className={!before.has(p.sid) ? 'diff-added' : !after.has(p.sid) ? 'diff-removed' : undefined}
+            >
+              {principalLabel(p)}
+              {!before.has(p.sid) ? ' (added)' : !after.has(p.sid) ? ' (removed)' : ''}
+            </span>,
+            before.has(p.sid) ? 'yes' : 'no',
+            after.has(p.sid) ? 'yes' : 'no',
+          ],
+        }))}
+        empty="Nobody, before or after."
+      />
       <div className="grid-2">
         <div>
           <strong>SDDL before</strong>

@@ -1,4 +1,3 @@
-import '@picocss/pico/css/pico.min.css';
 import './styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, unwrap, type Schemas } from '../api';
 import { ErrorBox, useApi } from '../components';
+import { Button, DataTable, Field } from '../ui';
 
 type Filters = { requestId: string; target: string; actor: string; type: string; since: string };
 const EMPTY: Filters = { requestId: '', target: '', actor: '', type: '', since: '' };
@@ -43,23 +44,21 @@ export function AuditPage() {
     setCursors([undefined]);
     setFilters(draft);
   };
-  const field = (name: keyof Filters, label: string, type = 'text') => (
-    <label>
-      {label}
-      <input
-        type={type}
-        name={name}
-        value={draft[name]}
-        onChange={(e) => setDraft({ ...draft, [name]: e.target.value })}
-      />
-    </label>
+  const field = (name: keyof Filters, label: string, type: 'text' | 'datetime-local' = 'text') => (
+    <Field
+      label={label}
+      name={name}
+      type={type}
+      value={draft[name]}
+      onChange={(value) => setDraft({ ...draft, [name]: value })}
+    />
   );
   return (
     <>
       <section aria-label="Chain verification">
-        <button type="button" onClick={verify} aria-busy={verifying} disabled={verifying}>
+        <Button onPress={verify} isDisabled={verifying}>
           Verify chain
-        </button>
+        </Button>
         <ErrorBox error={verifyError} />
         {verification ? (
           <p role="status" data-testid="verification">
@@ -81,55 +80,44 @@ export function AuditPage() {
           {field('type', 'Event type')}
           {field('since', 'Since', 'datetime-local')}
         </div>
-        <button type="submit">Filter</button>
+        <Button type="submit">Filter</Button>
       </form>
       <ErrorBox error={error} />
       <p aria-live="polite">{loading ? 'Loading…' : `${data?.items.length ?? 0} events on this page`}</p>
-      <div className="overflow-auto">
-        <table data-testid="audit">
-          <thead>
-            <tr>
-              <th scope="col">Seq</th>
-              <th scope="col">When</th>
-              <th scope="col">Type</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Target</th>
-              <th scope="col">Request</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data?.items.map((e) => (
-              <tr key={e.id}>
-                <td>{e.seq}</td>
-                <td>{new Date(e.at).toLocaleString()}</td>
-                <td>
-                  <code>{e.type}</code>
-                </td>
-                <td>{e.actor}</td>
-                <td>{e.target ?? ''}</td>
-                <td>{e.requestId ? <a href={`#/requests/${e.requestId}`}>{e.requestId.slice(0, 8)}</a> : ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <div role="group">
-        <button
-          type="button"
-          className="secondary"
-          disabled={cursors.length < 2}
-          onClick={() => setCursors((c) => c.slice(0, -1))}
-        >
+      <DataTable
+        label="Audit events"
+        testId="audit"
+        columns={['Seq', 'When', 'Type', 'Actor', 'Target', 'Request']}
+        rows={(data?.items ?? []).map((e) => ({
+          id: e.id,
+          cells: [
+            String(e.seq),
+            new Date(e.at).toLocaleString(),
+            <code key="t">{e.type}</code>,
+            e.actor,
+            e.target ?? '',
+            e.requestId ? (
+              <a key="r" href={`#/requests/${e.requestId}`}>
+                {e.requestId.slice(0, 8)}
+              </a>
+            ) : (
+              ''
+            ),
+          ],
+        }))}
+        empty={loading ? 'Loading…' : 'No event matches these filters.'}
+      />
+      <div className="row">
+        <Button secondary isDisabled={cursors.length < 2} onPress={() => setCursors((c) => c.slice(0, -1))}>
           Previous page
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!data?.nextCursor}
-          onClick={() => setCursors((c) => [...c, data?.nextCursor ?? undefined])}
+        </Button>
+        <Button
+          secondary
+          isDisabled={!data?.nextCursor}
+          onPress={() => setCursors((c) => [...c, data?.nextCursor ?? undefined])}
         >
           Next page
-        </button>
+        </Button>
       </div>
     </>
   );

@@ -4,6 +4,7 @@ import { ErrorBox, PlanDiff, Section, Status, useApi } from '../components';
 import { quorumText, whyNotApprovable } from '../requests';
 import { go } from '../router';
 import { signInWithOidc, type ConsoleConfig, type Session } from '../session';
+import { Button, DialogButton, Field } from '../ui';
 import { summary } from './RequestsPages';
 
 const PENDING_DECISION = 'rbcd.pendingDecision';
@@ -57,7 +58,7 @@ function InboxItem(props: {
     [request.id],
   );
 
-  const decide = (decision: 'approve' | 'reject', text: string) => {
+  const decide = (decision: 'approve' | 'reject', text: string, close?: () => void) => {
     setBusy(true);
     setError(undefined);
     const call =
@@ -71,6 +72,7 @@ function InboxItem(props: {
       .then((updated) => {
         setDone(updated);
         setBusy(false);
+        close?.();
       })
       .catch(async (e: unknown) => {
         if (e instanceof ApiError && e.code === 'STEP_UP_REQUIRED' && session.kind === 'oidc' && config.oidc) {
@@ -97,13 +99,37 @@ function InboxItem(props: {
     decide(pending.decision, pending.comment);
   }, [request.id]);
 
-  const submit = (decision: 'approve' | 'reject') => (event?: FormEvent) => {
-    event?.preventDefault();
-    decide(decision, comment.trim());
-  };
+  /** The dialog of one decision: its comment (required to reject), then the decision or Cancel. */
+  const decision = (kind: 'approve' | 'reject') => (close: () => void) => (
+    <form
+      onSubmit={(event: FormEvent) => {
+        event.preventDefault();
+        decide(kind, comment.trim(), close);
+      }}
+    >
+      <p>{summary(request)}</p>
+      <Field
+        label={kind === 'approve' ? 'Comment (optional)' : 'Comment (required to reject)'}
+        name="comment"
+        value={comment}
+        onChange={setComment}
+        multiline
+        isRequired={kind === 'reject'}
+      />
+      <ErrorBox error={error} />
+      <div className="row">
+        <Button type="submit" isDisabled={busy} secondary={kind === 'reject'}>
+          {kind === 'approve' ? 'Approve' : 'Reject'}
+        </Button>
+        <Button secondary onPress={close}>
+          Cancel
+        </Button>
+      </div>
+    </form>
+  );
 
   return (
-    <article data-testid={`inbox-${request.id}`} aria-labelledby={`title-${request.id}`}>
+    <article className="card" data-testid={`inbox-${request.id}`} aria-labelledby={`title-${request.id}`}>
       <header>
         <h2 id={`title-${request.id}`}>{summary(request)}</h2>
         <Status status={done?.status ?? request.status} />{' '}
@@ -156,25 +182,14 @@ function InboxItem(props: {
         </p>
       ) : (
         <Section title="Decide">
-          <form onSubmit={submit('approve')}>
-            <label>
-              Comment (required to reject)
-              <textarea name="comment" value={comment} onChange={(e) => setComment(e.target.value)} rows={2} />
-            </label>
-            <div role="group">
-              <button type="submit" aria-busy={busy} disabled={busy}>
-                Approve
-              </button>
-              <button
-                type="button"
-                className="secondary"
-                disabled={busy || !comment.trim()}
-                onClick={() => submit('reject')()}
-              >
-                Reject
-              </button>
-            </div>
-          </form>
+          <div className="row">
+            <DialogButton label="Approve" title="Approve this request">
+              {decision('approve')}
+            </DialogButton>
+            <DialogButton label="Reject" title="Reject this request" secondary>
+              {decision('reject')}
+            </DialogButton>
+          </div>
         </Section>
       )}
       <ErrorBox error={error} />

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api, unwrap, type InventoryRisk as Risk, type Schemas } from '../api';
 import { ErrorBox, useApi } from '../components';
+import { Button, CheckboxesField, DataTable, SelectField } from '../ui';
 
 const KINDS = ['rbcd', 'constrained', 'unconstrained', 'protocolTransition'] as const;
 type Item = Schemas['InventoryItemModel'];
@@ -49,40 +50,23 @@ export function InventoryPage() {
     [kinds.join(','), risk, cursor],
   );
   const items = data?.items ?? [];
-  const toggle = (kind: string) => {
-    setCursors([undefined]);
-    setKinds((k) => (k.includes(kind) ? k.filter((x) => x !== kind) : [...k, kind]));
-  };
+  const filter =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      setCursors([undefined]);
+      set(value);
+    };
   return (
     <>
-      <form onSubmit={(e) => e.preventDefault()} aria-label="Inventory filters">
-        <fieldset>
-          <legend>Kind</legend>
-          {KINDS.map((k) => (
-            <label key={k}>
-              <input type="checkbox" name="kind" checked={kinds.includes(k)} onChange={() => toggle(k)} />
-              {k}
-            </label>
-          ))}
-        </fieldset>
-        <label>
-          Risk
-          <select
-            name="risk"
-            value={risk}
-            onChange={(e) => {
-              setCursors([undefined]);
-              setRisk(e.target.value as Risk | '');
-            }}
-          >
-            <option value="">Any</option>
-            {INVENTORY_RISKS.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </label>
+      <form onSubmit={(e) => e.preventDefault()} aria-label="Inventory filters" className="row">
+        <CheckboxesField label="Kind" name="kind" options={KINDS} value={kinds} onChange={filter(setKinds)} />
+        <SelectField<Risk>
+          label="Risk"
+          name="risk"
+          value={risk}
+          options={[{ id: '', label: 'Any' }, ...INVENTORY_RISKS.map((r) => ({ id: r, label: r }))]}
+          onChange={filter(setRisk)}
+        />
       </form>
       <ErrorBox error={error} />
       {data?.domains.map((d) => (
@@ -97,51 +81,38 @@ export function InventoryPage() {
         </p>
       ))}
       <p aria-live="polite">{loading ? 'Loading…' : `${items.length} shown of ${data?.total ?? 0} in the inventory`}</p>
-      <div className="overflow-auto">
-        <table data-testid="inventory">
-          <thead>
-            <tr>
-              <th scope="col">Account</th>
-              <th scope="col">Domain</th>
-              <th scope="col">Kinds</th>
-              <th scope="col">RBCD principals</th>
-              <th scope="col">Risks</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((i) => (
-              <tr key={i.sid}>
-                <td>
-                  <a href={`#/target/${encodeURIComponent(i.samAccountName)}`}>{i.samAccountName}</a>
-                </td>
-                <td>{i.domain}</td>
-                <td>{i.kinds.join(', ')}</td>
-                <td>{i.rbcdPrincipals.map((p) => p.samAccountName ?? p.sid).join(', ')}</td>
-                <td>{i.risks.map((r) => r.code).join(', ')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <div role="group">
-        <button
-          type="button"
-          className="secondary"
-          disabled={cursors.length < 2}
-          onClick={() => setCursors((c) => c.slice(0, -1))}
-        >
+      <DataTable
+        label="Delegations in the inventory"
+        testId="inventory"
+        columns={['Account', 'Domain', 'Kinds', 'RBCD principals', 'Risks']}
+        rows={items.map((i) => ({
+          id: i.sid,
+          cells: [
+            <a key="a" href={`#/target/${encodeURIComponent(i.samAccountName)}`}>
+              {i.samAccountName}
+            </a>,
+            i.domain,
+            i.kinds.join(', '),
+            i.rbcdPrincipals.map((p) => p.samAccountName ?? p.sid).join(', '),
+            i.risks.map((r) => r.code).join(', '),
+          ],
+        }))}
+        empty={loading ? 'Loading…' : 'No delegation matches these filters.'}
+      />
+      <div className="row">
+        <Button secondary isDisabled={cursors.length < 2} onPress={() => setCursors((c) => c.slice(0, -1))}>
           Previous page
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!data?.nextCursor}
-          onClick={() => setCursors((c) => [...c, data?.nextCursor ?? undefined])}
+        </Button>
+        <Button
+          secondary
+          isDisabled={!data?.nextCursor}
+          onPress={() => setCursors((c) => [...c, data?.nextCursor ?? undefined])}
         >
           Next page
-        </button>
+        </Button>
         <a
           role="button"
+          className="button secondary"
           href={`data:text/csv;charset=utf-8,${encodeURIComponent(toCsv(items))}`}
           download="rbcd-inventory.csv"
         >

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, unwrap, type Plan, type Schemas } from '../api';
 import { ErrorBox, PlanDiff, Section } from '../components';
 import { go } from '../router';
+import { Button, Field, RadiosField } from '../ui';
 
 type Account = Schemas['AccountRefModel'];
 
@@ -39,9 +40,10 @@ function useResolved(
   return state;
 }
 
+/** What the name resolved to, announced as it changes (the field's description). */
 function Found({ state, id }: { state: ReturnType<typeof useResolved>; id: string }) {
   return (
-    <small id={id} aria-live="polite" data-testid={id}>
+    <span aria-live="polite" data-testid={id}>
       {state.busy ? 'Looking it up…' : null}
       {state.account ? (
         <span className="pass">
@@ -49,7 +51,7 @@ function Found({ state, id }: { state: ReturnType<typeof useResolved>; id: strin
         </span>
       ) : null}
       {state.error ? <ErrorBox error={state.error} /> : null}
-    </small>
+    </span>
   );
 }
 
@@ -74,8 +76,8 @@ export function NewRequestPage() {
   const [busy, setBusy] = useState(false);
   const target = useResolved(mode === 'targets' ? form.target : '', 'target');
   const principal = useResolved(form.principal, 'principal');
-  const set = (name: keyof typeof form) => (e: { target: { value: string } }) => {
-    setForm({ ...form, [name]: e.target.value });
+  const set = (name: keyof typeof form) => (value: string) => {
+    setForm({ ...form, [name]: value });
     setPlan(undefined);
   };
   const scope = () =>
@@ -138,97 +140,96 @@ export function NewRequestPage() {
 
   return (
     <form onSubmit={submit} aria-label="New request">
-      <fieldset>
-        <legend>Targets</legend>
-        <label>
-          <input type="radio" name="mode" checked={mode === 'targets'} onChange={() => setMode('targets')} />
-          One target computer
-        </label>
-        <label>
-          <input type="radio" name="mode" checked={mode === 'search'} onChange={() => setMode('search')} />
-          Every computer under an OU (targetSearch)
-        </label>
-      </fieldset>
+      <RadiosField<'targets' | 'search'>
+        label="Targets"
+        name="mode"
+        value={mode}
+        onChange={setMode}
+        options={[
+          { id: 'targets', label: 'One target computer' },
+          { id: 'search', label: 'Every computer under an OU (targetSearch)' },
+        ]}
+      />
       {mode === 'targets' ? (
-        <label>
-          Target (the back-end service's computer)
-          <input
-            name="target"
-            value={form.target}
-            onChange={set('target')}
-            aria-describedby="target-found"
-            placeholder="SERVERC"
-            required
-          />
-          <Found state={target} id="target-found" />
-        </label>
+        <Field
+          label="Target (the back-end service's computer)"
+          name="target"
+          value={form.target}
+          onChange={set('target')}
+          placeholder="SERVERC"
+          isRequired
+          description={<Found state={target} id="target-found" />}
+        />
       ) : (
         <div className="grid-2">
-          <label>
-            OU (search base)
-            <input
-              name="base"
-              value={form.base}
-              onChange={set('base')}
-              placeholder="OU=Servers,DC=contoso,DC=test"
-              required
-            />
-          </label>
-          <label>
-            LDAP filter (optional)
-            <input name="filter" value={form.filter} onChange={set('filter')} placeholder="(name=WEB*)" />
-          </label>
+          <Field
+            label="OU (search base)"
+            name="base"
+            value={form.base}
+            onChange={set('base')}
+            placeholder="OU=Servers,DC=contoso,DC=test"
+            isRequired
+          />
+          <Field
+            label="LDAP filter (optional)"
+            name="filter"
+            value={form.filter}
+            onChange={set('filter')}
+            placeholder="(name=WEB*)"
+          />
         </div>
       )}
-      <label>
-        Principal (the front-end account that may delegate)
-        <input
-          name="principal"
-          value={form.principal}
-          onChange={set('principal')}
-          aria-describedby="principal-found"
-          placeholder="SERVERB$"
-          required
-        />
-        <Found state={principal} id="principal-found" />
-      </label>
+      <Field
+        label="Principal (the front-end account that may delegate)"
+        name="principal"
+        value={form.principal}
+        onChange={set('principal')}
+        placeholder="SERVERB$"
+        isRequired
+        description={<Found state={principal} id="principal-found" />}
+      />
       <div className="grid-2">
-        <label>
-          Duration (ISO 8601)
-          <input name="duration" value={form.duration} onChange={set('duration')} placeholder="PT8H" />
-        </label>
-        <label>
-          Ticket system
-          <input
-            name="ticketSystem"
-            value={form.ticketSystem}
-            onChange={set('ticketSystem')}
-            placeholder="ServiceNow"
-          />
-        </label>
-        <label>
-          Ticket id
-          <input name="ticketId" value={form.ticketId} onChange={set('ticketId')} placeholder="CHG0012345" />
-        </label>
-        <label>
-          Ticket link
-          <input name="ticketUrl" type="url" value={form.ticketUrl} onChange={set('ticketUrl')} />
-        </label>
+        <Field
+          label="Duration (ISO 8601)"
+          name="duration"
+          value={form.duration}
+          onChange={set('duration')}
+          placeholder="PT8H"
+        />
+        <Field
+          label="Ticket system"
+          name="ticketSystem"
+          value={form.ticketSystem}
+          onChange={set('ticketSystem')}
+          placeholder="ServiceNow"
+        />
+        <Field
+          label="Ticket id"
+          name="ticketId"
+          value={form.ticketId}
+          onChange={set('ticketId')}
+          placeholder="CHG0012345"
+        />
+        <Field label="Ticket link" name="ticketUrl" type="url" value={form.ticketUrl} onChange={set('ticketUrl')} />
       </div>
-      <label>
-        Justification
-        <textarea name="justification" value={form.justification} onChange={set('justification')} rows={2} required />
-      </label>
+      <Field
+        label="Justification"
+        name="justification"
+        value={form.justification}
+        onChange={set('justification')}
+        multiline
+        isRequired
+      />
       <p className="muted">
         Idempotency-Key <code data-testid="idempotency-key">{idempotencyKey}</code>: sending twice files one request.
       </p>
-      <div role="group">
-        <button type="button" className="secondary" onClick={preview} disabled={busy}>
+      <div className="row">
+        <Button secondary onPress={preview} isDisabled={busy}>
           Preview plan
-        </button>
-        <button type="submit" disabled={busy || !plan} aria-busy={busy}>
+        </Button>
+        <Button type="submit" isDisabled={busy || !plan}>
           Submit request
-        </button>
+        </Button>
       </div>
       <ErrorBox error={planError} />
       <ErrorBox error={error} />

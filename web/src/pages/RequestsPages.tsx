@@ -3,6 +3,7 @@ import { api, unwrap, type RequestView } from '../api';
 import { ErrorBox, Section, Status, useApi } from '../components';
 import { quorumText } from '../requests';
 import type { Session } from '../session';
+import { Button, DataTable, Field } from '../ui';
 
 /** The requests this caller filed, newest first. */
 export function MyRequestsPage({ session }: { session: Session }) {
@@ -19,32 +20,22 @@ export function MyRequestsPage({ session }: { session: Session }) {
       </p>
     );
   return (
-    <div className="overflow-auto">
-      <table data-testid="my-requests">
-        <thead>
-          <tr>
-            <th scope="col">Filed</th>
-            <th scope="col">Change</th>
-            <th scope="col">Status</th>
-            <th scope="col">Expires</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.items.map((r) => (
-            <tr key={r.id}>
-              <td>
-                <a href={`#/requests/${r.id}`}>{new Date(r.createdAt).toLocaleString()}</a>
-              </td>
-              <td>{summary(r)}</td>
-              <td>
-                <Status status={r.status} />
-              </td>
-              <td>{r.expiresAt ? new Date(r.expiresAt).toLocaleString() : 'never'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      label="Requests you filed, newest first"
+      testId="my-requests"
+      columns={['Filed', 'Change', 'Status', 'Expires']}
+      rows={data.items.map((r) => ({
+        id: r.id,
+        cells: [
+          <a key="f" href={`#/requests/${r.id}`}>
+            {new Date(r.createdAt).toLocaleString()}
+          </a>,
+          summary(r),
+          <Status key="s" status={r.status} />,
+          r.expiresAt ? new Date(r.expiresAt).toLocaleString() : 'never',
+        ],
+      }))}
+    />
   );
 }
 
@@ -151,9 +142,9 @@ export function RequestPage({ id, session }: { id: string; session: Session }) {
       ) : null}
       <ErrorBox error={actionError} />
       {data.status === 'pending' && mine ? (
-        <button type="button" className="secondary" onClick={() => act('cancel')}>
+        <Button secondary onPress={() => act('cancel')}>
           Cancel this request
-        </button>
+        </Button>
       ) : null}
       {data.status === 'applied' ? (
         <form
@@ -162,13 +153,10 @@ export function RequestPage({ id, session }: { id: string; session: Session }) {
             act('revoke');
           }}
         >
-          <label>
-            Why end it now (optional)
-            <input name="comment" value={comment} onChange={(e) => setComment(e.target.value)} />
-          </label>
-          <button type="submit" className="secondary">
+          <Field label="Why end it now (optional)" name="comment" value={comment} onChange={setComment} />
+          <Button type="submit" secondary>
             Revoke now
-          </button>
+          </Button>
         </form>
       ) : null}
     </>

@@ -2,28 +2,32 @@ import { useState, type FormEvent } from 'react';
 import { api, unwrap, type Schemas } from '../api';
 import { ErrorBox, Section, useApi, Warnings } from '../components';
 import { go } from '../router';
+import { Button, DataTable, Field, SearchField } from '../ui';
 
 /** Who may delegate to a target, who could change that, warnings, the raw SDDL, and a diagnose checklist. */
 export function TargetPage({ name }: { name?: string }) {
   const [input, setInput] = useState(name ?? '');
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (input.trim()) go(`target/${encodeURIComponent(input.trim())}`);
+  const show = (value: string) => {
+    if (value.trim()) go(`target/${encodeURIComponent(value.trim())}`);
   };
   return (
     <>
-      <form onSubmit={submit} role="search">
-        <label>
-          Target computer
-          <input
-            name="target"
-            value={input}
-            placeholder="SERVERC, SERVERC$, a DN or a SID"
-            onChange={(e) => setInput(e.target.value)}
-            required
-          />
-        </label>
-        <button type="submit">Show</button>
+      <form
+        role="search"
+        onSubmit={(event: FormEvent) => {
+          event.preventDefault();
+          show(input);
+        }}
+      >
+        <SearchField
+          label="Target computer"
+          name="target"
+          value={input}
+          placeholder="SERVERC, SERVERC$, a DN or a SID"
+          onChange={setInput}
+          onSubmit={show}
+          submitLabel="Show"
+        />
       </form>
       {name ? <TargetView key={name} name={name} /> : null}
     </>
@@ -47,59 +51,44 @@ function TargetView({ name }: { name: string }) {
         {data.principals.length === 0 ? (
           <p>Nobody: msDS-AllowedToActOnBehalfOfOtherIdentity is empty.</p>
         ) : (
-          <div className="overflow-auto">
-            <table data-testid="principals">
-              <thead>
-                <tr>
-                  <th scope="col">Principal</th>
-                  <th scope="col">Domain</th>
-                  <th scope="col">Effective</th>
-                  <th scope="col">ACE</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.principals.map((p) => (
-                  <tr key={p.sid}>
-                    <td>
-                      {p.samAccountName ?? p.sid}
-                      <br />
-                      <small className="muted">{p.dn ?? p.sid}</small>
-                    </td>
-                    <td>{p.domain ?? '?'}</td>
-                    <td>{p.effective ? 'yes' : 'no'}</td>
-                    <td>{p.aceType}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label={`Principals that may delegate to ${data.target.samAccountName}`}
+            testId="principals"
+            columns={['Principal', 'Domain', 'Effective', 'ACE']}
+            rows={data.principals.map((p) => ({
+              id: p.sid,
+              cells: [
+                <span key="p">
+                  {p.samAccountName ?? p.sid}
+                  <br />
+                  <small className="muted">{p.dn ?? p.sid}</small>
+                </span>,
+                p.domain ?? '?',
+                p.effective ? 'yes' : 'no',
+                p.aceType,
+              ],
+            }))}
+          />
         )}
       </Section>
       <Section title="Who could change that (writers)">
-        <div className="overflow-auto">
-          <table data-testid="writers">
-            <thead>
-              <tr>
-                <th scope="col">Writer</th>
-                <th scope="col">Class</th>
-                <th scope="col">Via</th>
-                <th scope="col">Rights</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.writers.map((w) => (
-                <tr key={`${w.sid}-${w.via}`}>
-                  <td>{w.samAccountName ?? w.sid}</td>
-                  <td>
-                    <span className={w.class === 'other' ? 'warn' : undefined}>{w.class}</span>
-                  </td>
-                  <td>{w.via}</td>
-                  <td>{w.rights.join(', ')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label={`Who could change who may delegate to ${data.target.samAccountName}`}
+          testId="writers"
+          columns={['Writer', 'Class', 'Via', 'Rights']}
+          rows={data.writers.map((w) => ({
+            id: `${w.sid}-${w.via}`,
+            cells: [
+              w.samAccountName ?? w.sid,
+              <span key="c" className={w.class === 'other' ? 'warn' : undefined}>
+                {w.class}
+              </span>,
+              w.via,
+              w.rights.join(', '),
+            ],
+          }))}
+          empty="No writer found."
+        />
       </Section>
       <Section title="Warnings">{data.warnings.length ? <Warnings warnings={data.warnings} /> : <p>None.</p>}</Section>
       <Section title="Raw security descriptor (SDDL)">
@@ -135,32 +124,25 @@ function Diagnose({ backEnd }: { backEnd: string }) {
     <Section title="Diagnose: will delegation to this target work?">
       <form onSubmit={submit}>
         <div className="grid-2">
-          <label>
-            User
-            <input
-              name="user"
-              value={form.user}
-              onChange={(e) => setForm({ ...form, user: e.target.value })}
-              required
-            />
-          </label>
-          <label>
-            Front-end service
-            <input
-              name="frontEnd"
-              value={form.frontEnd}
-              onChange={(e) => setForm({ ...form, frontEnd: e.target.value })}
-              required
-            />
-          </label>
-          <label>
-            SPN (optional)
-            <input name="spn" value={form.spn} onChange={(e) => setForm({ ...form, spn: e.target.value })} />
-          </label>
+          <Field
+            label="User"
+            name="user"
+            value={form.user}
+            onChange={(user) => setForm({ ...form, user })}
+            isRequired
+          />
+          <Field
+            label="Front-end service"
+            name="frontEnd"
+            value={form.frontEnd}
+            onChange={(frontEnd) => setForm({ ...form, frontEnd })}
+            isRequired
+          />
+          <Field label="SPN (optional)" name="spn" value={form.spn} onChange={(spn) => setForm({ ...form, spn })} />
         </div>
-        <button type="submit" aria-busy={busy} disabled={busy}>
+        <Button type="submit" isDisabled={busy}>
           Diagnose
-        </button>
+        </Button>
       </form>
       <ErrorBox error={error} />
       {result ? (
