@@ -38,17 +38,6 @@ export default tseslint.config(
       'src/**/*.repository.ts',
       'src/database/**',
       'src/**/*.spec.ts',
-      // Temporary (issue 12): request and grant rows still read and written here until they move
-      // behind RequestRepository / GrantRepository. Delete each line as its file is migrated.
-      'src/grants/expiry.scheduler.ts',
-      'src/grants/extension-merger.ts',
-      'src/grants/grant-applier.ts',
-      'src/metrics/metrics.service.ts',
-      'src/reconcile/reconciler.service.ts',
-      'src/requests/extensions.service.ts',
-      'src/requests/requests.service.ts',
-      'src/requests/time/timer-handler.ts',
-      'src/standing/grant-coverage.ts',
     ],
     rules: {
       'no-restricted-syntax': [
