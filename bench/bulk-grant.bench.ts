@@ -8,6 +8,10 @@
 // BENCH_REPEAT rounds (default 3), each measuring ldapmodify and the service on each database back to
 // back; the ratio of each round, and their median and spread, are reported.
 // Targets: <= 1.0x ldapmodify on SQLite and PostgreSQL; at least 10x faster than the loop.
+// CPU of the DC (samba processes of this network namespace) and of the client is shown for each run;
+// BENCH_TIMELINE=1 also prints where the service's time went (LDAP operations, transactions, CPU),
+// which costs a little (every query is timed); with BENCH_PROFILE=<path prefix> also the CPU profile
+// of this process over the span (<prefix>-<database>.cpuprofile).
 //   npm run bench:bulk-grant           (BENCH_DB=sqlite|postgres, default both)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -18,6 +22,7 @@ import { createRbcdDescriptor, encodeSecurityDescriptor } from '../src/security-
 import { adminClient, loadSandbox, readRbcdRaw, sandboxDomain, withClient } from '../test/support/sandbox';
 import type { TestDatabase } from '../test/support/test-app';
 import { actors, sandboxApp, sleep } from '../test/support/workflow';
+import { ApplyTimeline, ownCpuSeconds, sambaCpuSeconds } from './support/apply-timeline';
 import { ensureComputers, type Population } from './support/population';
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 1000);
@@ -26,6 +31,15 @@ const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 const POLL_MS = 100;
 const DATABASES = (process.env.BENCH_DB ?? 'sqlite,postgres').split(',') as TestDatabase[];
 const ATTR = 'msDS-AllowedToActOnBehalfOfOtherIdentity';
+const TIMELINE = ['1', 'true', 'yes'].includes(process.env.BENCH_TIMELINE ?? '');
+
+/** One measured run: seconds, and the CPU seconds the DC and the client (or the service) used meanwhile. */
+interface Run {
+  seconds: number;
+  samba: number;
+  client: number;
+  timeline?: string[];
+}
 
 async function clearAll(pop: Population): Promise<void> {
   await withClient(adminClient(), async (client) => {
@@ -64,7 +78,7 @@ async function principalSid(): Promise<string> {
   });
 }
 
-function ldapmodify(pop: Population, sid: string): number {
+function ldapmodify(pop: Population, sid: string): Run {
   const d = sandboxDomain();
   const value = encodeSecurityDescriptor(createRbcdDescriptor([sid])).toString('base64');
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
@@ -72,6 +86,7 @@ function ldapmodify(pop: Population, sid: string): number {
     .map((c) => `dn: ${c.dn}\nchangetype: modify\nadd: ${ATTR}\n${ATTR}:: ${value}\n-\n`)
     .join('\n');
   writeFileSync(join(dir, 'grants.ldif'), ldif);
+  const cpu = { samba: sambaCpuSeconds(), client: ownCpuSeconds().children };
   const start = process.hrtime.bigint();
   const run = spawnSync(
     'ldapmodify',
@@ -83,7 +98,11 @@ function ldapmodify(pop: Population, sid: string): number {
   );
   const took = seconds(start);
   if (run.status !== 0) throw new Error(`ldapmodify failed: ${run.stderr}`);
-  return took;
+  return {
+    seconds: took,
+    samba: sambaCpuSeconds() - cpu.samba,
+    client: ownCpuSeconds().children - cpu.client,
+  };
 }
 
 function sambaToolLoop(pop: Population): number {
@@ -130,8 +149,9 @@ function sambaToolLoop(pop: Population): number {
   return (seconds(start) / sample.length) * pop.computers.length;
 }
 
-async function service(pop: Population, database: TestDatabase): Promise<number> {
+async function service(pop: Population, database: TestDatabase): Promise<Run> {
   const t = await sandboxApp({ database, env: { RBCD_WORKER: 'on' } });
+  const timeline = TIMELINE ? new ApplyTimeline(t.app) : undefined;
   try {
     const who = await actors(t);
     const created = await t
@@ -150,14 +170,27 @@ async function service(pop: Population, database: TestDatabase): Promise<number>
       throw new Error(`expected ${pop.computers.length} targets`);
     await t.http().post(`/api/v1/requests/${created.body.id}/approve`).set(who.approver).send({}).expect(200);
     const start = process.hrtime.bigint(); // the approve call has returned
+    const cpu = { samba: sambaCpuSeconds(), node: ownCpuSeconds().self };
+    timeline?.start(process.env.BENCH_PROFILE ? `${process.env.BENCH_PROFILE}-${database}.cpuprofile` : undefined);
     for (;;) {
       const seen = await t.http().get(`/api/v1/requests/${created.body.id}`).set(who.requester);
-      if (seen.body.status === 'applied') return seconds(start);
+      timeline?.poll(seen.text.length);
+      if (seen.body.status === 'applied') {
+        const took = seconds(start);
+        await timeline?.seen();
+        return {
+          seconds: took,
+          samba: sambaCpuSeconds() - cpu.samba,
+          client: ownCpuSeconds().self - cpu.node,
+          timeline: timeline?.report(),
+        };
+      }
       if (!['approved', 'applying'].includes(seen.body.status))
         throw new Error(`request ended ${seen.body.status}: ${JSON.stringify(seen.body.result?.error)}`);
       await sleep(POLL_MS);
     }
   } finally {
+    timeline?.close();
     await t.close();
   }
 }
@@ -168,14 +201,14 @@ async function main(): Promise<void> {
   process.env.LOG_LEVEL = 'silent';
   const pop = await ensureComputers('BenchBulk', 'BLK', COUNT);
   const sid = await principalSid();
-  const rounds: Record<string, number>[] = [];
+  const rounds: Record<string, Run>[] = [];
   let loop = NaN;
   if (LOOP_SAMPLE > 0) {
     await clearAll(pop);
     loop = sambaToolLoop(pop);
   }
   for (let round = 0; round < REPEAT; round++) {
-    const row: Record<string, number> = {};
+    const row: Record<string, Run> = {};
     await clearAll(pop);
     row.ldapmodify = ldapmodify(pop, sid);
     if (!(await readRbcdRaw(pop.computers[0].dn))) throw new Error('ldapmodify wrote nothing');
@@ -190,18 +223,21 @@ async function main(): Promise<void> {
   console.log(
     `\nBulk grant of SERVERB$ on ${COUNT} computers (${pop.ouDn}): approve call returned -> a client polling every ${POLL_MS} ms sees applied`,
   );
+  const cpu = (run: Run, client: string) => `CPU samba ${run.samba.toFixed(2)} s, ${client} ${run.client.toFixed(2)} s`;
   rounds.forEach((row, i) => {
     const parts = [
-      `ldapmodify ${row.ldapmodify.toFixed(2)} s`,
+      `ldapmodify ${row.ldapmodify.seconds.toFixed(2)} s (${cpu(row.ldapmodify, 'ldapmodify')})`,
       ...DATABASES.map(
-        (db) => `rbcd-broker on ${db} ${row[db].toFixed(2)} s (${(row[db] / row.ldapmodify).toFixed(2)}x)`,
+        (db) =>
+          `rbcd-broker on ${db} ${row[db].seconds.toFixed(2)} s (${(row[db].seconds / row.ldapmodify.seconds).toFixed(2)}x; ${cpu(row[db], 'node')})`,
       ),
     ];
     console.log(`  round ${i + 1}: ${parts.join(' · ')}`);
+    for (const db of DATABASES) if (row[db].timeline) console.log(`  ${db}:\n${row[db].timeline?.join('\n')}`);
   });
   for (const db of DATABASES) {
-    const ratios = rounds.map((row) => row[db] / row.ldapmodify);
-    const secondsOf = rounds.map((row) => row[db]);
+    const ratios = rounds.map((row) => row[db].seconds / row.ldapmodify.seconds);
+    const secondsOf = rounds.map((row) => row[db].seconds);
     console.log(
       `  ${db}: median ${median(ratios).toFixed(2)}x ldapmodify (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; target <= 1.0x), ${median(secondsOf).toFixed(2)} s` +
         (Number.isFinite(loop)

@@ -1,0 +1,240 @@
+// Where the time of one bulk apply goes (BENCH_TIMELINE=1 in bench:bulk-grant): every LDAP
+// operation (through the directory's operation observers), every database transaction and query
+// (by wrapping the DataSource's query runners), the CPU of this Node process (service + polling
+// client) and of the Samba processes in this network namespace (the DC), all measured from the
+// moment the approve call returned. Measurement only: nothing here changes what the service does.
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import type { INestApplication } from '@nestjs/common';
+import { DataSource, type QueryRunner } from 'typeorm';
+import { directoryOperationObservers, type DirectoryOperationEvent } from '../../src/directory/domain-connection';
+
+interface LdapOp {
+  operation: string;
+  start: number;
+  end: number;
+}
+
+interface Tx {
+  start: number;
+  end?: number;
+  queries: number;
+  queryMs: number;
+  tables: Set<string>;
+}
+
+const TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU in 1/100 s on Linux
+
+/** CPU seconds (user + system) of every samba process in this network namespace (the sandbox DCs). */
+export function sambaCpuSeconds(): number {
+  const myNet = readlinkSync('/proc/self/ns/net');
+  let ticks = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readlinkSync(`/proc/${pid}/ns/net`) !== myNet) continue;
+      if (!readlinkSync(`/proc/${pid}/exe`).endsWith('/samba')) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return ticks / TICKS;
+}
+
+/** CPU seconds of this process and of the children it has waited for (ldapmodify). */
+export function ownCpuSeconds(): { self: number; children: number } {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    self: (Number(f[11]) + Number(f[12])) / TICKS,
+    children: (Number(f[13]) + Number(f[14])) / TICKS,
+  };
+}
+
+const now = () => performance.now();
+
+export class ApplyTimeline {
+  private readonly ldap: LdapOp[] = [];
+  private readonly txs: Tx[] = [];
+  private readonly open = new WeakMap<QueryRunner, Tx>();
+  private outside = { queries: 0, queryMs: 0 };
+  private t0 = 0;
+  private seenAt = 0;
+  private polls = 0;
+  private pollBytes = 0;
+  private cpuStart = { node: 0, samba: 0 };
+  private cpu = { node: 0, samba: 0 };
+  private readonly observer = (event: DirectoryOperationEvent) => {
+    const end = now();
+    this.ldap.push({ operation: event.operation, start: end - event.seconds * 1000, end });
+  };
+
+  constructor(app: INestApplication) {
+    const dataSource = app.get(DataSource);
+    const create = dataSource.createQueryRunner.bind(dataSource);
+    const wrapped = new WeakSet<QueryRunner>();
+    dataSource.createQueryRunner = (mode) => {
+      const runner = create(mode);
+      if (!wrapped.has(runner)) {
+        wrapped.add(runner);
+        this.wrap(runner);
+      }
+      return runner;
+    };
+    directoryOperationObservers.add(this.observer);
+  }
+
+  private profiler?: Session;
+
+  /**
+   * The approve call has returned: the clock starts. `profileTo`: a file the CPU profile of this
+   * process over the span is written to (open it in Chrome DevTools).
+   */
+  start(profileTo?: string): void {
+    this.t0 = now();
+    if (profileTo) {
+      this.profileTo = profileTo;
+      this.profiler = new Session();
+      this.profiler.connect();
+      this.profiler.post('Profiler.enable');
+      this.profiler.post('Profiler.setSamplingInterval', { interval: 500 });
+      this.profiler.post('Profiler.start');
+    }
+    this.cpuStart = { node: ownCpuSeconds().self, samba: sambaCpuSeconds() };
+  }
+
+  poll(bytes: number): void {
+    this.polls++;
+    this.pollBytes += bytes;
+  }
+
+  private profileTo?: string;
+
+  /** The client saw `applied`. */
+  async seen(): Promise<void> {
+    this.seenAt = now();
+    this.cpu = {
+      node: ownCpuSeconds().self - this.cpuStart.node,
+      samba: sambaCpuSeconds() - this.cpuStart.samba,
+    };
+    const profiler = this.profiler;
+    if (profiler) {
+      const profile = await new Promise<unknown>((resolve, reject) =>
+        profiler.post('Profiler.stop', (error, result) => (error ? reject(error) : resolve(result.profile))),
+      );
+      writeFileSync(this.profileTo as string, JSON.stringify(profile));
+      profiler.disconnect();
+    }
+  }
+
+  close(): void {
+    directoryOperationObservers.delete(this.observer);
+  }
+
+  private wrap(runner: QueryRunner): void {
+    const query = runner.query.bind(runner) as (
+      sql: string,
+      parameters?: unknown[],
+      structured?: boolean,
+    ) => Promise<unknown>;
+    const startTransaction = runner.startTransaction.bind(runner);
+    const commitTransaction = runner.commitTransaction.bind(runner);
+    runner.startTransaction = async (level) => {
+      const tx: Tx = { start: now(), queries: 0, queryMs: 0, tables: new Set() };
+      await startTransaction(level);
+      this.open.set(runner, tx);
+      if (this.t0) this.txs.push(tx);
+    };
+    runner.commitTransaction = async () => {
+      const tx = this.open.get(runner);
+      await commitTransaction();
+      if (tx) tx.end = now();
+      this.open.delete(runner);
+    };
+    runner.query = (async (sql: string, parameters?: unknown[], structured?: boolean) => {
+      const started = now();
+      try {
+        return await query(sql, parameters, structured);
+      } finally {
+        const took = now() - started;
+        const tx = this.open.get(runner);
+        if (tx) {
+          tx.queries++;
+          tx.queryMs += took;
+          const written = /^\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?/i.exec(sql)?.[1];
+          if (written) tx.tables.add(written);
+        } else if (this.t0 && !this.seenAt) {
+          this.outside.queries++;
+          this.outside.queryMs += took;
+        }
+      }
+    }) as QueryRunner['query'];
+  }
+
+  /** The timeline as text lines (ms from the approve call's return). */
+  report(): string[] {
+    const at = (t: number) => `${(t - this.t0).toFixed(0).padStart(6)} ms`;
+    const ldap = this.ldap.filter((op) => op.start >= this.t0 && op.end <= this.seenAt);
+    const txs = this.txs.filter((tx) => tx.end !== undefined && tx.end <= this.seenAt);
+    const lines: string[] = [];
+    const events: { t: number; line: string }[] = [];
+    for (const tx of txs) {
+      const tables = [...tx.tables].sort().join(',') || 'read-only';
+      events.push({
+        t: tx.start,
+        line: `tx ${at(tx.start)} -> ${at(tx.end as number)} (${((tx.end as number) - tx.start).toFixed(0)} ms, ${tx.queries} queries ${tx.queryMs.toFixed(0)} ms) writes ${tables}`,
+      });
+    }
+    const byKind = new Map<string, LdapOp[]>();
+    for (const op of ldap) byKind.set(op.operation, [...(byKind.get(op.operation) ?? []), op]);
+    for (const [kind, ops] of byKind) {
+      if (kind === 'write') continue;
+      for (const op of ops.slice(0, 5))
+        events.push({
+          t: op.start,
+          line: `ldap ${kind} ${at(op.start)} -> ${at(op.end)} (${(op.end - op.start).toFixed(0)} ms)`,
+        });
+      if (ops.length > 5) events.push({ t: ops[5].start, line: `ldap ${kind}: ${ops.length - 5} more` });
+    }
+    const writes = byKind.get('write') ?? [];
+    // Writes grouped by the gaps between them: a gap of more than 20 ms with none in flight splits a group.
+    const sorted = [...writes].sort((a, b) => a.start - b.start);
+    let group: LdapOp[] = [];
+    let lastEnd = -Infinity;
+    const flush = () => {
+      if (!group.length) return;
+      const first = group[0].start;
+      const end = Math.max(...group.map((w) => w.end));
+      const busy = group.reduce((s, w) => s + (w.end - w.start), 0);
+      events.push({
+        t: first,
+        line: `ldap ${group.length} writes ${at(first)} -> ${at(end)} (mean ${(busy / group.length).toFixed(1)} ms each, ${(busy / (end - first)).toFixed(1)} in flight)`,
+      });
+      group = [];
+    };
+    for (const w of sorted) {
+      if (w.start - lastEnd > 20) flush();
+      group.push(w);
+      lastEnd = Math.max(lastEnd, w.end);
+    }
+    flush();
+    events.sort((a, b) => a.t - b.t);
+    lines.push(...events.map((e) => `    ${e.line}`));
+    const span = this.seenAt - this.t0;
+    const firstWrite = sorted[0]?.start;
+    const lastWrite = Math.max(...writes.map((w) => w.end));
+    const lastCommit = Math.max(...txs.map((tx) => tx.end as number));
+    const inTx = txs.reduce((s, tx) => s + ((tx.end as number) - tx.start), 0);
+    const queries = txs.reduce((s, tx) => s + tx.queries, 0) + this.outside.queries;
+    lines.push(
+      `    first write at ${at(firstWrite)}, last write ends ${at(lastWrite)}, last commit ${at(lastCommit)}, seen ${at(this.seenAt)} (${this.polls} polls, ${(this.pollBytes / 1024).toFixed(0)} KiB read)`,
+      `    ${writes.length} LDAP writes (${(writes.reduce((s, w) => s + (w.end - w.start), 0) / span).toFixed(1)} in flight on average over the whole span); ${ldap.length - writes.length} other LDAP operations`,
+      `    ${txs.length} transactions (${inTx.toFixed(0)} ms summed), ${queries} queries (${this.outside.queries} outside transactions)`,
+      `    CPU during the span: node ${this.cpu.node.toFixed(2)} s (${((this.cpu.node / span) * 100000).toFixed(0)}% of one core), samba ${this.cpu.samba.toFixed(2)} s (${((this.cpu.samba / span) * 100000).toFixed(0)}%)`,
+    );
+    return lines;
+  }
+}
