@@ -1601,7 +1601,7 @@ export interface operations {
                 requestId?: string;
                 target?: string;
                 actor?: string;
-                type?: string;
+                type?: "request.created" | "request.denied" | "request.approval" | "request.approved" | "request.rejected" | "request.cancelled" | "request.applying" | "request.applied" | "request.failed" | "request.expired" | "request.revoked" | "request.revoke-requested" | "request.rolled-back" | "request.scheduled" | "request.extended" | "request.reminded" | "request.escalated" | "request.timed-out" | "request.breakglass" | "request.breakglass-escalated" | "request.reviewed" | "review.opened" | "review.decision" | "review.closed" | "directory.intent" | "directory.write" | "directory.write-failed" | "directory.adopt" | "apikey.created" | "apikey.revoked" | "drift.detected" | "webhook.retried" | "audit.sink-replayed";
                 since?: string;
                 limit?: number;
                 cursor?: string;

@@ -1,13 +1,29 @@
+import { ArgsType, Field, Int } from '@nestjs/graphql';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { AUDIT_EVENT_TYPES, type AuditEventType } from './audit.types';
 
-export class AuditQueryInput {
-  @ApiPropertyOptional() @IsOptional() @IsString() requestId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1024) target?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() actor?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() type?: string;
-  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' }) @IsOptional() @IsISO8601() since?: string;
+/** The filters of the audit log: REST GET /audit and GraphQL auditEvents share them (and their rules). */
+@ArgsType()
+export class AuditFilterInput {
+  @ApiPropertyOptional() @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(200) requestId?: string;
+  @ApiPropertyOptional() @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(1024) target?: string;
+  @ApiPropertyOptional() @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(200) actor?: string;
+  @ApiPropertyOptional({ enum: AUDIT_EVENT_TYPES })
+  @Field(() => String, { nullable: true, description: 'One audit event type, e.g. request.created' })
+  @IsOptional()
+  @IsIn(AUDIT_EVENT_TYPES)
+  type?: AuditEventType;
+  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsISO8601()
+  since?: string;
+}
+
+/** REST GET /audit. */
+export class AuditQueryInput extends AuditFilterInput {
   @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 })
   @IsOptional()
   @Type(() => Number)
@@ -16,6 +32,13 @@ export class AuditQueryInput {
   @Max(1000)
   limit?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() cursor?: string;
+}
+
+/** GraphQL auditEvents: as REST's AuditQueryInput (first = limit, after = cursor). */
+@ArgsType()
+export class AuditEventPageInput extends AuditFilterInput {
+  @Field(() => Int, { nullable: true }) @IsOptional() @IsInt() @Min(1) @Max(1000) first?: number;
+  @Field({ nullable: true }) @IsOptional() @IsString() after?: string;
 }
 
 export class AuditExportQueryInput {

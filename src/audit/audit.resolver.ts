@@ -1,5 +1,6 @@
-import { Args, Int, Query, Resolver } from '@nestjs/graphql';
+import { Args, Query, Resolver } from '@nestjs/graphql';
 import { Roles } from '../auth/roles.decorator';
+import { AuditEventPageInput } from './audit.inputs';
 import { AuditPageModel } from './audit.models';
 import { AuditService } from './audit.service';
 
@@ -9,14 +10,7 @@ export class AuditResolver {
 
   @Query(() => AuditPageModel)
   @Roles('auditor')
-  auditEvents(
-    @Args('requestId', { nullable: true }) requestId?: string,
-    @Args('target', { nullable: true }) target?: string,
-    @Args('actor', { nullable: true }) actor?: string,
-    @Args('since', { nullable: true }) since?: string,
-    @Args('first', { type: () => Int, nullable: true }) first?: number,
-    @Args('after', { nullable: true }) after?: string,
-  ) {
-    return this.audit.search({ requestId, target, actor, since, limit: first, cursor: after });
+  auditEvents(@Args() { first, after, ...filter }: AuditEventPageInput) {
+    return this.audit.search({ ...filter, limit: first, cursor: after });
   }
 }

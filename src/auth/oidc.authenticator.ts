@@ -7,7 +7,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { externalPerson, type Person } from '../persons/person';
 import { PersonsService } from '../persons/persons.service';
 import { bearerToken, looksLikeJwt } from './credentials';
-import { ROLES, type Principal, type Role } from './roles';
+import { isRole, type Principal } from './roles';
 
 /** Asymmetric algorithms only: `alg: none` and HMAC tokens (e.g. signed with the public key) are refused. */
 export const OIDC_ALGORITHMS = [
@@ -66,7 +66,7 @@ export class OidcAuthenticator {
     const claim = readClaim(payload, oidc.rolesClaim);
     const roles = (Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(/[ ,]+/) : [])
       .map(String)
-      .filter((r): r is Role => (ROLES as readonly string[]).includes(r));
+      .filter(isRole);
     const name = String(payload.preferred_username ?? payload.email ?? payload.sub);
     const person = await this.personOf(payload, oidc);
     return this.persons.withGroupRoles({

@@ -2,7 +2,8 @@ import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/roles';
 import { Roles } from '../auth/roles.decorator';
-import { BreakGlassInput, ReviewInput } from '../requests/inputs/request.inputs';
+import { BreakGlassInput } from '../requests/inputs/request.inputs';
+import { ReviewRequestMutationInput } from '../requests/inputs/request-arguments.inputs';
 import { RequestModel } from '../requests/models/request.model';
 import { BreakGlassService } from './breakglass.service';
 
@@ -18,7 +19,7 @@ export class BreakGlassResolver {
 
   @Mutation(() => RequestModel, { description: 'Post-hoc review of a break-glass request: confirm or revoke' })
   @Roles('approver')
-  reviewRequest(@Args('id') id: string, @Args('input') input: ReviewInput, @CurrentPrincipal() caller: Principal) {
+  reviewRequest(@Args() { id, input }: ReviewRequestMutationInput, @CurrentPrincipal() caller: Principal) {
     return this.service.review(id, caller, input.outcome, input.comment);
   }
 }

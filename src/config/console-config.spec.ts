@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './config.error';
-import { readApprovalMaxAge, readConsole, readTeams, TEAMS_EVENTS } from './console-config';
+import { readApprovalMaxAge, readConsole, readTeams, TEAMS_EVENTS } from './sections/console';
 import { loadConfig } from './load-config';
 
 const ISSUER = { OIDC_ISSUER: 'https://idp.example', OIDC_AUDIENCE: 'rbcd' };

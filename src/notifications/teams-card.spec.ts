@@ -1,4 +1,4 @@
-import { TEAMS_EVENTS } from '../config/console-config';
+import { TEAMS_EVENTS } from '../config/sections/console';
 import type { RequestView } from '../requests/request.view';
 import { adaptiveCardProblems } from '../../test/support/adaptive-card';
 import type { DomainEvent } from './event-publisher';

@@ -31,7 +31,7 @@ import { ExtensionsService } from './extensions.service';
 import { FILED_REQUEST_EXAMPLE, GRANT_REQUEST_EXAMPLE } from './models/request.examples';
 import { RequestModel, RequestPageModel } from './models/request.model';
 import { RequestsService } from './requests.service';
-import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_RULE } from './inputs/request-mutation.inputs';
+import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_RULE } from './inputs/request-arguments.inputs';
 
 @ApiTags('requests')
 @ApiBearerAuth()

@@ -1,13 +1,15 @@
-import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { OwnersMay, Roles } from '../auth/roles.decorator';
 import type { Principal } from '../auth/roles';
 import {
   CreateRequestMutationInput,
+  ExtendRequestMutationInput,
   RequestCommentInput,
+  RequestIdInput,
+  RequestPageInput,
   RequestRequiredCommentInput,
-} from './inputs/request-mutation.inputs';
-import { ExtendRequestInput, RequestFilterInput } from './inputs/request.inputs';
+} from './inputs/request-arguments.inputs';
 import { ExtensionsService } from './extensions.service';
 import { RequestModel, RequestPageModel } from './models/request.model';
 import { RequestsService } from './requests.service';
@@ -22,17 +24,13 @@ export class RequestsResolver {
   @Query(() => RequestModel)
   // breakglass too: whoever filed an emergency request must be able to follow it (status, review due).
   @Roles('requester', 'approver', 'auditor', 'breakglass')
-  request(@Args('id') id: string) {
+  request(@Args() { id }: RequestIdInput) {
     return this.service.get(id);
   }
 
   @Query(() => RequestPageModel)
   @Roles('requester', 'approver', 'auditor')
-  requests(
-    @Args('filter', { nullable: true }) filter?: RequestFilterInput,
-    @Args('first', { type: () => Int, nullable: true }) first?: number,
-    @Args('after', { nullable: true }) after?: string,
-  ) {
+  requests(@Args() { filter, first, after }: RequestPageInput) {
     return this.service.list({ ...filter, limit: first, cursor: after });
   }
 
@@ -61,17 +59,13 @@ export class RequestsResolver {
 
   @Mutation(() => RequestModel)
   @Roles('requester')
-  cancelRequest(@Args('id') id: string, @CurrentPrincipal() caller: Principal) {
+  cancelRequest(@Args() { id }: RequestIdInput, @CurrentPrincipal() caller: Principal) {
     return this.service.cancel(id, caller);
   }
 
   @Mutation(() => RequestModel, { description: 'Ask for more time on an applied grant: returns the extension request' })
   @Roles('requester')
-  extendRequest(
-    @Args('id') id: string,
-    @Args('input') input: ExtendRequestInput,
-    @CurrentPrincipal() caller: Principal,
-  ) {
+  extendRequest(@Args() { id, input }: ExtendRequestMutationInput, @CurrentPrincipal() caller: Principal) {
     return this.extensions.extend(id, input, caller);
   }
 

@@ -2,7 +2,7 @@ import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import type { Principal } from '../auth/roles';
 import { Roles } from '../auth/roles.decorator';
-import { OpenReviewInput, ReviewDecisionInput } from './inputs/review.inputs';
+import { DecideReviewItemMutationInput, OpenReviewInput, ReviewCampaignIdInput } from './inputs/review.inputs';
 import { ReviewCampaignModel, ReviewItemModel } from './models/review.model';
 import { ReviewsService } from './reviews.service';
 
@@ -11,7 +11,7 @@ export class ReviewsResolver {
   constructor(private readonly reviews: ReviewsService) {}
 
   @Query(() => ReviewCampaignModel, { description: 'One access review campaign with every entry' })
-  reviewCampaign(@Args('id') id: string) {
+  reviewCampaign(@Args() { id }: ReviewCampaignIdInput) {
     return this.reviews.get(id);
   }
 
@@ -29,9 +29,7 @@ export class ReviewsResolver {
 
   @Mutation(() => ReviewItemModel, { description: "A reviewer's keep or remove, with a comment" })
   decideReviewItem(
-    @Args('campaignId') campaignId: string,
-    @Args('itemId') itemId: string,
-    @Args('input') input: ReviewDecisionInput,
+    @Args() { campaignId, itemId, input }: DecideReviewItemMutationInput,
     @CurrentPrincipal() caller: Principal,
   ) {
     return this.reviews.decide(campaignId, itemId, caller, input.decision, input.comment);

@@ -1,4 +1,5 @@
-import { Args, Int, Query, Resolver } from '@nestjs/graphql';
+import { Args, Query, Resolver } from '@nestjs/graphql';
+import { StandingQueryInput } from './inputs/standing.inputs';
 import { StandingPageModel } from './models/standing.model';
 import { StandingService } from './standing.service';
 
@@ -7,11 +8,7 @@ export class StandingResolver {
   constructor(private readonly standing: StandingService) {}
 
   @Query(() => StandingPageModel, { description: 'RBCD entries in force that no active grant covers' })
-  standingEntries(
-    @Args('base', { nullable: true }) base?: string,
-    @Args('limit', { type: () => Int, nullable: true }) limit?: number,
-    @Args('cursor', { nullable: true }) cursor?: string,
-  ) {
-    return this.standing.list({ base, limit, cursor });
+  standingEntries(@Args() query: StandingQueryInput) {
+    return this.standing.list(query);
   }
 }

@@ -74,7 +74,7 @@ describe('GraphQL: requestDelegation → approveRequest → request', () => {
 
     const list = await gql(
       who.approver,
-      `{ requests(filter: {status: "applied"}, first: 5) { items { id } nextCursor } }`,
+      `{ requests(filter: {status: applied}, first: 5) { items { id } nextCursor } }`,
     ).expect(200);
     expect(list.body.data.requests.items.map((r: { id: string }) => r.id)).toContain(request.id);
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { AddressInfo } from 'node:net';
-import { TEAMS_EVENTS } from '../../src/config/console-config';
+import { TEAMS_EVENTS } from '../../src/config/sections/console';
 import { JobRunner } from '../../src/jobs/job-runner';
 import { adaptiveCardProblems } from '../support/adaptive-card';
 import { StrictFakeDirectory } from '../support/strict-fake-directory';

@@ -1,7 +1,5 @@
-import { Field, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, Min } from 'class-validator';
 import { ApiNullableProperty } from '../../common/openapi/api-nullable-property.decorator';
 import { AUDIT_SINK_TYPES } from '../../config/config.types';
 
@@ -22,14 +20,4 @@ export class AuditSinkModel {
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) lastAttemptAt: string | null;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) lastDeliveredAt: string | null;
   @ApiNullableProperty('string') @Field(() => String, { nullable: true }) nextAttemptAt: string | null;
-}
-
-@InputType('ReplayAuditSinkInput')
-export class ReplayAuditSinkInput {
-  @ApiProperty({ minimum: 1, description: 'Send again from this event (receivers de-duplicate on seq)' })
-  @Field(() => Int)
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  fromSeq: number;
 }

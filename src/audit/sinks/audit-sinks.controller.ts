@@ -4,7 +4,8 @@ import { CurrentPrincipal } from '../../auth/current-principal.decorator';
 import { Roles } from '../../auth/roles.decorator';
 import { ApiErrors, AUTHENTICATED } from '../../common/openapi/api-errors.decorator';
 import type { Principal } from '../../auth/roles';
-import { AuditSinkModel, ReplayAuditSinkInput } from './audit-sink.model';
+import { ReplayAuditSinkInput } from './audit-sink.inputs';
+import { AuditSinkModel } from './audit-sink.model';
 import { AuditSinksService } from './audit-sinks.service';
 
 @ApiTags('audit')

@@ -1,7 +1,8 @@
-import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal } from '../../auth/current-principal.decorator';
 import { Roles } from '../../auth/roles.decorator';
 import type { Principal } from '../../auth/roles';
+import { ReplayAuditSinkMutationInput } from './audit-sink.inputs';
 import { AuditSinkModel } from './audit-sink.model';
 import { AuditSinksService } from './audit-sinks.service';
 
@@ -17,11 +18,7 @@ export class AuditSinksResolver {
 
   @Mutation(() => AuditSinkModel)
   @Roles('admin')
-  replayAuditSink(
-    @Args('name') name: string,
-    @Args('fromSeq', { type: () => Int }) fromSeq: number,
-    @CurrentPrincipal() caller: Principal,
-  ) {
+  replayAuditSink(@Args() { name, fromSeq }: ReplayAuditSinkMutationInput, @CurrentPrincipal() caller: Principal) {
     return this.sinks.replay(name, fromSeq, caller.id);
   }
 }

@@ -1,6 +1,6 @@
 // Inputs of the read API, validated at the edge; shared by REST bodies/queries and GraphQL inputs.
 import { applyDecorators } from '@nestjs/common';
-import { Field, InputType } from '@nestjs/graphql';
+import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -94,34 +94,53 @@ export class DiagnoseInput {
   spn?: string;
 }
 
+/** REST GET /delegations/{target}?domain= */
+@ArgsType()
 export class DelegationQueryInput {
   @ApiPropertyOptional({ description: 'DNS name of the domain to look in' })
+  @Field({ nullable: true })
   @IsOptional()
   @IsString()
+  @MaxLength(255)
   domain?: string;
 }
 
+/** GraphQL delegation: REST's path parameter and query in one argument set. */
+@ArgsType()
+export class TargetDelegationInput extends DelegationQueryInput {
+  @Field() @IsString() @IsNotEmpty() @MaxLength(1024) target: string;
+}
+
+/** REST GET /delegations?principal= and GraphQL delegationsForPrincipal. */
+@ArgsType()
 export class PrincipalQueryInput {
   @ApiProperty({ example: 'SERVERB$' })
+  @Field()
   @IsString()
   @IsNotEmpty()
   @MaxLength(1024)
   principal: string;
 
   @ApiPropertyOptional()
+  @Field({ nullable: true })
   @IsOptional()
   @IsString()
+  @MaxLength(255)
   domain?: string;
 }
 
+/** REST GET /inventory and GraphQL inventory: the same arguments and rules. */
+@ArgsType()
 export class InventoryQueryInput {
   @ApiPropertyOptional({ example: 'OU=Servers,DC=contoso,DC=test' })
+  @Field({ nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(1024)
   base?: string;
 
   @ApiPropertyOptional({ description: `Comma-separated: ${INVENTORY_KINDS.join(',')}`, example: 'rbcd,unconstrained' })
+  @Field(() => [String], { nullable: true })
   @IsOptional()
   @Transform(({ value }) =>
     typeof value === 'string'
@@ -136,6 +155,7 @@ export class InventoryQueryInput {
   kinds?: InventoryKind[];
 
   @ApiPropertyOptional({ default: 500, minimum: 1, maximum: 5000 })
+  @Field(() => Int, { nullable: true })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -144,6 +164,7 @@ export class InventoryQueryInput {
   limit?: number;
 
   @ApiPropertyOptional()
+  @Field({ nullable: true })
   @IsOptional()
   @IsString()
   cursor?: string;
@@ -153,6 +174,7 @@ export class InventoryQueryInput {
     description:
       "Read each object's permissions (nTSecurityDescriptor) and flag RBCD_WRITABLE_BY_NON_TIER0; false skips that read",
   })
+  @Field({ nullable: true, description: 'Flag RBCD_WRITABLE_BY_NON_TIER0 (default true)' })
   @IsOptional()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
@@ -163,6 +185,10 @@ export class InventoryQueryInput {
     description:
       'Only the items that carry this risk code (risks[].code); applied before paging, so total and nextCursor count only them',
     example: 'UNCONSTRAINED_ON_NON_DC',
+  })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only the items that carry this risk code (risks.code); applied before paging',
   })
   @IsOptional()
   @IsIn(WARNING_CODES)

@@ -21,10 +21,10 @@ import {
   REQUEST_STATUSES,
   REVIEW_OUTCOMES,
   type RequestAction,
+  type RequestStatus,
   type ReviewOutcome,
 } from '../request.entity';
-
-export { REQUEST_STATUSES };
+import { RequestStatusEnum } from '../request-status.graphql';
 
 @InputType()
 export class TicketInput {
@@ -186,10 +186,10 @@ export class RequiredCommentInput {
 @InputType()
 export class RequestFilterInput {
   @ApiPropertyOptional({ enum: REQUEST_STATUSES })
-  @Field(() => String, { nullable: true })
+  @Field(() => RequestStatusEnum, { nullable: true })
   @IsOptional()
   @IsIn(REQUEST_STATUSES)
-  status?: (typeof REQUEST_STATUSES)[number];
+  status?: RequestStatus;
   @ApiPropertyOptional() @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(1024) target?: string;
   @ApiPropertyOptional() @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(1024) principal?: string;
   @ApiPropertyOptional() @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(200) requester?: string;

@@ -10,7 +10,9 @@ import {
   REQUEST_STATUSES,
   REVIEW_OUTCOMES,
   TARGET_RESULT_STATUSES,
+  type RequestStatus,
 } from '../request.entity';
+import { RequestStatusEnum } from '../request-status.graphql';
 import { OWNER_SOURCES } from '../../owners/owner.types';
 import { PERSON_KINDS } from '../../persons/person';
 
@@ -146,7 +148,9 @@ export const REQUEST_STATUS_DIAGRAM = [
 @ObjectType('Request')
 export class RequestModel {
   @ApiProperty({ format: 'uuid' }) @Field() id: string;
-  @ApiProperty({ enum: REQUEST_STATUSES, description: REQUEST_STATUS_DIAGRAM }) @Field() status: string;
+  @ApiProperty({ enum: REQUEST_STATUSES, description: REQUEST_STATUS_DIAGRAM })
+  @Field(() => RequestStatusEnum)
+  status: RequestStatus;
   @ApiProperty({ enum: REQUEST_ACTIONS }) @Field() action: string;
   @ApiProperty({ type: AccountRefModel, isArray: true }) @Field(() => [AccountRefModel]) targets: AccountRefModel[];
   @ApiProperty({ type: AccountRefModel, isArray: true }) @Field(() => [AccountRefModel]) principals: AccountRefModel[];

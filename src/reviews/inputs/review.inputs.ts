@@ -1,5 +1,6 @@
-import { Field, InputType } from '@nestjs/graphql';
+import { ArgsType, Field, InputType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayNotEmpty,
@@ -10,6 +11,7 @@ import {
   IsOptional,
   IsString,
   MaxLength,
+  ValidateNested,
 } from 'class-validator';
 import { REVIEW_DECISIONS, type ReviewDecision } from '../review.entities';
 
@@ -62,4 +64,18 @@ export class ReviewDecisionInput {
   @IsNotEmpty()
   @MaxLength(2000)
   comment: string;
+}
+
+/** GraphQL reviewCampaign: as REST's GET /reviews/{id}. */
+@ArgsType()
+export class ReviewCampaignIdInput {
+  @Field() @IsString() @IsNotEmpty() @MaxLength(200) id: string;
+}
+
+/** GraphQL decideReviewItem: REST's path parameters and body in one argument set. */
+@ArgsType()
+export class DecideReviewItemMutationInput {
+  @Field() @IsString() @IsNotEmpty() @MaxLength(200) campaignId: string;
+  @Field() @IsString() @IsNotEmpty() @MaxLength(200) itemId: string;
+  @Field(() => ReviewDecisionInput) @ValidateNested() @Type(() => ReviewDecisionInput) input: ReviewDecisionInput;
 }

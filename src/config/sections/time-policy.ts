@@ -1,21 +1,13 @@
 // The time settings of the policy (issue 13) and `notifications`, read from the YAML next to the
 // rest of the policy: durations as ISO 8601, counts as small whole numbers, URLs as http(s).
-import { parseIsoDuration } from '../common/iso-duration';
-import { ConfigError } from './config.error';
-import type { EscalationTarget, TimePolicy } from './config.types';
-
-type SecretReader = (value: unknown, file: unknown, name: string) => string | undefined;
+import { ConfigError } from '../config.error';
+import type { EscalationTarget, TimePolicy } from '../setting-types';
+import { secretFrom } from '../sources/secret-files';
+import { readDuration } from '../sources/yaml-values';
 
 const DURATIONS = ['maxLeadTime', 'maxTotalDuration', 'remindAfter', 'escalateAfter', 'pendingTimeout'] as const;
 
-function duration(value: unknown, name: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || parseIsoDuration(value) === undefined)
-    throw new ConfigError(name, `"${String(value)}" is not an ISO 8601 duration such as PT12H or P30D`);
-  return value.trim().toUpperCase();
-}
-
-function escalation(raw: unknown, name: string, readSecret: SecretReader): EscalationTarget | undefined {
+function escalation(raw: unknown, name: string): EscalationTarget | undefined {
   if (raw === undefined || raw === null) return undefined;
   const value = (typeof raw === 'string' ? { url: raw } : raw) as Record<string, unknown>;
   if (typeof value !== 'object' || Array.isArray(value))
@@ -24,15 +16,15 @@ function escalation(raw: unknown, name: string, readSecret: SecretReader): Escal
   if (!/^https?:\/\//.test(url)) throw new ConfigError(`${name}.url`, 'must be an http(s) URL');
   const format = value.format ?? 'chat';
   if (format !== 'chat' && format !== 'webhook') throw new ConfigError(`${name}.format`, 'must be chat or webhook');
-  const secret = readSecret(value.secret, value.secretFile, `${name}.secret`);
+  const secret = secretFrom(value.secret, value.secretFile, `${name}.secret`);
   return { url, format, ...(secret ? { secret } : {}) };
 }
 
 /** The time settings of one rule (or of the defaults); absent keys stay absent (the defaults fill them). */
-export function readTimePolicy(raw: Record<string, unknown>, label: string, readSecret: SecretReader): TimePolicy {
+export function readTimePolicy(raw: Record<string, unknown>, label: string): TimePolicy {
   const policy: TimePolicy = {};
   for (const key of DURATIONS) {
-    const value = duration(raw[key], `${label}.${key}`);
+    const value = readDuration(raw[key], `${label}.${key}`);
     if (value) policy[key] = value;
   }
   const auto = raw.autoApproveExtensions;
@@ -41,7 +33,7 @@ export function readTimePolicy(raw: Record<string, unknown>, label: string, read
       throw new ConfigError(`${label}.autoApproveExtensions`, 'must be a whole number from 0 to 100');
     policy.autoApproveExtensions = auto;
   }
-  const escalateTo = escalation(raw.escalateTo, `${label}.escalateTo`, readSecret);
+  const escalateTo = escalation(raw.escalateTo, `${label}.escalateTo`);
   if (escalateTo) policy.escalateTo = escalateTo;
   if (policy.escalateTo && !policy.escalateAfter)
     throw new ConfigError(`${label}.escalateTo`, 'needs escalateAfter (when to escalate)');
@@ -56,6 +48,6 @@ export function readNotifications(raw: unknown): { expiringLeads: string[] } {
   const leads = (raw as Record<string, unknown>).expiringLeads ?? ['PT1H', 'PT10M'];
   if (!Array.isArray(leads) || leads.length > 10)
     throw new ConfigError('notifications.expiringLeads', 'must be a list of up to 10 ISO 8601 durations');
-  const read = leads.map((lead, i) => duration(lead, `notifications.expiringLeads[${i}]`) as string);
+  const read = leads.map((lead, i) => readDuration(lead, `notifications.expiringLeads[${i}]`) as string);
   return { expiringLeads: [...new Set(read)] };
 }

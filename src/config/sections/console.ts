@@ -1,11 +1,10 @@
 // The web console's settings (issue 15) and Microsoft Teams (YAML chat.teams): read here, beside
-// load-config.ts, which calls them.
-import { readFileSync } from 'node:fs';
-import { parseIsoDuration } from '../common/iso-duration';
-import { ConfigError } from './config.error';
-import type { ConsoleConfig, TeamsConfig } from './config.types';
-
-type Env = Record<string, string | undefined>;
+// the other sections.
+import { parseIsoDuration } from '../../common/iso-duration';
+import { ConfigError } from '../config.error';
+import type { ConsoleConfig, TeamsConfig } from '../setting-types';
+import { secretFrom } from '../sources/secret-files';
+import type { Env } from '../sources/yaml-values';
 
 /** What a Teams channel is told by default: new pending requests, reminders and outcomes. */
 export const TEAMS_EVENTS = [
@@ -56,7 +55,7 @@ export function readApprovalMaxAge(env: Env): { approvalMaxAgeMs?: number } {
 export function readTeams(env: Env, rawChat: unknown): TeamsConfig | undefined {
   const chat = (rawChat ?? {}) as Record<string, unknown>;
   const raw = chat.teams;
-  const fromEnv = secretFile(env.TEAMS_WEBHOOK_URL_FILE, 'TEAMS_WEBHOOK_URL_FILE');
+  const fromEnv = secretFrom(undefined, env.TEAMS_WEBHOOK_URL_FILE, 'TEAMS_WEBHOOK_URL_FILE')?.trim();
   if ((raw === undefined || raw === null) && !fromEnv) return undefined;
   if (raw !== undefined && raw !== null && (typeof raw !== 'object' || Array.isArray(raw)))
     throw new ConfigError('chat.teams', 'must be {webhookUrlFile, events}');
@@ -65,7 +64,7 @@ export function readTeams(env: Env, rawChat: unknown): TeamsConfig | undefined {
   if (unknown) throw new ConfigError(`chat.teams.${unknown}`, 'is not a setting (webhookUrlFile, events)');
   const url =
     fromEnv ??
-    secretFile(teams.webhookUrlFile, 'chat.teams.webhookUrlFile') ??
+    secretFrom(undefined, teams.webhookUrlFile, 'chat.teams.webhookUrlFile')?.trim() ??
     (typeof teams.webhookUrl === 'string' ? teams.webhookUrl.trim() : undefined);
   if (!url) throw new ConfigError('chat.teams.webhookUrlFile', 'is required: a file holding the webhook URL');
   if (!env.RBCD_PUBLIC_URL?.trim())
@@ -90,17 +89,4 @@ function readHttpUrl(value: string | undefined, name: string): string | undefine
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, 'must be an http(s) URL');
   return text;
-}
-
-function secretFile(file: unknown, name: string): string | undefined {
-  if (file === undefined || file === null || file === '') return undefined;
-  if (typeof file !== 'string') throw new ConfigError(name, 'must be a file path');
-  try {
-    return readFileSync(file.trim(), 'utf8').trim();
-  } catch (error) {
-    throw new ConfigError(
-      name,
-      `cannot read secret file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
 }
