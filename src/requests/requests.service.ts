@@ -116,10 +116,7 @@ export class RequestsService {
       await this.audit.record({
         actor: caller.id,
         type: 'request.denied',
-        target: targets
-          .map((t) => t.dn)
-          .join('; ')
-          .slice(0, 1024),
+        target: auditTargets(targets),
         data: {
           action: input.action,
           principals: principals.map((p) => p.sid),
@@ -176,10 +173,7 @@ export class RequestsService {
           actor: caller.id,
           type: 'request.created',
           requestId: request.id,
-          target: request.targets
-            .map((t) => t.dn)
-            .join('; ')
-            .slice(0, 1024),
+          target: auditTargets(request.targets),
           data: {
             action: request.action,
             principals: request.principals.map((p) => p.sid),
@@ -256,10 +250,7 @@ export class RequestsService {
       actor: caller.id,
       type: 'request.breakglass',
       requestId: request.id,
-      target: request.targets
-        .map((t) => t.dn)
-        .join('; ')
-        .slice(0, 1024),
+      target: auditTargets(request.targets),
       data: {
         emergency: true,
         justification: request.justification,
@@ -367,4 +358,12 @@ export class RequestsService {
     const row = await this.rows.findByIdempotencyKey(caller.id, key);
     return row ? this.get(row.id) : undefined;
   }
+}
+
+/** The audit event's target column: the targets' DNs, within the column's 1,024 characters. */
+function auditTargets(targets: readonly { dn: string }[]): string {
+  return targets
+    .map((t) => t.dn)
+    .join('; ')
+    .slice(0, 1024);
 }
