@@ -6,15 +6,29 @@ import { createComputer, type CreatedComputer, deleteObject, uniqueName } from '
 import type { TestApp, TestDatabase } from '../support/test-app';
 import { actors, SANDBOX_CONFIG, sandboxApp, sleep } from '../support/workflow';
 
-async function appliedWithin(t: TestApp, id: string, headers: Record<string, string>, ms: number): Promise<number> {
+/**
+ * How long until the request's worker picked it up (it left `approved`: `applying` or already
+ * `applied`), and then until it is `applied`. The promise under test is the pick-up (the wake-up or
+ * the poll); the write itself takes as long as the DC needs, which on a loaded CI machine can be
+ * seconds, so it gets a generous bound of its own.
+ */
+async function pickedUpThenApplied(
+  t: TestApp,
+  id: string,
+  headers: Record<string, string>,
+): Promise<{ pickedUpMs: number; appliedMs: number }> {
   const started = Date.now();
-  while (Date.now() - started < ms) {
+  let pickedUpMs: number | undefined;
+  while (Date.now() - started < 60_000) {
     const res = await t.http().get(`/api/v1/requests/${id}`).set(headers).expect(200);
-    if (res.body.status === 'applied') return Date.now() - started;
-    if (res.body.status === 'failed') throw new Error(`request failed: ${JSON.stringify(res.body)}`);
+    const status: string = res.body.status;
+    if (status === 'failed') throw new Error(`request failed: ${JSON.stringify(res.body)}`);
+    if (pickedUpMs === undefined && status !== 'approved') pickedUpMs = Date.now() - started;
+    if (status === 'applied')
+      return { pickedUpMs: pickedUpMs ?? Date.now() - started, appliedMs: Date.now() - started };
     await sleep(20);
   }
-  throw new Error(`not applied within ${ms} ms`);
+  throw new Error(`not applied within 60 s (picked up after ${pickedUpMs ?? 'never'} ms)`);
 }
 
 describe.each<TestDatabase>(['sqlite', 'postgres'])('worker wake-up on %s', (database) => {
@@ -49,7 +63,9 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('worker wake-up on %s', (dat
       })
       .expect(201);
     await t.http().post(`/api/v1/requests/${filed.body.id}/approve`).set(who.approver).send({}).expect(200);
-    expect(await appliedWithin(t, filed.body.id, who.requester, 5_000)).toBeLessThan(5_000);
+    const { pickedUpMs } = await pickedUpThenApplied(t, filed.body.id, who.requester);
+    // Woken by the approval: far sooner than the minute's poll.
+    expect(pickedUpMs).toBeLessThan(5_000);
   });
 });
 
@@ -86,7 +102,9 @@ describe('another replica notices an approval within one poll interval (PostgreS
       })
       .expect(201);
     await api.http().post(`/api/v1/requests/${filed.body.id}/approve`).set(who.approver).send({}).expect(200);
-    expect(await appliedWithin(api, filed.body.id, who.requester, 500 + 4_000)).toBeLessThan(4_500);
+    const { pickedUpMs } = await pickedUpThenApplied(api, filed.body.id, who.requester);
+    // One poll (500 ms) plus room for a loaded machine: the replica's loop did not wait for anything else.
+    expect(pickedUpMs).toBeLessThan(500 + 4_000);
   });
 });
 
@@ -131,6 +149,8 @@ describe('another replica, in a process of its own, wakes at once on an approval
       })
       .expect(201);
     await api.http().post(`/api/v1/requests/${filed.body.id}/approve`).set(who.approver).send({}).expect(200);
-    expect(await appliedWithin(api, filed.body.id, who.requester, 20_000)).toBeLessThan(20_000);
+    const { pickedUpMs } = await pickedUpThenApplied(api, filed.body.id, who.requester);
+    // Its poll is ten minutes: only the notification explains a pick-up within seconds.
+    expect(pickedUpMs).toBeLessThan(20_000);
   });
 });
