@@ -10,6 +10,9 @@
 // (default 10) per side, alternating service and bare client; the report gives each round's ratio and
 // the median and spread. Targets: distinct >= 1.0x the bare client's throughput with a p99 no worse;
 // hot >= 1.5x.          npm run bench:read-api
+// BENCH_HTTP_PROCESSES=n runs the service as n HTTP processes behind its one port
+// (RBCD_HTTP_PROCESSES, on a fresh PostgreSQL database: several processes need PostgreSQL); the
+// default 1 is one process on SQLite. The reads themselves never touch the database.
 import { spawn, spawnSync } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { join } from 'node:path';
 import { Attribute, Change, type Client } from 'ldapts';
 import { createRbcdDescriptor, encodeSecurityDescriptor } from '../src/security-descriptor';
 import { adminClient, sandboxDir, sandboxDomain, svcClient, withClient } from '../test/support/sandbox';
+import { testDatabaseUrl } from '../test/support/test-app';
 import { SANDBOX_CONFIG, sleep } from '../test/support/workflow';
 import { cpuSnapshot, type CpuSources, formatCpuPerRequest } from './support/cpu';
 import { closedLoop, formatLoad, type LoadResult } from './support/load';
@@ -30,6 +34,7 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const TARGETS = Number(process.env.BENCH_TARGETS ?? 200);
 const ATTR = 'msDS-AllowedToActOnBehalfOfOtherIdentity';
 const KEY = 'bench-admin-key-0123456789abcdef';
+const HTTP_PROCESSES = Math.max(1, Number(process.env.BENCH_HTTP_PROCESSES ?? 1));
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -164,7 +169,12 @@ async function main(): Promise<void> {
     env: {
       ...process.env,
       RBCD_CONFIG: SANDBOX_CONFIG,
-      DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'bench-')), 'rbcd.sqlite')}`,
+      DATABASE_URL:
+        HTTP_PROCESSES > 1
+          ? await testDatabaseUrl('postgres')
+          : `sqlite:${join(mkdtempSync(join(tmpdir(), 'bench-')), 'rbcd.sqlite')}`,
+      RBCD_HTTP_PROCESSES: String(HTTP_PROCESSES),
+      RBCD_MIGRATE_ON_START: 'true',
       RBCD_ADMIN_API_KEY: KEY,
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -192,7 +202,7 @@ async function main(): Promise<void> {
         const operationsBefore = await directoryOperations(port);
         const [mine, mineCpu] = await measured(
           {
-            service: { pid: service.pid, withChildren: true },
+            service: { pid: service.pid, withChildren: true }, // with its HTTP processes, if any
             dc: { pid: dcPid(), withChildren: true },
             'load generator': { pid: process.pid, withChildren: false },
           },
@@ -217,7 +227,7 @@ async function main(): Promise<void> {
         );
       }
       report.push(
-        `\n${label}, ${CONCURRENCY} concurrent clients, ${SECONDS} s per side, ${ROUNDS} rounds`,
+        `\n${label}, ${CONCURRENCY} concurrent clients, rbcd-broker as ${HTTP_PROCESSES} HTTP process(es), ${SECONDS} s per side, ${ROUNDS} rounds`,
         ...lines,
         `  throughput ratio (rbcd-broker / bare ldapts): median ${median(ratios).toFixed(2)}x (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; spread ${spread(ratios)})`,
         `  p99 rbcd-broker vs bare: ${p99s.map(([a, b]) => `${a.toFixed(1)} vs ${b.toFixed(1)} ms`).join('; ')} (median ratio ${median(p99s.map(([a, b]) => a / b)).toFixed(2)})`,

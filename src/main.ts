@@ -1,15 +1,28 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
-import { ConfigError } from './config/config.error';
+import { runHttpProcesses } from './cluster/http-processes';
+import { CONFIG_ERROR_EXIT_CODE, ConfigError } from './config/config.error';
 import { discoverDomainNames } from './config/discover-domains';
 import { loadConfig } from './config/load-config';
 import { configureApp } from './configure-app';
 import { createHttpAdapter } from './http-adapter';
+import { createRootLogger } from './logging/root-logger';
 
 async function bootstrap(): Promise<void> {
-  const config = await discoverDomainNames(loadConfig());
+  const loaded = loadConfig();
+  if (loaded.httpProcesses > 1 && cluster.isPrimary) {
+    // This process only starts, watches and stops the copies that serve (RBCD_HTTP_PROCESSES).
+    runHttpProcesses({
+      processes: loaded.httpProcesses,
+      worker: loaded.worker,
+      logger: createRootLogger(loaded.logLevel),
+    });
+    return;
+  }
+  const config = await discoverDomainNames(loaded);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), createHttpAdapter(config), {
     bufferLogs: true,
     rawBody: true,
@@ -22,7 +35,7 @@ bootstrap().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     // One clear line naming the variable; never the value of a secret.
     process.stderr.write(`${error.message}\n`);
-    process.exit(78);
+    process.exit(CONFIG_ERROR_EXIT_CODE);
   }
   process.stderr.write(
     `rbcd-broker failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

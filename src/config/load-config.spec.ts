@@ -480,6 +480,19 @@ describe('LDAP_URL alone', () => {
     expect(configError({ [variable]: value }).variable).toBe(variable);
   });
 
+  it('reads RBCD_HTTP_PROCESSES: one by default, several on PostgreSQL only', () => {
+    expect(loadConfig(BASE).httpProcesses).toBe(1);
+    const pg = { DATABASE_URL: 'postgres://rbcd@db.example/rbcd' };
+    expect(loadConfig({ ...pg, RBCD_HTTP_PROCESSES: '4' }).httpProcesses).toBe(4);
+    // SQLite: one writer per file; the copies would fight over it.
+    const sqlite = configError({ RBCD_HTTP_PROCESSES: '2' });
+    expect(sqlite.variable).toBe('RBCD_HTTP_PROCESSES');
+    expect(sqlite.message).toContain('need PostgreSQL');
+    expect(loadConfig({ ...BASE, RBCD_HTTP_PROCESSES: '1' }).httpProcesses).toBe(1);
+    for (const value of ['0', '65', 'two', '1.5'])
+      expect(configError({ ...pg, RBCD_HTTP_PROCESSES: value }).variable).toBe('RBCD_HTTP_PROCESSES');
+  });
+
   it('reads the GraphQL limits and LDAP_POOL_SIZE, with defaults', () => {
     const defaults = loadConfig({ ...BASE, LDAP_URL: 'ldaps://dc1.contoso.test' });
     expect(defaults.graphql).toEqual({ maxDepth: 15, maxAliases: 100, maxFields: 1000, maxDirectoryLookups: 200 });

@@ -15,20 +15,32 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
-/** Bytes of log lines gathered before a write to stdout (about 30 request lines). */
-const LOG_BUFFER_BYTES = 8192;
+/** Bytes of log lines gathered before a write to stdout (about 12 request lines). */
+const LOG_BUFFER_BYTES = 3072;
+/**
+ * Largest write: PIPE_BUF (4 KB on Linux), so that a write to a pipe is atomic and lines of several
+ * processes sharing one stdout (RBCD_HTTP_PROCESSES) never interleave; a write holds whole lines
+ * (a single line longer than this is written on its own).
+ */
+const LOG_WRITE_BYTES = 4096;
 /** Longest a line waits in that buffer (sonic-boom flushes on this timer even when empty: one empty write per interval). */
 const LOG_FLUSH_MS = 1000;
 
 /**
  * Standard output, written asynchronously in chunks: lines are gathered until LOG_BUFFER_BYTES or
- * LOG_FLUSH_MS, whichever comes first, and written in one go (pino's default writes every line
+ * LOG_FLUSH_MS, whichever comes first, and written in one go, whole lines of at most LOG_WRITE_BYTES (pino's default writes every line
  * soon after it is logged, a write handed to a libuv thread for every two or three requests
  * under load). Lines still buffered when the process exits are written synchronously on exit
  * (pino registers that); a SIGKILL may lose the last LOG_FLUSH_MS of lines.
  */
 export function stdoutDestination(): DestinationStream {
-  return pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS });
+  return pino.destination({
+    dest: 1,
+    sync: false,
+    minLength: LOG_BUFFER_BYTES,
+    maxWrite: LOG_WRITE_BYTES,
+    periodicFlush: LOG_FLUSH_MS,
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { aggregatedMetrics, isHttpProcessOfCluster, joinMetricsAggregation } from '../cluster/cluster-metrics';
 import { AuditSinkDelivery } from '../audit/sinks/audit-sink-delivery';
 import { AuditSinksService } from '../audit/sinks/audit-sinks.service';
 import { Clock } from '../common/clock';
@@ -22,7 +23,10 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 @Injectable()
 export class MetricsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(MetricsService.name);
+  /** What this process counts and measures (HTTP, directory, reconciler, Node's own metrics). */
   readonly registry = new Registry();
+  /** Gauges read from the database at scrape time: the same for every process of a deployment. */
+  private readonly databaseRegistry = new Registry();
 
   readonly httpRequests = new Counter({
     name: 'http_requests_total',
@@ -54,29 +58,29 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     name: 'rbcd_jobs',
     help: 'Jobs in the durable queue by status',
     labelNames: ['status'] as const,
-    registers: [this.registry],
+    registers: [this.databaseRegistry],
   });
   readonly oldestJobAge = new Gauge({
     name: 'rbcd_job_queue_oldest_age_seconds',
     help: 'Age of the oldest queued job (0 when the queue is empty)',
-    registers: [this.registry],
+    registers: [this.databaseRegistry],
   });
   readonly requests = new Gauge({
     name: 'rbcd_requests',
     help: 'Requests by status',
     labelNames: ['status'] as const,
-    registers: [this.registry],
+    registers: [this.databaseRegistry],
   });
   readonly activeGrants = new Gauge({
     name: 'rbcd_active_grants',
     help: 'Active grants ((target, principal) pairs in force)',
-    registers: [this.registry],
+    registers: [this.databaseRegistry],
   });
   readonly breakGlassUnreviewed = new Gauge({
     name: 'rbcd_breakglass_unreviewed',
     help: 'Break-glass requests nobody has reviewed yet: pending (within reviewWithin) or overdue (escalated)',
     labelNames: ['state'] as const,
-    registers: [this.registry],
+    registers: [this.databaseRegistry],
   });
   readonly driftFindingsTotal = new Counter({
     name: 'rbcd_drift_findings_total',
@@ -89,6 +93,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     help: 'Drift findings of the last reconciliation, by kind',
     labelNames: ['kind'] as const,
     registers: [this.registry],
+    aggregator: 'max', // set by the process that runs the reconciler only
   });
   readonly reconcileRuns = new Counter({
     name: 'rbcd_reconcile_runs_total',
@@ -100,25 +105,26 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     name: 'rbcd_reconcile_last_run_timestamp_seconds',
     help: 'When the last reconciliation finished (Unix time)',
     registers: [this.registry],
+    aggregator: 'max', // set by the process that runs the reconciler only
   });
 
   readonly auditSinkLag = new Gauge({
     name: 'rbcd_audit_sink_lag_events',
     help: 'Audit events written but not yet acknowledged by the sink',
     labelNames: ['sink'] as const,
-    registers: [this.registry],
+    registers: [this.databaseRegistry],
   });
   readonly auditSinkDelivered = new Gauge({
     name: 'rbcd_audit_sink_delivered_seq',
     help: 'Sequence number of the last audit event the sink acknowledged',
     labelNames: ['sink'] as const,
-    registers: [this.registry],
+    registers: [this.databaseRegistry],
   });
   readonly auditSinkConsecutiveFailures = new Gauge({
     name: 'rbcd_audit_sink_consecutive_failures',
     help: 'Failed deliveries to the sink since its last success (0 when it is up)',
     labelNames: ['sink'] as const,
-    registers: [this.registry],
+    registers: [this.databaseRegistry],
   });
   readonly auditSinkFailures = new Counter({
     name: 'rbcd_audit_sink_failures_total',
@@ -127,6 +133,14 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     registers: [this.registry],
   });
 
+  /** 1 in each process; the sum of a scrape is how many HTTP processes serve (RBCD_HTTP_PROCESSES). */
+  readonly httpProcesses = new Gauge({
+    name: 'rbcd_http_processes',
+    help: 'HTTP processes serving behind this port (RBCD_HTTP_PROCESSES); each counts 1',
+    registers: [this.registry],
+  });
+
+  private leaveAggregation?: () => void;
   private readonly observer = (event: DirectoryOperationEvent) => this.observeDirectory(event);
 
   constructor(
@@ -139,16 +153,19 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     collectDefaultMetrics({ register: this.registry });
+    this.httpProcesses.set(1);
     sinkDelivery.onFailure = (sink) => this.auditSinkFailures.inc({ sink });
   }
 
   onModuleInit(): void {
     for (const sink of this.config.audit.sinks) this.auditSinkFailures.inc({ sink: sink.name }, 0);
     directoryOperationObservers.add(this.observer);
+    if (isHttpProcessOfCluster()) this.leaveAggregation = joinMetricsAggregation(this.registry);
   }
 
   onModuleDestroy(): void {
     directoryOperationObservers.delete(this.observer);
+    this.leaveAggregation?.();
   }
 
   observeHttp(method: string, route: string, status: number, seconds: number): void {
@@ -176,7 +193,9 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     } catch (error) {
       this.logger.warn(`metrics: database gauges not refreshed (${(error as Error).message})`);
     }
-    return this.registry.metrics();
+    // Several processes behind one port: a scrape shows all of them (the primary adds them up).
+    const counted = isHttpProcessOfCluster() ? await aggregatedMetrics() : await this.registry.metrics();
+    return counted + (await this.databaseRegistry.metrics());
   }
 
   get contentType(): string {

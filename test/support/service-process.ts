@@ -7,6 +7,10 @@ import { TEST_ADMIN_KEY } from './test-app';
 
 export interface ServiceProcess {
   url: string;
+  /** The process started (with RBCD_HTTP_PROCESSES > 1: the primary). */
+  pid: number;
+  /** Its exit code once it has exited (null: killed by a signal). */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -44,6 +48,7 @@ export async function startServiceProcess(
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   const url = `http://127.0.0.1:${port}`;
@@ -62,6 +67,8 @@ export async function startServiceProcess(
   }
   return {
     url,
+    pid: child.pid as number,
+    exited,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -51,6 +51,11 @@ function assemble(env: Env, yaml: Record<string, unknown>, settings: Environment
   if (settings.RBCD_TEST_CRASH_AT && settings.NODE_ENV === 'production')
     throw new ConfigError('RBCD_TEST_CRASH_AT', 'is a test hook and is refused when NODE_ENV=production');
   const databaseUrl = env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  if (settings.RBCD_HTTP_PROCESSES > 1 && !databaseUrl.startsWith('postgres'))
+    throw new ConfigError(
+      'RBCD_HTTP_PROCESSES',
+      `${settings.RBCD_HTTP_PROCESSES} processes need PostgreSQL (DATABASE_URL=postgres://...): a SQLite file has one writer, one process`,
+    );
   return withoutUndefined({
     port: settings.PORT,
     host: settings.HOST,
@@ -81,6 +86,11 @@ function assemble(env: Env, yaml: Record<string, unknown>, settings: Environment
     logLevel: settings.LOG_LEVEL,
     /** RBCD_WORKER: this process runs the job worker, the expiry scheduler and the reconciler. */
     worker: settings.RBCD_WORKER,
+    /**
+     * RBCD_HTTP_PROCESSES: copies of the service behind one port (node:cluster), PostgreSQL only;
+     * the first runs the background work (src/cluster/http-processes.ts).
+     */
+    httpProcesses: settings.RBCD_HTTP_PROCESSES,
     limits: {
       /** RBCD_MAX_TARGETS: most targets in one request or plan. */
       maxTargets: settings.RBCD_MAX_TARGETS,

@@ -21,6 +21,13 @@ import {
 /** The largest LDAP_POOL_SIZE: more connections than this only queue at the DC. */
 export const MAX_POOL_SIZE = 32;
 
+/** The most HTTP processes (RBCD_HTTP_PROCESSES): more than the cores only adds context switches. */
+export const MAX_HTTP_PROCESSES = 64;
+
+const httpProcesses = wholeNumber(1, 1).superRefine((n, ctx) => {
+  if (n > MAX_HTTP_PROCESSES) problem(ctx, `"${n}" must be at most ${MAX_HTTP_PROCESSES}`);
+});
+
 const poolSize = wholeNumber(4, 1).superRefine((n, ctx) => {
   if (n > MAX_POOL_SIZE) problem(ctx, `"${n}" must be at most ${MAX_POOL_SIZE}`);
 });
@@ -47,6 +54,7 @@ export const environmentSchema = z.object({
   HOST: text('0.0.0.0'),
   LOG_LEVEL: logLevel,
   RBCD_WORKER: flag(true),
+  RBCD_HTTP_PROCESSES: httpProcesses,
   RBCD_DRIFT_REPAIR: flag(false),
   /** Default: on for SQLite, off for PostgreSQL (decided with DATABASE_URL). */
   RBCD_MIGRATE_ON_START: optionalFlag,
