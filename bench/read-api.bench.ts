@@ -178,7 +178,7 @@ async function main(): Promise<void> {
       RBCD_ADMIN_API_KEY: KEY,
       PORT: String(port),
       HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: process.env.BENCH_SERVICE_LOG_LEVEL ?? 'info', // info: one line per request, as in production
       ...(process.env.BENCH_POOL_SIZE ? { LDAP_POOL_SIZE: process.env.BENCH_POOL_SIZE } : {}),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -188,10 +188,16 @@ async function main(): Promise<void> {
     const agent = new Agent({ keepAlive: true });
     for (let i = 0; i < 100 && !(await get(agent, port, `/api/v1/delegations/${names[0]}`)); i++) await sleep(200);
     agent.destroy();
-    const scenarios: [string, string[]][] = [
-      [`${names.length} distinct targets`, names],
-      ['one hot target', [names[0]]],
-    ];
+    // BENCH_SCENARIOS=distinct or =hot runs one of the two (default both).
+    const only = process.env.BENCH_SCENARIOS;
+    const scenarios = (
+      [
+        ['distinct', `${names.length} distinct targets`, names],
+        ['hot', 'one hot target', [names[0]]],
+      ] as const
+    )
+      .filter(([key]) => !only || only.split(',').includes(key))
+      .map(([, label, list]) => [label, [...list]] as [string, string[]]);
     const report: string[] = [];
     for (const [label, list] of scenarios) {
       await serviceLoad(port, list); // warm-up: JIT, connections, the domain of each name

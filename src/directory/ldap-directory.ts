@@ -48,6 +48,7 @@ import { type LdapSearchOptions, toLdapFilter } from './ldap-filter';
 import { isDomainOutOfReach, LDAP_RESULT, resultCode, toDirectoryError } from './ldap-errors';
 import { SdFlagsControl } from './sd-flags-control';
 import { TtlCache } from './sid-cache';
+import { type DcStamp, DcStampedCache } from './dc-stamped-cache';
 import { domainSidOf, IMPLICIT_TOKEN_SIDS } from './well-known-sids';
 import { isDnUnder } from './dn';
 
@@ -56,6 +57,9 @@ const SID_CACHE_TTL_MS = 60_000;
 const SPN_MAPPINGS_TTL_MS = 3_600_000;
 /** Most identifiers in one batched look-up (one OR filter). */
 const LOOKUP_BATCH = 50;
+const DEFAULT_READ_CACHE_ENTRIES = 10_000;
+/** However quiet the DC, a kept answer is read again after this long. */
+const READ_CACHE_MAX_AGE_MS = 5 * 60_000;
 /** Batched look-ups out at once per pooled connection; more wait and join the next batch. */
 const LOOKUPS_IN_FLIGHT_PER_CONNECTION = 2;
 /**
@@ -149,11 +153,18 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   private readonly lookups = new Map<string, ReadBatcher<SearchableIdentifier, DirectoryObject[]>>();
 
   /** sPNMappings by forest (configuration DN): read once, kept for an hour. */
+  /**
+   * Look-up answers kept while the DC commits nothing (RBCD_READ_CACHE_ENTRIES; see
+   * DcStampedCache): a read still asks the DC, but only for its stamp when nothing changed.
+   */
+  private readonly answerCache: DcStampedCache<DirectoryObject[]>;
+
   private readonly spnMappingsByForest = new TtlCache<string, SpnMappings>(SPN_MAPPINGS_TTL_MS);
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     super();
     this.connections = config.domains.map((d) => new DomainConnection(d));
+    this.answerCache = new DcStampedCache(config.readCacheEntries ?? DEFAULT_READ_CACHE_ENTRIES, READ_CACHE_MAX_AGE_MS);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -710,51 +721,93 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   ): Promise<DirectoryObject[][]> {
     const distinct = new Map<string, SearchableIdentifier>();
     for (const item of items) distinct.set(identityKey(item), item);
-    const questions = [...distinct.values()];
-    const found = await this.searchIdentities(connection, questions, shape);
-    const answers = new Map(
-      questions.map((q) => [identityKey(q), found.filter((o) => matchesIdentity(q, o)).slice(0, MATCHES_KEPT)]),
+    const { baseDn } = await connection.info();
+    const answers = await connection.withClient('lookup', (client) =>
+      this.answersOn(client, connection, baseDn, [...distinct.values()], shape),
     );
-    const unclaimed = found.some((o) => !questions.some((q) => matchesIdentity(q, o)));
-    if (unclaimed && questions.length > 1) {
+    return items.map((item) => (answers.get(identityKey(item)) ?? []).map((o) => ({ ...o })));
+  }
+
+  /**
+   * Each identifier's entries, on one connection (one DC): first the DC's stamp, and the answers
+   * kept at that very stamp (nothing committed since their search); the others in one search,
+   * kept with the stamp taken before it.
+   */
+  private async answersOn(
+    client: Client,
+    connection: DomainConnection,
+    baseDn: string,
+    questions: SearchableIdentifier[],
+    shape: LookupShape,
+  ): Promise<Map<string, DirectoryObject[]>> {
+    const answers = new Map<string, DirectoryObject[]>();
+    const stamp = this.answerCache.enabled ? await readDcStamp(client) : undefined;
+    const cacheKey = (q: SearchableIdentifier) =>
+      `${connection.name}|${shape.withSecurityDescriptor ? 'sd' : ''}|${shape.identityOnly ? 'identity' : ''}|${identityKey(q)}`;
+    const asked: SearchableIdentifier[] = [];
+    for (const q of questions) {
+      const kept = stamp && this.answerCache.get(cacheKey(q), stamp);
+      if (kept) answers.set(identityKey(q), kept);
+      else asked.push(q);
+    }
+    if (asked.length === 0) return answers;
+    const started = performance.now();
+    const found = await this.searchIdentities(client, connection.name, baseDn, asked, shape);
+    connection.report('lookup-search', started);
+    for (const q of asked)
+      answers.set(identityKey(q), found.filter((o) => matchesIdentity(q, o)).slice(0, MATCHES_KEPT));
+    const unclaimed = found.some((o) => !asked.some((q) => matchesIdentity(q, o)));
+    if (unclaimed && asked.length > 1) {
       // An entry none of our comparisons claims (a collation AD knows better): the identifiers
       // left without an answer are asked one by one, so no caller is told "not found" wrongly.
-      for (const q of questions.filter((q) => answers.get(identityKey(q))?.length === 0)) {
-        answers.set(identityKey(q), (await this.searchIdentities(connection, [q], shape)).slice(0, MATCHES_KEPT));
+      for (const q of asked.filter((q) => answers.get(identityKey(q))?.length === 0)) {
+        const entries = await this.searchIdentities(client, connection.name, baseDn, [q], shape);
+        answers.set(identityKey(q), entries.slice(0, MATCHES_KEPT));
       }
     }
-    return items.map((item) => (answers.get(identityKey(item)) ?? []).map((o) => ({ ...o })));
+    if (stamp) for (const q of asked) this.answerCache.set(cacheKey(q), stamp, answers.get(identityKey(q)) ?? []);
+    return answers;
   }
 
   /** One subtree search for accounts matching any of the identifiers (filter objects: values never parsed as filter syntax). */
   private async searchIdentities(
-    connection: DomainConnection,
+    client: Client,
+    domain: string,
+    baseDn: string,
     questions: SearchableIdentifier[],
     shape: LookupShape,
   ): Promise<DirectoryObject[]> {
     const identities =
       questions.length === 1 ? identityFilter(questions[0]) : new OrFilter({ filters: questions.map(identityFilter) });
     const filter = new AndFilter({ filters: [new PresenceFilter({ attribute: 'objectSid' }), identities] });
-    const { baseDn } = await connection.info();
-    return connection.withClient('lookup', async (client) => {
-      const { searchEntries } = await client.search(
-        baseDn,
-        {
-          scope: 'sub',
-          filter,
-          attributes: lookupAttributes(shape),
-          explicitBufferAttributes: BINARY_ATTRIBUTES,
-        },
-        shape.withSecurityDescriptor ? [new SdFlagsControl()] : [],
-      );
-      return searchEntries.map((entry) => {
-        const object = toDirectoryObject(entry, connection.name);
-        object.rbcd ??= null;
-        if (shape.withSecurityDescriptor) object.securityDescriptor ??= null;
-        return object;
-      });
+    const { searchEntries } = await client.search(
+      baseDn,
+      {
+        scope: 'sub',
+        filter,
+        attributes: lookupAttributes(shape),
+        explicitBufferAttributes: BINARY_ATTRIBUTES,
+      },
+      shape.withSecurityDescriptor ? [new SdFlagsControl()] : [],
+    );
+    return searchEntries.map((entry) => {
+      const object = toDirectoryObject(entry, domain);
+      object.rbcd ??= null;
+      if (shape.withSecurityDescriptor) object.securityDescriptor ??= null;
+      return object;
     });
   }
+}
+
+/** The DC's stamp: its NTDS settings object and highestCommittedUSN, from the rootDSE. */
+async function readDcStamp(client: Client): Promise<DcStamp> {
+  const { searchEntries } = await client.search('', {
+    scope: 'base',
+    filter: '(objectClass=*)',
+    attributes: ['dsServiceName', 'highestCommittedUSN'],
+  });
+  const [root] = searchEntries;
+  return { dc: String(root?.dsServiceName ?? ''), usn: String(root?.highestCommittedUSN ?? '') };
 }
 
 /**

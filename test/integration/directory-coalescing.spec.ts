@@ -1,6 +1,7 @@
 // Directory reads coalesced against the sandbox DC: identity look-ups asked together become one
 // search per domain (an OR of identity filters built as filter objects), each caller gets exactly its
-// own account, hostile names stay names, and an answer is never shared across a write.
+// own account, hostile names stay names, and an answer is never shared across a write: an answer is
+// kept only while the DC commits nothing (its highestCommittedUSN, asked again by every read).
 import type { AppConfig, DomainConfig } from '../../src/config/config.types';
 import { loadConfig } from '../../src/config/load-config';
 import { DomainError } from '../../src/common/errors/domain-error';
@@ -10,7 +11,17 @@ import { DelegationReader } from '../../src/delegations/delegation-reader';
 import { DelegationsService } from '../../src/delegations/delegations.service';
 import { WritersService } from '../../src/policy/writers.service';
 import { createRbcdDescriptor, encodeSecurityDescriptor } from '../../src/security-descriptor';
-import { createComputer, type CreatedComputer, deleteObject, REPO_ROOT, uniqueName } from '../support/sandbox';
+import { Attribute, Change } from 'ldapts';
+import {
+  adminClient,
+  createComputer,
+  type CreatedComputer,
+  deleteObject,
+  RBCD_ATTRIBUTE,
+  REPO_ROOT,
+  uniqueName,
+  withClient,
+} from '../support/sandbox';
 
 const base: AppConfig = loadConfig({
   RBCD_CONFIG: `${REPO_ROOT}/.sandbox/rbcd.yaml`,
@@ -175,5 +186,64 @@ describe('coalesced directory reads (sandbox DC)', () => {
       hammering = false;
       await hammer;
     }
+  });
+
+  describe('answers kept while the DC commits nothing (RBCD_READ_CACHE_ENTRIES)', () => {
+    /** Replaces an attribute as another LDAP client would (not through the service). */
+    const replaceElsewhere = (dn: string, type: string, value: string | Buffer) =>
+      withClient(adminClient(), (c) =>
+        c.modify(dn, [
+          new Change({
+            operation: 'replace',
+            modification: new Attribute({ type, values: typeof value === 'string' ? [value] : [value] }),
+          }),
+        ]),
+      );
+
+    it('a second read with nothing committed in between asks the DC for its stamp only, and gets the same answer', async () => {
+      const name = computers[11].samAccountName;
+      const first = await directory.resolve(name, { withRbcd: true, withSecurityDescriptor: true });
+      const { result, ops } = await counting(() =>
+        directory.resolve(name, { withRbcd: true, withSecurityDescriptor: true }),
+      );
+      expect(ops.lookup).toBe(1); // the stamp
+      expect(ops['lookup-search']).toBeUndefined();
+      expect(result).toEqual(first);
+      expect(result).not.toBe(first); // each caller its own copy
+    });
+
+    it('a change made by another client is seen by the next read (positive control: the read before kept its answer)', async () => {
+      const c = computers[11];
+      await directory.resolve(c.samAccountName, { withRbcd: true });
+      const value = encodeSecurityDescriptor(createRbcdDescriptor([computers[0].sid]));
+      await replaceElsewhere(c.dn, RBCD_ATTRIBUTE, value);
+      const { result, ops } = await counting(() => directory.resolve(c.samAccountName, { withRbcd: true }));
+      expect(result.rbcd?.equals(value)).toBe(true);
+      expect(ops['lookup-search']).toBe(1);
+    });
+
+    it('a change to any other object also sends the next read to the directory (the stamp is the whole DC)', async () => {
+      const name = computers[10].samAccountName;
+      await directory.resolve(name, {});
+      const kept = await counting(() => directory.resolve(name, {}));
+      expect(kept.ops['lookup-search']).toBeUndefined();
+      await replaceElsewhere(computers[9].dn, 'description', `touched ${Date.now()}`);
+      const searched = await counting(() => directory.resolve(name, {}));
+      expect(searched.ops['lookup-search']).toBe(1);
+    });
+
+    it('with RBCD_READ_CACHE_ENTRIES=0 every read searches (and no stamp is read)', async () => {
+      const uncached = new LdapDirectory({ ...base, domains: [contoso, fabrikam], readCacheEntries: 0 });
+      try {
+        await uncached.domains();
+        const name = computers[8].samAccountName;
+        await uncached.resolve(name, {});
+        const { ops } = await counting(() => uncached.resolve(name, {}));
+        expect(ops['lookup-search']).toBe(1);
+        expect(ops.lookup).toBe(1);
+      } finally {
+        await uncached.onModuleDestroy();
+      }
+    });
   });
 });

@@ -104,6 +104,11 @@ function assemble(env: Env, yaml: Record<string, unknown>, settings: Environment
       maxFields: settings.RBCD_GRAPHQL_MAX_FIELDS,
       maxDirectoryLookups: settings.RBCD_GRAPHQL_MAX_LOOKUPS,
     },
+    /**
+     * RBCD_READ_CACHE_ENTRIES: look-up answers kept while the DC commits nothing (each read still
+     * asks the DC for its highestCommittedUSN first); 0 = every read searches.
+     */
+    readCacheEntries: settings.RBCD_READ_CACHE_ENTRIES,
     /** RBCD_WEBHOOK_TIMEOUT_MS: timeout of one webhook delivery. */
     webhookTimeoutMs: settings.RBCD_WEBHOOK_TIMEOUT_MS,
     /** RBCD_DRIFT_REPAIR: the reconciler puts missing grants back. */

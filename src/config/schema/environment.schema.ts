@@ -78,6 +78,7 @@ export const environmentSchema = z.object({
   RBCD_GROUP_CACHE_MS: wholeNumber(60_000, 0),
 
   LDAP_POOL_SIZE: poolSize,
+  RBCD_READ_CACHE_ENTRIES: wholeNumber(10_000, 0),
   LDAP_STARTTLS: optionalFlag,
   LDAP_CONNECT_TIMEOUT_MS: optionalWholeNumber(100),
   LDAP_TIMEOUT_MS: optionalWholeNumber(100),
