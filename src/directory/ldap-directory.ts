@@ -155,7 +155,9 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
   /** sPNMappings by forest (configuration DN): read once, kept for an hour. */
   /**
    * Look-up answers kept while the DC commits nothing (RBCD_READ_CACHE_ENTRIES; see
-   * DcStampedCache): a read still asks the DC, but only for its stamp when nothing changed.
+   * DcStampedCache): a read still asks the DC, but only for its stamp when nothing changed. A
+   * look-up reads replicated attributes only (lookupAttributes), each change of which raises the
+   * DC's USN; non-replicated ones such as lastLogon or badPwdCount are never read through it.
    */
   private readonly answerCache: DcStampedCache<DirectoryObject[]>;
 
