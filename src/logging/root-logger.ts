@@ -27,16 +27,18 @@ const LOG_WRITE_BYTES = 4096;
 const LOG_FLUSH_MS = 1000;
 
 /**
- * Standard output, written asynchronously in chunks: lines are gathered until LOG_BUFFER_BYTES or
- * LOG_FLUSH_MS, whichever comes first, and written in one go, whole lines of at most LOG_WRITE_BYTES (pino's default writes every line
- * soon after it is logged, a write handed to a libuv thread for every two or three requests
- * under load). Lines still buffered when the process exits are written synchronously on exit
- * (pino registers that); a SIGKILL may lose the last LOG_FLUSH_MS of lines.
+ * Standard output, in chunks: lines are gathered until LOG_BUFFER_BYTES or LOG_FLUSH_MS, whichever
+ * comes first, and written in one synchronous write of whole lines (at most LOG_WRITE_BYTES). A
+ * synchronous write (pino's own default for stdout) costs the event loop less than handing each
+ * chunk to a libuv thread and taking its callback (measured: about 10% less CPU per read request);
+ * a stdout reader that stops reading would block the process, as with pino's default. Lines still
+ * buffered when the process exits are written on exit (pino registers that); a SIGKILL may lose
+ * the last LOG_FLUSH_MS of lines.
  */
 export function stdoutDestination(): DestinationStream {
   return pino.destination({
     dest: 1,
-    sync: false,
+    sync: true,
     minLength: LOG_BUFFER_BYTES,
     maxWrite: LOG_WRITE_BYTES,
     periodicFlush: LOG_FLUSH_MS,
