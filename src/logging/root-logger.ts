@@ -32,17 +32,34 @@ const LOG_FLUSH_MS = 1000;
  * synchronous write (pino's own default for stdout) costs the event loop less than handing each
  * chunk to a libuv thread and taking its callback (measured: about 10% less CPU per read request);
  * a stdout reader that stops reading would block the process, as with pino's default. Lines still
- * buffered when the process exits are written on exit (pino registers that); a SIGKILL may lose
+ * buffered when the process exits are written on exit; a SIGKILL may lose
  * the last LOG_FLUSH_MS of lines.
  */
 export function stdoutDestination(): DestinationStream {
-  return pino.destination({
+  // One per process (one stdout), whatever the number of applications (tests start many).
+  stdout ??= openStdout();
+  return stdout;
+}
+
+let stdout: DestinationStream | undefined;
+
+function openStdout(): DestinationStream {
+  const destination = pino.destination({
     dest: 1,
     sync: true,
     minLength: LOG_BUFFER_BYTES,
     maxWrite: LOG_WRITE_BYTES,
     periodicFlush: LOG_FLUSH_MS,
   });
+  // pino flushes on exit only for asynchronous destinations: the buffered lines are written here.
+  process.once('exit', () => {
+    try {
+      destination.flushSync();
+    } catch {
+      // stdout closed: nothing left to write to
+    }
+  });
+  return destination;
 }
 
 /**
