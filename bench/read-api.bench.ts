@@ -132,6 +132,33 @@ async function measured(sources: CpuSources, run: () => Promise<LoadResult>): Pr
   return [result, formatCpuPerRequest(before, cpuSnapshot(sources), result.requests)];
 }
 
+const CHURN_MS = Number(process.env.BENCH_CHURN_MS ?? 20);
+
+/** Another LDAP client changing an unrelated object's description every CHURN_MS until stopped. */
+function startChurn(dn: string): { stop: () => Promise<number> } {
+  let running = true;
+  let changes = 0;
+  const loop = withClient(adminClient(), async (c) => {
+    while (running) {
+      await c.modify(dn, [
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type: 'description', values: [`churn ${changes}`] }),
+        }),
+      ]);
+      changes++;
+      await sleep(CHURN_MS);
+    }
+  });
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return changes;
+    },
+  };
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const spread = (values: number[]) => `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
 
@@ -188,18 +215,22 @@ async function main(): Promise<void> {
     const agent = new Agent({ keepAlive: true });
     for (let i = 0; i < 100 && !(await get(agent, port, `/api/v1/delegations/${names[0]}`)); i++) await sleep(200);
     agent.destroy();
-    // BENCH_SCENARIOS=distinct or =hot runs one of the two (default both).
+    // BENCH_SCENARIOS=distinct,hot,churn picks some (default all three). churn: the distinct
+    // targets while another LDAP client commits a change on the DC every CHURN_MS, for both sides:
+    // the service's kept answers are then mostly stale (its reads search as without them).
     const only = process.env.BENCH_SCENARIOS;
     const scenarios = (
       [
-        ['distinct', `${names.length} distinct targets`, names],
-        ['hot', 'one hot target', [names[0]]],
+        ['distinct', `${names.length} distinct targets`, names, false],
+        ['hot', 'one hot target', [names[0]], false],
+        ['churn', `${names.length} distinct targets, a change committed on the DC every ${CHURN_MS} ms`, names, true],
       ] as const
     )
       .filter(([key]) => !only || only.split(',').includes(key))
-      .map(([, label, list]) => [label, [...list]] as [string, string[]]);
+      .map(([, label, list, churn]) => ({ label, list: [...list], churn }));
     const report: string[] = [];
-    for (const [label, list] of scenarios) {
+    for (const { label, list, churn } of scenarios) {
+      const churning = churn ? startChurn(principals.computers[1].dn) : undefined;
       await serviceLoad(port, list); // warm-up: JIT, connections, the domain of each name
       const ratios: number[] = [];
       const p99s: [number, number][] = [];
@@ -232,8 +263,9 @@ async function main(): Promise<void> {
           `      CPU ms per request: ${bareCpu}`,
         );
       }
+      const changes = await churning?.stop();
       report.push(
-        `\n${label}, ${CONCURRENCY} concurrent clients, rbcd-broker as ${HTTP_PROCESSES} HTTP process(es), ${SECONDS} s per side, ${ROUNDS} rounds`,
+        `\n${label}${changes === undefined ? '' : ` (${changes} changes)`}, ${CONCURRENCY} concurrent clients, rbcd-broker as ${HTTP_PROCESSES} HTTP process(es), ${SECONDS} s per side, ${ROUNDS} rounds`,
         ...lines,
         `  throughput ratio (rbcd-broker / bare ldapts): median ${median(ratios).toFixed(2)}x (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; spread ${spread(ratios)})`,
         `  p99 rbcd-broker vs bare: ${p99s.map(([a, b]) => `${a.toFixed(1)} vs ${b.toFixed(1)} ms`).join('; ')} (median ratio ${median(p99s.map(([a, b]) => a / b)).toFixed(2)})`,

@@ -41,9 +41,7 @@ export function runHttpProcesses({ processes, worker, logger }: HttpProcessesOpt
   };
 
   const envOf = (slot: number): Record<string, string> =>
-    slot === 0
-      ? { RBCD_HTTP_PROCESS: '0' }
-      : { RBCD_HTTP_PROCESS: String(slot), RBCD_WORKER: 'off', RBCD_MIGRATE_ON_START: 'false' };
+    slot === 0 ? {} : { RBCD_WORKER: 'off', RBCD_MIGRATE_ON_START: 'false' };
 
   const start = (slot: number): Worker => {
     const child = cluster.fork(envOf(slot));
