@@ -61,7 +61,7 @@ describe('RBCD_HTTP_PROCESSES=2 (PostgreSQL)', () => {
     who = await actors(api);
     created.push(await createComputer(uniqueName('HP')), await createComputer(uniqueName('HP')));
     await until('both HTTP processes serve', 120_000, async () => ((await serving()) === 2 ? true : undefined));
-  }, 240_000);
+  }, 360_000);
 
   afterAll(async () => {
     await Promise.all([service?.stop(), api?.close()]);
@@ -131,7 +131,7 @@ describe('RBCD_HTTP_PROCESSES=2 (PostgreSQL)', () => {
     expect(replaced).not.toContain(victim);
     await until('the new process serves', 120_000, async () => ((await serving()) === 2 ? true : undefined));
     for (let i = 0; i < 6; i++) await live();
-  });
+  }, 240_000);
 
   it('stops every process on SIGTERM and exits 0', async () => {
     const children = childrenOf(service.pid);
