@@ -7,9 +7,8 @@ describe('DcStampedCache', () => {
     const cache = new DcStampedCache<string>(10, 60_000);
     cache.set('a', at('100'), 'value');
     expect(cache.get('a', at('100'))).toBe('value');
-    // The DC committed something since (any object): the answer is gone, not only for this stamp.
+    // The DC committed something since (any object): not an answer for the new stamp.
     expect(cache.get('a', at('101'))).toBeUndefined();
-    expect(cache.get('a', at('100'))).toBeUndefined();
   });
 
   it('never answers with what another DC said', () => {
@@ -36,5 +35,23 @@ describe('DcStampedCache', () => {
     cache.set('a', at('1'), 1);
     expect(cache.enabled).toBe(false);
     expect(cache.get('a', at('1'))).toBeUndefined();
+  });
+});
+
+describe('DcStampedCache: answers checked again', () => {
+  const at = (usn: string, dc = 'CN=NTDS Settings,CN=DC1') => ({ dc, usn });
+
+  it('offers an answer of an earlier stamp of the same DC for checking, and keeps it at the new stamp once checked', () => {
+    let now = 0;
+    const cache = new DcStampedCache<string>(10, 1_000, () => now);
+    cache.set('a', at('100'), 'value');
+    expect(cache.keptEarlier('a', at('105'))).toBe('value');
+    expect(cache.keptEarlier('a', at('105', 'CN=NTDS Settings,CN=DC2'))).toBeUndefined();
+    cache.restamp('a', at('105'));
+    expect(cache.get('a', at('105'))).toBe('value');
+    // Checked or not, an answer is never older than the ceiling, counted from its search.
+    now = 1_001;
+    expect(cache.keptEarlier('a', at('106'))).toBeUndefined();
+    expect(cache.get('a', at('105'))).toBeUndefined();
   });
 });

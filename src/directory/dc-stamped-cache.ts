@@ -29,23 +29,47 @@ export class DcStampedCache<V> {
     return this.maxEntries > 0;
   }
 
-  /** The answer kept for `key`, when it was read at exactly `stamp`. */
+  /** The answer kept for `key`, when it was read (or checked) at exactly `stamp`. */
   get(key: string, stamp: DcStamp): V | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.stamp.dc !== stamp.dc || entry.stamp.usn !== stamp.usn || this.now() - entry.storedAt > this.maxAgeMs) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry.value;
+    const entry = this.fresh(key);
+    return entry && entry.stamp.dc === stamp.dc && entry.stamp.usn === stamp.usn ? entry.value : undefined;
   }
 
-  /** Keeps `value`, read by a search sent after `stamp` was taken on the same connection. */
+  /**
+   * The answer kept for `key` at an earlier stamp of the same DC (something was committed since,
+   * maybe elsewhere): a caller may check it against the DC (each entry's uSNChanged) and keep it
+   * again at the new stamp when nothing it holds has changed.
+   */
+  keptEarlier(key: string, stamp: DcStamp): V | undefined {
+    const entry = this.fresh(key);
+    return entry && entry.stamp.dc === stamp.dc ? entry.value : undefined;
+  }
+
+  /** Keeps `value`, read (or checked) by a search sent after `stamp` was taken on the same connection. */
   set(key: string, stamp: DcStamp, value: V): void {
     if (!this.enabled) return;
     this.entries.delete(key);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(key, { stamp, value, storedAt: this.now() });
+  }
+
+  /**
+   * The answer kept for `key`, checked unchanged after `stamp` was taken: kept at that stamp now.
+   * Its age still counts from its search (the ceiling bounds how old any answer can be).
+   */
+  restamp(key: string, stamp: DcStamp): void {
+    const entry = this.entries.get(key);
+    if (entry) entry.stamp = stamp;
+  }
+
+  /** The entry for `key` unless it is older than the ceiling (then it is dropped). */
+  private fresh(key: string): { stamp: DcStamp; value: V; storedAt: number } | undefined {
+    const entry = this.entries.get(key);
+    if (entry && this.now() - entry.storedAt > this.maxAgeMs) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
   }
 
   get size(): number {

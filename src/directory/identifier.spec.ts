@@ -1,6 +1,6 @@
 import { EqualityFilter, OrFilter } from 'ldapts';
 import { guidFromBytes, guidToBytes, parseIdentifier } from './identifier';
-import { identityFilter } from './ldap-directory';
+import { identityFilter } from './identity-lookups';
 
 describe('parseIdentifier', () => {
   it.each([

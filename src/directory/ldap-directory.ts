@@ -1,19 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import {
-  AndFilter,
-  Attribute,
-  Change,
-  type Client,
-  EqualityFilter,
-  type Filter,
-  OrFilter,
-  PresenceFilter,
-} from 'ldapts';
+import { AndFilter, Attribute, Change, type Client, EqualityFilter, OrFilter } from 'ldapts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError } from '../common/errors/domain-error';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config.types';
-import { sidFromBytes, sidToBytes } from '../security-descriptor';
+import { sidFromBytes } from '../security-descriptor';
 import { DirectoryPort } from './directory.port';
 import {
   RBCD_ATTRIBUTE,
@@ -40,15 +31,15 @@ import { DomainConnection } from './domain-connection';
 import { domainOfDn, ExtendedDnControl, parseExtendedDn } from './extended-dn';
 import { aliasesReached, type BuiltinAlias, readBuiltinAliases } from './builtin-aliases';
 import { ACCOUNT_ATTRIBUTES, BINARY_ATTRIBUTES, toDirectoryObject } from './entry-mapper';
-import { guidToBytes, parseIdentifier, type ParsedIdentifier } from './identifier';
-import { identityKey, matchesIdentity, type SearchableIdentifier } from './identity-match';
+import { parseIdentifier, type ParsedIdentifier } from './identifier';
+import { identityKey, type SearchableIdentifier } from './identity-match';
 import { ReadBatcher } from './read-batcher';
-import { binaryEquals } from './ldap-escape';
 import { type LdapSearchOptions, toLdapFilter } from './ldap-filter';
 import { isDomainOutOfReach, LDAP_RESULT, resultCode, toDirectoryError } from './ldap-errors';
 import { SdFlagsControl } from './sd-flags-control';
 import { TtlCache } from './sid-cache';
-import { type DcStamp, DcStampedCache } from './dc-stamped-cache';
+import { DcStampedCache } from './dc-stamped-cache';
+import { IDENTITY_ATTRIBUTES, IdentityLookups, type LookupShape } from './identity-lookups';
 import { domainSidOf, IMPLICIT_TOKEN_SIDS } from './well-known-sids';
 import { isDnUnder } from './dn';
 
@@ -62,37 +53,6 @@ const DEFAULT_READ_CACHE_ENTRIES = 10_000;
 const READ_CACHE_MAX_AGE_MS = 5 * 60_000;
 /** Batched look-ups out at once per pooled connection; more wait and join the next batch. */
 const LOOKUPS_IN_FLIGHT_PER_CONNECTION = 2;
-/**
- * What names an account (resolve's `identityOnly`): a view that shows it needs nothing else. Every
- * attribute an identifier can be matched on is here (matchesIdentity hands each caller its entries by
- * them): without userPrincipalName, `alice@contoso.test` found alice and then was told "not found".
- */
-const IDENTITY_ATTRIBUTES = [
-  'objectSid',
-  'objectGUID',
-  'sAMAccountName',
-  'userPrincipalName',
-  'dNSHostName',
-  'objectClass',
-];
-/** Most entries one identifier may match (more than one is AMBIGUOUS_IDENTIFIER; ten are shown). */
-const MATCHES_KEPT = 11;
-
-/** What a look-up reads besides the account's names: one batcher per shape. */
-interface LookupShape {
-  withSecurityDescriptor: boolean;
-  identityOnly: boolean;
-}
-
-/** The attributes a batched look-up of this shape reads (the RBCD value always: it is small). */
-function lookupAttributes(shape: LookupShape): string[] {
-  return [
-    ...(shape.identityOnly ? IDENTITY_ATTRIBUTES : ACCOUNT_ATTRIBUTES),
-    RBCD_ATTRIBUTE,
-    ...(shape.withSecurityDescriptor ? [SECURITY_DESCRIPTOR_ATTRIBUTE] : []),
-  ];
-}
-
 /** Members that can widen a group: groups, and foreign security principals (which may be groups). */
 const WIDENING_CLASSES = new OrFilter({
   filters: [
@@ -159,14 +119,16 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
    * look-up reads replicated attributes only (lookupAttributes), each change of which raises the
    * DC's USN; non-replicated ones such as lastLogon or badPwdCount are never read through it.
    */
-  private readonly answerCache: DcStampedCache<DirectoryObject[]>;
+  private readonly identityLookups: IdentityLookups;
 
   private readonly spnMappingsByForest = new TtlCache<string, SpnMappings>(SPN_MAPPINGS_TTL_MS);
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     super();
     this.connections = config.domains.map((d) => new DomainConnection(d));
-    this.answerCache = new DcStampedCache(config.readCacheEntries ?? DEFAULT_READ_CACHE_ENTRIES, READ_CACHE_MAX_AGE_MS);
+    this.identityLookups = new IdentityLookups(
+      new DcStampedCache(config.readCacheEntries ?? DEFAULT_READ_CACHE_ENTRIES, READ_CACHE_MAX_AGE_MS),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -725,122 +687,8 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
     for (const item of items) distinct.set(identityKey(item), item);
     const { baseDn } = await connection.info();
     const answers = await connection.withClient('lookup', (client) =>
-      this.answersOn(client, connection, baseDn, [...distinct.values()], shape),
+      this.identityLookups.answer(client, { connection, baseDn, shape }, [...distinct.values()]),
     );
     return items.map((item) => (answers.get(identityKey(item)) ?? []).map((o) => ({ ...o })));
   }
-
-  /**
-   * Each identifier's entries, on one connection (one DC): first the DC's stamp, and the answers
-   * kept at that very stamp (nothing committed since their search); the others in one search,
-   * kept with the stamp taken before it.
-   */
-  private async answersOn(
-    client: Client,
-    connection: DomainConnection,
-    baseDn: string,
-    questions: SearchableIdentifier[],
-    shape: LookupShape,
-  ): Promise<Map<string, DirectoryObject[]>> {
-    const answers = new Map<string, DirectoryObject[]>();
-    const stamp = this.answerCache.enabled ? await readDcStamp(client) : undefined;
-    const cacheKey = (q: SearchableIdentifier) =>
-      `${connection.name}|${shape.withSecurityDescriptor ? 'sd' : ''}|${shape.identityOnly ? 'identity' : ''}|${identityKey(q)}`;
-    const asked: SearchableIdentifier[] = [];
-    for (const q of questions) {
-      const kept = stamp && this.answerCache.get(cacheKey(q), stamp);
-      if (kept) answers.set(identityKey(q), kept);
-      else asked.push(q);
-    }
-    if (asked.length === 0) return answers;
-    const started = performance.now();
-    const found = await this.searchIdentities(client, connection.name, baseDn, asked, shape);
-    connection.report('lookup-search', started);
-    for (const q of asked)
-      answers.set(identityKey(q), found.filter((o) => matchesIdentity(q, o)).slice(0, MATCHES_KEPT));
-    const unclaimed = found.some((o) => !asked.some((q) => matchesIdentity(q, o)));
-    if (unclaimed && asked.length > 1) {
-      // An entry none of our comparisons claims (a collation AD knows better): the identifiers
-      // left without an answer are asked one by one, so no caller is told "not found" wrongly.
-      for (const q of asked.filter((q) => answers.get(identityKey(q))?.length === 0)) {
-        const entries = await this.searchIdentities(client, connection.name, baseDn, [q], shape);
-        answers.set(identityKey(q), entries.slice(0, MATCHES_KEPT));
-      }
-    }
-    if (stamp) for (const q of asked) this.answerCache.set(cacheKey(q), stamp, answers.get(identityKey(q)) ?? []);
-    return answers;
-  }
-
-  /** One subtree search for accounts matching any of the identifiers (filter objects: values never parsed as filter syntax). */
-  private async searchIdentities(
-    client: Client,
-    domain: string,
-    baseDn: string,
-    questions: SearchableIdentifier[],
-    shape: LookupShape,
-  ): Promise<DirectoryObject[]> {
-    const identities =
-      questions.length === 1 ? identityFilter(questions[0]) : new OrFilter({ filters: questions.map(identityFilter) });
-    const filter = new AndFilter({ filters: [new PresenceFilter({ attribute: 'objectSid' }), identities] });
-    const { searchEntries } = await client.search(
-      baseDn,
-      {
-        scope: 'sub',
-        filter,
-        attributes: lookupAttributes(shape),
-        explicitBufferAttributes: BINARY_ATTRIBUTES,
-      },
-      shape.withSecurityDescriptor ? [new SdFlagsControl()] : [],
-    );
-    return searchEntries.map((entry) => {
-      const object = toDirectoryObject(entry, domain);
-      object.rbcd ??= null;
-      if (shape.withSecurityDescriptor) object.securityDescriptor ??= null;
-      return object;
-    });
-  }
-}
-
-/** The DC's stamp: its NTDS settings object and highestCommittedUSN, from the rootDSE. */
-async function readDcStamp(client: Client): Promise<DcStamp> {
-  const { searchEntries } = await client.search('', {
-    scope: 'base',
-    filter: '(objectClass=*)',
-    attributes: ['dsServiceName', 'highestCommittedUSN'],
-  });
-  const [root] = searchEntries;
-  return { dc: String(root?.dsServiceName ?? ''), usn: String(root?.highestCommittedUSN ?? '') };
-}
-
-/**
- * The LDAP filter for one parsed identifier, built as filter objects: caller-provided values are
- * never parsed as filter syntax (`SERVER*` or `x)(cn=*` stay literal names) and binary values keep
- * their bytes.
- */
-export function identityFilter(parsed: Exclude<ParsedIdentifier, { kind: 'dn' }>): Filter {
-  switch (parsed.kind) {
-    case 'sid':
-      return binaryEquals('objectSid', sidToBytes(parsed.sid));
-    case 'guid':
-      return binaryEquals('objectGUID', guidToBytes(parsed.guid));
-    case 'upn':
-      return equals('userPrincipalName', parsed.upn);
-    case 'netbios':
-      return samFilter(parsed.samAccountName);
-    case 'dnsHostName':
-      return new OrFilter({ filters: [equals('dNSHostName', parsed.dnsHostName), samFilter(parsed.dnsHostName)] });
-    case 'samAccountName':
-      return samFilter(parsed.samAccountName);
-  }
-}
-
-function equals(attribute: string, value: string): Filter {
-  return new EqualityFilter({ attribute, value });
-}
-
-/** `SERVERC` matches SERVERC or SERVERC$ (a computer's account name); `SERVERC$` only itself. */
-function samFilter(name: string): Filter {
-  return name.endsWith('$')
-    ? equals('sAMAccountName', name)
-    : new OrFilter({ filters: [equals('sAMAccountName', name), equals('sAMAccountName', `${name}$`)] });
 }

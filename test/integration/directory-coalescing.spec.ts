@@ -13,6 +13,7 @@ import { WritersService } from '../../src/policy/writers.service';
 import { createRbcdDescriptor, encodeSecurityDescriptor } from '../../src/security-descriptor';
 import { Attribute, Change } from 'ldapts';
 import {
+  addAce,
   adminClient,
   createComputer,
   type CreatedComputer,
@@ -219,17 +220,48 @@ describe('coalesced directory reads (sandbox DC)', () => {
       await replaceElsewhere(c.dn, RBCD_ATTRIBUTE, value);
       const { result, ops } = await counting(() => directory.resolve(c.samAccountName, { withRbcd: true }));
       expect(result.rbcd?.equals(value)).toBe(true);
+      // The kept answer was checked (its entry's uSNChanged moved) and the identifier asked again.
+      expect(ops['lookup-check']).toBe(1);
       expect(ops['lookup-search']).toBe(1);
     });
 
-    it('a change to any other object also sends the next read to the directory (the stamp is the whole DC)', async () => {
+    it('an account created after a look-up found nothing is found by the next one', async () => {
+      const name = uniqueName('CN');
+      await expect(directory.resolve(name, { kind: 'target' })).rejects.toMatchObject({ code: 'TARGET_NOT_FOUND' });
+      const created = await createComputer(name);
+      computers.push(created);
+      expect((await directory.resolve(name, { kind: 'target' })).dn).toBe(created.dn);
+    });
+
+    it('an account deleted after a look-up found it is not found by the next one', async () => {
+      const gone = await createComputer(uniqueName('DL'));
+      expect((await directory.resolve(gone.samAccountName, {})).dn).toBe(gone.dn);
+      await deleteObject(gone.dn);
+      await expect(directory.resolve(gone.samAccountName, {})).rejects.toMatchObject({ code: 'TARGET_NOT_FOUND' });
+    });
+
+    it('after a change to another object, a kept answer is checked (its entries unchanged) instead of read again', async () => {
       const name = computers[10].samAccountName;
-      await directory.resolve(name, {});
-      const kept = await counting(() => directory.resolve(name, {}));
+      const first = await directory.resolve(name, { withRbcd: true, withSecurityDescriptor: true });
+      const kept = await counting(() => directory.resolve(name, { withRbcd: true, withSecurityDescriptor: true }));
       expect(kept.ops['lookup-search']).toBeUndefined();
       await replaceElsewhere(computers[9].dn, 'description', `touched ${Date.now()}`);
-      const searched = await counting(() => directory.resolve(name, {}));
-      expect(searched.ops['lookup-search']).toBe(1);
+      const checked = await counting(() => directory.resolve(name, { withRbcd: true, withSecurityDescriptor: true }));
+      expect(checked.ops['lookup-check']).toBe(1);
+      expect(checked.ops['lookup-search']).toBeUndefined();
+      expect(checked.result).toEqual(first);
+      // Checked at the new stamp: the next read with nothing committed needs the stamp only.
+      const again = await counting(() => directory.resolve(name, { withRbcd: true, withSecurityDescriptor: true }));
+      expect(again.ops['lookup-check']).toBeUndefined();
+      expect(again.ops.lookup).toBe(1);
+    });
+
+    it('a change to the descriptor alone (who may write the object) is seen by the next read', async () => {
+      const c = computers[7];
+      const before = await directory.resolve(c.samAccountName, { withSecurityDescriptor: true });
+      await addAce(c.dn, `(A;;RPWP;;;${computers[6].sid})`);
+      const after = await directory.resolve(c.samAccountName, { withSecurityDescriptor: true });
+      expect(after.securityDescriptor?.equals(before.securityDescriptor as Buffer)).toBe(false);
     });
 
     it('with RBCD_READ_CACHE_ENTRIES=0 every read searches (and no stamp is read)', async () => {
