@@ -3,6 +3,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { DirectoryPort } from '../directory/directory.port';
 import { RBCD_ATTRIBUTE, type AccountRef, type DirectoryObject } from '../directory/directory.types';
 import { query } from '../directory/directory-query';
+import { mapLimit } from '../delegations/target-expander';
 import { ACCOUNT_ATTRIBUTES } from '../directory/entry-mapper';
 import { BuiltinGuard } from '../policy/builtin-guard.service';
 import { neverTargetReason, PolicyService, protectedReason } from '../policy/policy.service';
@@ -10,6 +11,8 @@ import type { RequestEntity } from '../requests/request.entity';
 import { sidToBytes } from '../security-descriptor';
 
 const FETCH_BATCH = 100;
+/** OR-searches of a fetch sent at once (the DC answers them on its worker processes side by side). */
+const SEARCHES_IN_FLIGHT = 4;
 
 /** What every directory write of a request checks first: the targets as they are now, and policy again. */
 @Injectable()
@@ -22,29 +25,28 @@ export class TargetChecks {
 
   /**
    * Fresh copies of the targets (the attributes policy needs, and the stored value the first
-   * compare-and-swap attempt starts from), in a few batched searches instead of one per target.
+   * compare-and-swap attempt starts from), in a few batched searches instead of one per target, up to four at once.
    */
   async fetchTargets(
     targets: AccountRef[],
     options: { withSecurityDescriptor?: boolean } = {},
   ): Promise<Map<string, DirectoryObject>> {
     const found = new Map<string, DirectoryObject>();
+    const batches: { domain: string; list: AccountRef[] }[] = [];
     const byDomain = new Map<string, AccountRef[]>();
     for (const t of targets) byDomain.set(t.domain, [...(byDomain.get(t.domain) ?? []), t]);
-    for (const [domain, list] of byDomain) {
-      for (let i = 0; i < list.length; i += FETCH_BATCH) {
-        const filter = query.or(
-          ...list.slice(i, i + FETCH_BATCH).map((t) => query.equals('objectSid', sidToBytes(t.sid))),
-        );
-        for await (const object of this.directory.search(domain, undefined, {
-          filter,
-          attributes: [...ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE],
-          withSecurityDescriptor: options.withSecurityDescriptor,
-        })) {
-          found.set(object.sid.toUpperCase(), object);
-        }
+    for (const [domain, list] of byDomain)
+      for (let i = 0; i < list.length; i += FETCH_BATCH) batches.push({ domain, list: list.slice(i, i + FETCH_BATCH) });
+    await mapLimit(batches, SEARCHES_IN_FLIGHT, async ({ domain, list }) => {
+      const filter = query.or(...list.map((t) => query.equals('objectSid', sidToBytes(t.sid))));
+      for await (const object of this.directory.search(domain, undefined, {
+        filter,
+        attributes: [...ACCOUNT_ATTRIBUTES, RBCD_ATTRIBUTE],
+        withSecurityDescriptor: options.withSecurityDescriptor,
+      })) {
+        found.set(object.sid.toUpperCase(), object);
       }
-    }
+    });
     return found;
   }
 
