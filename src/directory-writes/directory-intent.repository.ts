@@ -17,6 +17,8 @@ export interface NewIntent {
 
 const INSERT_CHUNK = 100;
 const IN_CHUNK = 500;
+/** Intents closed by one SQLite UPDATE (three parameters each). */
+const CLOSE_CHUNK = 200;
 
 /** The only code that reads or writes the directory_intents table. */
 @Injectable()
@@ -82,7 +84,8 @@ export class DirectoryIntentRepository {
 
   /**
    * Closes several pending intents at once; returns the ids it closed (one already closed, by
-   * another worker or the reconciler, is left as it is and not returned). PostgreSQL: one UPDATE.
+   * another worker or the reconciler, is left as it is and not returned): one UPDATE on PostgreSQL,
+   * one per 200 intents on SQLite.
    */
   async closeMany(
     m: EntityManager,
@@ -92,7 +95,19 @@ export class DirectoryIntentRepository {
     const closed = new Set<string>();
     if (closes.length === 0) return closed;
     if (!this.uow.isPostgres) {
-      for (const c of closes) if (await this.close(m, c.id, c.state, c.valueAfter, at)) closed.add(c.id);
+      for (let i = 0; i < closes.length; i += CLOSE_CHUNK) {
+        const chunk = closes.slice(i, i + CLOSE_CHUNK);
+        const returned = (await m.query(
+          `UPDATE directory_intents
+              SET state = v.state, value_after = v.value_after, finished_at = ?
+             FROM (SELECT column1 AS id, column2 AS state, column3 AS value_after
+                     FROM (VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')})) AS v
+            WHERE directory_intents.id = v.id AND directory_intents.state = 'pending'
+        RETURNING directory_intents.id AS id`,
+          [at, ...chunk.flatMap((c) => [c.id, c.state, c.valueAfter ? c.valueAfter.toString('base64') : null])],
+        )) as { id: string }[];
+        for (const row of returned) closed.add(row.id);
+      }
       return closed;
     }
     const rows = (await m.query(
