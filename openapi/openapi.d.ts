@@ -3317,7 +3317,10 @@ export interface operations {
     Requests_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of an earlier answer: while the request has not changed, 304 with no body (poll a large request this way) */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3327,11 +3330,20 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Changes whenever the request does (status, result, approvals) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["RequestModel"];
                 };
+            };
+            /** @description Unchanged since the ETag sent in If-None-Match; no body */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description VALIDATION_FAILED, QUERY_TOO_COMPLEX (also VALIDATION_FAILED: malformed URL or JSON) */
             400: {

@@ -163,6 +163,20 @@ export class RequestRepository {
     return m.getRepository(ApprovalEntity).find({ where: { requestId: In(requestIds) } });
   }
 
+  /**
+   * What a request's view is built from, in two numbers: its row's version (every write of the row
+   * raises it) and its approvals (rows only ever added); null when there is no such request. Reads
+   * neither the targets nor the result.
+   */
+  async stamp(id: string): Promise<{ version: number; approvals: number } | null> {
+    const row = await this.uow.manager
+      .getRepository(RequestEntity)
+      .findOne({ select: { id: true, version: true }, where: { id } });
+    if (!row) return null;
+    const approvals = await this.uow.manager.getRepository(ApprovalEntity).count({ where: { requestId: id } });
+    return { version: row.version, approvals };
+  }
+
   /** The approval this person (or this credential) already gave the request, if any. */
   earlierApproval(
     m: EntityManager,

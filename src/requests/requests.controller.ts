@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -6,8 +6,10 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
+  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import {
   ApiErrors,
   AUTHENTICATED,
@@ -89,10 +91,33 @@ export class RequestsController {
   // breakglass too: whoever filed an emergency request must be able to follow it (status, review due).
   @Roles('requester', 'approver', 'auditor', 'breakglass')
   @ApiOperation({ summary: 'One request: status, approvals, per-target result and next steps' })
-  @ApiOkResponse({ type: RequestModel })
+  @ApiHeader({
+    name: 'If-None-Match',
+    required: false,
+    description:
+      'The ETag of an earlier answer: while the request has not changed, 304 with no body (poll a large request this way)',
+  })
+  @ApiOkResponse({
+    type: RequestModel,
+    headers: {
+      ETag: {
+        description: 'Changes whenever the request does (status, result, approvals)',
+        schema: { type: 'string' },
+      },
+    },
+  })
+  @ApiResponse({ status: 304, description: 'Unchanged since the ETag sent in If-None-Match; no body' })
   @ApiErrors(404, ...WITH_PATH_PARAMETER)
-  get(@Param('id') id: string) {
-    return this.requests.get(id);
+  async get(
+    @Param('id') id: string,
+    @Headers() headers: Record<string, string | string[] | undefined>,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    // Read from all headers (not @Headers('if-none-match')), so the spec holds the one optional header above.
+    const raw = headers['if-none-match'];
+    const { tag, view } = await this.requests.getIfChanged(id, Array.isArray(raw) ? raw.join(', ') : raw);
+    reply.header('ETag', tag);
+    await (view ? reply.send(view) : reply.status(304).send());
   }
 
   @Post(':id/approve')

@@ -27,6 +27,7 @@ import { RequestDecisions } from './request-decisions';
 import { RequestLifecycle } from './request-lifecycle';
 import { RequestEntity, type RequestStatus, type ReviewOutcome } from './request.entity';
 import { RequestRepository } from './request.repository';
+import { requestTag, tagMatches } from './request-tag';
 import { toRequestView, type RequestView } from './request.view';
 import { extensionVerdict, type ExtensionOf } from './time/extension-policy';
 
@@ -287,8 +288,24 @@ export class RequestsService {
   }
 
   async get(id: string): Promise<RequestView> {
+    return (await this.getIfChanged(id)).view as RequestView;
+  }
+
+  /**
+   * The request's view and its entity tag (which changes whenever the view does: a write of its
+   * row, an approval). When `knownTags` (an If-None-Match value) holds the current tag, the view is
+   * neither loaded nor built: a client polling a large request pays for two small reads.
+   */
+  async getIfChanged(id: string, knownTags?: string): Promise<{ tag: string; view?: RequestView }> {
+    if (knownTags) {
+      const stamp = await this.rows.stamp(id);
+      if (!stamp) throw new DomainError('REQUEST_NOT_FOUND', `No request ${id}`);
+      const tag = requestTag(stamp.version, stamp.approvals);
+      if (tagMatches(knownTags, tag)) return { tag };
+    }
     const request = await this.rows.load(this.uow.manager, id);
-    return toRequestView(request, await this.rows.approvals([id]));
+    const approvals = await this.rows.approvals([id]);
+    return { tag: requestTag(request.version, approvals.length), view: toRequestView(request, approvals) };
   }
 
   async list(filter: RequestFilter): Promise<{ items: RequestView[]; nextCursor: string | null }> {
