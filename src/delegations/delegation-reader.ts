@@ -48,10 +48,10 @@ export class DelegationReader {
 
   async view(target: DirectoryObject): Promise<DelegationView> {
     const raw = target.rbcd === undefined ? await this.directory.readRbcd(target) : target.rbcd;
-    const decoded = decodeStored(raw);
-    const base = { target: toAccountRef(target), raw: raw ? raw.toString('base64') : null };
-    if (!decoded.descriptor) return { ...base, principals: [], sddl: null, warnings: decoded.warnings };
-    const listed = listPrincipals(decoded.descriptor, { everyTokenSids: IMPLICIT_TOKEN_SIDS });
+    const { decoded, listed, sddl, base64 } = readValue(raw);
+    const base = { target: toAccountRef(target), raw: base64 };
+    if (!decoded.descriptor || !listed || sddl === null)
+      return { ...base, principals: [], sddl: null, warnings: [...decoded.warnings] };
     const names = await this.directory.resolveSids(listed.principals.map((p) => p.sid));
     const warnings: Warning[] = [...listed.warnings];
     const principals: DelegationPrincipal[] = listed.principals.map((p) => {
@@ -75,6 +75,35 @@ export class DelegationReader {
         effective: p.effective,
       };
     });
-    return { ...base, principals, sddl: toSddl(decoded.descriptor), warnings };
+    return { ...base, principals, sddl, warnings };
   }
+}
+
+/** What a stored value says, before naming: decoded, its principals listed, SDDL, base64. */
+interface ReadValue {
+  decoded: DecodedRbcd;
+  listed: ReturnType<typeof listPrincipals> | null;
+  sddl: string | null;
+  base64: string | null;
+}
+
+/**
+ * By the very Buffer: a look-up answer kept by the directory hands every reader the same value
+ * Buffer (never written to), so a read of an unchanged target decodes nothing. Callers copy what
+ * they return (the warnings array); nothing here is changed after it is built.
+ */
+const valuesRead = new WeakMap<Buffer, ReadValue>();
+
+function readValue(raw: Buffer | null | undefined): ReadValue {
+  const seen = raw ? valuesRead.get(raw) : undefined;
+  if (seen) return seen;
+  const decoded = decodeStored(raw);
+  const value: ReadValue = {
+    decoded,
+    listed: decoded.descriptor ? listPrincipals(decoded.descriptor, { everyTokenSids: IMPLICIT_TOKEN_SIDS }) : null,
+    sddl: decoded.descriptor ? toSddl(decoded.descriptor) : null,
+    base64: raw ? raw.toString('base64') : null,
+  };
+  if (raw) valuesRead.set(raw, value);
+  return value;
 }

@@ -218,10 +218,27 @@ export class WritersService {
  */
 const decodedWriters = new TtlCache<string, PropertyWriter[] | null>(TIER0_GROUPS_TTL_MS, 2_000);
 
+/**
+ * The same, by the very Buffer: a look-up answer kept by the directory hands every reader the same
+ * descriptor Buffer (never written to), so a read of an unchanged target skips even the digest.
+ */
+const writersOfBuffer = new WeakMap<Buffer, Map<string, PropertyWriter[] | null>>();
+
 function decodeWriters(raw: Buffer | null, spec: PropertyWriteSpec): PropertyWriter[] | null {
   if (!raw) return null;
+  const specKey = `${spec.objectClassGuid}|${spec.propertyGuids.join(',')}`;
+  const ofBuffer = writersOfBuffer.get(raw) ?? new Map<string, PropertyWriter[] | null>();
+  writersOfBuffer.set(raw, ofBuffer);
+  const seen = ofBuffer.get(specKey);
+  if (seen !== undefined) return seen;
+  const writers = decodeWritersOfBytes(raw, spec, specKey);
+  ofBuffer.set(specKey, writers);
+  return writers;
+}
+
+function decodeWritersOfBytes(raw: Buffer, spec: PropertyWriteSpec, specKey: string): PropertyWriter[] | null {
   const digest = createHash('sha256').update(raw).digest('base64');
-  const key = `${spec.objectClassGuid}|${spec.propertyGuids.join(',')}|${digest}`;
+  const key = `${specKey}|${digest}`;
   const known = decodedWriters.get(key);
   if (known !== undefined) return known;
   let writers: PropertyWriter[] | null;
