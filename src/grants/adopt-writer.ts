@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -10,7 +9,7 @@ import { mapLimit } from '../delegations/target-expander';
 import { DirectoryPort } from '../directory/directory.port';
 import type { AccountRef, DirectoryObject } from '../directory/directory.types';
 import type { RequestEntity, TargetResult } from '../requests/request.entity';
-import { GrantRepository } from './grant.repository';
+import { activeGrantRow, GrantRepository } from './grant.repository';
 import { TargetChecks } from './target-checks';
 
 const TARGET_CONCURRENCY = 8;
@@ -67,20 +66,7 @@ export class AdoptWriter {
         const now = this.clock.nowIso();
         await this.grants.insert(
           m,
-          todo.map((sid) => ({
-            id: randomUUID(),
-            requestId: request.id,
-            targetSid: target.sid,
-            targetDn: target.dn,
-            targetDomain: target.domain,
-            principalSid: sid,
-            state: 'active',
-            aceAddedByService: false,
-            adopted: true,
-            createdAt: now,
-            expiresAt: request.expiresAt,
-            endedAt: null,
-          })),
+          todo.map((sid) => activeGrantRow(request, target, sid, { aceAddedByService: false, adopted: true }, now)),
         );
         const sddl = storedSddl(current);
         await this.audit.append(m, {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { TargetLocks } from '../database/target-lock';
@@ -12,7 +11,7 @@ import { WriterBaselineRepository } from '../policy/writer-baseline.repository';
 import { type Writer, type WriterMemo, WritersService } from '../policy/writers.service';
 import type { RequestEntity, TargetResult } from '../requests/request.entity';
 import type { GrantEntity } from './grant.entity';
-import { GrantRepository, pairKey } from './grant.repository';
+import { activeGrantRow, GrantRepository, pairKey } from './grant.repository';
 import { TargetChecks } from './target-checks';
 import { type GrantPlan, writeOutcome } from './write-outcome';
 
@@ -202,20 +201,8 @@ export class GrantWriter {
               for (const sid of plan.intent.principals) {
                 const key = pairKey({ targetSid: target.sid, principalSid: sid });
                 if (mine.has(key)) continue;
-                rows.push({
-                  id: randomUUID(),
-                  requestId: request.id,
-                  targetSid: target.sid,
-                  targetDn: target.dn,
-                  targetDomain: target.domain,
-                  principalSid: sid,
-                  state: 'active',
-                  aceAddedByService: !inForceBefore.has(sid) && !others.has(key),
-                  adopted: false,
-                  createdAt: now,
-                  expiresAt: request.expiresAt,
-                  endedAt: null,
-                });
+                const aceAddedByService = !inForceBefore.has(sid) && !others.has(key);
+                rows.push(activeGrantRow(request, target, sid, { aceAddedByService, adopted: false }, now));
               }
               return writeOutcome(target, 'grant', plan.intent.principals, cas, now, plan);
             });

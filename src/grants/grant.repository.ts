@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, In, Not } from 'typeorm';
 import { UnitOfWork } from '../database/unit-of-work';
+import type { AccountRef } from '../directory/directory.types';
+import type { RequestEntity } from '../requests/request.entity';
 import { GrantEntity } from './grant.entity';
 
 const INSERT_CHUNK = 100;
@@ -153,6 +156,29 @@ export class GrantRepository {
 }
 
 /** `<TARGET SID>|<PRINCIPAL SID>`, upper case. */
+/** A new active grant row: `principalSid` on `target` for `request`, from `now` until the request's expiry. */
+export function activeGrantRow(
+  request: Pick<RequestEntity, 'id' | 'expiresAt'>,
+  target: Pick<AccountRef, 'sid' | 'dn' | 'domain'>,
+  principalSid: string,
+  how: { aceAddedByService: boolean; adopted: boolean },
+  now: string,
+): GrantEntity {
+  return {
+    id: randomUUID(),
+    requestId: request.id,
+    targetSid: target.sid,
+    targetDn: target.dn,
+    targetDomain: target.domain,
+    principalSid,
+    state: 'active',
+    ...how,
+    createdAt: now,
+    expiresAt: request.expiresAt,
+    endedAt: null,
+  };
+}
+
 export function pairKey(g: GrantPair): string {
   return `${g.targetSid.toUpperCase()}|${g.principalSid.toUpperCase()}`;
 }

@@ -227,8 +227,8 @@ const writersOfBuffer = new WeakMap<Buffer, Map<string, PropertyWriter[] | null>
 function decodeWriters(raw: Buffer | null, spec: PropertyWriteSpec): PropertyWriter[] | null {
   if (!raw) return null;
   const specKey = `${spec.objectClassGuid}|${spec.propertyGuids.join(',')}`;
-  const ofBuffer = writersOfBuffer.get(raw) ?? new Map<string, PropertyWriter[] | null>();
-  writersOfBuffer.set(raw, ofBuffer);
+  let ofBuffer = writersOfBuffer.get(raw);
+  if (!ofBuffer) writersOfBuffer.set(raw, (ofBuffer = new Map()));
   const seen = ofBuffer.get(specKey);
   if (seen !== undefined) return seen;
   const writers = decodeWritersOfBytes(raw, spec, specKey);
