@@ -152,7 +152,11 @@ function sambaToolLoop(pop: Population): number {
 }
 
 async function service(pop: Population, database: TestDatabase): Promise<Run> {
-  const t = await sandboxApp({ database, env: { RBCD_WORKER: 'on' } });
+  const poolSize = process.env.BENCH_LDAP_POOL_SIZE;
+  const t = await sandboxApp({
+    database,
+    env: { RBCD_WORKER: 'on', ...(poolSize ? { LDAP_POOL_SIZE: poolSize } : {}) },
+  });
   const timeline = TIMELINE ? new ApplyTimeline(t.app) : undefined;
   try {
     const who = await actors(t);

@@ -27,7 +27,7 @@ import {
   readDcFunctionalLevels,
   readSpnMappings,
 } from './forest-facts';
-import { DomainConnection } from './domain-connection';
+import { DomainConnection, WRITE_OPERATION } from './domain-connection';
 import { domainOfDn, ExtendedDnControl, parseExtendedDn } from './extended-dn';
 import { aliasesReached, type BuiltinAlias, readBuiltinAliases } from './builtin-aliases';
 import { ACCOUNT_ATTRIBUTES, BINARY_ATTRIBUTES, toDirectoryObject } from './entry-mapper';
@@ -341,7 +341,7 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
       try {
         // delete <old value> + add <new value> in one modify is a compare-and-swap on AD: the
         // delete fails with noSuchAttribute when the value changed since it was read.
-        await connection.withClient('write', (client) => this.modifyRaw(client, object.dn, changes), object.dn);
+        await connection.withClient(WRITE_OPERATION, (client) => this.modifyRaw(client, object.dn, changes), object.dn);
         return { before, after, changed: true, attempts: attempt };
       } catch (error) {
         const code = (error as DomainError).details?.ldapCode;
