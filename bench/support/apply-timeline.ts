@@ -25,23 +25,37 @@ interface Tx {
 
 const TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU in 1/100 s on Linux
 
-/** CPU seconds (user + system) of every samba process in this network namespace (the sandbox DCs). */
-export function sambaCpuSeconds(): number {
+/** The samba processes in this network namespace (the sandbox DCs). */
+function sambaPids(): string[] {
   const myNet = readlinkSync('/proc/self/ns/net');
-  let ticks = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
+  return readdirSync('/proc').filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
     try {
-      if (readlinkSync(`/proc/${pid}/ns/net`) !== myNet) continue;
-      if (!readlinkSync(`/proc/${pid}/exe`).endsWith('/samba')) continue;
+      return readlinkSync(`/proc/${pid}/ns/net`) === myNet && readlinkSync(`/proc/${pid}/exe`).endsWith('/samba');
+    } catch {
+      return false; // gone, or not ours to read
+    }
+  });
+}
+
+/** CPU seconds (user + system) of these processes. */
+function cpuSecondsOf(pids: string[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
     } catch {
-      /* gone, or not ours to read */
+      /* gone */
     }
   }
   return ticks / TICKS;
+}
+
+/** CPU seconds (user + system) of every samba process in this network namespace (the sandbox DCs). */
+export function sambaCpuSeconds(): number {
+  return cpuSecondsOf(sambaPids());
 }
 
 /** CPU seconds of this process and of the children it has waited for (ldapmodify). */
@@ -67,9 +81,16 @@ export class ApplyTimeline {
   private pollBytes = 0;
   private cpuStart = { node: 0, samba: 0 };
   private cpu = { node: 0, samba: 0 };
+  /** The DC's CPU when the first write ended and when the latest one ended (the write phase's share). */
+  private sambaAtWrites?: { first: number; last: number };
+  private pids: string[] = [];
   private readonly observer = (event: DirectoryOperationEvent) => {
     const end = now();
     this.ldap.push({ operation: event.operation, start: end - event.seconds * 1000, end });
+    if (event.operation === 'write' && this.t0) {
+      const samba = cpuSecondsOf(this.pids);
+      this.sambaAtWrites = { first: this.sambaAtWrites?.first ?? samba, last: samba };
+    }
   };
 
   constructor(app: INestApplication) {
@@ -103,7 +124,8 @@ export class ApplyTimeline {
       this.profiler.post('Profiler.setSamplingInterval', { interval: 500 });
       this.profiler.post('Profiler.start');
     }
-    this.cpuStart = { node: ownCpuSeconds().self, samba: sambaCpuSeconds() };
+    this.pids = sambaPids();
+    this.cpuStart = { node: ownCpuSeconds().self, samba: cpuSecondsOf(this.pids) };
   }
 
   poll(bytes: number): void {
@@ -235,6 +257,12 @@ export class ApplyTimeline {
       `    ${txs.length} transactions (${inTx.toFixed(0)} ms summed), ${queries} queries (${this.outside.queries} outside transactions)`,
       `    CPU during the span: node ${this.cpu.node.toFixed(2)} s (${((this.cpu.node / span) * 100000).toFixed(0)}% of one core), samba ${this.cpu.samba.toFixed(2)} s (${((this.cpu.samba / span) * 100000).toFixed(0)}%)`,
     );
+    if (this.sambaAtWrites) {
+      const { first, last } = this.sambaAtWrites;
+      lines.push(
+        `    samba CPU: until the first write ended ${(first - this.cpuStart.samba).toFixed(2)} s, from then to the last write's end ${(last - first).toFixed(2)} s, after it ${(this.cpuStart.samba + this.cpu.samba - last).toFixed(2)} s`,
+      );
+    }
     return lines;
   }
 }

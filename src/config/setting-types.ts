@@ -23,7 +23,7 @@ export interface DomainConfig {
    * an operator setting: tests shorten it to prove the throttle without waiting minutes.
    */
   bindRetryAfterMs?: number;
-  /** LDAP_POOL_SIZE (or the domain's poolSize): bound connections kept to the domain's DC; loadConfig always sets it. */
+  /** LDAP_POOL_SIZE (or the domain's poolSize): bound connections kept to the domain's DC for reads (writes have one more of their own); loadConfig always sets it. */
   poolSize?: number;
 }
 

@@ -42,12 +42,13 @@ export const WRITE_OPERATION = 'write';
  *
  * Why writes share one connection: a DC commits one change at a time. Samba's LDAP server hands
  * each connection to one of its worker processes, and modifies arriving on several connections make
- * those processes contend for the database's write lock: measured on the sandbox, 1,000 modifies
- * over 4 connections cost the DC about 30% more CPU and took longer than the same modifies on one
- * connection (bench:bulk-grant, BENCH_LDAP_POOL_SIZE). On one connection the writes are pipelined
- * (several outstanding), so the DC always has the next one waiting. Windows AD serves the requests
- * of one connection on several threads, so the one connection does not serialize them there; the
- * sandbox cannot show Windows' figures.
+ * those processes contend for the database's write lock. Measured on the sandbox: 1,000 modifies
+ * as 4 ldapmodify streams at once took 33–36% longer, with 34–44% more DC CPU, than as one stream;
+ * bench:bulk-grant with all traffic on one connection (BENCH_LDAP_POOL_SIZE=1) came to 0.94–1.06x
+ * ldapmodify against 1.24–1.63x over four. On one connection the writes are pipelined (several
+ * outstanding), so the DC has the next one waiting. Windows AD serves the requests of one
+ * connection on several threads, so the one connection does not serialize them there; the sandbox
+ * cannot show Windows' figures.
  */
 export class DomainConnection {
   private readonly logger: Logger;
@@ -230,7 +231,6 @@ export class DomainConnection {
       const client = this.newClient(url);
       try {
         await this.secureAndBind(client, url);
-        sendAtOnce(client);
         if (!this.facts) this.facts = await this.readFacts(client);
         slot.client = client;
         slot.url = url;
@@ -383,18 +383,6 @@ export class DomainConnection {
     slot.url = undefined;
     await client?.unbind().catch(() => undefined);
   }
-}
-
-/**
- * TCP_NODELAY on the client's socket: each request leaves as soon as ldapts writes it. With Nagle's
- * algorithm (Node's default for raw sockets), a request written while an earlier one is still
- * unacknowledged waits for that ACK, which the DC may delay: pipelined look-ups and writes on one
- * connection then go out one round trip apart. Measured on the sandbox: 1,000 modifies one after
- * another cost the DC the same CPU as ldapmodify's with it, up to 40% more time without it.
- * ldapts opens the socket itself and does not expose it, hence the cast (checked by a test).
- */
-function sendAtOnce(client: Client): void {
-  (client as unknown as { socket?: { setNoDelay(noDelay: boolean): unknown } }).socket?.setNoDelay(true);
 }
 
 function isLdaps(url: string): boolean {
