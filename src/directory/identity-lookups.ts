@@ -2,7 +2,8 @@
 // LdapDirectory's look-up batcher sends for each batch.
 import { AndFilter, type Client, EqualityFilter, type Filter, OrFilter, PresenceFilter } from 'ldapts';
 import { sidToBytes } from '../security-descriptor';
-import type { DcStamp, DcStampedCache } from './dc-stamped-cache';
+import type { DcStampedCache } from './dc-stamped-cache';
+import { readDcStamp } from './dc-stamp';
 import { RBCD_ATTRIBUTE, SECURITY_DESCRIPTOR_ATTRIBUTE, type DirectoryObject } from './directory.types';
 import type { DomainConnection } from './domain-connection';
 import { ACCOUNT_ATTRIBUTES, BINARY_ATTRIBUTES, toDirectoryObject } from './entry-mapper';
@@ -189,17 +190,6 @@ function versionsOf(entries: Versioned[]): string | undefined {
     .map((v) => v.version as string)
     .sort()
     .join(',');
-}
-
-/** The DC's stamp: its NTDS settings object and highestCommittedUSN, from the rootDSE. */
-async function readDcStamp(client: Client): Promise<DcStamp> {
-  const { searchEntries } = await client.search('', {
-    scope: 'base',
-    filter: '(objectClass=*)',
-    attributes: ['dsServiceName', 'highestCommittedUSN'],
-  });
-  const [root] = searchEntries;
-  return { dc: String(root?.dsServiceName ?? ''), usn: String(root?.highestCommittedUSN ?? '') };
 }
 
 /**

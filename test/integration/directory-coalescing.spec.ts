@@ -6,6 +6,7 @@ import type { AppConfig, DomainConfig } from '../../src/config/config.types';
 import { loadConfig } from '../../src/config/load-config';
 import { DomainError } from '../../src/common/errors/domain-error';
 import { directoryOperationObservers, type DirectoryOperationEvent } from '../../src/directory/domain-connection';
+import { readDcStamp } from '../../src/directory/dc-stamp';
 import { LdapDirectory } from '../../src/directory/ldap-directory';
 import { DelegationReader } from '../../src/delegations/delegation-reader';
 import { DelegationsService } from '../../src/delegations/delegations.service';
@@ -20,6 +21,7 @@ import {
   deleteObject,
   RBCD_ATTRIBUTE,
   REPO_ROOT,
+  svcClient,
   uniqueName,
   withClient,
 } from '../support/sandbox';
@@ -211,6 +213,35 @@ describe('coalesced directory reads (sandbox DC)', () => {
       expect(ops['lookup-search']).toBeUndefined();
       expect(result).toEqual(first);
       expect(result).not.toBe(first); // each caller its own copy
+    });
+
+    it('on a real ldapts connection the stamp names the DC once, then asks highestCommittedUSN alone; a new connection names it again', async () => {
+      const asked: string[][] = [];
+      const stamps = async () => {
+        const client = await svcClient();
+        const search = client.search.bind(client);
+        client.search = ((b: string, o: { attributes?: string[] }) => {
+          if (b === '') asked.push(o.attributes ?? []);
+          return search(b, o);
+        }) as typeof client.search;
+        try {
+          return [await readDcStamp(client), await readDcStamp(client)];
+        } finally {
+          await client.unbind();
+        }
+      };
+      const [first, second] = await stamps();
+      const [third] = await stamps();
+      expect(first.dc).toMatch(/^CN=NTDS Settings,/i);
+      expect(second.dc).toBe(first.dc);
+      expect(third.dc).toBe(first.dc);
+      expect(Number(second.usn)).toBeGreaterThanOrEqual(Number(first.usn));
+      expect(asked).toEqual([
+        ['dsServiceName', 'highestCommittedUSN'],
+        ['highestCommittedUSN'],
+        ['dsServiceName', 'highestCommittedUSN'],
+        ['highestCommittedUSN'],
+      ]);
     });
 
     it('a change made by another client is seen by the next read (positive control: the read before kept its answer)', async () => {
