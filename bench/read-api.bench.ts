@@ -36,6 +36,15 @@ const ATTR = 'msDS-AllowedToActOnBehalfOfOtherIdentity';
 const KEY = 'bench-admin-key-0123456789abcdef';
 const HTTP_PROCESSES = Math.max(1, Number(process.env.BENCH_HTTP_PROCESSES ?? 1));
 
+/** Node's flags of `npm start` (package.json), so that the service runs here as it does in production. */
+function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const words = scripts.start.split(/\s+/);
+  return words.slice(1).filter((w) => w.startsWith('--'));
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
@@ -192,7 +201,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   // BENCH_SERVICE_NODE_ARGS: extra node flags for the service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const service = spawn('node', [...nodeArgs, 'dist/src/main.js'], {
+  const service = spawn('node', [...startFlags(), ...nodeArgs, 'dist/src/main.js'], {
     env: {
       ...process.env,
       RBCD_CONFIG: SANDBOX_CONFIG,

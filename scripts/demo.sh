@@ -37,4 +37,4 @@ Try:
   (README.md walks through a grant end to end.)
 
 TXT
-exec node dist/src/main.js
+exec node --max-semi-space-size=64 dist/src/main.js # as npm start

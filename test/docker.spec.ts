@@ -190,11 +190,14 @@ describe('docker/Dockerfile', () => {
     expect(final.instructions.slice(lastUser).some((i) => i.op === 'RUN')).toBe(false);
   });
 
-  it('checks /health/live and starts node dist/src/main.js', () => {
+  it('checks /health/live and starts node dist/src/main.js with the flags of npm start', () => {
     const healthcheck = final.instructions.find((i) => i.op === 'HEALTHCHECK');
     expect(healthcheck?.args).toMatch(/CMD .*\/health\/live/);
     const cmd = final.instructions.filter((i) => i.op === 'CMD').pop();
-    expect(JSON.parse(cmd?.args ?? 'null')).toEqual(['node', 'dist/src/main.js']);
+    const start = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } })
+      .scripts.start;
+    expect(JSON.parse(cmd?.args ?? 'null')).toEqual(start.split(' '));
+    expect(start).toBe('node --max-semi-space-size=64 dist/src/main.js');
   });
 });
 
