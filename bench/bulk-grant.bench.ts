@@ -5,7 +5,10 @@
 // (before this, every poll of the 1,000 targets carried ~210 KB). Against, in the same run:
 //   (a) one ldapmodify process streaming the same 1,000 modifications to the same DC (the directory's
 //       own limit; it writes blindly, with no read, no compare-and-swap, no audit), and
-//   (b) a loop of `samba-tool delegation add-principal`, what admins script today (one process per
+//   (b) a bare ldapts client on one connection, 16 modifications in flight (pipelined), the same
+//       writes and nothing else: what the DC gives the best client that keeps no records (shown for
+//       reference; BENCH_BARE=0 skips it);
+//   (c) a loop of `samba-tool delegation add-principal`, what admins script today (one process per
 //       computer; measured once on BENCH_LOOP_SAMPLE computers and scaled to 1,000; 0 skips it).
 // BENCH_REPEAT rounds (default 3), each measuring ldapmodify and the service on each database back to
 // back; the ratio of each round, and their median and spread, are reported.
@@ -21,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Attribute, Change } from 'ldapts';
 import { createRbcdDescriptor, encodeSecurityDescriptor } from '../src/security-descriptor';
-import { adminClient, loadSandbox, readRbcdRaw, sandboxDomain, withClient } from '../test/support/sandbox';
+import { adminClient, loadSandbox, readRbcdRaw, sandboxDomain, svcClient, withClient } from '../test/support/sandbox';
 import type { TestDatabase } from '../test/support/test-app';
 import { actors, sandboxApp, sleep } from '../test/support/workflow';
 import { ApplyTimeline, ownCpuSeconds, sambaCpuSeconds } from './support/apply-timeline';
@@ -34,6 +37,8 @@ const POLL_MS = 100;
 const DATABASES = (process.env.BENCH_DB ?? 'sqlite,postgres').split(',') as TestDatabase[];
 const ATTR = 'msDS-AllowedToActOnBehalfOfOtherIdentity';
 const TIMELINE = ['1', 'true', 'yes'].includes(process.env.BENCH_TIMELINE ?? '');
+const BARE = process.env.BENCH_BARE !== '0';
+const BARE_IN_FLIGHT = 16;
 
 /** One measured run: seconds, and the CPU seconds the DC and the client (or the service) used meanwhile. */
 interface Run {
@@ -105,6 +110,31 @@ function ldapmodify(pop: Population, sid: string): Run {
     samba: sambaCpuSeconds() - cpu.samba,
     client: ownCpuSeconds().children - cpu.client,
   };
+}
+
+/** The same writes from a bare ldapts client: one connection, BARE_IN_FLIGHT modifications in flight. */
+async function bareLdapts(pop: Population, sid: string): Promise<Run> {
+  const value = encodeSecurityDescriptor(createRbcdDescriptor([sid]));
+  return withClient(svcClient(), async (client) => {
+    const cpu = { samba: sambaCpuSeconds(), node: ownCpuSeconds().self };
+    const start = process.hrtime.bigint();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: BARE_IN_FLIGHT }, async () => {
+        while (next < pop.computers.length) {
+          const { dn } = pop.computers[next++];
+          await client.modify(dn, [
+            new Change({ operation: 'add', modification: new Attribute({ type: ATTR, values: [value] }) }),
+          ]);
+        }
+      }),
+    );
+    return {
+      seconds: seconds(start),
+      samba: sambaCpuSeconds() - cpu.samba,
+      client: ownCpuSeconds().self - cpu.node,
+    };
+  });
 }
 
 function sambaToolLoop(pop: Population): number {
@@ -249,6 +279,10 @@ async function main(): Promise<void> {
     await clearAll(pop);
     row.ldapmodify = ldapmodify(pop, sid);
     if (!(await readRbcdRaw(pop.computers[0].dn))) throw new Error('ldapmodify wrote nothing');
+    if (BARE) {
+      await clearAll(pop);
+      row.bare = await bareLdapts(pop, sid);
+    }
     for (const database of DATABASES) {
       await clearAll(pop);
       row[database] = await service(pop, database);
@@ -264,6 +298,11 @@ async function main(): Promise<void> {
   rounds.forEach((row, i) => {
     const parts = [
       `ldapmodify ${row.ldapmodify.seconds.toFixed(2)} s (${cpu(row.ldapmodify, 'ldapmodify')})`,
+      ...(row.bare
+        ? [
+            `bare ldapts pipelined ${row.bare.seconds.toFixed(2)} s (${(row.bare.seconds / row.ldapmodify.seconds).toFixed(2)}x; ${cpu(row.bare, 'node')})`,
+          ]
+        : []),
       ...DATABASES.map(
         (db) =>
           `rbcd-broker on ${db} ${row[db].seconds.toFixed(2)} s (${(row[db].seconds / row.ldapmodify.seconds).toFixed(2)}x; ${cpu(row[db], 'node')})`,
@@ -272,6 +311,12 @@ async function main(): Promise<void> {
     console.log(`  round ${i + 1}: ${parts.join(' · ')}`);
     for (const db of DATABASES) if (row[db].timeline) console.log(`  ${db}:\n${row[db].timeline?.join('\n')}`);
   });
+  if (BARE) {
+    const ratios = rounds.map((row) => row.bare.seconds / row.ldapmodify.seconds);
+    console.log(
+      `  bare ldapts pipelined (reference, no records kept): median ${median(ratios).toFixed(2)}x ldapmodify (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')})`,
+    );
+  }
   for (const db of DATABASES) {
     const ratios = rounds.map((row) => row[db].seconds / row.ldapmodify.seconds);
     const secondsOf = rounds.map((row) => row[db].seconds);
