@@ -23,6 +23,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Attribute, Change } from 'ldapts';
+import { mapLimit } from '../src/delegations/target-expander';
 import { createRbcdDescriptor, encodeSecurityDescriptor } from '../src/security-descriptor';
 import { adminClient, loadSandbox, readRbcdRaw, sandboxDomain, svcClient, withClient } from '../test/support/sandbox';
 import type { TestDatabase } from '../test/support/test-app';
@@ -118,16 +119,10 @@ async function bareLdapts(pop: Population, sid: string): Promise<Run> {
   return withClient(svcClient(), async (client) => {
     const cpu = { samba: sambaCpuSeconds(), node: ownCpuSeconds().self };
     const start = process.hrtime.bigint();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: BARE_IN_FLIGHT }, async () => {
-        while (next < pop.computers.length) {
-          const { dn } = pop.computers[next++];
-          await client.modify(dn, [
-            new Change({ operation: 'add', modification: new Attribute({ type: ATTR, values: [value] }) }),
-          ]);
-        }
-      }),
+    await mapLimit(pop.computers, BARE_IN_FLIGHT, ({ dn }) =>
+      client.modify(dn, [
+        new Change({ operation: 'add', modification: new Attribute({ type: ATTR, values: [value] }) }),
+      ]),
     );
     return {
       seconds: seconds(start),
