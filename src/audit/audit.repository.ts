@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Between, type EntityManager, type FindOptionsWhere, LessThan, MoreThanOrEqual } from 'typeorm';
+import { insertRows } from '../database/insert-rows';
 import { UnitOfWork } from '../database/unit-of-work';
 import { AuditEventEntity } from './audit-event.entity';
 import type { AuditEventView } from './audit.types';
 
 /** Any constant: the advisory lock that serialises appends to the chain on PostgreSQL. */
 const CHAIN_LOCK_KEY = 72_63_2182;
-/** Rows per INSERT when several events are appended at once. */
-const INSERT_CHUNK = 100;
 
 /** Which events a page of the log holds (every field optional; all given ones must match). */
 export interface AuditFilter {
@@ -56,8 +55,7 @@ export class AuditRepository {
   }
 
   async insert(m: EntityManager, events: AuditEventView[]): Promise<void> {
-    for (let i = 0; i < events.length; i += INSERT_CHUNK)
-      await m.getRepository(AuditEventEntity).insert(events.slice(i, i + INSERT_CHUNK) as never);
+    await insertRows(m, AuditEventEntity, events as AuditEventEntity[]);
   }
 
   /** Up to `limit` events matching `filter`, newest first. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, In, LessThan } from 'typeorm';
+import { insertRows } from '../database/insert-rows';
 import { UnitOfWork } from '../database/unit-of-work';
 import { DirectoryIntentEntity, type IntentAction, type IntentState } from './directory-intent.entity';
 
@@ -15,7 +16,6 @@ export interface NewIntent {
   actor: string;
 }
 
-const INSERT_CHUNK = 100;
 const IN_CHUNK = 500;
 /** Intents closed by one SQLite UPDATE (three parameters each). */
 const CLOSE_CHUNK = 200;
@@ -43,8 +43,7 @@ export class DirectoryIntentRepository {
       createdAt: at,
       finishedAt: null,
     }));
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK)
-      await m.getRepository(DirectoryIntentEntity).insert(rows.slice(i, i + INSERT_CHUNK));
+    await insertRows(m, DirectoryIntentEntity, rows);
     return rows;
   }
 

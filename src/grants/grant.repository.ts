@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, In, Not } from 'typeorm';
+import { insertRows } from '../database/insert-rows';
 import { UnitOfWork } from '../database/unit-of-work';
 import type { AccountRef } from '../directory/directory.types';
 import type { RequestEntity } from '../requests/request.entity';
 import { GrantEntity } from './grant.entity';
 
-const INSERT_CHUNK = 100;
 const IN_CHUNK = 500;
 
 /** Where a grant is: its target and principal. */
@@ -20,8 +20,7 @@ export class GrantRepository {
   constructor(private readonly uow: UnitOfWork) {}
 
   async insert(m: EntityManager, rows: GrantEntity[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK)
-      await m.getRepository(GrantEntity).insert(rows.slice(i, i + INSERT_CHUNK));
+    await insertRows(m, GrantEntity, rows);
   }
 
   /** The request's grants (target and state only). */

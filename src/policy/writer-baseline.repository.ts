@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
+import { insertRows } from '../database/insert-rows';
 import { UnitOfWork } from '../database/unit-of-work';
 import { type RecordedWriter, WriterBaselineEntity } from './writer-baseline.entity';
 import type { Writer } from './writers.service';
 
 const IN_CHUNK = 500;
-const UPSERT_CHUNK = 100;
 
 /** The recorded form of the writers outside Tier 0 (class `other`), in a stable order. */
 export function recordedWriters(writers: Writer[]): RecordedWriter[] {
@@ -93,8 +93,7 @@ export class WriterBaselineRepository {
         recordedBy: 'apply' as const,
         recordedAt: at,
       }));
-    for (let i = 0; i < rows.length; i += UPSERT_CHUNK)
-      await repo.upsert(rows.slice(i, i + UPSERT_CHUNK), ['targetSid']);
+    await insertRows(m, WriterBaselineEntity, rows, { upsertOn: ['targetSid'] });
   }
 
   /** The writers the reconciler saw, as the baseline of its next run. */
