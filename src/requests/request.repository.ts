@@ -169,12 +169,15 @@ export class RequestRepository {
    * neither the targets nor the result.
    */
   async stamp(id: string): Promise<{ version: number; approvals: number } | null> {
-    const row = await this.uow.manager
-      .getRepository(RequestEntity)
-      .findOne({ select: { id: true, version: true }, where: { id } });
-    if (!row) return null;
-    const approvals = await this.uow.manager.getRepository(ApprovalEntity).count({ where: { requestId: id } });
-    return { version: row.version, approvals };
+    // One statement: the version and the approvals count from the same snapshot, and one round
+    // trip for a client that polls a request with If-None-Match.
+    const rows = (await this.uow.manager.query(
+      `SELECT r.version AS version, (SELECT COUNT(1) FROM approvals a WHERE a.request_id = r.id) AS approvals
+         FROM requests r WHERE r.id = ${this.uow.isPostgres ? '$1' : '?'}`,
+      [id],
+    )) as { version: number | string; approvals: number | string }[];
+    if (rows.length === 0) return null;
+    return { version: Number(rows[0].version), approvals: Number(rows[0].approvals) };
   }
 
   /** The approval this person (or this credential) already gave the request, if any. */
