@@ -1,4 +1,4 @@
-// A client polls a request with If-None-Match: 304 while nothing changed, the view once it moves
+// A client polls a request with If-None-Match: 304 with no body while nothing changed, the view once it moves
 // (an approval, the worker's writes). The stamp behind the tag (the row's version and the approvals
 // count, read in one statement) on SQLite and PostgreSQL alike; the strict FakeDirectory stands in
 // for the DC (the sandbox DC runs the same polls in bench:bulk-grant).
@@ -40,7 +40,9 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('request entity tags on %s',
       .expect(201);
     const path = `/api/v1/requests/${created.body.id}`;
     const pending = (await t.http().get(path).set(who.requester).expect(200)).headers.etag as string;
-    await t.http().get(path).set(who.requester).set('If-None-Match', pending).expect(304);
+    const unchanged = await t.http().get(path).set(who.requester).set('If-None-Match', pending).expect(304);
+    expect(unchanged.text ?? '').toBe('');
+    expect(unchanged.headers.etag).toBe(pending);
 
     await t.http().post(`${path}/approve`).set(who.approver).send({}).expect(200);
     const approved = await t.http().get(path).set(who.requester).set('If-None-Match', pending).expect(200);
@@ -48,7 +50,12 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('request entity tags on %s',
     await t.http().get(path).set(who.requester).set('If-None-Match', approved.headers.etag).expect(304);
 
     await drainJobs(t);
-    const applied = await t.http().get(path).set(who.requester).set('If-None-Match', approved.headers.etag).expect(200);
+    const applied = await t
+      .http()
+      .get(path)
+      .set(who.requester)
+      .set('If-None-Match', `W/"0.0", ${approved.headers.etag as string}`)
+      .expect(200);
     expect(applied.body.status).toBe('applied');
     expect(new Set([pending, approved.headers.etag, applied.headers.etag]).size).toBe(3);
     await t.http().get(path).set(who.requester).set('If-None-Match', applied.headers.etag).expect(304);
