@@ -30,6 +30,7 @@ import {
 import { DomainConnection, WRITE_OPERATION } from './domain-connection';
 import { domainOfDn, ExtendedDnControl, parseExtendedDn } from './extended-dn';
 import { aliasesReached, type BuiltinAlias, readBuiltinAliases } from './builtin-aliases';
+import { treatAsBinary } from './binary-attribute-types';
 import { ACCOUNT_ATTRIBUTES, BINARY_ATTRIBUTES, toDirectoryObject } from './entry-mapper';
 import { parseIdentifier, type ParsedIdentifier } from './identifier';
 import { identityKey, type SearchableIdentifier } from './identity-match';
@@ -125,6 +126,7 @@ export class LdapDirectory extends DirectoryPort implements OnModuleDestroy {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     super();
+    treatAsBinary(BINARY_ATTRIBUTES); // SIDs, GUIDs, descriptors: bytes, with no failed UTF-8 decode first
     this.connections = config.domains.map((d) => new DomainConnection(d));
     this.identityLookups = new IdentityLookups(
       new DcStampedCache(config.readCacheEntries ?? DEFAULT_READ_CACHE_ENTRIES, READ_CACHE_MAX_AGE_MS),
