@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { allInOrder } from '../common/all-in-order';
 import { Clock } from '../common/clock';
 import { TargetLocks } from '../database/target-lock';
 import { UnitOfWork } from '../database/unit-of-work';
+import type { DirectoryIntentEntity } from '../directory-writes/directory-intent.entity';
 import { byTarget, DirectoryIntentRepository, type NewIntent } from '../directory-writes/directory-intent.repository';
 import { DirectoryWrites, effectiveSids } from '../directory-writes/directory-writes';
 import { planRbcdChange } from '../delegations/rbcd-change';
@@ -19,6 +21,12 @@ const TARGET_CONCURRENCY = 8;
 /** Targets of a grant whose outcomes commit in one transaction; batches written at once. */
 const WRITE_BATCH = 50;
 const BATCHES_IN_FLIGHT = 2;
+
+/** What an earlier run of a request left: active grant rows per target, pending intents per target. */
+interface EarlierRun {
+  written: Map<string, number>;
+  pending: Map<string, DirectoryIntentEntity[]>;
+}
 
 /**
  * A grant request's writes: policy checked again for every target still to write, then the
@@ -43,9 +51,14 @@ export class GrantWriter {
 
   /** Writes the grant on every target; `results` gets each target's outcome as it lands (throws the first error). */
   async grant(request: RequestEntity, results: TargetResult[]): Promise<void> {
-    const fresh = await this.checks.fetchTargets(request.targets, { withSecurityDescriptor: true });
-    const tier0Groups = await this.checks.recheckBuiltin(request, fresh);
-    const plans = await this.planGrant(request, fresh, tier0Groups);
+    // The targets, the principals and what an earlier run left are read side by side; a failure is
+    // reported in this order whichever came first (the targets' read, then the principals' policy).
+    const [fresh, , earlier] = await allInOrder([
+      this.checks.fetchTargets(request.targets, { withSecurityDescriptor: true }),
+      this.checks.recheckPrincipals(request),
+      this.earlierRun(request),
+    ] as const);
+    const plans = this.planGrant(request, fresh, await this.checks.tier0Groups(fresh), earlier);
     const memo: WriterMemo = new Map();
     const index = new Map(request.targets.map((t, i) => [t.sid.toUpperCase(), i]));
     const batches: AccountRef[][] = [];
@@ -74,18 +87,13 @@ export class GrantWriter {
    * an intent announced (committed by each batch before its writes, see grantOnTargets). Targets
    * done in an earlier run are left out.
    */
-  private async planGrant(
+  private planGrant(
     request: RequestEntity,
     fresh: Map<string, DirectoryObject>,
     tier0Groups: Map<string, string | undefined>,
-  ): Promise<Map<string, GrantPlan | { announce: NewIntent }>> {
+    { written, pending }: EarlierRun,
+  ): Map<string, GrantPlan | { announce: NewIntent }> {
     const principalSids = request.principals.map((p) => p.sid.toUpperCase());
-    const rows = await this.grants.statesOfRequest(request.id);
-    const written = new Map<string, number>();
-    for (const row of rows)
-      if (row.state === 'active')
-        written.set(row.targetSid.toUpperCase(), (written.get(row.targetSid.toUpperCase()) ?? 0) + 1);
-    const pending = byTarget(await this.intents.pendingForRequest(request.id, 'grant'));
     const plans = new Map<string, GrantPlan | { announce: NewIntent }>();
     for (const target of request.targets) {
       const key = target.sid.toUpperCase();
@@ -113,6 +121,15 @@ export class GrantWriter {
     return plans;
   }
 
+  /** What an earlier run of this request left: active grant rows per target, pending intents. */
+  private async earlierRun(request: RequestEntity): Promise<EarlierRun> {
+    const written = new Map<string, number>();
+    for (const row of await this.grants.statesOfRequest(request.id))
+      if (row.state === 'active')
+        written.set(row.targetSid.toUpperCase(), (written.get(row.targetSid.toUpperCase()) ?? 0) + 1);
+    return { written, pending: byTarget(await this.intents.pendingForRequest(request.id, 'grant')) };
+  }
+
   /**
    * A batch of a grant's targets: the intents it announces committed in one transaction, then the
    * targets' locks held together, the compare-and-swap writes a few at a time, and one transaction
@@ -134,31 +151,17 @@ export class GrantWriter {
       if (step && 'announce' in step) announce.push(step.announce);
       else if (step) plans.set(target.sid.toUpperCase(), step);
     }
-    if (announce.length) {
-      const intents = await this.uow.run((m) => this.writes.announce(m, announce));
-      for (const intent of intents) plans.set(intent.targetSid, { intent, resumed: false });
-    }
+    // Who else can write each target now (the baseline WRITER_ADDED is later compared with), worked
+    // out from the fetch's descriptor while the intents commit; before the locks, since names come
+    // from the directory. A failed read never fails the grant: the reconciler then records the
+    // baseline on its first run.
+    const [intents, writers] = await Promise.all([
+      announce.length ? this.uow.run((m) => this.writes.announce(m, announce)) : [],
+      this.writersOf(targets, fresh, memo),
+    ]);
+    for (const intent of intents) plans.set(intent.targetSid, { intent, resumed: false });
     const planOf = (target: AccountRef) => plans.get(target.sid.toUpperCase()) as GrantPlan;
     const byIntent = new Map(targets.map((t) => [planOf(t).intent.id, t]));
-    // Who else can write each target now: the baseline WRITER_ADDED is later compared with. Read
-    // before the locks (names come from the directory); from the fetch's descriptor when it came.
-    // A failed read never fails the grant: the reconciler then records the baseline on its first run.
-    const writers = new Map<string, Writer[] | null>();
-    for (const target of targets) {
-      const object = fresh.get(target.sid.toUpperCase());
-      writers.set(
-        target.sid.toUpperCase(),
-        object
-          ? await this.writers
-              .rbcdWriters(object, memo)
-              .then((r) => r.writers)
-              .catch((error: unknown) => {
-                this.logger.warn(`writers of ${target.dn} not read at apply: ${(error as Error).message}`);
-                return null;
-              })
-          : null,
-      );
-    }
     return this.locks.withTargets(
       targets.map((t) => t.sid),
       (tx) =>
@@ -211,5 +214,30 @@ export class GrantWriter {
           },
         ),
     );
+  }
+
+  /** Each target's writers of the attribute, from its descriptor as fetched (null: not known). */
+  private async writersOf(
+    targets: AccountRef[],
+    fresh: Map<string, DirectoryObject>,
+    memo: WriterMemo,
+  ): Promise<Map<string, Writer[] | null>> {
+    const writers = new Map<string, Writer[] | null>();
+    for (const target of targets) {
+      const object = fresh.get(target.sid.toUpperCase());
+      writers.set(
+        target.sid.toUpperCase(),
+        object
+          ? await this.writers
+              .rbcdWriters(object, memo)
+              .then((r) => r.writers)
+              .catch((error: unknown) => {
+                this.logger.warn(`writers of ${target.dn} not read at apply: ${(error as Error).message}`);
+                return null;
+              })
+          : null,
+      );
+    }
+    return writers;
   }
 }

@@ -58,12 +58,22 @@ export class TargetChecks {
     request: RequestEntity,
     fresh: Map<string, DirectoryObject>,
   ): Promise<Map<string, string | undefined>> {
+    await this.recheckPrincipals(request);
+    return this.tier0Groups(fresh);
+  }
+
+  /** The built-in policy on the request's principals as they are now (throws POLICY_DENIED). */
+  async recheckPrincipals(request: RequestEntity): Promise<void> {
     const principals = await Promise.all(
       request.principals.map((p) => this.directory.resolve(p.sid, { kind: 'principal', domain: p.domain })),
     );
     const verdict = await this.guard.checkPrincipals(principals);
     if (verdict.refusals.length)
       throw new DomainError('POLICY_DENIED', verdict.refusals.join('; '), { reasons: verdict.refusals });
+  }
+
+  /** Each target's Tier 0 group (undefined where it is in none). */
+  async tier0Groups(fresh: Map<string, DirectoryObject>): Promise<Map<string, string | undefined>> {
     const tier0Groups = new Map<string, string | undefined>();
     for (const [sid, target] of fresh) tier0Groups.set(sid, await this.guard.tier0Membership(target));
     return tier0Groups;
