@@ -22,6 +22,14 @@ const TARGET_CONCURRENCY = 8;
 const WRITE_BATCH = 50;
 const BATCHES_IN_FLIGHT = 2;
 
+/**
+ * The first batch is half the size of the others, so that the two batches in flight stay out of
+ * step: one writes while the other commits its outcomes and the next one's intents. Equal batches
+ * started together finished together, and the DC then waited for both commits (PostgreSQL:
+ * 40-60 ms, ten times per 1,000 targets, with no write in flight).
+ */
+const batchSize = (index: number) => (index === 0 ? WRITE_BATCH / 2 : WRITE_BATCH);
+
 /** What an earlier run of a request left: active grant rows per target, pending intents per target. */
 interface EarlierRun {
   written: Map<string, number>;
@@ -68,7 +76,7 @@ export class GrantWriter {
         results[index.get(key) as number] = { target, status: 'applied', at: this.clock.nowIso() }; // done in an earlier run
         continue;
       }
-      if (batches.length === 0 || batches[batches.length - 1].length >= WRITE_BATCH) batches.push([]);
+      if (batches.length === 0 || batches[batches.length - 1].length >= batchSize(batches.length - 1)) batches.push([]);
       batches[batches.length - 1].push(target);
     }
     await mapLimit(batches, BATCHES_IN_FLIGHT, async (batch) => {

@@ -18,8 +18,8 @@ const SERVERD = account('SERVERD', 2103);
 class WorkflowDirectory extends FakeDirectory {
   readonly failWrites = new Map<string, Error>();
 
-  constructor() {
-    const objects = [SERVERB, SERVERC, SERVERD];
+  constructor(more: DirectoryObject[] = []) {
+    const objects = [SERVERB, SERVERC, SERVERD, ...more];
     super(
       {
         domains: [CONTOSO],
@@ -153,5 +153,74 @@ describe('workflow tier: requests, queue, grants, rollback, reconcile, audit (SQ
       expect.objectContaining({ target: expect.objectContaining({ sid: SERVERD.sid }), sid: SERVERB.sid }),
     );
     expect(findings.filter((f) => f.target.sid === SERVERC.sid)).toEqual([]); // positive control: untouched
+  });
+});
+
+describe('workflow tier: a grant over many targets, written in batches (the first smaller, two in flight)', () => {
+  // 120 targets: batches of 25, 50 and 45 (GrantWriter). Every target is written once, whatever batch it is in.
+  const MANY = Array.from({ length: 120 }, (_, i) => account(`BATCH${String(i).padStart(3, '0')}`, 3000 + i));
+  let t: TestApp;
+  let who: Actors;
+  let directory: WorkflowDirectory;
+  const writesPerTarget = new Map<string, number>();
+
+  beforeAll(async () => {
+    directory = new WorkflowDirectory(MANY);
+    const original = directory.updateRbcd.bind(directory);
+    directory.updateRbcd = async (object, mutate) => {
+      writesPerTarget.set(object.dn, (writesPerTarget.get(object.dn) ?? 0) + 1);
+      return original(object, mutate);
+    };
+    t = await createTestApp({ directory, env: { DATABASE_URL: 'sqlite::memory:' } });
+    who = await actors(t);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const events = async (id: string) =>
+    (await t.http().get('/api/v1/audit').query({ requestId: id, limit: 1000 }).set(t.admin).expect(200)).body.items as {
+      type: string;
+      target?: string;
+      data: Record<string, unknown>;
+    }[];
+
+  it('applied: every target written exactly once, with one intent and one directory.write event each', async () => {
+    writesPerTarget.clear();
+    const id = await grantApproved(t, who, { targets: MANY.map((a) => a.samAccountName), principals: ['SERVERB$'] });
+    await drainJobs(t);
+    const request = (await t.http().get(`/api/v1/requests/${id}`).set(who.requester).expect(200)).body;
+    expect(request.status).toBe('applied');
+    expect(request.result.targets.map((r: { status: string }) => r.status)).toEqual(MANY.map(() => 'applied'));
+    expect(MANY.filter((a) => directory.delegatesTo(a).join() !== SERVERB.sid)).toEqual([]);
+    expect([...writesPerTarget.values()]).toEqual(MANY.map(() => 1));
+    const audit = await events(id);
+    for (const type of ['directory.intent', 'directory.write'])
+      expect(new Set(audit.filter((e) => e.type === type).map((e) => e.target)).size).toBe(MANY.length);
+  });
+
+  it('a target refused in the last batch fails the request, and every ACE the earlier batches wrote is taken back', async () => {
+    writesPerTarget.clear();
+    const refused = MANY[100]; // in the third batch: the first two have been written by then
+    directory.failWrites.set(refused.dn, new DomainError('DIRECTORY_ACCESS_DENIED', 'refused'));
+    try {
+      // Another principal (SERVERC$): the first test's SERVERB$ grants stay as they are.
+      const id = await grantApproved(t, who, { targets: MANY.map((a) => a.samAccountName), principals: ['SERVERC$'] });
+      const holdsServerC = (a: DirectoryObject) => directory.delegatesTo(a).includes(SERVERC.sid);
+      for (let i = 0; i < 50; i++) {
+        await drainJobs(t);
+        if (!MANY.some(holdsServerC)) break;
+        await sleep(50);
+      }
+      const request = (await t.http().get(`/api/v1/requests/${id}`).set(who.requester).expect(200)).body;
+      expect(request.status).toBe('failed');
+      expect(writesPerTarget.get(MANY[0].dn)).toBe(2); // positive control: written, then taken back
+      expect(MANY.filter(holdsServerC)).toEqual([]);
+      expect(MANY.filter((a) => directory.delegatesTo(a).join() !== SERVERB.sid)).toEqual([]); // untouched
+      expect((await events(id)).map((e) => e.type)).toContain('request.rolled-back');
+    } finally {
+      directory.failWrites.clear();
+    }
   });
 });
