@@ -153,7 +153,7 @@ describe('web console with OIDC sign-in (authorization code + PKCE) and step-up'
     const item = page.getByTestId(`inbox-${requestId}`);
     await item.getByText('rita.requester').waitFor();
     await item.getByText('ServiceNow CHG0015').waitFor();
-    await item.getByTestId('quorum').getByText('0 of 1 approvals').waitFor();
+    await item.getByTestId('quorum').getByText('0 of 1 approvals (still needed: 1 more)').waitFor();
     await item.getByText('Plan: what the directory looks like before and after').click();
     await item.getByText('SDDL after').waitFor();
     await expectAccessible(page, 'oidc-inbox');

@@ -22,10 +22,17 @@ export function whyNotApprovable(request: RequestView, me: Me): string | undefin
   return undefined;
 }
 
+/** The quorum in one line: approvals so far, each target owner's count, and what is still needed. */
 export function quorumText(request: RequestView): string {
   const s = request.approvalStatus;
   const owners = s.owners.length
-    ? `, owners: ${s.owners.map((o) => `${o.target.samAccountName} ${o.approvedBy.length}/${o.required}`).join(', ')}`
+    ? `; owners: ${s.owners.map((o) => `${o.target.samAccountName} ${o.approvedBy.length}/${o.required}`).join(', ')}`
     : '';
-  return `${s.approvers} of ${s.required} approvals${owners}`;
+  const needed = [
+    ...(s.required > s.approvers ? [`${s.required - s.approvers} more`] : []),
+    ...s.owners
+      .filter((o) => o.approvedBy.length < o.required)
+      .map((o) => `${o.required - o.approvedBy.length} from an owner of ${o.target.samAccountName}`),
+  ];
+  return `${s.approvers} of ${s.required} approvals${owners}${needed.length ? ` (still needed: ${needed.join(', ')})` : ''}`;
 }
