@@ -157,12 +157,15 @@ export class DirectoryWrites {
    * (undefined where no write landed) and the first error, for the caller to throw once the
    * outcomes are committed. One commit for the batch instead of one per target; exactly once holds
    * because every intent was committed before the first write and every outcome after the last.
+   * `alsoCommit` runs last in that transaction, after the events (a caller announcing its next
+   * batch's intents there commits them with these outcomes).
    */
   async writeMany<T>(
     tx: Transact,
     writes: PlannedWrite[],
     concurrency: number,
     outcome: (m: EntityManager, landed: LandedWrite[]) => Promise<WriteOutcome<T>[]>,
+    alsoCommit?: (m: EntityManager, landed: LandedWrite[]) => Promise<void>,
   ): Promise<{ results: (T | undefined)[]; error?: unknown }> {
     const cas: (CasResult | undefined)[] = new Array(writes.length);
     const refused: number[] = [];
@@ -232,6 +235,7 @@ export class DirectoryWrites {
               },
             })),
         ]);
+        if (alsoCommit) await alsoCommit(m, landed);
         for (const l of landed) this.crash(l.write.intent.action, 'before-commit');
         landed.forEach((l, k) => (results[l.index] = outcomes[k].result));
       });

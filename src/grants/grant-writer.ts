@@ -7,7 +7,6 @@ import type { DirectoryIntentEntity } from '../directory-writes/directory-intent
 import { byTarget, DirectoryIntentRepository, type NewIntent } from '../directory-writes/directory-intent.repository';
 import { DirectoryWrites, effectiveSids } from '../directory-writes/directory-writes';
 import { planRbcdChange } from '../delegations/rbcd-change';
-import { mapLimit } from '../delegations/target-expander';
 import type { AccountRef, DirectoryObject } from '../directory/directory.types';
 import { WriterBaselineRepository } from '../policy/writer-baseline.repository';
 import { type Writer, type WriterMemo, WritersService } from '../policy/writers.service';
@@ -36,10 +35,57 @@ interface EarlierRun {
   pending: Map<string, DirectoryIntentEntity[]>;
 }
 
+/** A batch whose intents are committed: each target's plan, and its writers being worked out. */
+interface NextBatch {
+  plans: Map<string, GrantPlan>;
+  writers: Promise<Map<string, Writer[] | null>>;
+}
+
+/** A batch written: each target's result (undefined where no write landed), the first error, the lane's next batch. */
+interface BatchDone {
+  results: (TargetResult | undefined)[];
+  error?: unknown;
+  next?: NextBatch;
+}
+
+/** The first failure of any lane: no batch starts after it. */
+interface LaneFailure {
+  failed: boolean;
+  error?: unknown;
+}
+
+function fail(failure: LaneFailure, error: unknown): void {
+  if (failure.failed) return;
+  failure.failed = true;
+  failure.error = error;
+}
+
+/** A batch's targets: those resuming an earlier run's intent, and the intents to announce for the rest. */
+function splitBatch(
+  targets: AccountRef[],
+  steps: Map<string, GrantPlan | { announce: NewIntent }>,
+): { plans: Map<string, GrantPlan>; announce: NewIntent[] } {
+  const plans = new Map<string, GrantPlan>();
+  const announce: NewIntent[] = [];
+  for (const target of targets) {
+    const step = steps.get(target.sid.toUpperCase());
+    if (step && 'announce' in step) announce.push(step.announce);
+    else if (step) plans.set(target.sid.toUpperCase(), step);
+  }
+  return { plans, announce };
+}
+
+/** The plans of a batch once its new intents are announced. */
+function withAnnounced(plans: Map<string, GrantPlan>, intents: DirectoryIntentEntity[]): Map<string, GrantPlan> {
+  for (const intent of intents) plans.set(intent.targetSid, { intent, resumed: false });
+  return plans;
+}
+
 /**
  * A grant request's writes: policy checked again for every target still to write, then the
  * targets in batches (intents committed, locks held together, compare-and-swap writes a few at a
- * time, one transaction for the batch's outcomes), two batches in flight.
+ * time, one transaction for the batch's outcomes and the intents of the batch its lane writes
+ * next), two lanes of batches at once.
  */
 @Injectable()
 export class GrantWriter {
@@ -79,14 +125,62 @@ export class GrantWriter {
       if (batches.length === 0 || batches[batches.length - 1].length >= batchSize(batches.length - 1)) batches.push([]);
       batches[batches.length - 1].push(target);
     }
-    await mapLimit(batches, BATCHES_IN_FLIGHT, async (batch) => {
-      const done = await this.grantOnTargets(request, batch, fresh, plans, memo);
+    // Batch i goes to lane i % BATCHES_IN_FLIGHT. A lane writes its batches one after the other,
+    // and the transaction with a batch's outcomes also commits the intents of the lane's next batch:
+    // one commit per batch instead of two. After the first failure no batch starts (its intents
+    // are not announced); a batch whose intents are committed writes, as one in flight would.
+    const lanes = Array.from({ length: Math.min(BATCHES_IN_FLIGHT, batches.length) }, (_, lane) =>
+      batches.filter((_, i) => i % BATCHES_IN_FLIGHT === lane),
+    );
+    const failure: LaneFailure = { failed: false };
+    const record = (batch: AccountRef[], done: BatchDone) => {
       batch.forEach((target, k) => {
         const result = done.results[k];
         if (result) results[index.get(target.sid.toUpperCase()) as number] = result;
       });
-      if (done.error !== undefined) throw done.error;
-    });
+      if (done.error !== undefined) fail(failure, done.error);
+    };
+    await Promise.all(lanes.map((lane) => this.writeLane(request, lane, fresh, plans, memo, failure, record)));
+    if (failure.failed) throw failure.error;
+  }
+
+  /** One lane's batches, in order, until the first failure anywhere (see grant). Never throws: failures go to `failure`. */
+  private async writeLane(
+    request: RequestEntity,
+    lane: AccountRef[][],
+    fresh: Map<string, DirectoryObject>,
+    steps: Map<string, GrantPlan | { announce: NewIntent }>,
+    memo: WriterMemo,
+    failure: LaneFailure,
+    record: (batch: AccountRef[], done: BatchDone) => void,
+  ): Promise<void> {
+    try {
+      const first = splitBatch(lane[0], steps);
+      const [announced, writers] = await Promise.all([
+        first.announce.length ? this.uow.run((m) => this.writes.announce(m, first.announce)) : [],
+        this.writersOf(lane[0], fresh, memo),
+      ]);
+      let batch: NextBatch | undefined = {
+        plans: withAnnounced(first.plans, announced),
+        writers: Promise.resolve(writers),
+      };
+      for (let i = 0; i < lane.length && batch; i++) {
+        const next = lane[i + 1];
+        const done: BatchDone = await this.grantOnTargets(
+          request,
+          lane[i],
+          fresh,
+          batch.plans,
+          memo,
+          batch.writers,
+          next && { targets: next, steps, mayStart: () => !failure.failed },
+        );
+        record(lane[i], done);
+        batch = done.next;
+      }
+    } catch (error) {
+      fail(failure, error);
+    }
   }
 
   /**
@@ -139,38 +233,32 @@ export class GrantWriter {
   }
 
   /**
-   * A batch of a grant's targets: the intents it announces committed in one transaction, then the
-   * targets' locks held together, the compare-and-swap writes a few at a time, and one transaction
-   * for all their outcomes (grant rows, writer baselines, intents closed, audit events). While one
-   * batch writes, the next commits its intents. Returns each target's result (undefined where no
-   * write landed) and the first error.
+   * A batch of a grant's targets, whose intents are committed: the targets' locks held together,
+   * the compare-and-swap writes a few at a time, and one transaction for all their outcomes (grant
+   * rows, writer baselines, intents closed, audit events) that also announces the intents of
+   * `next` when every write of this batch landed and `next.mayStart()` (no failure elsewhere).
+   * Returns each target's result (undefined where no write landed), the first error, and the next
+   * batch's plans when its intents were committed (undefined: the lane stops).
    */
   private async grantOnTargets(
     request: RequestEntity,
     targets: AccountRef[],
     fresh: Map<string, DirectoryObject>,
-    steps: Map<string, GrantPlan | { announce: NewIntent }>,
+    plans: Map<string, GrantPlan>,
     memo: WriterMemo,
-  ): Promise<{ results: (TargetResult | undefined)[]; error?: unknown }> {
-    const plans = new Map<string, GrantPlan>();
-    const announce: NewIntent[] = [];
-    for (const target of targets) {
-      const step = steps.get(target.sid.toUpperCase());
-      if (step && 'announce' in step) announce.push(step.announce);
-      else if (step) plans.set(target.sid.toUpperCase(), step);
-    }
+    writersNow: Promise<Map<string, Writer[] | null>>,
+    next?: { targets: AccountRef[]; steps: Map<string, GrantPlan | { announce: NewIntent }>; mayStart: () => boolean },
+  ): Promise<BatchDone> {
     // Who else can write each target now (the baseline WRITER_ADDED is later compared with), worked
-    // out from the fetch's descriptor while the intents commit; before the locks, since names come
-    // from the directory. A failed read never fails the grant: the reconciler then records the
-    // baseline on its first run.
-    const [intents, writers] = await Promise.all([
-      announce.length ? this.uow.run((m) => this.writes.announce(m, announce)) : [],
-      this.writersOf(targets, fresh, memo),
-    ]);
-    for (const intent of intents) plans.set(intent.targetSid, { intent, resumed: false });
+    // out from the fetch's descriptor before the locks, since names come from the directory; the
+    // next batch's while this one writes. A failed read never fails the grant: the reconciler then
+    // records the baseline on its first run.
+    const writers = await writersNow;
+    const writersNext = next && this.writersOf(next.targets, fresh, memo).catch(() => new Map<string, null>());
+    let nextPlans: Map<string, GrantPlan> | undefined;
     const planOf = (target: AccountRef) => plans.get(target.sid.toUpperCase()) as GrantPlan;
     const byIntent = new Map(targets.map((t) => [planOf(t).intent.id, t]));
-    return this.locks.withTargets(
+    const done = await this.locks.withTargets(
       targets.map((t) => t.sid),
       (tx) =>
         this.writes.writeMany<TargetResult>(
@@ -220,8 +308,16 @@ export class GrantWriter {
             await this.grants.insert(m, rows);
             return outcomes;
           },
+          // The lane's next batch, announced in the same commit when every write of this one
+          // landed and no batch failed elsewhere.
+          async (m, landed) => {
+            if (!next || landed.length !== targets.length || !next.mayStart()) return;
+            const { plans: resumed, announce } = splitBatch(next.targets, next.steps);
+            nextPlans = withAnnounced(resumed, announce.length ? await this.writes.announce(m, announce) : []);
+          },
         ),
     );
+    return { ...done, next: nextPlans && writersNext && { plans: nextPlans, writers: writersNext } };
   }
 
   /** Each target's writers of the attribute, from its descriptor as fetched (null: not known). */

@@ -156,8 +156,9 @@ describe('workflow tier: requests, queue, grants, rollback, reconcile, audit (SQ
   });
 });
 
-describe('workflow tier: a grant over many targets, written in batches (the first smaller, two in flight)', () => {
-  // 120 targets: batches of 25, 50 and 45 (GrantWriter). Every target is written once, whatever batch it is in.
+describe('workflow tier: a grant over many targets, written in batches (the first smaller, two lanes)', () => {
+  // 120 targets: batches of 25, 50 and 45 (GrantWriter); the first and the third are one lane, the
+  // second the other. Every target is written once, whatever batch it is in.
   const MANY = Array.from({ length: 120 }, (_, i) => account(`BATCH${String(i).padStart(3, '0')}`, 3000 + i));
   let t: TestApp;
   let who: Actors;
@@ -181,10 +182,21 @@ describe('workflow tier: a grant over many targets, written in batches (the firs
 
   const events = async (id: string) =>
     (await t.http().get('/api/v1/audit').query({ requestId: id, limit: 1000 }).set(t.admin).expect(200)).body.items as {
+      seq: number;
       type: string;
       target?: string;
       data: Record<string, unknown>;
     }[];
+
+  /** Intents with neither a directory.write nor a directory.write-failed event: none may be left. */
+  const dangling = (audit: Awaited<ReturnType<typeof events>>) => {
+    const closed = new Set(
+      audit
+        .filter((e) => e.type === 'directory.write' || e.type === 'directory.write-failed')
+        .map((e) => e.data.intentId),
+    );
+    return audit.filter((e) => e.type === 'directory.intent' && !closed.has(e.data.intentId));
+  };
 
   it('applied: every target written exactly once, with one intent and one directory.write event each', async () => {
     writesPerTarget.clear();
@@ -198,6 +210,27 @@ describe('workflow tier: a grant over many targets, written in batches (the firs
     const audit = await events(id);
     for (const type of ['directory.intent', 'directory.write'])
       expect(new Set(audit.filter((e) => e.type === type).map((e) => e.target)).size).toBe(MANY.length);
+    expect(dangling(audit)).toEqual([]);
+  });
+
+  it("a batch's outcomes and the intents of its lane's next batch commit together, one after the other in the chain", async () => {
+    const id = await grantApproved(t, who, { targets: MANY.map((a) => a.samAccountName), principals: ['SERVERD$'] });
+    await drainJobs(t);
+    const audit = (await events(id)).sort((a, b) => a.seq - b.seq);
+    const dnsOf = (from: number, to: number) => new Set(MANY.slice(from, to).map((a) => a.dn));
+    const firstBatch = dnsOf(0, 25);
+    // The first batch's last directory.write event, then at once the third batch's 45 intents.
+    const writesOfFirst = audit.flatMap((e, k) =>
+      e.type === 'directory.write' && firstBatch.has(e.target ?? '') ? [k] : [],
+    );
+    const lastWriteOfFirst = writesOfFirst[writesOfFirst.length - 1];
+    const next = audit.slice(lastWriteOfFirst + 1, lastWriteOfFirst + 46);
+    expect(next.map((e) => e.type)).toEqual(Array(45).fill('directory.intent'));
+    expect(new Set(next.map((e) => e.target))).toEqual(dnsOf(75, 120));
+    // Positive control: the first two batches' intents were committed on their own, before any write.
+    const firstWrite = audit.findIndex((e) => e.type === 'directory.write');
+    expect(audit.slice(0, firstWrite).filter((e) => e.type === 'directory.intent')).toHaveLength(75);
+    expect(dangling(audit)).toEqual([]);
   });
 
   it('a target refused in the last batch fails the request, and every ACE the earlier batches wrote is taken back', async () => {
@@ -217,8 +250,12 @@ describe('workflow tier: a grant over many targets, written in batches (the firs
       expect(request.status).toBe('failed');
       expect(writesPerTarget.get(MANY[0].dn)).toBe(2); // positive control: written, then taken back
       expect(MANY.filter(holdsServerC)).toEqual([]);
-      expect(MANY.filter((a) => directory.delegatesTo(a).join() !== SERVERB.sid)).toEqual([]); // untouched
-      expect((await events(id)).map((e) => e.type)).toContain('request.rolled-back');
+      // Untouched: the earlier tests' grants (SERVERB$, SERVERD$) stay as they are.
+      const earlier = [SERVERB.sid, SERVERD.sid].sort().join();
+      expect(MANY.filter((a) => [...directory.delegatesTo(a)].sort().join() !== earlier)).toEqual([]);
+      const audit = await events(id);
+      expect(audit.map((e) => e.type)).toContain('request.rolled-back');
+      expect(dangling(audit)).toEqual([]); // every intent announced was written, refused or taken back
     } finally {
       directory.failWrites.clear();
     }
