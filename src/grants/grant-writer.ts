@@ -155,15 +155,11 @@ export class GrantWriter {
     record: (batch: AccountRef[], done: BatchDone) => void,
   ): Promise<void> {
     try {
+      // The first batch's intents commit on their own, while its writers are worked out.
       const first = splitBatch(lane[0], steps);
-      const [announced, writers] = await Promise.all([
-        first.announce.length ? this.uow.run((m) => this.writes.announce(m, first.announce)) : [],
-        this.writersOf(lane[0], fresh, memo),
-      ]);
-      let batch: NextBatch | undefined = {
-        plans: withAnnounced(first.plans, announced),
-        writers: Promise.resolve(writers),
-      };
+      const writers = this.writersOf(lane[0], fresh, memo);
+      const announced = first.announce.length ? await this.uow.run((m) => this.writes.announce(m, first.announce)) : [];
+      let batch: NextBatch | undefined = { plans: withAnnounced(first.plans, announced), writers };
       for (let i = 0; i < lane.length && batch; i++) {
         const next = lane[i + 1];
         const done: BatchDone = await this.grantOnTargets(
@@ -186,8 +182,9 @@ export class GrantWriter {
   /**
    * Policy again for every target still to write (against the target as it is now), before any
    * write; then what each write needs: a pending intent of an earlier run is resumed, the others get
-   * an intent announced (committed by each batch before its writes, see grantOnTargets). Targets
-   * done in an earlier run are left out.
+   * an intent announced (committed before its batch's writes: a lane's first batch on its own, the
+   * others with the outcomes of the batch before them, see writeLane). Targets done in an earlier
+   * run are left out.
    */
   private planGrant(
     request: RequestEntity,
