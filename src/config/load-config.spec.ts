@@ -518,8 +518,17 @@ describe('LDAP_URL alone', () => {
     ['LDAP_POOL_SIZE', '0'],
     ['LDAP_POOL_SIZE', '33'],
     ['LDAP_POOL_SIZE', '2.5'],
+    ['RBCD_WRITE_BATCH', '1'],
+    ['RBCD_WRITE_BATCH', '1001'],
+    ['RBCD_WRITE_BATCH', 'fifty'],
   ])('refuses %s=%s at boot, naming the variable', (variable, value) => {
     expect(configError({ [variable]: value }).variable).toBe(variable);
+  });
+
+  it('reads RBCD_WRITE_BATCH, 50 by default', () => {
+    expect(loadConfig(BASE).jobs.writeBatch).toBe(50);
+    expect(loadConfig({ ...BASE, RBCD_WRITE_BATCH: '2' }).jobs.writeBatch).toBe(2);
+    expect(loadConfig({ ...BASE, RBCD_WRITE_BATCH: '1000' }).jobs.writeBatch).toBe(1000);
   });
 
   it('refuses a bad OIDC_JWKS_CACHE_MS once OIDC is on', () => {

@@ -1,6 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { allInOrder } from '../common/all-in-order';
 import { Clock } from '../common/clock';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config.types';
 import { TargetLocks } from '../database/target-lock';
 import { UnitOfWork } from '../database/unit-of-work';
 import type { DirectoryIntentEntity } from '../directory-writes/directory-intent.entity';
@@ -17,8 +19,7 @@ import { TargetChecks } from './target-checks';
 import { type GrantPlan, writeOutcome } from './write-outcome';
 
 const TARGET_CONCURRENCY = 8;
-/** Targets of a grant whose outcomes commit in one transaction; batches written at once. */
-const WRITE_BATCH = 50;
+/** Batches written at once (lanes); a batch is RBCD_WRITE_BATCH targets whose outcomes commit in one transaction. */
 const BATCHES_IN_FLIGHT = 2;
 
 /**
@@ -27,7 +28,7 @@ const BATCHES_IN_FLIGHT = 2;
  * started together finished together, and the DC then waited for both commits (PostgreSQL: nine
  * gaps of 37-61 ms per 1,000 targets with no write in flight, seen with BENCH_TIMELINE=1).
  */
-const batchSize = (index: number) => (index === 0 ? WRITE_BATCH / 2 : WRITE_BATCH);
+const batchSize = (writeBatch: number, index: number) => (index === 0 ? Math.floor(writeBatch / 2) : writeBatch);
 
 /** What an earlier run of a request left: active grant rows per target, pending intents per target. */
 interface EarlierRun {
@@ -101,6 +102,7 @@ export class GrantWriter {
     private readonly writers: WritersService,
     private readonly baselines: WriterBaselineRepository,
     private readonly grants: GrantRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Writes the grant on every target; `results` gets each target's outcome as it lands (throws the first error). */
@@ -122,7 +124,8 @@ export class GrantWriter {
         results[index.get(key) as number] = { target, status: 'applied', at: this.clock.nowIso() }; // done in an earlier run
         continue;
       }
-      if (batches.length === 0 || batches[batches.length - 1].length >= batchSize(batches.length - 1)) batches.push([]);
+      const last = batches[batches.length - 1];
+      if (!last || last.length >= batchSize(this.config.jobs.writeBatch, batches.length - 1)) batches.push([]);
       batches[batches.length - 1].push(target);
     }
     // Batch i goes to lane i % BATCHES_IN_FLIGHT. A lane writes its batches one after the other,

@@ -261,3 +261,43 @@ describe('workflow tier: a grant over many targets, written in batches (the firs
     }
   });
 });
+
+describe('workflow tier: RBCD_WRITE_BATCH sets the batches', () => {
+  // 10 targets with RBCD_WRITE_BATCH=4: batches of 2, 4 and 4; the first and the third are one lane.
+  const TEN = Array.from({ length: 10 }, (_, i) => account(`SMALLB${String(i).padStart(2, '0')}`, 4000 + i));
+  let t: TestApp;
+  let who: Actors;
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      directory: new WorkflowDirectory(TEN),
+      env: { DATABASE_URL: 'sqlite::memory:', RBCD_WRITE_BATCH: '4' },
+    });
+    who = await actors(t);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('the first batch (2 targets) commits with the third batch (4) announced; the first two batches announced before any write', async () => {
+    const id = await grantApproved(t, who, { targets: TEN.map((a) => a.samAccountName), principals: ['SERVERB$'] });
+    await drainJobs(t);
+    expect((await t.http().get(`/api/v1/requests/${id}`).set(who.requester).expect(200)).body.status).toBe('applied');
+    const audit = (
+      (await t.http().get('/api/v1/audit').query({ requestId: id, limit: 1000 }).set(t.admin).expect(200)).body
+        .items as { seq: number; type: string; target?: string }[]
+    ).sort((a, b) => a.seq - b.seq);
+    const firstWrite = audit.findIndex((e) => e.type === 'directory.write');
+    expect(audit.slice(0, firstWrite).filter((e) => e.type === 'directory.intent')).toHaveLength(6);
+    const firstBatch = new Set(TEN.slice(0, 2).map((a) => a.dn));
+    const writesOfFirst = audit.flatMap((e, k) =>
+      e.type === 'directory.write' && firstBatch.has(e.target ?? '') ? [k] : [],
+    );
+    const lastWriteOfFirst = writesOfFirst[writesOfFirst.length - 1];
+    const next = audit.slice(lastWriteOfFirst + 1, lastWriteOfFirst + 5);
+    expect(next.map((e) => e.type)).toEqual(Array(4).fill('directory.intent'));
+    expect(new Set(next.map((e) => e.target))).toEqual(new Set(TEN.slice(6).map((a) => a.dn)));
+    expect(audit.filter((e) => e.type === 'directory.write')).toHaveLength(10);
+  });
+});

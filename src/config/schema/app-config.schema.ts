@@ -82,6 +82,8 @@ function assemble(env: Env, yaml: Record<string, unknown>, settings: Environment
       leaseMs: settings.RBCD_JOB_LEASE_MS,
       expiryCheckIntervalMs: settings.RBCD_EXPIRY_CHECK_MS,
       reconcileIntervalMs: settings.RBCD_RECONCILE_MS,
+      /** RBCD_WRITE_BATCH: a bulk grant's targets whose outcomes commit in one transaction (the first batch is half). */
+      writeBatch: settings.RBCD_WRITE_BATCH,
     },
     logLevel: settings.LOG_LEVEL,
     /** RBCD_WORKER: this process runs the job worker, the expiry scheduler and the reconciler. */

@@ -32,6 +32,13 @@ const poolSize = wholeNumber(4, 1).superRefine((n, ctx) => {
   if (n > MAX_POOL_SIZE) problem(ctx, `"${n}" must be at most ${MAX_POOL_SIZE}`);
 });
 
+/** The largest RBCD_WRITE_BATCH: a bigger transaction only holds more targets' locks for longer. */
+export const MAX_WRITE_BATCH = 1000;
+
+const writeBatch = wholeNumber(50, 2).superRefine((n, ctx) => {
+  if (n > MAX_WRITE_BATCH) problem(ctx, `"${n}" must be at most ${MAX_WRITE_BATCH}`);
+});
+
 const oidcUserClaim = z.unknown().transform((value, ctx): OidcUserClaim | undefined => {
   if (isUnset(value)) return undefined;
   const claim = String(value).trim();
@@ -68,6 +75,7 @@ export const environmentSchema = z.object({
   RBCD_JOB_LEASE_MS: wholeNumber(60_000, 1000),
   RBCD_EXPIRY_CHECK_MS: wholeNumber(10_000, 100),
   RBCD_RECONCILE_MS: wholeNumber(15 * 60_000, 0),
+  RBCD_WRITE_BATCH: writeBatch,
   RBCD_MAX_TARGETS: wholeNumber(5000, 1),
   RBCD_RATE_LIMIT_PER_MINUTE: wholeNumber(120, 0),
   RBCD_GRAPHQL_MAX_DEPTH: wholeNumber(15, 1),
