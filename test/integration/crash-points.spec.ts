@@ -7,6 +7,9 @@
 //     before survives byte for byte;
 //   - the write is in the audit exactly once (changed: true), every intent is closed, and the chain
 //     verifies.
+// 'bulk-grant' is a grant on 7 targets with RBCD_WRITE_BATCH=2: batches of 1, 2, 2 and 2 in two
+// lanes, so the kill lands while the other lane writes, and after-commit lands after a batch's
+// outcomes committed together with the intents of its lane's next batch (announced, not written).
 // Every case has its own database and target; the crashing processes run side by side.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,21 +31,31 @@ import { compileService, runUntilExit } from '../support/service-process';
 import { testDatabaseUrl, type TestApp, type TestDatabase } from '../support/test-app';
 import { drainJobs, expireDue, issueKey, SANDBOX_CONFIG, sandboxApp, sleep } from '../support/workflow';
 
-const SCENARIOS = ['grant', 'revoke', 'expiry', 'rollback'] as const;
+const SCENARIOS = ['grant', 'revoke', 'expiry', 'rollback', 'bulk-grant'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const CRASHING_ACTION: Record<Scenario, string> = {
   grant: 'grant',
+  'bulk-grant': 'grant',
   revoke: 'end-grant',
   expiry: 'end-grant',
   rollback: 'rollback',
 };
-const FINAL: Record<Scenario, string> = { grant: 'applied', revoke: 'revoked', expiry: 'expired', rollback: 'failed' };
+const FINAL: Record<Scenario, string> = {
+  grant: 'applied',
+  'bulk-grant': 'applied',
+  revoke: 'revoked',
+  expiry: 'expired',
+  rollback: 'failed',
+};
+/** The bulk grant's targets besides the one the KDC checks. */
+const BULK_EXTRA_TARGETS = 6;
 const PAW01 = 'CN=PAW01,OU=Tier0,DC=contoso,DC=test';
 const LEASE_MS = 1000;
 const CRASH_CONCURRENCY = 4;
 
 interface AuditItem {
   type: string;
+  target?: string;
   data: Record<string, unknown>;
 }
 
@@ -75,7 +88,7 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
     rmSync(config, { force: true });
   });
 
-  it('grant, revoke, expiry and rollback: a crash at every point leaves nothing behind and nothing unaccounted for', async () => {
+  it('grant, revoke, expiry, rollback and a bulk grant in two lanes: a crash at every point leaves nothing behind and nothing unaccounted for', async () => {
     // Set-up and recovery run one app at a time; the crashing service processes run side by side, a
     // few at a time.
     const scenarios = SCENARIOS.filter((s) => !process.env.CRASH_SCENARIO || s === process.env.CRASH_SCENARIO);
@@ -95,6 +108,8 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
     id: string;
     approver: Record<string, string>;
     target: CreatedComputer;
+    /** The bulk grant's other targets (no SPN; each holds the same earlier entry). */
+    extras: CreatedComputer[];
     before: Buffer;
     oracle: () => Promise<boolean>;
     expiresAt: number;
@@ -103,7 +118,12 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
   async function prepare(scenario: Scenario, point: CrashPoint): Promise<Case> {
     const label = `${scenario} killed ${point}`;
     const url = await testDatabaseUrl(database);
-    const env = { DATABASE_URL: url, RBCD_CONFIG: config, RBCD_JOB_LEASE_MS: String(LEASE_MS) };
+    const env: Record<string, string> = {
+      DATABASE_URL: url,
+      RBCD_CONFIG: config,
+      RBCD_JOB_LEASE_MS: String(LEASE_MS),
+      ...(scenario === 'bulk-grant' ? { RBCD_WRITE_BATCH: '2' } : {}),
+    };
     const name = uniqueName('KT');
     const spn = `cifs/${name.toLowerCase()}.contoso.test`;
     const target = await createComputer(name, { spns: [spn] });
@@ -111,6 +131,13 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
     // An entry that was there before the service: it must survive every crash, byte for byte.
     const before = referenceRbcdDescriptor([preOwner.sid]);
     await writeRbcdRaw(target.dn, before);
+    const extras: CreatedComputer[] = [];
+    for (let i = 0; scenario === 'bulk-grant' && i < BULK_EXTRA_TARGETS; i++) {
+      const extra = await createComputer(uniqueName('KB'));
+      created.push(extra);
+      extras.push(extra);
+      await writeRbcdRaw(extra.dn, before);
+    }
     const oracle = async () => (await canDelegate({ frontEnd: frontEnd.samAccountName, user: 'alice', spn })).allowed;
 
     // Set-up in this process (worker off): the request up to the job that will crash.
@@ -118,7 +145,7 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
     let expiresAt = 0;
     const requester = await issueKey(t, 'r', ['requester']);
     const approver = await issueKey(t, 'a', ['approver']);
-    const targets = scenario === 'rollback' ? [target.dn, PAW01] : [target.dn];
+    const targets = scenario === 'rollback' ? [target.dn, PAW01] : [target.dn, ...extras.map((e) => e.dn)];
     const duration = scenario === 'expiry' ? 'PT2S' : 'PT1H';
     const id = (
       await t
@@ -146,6 +173,7 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
       id,
       approver,
       target,
+      extras,
       before,
       oracle,
       expiresAt,
@@ -173,13 +201,15 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
     id,
     approver,
     target,
+    extras,
     before,
     oracle,
   }: Case): Promise<void> {
     const { RBCD_TEST_CRASH_AT: _hook, ...env } = crashEnv;
     const t = await sandboxApp({ database, env });
     try {
-      if (scenario === 'grant') {
+      const granting = scenario === 'grant' || scenario === 'bulk-grant';
+      if (granting) {
         // Before the job is taken over, the reconciler sees the unfinished write for what it is:
         // never an ACE added outside the service. (It looks at intents older than a lease: with
         // only a few cases, the crash may be less than that ago.)
@@ -188,12 +218,21 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
           findings: { kind: string; sid?: string; message: string }[];
         };
         const about = report.findings.filter((f) => f.sid === frontEnd.sid);
-        expect([label, about.map((f) => f.kind)]).toEqual([
-          label,
-          point === 'after-commit' ? [] : ['unfinished-write'],
-        ]);
-        if (point === 'after-write' || point === 'before-commit')
-          expect(about[0].message).toMatch(/directory shows it done; the job of request/);
+        if (scenario === 'grant') {
+          expect([label, about.map((f) => f.kind)]).toEqual([
+            label,
+            point === 'after-commit' ? [] : ['unfinished-write'],
+          ]);
+          if (point === 'after-write' || point === 'before-commit')
+            expect(about[0].message).toMatch(/directory shows it done; the job of request/);
+        } else {
+          // Some batch's intents are pending at every point (after-commit: the next batch's, announced).
+          expect([label, about.length > 0, [...new Set(about.map((f) => f.kind))]]).toEqual([
+            label,
+            true,
+            ['unfinished-write'],
+          ]);
+        }
       }
       let status = '';
       for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(200)) {
@@ -206,19 +245,24 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
       }
       expect(`${label}: ${status}`).toBe(`${label}: ${FINAL[scenario]}`);
       const ds = t.app.get(DataSource);
-      if (scenario === 'grant') {
+      if (granting) {
         // Ownership came from the intent, not from what AD showed after the crash.
         const rows = await ds.query(`SELECT ace_added_by_service AS owned FROM grants WHERE request_id = '${id}'`);
-        expect(rows.map((r: { owned: unknown }) => [label, Boolean(Number(r.owned) || r.owned === true)])).toEqual([
-          [label, true],
-        ]);
+        expect(rows.map((r: { owned: unknown }) => [label, Boolean(Number(r.owned) || r.owned === true)])).toEqual(
+          [target, ...extras].map(() => [label, true]),
+        );
+        for (const extra of extras) {
+          const held = await readRbcdRaw(extra.dn);
+          expect([label, held !== null && held.length > before.length]).toEqual([label, true]); // the ACE is there
+        }
         expect([label, await oracle()]).toEqual([label, true]); // positive control: the grant is in force
         await t.http().post(`/api/v1/requests/${id}/revoke`).set(approver).send({}).expect(200);
         await drainJobs(t);
         expect((await t.http().get(`/api/v1/requests/${id}`).set(approver).expect(200)).body.status).toBe('revoked');
       }
       // Nothing left behind: the service's ACE is gone, the earlier entry kept byte for byte.
-      expect([label, (await readRbcdRaw(target.dn))?.toString('base64')]).toEqual([label, before.toString('base64')]);
+      for (const each of [target, ...extras])
+        expect([label, (await readRbcdRaw(each.dn))?.toString('base64')]).toEqual([label, before.toString('base64')]);
       expect([label, await oracle()]).toEqual([label, false]);
       if (scenario === 'rollback') expect(await readRbcdRaw(PAW01)).toBeNull();
 
@@ -234,7 +278,13 @@ describe.each<TestDatabase>(['sqlite', 'postgres'])('kill points on %s', (databa
       const changes = audit.filter(
         (e) => e.type === 'directory.write' && e.data.action === action && e.data.changed === true,
       );
-      expect([label, changes.length]).toEqual([label, 1]);
+      expect([label, changes.length, new Set(changes.map((e) => e.data.intentId)).size]).toEqual([
+        label,
+        1 + extras.length,
+        1 + extras.length,
+      ]);
+      const changedTargets = new Set(changes.map((e) => e.target));
+      expect([label, changedTargets.size]).toEqual([label, 1 + extras.length]);
       if (scenario === 'rollback')
         expect(audit.find((e) => e.type === 'request.failed')?.data).toMatchObject({ rollbackPending: true });
       expect((await t.http().get('/api/v1/audit/verify').set(t.admin).expect(200)).body).toMatchObject({ ok: true });
