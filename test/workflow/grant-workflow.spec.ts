@@ -55,6 +55,25 @@ class WorkflowDirectory extends FakeDirectory {
   }
 }
 
+interface AuditItem {
+  seq: number;
+  type: string;
+  target?: string;
+  data: Record<string, unknown>;
+}
+
+/** A request's audit events, in chain order. */
+async function auditInOrder(t: TestApp, id: string): Promise<AuditItem[]> {
+  const res = await t.http().get('/api/v1/audit').query({ requestId: id, limit: 1000 }).set(t.admin).expect(200);
+  return (res.body.items as AuditItem[]).sort((a, b) => a.seq - b.seq);
+}
+
+/** The index of the last directory.write event on one of these targets (DNs). */
+function lastWriteOn(audit: AuditItem[], dns: Set<string>): number {
+  const writes = audit.flatMap((e, k) => (e.type === 'directory.write' && dns.has(e.target ?? '') ? [k] : []));
+  return writes[writes.length - 1];
+}
+
 describe('workflow tier: requests, queue, grants, rollback, reconcile, audit (SQLite in memory, FakeDirectory)', () => {
   let t: TestApp;
   let who: Actors;
@@ -180,16 +199,10 @@ describe('workflow tier: a grant over many targets, written in batches (the firs
     await t?.close();
   });
 
-  const events = async (id: string) =>
-    (await t.http().get('/api/v1/audit').query({ requestId: id, limit: 1000 }).set(t.admin).expect(200)).body.items as {
-      seq: number;
-      type: string;
-      target?: string;
-      data: Record<string, unknown>;
-    }[];
+  const events = (id: string) => auditInOrder(t, id);
 
   /** Intents with neither a directory.write nor a directory.write-failed event: none may be left. */
-  const dangling = (audit: Awaited<ReturnType<typeof events>>) => {
+  const dangling = (audit: AuditItem[]) => {
     const closed = new Set(
       audit
         .filter((e) => e.type === 'directory.write' || e.type === 'directory.write-failed')
@@ -216,14 +229,10 @@ describe('workflow tier: a grant over many targets, written in batches (the firs
   it("a batch's outcomes and the intents of its lane's next batch commit together, one after the other in the chain", async () => {
     const id = await grantApproved(t, who, { targets: MANY.map((a) => a.samAccountName), principals: ['SERVERD$'] });
     await drainJobs(t);
-    const audit = (await events(id)).sort((a, b) => a.seq - b.seq);
+    const audit = await events(id);
     const dnsOf = (from: number, to: number) => new Set(MANY.slice(from, to).map((a) => a.dn));
-    const firstBatch = dnsOf(0, 25);
     // The first batch's last directory.write event, then at once the third batch's 45 intents.
-    const writesOfFirst = audit.flatMap((e, k) =>
-      e.type === 'directory.write' && firstBatch.has(e.target ?? '') ? [k] : [],
-    );
-    const lastWriteOfFirst = writesOfFirst[writesOfFirst.length - 1];
+    const lastWriteOfFirst = lastWriteOn(audit, dnsOf(0, 25));
     const next = audit.slice(lastWriteOfFirst + 1, lastWriteOfFirst + 46);
     expect(next.map((e) => e.type)).toEqual(Array(45).fill('directory.intent'));
     expect(new Set(next.map((e) => e.target))).toEqual(dnsOf(75, 120));
@@ -284,17 +293,10 @@ describe('workflow tier: RBCD_WRITE_BATCH sets the batches', () => {
     const id = await grantApproved(t, who, { targets: TEN.map((a) => a.samAccountName), principals: ['SERVERB$'] });
     await drainJobs(t);
     expect((await t.http().get(`/api/v1/requests/${id}`).set(who.requester).expect(200)).body.status).toBe('applied');
-    const audit = (
-      (await t.http().get('/api/v1/audit').query({ requestId: id, limit: 1000 }).set(t.admin).expect(200)).body
-        .items as { seq: number; type: string; target?: string }[]
-    ).sort((a, b) => a.seq - b.seq);
+    const audit = await auditInOrder(t, id);
     const firstWrite = audit.findIndex((e) => e.type === 'directory.write');
     expect(audit.slice(0, firstWrite).filter((e) => e.type === 'directory.intent')).toHaveLength(6);
-    const firstBatch = new Set(TEN.slice(0, 2).map((a) => a.dn));
-    const writesOfFirst = audit.flatMap((e, k) =>
-      e.type === 'directory.write' && firstBatch.has(e.target ?? '') ? [k] : [],
-    );
-    const lastWriteOfFirst = writesOfFirst[writesOfFirst.length - 1];
+    const lastWriteOfFirst = lastWriteOn(audit, new Set(TEN.slice(0, 2).map((a) => a.dn)));
     const next = audit.slice(lastWriteOfFirst + 1, lastWriteOfFirst + 5);
     expect(next.map((e) => e.type)).toEqual(Array(4).fill('directory.intent'));
     expect(new Set(next.map((e) => e.target))).toEqual(new Set(TEN.slice(6).map((a) => a.dn)));
