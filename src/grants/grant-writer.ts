@@ -111,7 +111,7 @@ export class GrantWriter {
     // The targets, the principals and what an earlier run left are read side by side; a failure is
     // reported in this order whichever came first (the targets' read, then the principals' policy).
     const [fresh, , earlier] = await allInOrder([
-      this.checks.fetchTargets(request.targets),
+      this.checks.fetchTargets(request.targets, { withSecurityDescriptor: true }),
       this.checks.recheckPrincipals(request),
       this.earlierRun(request),
     ] as const);
@@ -251,10 +251,10 @@ export class GrantWriter {
     next?: { targets: AccountRef[]; steps: Map<string, GrantPlan | { announce: NewIntent }>; mayStart: () => boolean },
   ): Promise<BatchDone> {
     // Who else can write each target (the baseline WRITER_ADDED is later compared with): worked out
-    // from the batch's own descriptor read (writersOf) while the batch writes, and the next batch's
-    // too; the outcome's transaction opens once they are known, so no transaction waits on the
-    // directory and no write waits for them. A failed read never fails the grant: the reconciler
-    // then records the baseline on its first run.
+    // from the fetch's descriptor while the batch writes (names come from the directory), and the
+    // next batch's too; the outcome's transaction opens once they are known, so no transaction waits
+    // on the directory and no write waits for them. A descriptor that cannot be read never fails the
+    // grant: the reconciler then records the baseline on its first run.
     let writers = new Map<string, Writer[] | null>();
     const writersNext = next && this.writersOf(next.targets, fresh, memo).catch(() => new Map<string, null>());
     let nextPlans: Map<string, GrantPlan> | undefined;
@@ -325,28 +325,15 @@ export class GrantWriter {
     return { ...done, next: nextPlans && writersNext && { plans: nextPlans, writers: writersNext } };
   }
 
-  /**
-   * Each target's writers of the attribute (null: not known), from its descriptor read in one
-   * search for the batch (the up-front fetch leaves the descriptors out: a batch's are read while the
-   * batch before it writes, and the first writes need none).
-   */
+  /** Each target's writers of the attribute, from its descriptor as fetched (null: not known). */
   private async writersOf(
     targets: AccountRef[],
     fresh: Map<string, DirectoryObject>,
     memo: WriterMemo,
   ): Promise<Map<string, Writer[] | null>> {
     const writers = new Map<string, Writer[] | null>();
-    const described = await this.checks
-      .fetchTargets(
-        targets.filter((t) => fresh.has(t.sid.toUpperCase())),
-        { withSecurityDescriptor: true },
-      )
-      .catch((error: unknown) => {
-        this.logger.warn(`descriptors of ${targets.length} targets not read at apply: ${(error as Error).message}`);
-        return new Map<string, DirectoryObject>();
-      });
     for (const target of targets) {
-      const object = described.get(target.sid.toUpperCase());
+      const object = fresh.get(target.sid.toUpperCase());
       writers.set(
         target.sid.toUpperCase(),
         object
