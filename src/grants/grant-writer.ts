@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { allInOrder } from '../common/all-in-order';
 import { Clock } from '../common/clock';
 import { APP_CONFIG } from '../config/config.module';
@@ -264,7 +263,8 @@ export class GrantWriter {
       targets.map((t) => t.sid),
       (tx) =>
         this.writes.writeMany<TargetResult>(
-          async <R>(work: (m: EntityManager) => Promise<R>) => {
+          // The outcome's transaction opens once this batch's writers are known.
+          async (work) => {
             writers = await writersNow;
             return tx(work);
           },

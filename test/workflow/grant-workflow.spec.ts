@@ -7,7 +7,12 @@ import type { DirectoryObject, RbcdMutation } from '../../src/directory/director
 import { account, CONTOSO, rbcdValue } from '../../src/directory/testing/accounts';
 import { FakeDirectory } from '../../src/directory/testing/fake-directory';
 import { WriterBaselineRepository } from '../../src/policy/writer-baseline.repository';
-import { AD_SCHEMA, decodeSecurityDescriptor, listPrincipals } from '../../src/security-descriptor';
+import {
+  AD_SCHEMA,
+  ADS_RIGHT_DS_WRITE_PROP,
+  decodeSecurityDescriptor,
+  listPrincipals,
+} from '../../src/security-descriptor';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { actors, type Actors, drainJobs, grantApproved, sleep } from '../support/workflow';
 
@@ -280,7 +285,7 @@ describe('workflow tier: RBCD_WRITE_BATCH sets the batches', () => {
   const aliceWrites = rbcdValue({
     sid: ALICE.sid,
     type: 'allowObject',
-    mask: 0x20,
+    mask: ADS_RIGHT_DS_WRITE_PROP,
     objectType: AD_SCHEMA.rbcdAttribute,
   });
   const unreadable = (i: number) => i >= 2 && i < 6;
