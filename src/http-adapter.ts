@@ -5,6 +5,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from './common/errors/domain-error';
 import { mapError } from './common/errors/error-mapping';
+import { serializeAnswer } from './common/http/shared-answers';
 import { MAX_BODY_DEPTH, nestedDeeperThan } from './common/limits/body-depth';
 import type { AppConfig } from './config/config.types';
 
@@ -42,6 +43,8 @@ export function createHttpAdapter(options: { trustProxy?: AppConfig['trustProxy'
     // Long path parameters reach validation (400 with a code) instead of the router's bare 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 8192 },
   });
+  // Before any route is registered (a route keeps the serializer it was registered with).
+  adapter.getInstance().setReplySerializer(serializeAnswer);
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
     done();

@@ -108,6 +108,28 @@ describe('DelegationsService.forTarget', () => {
     expect(directory.callsOf('resolve')).toHaveLength(3);
   });
 
+  it('reads handed the same kept answer share one view, built once; a new answer gets a new view', async () => {
+    const target = account('SERVERC', 1104, { rbcd: rbcdValue(serverb.sid), securityDescriptor: Buffer.from('sd') });
+    const { directory, service: s } = service([target, serverb], ['resolve', 'resolveSids']);
+    // As the LDAP directory does with a kept answer: every caller its own copy, the same Buffers.
+    const fresh = directory.resolve.bind(directory);
+    let kept: ReturnType<typeof fresh> | undefined;
+    directory.resolve = async (identifier, options) => ({ ...(await (kept ??= fresh(identifier, options))) });
+    const [a, b] = await Promise.all([s.forTarget('SERVERC'), s.forTarget('SERVERC')]);
+    const c = await s.forTarget('SERVERC');
+    expect(b).toBe(a);
+    expect(c).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(directory.callsOf('resolveSids')).toHaveLength(1); // named once
+    // The target changed: the directory reads it again (new Buffers), and the view is new.
+    kept = undefined;
+    target.rbcd = rbcdValue(serverb.sid, 'S-1-5-11');
+    const d = await s.forTarget('SERVERC');
+    expect(d).not.toBe(a);
+    expect(d.raw).toBe(target.rbcd.toString('base64'));
+    expect(d.principals.map((p) => p.sid)).toEqual([serverb.sid, 'S-1-5-11']);
+  });
+
   it('no attribute: empty, and no SID lookup at all', async () => {
     const { directory, service: s } = service([account('SERVERC', 1104)], ['resolve']);
     expect(await s.forTarget('SERVERC', 'contoso.test')).toMatchObject({

@@ -5,6 +5,7 @@ import { IMPLICIT_TOKEN_SIDS } from '../directory/well-known-sids';
 import { isEffectiveAllowAce, listPrincipals } from '../security-descriptor';
 import type { DelegationView, Warning } from './delegation.types';
 import { WritersService } from '../policy/writers.service';
+import { KeptViews } from './kept-views';
 import { decodeStored, DelegationReader } from './delegation-reader';
 import { decideForToken, frontEndTokenEntries, grantedOnlyOutsideTgtPac, groupScopeWarning } from './front-end-token';
 
@@ -21,6 +22,8 @@ export interface PrincipalTargets {
 /** Live questions: who may delegate to a target, and where a principal may delegate. */
 @Injectable()
 export class DelegationsService {
+  private readonly keptViews = new KeptViews();
+
   constructor(
     private readonly directory: DirectoryPort,
     private readonly reader: DelegationReader,
@@ -30,7 +33,8 @@ export class DelegationsService {
   /**
    * A live read. Questions asked at the same moment share one directory search (the directory
    * batches look-ups); an answer is never shared with a question asked after its search was sent,
-   * so a read that starts after a write sees it.
+   * so a read that starts after a write sees it. Reads that get the same kept directory answer get
+   * the same view, built once (KeptViews).
    */
   forTarget(target: string, domain?: string): Promise<DelegationView> {
     return this.readTarget(target, domain);
@@ -46,8 +50,10 @@ export class DelegationsService {
       withSecurityDescriptor: true,
       identityOnly: true,
     });
-    const [view, written] = await Promise.all([this.reader.view(object), this.writers.rbcdWriters(object)]);
-    return { ...view, writers: written.writers ?? [], warnings: [...view.warnings, ...written.warnings] };
+    return this.keptViews.viewOf(object, async () => {
+      const [view, written] = await Promise.all([this.reader.view(object), this.writers.rbcdWriters(object)]);
+      return { ...view, writers: written.writers ?? [], warnings: [...view.warnings, ...written.warnings] };
+    });
   }
 
   /**

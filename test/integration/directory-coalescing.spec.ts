@@ -287,6 +287,29 @@ describe('coalesced directory reads (sandbox DC)', () => {
       expect(again.ops.lookup).toBe(1);
     });
 
+    it('reads of an unchanged target share one view; a change by another client (value or permissions) gives the next read a new one', async () => {
+      const c = computers[8];
+      const delegations = new DelegationsService(
+        directory,
+        new DelegationReader(directory),
+        new WritersService(directory, { ...base, domains: [contoso, fabrikam] }),
+      );
+      const first = await delegations.forTarget(c.samAccountName);
+      const again = await counting(() => delegations.forTarget(c.samAccountName));
+      expect(again.result).toBe(first); // the kept answer's view, not built again
+      expect(again.ops['lookup-search']).toBeUndefined();
+      const value = encodeSecurityDescriptor(createRbcdDescriptor([computers[0].sid]));
+      await replaceElsewhere(c.dn, RBCD_ATTRIBUTE, value);
+      const changed = await delegations.forTarget(c.samAccountName);
+      expect(changed).not.toBe(first);
+      expect(changed.raw).toBe(value.toString('base64'));
+      expect(changed.principals.map((p) => p.sid)).toEqual([computers[0].sid]);
+      await addAce(c.dn, `(A;;WP;;;${computers[1].sid})`);
+      const permitted = await delegations.forTarget(c.samAccountName);
+      expect(permitted).not.toBe(changed);
+      expect(permitted.writers.map((w) => w.sid)).toContain(computers[1].sid);
+    });
+
     it('a change to the descriptor alone (who may write the object) is seen by the next read', async () => {
       const c = computers[7];
       const before = await directory.resolve(c.samAccountName, { withSecurityDescriptor: true });
