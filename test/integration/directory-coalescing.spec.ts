@@ -307,7 +307,7 @@ describe('coalesced directory reads (sandbox DC)', () => {
       await addAce(c.dn, `(A;;WP;;;${computers[1].sid})`);
       const permitted = await delegations.forTarget(c.samAccountName);
       expect(permitted).not.toBe(changed);
-      expect(permitted.writers.map((w) => w.sid)).toContain(computers[1].sid);
+      expect((permitted.writers ?? []).map((w) => w.sid)).toContain(computers[1].sid);
     });
 
     it('a change to the descriptor alone (who may write the object) is seen by the next read', async () => {
