@@ -46,4 +46,11 @@ describe('treatAsBinary (ldapts keeps these values as bytes, with no UTF-8 attem
     expect(parsed('tokenGroups', [token]).values).toEqual([token]);
     expect(parsed('objectSid', [sid]).values).toEqual([sid]);
   });
+
+  it('a type marked binary after it was first seen is binary from then on (no stale answer kept)', () => {
+    const blob = Buffer.from('ABCD'); // valid UTF-8: text while the type is unknown
+    expect(parsed('msDS-LaterBinary', [blob]).values).toEqual(['ABCD']);
+    treatAsBinary(['msDS-LaterBinary']);
+    expect(parsed('msDS-LaterBinary', [blob]).values).toEqual([blob]);
+  });
 });

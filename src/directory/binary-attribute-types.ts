@@ -15,18 +15,28 @@ import { Attribute } from 'ldapts';
  * `binary-attribute-types.spec.ts` fails if a new version no longer calls it.
  */
 const known = new Set<string>();
+/** Each type as the DC spelled it → whether it is binary (a 1,000-entry read asks ~17,000 times). */
+const answers = new Map<string, boolean>();
 let installed = false;
 
 /** Marks these attribute types (any case, any `;option`) as binary for every ldapts search from now on. */
 export function treatAsBinary(types: readonly string[]): void {
   for (const type of types) known.add(baseType(type));
+  answers.clear();
   if (installed) return;
   const prototype = Attribute.prototype as unknown as { _isBinaryType?: (this: Attribute) => boolean };
   const original = prototype._isBinaryType;
   if (typeof original !== 'function')
     throw new Error('ldapts no longer has Attribute._isBinaryType: see src/directory/binary-attribute-types.ts');
   prototype._isBinaryType = function isBinaryType(this: Attribute): boolean {
-    return known.has(baseType(this.type)) || original.call(this);
+    const type = this.type ?? '';
+    let binary = answers.get(type);
+    if (binary === undefined) {
+      if (answers.size >= 1024) answers.clear(); // attribute types are few; a rogue server's are not
+      binary = known.has(baseType(type));
+      answers.set(type, binary);
+    }
+    return binary || original.call(this);
   };
   installed = true;
 }
