@@ -23,4 +23,10 @@ describe('parseIsoDuration', () => {
     expect(parseIsoDuration('PT1S')).toBe(1000);
     expect(parseIsoDuration('P1Y')).toBeUndefined();
   });
+
+  it('a long text is parsed, not kept', () => {
+    const long = `PT${'0'.repeat(100)}90S`;
+    expect(parseIsoDuration(long)).toBe(90_000);
+    expect(parseIsoDuration(`P${'x'.repeat(10_000)}`)).toBeUndefined();
+  });
 });

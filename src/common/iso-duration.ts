@@ -5,10 +5,12 @@ const PATTERN = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\
 /**
  * Durations already parsed. Policy evaluates the same few settings for every target of a request
  * (six per target: 24 ms of a 1,000-target apply's time before its first write, session 15); the
- * map is emptied when full, so API input cannot make it grow without bound.
+ * map is emptied when full and keeps short texts only, so API input cannot make it grow without bound.
  */
 const parsed = new Map<string, number | undefined>();
 const PARSED_KEPT = 256;
+/** Longer texts are parsed every time and never kept (no duration is this long; a body could be). */
+const KEPT_LENGTH = 64;
 
 function parse(text: string): number | undefined {
   const normalized = text.trim().toUpperCase();
@@ -26,6 +28,7 @@ function parse(text: string): number | undefined {
 
 /** The duration in milliseconds; undefined when it is not one (or not a positive one). */
 export function parseIsoDuration(text: string): number | undefined {
+  if (text.length > KEPT_LENGTH) return parse(text);
   if (parsed.has(text)) return parsed.get(text);
   const ms = parse(text);
   if (parsed.size >= PARSED_KEPT) parsed.clear();
