@@ -39,19 +39,25 @@ function sambaPids(): string[] {
   });
 }
 
+/** The fields of a /proc stat file after the command name: [11] utime, [12] stime, [13] cutime, [14] cstime. */
+function statFields(path: string): string[] {
+  const stat = readFileSync(path, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** CPU seconds (user + system) of one process or thread, by its stat file; 0 when it is gone. */
+function cpuSecondsIn(path: string): number {
+  try {
+    const f = statFields(path);
+    return (Number(f[11]) + Number(f[12])) / TICKS;
+  } catch {
+    return 0; // gone, or ended
+  }
+}
+
 /** CPU seconds (user + system) of these processes. */
 function cpuSecondsOf(pids: string[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
-    } catch {
-      /* gone */
-    }
-  }
-  return ticks / TICKS;
+  return pids.reduce((sum, pid) => sum + cpuSecondsIn(`/proc/${pid}/stat`), 0);
 }
 
 /** CPU seconds (user + system) of every samba process in this network namespace (the sandbox DCs). */
@@ -61,8 +67,7 @@ export function sambaCpuSeconds(): number {
 
 /** CPU seconds of this process and of the children it has waited for (ldapmodify). */
 export function ownCpuSeconds(): { self: number; children: number } {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const f = statFields('/proc/self/stat');
   return {
     self: (Number(f[11]) + Number(f[12])) / TICKS,
     children: (Number(f[13]) + Number(f[14])) / TICKS,
@@ -74,15 +79,9 @@ export function threadCpuSeconds(): { main: number; helpers: number } {
   let main = 0;
   let helpers = 0;
   for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const seconds = (Number(f[11]) + Number(f[12])) / TICKS;
-      if (tid === String(process.pid)) main += seconds;
-      else helpers += seconds;
-    } catch {
-      /* ended */
-    }
+    const seconds = cpuSecondsIn(`/proc/self/task/${tid}/stat`);
+    if (tid === String(process.pid)) main += seconds;
+    else helpers += seconds;
   }
   return { main, helpers };
 }
