@@ -11,7 +11,7 @@ const DEFAULT_CHUNK = 100;
  *
  * Why not repository.insert(): TypeORM's query builder finds every parameter in the SQL text with
  * a regular expression, so its cost grows with rows × columns × the statement's length: 2.5–4× the
- * CPU of this for 1,000 rows (README, session 9), spent while the DC writes on the same cores. Every
+ * CPU of this for 1,000 rows (bench/RESULTS.md, session 9), spent while the DC writes on the same cores. Every
  * column is written: a value left undefined is a programming error here (no column default is
  * applied).
  */
