@@ -78,8 +78,8 @@ describe('RBCD_HTTP_PROCESSES=2 (PostgreSQL)', () => {
   /**
    * GET /health/live on a new connection of its own (`agent: false`), never one that fetch keeps
    * alive: the checks after a kill are about where the primary sends new connections. (CI saw one of
-   * them fail once with "other side closed" right after the kill, through fetch's pool; 12 runs here,
-   * 6 of them beside three busy loops, did not show it again.)
+   * them, then sent through fetch, fail once with "other side closed" right after the kill; 12 runs
+   * here, 6 of them beside three busy loops, did not show it again.)
    */
   const live = () =>
     new Promise<void>((resolve, reject) => {
