@@ -81,20 +81,15 @@ describe('RBCD_HTTP_PROCESSES=2 (PostgreSQL)', () => {
    * them, then sent through fetch, fail once with "other side closed" right after the kill; 12 runs
    * here, 6 of them beside three busy loops, did not show it again.)
    */
-  const live = () =>
-    new Promise<void>((resolve, reject) => {
-      get(`${service.url}/health/live`, { agent: false }, (res) => {
-        res.resume();
-        res.once('end', () => {
-          try {
-            expect(res.statusCode).toBe(200);
-            resolve();
-          } catch (error) {
-            reject(error);
-          }
-        });
-      }).once('error', reject);
-    });
+  const live = async () =>
+    expect(
+      await new Promise<number | undefined>((resolve, reject) => {
+        get(`${service.url}/health/live`, { agent: false }, (res) => {
+          res.resume();
+          res.once('end', () => resolve(res.statusCode));
+        }).once('error', reject);
+      }),
+    ).toBe(200);
 
   it('spreads connections over both processes, and a scrape counts the requests of both', async () => {
     const label = 'route="/health/live"';
